@@ -1,0 +1,197 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors.ts';
+
+/** Commercial, GovCloud, China and ISO partitions: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
+export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+/** IAM role names: 1-64 of letters, digits and `+=,.@_-`. */
+export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
+/** A portable POSIX user name: letters, digits, `.`, `_`, `-`, not starting with `-`, at most 32. */
+export const USER_NAME_PATTERN = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/;
+
+export const DEFAULT_CONFIG_FILE = 'bootstrapper.config.json';
+
+const region = z.string().regex(REGION_PATTERN, { error: (i) => `"${String(i.input)}" is not an AWS region name` });
+const accountId = z
+  .string()
+  .regex(ACCOUNT_ID_PATTERN, { error: (i) => `"${String(i.input)}" is not a 12-digit account id` });
+const roleName = z
+  .string()
+  .regex(ROLE_NAME_PATTERN, { error: (i) => `"${String(i.input)}" is not a valid IAM role name` });
+
+function unique<T>(label: string) {
+  return (values: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<T>();
+    values.forEach((value, index) => {
+      if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${label} "${value}"` });
+      seen.add(value);
+    });
+  };
+}
+
+const lzaSchema = z.strictObject({
+  /** The LZA CodePipeline in the management account's home region. */
+  pipelineName: z
+    .string()
+    .regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'is not a valid CodePipeline name')
+    .default('AWSAccelerator-Pipeline'),
+  /** After enforcing, follow the LZA pipeline to measure the gap and repair regressions. */
+  measureGap: z.boolean().default(true),
+  /** Give up following the pipeline after this long. */
+  awaitTimeoutHours: z.number().positive().max(24 * 7).default(6),
+  /** Poll interval while following the pipeline. */
+  pollIntervalMinutes: z.number().positive().max(60).default(5),
+});
+
+const sweepSchema = z.strictObject({
+  /** EventBridge Scheduler expression; `rate(...)` or `cron(...)`. */
+  schedule: z
+    .string()
+    .regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge Scheduler rate(...) or cron(...) expression')
+    .default('rate(1 day)'),
+  enabled: z.boolean().default(true),
+  /** Scheduled sweeps repair drift (true) or only report it (false). */
+  repair: z.boolean().default(true),
+  maxConcurrency: z.number().int().min(1).max(1000).default(10),
+});
+
+const scpSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Root (`r-…`) or OU (`ou-…`) ids the SCP is attached to. */
+  targetIds: z
+    .array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not a root or OU id'))
+    .default([]),
+  /** Roles besides `memberRoleNames` that may still change the document. */
+  exemptRoleNames: z.array(roleName).default([]),
+});
+
+const notificationsSchema = z.strictObject({
+  /** Optional e-mail subscription to the failure topic. */
+  email: z.email().optional(),
+  /** Alarm when p90 exposure (vend to verified RunAs) is above this. */
+  exposureP90AlarmSeconds: z.number().positive().default(900),
+});
+
+export const configSchema = z
+  .strictObject({
+    runAsEnabled: z.boolean().default(true),
+    runAsDefaultUser: z
+      .string()
+      .regex(USER_NAME_PATTERN, {
+        error: (i) =>
+          `"${String(i.input)}" is not a portable user name (letters, digits, ".", "_", "-"; no leading "-"; at most 32)`,
+      })
+      .optional(),
+    governedRegions: z.array(region).min(1, 'must list at least one region').superRefine(unique('region')),
+    memberRoleNames: z
+      .array(roleName)
+      .min(1, 'must list at least one role name')
+      .superRefine(unique('role name'))
+      .default(['AWSControlTowerExecution', 'OrganizationAccountAccessRole']),
+    roleWaitTimeoutMinutes: z.number().positive().max(720).default(30),
+    excludeAccountIds: z.array(accountId).default([]),
+    /** Defaults to the account the stack is deployed to. */
+    managementAccountId: accountId.optional(),
+    /** Defaults to the region the stack is deployed to. */
+    homeRegion: region.optional(),
+    metricsNamespace: z
+      .string()
+      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'is not a valid CloudWatch namespace')
+      .default('RunAsBootstrapper'),
+    lza: lzaSchema.default(() => lzaSchema.parse({})),
+    sweep: sweepSchema.default(() => sweepSchema.parse({})),
+    guardrail: z
+      .strictObject({ scp: scpSchema.default(() => scpSchema.parse({})) })
+      .default(() => ({ scp: scpSchema.parse({}) })),
+    notifications: notificationsSchema.default(() => notificationsSchema.parse({})),
+  })
+  .superRefine((config, ctx) => {
+    if (config.runAsEnabled && !config.runAsDefaultUser) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['runAsDefaultUser'],
+        message: 'is required and must be non-empty when runAsEnabled is true',
+      });
+    }
+    if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['guardrail', 'scp', 'targetIds'],
+        message: 'must name at least one root or OU id when the SCP guardrail is enabled',
+      });
+    }
+  });
+
+export type BootstrapperConfig = z.output<typeof configSchema>;
+export type BootstrapperConfigInput = z.input<typeof configSchema>;
+
+/** The RunAs setting that the product enforces, derived from the config. */
+export interface RunAsSetting {
+  enabled: boolean;
+  defaultUser: string;
+}
+
+export function runAsSetting(config: Pick<BootstrapperConfig, 'runAsEnabled' | 'runAsDefaultUser'>): RunAsSetting {
+  return { enabled: config.runAsEnabled, defaultUser: config.runAsDefaultUser ?? '' };
+}
+
+export function formatIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.map((k) => (field === '(root)' ? k : `${field}.${k}`));
+      return `${keys.join(', ')}: unknown field${keys.length > 1 ? 's' : ''}`;
+    }
+    return `${field}: ${issue.message}`;
+  });
+  return `Invalid configuration in ${source}:\n  - ${lines.join('\n  - ')}`;
+}
+
+/** Validate a parsed config object. Throws ConfigurationError naming every offending field. */
+export function parseConfig(input: unknown, source = DEFAULT_CONFIG_FILE): BootstrapperConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigurationError(formatIssues(result.error, source));
+  return result.data;
+}
+
+/** Parse the text of a config file. */
+export function parseConfigText(text: string, source = DEFAULT_CONFIG_FILE): BootstrapperConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigurationError(`Invalid configuration in ${source}: not valid JSON (${(cause as Error).message})`, {
+      cause,
+    });
+  }
+  return parseConfig(json, source);
+}
+
+/**
+ * Deep-merge a partial override into a config input (objects merge, arrays and scalars replace).
+ * Used by local scenarios, whose `config` block overrides only the fields it names.
+ */
+export function overlayConfig(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) out[key] = overlayConfig(base[key], value);
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The single environment variable that carries the validated config into each Lambda. */
+export const CONFIG_ENV_VAR = 'BOOTSTRAPPER_CONFIG';
+
+export function configToEnvironment(config: BootstrapperConfig): Record<string, string> {
+  return { [CONFIG_ENV_VAR]: JSON.stringify(config) };
+}
+
+/** Read and validate the config at cold start. No silent defaults for a missing variable. */
+export function configFromEnvironment(env: Record<string, string | undefined>): BootstrapperConfig {
+  const raw = env[CONFIG_ENV_VAR];
+  if (!raw) throw new ConfigurationError(`${CONFIG_ENV_VAR}: environment variable is not set`);
+  return parseConfigText(raw, `environment variable ${CONFIG_ENV_VAR}`);
+}

@@ -1,0 +1,79 @@
+/**
+ * Error taxonomy. The `name` of each class is the contract with the state machine's
+ * Retry and Catch clauses, so it is set explicitly (minification would mangle it).
+ */
+export abstract class BootstrapperError extends Error {
+  /** Whether the same call may succeed if tried again later. */
+  abstract readonly retryable: boolean;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The member account's role cannot be assumed yet (not created, or IAM not yet consistent). */
+export class RoleNotAssumableError extends BootstrapperError {
+  override readonly name = 'RoleNotAssumableError';
+  readonly retryable = true;
+}
+
+/** The role never became assumable before the configured deadline. */
+export class RoleWaitTimeoutError extends BootstrapperError {
+  override readonly name = 'RoleWaitTimeoutError';
+  readonly retryable = false;
+}
+
+/** The preferences document is being changed by someone else, or SSM asked us to slow down. */
+export class DocumentBusyError extends BootstrapperError {
+  override readonly name = 'DocumentBusyError';
+  readonly retryable = true;
+}
+
+/** AWS throttled a call after the SDK's own retries were spent. */
+export class ThrottlingError extends BootstrapperError {
+  override readonly name = 'ThrottlingError';
+  readonly retryable = true;
+}
+
+/** A request (event, replay, CLI input) is malformed or names something that cannot exist. */
+export class InvalidRequestError extends BootstrapperError {
+  override readonly name = 'InvalidRequestError';
+  readonly retryable = false;
+}
+
+/** The existing preferences document is not one we may safely merge into. Nothing is written. */
+export class PreferencesDocumentInvalidError extends BootstrapperError {
+  override readonly name = 'PreferencesDocumentInvalidError';
+  readonly retryable = false;
+}
+
+/** The configuration (file or Lambda environment) is invalid. The message names the field. */
+export class ConfigurationError extends BootstrapperError {
+  override readonly name = 'ConfigurationError';
+  readonly retryable = false;
+}
+
+/** A read-back after a write did not show the preferences we wrote. */
+export class VerificationFailedError extends BootstrapperError {
+  override readonly name = 'VerificationFailedError';
+  readonly retryable = true;
+}
+
+/** Names the state machine retries. Kept here so the ASL test can check it against the classes. */
+export const RETRYABLE_ERROR_NAMES = [
+  'RoleNotAssumableError',
+  'DocumentBusyError',
+  'ThrottlingError',
+  'VerificationFailedError',
+] as const;
+
+export const FATAL_ERROR_NAMES = [
+  'RoleWaitTimeoutError',
+  'InvalidRequestError',
+  'PreferencesDocumentInvalidError',
+  'ConfigurationError',
+] as const;
+
+export function isBootstrapperError(error: unknown): error is BootstrapperError {
+  return error instanceof BootstrapperError;
+}
