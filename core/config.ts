@@ -11,7 +11,9 @@ export const USER_NAME_PATTERN = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/;
 
 export const DEFAULT_CONFIG_FILE = 'bootstrapper.config.json';
 
-const region = z.string().regex(REGION_PATTERN, { error: (i) => `"${String(i.input)}" is not an AWS region name` });
+const region = z
+  .string()
+  .regex(REGION_PATTERN, { error: (i) => `"${String(i.input)}" is not an AWS region name` });
 const accountId = z
   .string()
   .regex(ACCOUNT_ID_PATTERN, { error: (i) => `"${String(i.input)}" is not a 12-digit account id` });
@@ -23,7 +25,8 @@ function unique<T>(label: string) {
   return (values: T[], ctx: z.RefinementCtx) => {
     const seen = new Set<T>();
     values.forEach((value, index) => {
-      if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${label} "${value}"` });
+      if (seen.has(value))
+        ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${label} "${value}"` });
       seen.add(value);
     });
   };
@@ -38,7 +41,11 @@ const lzaSchema = z.strictObject({
   /** After enforcing, follow the LZA pipeline to measure the gap and repair regressions. */
   measureGap: z.boolean().default(true),
   /** Give up following the pipeline after this long. */
-  awaitTimeoutHours: z.number().positive().max(24 * 7).default(6),
+  awaitTimeoutHours: z
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(6),
   /** Poll interval while following the pipeline. */
   pollIntervalMinutes: z.number().positive().max(60).default(5),
 });
@@ -59,7 +66,9 @@ const scpSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** Root (`r-…`) or OU (`ou-…`) ids the SCP is attached to. */
   targetIds: z
-    .array(z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not a root or OU id'))
+    .array(
+      z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not a root or OU id'),
+    )
     .default([]),
   /** Roles besides `memberRoleNames` that may still change the document. */
   exemptRoleNames: z.array(roleName).default([]),
@@ -131,7 +140,9 @@ export interface RunAsSetting {
   defaultUser: string;
 }
 
-export function runAsSetting(config: Pick<BootstrapperConfig, 'runAsEnabled' | 'runAsDefaultUser'>): RunAsSetting {
+export function runAsSetting(
+  config: Pick<BootstrapperConfig, 'runAsEnabled' | 'runAsDefaultUser'>,
+): RunAsSetting {
   return { enabled: config.runAsEnabled, defaultUser: config.runAsDefaultUser ?? '' };
 }
 
@@ -160,9 +171,12 @@ export function parseConfigText(text: string, source = DEFAULT_CONFIG_FILE): Boo
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new ConfigurationError(`Invalid configuration in ${source}: not valid JSON (${(cause as Error).message})`, {
-      cause,
-    });
+    throw new ConfigurationError(
+      `Invalid configuration in ${source}: not valid JSON (${(cause as Error).message})`,
+      {
+        cause,
+      },
+    );
   }
   return parseConfig(json, source);
 }

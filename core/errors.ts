@@ -35,6 +35,12 @@ export class ThrottlingError extends BootstrapperError {
   readonly retryable = true;
 }
 
+/** AWS answered with a server-side fault (5xx) after the SDK's own retries were spent. */
+export class AwsTransientError extends BootstrapperError {
+  override readonly name = 'AwsTransientError';
+  readonly retryable = true;
+}
+
 /** A request (event, replay, CLI input) is malformed or names something that cannot exist. */
 export class InvalidRequestError extends BootstrapperError {
   override readonly name = 'InvalidRequestError';
@@ -64,6 +70,7 @@ export const RETRYABLE_ERROR_NAMES = [
   'RoleNotAssumableError',
   'DocumentBusyError',
   'ThrottlingError',
+  'AwsTransientError',
   'VerificationFailedError',
 ] as const;
 

@@ -150,14 +150,17 @@ export type KeyChange =
 /** Key-level differences between two documents, as dotted paths (for `plan` and `check`). */
 export function diffDocuments(before: unknown, after: unknown, prefix = ''): KeyChange[] {
   if (!isRecord(before) || !isRecord(after)) {
-    return sameContent(before, after) ? [] : [{ key: prefix || '(document)', kind: 'changed', before, after }];
+    return sameContent(before, after)
+      ? []
+      : [{ key: prefix || '(document)', kind: 'changed', before, after }];
   }
   const changes: KeyChange[] = [];
   for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (!(key in after)) changes.push({ key: path, kind: 'removed', before: before[key] });
     else if (!(key in before)) changes.push({ key: path, kind: 'added', after: after[key] });
-    else if (isRecord(before[key]) && isRecord(after[key])) changes.push(...diffDocuments(before[key], after[key], path));
+    else if (isRecord(before[key]) && isRecord(after[key]))
+      changes.push(...diffDocuments(before[key], after[key], path));
     else if (!sameContent(before[key], after[key]))
       changes.push({ key: path, kind: 'changed', before: before[key], after: after[key] });
   }

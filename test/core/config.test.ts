@@ -34,7 +34,12 @@ describe('config schema', () => {
       memberRoleNames: ['AWSControlTowerExecution', 'OrganizationAccountAccessRole'],
       roleWaitTimeoutMinutes: 30,
       excludeAccountIds: [],
-      lza: { pipelineName: 'AWSAccelerator-Pipeline', measureGap: true, awaitTimeoutHours: 6, pollIntervalMinutes: 5 },
+      lza: {
+        pipelineName: 'AWSAccelerator-Pipeline',
+        measureGap: true,
+        awaitTimeoutHours: 6,
+        pollIntervalMinutes: 5,
+      },
       sweep: { schedule: 'rate(1 day)', repair: true, enabled: true, maxConcurrency: 10 },
       guardrail: { scp: { enabled: false, targetIds: [], exemptRoleNames: [] } },
     });
@@ -54,18 +59,30 @@ describe('config schema', () => {
     [{ ...minimal, runAsDefaultUser: 'rööt' }, 'runAsDefaultUser:'],
     [{ runAsDefaultUser: 'x' }, 'governedRegions:'],
     [{ ...minimal, governedRegions: [] }, 'governedRegions: must list at least one region'],
-    [{ ...minimal, governedRegions: ['us-east-1', 'US-EAST-1'] }, 'governedRegions.1: "US-EAST-1" is not an AWS region name'],
+    [
+      { ...minimal, governedRegions: ['us-east-1', 'US-EAST-1'] },
+      'governedRegions.1: "US-EAST-1" is not an AWS region name',
+    ],
     [{ ...minimal, governedRegions: ['us-east-1', 'us-east-1'] }, 'governedRegions.1: duplicate region'],
-    [{ ...minimal, memberRoleNames: ['bad role'] }, 'memberRoleNames.0: "bad role" is not a valid IAM role name'],
+    [
+      { ...minimal, memberRoleNames: ['bad role'] },
+      'memberRoleNames.0: "bad role" is not a valid IAM role name',
+    ],
     [{ ...minimal, memberRoleNames: [] }, 'memberRoleNames: must list at least one role name'],
     [{ ...minimal, roleWaitTimeoutMinutes: 0 }, 'roleWaitTimeoutMinutes:'],
-    [{ ...minimal, excludeAccountIds: ['12345678901'] }, 'excludeAccountIds.0: "12345678901" is not a 12-digit account id'],
+    [
+      { ...minimal, excludeAccountIds: ['12345678901'] },
+      'excludeAccountIds.0: "12345678901" is not a 12-digit account id',
+    ],
     [{ ...minimal, managementAccountId: '1234567890123' }, 'managementAccountId:'],
     [{ ...minimal, lza: { pipelineName: 'bad name!' } }, 'lza.pipelineName:'],
     [{ ...minimal, lza: { awaitTimeoutHours: -1 } }, 'lza.awaitTimeoutHours:'],
     [{ ...minimal, sweep: { schedule: 'daily' } }, 'sweep.schedule:'],
     [{ ...minimal, sweep: { maxConcurrency: 0 } }, 'sweep.maxConcurrency:'],
-    [{ ...minimal, guardrail: { scp: { enabled: true } } }, 'guardrail.scp.targetIds: must name at least one'],
+    [
+      { ...minimal, guardrail: { scp: { enabled: true } } },
+      'guardrail.scp.targetIds: must name at least one',
+    ],
     [{ ...minimal, guardrail: { scp: { targetIds: ['bogus'] } } }, 'guardrail.scp.targetIds.0:'],
     [{ ...minimal, notifications: { email: 'not-an-email' } }, 'notifications.email:'],
     [{ ...minimal, runAsEnabled: 'yes' }, 'runAsEnabled:'],
@@ -92,9 +109,16 @@ describe('config schema', () => {
 describe('overlayConfig', () => {
   it('overrides only the fields the overlay names, deeply', () => {
     // Act
-    const merged = overlayConfig({ ...minimal, lza: { pipelineName: 'P', measureGap: true } }, { lza: { measureGap: false }, governedRegions: ['eu-west-1'] });
+    const merged = overlayConfig(
+      { ...minimal, lza: { pipelineName: 'P', measureGap: true } },
+      { lza: { measureGap: false }, governedRegions: ['eu-west-1'] },
+    );
     // Assess
-    expect(merged).toEqual({ runAsDefaultUser: 'ec2-user', governedRegions: ['eu-west-1'], lza: { pipelineName: 'P', measureGap: false } });
+    expect(merged).toEqual({
+      runAsDefaultUser: 'ec2-user',
+      governedRegions: ['eu-west-1'],
+      lza: { pipelineName: 'P', measureGap: false },
+    });
   });
 });
 
@@ -107,6 +131,8 @@ describe('config environment', () => {
     // Assess
     expect(configFromEnvironment(env)).toEqual(config);
     expect(() => configFromEnvironment({})).toThrow(/BOOTSTRAPPER_CONFIG: environment variable is not set/);
-    expect(() => configFromEnvironment({ BOOTSTRAPPER_CONFIG: '{"governedRegions":[]}' })).toThrow(ConfigurationError);
+    expect(() => configFromEnvironment({ BOOTSTRAPPER_CONFIG: '{"governedRegions":[]}' })).toThrow(
+      ConfigurationError,
+    );
   });
 });

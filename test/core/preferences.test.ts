@@ -65,7 +65,10 @@ describe('parseDocument', () => {
     ['{"schemaVersion":"2.2","sessionType":"Standard_Stream","inputs":{}}', /schemaVersion is "2.2"/],
     ['{"schemaVersion":1,"sessionType":"Standard_Stream","inputs":{}}', /schemaVersion is 1/],
     ['{"sessionType":"Standard_Stream","inputs":{}}', /schemaVersion is missing/],
-    ['{"schemaVersion":"1.0","sessionType":"InteractiveCommands","inputs":{}}', /sessionType is "InteractiveCommands"/],
+    [
+      '{"schemaVersion":"1.0","sessionType":"InteractiveCommands","inputs":{}}',
+      /sessionType is "InteractiveCommands"/,
+    ],
     ['{"schemaVersion":"1.0","sessionType":"Standard_Stream"}', /inputs is missing/],
     ['{"schemaVersion":"1.0","sessionType":"Standard_Stream","inputs":[]}', /inputs is not an object/],
     ['{"schemaVersion":"1.0","sessionType":"Standard_Stream","inputs":"x"}', /inputs is not an object/],
@@ -140,7 +143,12 @@ describe('createDefault', () => {
     const doc = createDefault(runAs);
     // Assess
     expect(parseDocument(serializeDocument(doc))).toEqual(doc);
-    for (const key of ['s3EncryptionEnabled', 'cloudWatchEncryptionEnabled', 'cloudWatchStreamingEnabled', 'runAsEnabled']) {
+    for (const key of [
+      's3EncryptionEnabled',
+      'cloudWatchEncryptionEnabled',
+      'cloudWatchStreamingEnabled',
+      'runAsEnabled',
+    ]) {
       expect(typeof doc.inputs[key]).toBe('boolean');
     }
     expect(doc.inputs.idleSessionTimeout).toBe('20');
@@ -156,14 +164,18 @@ describe('isCompliant', () => {
     [{ runAsEnabled: false, runAsDefaultUser: 'ec2-user' }, false],
     [{ runAsDefaultUser: 'ec2-user' }, false],
   ])('judges %j as %s', (inputs, expected) => {
-    expect(isCompliant({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs }, runAs)).toBe(expected);
+    expect(isCompliant({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs }, runAs)).toBe(
+      expected,
+    );
   });
 });
 
 describe('canonical comparison', () => {
   it('ignores key order and formatting but not values', () => {
     // Prepare
-    const reordered = parseDocument(`{"inputs":${JSON.stringify(lzaLogging.inputs)},"sessionType":"Standard_Stream","schemaVersion":"1.0","description":"${lzaLogging.description}"}`);
+    const reordered = parseDocument(
+      `{"inputs":${JSON.stringify(lzaLogging.inputs)},"sessionType":"Standard_Stream","schemaVersion":"1.0","description":"${lzaLogging.description}"}`,
+    );
     // Assess
     expect(sameContent(reordered, lzaLogging)).toBe(true);
     expect(sameContent(merge(lzaLogging, runAs), lzaLogging)).toBe(false);
@@ -220,8 +232,16 @@ describe('planChange', () => {
 const jsonValue = fc.jsonValue({ maxDepth: 3 });
 const arbitraryDocument: fc.Arbitrary<SessionDocument> = fc
   .record({
-    extra: fc.dictionary(fc.string().filter((k) => !['schemaVersion', 'sessionType', 'inputs', '__proto__'].includes(k)), jsonValue, { maxKeys: 4 }),
-    inputs: fc.dictionary(fc.string().filter((k) => k !== '__proto__'), jsonValue, { maxKeys: 8 }),
+    extra: fc.dictionary(
+      fc.string().filter((k) => !['schemaVersion', 'sessionType', 'inputs', '__proto__'].includes(k)),
+      jsonValue,
+      { maxKeys: 4 },
+    ),
+    inputs: fc.dictionary(
+      fc.string().filter((k) => k !== '__proto__'),
+      jsonValue,
+      { maxKeys: 8 },
+    ),
     runAs: fc.record({ runAsEnabled: jsonValue, runAsDefaultUser: jsonValue }, { requiredKeys: [] }),
   })
   .map(({ extra, inputs, runAs: ra }) => ({
@@ -231,7 +251,10 @@ const arbitraryDocument: fc.Arbitrary<SessionDocument> = fc
     inputs: { ...inputs, ...ra },
   }));
 const arbitraryRunAs = fc.oneof(
-  fc.record({ enabled: fc.constant(true), defaultUser: fc.stringMatching(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/) }),
+  fc.record({
+    enabled: fc.constant(true),
+    defaultUser: fc.stringMatching(/^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/),
+  }),
   fc.record({ enabled: fc.constant(false), defaultUser: fc.constant('') }),
 );
 

@@ -1,0 +1,163 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/arn.ts';
+import { RoleNotAssumableError } from '#core/errors.ts';
+import { classifyAwsError, isAccessDenied } from './aws-errors.ts';
+import { createClient } from './clients.ts';
+
+/** Read-only sessions (check, plan, verify) cannot write even if the code tried. */
+export type SessionAccess = 'read' | 'write';
+
+const READ_ACTIONS = ['ssm:GetDocument', 'ssm:DescribeDocument', 'ssm:ListDocumentVersions'];
+const WRITE_ACTIONS = [
+  'ssm:CreateDocument',
+  'ssm:UpdateDocument',
+  'ssm:UpdateDocumentDefaultVersion',
+  'ssm:DeleteDocument',
+];
+
+/**
+ * The inline session policy. The session gets the intersection of this and the (administrator)
+ * member role: only the document actions, only on SSM-SessionManagerRunShell, in any region.
+ */
+export function sessionPolicy(partition: string, accountId: string, access: SessionAccess): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'RunAsPreferencesDocumentOnly',
+        Effect: 'Allow',
+        Action: access === 'write' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
+        Resource: preferencesDocumentArn(partition as never, accountId),
+      },
+    ],
+  });
+}
+
+export interface MemberSession {
+  readonly accountId: string;
+  readonly roleName: string;
+  readonly access: SessionAccess;
+  /** An SSM client in `region` that acts in the member account under the scoped session. */
+  ssm(region: string): SSMClient;
+}
+
+export interface MemberSessionsOptions {
+  /** STS client of the management account. */
+  sts: STSClient;
+  /** Region of the STS client; decides the partition of every ARN. */
+  region: string;
+  /** Tried in order; the first one that can be assumed wins. */
+  roleNames: readonly string[];
+  sessionName?: string;
+  durationSeconds?: number;
+  /** Credentials are reused until this long before they expire. */
+  refreshMarginSeconds?: number;
+  endpoint?: string;
+  now?: () => number;
+}
+
+interface CachedCredentials {
+  roleName: string;
+  credentials: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+  expiresAt: number;
+}
+
+/**
+ * Opens scoped sessions in member accounts. Credentials live only inside this object: they are
+ * never logged, returned to a caller or put into state-machine state.
+ */
+export class MemberSessions {
+  readonly #options: Required<Omit<MemberSessionsOptions, 'endpoint'>> & { endpoint?: string };
+  readonly #cache = new Map<string, CachedCredentials>();
+
+  constructor(options: MemberSessionsOptions) {
+    this.#options = {
+      sessionName: 'runas-bootstrapper',
+      durationSeconds: 900,
+      refreshMarginSeconds: 120,
+      now: Date.now,
+      ...options,
+    };
+  }
+
+  /**
+   * Assume the first configured role that works. AccessDenied on every role means the account's
+   * role is not assumable yet: RoleNotAssumableError, which the state machine retries.
+   */
+  async open(accountId: string, access: SessionAccess = 'write'): Promise<MemberSession> {
+    assertAccountId(accountId);
+    const cacheKey = `${accountId}/${access}`;
+    const cached = this.#cache.get(cacheKey);
+    const now = this.#options.now();
+    if (cached && cached.expiresAt - this.#options.refreshMarginSeconds * 1000 > now) {
+      return this.#session(accountId, access, cached);
+    }
+    this.#cache.delete(cacheKey);
+    const partition = partitionOf(this.#options.region);
+    const denied: string[] = [];
+    for (const roleName of this.#options.roleNames) {
+      try {
+        const result = await this.#options.sts.send(
+          new AssumeRoleCommand({
+            RoleArn: roleArn(partition, accountId, roleName),
+            RoleSessionName: this.#options.sessionName,
+            DurationSeconds: this.#options.durationSeconds,
+            Policy: sessionPolicy(partition, accountId, access),
+          }),
+        );
+        const c = result.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
+          throw new Error(`AssumeRole into ${roleName} returned no credentials`);
+        }
+        const entry: CachedCredentials = {
+          roleName,
+          credentials: {
+            AccessKeyId: c.AccessKeyId,
+            SecretAccessKey: c.SecretAccessKey,
+            SessionToken: c.SessionToken,
+          },
+          expiresAt: c.Expiration?.getTime() ?? now + this.#options.durationSeconds * 1000,
+        };
+        this.#cache.set(cacheKey, entry);
+        return this.#session(accountId, access, entry);
+      } catch (error) {
+        if (!isAccessDenied(error)) throw classifyAwsError(error, `AssumeRole ${roleName} in ${accountId}`);
+        denied.push(roleName);
+      }
+    }
+    throw new RoleNotAssumableError(
+      `none of the roles ${denied.join(', ')} can be assumed in account ${accountId} yet (AccessDenied)`,
+    );
+  }
+
+  /** Forget cached credentials, e.g. after the role was found to be gone. */
+  forget(accountId: string): void {
+    for (const key of this.#cache.keys()) if (key.startsWith(`${accountId}/`)) this.#cache.delete(key);
+  }
+
+  #session(accountId: string, access: SessionAccess, entry: CachedCredentials): MemberSession {
+    const { endpoint } = this.#options;
+    const credentials = {
+      accessKeyId: entry.credentials.AccessKeyId,
+      secretAccessKey: entry.credentials.SecretAccessKey,
+      sessionToken: entry.credentials.SessionToken,
+      expiration: new Date(entry.expiresAt),
+    };
+    const clients = new Map<string, SSMClient>();
+    return {
+      accountId,
+      roleName: entry.roleName,
+      access,
+      ssm(region: string) {
+        let client = clients.get(region);
+        if (!client) {
+          client = createClient(SSMClient, 'ssm', { region, credentials, ...(endpoint ? { endpoint } : {}) });
+          clients.set(region, client);
+        }
+        return client;
+      },
+      toJSON: () => ({ accountId, roleName: entry.roleName, access }),
+    } as MemberSession;
+  }
+}

@@ -1,0 +1,41 @@
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_NAME_PATTERN } from './config.ts';
+import { InvalidRequestError } from './errors.ts';
+import { PREFERENCES_DOCUMENT_NAME } from './preferences.ts';
+
+export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';
+
+/** The partition a region belongs to. */
+export function partitionOf(region: string): Partition {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('us-isob-')) return 'aws-iso-b';
+  if (region.startsWith('us-iso-')) return 'aws-iso';
+  return 'aws';
+}
+
+/** Throws InvalidRequestError unless `accountId` is exactly 12 ASCII digits. */
+export function assertAccountId(accountId: unknown, what = 'account id'): asserts accountId is string {
+  if (typeof accountId !== 'string' || !ACCOUNT_ID_PATTERN.test(accountId)) {
+    throw new InvalidRequestError(`${what} ${JSON.stringify(accountId)} is not a 12-digit AWS account id`);
+  }
+}
+
+export function assertRegion(region: unknown): asserts region is string {
+  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) {
+    throw new InvalidRequestError(`region ${JSON.stringify(region)} is not an AWS region name`);
+  }
+}
+
+/** Validated before use: an account id never reaches an ARN unchecked. */
+export function roleArn(partition: Partition, accountId: string, roleName: string): string {
+  assertAccountId(accountId);
+  if (!ROLE_NAME_PATTERN.test(roleName))
+    throw new InvalidRequestError(`role name ${JSON.stringify(roleName)} is invalid`);
+  return `arn:${partition}:iam::${accountId}:role/${roleName}`;
+}
+
+/** The preferences document in every region of one account. */
+export function preferencesDocumentArn(partition: Partition, accountId: string, region = '*'): string {
+  assertAccountId(accountId);
+  return `arn:${partition}:ssm:${region}:${accountId}:document/${PREFERENCES_DOCUMENT_NAME}`;
+}

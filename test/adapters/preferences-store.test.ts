@@ -1,0 +1,391 @@
+import {
+  CreateDocumentCommand,
+  DeleteDocumentCommand,
+  DescribeDocumentCommand,
+  GetDocumentCommand,
+  ListDocumentVersionsCommand,
+  SSMClient,
+  UpdateDocumentCommand,
+  UpdateDocumentDefaultVersionCommand,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { PreferencesStore } from '#adapters/preferences-store.ts';
+
+const ssm = mockClient(SSMClient);
+const runAs = { enabled: true, defaultUser: 'ec2-user' };
+const REGION = 'us-east-1';
+
+const lza = {
+  schemaVersion: '1.0',
+  description: 'Document to hold regional settings for Session Manager',
+  sessionType: 'Standard_Stream',
+  inputs: {
+    s3BucketName: 'central-logs',
+    cloudWatchLogGroupName: 'sessions',
+    s3EncryptionEnabled: true,
+    cloudWatchEncryptionEnabled: true,
+    cloudWatchStreamingEnabled: true,
+    runAsEnabled: false,
+    runAsDefaultUser: '',
+    futureKey: { anything: ['kept'] },
+  },
+};
+const compliant = { ...lza, inputs: { ...lza.inputs, runAsEnabled: true, runAsDefaultUser: 'ec2-user' } };
+
+function sdkError(name: string, status = 400) {
+  return Object.assign(new Error(`${name} happened`), {
+    name,
+    $metadata: { httpStatusCode: status },
+    $fault: status >= 500 ? 'server' : 'client',
+  });
+}
+
+function store() {
+  return new PreferencesStore(new SSMClient({ region: REGION, maxAttempts: 1 }), REGION, {
+    sleep: async () => {},
+    activeWait: { attempts: 3, delayMs: 1 },
+  });
+}
+
+function existing(content: unknown, version = '3', defaultVersion = version) {
+  ssm.on(GetDocumentCommand).resolves({
+    Content: typeof content === 'string' ? content : JSON.stringify(content),
+    DocumentVersion: version,
+    Status: 'Active',
+  });
+  ssm.on(DescribeDocumentCommand).resolves({
+    Document: { Status: 'Active', LatestVersion: version, DefaultVersion: defaultVersion },
+  });
+}
+
+const writes = [
+  CreateDocumentCommand,
+  UpdateDocumentCommand,
+  UpdateDocumentDefaultVersionCommand,
+  DeleteDocumentCommand,
+] as const;
+function expectNoWrites() {
+  for (const command of writes) expect(ssm).toHaveReceivedCommandTimes(command, 0);
+}
+
+describe('PreferencesStore.apply', () => {
+  beforeEach(() => {
+    ssm.reset();
+  });
+
+  it('creates a complete document when none exists', async () => {
+    // Prepare
+    ssm.on(GetDocumentCommand).rejects(sdkError('InvalidDocument'));
+    ssm
+      .on(CreateDocumentCommand)
+      .resolves({ DocumentDescription: { LatestVersion: '1', Status: 'Creating' } });
+    ssm
+      .on(DescribeDocumentCommand)
+      .resolves({ Document: { Status: 'Active', LatestVersion: '1', DefaultVersion: '1' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toEqual({
+      region: REGION,
+      action: 'created',
+      versionAfter: '1',
+      promoted: false,
+      compliant: true,
+    });
+    const input = ssm.commandCalls(CreateDocumentCommand)[0]!.args[0].input;
+    expect(input).toMatchObject({
+      Name: 'SSM-SessionManagerRunShell',
+      DocumentType: 'Session',
+      DocumentFormat: 'JSON',
+    });
+    expect(JSON.parse(input.Content!).inputs).toMatchObject({
+      runAsEnabled: true,
+      runAsDefaultUser: 'ec2-user',
+      idleSessionTimeout: '20',
+    });
+  });
+
+  it('re-reads and merges when it loses a creation race', async () => {
+    // Prepare
+    ssm
+      .on(GetDocumentCommand)
+      .rejectsOnce(sdkError('InvalidDocument'))
+      .resolves({ Content: JSON.stringify(lza), DocumentVersion: '1', Status: 'Active' });
+    ssm.on(CreateDocumentCommand).rejects(sdkError('DocumentAlreadyExists'));
+    ssm
+      .on(UpdateDocumentCommand)
+      .resolves({ DocumentDescription: { DocumentVersion: '2', LatestVersion: '2' } });
+    ssm
+      .on(DescribeDocumentCommand)
+      .resolves({ Document: { Status: 'Active', LatestVersion: '2', DefaultVersion: '2' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'updated', versionBefore: '1', versionAfter: '2' });
+    const written = JSON.parse(ssm.commandCalls(UpdateDocumentCommand)[0]!.args[0].input.Content!);
+    expect(written.inputs.s3BucketName).toBe('central-logs');
+  });
+
+  it('merges into an existing document, writes by version number, promotes and waits for Active', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm
+      .on(UpdateDocumentCommand)
+      .resolves({ DocumentDescription: { DocumentVersion: '4', LatestVersion: '4' } });
+    ssm
+      .on(DescribeDocumentCommand)
+      .resolvesOnce({ Document: { Status: 'Updating', LatestVersion: '4', DefaultVersion: '4' } })
+      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '4' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toEqual({
+      region: REGION,
+      action: 'updated',
+      versionBefore: '3',
+      versionAfter: '4',
+      promoted: true,
+      compliant: true,
+    });
+    const update = ssm.commandCalls(UpdateDocumentCommand)[0]!.args[0].input;
+    expect(update.DocumentVersion).toBe('3');
+    expect(JSON.parse(update.Content!)).toEqual(compliant);
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '4' });
+    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 2);
+  });
+
+  it('makes no write when the document is already compliant', async () => {
+    // Prepare
+    existing(compliant, '7');
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({
+      action: 'unchanged',
+      versionBefore: '7',
+      versionAfter: '7',
+      promoted: false,
+    });
+    expectNoWrites();
+  });
+
+  it('only promotes when the compliant latest version is not the default', async () => {
+    // Prepare
+    existing(compliant, '7', '6');
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'unchanged', promoted: true });
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '7' });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 0);
+  });
+
+  it('treats DuplicateDocumentContent as unchanged', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).rejects(sdkError('DuplicateDocumentContent'));
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'unchanged', promoted: false });
+  });
+
+  it('refuses a foreign document and writes nothing', async () => {
+    // Prepare
+    existing({ schemaVersion: '1.0', sessionType: 'Port', inputs: {} }, '2');
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({
+      action: 'refused',
+      compliant: false,
+      versionBefore: '2',
+      reason: expect.stringMatching(/sessionType/),
+    });
+    expectNoWrites();
+  });
+
+  it('refuses content that is not JSON and writes nothing', async () => {
+    // Prepare
+    existing('schemaVersion: "1.0"', '1');
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'refused', reason: expect.stringMatching(/not JSON/) });
+    expectNoWrites();
+  });
+
+  it.each(['Creating', 'Updating'])('calls a document in status %s busy', async (status) => {
+    // Prepare
+    ssm
+      .on(GetDocumentCommand)
+      .resolves({ Content: JSON.stringify(lza), DocumentVersion: '1', Status: status as never });
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'DocumentBusyError', retryable: true });
+    expectNoWrites();
+  });
+
+  it('maps a concurrent newer version (InvalidDocumentVersion) to DocumentBusyError', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).rejects(sdkError('InvalidDocumentVersion'));
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'DocumentBusyError' });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentDefaultVersionCommand, 0);
+  });
+
+  it('maps TooManyUpdates to DocumentBusyError', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).rejects(sdkError('TooManyUpdates'));
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'DocumentBusyError' });
+  });
+
+  it('maps throttling to ThrottlingError and server faults to AwsTransientError', async () => {
+    // Prepare
+    ssm
+      .on(GetDocumentCommand)
+      .rejectsOnce(Object.assign(sdkError('ThrottlingException'), { $retryable: { throttling: true } }))
+      .rejects(sdkError('InternalServerError', 500));
+    // Act
+    const first = store().apply(runAs);
+    await expect(first).rejects.toMatchObject({ name: 'ThrottlingError' });
+    const second = store().apply(runAs);
+    // Assess
+    await expect(second).rejects.toMatchObject({ name: 'AwsTransientError', retryable: true });
+  });
+
+  it('prunes the oldest non-default versions when the version limit is reached, then retries once', async () => {
+    // Prepare
+    existing(lza, '5', '2');
+    ssm
+      .on(UpdateDocumentCommand)
+      .rejectsOnce(sdkError('DocumentVersionLimitExceeded'))
+      .resolves({ DocumentDescription: { DocumentVersion: '6' } });
+    ssm
+      .on(ListDocumentVersionsCommand)
+      .resolvesOnce({
+        DocumentVersions: [
+          { DocumentVersion: '1' },
+          { DocumentVersion: '2', IsDefaultVersion: true },
+          { DocumentVersion: '3' },
+        ],
+        NextToken: 'p2',
+      })
+      .resolves({ DocumentVersions: [{ DocumentVersion: '4' }, { DocumentVersion: '5' }] });
+    ssm.on(DeleteDocumentCommand).resolves({});
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '6' });
+    const deleted = ssm.commandCalls(DeleteDocumentCommand).map((c) => c.args[0].input.DocumentVersion);
+    expect(deleted).toEqual(['1', '3', '4']);
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 2);
+  });
+
+  it('gives up with DocumentBusyError when the version limit persists after pruning', async () => {
+    // Prepare
+    existing(lza, '2', '1');
+    ssm.on(UpdateDocumentCommand).rejects(sdkError('DocumentVersionLimitExceeded'));
+    ssm.on(ListDocumentVersionsCommand).resolves({
+      DocumentVersions: [{ DocumentVersion: '1', IsDefaultVersion: true }, { DocumentVersion: '2' }],
+    });
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'DocumentVersionLimitExceeded' });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 2);
+    expect(ssm).toHaveReceivedCommandTimes(DeleteDocumentCommand, 0);
+  });
+
+  it('calls the document busy when it does not become Active in time', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
+    ssm.on(DescribeDocumentCommand).resolves({ Document: { Status: 'Updating' } });
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'DocumentBusyError',
+      message: expect.stringMatching(/Active in time/),
+    });
+    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 3);
+  });
+
+  it('reports a document that went to status Failed', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
+    ssm.on(DescribeDocumentCommand).resolves({ Document: { Status: 'Failed' } });
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'DocumentBusyError',
+      message: expect.stringMatching(/Failed/),
+    });
+  });
+});
+
+describe('PreferencesStore.readRunAs', () => {
+  beforeEach(() => {
+    ssm.reset();
+  });
+
+  it('reports a missing document', async () => {
+    // Prepare
+    ssm.on(GetDocumentCommand).rejects(sdkError('InvalidDocument'));
+    // Act
+    const readout = await store().readRunAs(runAs);
+    // Assess
+    expect(readout).toEqual({ region: REGION, exists: false });
+  });
+
+  it('reads latest and default separately', async () => {
+    // Prepare
+    ssm
+      .on(GetDocumentCommand, { DocumentVersion: '$LATEST' })
+      .resolves({ Content: JSON.stringify(compliant), DocumentVersion: '4', Status: 'Active' })
+      .on(GetDocumentCommand, { DocumentVersion: '$DEFAULT' })
+      .resolves({ Content: JSON.stringify(lza), DocumentVersion: '3', Status: 'Active' });
+    // Act
+    const readout = await store().readRunAs(runAs);
+    // Assess
+    expect(readout.latest).toMatchObject({
+      version: '4',
+      valid: true,
+      compliant: true,
+      runAsDefaultUser: 'ec2-user',
+    });
+    expect(readout.default).toMatchObject({
+      version: '3',
+      valid: true,
+      compliant: false,
+      runAsEnabled: false,
+    });
+    expectNoWrites();
+  });
+
+  it('reports invalid content with its reason instead of throwing', async () => {
+    // Prepare
+    ssm.on(GetDocumentCommand).resolves({ Content: 'not json', DocumentVersion: '1', Status: 'Active' });
+    // Act
+    const readout = await store().readRunAs(runAs);
+    // Assess
+    expect(readout.latest).toMatchObject({
+      valid: false,
+      compliant: false,
+      content: 'not json',
+      invalidReason: expect.stringMatching(/not JSON/),
+    });
+  });
+});
