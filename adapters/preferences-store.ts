@@ -60,9 +60,9 @@ export interface RunAsReadout {
 
 /** A `{ debug, info, warn }` logger, so tests and the CLI can pass anything that logs. */
 export interface StoreLogger {
-  debug(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
+  debug(message: string, extra: Record<string, unknown>): void;
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
 }
 
 export interface PreferencesStoreOptions {

@@ -97,7 +97,8 @@ export const configSchema = z
       .min(1, 'must list at least one role name')
       .superRefine(unique('role name'))
       .default(['AWSControlTowerExecution', 'OrganizationAccountAccessRole']),
-    roleWaitTimeoutMinutes: z.number().positive().max(720).default(30),
+    // Bounded so that the AwaitRole retries stay well inside the 25,000-event execution history.
+    roleWaitTimeoutMinutes: z.number().positive().max(240).default(30),
     excludeAccountIds: z.array(accountId).default([]),
     /** Defaults to the account the stack is deployed to. */
     managementAccountId: accountId.optional(),

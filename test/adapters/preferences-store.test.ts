@@ -59,14 +59,11 @@ function existing(content: unknown, version = '3', defaultVersion = version) {
   });
 }
 
-const writes = [
-  CreateDocumentCommand,
-  UpdateDocumentCommand,
-  UpdateDocumentDefaultVersionCommand,
-  DeleteDocumentCommand,
-] as const;
 function expectNoWrites() {
-  for (const command of writes) expect(ssm).toHaveReceivedCommandTimes(command, 0);
+  expect(ssm).toHaveReceivedCommandTimes(CreateDocumentCommand, 0);
+  expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 0);
+  expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentDefaultVersionCommand, 0);
+  expect(ssm).toHaveReceivedCommandTimes(DeleteDocumentCommand, 0);
 }
 
 describe('PreferencesStore.apply', () => {

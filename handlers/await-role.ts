@@ -1,0 +1,45 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { RoleNotAssumableError, RoleWaitTimeoutError } from '#core/errors.ts';
+import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
+import { logger, tracer } from './shared/observability.ts';
+import { awaitRoleInput } from './shared/schemas.ts';
+
+export interface AwaitRoleOutput {
+  roleName: string;
+  assumableAt: string;
+}
+
+/**
+ * One attempt to assume the member role. The state machine retries RoleNotAssumableError with
+ * a short, capped, jittered interval; past the deadline this becomes RoleWaitTimeoutError.
+ */
+export function createHandler(dependencies: () => HandlerDependencies) {
+  return middy(async (input: z.infer<typeof awaitRoleInput>, _context: Context): Promise<AwaitRoleOutput> => {
+    const { sessions, now } = dependencies();
+    try {
+      const session = await sessions.open(input.accountId, 'write');
+      const assumableAt = new Date(now()).toISOString();
+      logger.info('member role assumable', { accountId: input.accountId, roleName: session.roleName });
+      return { roleName: session.roleName, assumableAt };
+    } catch (error) {
+      if (error instanceof RoleNotAssumableError && now() >= Date.parse(input.deadline)) {
+        throw new RoleWaitTimeoutError(
+          `gave up waiting for a member role in account ${input.accountId} at ${input.deadline}: ${error.message}`,
+          { cause: error },
+        );
+      }
+      logger.debug('member role not assumable yet', { accountId: input.accountId });
+      throw error;
+    }
+  })
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: awaitRoleInput }));
+}
+
+export const handler = createHandler(fromProcessEnvironment());

@@ -1,0 +1,70 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { createClient } from '#adapters/clients.ts';
+import { MemberSessions } from '#adapters/member-session.ts';
+import { OrganizationDirectory } from '#adapters/organizations.ts';
+import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
+import { ConfigurationError } from '#core/errors.ts';
+import { tracer } from './observability.ts';
+
+/** What every handler needs, built once per cold start. */
+export interface HandlerDependencies {
+  config: BootstrapperConfig;
+  runAs: ReturnType<typeof runAsSetting>;
+  region: string;
+  sessions: MemberSessions;
+  organization: OrganizationDirectory;
+  now: () => number;
+}
+
+export interface DependencyOptions {
+  /** Explicit credentials; otherwise the standard chain. */
+  credentials?: AwsCredentialIdentity;
+}
+
+/**
+ * Build the dependencies from an environment map. Lambda passes `process.env`; the config is
+ * validated here, so a bad value fails the cold start with a message naming the field.
+ */
+export function buildDependencies(
+  env: Record<string, string | undefined>,
+  options: DependencyOptions = {},
+): HandlerDependencies {
+  const config = configFromEnvironment(env);
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new ConfigurationError('AWS_REGION: environment variable is not set');
+  const endpoint = env.AWS_ENDPOINT_URL;
+  const common = {
+    region,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(endpoint ? { endpoint } : {}),
+  };
+  const sts = tracer.captureAWSv3Client(createClient(STSClient, 'sts', common));
+  const organizations = tracer.captureAWSv3Client(
+    // Organizations is global: its endpoint lives in us-east-1 (or the partition's equivalent).
+    createClient(OrganizationsClient, 'organizations', common),
+  );
+  return {
+    config,
+    runAs: runAsSetting(config),
+    region,
+    sessions: new MemberSessions({
+      sts,
+      region,
+      roleNames: config.memberRoleNames,
+      ...(endpoint ? { endpoint } : {}),
+    }),
+    organization: new OrganizationDirectory(organizations),
+    now: Date.now,
+  };
+}
+
+/** Lambda's cold start: built on first use from `process.env`, then reused while warm. */
+export function fromProcessEnvironment(): () => HandlerDependencies {
+  let dependencies: HandlerDependencies | undefined;
+  return () => {
+    dependencies ??= buildDependencies(process.env);
+    return dependencies;
+  };
+}

@@ -1,0 +1,17 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+
+/** One Logger, Metrics and Tracer for every handler; configured by the POWERTOOLS_* environment. */
+export const logger = new Logger({ serviceName: 'runas-bootstrapper' });
+export const metrics = new Metrics({ serviceName: 'runas-bootstrapper' });
+export const tracer = new Tracer({ serviceName: 'runas-bootstrapper' });
+
+/** Metric names: the contract with the dashboard and alarms in stacks/. */
+export const METRIC = {
+  vendToRunAsSeconds: 'VendToRunAsSeconds',
+  roleWaitSeconds: 'RoleWaitSeconds',
+  regionsCompliant: 'RegionsCompliant',
+  regionsFailed: 'RegionsFailed',
+  regionsRefused: 'RegionsRefused',
+} as const;

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { installPromiseWithResolvers } from './polyfill.ts';
+
+installPromiseWithResolvers();
+
+const STATEMACHINE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'statemachine');
+
+/** A Lambda handler as Lambda calls it: an event and a context. */
+export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+type Json = Record<string, unknown>;
+
+/** The text of `statemachine/<name>.asl.json`: the very file CDK deploys. */
+export function readDefinition(name: string): string {
+  return readFileSync(join(STATEMACHINE_DIR, `${name}.asl.json`), 'utf8');
+}
+
+/** The `${Name}` placeholders in a definition. */
+export function placeholdersOf(text: string): Set<string> {
+  return new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]!));
+}
+
+/** The local stand-in ARN for a placeholder such as `ApplyPreferencesFunctionArn`. */
+export function localFunctionArn(placeholder: string, region: string, account = '000000000000'): string {
+  return `arn:aws:lambda:${region}:${account}:function:${placeholder.replace(/Arn$/, '')}`;
+}
+
+function substitute(text: string, substitutions: Record<string, string>): string {
+  return text.replace(/\$\{([A-Za-z0-9]+)\}/g, (_, name: string) => {
+    const value = substitutions[name];
+    if (value === undefined) throw new Error(`no substitution for \${${name}}`);
+    return value;
+  });
+}
+
+function eachStates(definition: Json, visit: (name: string, state: Json) => void): void {
+  const states = definition.States as Record<string, Json> | undefined;
+  for (const [name, state] of Object.entries(states ?? {})) {
+    visit(name, state);
+    for (const nested of [state.ItemProcessor, state.Iterator] as (Json | undefined)[]) {
+      if (nested) eachStates(nested, visit);
+    }
+    for (const branch of (state.Branches as Json[] | undefined) ?? []) eachStates(branch, visit);
+  }
+}
+
+/**
+ * The one transformation the local runtime makes: every Retry interval, MaxDelaySeconds and
+ * fixed Wait is multiplied by `timeScale`, so that simulated time runs faster than wall time.
+ * Back-off rates, jitter and attempt counts stay as deployed.
+ */
+export function scaleTimings(definition: Json, timeScale: number): Json {
+  const copy = structuredClone(definition);
+  if (timeScale === 1) return copy;
+  eachStates(copy, (_name, state) => {
+    for (const retrier of (state.Retry as Json[] | undefined) ?? []) {
+      retrier.IntervalSeconds = ((retrier.IntervalSeconds as number | undefined) ?? 1) * timeScale;
+      if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds *= timeScale;
+    }
+    if (state.Type === 'Wait' && typeof state.Seconds === 'number') state.Seconds *= timeScale;
+  });
+  return copy;
+}
+
+export interface LocalStateMachineOptions {
+  /** Name of the ASL file under statemachine/, without `.asl.json`. */
+  name: string;
+  region: string;
+  /** Handler per function placeholder, e.g. `{ ApplyPreferencesFunctionArn: handler }`. */
+  functions: Record<string, LambdaHandler>;
+  timeScale?: number;
+  /** Extra non-function substitutions. */
+  substitutions?: Record<string, string>;
+}
+
+export interface LocalExecution {
+  executionName: string;
+  result: Promise<unknown>;
+  eventLogs: AsyncGenerator<import('./state-machine-events.ts').EventLog>;
+  abort: () => void;
+}
+
+/**
+ * The deployed ASL on aws-local-stepfunctions. Every Task is overridden by the real handler,
+ * invoked as Lambda invokes it: JSON in, JSON out, errors by name.
+ */
+export class LocalStateMachine {
+  readonly #machine: StateMachine;
+  readonly #overrides: Record<string, (input: unknown) => Promise<unknown>>;
+  readonly #name: string;
+
+  constructor(options: LocalStateMachineOptions) {
+    const text = readDefinition(options.name);
+    const substitutions: Record<string, string> = { ...options.substitutions };
+    for (const placeholder of placeholdersOf(text)) {
+      if (placeholder in options.functions)
+        substitutions[placeholder] = localFunctionArn(placeholder, options.region);
+    }
+    const definition = JSON.parse(substitute(text, substitutions)) as Json;
+    // Validate the definition exactly as deployed; the scaled copy differs only in timings.
+    new StateMachine(definition as unknown as StateMachineDefinition);
+    const scaled = scaleTimings(definition, options.timeScale ?? 1);
+    this.#machine = new StateMachine(scaled as unknown as StateMachineDefinition, {
+      validationOptions: { noValidate: true },
+    });
+    this.#name = options.name;
+    this.#overrides = {};
+    const byArn = new Map<string, { placeholder: string; handler: LambdaHandler }>();
+    for (const [placeholder, handler] of Object.entries(options.functions)) {
+      byArn.set(localFunctionArn(placeholder, options.region), { placeholder, handler });
+    }
+    eachStates(definition, (stateName, state) => {
+      if (state.Type !== 'Task') return;
+      const target = byArn.get(String(state.Resource));
+      if (!target) throw new Error(`Task ${stateName} has no local handler for ${String(state.Resource)}`);
+      this.#overrides[stateName] = (input) => invokeLikeLambda(target.handler, target.placeholder, input);
+    });
+  }
+
+  run(input: unknown, executionName = `${this.#name}-${randomUUID()}`): LocalExecution {
+    const execution = this.#machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: this.#overrides as never },
+      context: { Execution: { Name: executionName, Id: executionName } } as never,
+    });
+    return {
+      executionName,
+      result: execution.result,
+      eventLogs: execution.eventLogs as never,
+      abort: execution.abort,
+    };
+  }
+}
+
+/** A function error as Step Functions reports it: `Error` is the name, `Cause` Lambda's JSON. */
+class LambdaFunctionError extends Error {
+  constructor(name: string, payload: string) {
+    super(payload);
+    this.name = name;
+  }
+}
+
+async function invokeLikeLambda(
+  handler: LambdaHandler,
+  placeholder: string,
+  input: unknown,
+): Promise<unknown> {
+  const functionName = placeholder.replace(/Arn$/, '');
+  const started = Date.now();
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, 60_000 - (Date.now() - started)),
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  } satisfies Context;
+  try {
+    const output = await handler(JSON.parse(JSON.stringify(input ?? null)), context);
+    return output === undefined ? null : JSON.parse(JSON.stringify(output));
+  } catch (error) {
+    const name = error instanceof Error ? error.name : 'Error';
+    const message = error instanceof Error ? error.message : String(error);
+    throw new LambdaFunctionError(name, JSON.stringify({ errorType: name, errorMessage: message }));
+  }
+}
