@@ -21,6 +21,8 @@ export interface HandlerDependencies {
 export interface DependencyOptions {
   /** Explicit credentials; otherwise the standard chain. */
   credentials?: AwsCredentialIdentity;
+  /** The clock; the local cloud runs simulated time. */
+  now?: () => number;
 }
 
 /**
@@ -35,6 +37,7 @@ export function buildDependencies(
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigurationError('AWS_REGION: environment variable is not set');
   const endpoint = env.AWS_ENDPOINT_URL;
+  const now = options.now ?? Date.now;
   const common = {
     region,
     ...(options.credentials ? { credentials: options.credentials } : {}),
@@ -53,10 +56,11 @@ export function buildDependencies(
       sts,
       region,
       roleNames: config.memberRoleNames,
+      now,
       ...(endpoint ? { endpoint } : {}),
     }),
     organization: new OrganizationDirectory(organizations),
-    now: Date.now,
+    now,
   };
 }
 

@@ -11,7 +11,7 @@ installPromiseWithResolvers();
 const STATEMACHINE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'statemachine');
 
 /** A Lambda handler as Lambda calls it: an event and a context. */
-export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
+export type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
 
 type Json = Record<string, unknown>;
 
@@ -166,7 +166,7 @@ async function invokeLikeLambda(
     succeed: () => {},
   } satisfies Context;
   try {
-    const output = await handler(JSON.parse(JSON.stringify(input ?? null)), context);
+    const output = await handler(JSON.parse(JSON.stringify(input ?? null)) as never, context);
     return output === undefined ? null : JSON.parse(JSON.stringify(output));
   } catch (error) {
     const name = error instanceof Error ? error.name : 'Error';

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
+import { BootstrapperError, ConfigurationError } from '#core/errors.ts';
+
+/** Where a command writes; tests capture both streams. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether `err` is an interactive terminal (progress is drawn only there). */
+  interactive: boolean;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  interactive: process.stderr.isTTY === true,
+};
+
+/** Documented exit codes (see `--help` and the README). */
+export const EXIT = {
+  ok: 0,
+  /** The command ran, and found something not compliant or a run that failed. */
+  notCompliant: 1,
+  /** A user mistake: bad option, bad account id, unknown region, bad config. */
+  usage: 2,
+  /** AWS or the local cloud failed in a way the command could not handle. */
+  failure: 3,
+} as const;
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  success; everything checked is compliant
+  1  something is not compliant, was refused, or a run failed
+  2  usage error: bad option, account id, region, config or missing stack
+  3  unexpected failure talking to AWS or the local cloud`;
+
+/** A mistake the user can fix: printed as one line, no stack trace, exit code 2. */
+export class UserError extends Error {
+  override readonly name = 'UserError';
+}
+
+export function isUserError(error: unknown): boolean {
+  return (
+    error instanceof UserError ||
+    error instanceof ConfigurationError ||
+    (error instanceof BootstrapperError && error.name === 'InvalidRequestError')
+  );
+}
+
+export function loadConfig(file: string | undefined): BootstrapperConfig {
+  const path = file ?? DEFAULT_CONFIG_FILE;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`cannot read config file ${path}`);
+  }
+  return parseConfigText(text, path);
+}
+
+/** Fixed-width table for human output. */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** A one-line progress indicator on stderr, drawn only on a terminal. */
+export function progress(io: CliIo, label: string, total: number) {
+  let done = 0;
+  const draw = () => {
+    if (!io.interactive) return;
+    const width = 24;
+    const filled = total > 0 ? Math.round((done / total) * width) : width;
+    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+  };
+  draw();
+  return {
+    tick(n = 1) {
+      done += n;
+      draw();
+    },
+    finish() {
+      if (io.interactive) process.stderr.write('\n');
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import type { DescribeExecutionOutput, ExecutionListItem, StartExecutionOutput } from '@aws-sdk/client-sfn';
+import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import { matchingRules, vendEventRules } from '#core/vend-events.ts';
+import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
+import { createHandler as awaitRole } from '#handlers/await-role.ts';
+import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
+import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
+import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
+import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
+import { AwsServiceError } from '../cloud/aws-error.ts';
+import type { EventEnvelope } from '../cloud/bus.ts';
+import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
+import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
+import type { EventLog } from './state-machine-events.ts';
+
+/** What the runtime needs from the local cloud. */
+export interface RuntimeHost {
+  url: string;
+  bus: { subscribe(fn: (event: EventEnvelope) => void | Promise<void>): () => void };
+  clock: { nowMs(): number; timeScale: number };
+  setExecutor(executor: StepFunctionsExecutor | undefined): void;
+}
+
+export interface LocalRuntimeOptions {
+  host: RuntimeHost;
+  config: BootstrapperConfig;
+  managementAccountId: string;
+  homeRegion: string;
+  /** Management-account credentials for the handlers; the local cloud's `test`/`test` by default. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+export interface ExecutionRecord {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  input: unknown;
+  /** The rule that started it, or `StartExecution`. */
+  startedBy: string;
+  status: ExecutionStatus;
+  startDate: Date;
+  stopDate?: Date;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  events: EventLog[];
+  done: Promise<void>;
+}
+
+export const BOOTSTRAP_STATE_MACHINE = 'runas-bootstrapper-bootstrap';
+
+/**
+ * The product, deployed onto the local cloud: the same event patterns route the bus's events
+ * to the same ASL, whose Tasks run the same handlers against the local cloud's endpoint.
+ */
+export class LocalRuntime {
+  readonly #host: RuntimeHost;
+  readonly #options: LocalRuntimeOptions;
+  readonly #machines = new Map<string, LocalStateMachine>();
+  readonly #executions = new Map<string, ExecutionRecord>();
+  readonly #unsubscribe: () => void;
+  readonly dependencies: HandlerDependencies;
+
+  constructor(options: LocalRuntimeOptions) {
+    this.#host = options.host;
+    this.#options = options;
+    const config = { ...options.config, managementAccountId: options.config.managementAccountId ?? options.managementAccountId };
+    const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
+    this.dependencies = buildDependencies(
+      { ...configToEnvironment(config), AWS_REGION: options.homeRegion, AWS_ENDPOINT_URL: options.host.url },
+      { credentials, now: () => options.host.clock.nowMs() },
+    );
+    const deps = () => this.dependencies;
+    const functions: Record<string, LambdaHandler> = {
+      ResolveRequestFunctionArn: resolveRequest(deps),
+      AwaitRoleFunctionArn: awaitRole(deps),
+      ApplyPreferencesFunctionArn: applyPreferences(deps),
+      VerifyPreferencesFunctionArn: verifyPreferences(deps),
+      RecordEnforcementFunctionArn: recordEnforcement(deps),
+    };
+    this.#machines.set(
+      this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
+      new LocalStateMachine({
+        name: 'bootstrap',
+        region: options.homeRegion,
+        functions,
+        timeScale: options.host.clock.timeScale,
+      }),
+    );
+    const rules = vendEventRules({ managementAccountId: options.managementAccountId });
+    this.#unsubscribe = options.host.bus.subscribe((event) => {
+      // Like EventBridge: every matching rule starts its own execution with the whole event.
+      for (const rule of matchingRules(event, rules)) {
+        this.startExecution(BOOTSTRAP_STATE_MACHINE, event, { startedBy: `rule/${rule.id}` });
+      }
+    });
+    options.host.setExecutor(this.#executor());
+  }
+
+  stateMachineArn(name: string): string {
+    return `arn:aws:states:${this.#options.homeRegion}:${this.#options.managementAccountId}:stateMachine:${name}`;
+  }
+
+  startExecution(
+    machineName: string,
+    input: unknown,
+    options: { name?: string; startedBy?: string } = {},
+  ): ExecutionRecord {
+    const stateMachineArn = machineName.startsWith('arn:') ? machineName : this.stateMachineArn(machineName);
+    const machine = this.#machines.get(stateMachineArn);
+    if (!machine) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    const name = options.name ?? crypto.randomUUID();
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    if (this.#executions.has(executionArn)) {
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const run = machine.run(input, name);
+    const record: ExecutionRecord = {
+      executionArn,
+      stateMachineArn,
+      name,
+      input,
+      startedBy: options.startedBy ?? 'StartExecution',
+      status: 'RUNNING',
+      startDate: new Date(this.#host.clock.nowMs()),
+      events: [],
+      done: Promise.resolve(),
+    };
+    const collect = (async () => {
+      for await (const event of run.eventLogs) record.events.push(event);
+    })();
+    const finish = run.result.then(
+      (output) => {
+        record.status = 'SUCCEEDED';
+        record.output = output;
+      },
+      (error: { cause?: { name?: string; message?: string }; name?: string; message?: string }) => {
+        record.status = 'FAILED';
+        record.error = error.cause?.name ?? error.name ?? 'Error';
+        record.cause = error.cause?.message ?? error.message ?? '';
+      },
+    );
+    record.done = Promise.all([collect.catch(() => {}), finish]).then(() => {
+      record.stopDate = new Date(this.#host.clock.nowMs());
+    });
+    this.#executions.set(executionArn, record);
+    return record;
+  }
+
+  executions(): ExecutionRecord[] {
+    return [...this.#executions.values()];
+  }
+
+  running(): number {
+    return this.executions().filter((e) => e.status === 'RUNNING').length;
+  }
+
+  /** Resolves once no execution is running (including ones started while waiting). */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      const pending = this.executions().filter((e) => !e.stopDate);
+      if (pending.length === 0) return;
+      await Promise.all(pending.map((e) => e.done));
+    }
+  }
+
+  stop(): void {
+    this.#unsubscribe();
+    this.#host.setExecutor(undefined);
+  }
+
+  #executor(): StepFunctionsExecutor {
+    return {
+      startExecution: async (input): Promise<StartExecutionOutput> => {
+        let parsed: unknown = {};
+        try {
+          parsed = input.input === undefined ? {} : JSON.parse(input.input);
+        } catch {
+          throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+        }
+        const record = this.startExecution(input.stateMachineArn ?? '', parsed, {
+          ...(input.name ? { name: input.name } : {}),
+        });
+        return { executionArn: record.executionArn, startDate: record.startDate };
+      },
+      describeExecution: async (input): Promise<DescribeExecutionOutput> => {
+        const record = this.#executions.get(input.executionArn ?? '');
+        if (!record) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+        return {
+          executionArn: record.executionArn,
+          stateMachineArn: record.stateMachineArn,
+          name: record.name,
+          status: record.status,
+          startDate: record.startDate,
+          ...(record.stopDate ? { stopDate: record.stopDate } : {}),
+          input: JSON.stringify(record.input),
+          ...(record.output !== undefined ? { output: JSON.stringify(record.output) } : {}),
+          ...(record.error ? { error: record.error, cause: record.cause ?? '' } : {}),
+        };
+      },
+      listExecutions: async (input) => {
+        const items: ExecutionListItem[] = this.executions()
+          .filter((e) => e.stateMachineArn === input.stateMachineArn)
+          .filter((e) => !input.statusFilter || e.status === input.statusFilter)
+          .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
+          .map((e) => ({
+            executionArn: e.executionArn,
+            stateMachineArn: e.stateMachineArn,
+            name: e.name,
+            status: e.status,
+            startDate: e.startDate,
+            ...(e.stopDate ? { stopDate: e.stopDate } : {}),
+          }));
+        const start = input.nextToken ? Number(input.nextToken) : 0;
+        const size = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
+        const page = items.slice(start, start + size);
+        return {
+          executions: page,
+          ...(start + size < items.length ? { nextToken: String(start + size) } : {}),
+        };
+      },
+    };
+  }
+}
