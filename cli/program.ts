@@ -40,7 +40,11 @@ export function makeProgram(io: CliIo = processIo): Command {
 }
 
 /** Run the program; user mistakes become one line and exit code 2, never a stack trace. */
-export async function runProgram(argv: string[], io: CliIo = processIo, program = makeProgram(io)): Promise<number> {
+export async function runProgram(
+  argv: string[],
+  io: CliIo = processIo,
+  program = makeProgram(io),
+): Promise<number> {
   program.exitOverride();
   for (const sub of program.commands) sub.exitOverride();
   try {

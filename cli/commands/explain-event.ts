@@ -16,8 +16,13 @@ export interface Explanation {
     | { kind: 'error'; error: string; message: string };
 }
 
-export function explainEvents(events: unknown[], options: { governedRegions: string[]; excludeAccountIds: string[]; managementAccountId?: string }): Explanation[] {
-  const rules = vendEventRules(options.managementAccountId ? { managementAccountId: options.managementAccountId } : {});
+export function explainEvents(
+  events: unknown[],
+  options: { governedRegions: string[]; excludeAccountIds: string[]; managementAccountId?: string },
+): Explanation[] {
+  const rules = vendEventRules(
+    options.managementAccountId ? { managementAccountId: options.managementAccountId } : {},
+  );
   return events.map((event, index) => {
     const matchedRules: string[] = [];
     const unmatched: Explanation['unmatched'] = [];
@@ -73,11 +78,14 @@ export function registerExplainEvent(program: Command, io: CliIo): void {
         io.out(JSON.stringify(explanations, null, 2));
       } else {
         for (const e of explanations) {
-          io.out(`event ${e.index}: ${e.matchedRules.length > 0 ? `matches rule ${e.matchedRules.join(', ')}` : 'matches no rule'}`);
+          io.out(
+            `event ${e.index}: ${e.matchedRules.length > 0 ? `matches rule ${e.matchedRules.join(', ')}` : 'matches no rule'}`,
+          );
           if (e.matchedRules.length === 0) {
             for (const u of e.unmatched) io.out(`  ${u.rule}: ${u.path} ${u.reason}`);
           }
-          if (e.outcome.kind === 'bootstrap') io.out(`  bootstrap request: ${JSON.stringify(e.outcome.request)}`);
+          if (e.outcome.kind === 'bootstrap')
+            io.out(`  bootstrap request: ${JSON.stringify(e.outcome.request)}`);
           else if (e.outcome.kind === 'ignore') io.out(`  ignored (${e.outcome.code}): ${e.outcome.reason}`);
           else io.out(`  rejected (${e.outcome.error}): ${e.outcome.message}`);
         }

@@ -66,7 +66,10 @@ export class LocalRuntime {
   constructor(options: LocalRuntimeOptions) {
     this.#host = options.host;
     this.#options = options;
-    const config = { ...options.config, managementAccountId: options.config.managementAccountId ?? options.managementAccountId };
+    const config = {
+      ...options.config,
+      managementAccountId: options.config.managementAccountId ?? options.managementAccountId,
+    };
     const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
     this.dependencies = buildDependencies(
       { ...configToEnvironment(config), AWS_REGION: options.homeRegion, AWS_ENDPOINT_URL: options.host.url },
@@ -110,7 +113,11 @@ export class LocalRuntime {
   ): ExecutionRecord {
     const stateMachineArn = machineName.startsWith('arn:') ? machineName : this.stateMachineArn(machineName);
     const machine = this.#machines.get(stateMachineArn);
-    if (!machine) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    if (!machine)
+      throw new AwsServiceError(
+        'StateMachineDoesNotExist',
+        `State Machine Does Not Exist: '${stateMachineArn}'`,
+      );
     const name = options.name ?? crypto.randomUUID();
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     if (this.#executions.has(executionArn)) {
@@ -178,7 +185,10 @@ export class LocalRuntime {
         try {
           parsed = input.input === undefined ? {} : JSON.parse(input.input);
         } catch {
-          throw new AwsServiceError('InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+          throw new AwsServiceError(
+            'InvalidExecutionInput',
+            'Invalid State Machine Execution Input: not JSON',
+          );
         }
         const record = this.startExecution(input.stateMachineArn ?? '', parsed, {
           ...(input.name ? { name: input.name } : {}),
@@ -187,7 +197,11 @@ export class LocalRuntime {
       },
       describeExecution: async (input): Promise<DescribeExecutionOutput> => {
         const record = this.#executions.get(input.executionArn ?? '');
-        if (!record) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+        if (!record)
+          throw new AwsServiceError(
+            'ExecutionDoesNotExist',
+            `Execution Does Not Exist: '${input.executionArn}'`,
+          );
         return {
           executionArn: record.executionArn,
           stateMachineArn: record.stateMachineArn,

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { startLocalCloud } from '#local/cloud/server.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
+import { type CliIo, UserError } from '../io.ts';
+import type { GlobalOptions } from '../program.ts';
+import { loadScenario } from '../scenario-file.ts';
+
+export function registerLocalCloud(program: Command, io: CliIo): void {
+  program
+    .command('local-cloud')
+    .description('Serve the local AWS-compatible cloud on 127.0.0.1, with the bootstrapper deployed on it')
+    .option('--port <port>', 'TCP port (0 picks a free one)', '4566')
+    .option('--scenario <file>', 'scenario file seeding the simulated organization')
+    .option('--no-bootstrapper', 'serve the cloud alone, without the bootstrapper reacting to its events')
+    .action(async (options: { port: string; scenario?: string; bootstrapper: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UserError(`--port ${options.port} is not a TCP port`);
+      const { scenario, config } = loadScenario(
+        options.scenario,
+        globals.config ?? 'bootstrapper.config.json',
+      );
+      const cloud = await startLocalCloud({ port, scenario, config });
+      const runtime = options.bootstrapper
+        ? new LocalRuntime({
+            host: cloud,
+            config,
+            managementAccountId: scenario.managementAccountId,
+            homeRegion: scenario.homeRegion,
+          })
+        : undefined;
+      cloud.startTimeline();
+      io.out(
+        `local cloud ready at ${cloud.url} (management account ${scenario.managementAccountId}, access key test/test)${runtime ? '; bootstrapper deployed' : ''}`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      runtime?.stop();
+      await cloud.close();
+      io.out('local cloud stopped');
+    });
+}

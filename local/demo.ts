@@ -1,0 +1,73 @@
+import type { BootstrapperConfig } from '#core/config.ts';
+import type { Scenario } from './cloud/scenario.ts';
+import { type LocalCloud, startLocalCloud } from './cloud/server.ts';
+import { buildReport, type DemoReport } from './report.ts';
+import { LocalRuntime } from './runtime/runtime.ts';
+
+export interface DemoOptions {
+  scenario: Scenario;
+  scenarioName?: string;
+  config: BootstrapperConfig;
+  /** Called as executions start and finish: (finished, started). */
+  onProgress?: (finished: number, started: number) => void;
+  /** Give up after this many wall seconds. */
+  timeoutSeconds?: number;
+}
+
+export interface DemoRun {
+  report: DemoReport;
+  cloud: LocalCloud;
+  runtime: LocalRuntime;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wait until the scenario's timeline has played out and no execution is running. */
+export async function settle(
+  cloud: LocalCloud,
+  runtime: LocalRuntime,
+  options: Pick<DemoOptions, 'onProgress' | 'timeoutSeconds'> = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutSeconds ?? 600) * 1000;
+  let quietChecks = 0;
+  while (quietChecks < 3) {
+    if (Date.now() > deadline)
+      throw new Error(`the scenario did not settle within ${options.timeoutSeconds ?? 600} s`);
+    await sleep(25);
+    const executions = runtime.executions();
+    options.onProgress?.(executions.filter((e) => e.stopDate).length, executions.length);
+    const busy = cloud.world.scheduler.pending > 0 || executions.some((e) => !e.stopDate);
+    quietChecks = busy ? 0 : quietChecks + 1;
+  }
+}
+
+/**
+ * Play a scenario on the local cloud with the product deployed on it, and report per account.
+ * The cloud and runtime are returned open so callers can inspect them; close the cloud after.
+ */
+export async function runScenario(options: DemoOptions): Promise<DemoRun> {
+  const { scenario, config } = options;
+  const cloud = await startLocalCloud({ port: 0, scenario, config });
+  const runtime = new LocalRuntime({
+    host: cloud,
+    config,
+    managementAccountId: scenario.managementAccountId,
+    homeRegion: scenario.homeRegion,
+  });
+  try {
+    cloud.startTimeline();
+    await settle(cloud, runtime, options);
+  } catch (error) {
+    runtime.stop();
+    await cloud.close();
+    throw error;
+  }
+  const report = buildReport({
+    world: cloud.world,
+    scenario,
+    config,
+    executions: runtime.executions(),
+    ...(options.scenarioName ? { scenarioName: options.scenarioName } : {}),
+  });
+  return { report, cloud, runtime };
+}

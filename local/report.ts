@@ -1,0 +1,166 @@
+import type { BootstrapperConfig } from '#core/config.ts';
+import { secondsBetween } from '#core/enforcement.ts';
+import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import type { CloudWorld } from './cloud/cloud-world.ts';
+import type { ExpectedOutcome, Scenario } from './cloud/scenario.ts';
+import type { ExecutionRecord } from './runtime/runtime.ts';
+
+export type RegionStatus = 'compliant' | 'failed' | 'refused' | 'skipped';
+
+export interface RegionReport {
+  status: RegionStatus;
+  /** created | updated | unchanged | refused, from the first execution that reached the region. */
+  action?: string;
+  error?: string;
+  document: { latest: unknown; default: unknown; latestVersion?: string; defaultVersion?: string };
+}
+
+export interface AccountReport {
+  accountId: string;
+  name: string;
+  trigger?: string;
+  vendedAt?: string;
+  roleAssumableAt?: string;
+  runAsVerifiedAt?: string;
+  /** Vend to RunAs verified in every region, in simulated seconds. */
+  exposureSeconds?: number;
+  /** Vend to role assumable, in simulated seconds. */
+  roleWaitSeconds?: number;
+  /** Executions started for the account (duplicate deliveries and both vend events count). */
+  executions: number;
+  regions: Record<string, RegionReport>;
+  /** Per region, the outcome the scenario expects. */
+  expected: Record<string, ExpectedOutcome>;
+  meetsExpectation: boolean;
+}
+
+export interface DemoReport {
+  scenario?: string;
+  timeScale: number;
+  governedRegions: string[];
+  accounts: AccountReport[];
+  /** Every account reached the outcome its scenario expects. */
+  ok: boolean;
+}
+
+interface StateOutput {
+  action?: string;
+  request?: { accountId: string; trigger: string; vendedAt: string; regions: string[] };
+  role?: { assumableAt: string };
+  regions?: {
+    region: string;
+    status: 'compliant' | 'failed' | 'refused';
+    action?: string;
+    error?: string;
+    cause?: string;
+    verifiedAt?: string;
+  }[];
+  summary?: { runAsVerifiedAt?: string; exposureSeconds?: number; roleWaitSeconds?: number };
+}
+
+/** The output of the last time `stateName` exited in an execution. */
+function exitedOutput(execution: ExecutionRecord, stateName: string): StateOutput | undefined {
+  const exited = execution.events.filter((e) => e.type === 'StateExited' && e.state?.name === stateName);
+  return exited.at(-1)?.state?.output as StateOutput | undefined;
+}
+
+function errorMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}
+
+function parsed(content: string | undefined): unknown {
+  if (content === undefined) return null;
+  try {
+    return JSON.parse(content);
+  } catch {
+    return content;
+  }
+}
+
+/** Build the demo report from the executions and the cloud's final state. */
+export function buildReport(options: {
+  world: CloudWorld;
+  scenario: Scenario;
+  scenarioName?: string;
+  config: BootstrapperConfig;
+  executions: ExecutionRecord[];
+}): DemoReport {
+  const { world, scenario, config } = options;
+  const toSim = (iso: string | undefined) =>
+    iso === undefined ? undefined : new Date(Date.parse(iso)).toISOString();
+  const accounts: AccountReport[] = [];
+  for (const account of scenario.accounts) {
+    if (account.accountId === scenario.managementAccountId) continue;
+    if (!account.vend || account.vend.via === 'none') continue;
+    const runs = options.executions
+      .map((execution) => ({ execution, resolved: exitedOutput(execution, 'ResolveRequest') }))
+      .filter(
+        (r) => r.resolved?.action === 'bootstrap' && r.resolved.request?.accountId === account.accountId,
+      )
+      .sort((a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime());
+    const first = runs[0];
+    const final = first
+      ? (exitedOutput(first.execution, 'RecordEnforcement') ??
+        exitedOutput(first.execution, 'RecordRoleFailure'))
+      : undefined;
+    const expected: Record<string, ExpectedOutcome> = {};
+    const regions: Record<string, RegionReport> = {};
+    for (const region of config.governedRegions) {
+      expected[region] = account.expect?.regions?.[region] ?? 'compliant';
+      const result = final?.regions?.find((r) => r.region === region);
+      const doc = world.documents.find(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
+      const error =
+        result?.status === 'compliant'
+          ? undefined
+          : (errorMessage(result?.cause) ??
+            (first?.execution.error
+              ? `${first.execution.error}: ${errorMessage(first.execution.cause)}`
+              : undefined));
+      regions[region] = {
+        status: result?.status ?? (first ? 'failed' : 'skipped'),
+        ...(result?.action ? { action: result.action } : {}),
+        ...(error ? { error } : {}),
+        document: {
+          latest: parsed(doc?.versions.get(doc.latestVersion)?.content),
+          default: parsed(doc?.versions.get(doc.defaultVersion)?.content),
+          ...(doc ? { latestVersion: doc.latestVersion, defaultVersion: doc.defaultVersion } : {}),
+        },
+      };
+    }
+    const request = first?.resolved?.request;
+    const vendedAt = toSim(request?.vendedAt);
+    const roleAssumableAt = toSim(final?.role?.assumableAt);
+    const report: AccountReport = {
+      accountId: account.accountId,
+      name: account.name,
+      ...(request ? { trigger: request.trigger } : {}),
+      ...(vendedAt ? { vendedAt } : {}),
+      ...(roleAssumableAt ? { roleAssumableAt } : {}),
+      ...(final?.summary?.runAsVerifiedAt ? { runAsVerifiedAt: final.summary.runAsVerifiedAt } : {}),
+      ...(final?.summary?.exposureSeconds !== undefined
+        ? { exposureSeconds: final.summary.exposureSeconds }
+        : {}),
+      ...(vendedAt && roleAssumableAt
+        ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
+        : {}),
+      executions: runs.length,
+      regions,
+      expected,
+      meetsExpectation: config.governedRegions.every((r) => regions[r]?.status === expected[r]),
+    };
+    accounts.push(report);
+  }
+  return {
+    ...(options.scenarioName ? { scenario: options.scenarioName } : {}),
+    timeScale: scenario.timeScale,
+    governedRegions: config.governedRegions,
+    accounts,
+    ok: accounts.every((a) => a.meetsExpectation),
+  };
+}
