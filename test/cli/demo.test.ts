@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { cli } from './helpers.ts';
+
+const scenario = JSON.parse(readFileSync('local/scenarios/demo.json', 'utf8'));
+
+describe('demo command', () => {
+  it('runs the demo scenario: every account reaches its expected outcome and keeps every foreign key', async () => {
+    // Act
+    const { code, out } = await cli('demo', '--json');
+    // Assess
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.ok).toBe(true);
+    expect(report.accounts).toHaveLength(6);
+    for (const account of report.accounts) {
+      expect(account).toMatchObject({
+        accountId: expect.stringMatching(/^\d{12}$/),
+        trigger: expect.any(String),
+        vendedAt: expect.any(String),
+        roleAssumableAt: expect.any(String),
+      });
+      expect(Object.keys(account.regions).sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
+    }
+    // The LZA logging document kept every key; only RunAs changed.
+    const preset = report.accounts.find((a: { accountId: string }) => a.accountId === '333333333333');
+    const seeded = scenario.accounts.find((a: { accountId: string }) => a.accountId === '333333333333')
+      .documents['us-east-1'];
+    expect(preset.regions['us-east-1'].document.latest).toEqual({
+      ...seeded,
+      inputs: { ...seeded.inputs, runAsEnabled: true, runAsDefaultUser: 'ec2-user' },
+    });
+    expect(preset.regions['us-east-1'].document).toMatchObject({ latestVersion: '2', defaultVersion: '2' });
+    expect(typeof preset.exposureSeconds).toBe('number');
+    // The foreign document was refused and left exactly as it was.
+    const foreign = report.accounts.find((a: { accountId: string }) => a.accountId === '555555555555');
+    const foreignSeed = scenario.accounts.find((a: { accountId: string }) => a.accountId === '555555555555')
+      .documents['us-west-2'];
+    expect(foreign.regions['us-west-2']).toMatchObject({
+      status: 'refused',
+      document: { latest: foreignSeed, latestVersion: '1' },
+    });
+    expect(foreign.runAsVerifiedAt).toBeUndefined();
+    // The already-compliant document was not rewritten.
+    const compliant = report.accounts.find((a: { accountId: string }) => a.accountId === '666666666666');
+    expect(compliant.regions['us-west-2']).toMatchObject({
+      status: 'compliant',
+      action: 'unchanged',
+      document: { latestVersion: '1' },
+    });
+  });
+
+  it('prints a human table by default', async () => {
+    // Act
+    const { code, out } = await cli('demo');
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(/account\s+name\s+trigger/);
+    expect(out).toContain('refused (left as is)');
+    expect(out).toContain('6/6 accounts reached the outcome the scenario expects');
+  });
+
+  it('exits 1 when an account misses its expected outcome', async () => {
+    // Prepare: expect a region to be refused that will in fact be created.
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const dir = mkdtempSync('/tmp/runas-demo-');
+    const file = `${dir}/scenario.json`;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        managementAccountId: '999999999999',
+        homeRegion: 'us-east-1',
+        timeScale: 0.005,
+        config: { governedRegions: ['us-east-1'] },
+        accounts: [
+          {
+            accountId: '111111111111',
+            name: 'wrong-expectation',
+            roles: { OrganizationAccountAccessRole: 1 },
+            vend: { atSeconds: 1, via: 'organizations', createSeconds: 5 },
+            expect: { regions: { 'us-east-1': 'refused' } },
+          },
+        ],
+      }),
+    );
+    // Act
+    const { code, out } = await cli('demo', '--scenario', file, '--json');
+    // Assess
+    expect(code).toBe(1);
+    expect(JSON.parse(out)).toMatchObject({ ok: false, accounts: [{ meetsExpectation: false }] });
+  });
+
+  it('reports a bad scenario as a one-line usage error', async () => {
+    // Act
+    const { code, err } = await cli(
+      'demo',
+      '--scenario',
+      'test/fixtures/events/organizations-move-account.json',
+    );
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toMatch(/^error: Invalid scenario/);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
