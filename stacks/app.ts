@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
+import { ConfigurationError } from '#core/errors.ts';
+import { BootstrapperStack, DEFAULT_STACK_NAME } from './bootstrapper-stack.ts';
+import { FORWARDER_SUFFIX, ForwarderStack, forwarderRegionFor } from './forwarder-stack.ts';
+import { GUARDRAIL_SUFFIX, GuardrailStack } from './guardrail-stack.ts';
+
+/** The environment variable that names the config file when `--context config=<file>` is not given. */
+export const CONFIG_FILE_ENV_VAR = 'BOOTSTRAPPER_CONFIG_FILE';
+export const CONFIG_CONTEXT_KEY = 'config';
+/** Used when neither the config nor the CLI environment names a region. */
+export const FALLBACK_REGION = 'us-east-1';
+
+export interface BuildAppOptions {
+  /** Build into this app (the CLI entry); otherwise a new one from `appProps`. */
+  app?: App;
+  appProps?: AppProps;
+  /** CDK_DEFAULT_ACCOUNT: used when the config has no managementAccountId. */
+  defaultAccount?: string;
+  /** CDK_DEFAULT_REGION: used when the config has no homeRegion. */
+  defaultRegion?: string;
+  /** Default true. False skips esbuild, for tests that only inspect templates. */
+  bundling?: boolean;
+  /** Default true: register the cdk-nag AwsSolutions pack as a synth-time validation plugin. */
+  nag?: boolean;
+  stackName?: string;
+}
+
+export interface BootstrapperApp {
+  app: App;
+  homeRegion: string;
+  /** Undefined when neither the config nor the CLI environment names an account. */
+  account: string | undefined;
+  bootstrapper: BootstrapperStack;
+  /** Present only when Organizations events are delivered outside the home region. */
+  forwarder?: ForwarderStack;
+  /** Present only when guardrail.scp.enabled. */
+  guardrail?: GuardrailStack;
+}
+
+/** Build every stack for a validated config. No I/O besides bundling; tests call this in-process. */
+export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = {}): BootstrapperApp {
+  const app = options.app ?? new App(options.appProps);
+  if (options.bundling === false) app.node.setContext(cxapi.BUNDLING_STACKS, []);
+  if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const homeRegion = config.homeRegion ?? options.defaultRegion ?? FALLBACK_REGION;
+  const account = config.managementAccountId ?? options.defaultAccount;
+  const stackName = options.stackName ?? DEFAULT_STACK_NAME;
+  const description = 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts';
+
+  const bootstrapper = new BootstrapperStack(app, stackName, {
+    stackName,
+    description,
+    env: { account, region: homeRegion },
+    config,
+  });
+  const result: BootstrapperApp = { app, homeRegion, account, bootstrapper };
+
+  const forwarderRegion = forwarderRegionFor(homeRegion);
+  if (forwarderRegion) {
+    const name = `${stackName}${FORWARDER_SUFFIX}`;
+    result.forwarder = new ForwarderStack(app, name, {
+      stackName: name,
+      description: `${description} (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
+      env: { account, region: forwarderRegion },
+      homeRegion,
+    });
+  }
+
+  if (config.guardrail.scp.enabled) {
+    const name = `${stackName}${GUARDRAIL_SUFFIX}`;
+    result.guardrail = new GuardrailStack(app, name, {
+      stackName: name,
+      description: `${description} (SCP guardrail on the preferences document)`,
+      env: { account, region: homeRegion },
+      config,
+    });
+  }
+  return result;
+}
+
+/** The config file: `--context config=<file>`, else $BOOTSTRAPPER_CONFIG_FILE, else the default. */
+export function configFilePath(app: App, env: Record<string, string | undefined> = process.env): string {
+  const fromContext: unknown = app.node.tryGetContext(CONFIG_CONTEXT_KEY);
+  if (fromContext !== undefined && typeof fromContext !== 'string') {
+    throw new ConfigurationError(`--context ${CONFIG_CONTEXT_KEY}: must be a file path`);
+  }
+  return fromContext || env[CONFIG_FILE_ENV_VAR] || DEFAULT_CONFIG_FILE;
+}
+
+/** Read and validate a config file; a bad value throws ConfigurationError naming the field. */
+export function loadConfigFile(file: string): BootstrapperConfig {
+  let text: string;
+  try {
+    text = readFileSync(path.resolve(file), 'utf8');
+  } catch (cause) {
+    throw new ConfigurationError(`Cannot read configuration file ${file}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return parseConfigText(text, file);
+}
+
+function main(): void {
+  const app = new App();
+  try {
+    const config = loadConfigFile(configFilePath(app));
+    buildApp(config, {
+      app,
+      defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
+      defaultRegion: process.env.CDK_DEFAULT_REGION,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(error.message);
+    process.exitCode = 1;
+    return;
+  }
+  app.synth();
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

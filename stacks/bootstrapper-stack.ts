@@ -1,0 +1,362 @@
+import path from 'node:path';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
+import { pascalCase } from './construct-id.ts';
+import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
+export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
+
+export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
+/** The CLI finds the state machine through this CloudFormation output key. */
+export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
+export const SERVICE_NAME = 'runas-bootstrapper';
+
+/** Handler and state-machine logs are the audit trail of which accounts were changed, and when. */
+export const LOG_RETENTION = logs.RetentionDays.ONE_YEAR;
+
+/**
+ * Delivery policy of the vend rules. StartExecution rarely fails except under throttling; past six
+ * hours the event is still worth acting on, but the dead-letter queue and the sweep take over.
+ */
+export const EVENT_RETRY_ATTEMPTS = 20;
+export const EVENT_MAX_AGE = Duration.hours(6);
+
+export type HandlerName =
+  | 'resolve-request'
+  | 'await-role'
+  | 'apply-preferences'
+  | 'verify-preferences'
+  | 'record-enforcement';
+
+/** What a handler may do beyond writing its own logs and traces. */
+type HandlerAccess = 'describe-account' | 'assume-member-role' | 'none';
+
+interface HandlerSpec {
+  name: HandlerName;
+  /** Construct id, and the `${<id>FunctionArn}` placeholder in the ASL. */
+  id: string;
+  access: HandlerAccess;
+  timeout: Duration;
+}
+
+export const HANDLERS: readonly HandlerSpec[] = [
+  {
+    name: 'resolve-request',
+    id: 'ResolveRequest',
+    access: 'describe-account',
+    timeout: Duration.seconds(30),
+  },
+  { name: 'await-role', id: 'AwaitRole', access: 'assume-member-role', timeout: Duration.seconds(30) },
+  // Read, merge, write, promote and wait up to ~10 s for Active.
+  {
+    name: 'apply-preferences',
+    id: 'ApplyPreferences',
+    access: 'assume-member-role',
+    timeout: Duration.seconds(60),
+  },
+  {
+    name: 'verify-preferences',
+    id: 'VerifyPreferences',
+    access: 'assume-member-role',
+    timeout: Duration.seconds(30),
+  },
+  { name: 'record-enforcement', id: 'RecordEnforcement', access: 'none', timeout: Duration.seconds(30) },
+];
+
+/** Every state machine this stack deploys, by construct id, and the ASL file it is loaded from. */
+export const STATE_MACHINES = { Bootstrap: 'bootstrap.asl.json' } as const;
+
+/** Why each cdk-nag finding is acknowledged; the README lists these. */
+export const NAG_REASONS = {
+  runtime:
+    'nodejs22.x is pinned on purpose: it is the Node major the project is built, typed (target node22) and ' +
+    'tested on, and Lambda supports it. Compensating control: every dependency is bundled from package-lock.json, ' +
+    'so moving to a newer runtime is a one-line change verified by the stack tests.',
+  xray:
+    'Resource "*" only for xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE): X-Ray ' +
+    'supports no resource-level permissions. Compensating control: write-only telemetry actions; every other ' +
+    'statement of this role names its resources.',
+  stateMachineTelemetry:
+    'Resource "*" only for the CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery and friends) that ' +
+    'Step Functions logging requires, and for X-Ray tracing: neither supports resource-level permissions. ' +
+    'Compensating control: the role is assumable only by states.amazonaws.com and its lambda:InvokeFunction ' +
+    'statement names the five task functions exactly.',
+  memberRole:
+    'sts:AssumeRole on one configured member role name in any account: vended accounts do not exist at deploy ' +
+    'time, so their ids cannot be listed. Compensating controls: only the configured role names (never "*"), ' +
+    'account ids validated as 12 digits and as members of this organization, and an inline session policy that ' +
+    'limits every session to the SSM document actions on SSM-SessionManagerRunShell.',
+  describeAccount:
+    'organizations:DescribeAccount on accounts of this organization (account/o-*/*): the organization id is not ' +
+    'configured. Compensating control: read-only, and the ARN is pinned to the management account that owns it.',
+} as const;
+
+/** Defines `require` for CommonJS-only dependencies inside the ESM bundle. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __runasCreateRequire } from 'node:module'; const require = __runasCreateRequire(import.meta.url);";
+
+export interface BootstrapperStackProps extends StackProps {
+  config: BootstrapperConfig;
+}
+
+/**
+ * The production engine in the management account's home region: vend rules → the bootstrap state
+ * machine → five Lambda tasks. Nothing here is created in member accounts, so deleting this stack
+ * leaves every account's preferences document exactly as it is.
+ */
+export class BootstrapperStack extends Stack {
+  readonly functions: Record<HandlerName, NodejsFunction>;
+  readonly stateMachine: sfn.StateMachine;
+  readonly rules: Partial<Record<RuleId, events.Rule>> = {};
+  readonly deadLetterQueue: EventDeadLetterQueue;
+  /** The mutable roles behind the functions (each function sees an immutable view). */
+  readonly handlerRoles = {} as Record<HandlerName, iam.Role>;
+  readonly stateMachineRole: iam.Role;
+
+  constructor(scope: Construct, id: string, props: BootstrapperStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    const environment = {
+      ...configToEnvironment({
+        ...config,
+        // Resolved here so the handlers refuse replays put by any other account, as the rule does.
+        managementAccountId: config.managementAccountId ?? this.account,
+        homeRegion: config.homeRegion ?? this.region,
+      }),
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: config.metricsNamespace,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const functions: Partial<Record<HandlerName, NodejsFunction>> = {};
+    for (const spec of HANDLERS) {
+      const fn = this.#handlerFunction(spec, environment);
+      this.#grantHandlerAccess(spec, config);
+      functions[spec.name] = fn;
+    }
+    this.functions = functions as Record<HandlerName, NodejsFunction>;
+
+    const bootstrap = this.#bootstrapStateMachine();
+    this.stateMachine = bootstrap.stateMachine;
+    this.stateMachineRole = bootstrap.role;
+    new CfnOutput(this, STATE_MACHINE_ARN_OUTPUT, {
+      description: 'ARN of the bootstrap state machine (the CLI replays and checks through it)',
+      value: this.stateMachine.stateMachineArn,
+    });
+
+    this.deadLetterQueue = new EventDeadLetterQueue(this, 'VendEventDeadLetters');
+    const managementAccountId = Token.isUnresolved(this.account) ? undefined : this.account;
+    for (const rule of vendEventRules(managementAccountId ? { managementAccountId } : {})) {
+      let pattern = toCdkEventPattern(rule.pattern);
+      // Environment-agnostic synth: core cannot validate a token, so restrict replays here instead.
+      if (rule.trigger === 'replay' && !pattern.account) pattern = { ...pattern, account: [this.account] };
+      this.rules[rule.id] = new events.Rule(this, `${pascalCase(rule.id)}Rule`, {
+        description: rule.description.slice(0, 512),
+        eventPattern: pattern,
+        targets: [
+          // No `input`: the state machine gets the whole event, and ResolveRequest normalizes it.
+          new targets.SfnStateMachine(this.stateMachine, {
+            deadLetterQueue: this.deadLetterQueue.queue,
+            retryAttempts: EVENT_RETRY_ATTEMPTS,
+            maxEventAge: EVENT_MAX_AGE,
+          }),
+        ],
+      });
+    }
+  }
+
+  #handlerFunction(spec: HandlerSpec, environment: Record<string, string>): NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${spec.id}Logs`, {
+      retention: LOG_RETENTION,
+      // Retained: the logs are the record of what was done to which account. Generated names mean a
+      // redeploy never collides with a retained group.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // An explicit role with logging scoped to this function's own group, instead of the managed
+    // AWSLambdaBasicExecutionRole, which allows writing to every log group in the account.
+    const role = new iam.Role(this, `${spec.id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `runas-bootstrapper ${spec.name} Lambda`,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnLogGroupOnly',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    // X-Ray in a policy of its own, so that its unavoidable `*` is acknowledged there and nowhere else.
+    const telemetry = new iam.Policy(this, `${spec.id}Telemetry`, {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'XRayWriteOnly',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(telemetry).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: NAG_REASONS.xray });
+    this.handlerRoles[spec.name] = role;
+
+    const fn = new NodejsFunction(this, `${spec.id}Function`, {
+      entry: path.join(PROJECT_ROOT, 'handlers', `${spec.name}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: spec.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      // Immutable view: CDK must not add statements behind our back (Tracing.ACTIVE would add X-Ray here).
+      role: role.withoutPolicyUpdates(),
+      environment,
+      description: `runas-bootstrapper ${spec.name}`,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        banner: ESM_REQUIRE_BANNER,
+        // Bundle the AWS SDK too: the versions in package-lock.json are the versions that run.
+        externalModules: [],
+      },
+    });
+    fn.node.addDependency(role, telemetry);
+    Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.runtime });
+    return fn;
+  }
+
+  #grantHandlerAccess(spec: HandlerSpec, config: BootstrapperConfig): void {
+    const role = this.handlerRoles[spec.name];
+    if (spec.access === 'describe-account') {
+      const accounts = this.formatArn({
+        service: 'organizations',
+        region: '',
+        resource: 'account',
+        resourceName: 'o-*/*',
+      });
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'DescribeMemberAccount',
+          actions: ['organizations:DescribeAccount'],
+          resources: [accounts],
+        }),
+      );
+      const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::${account}:account/o-*/*]`,
+        reason: NAG_REASONS.describeAccount,
+      });
+    }
+    if (spec.access === 'assume-member-role') {
+      const roleArns = config.memberRoleNames.map((name) => memberRoleArn(this, name));
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeMemberRoles',
+          actions: ['sts:AssumeRole'],
+          resources: roleArns,
+        }),
+      );
+      for (const name of config.memberRoleNames) {
+        Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${name}]`,
+          reason: NAG_REASONS.memberRole,
+        });
+      }
+    }
+  }
+
+  #bootstrapStateMachine(): { stateMachine: sfn.StateMachine; role: iam.Role } {
+    const logGroup = new logs.LogGroup(this, 'BootstrapExecutionLogs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, 'BootstrapRole', {
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
+      description: 'runas-bootstrapper bootstrap state machine',
+    });
+    // fromFile gives CDK nothing to infer from: grant exactly the unqualified ARNs the ASL names.
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'InvokeTaskFunctions',
+        actions: ['lambda:InvokeFunction'],
+        resources: HANDLERS.map((spec) => this.functions[spec.name].functionArn),
+      }),
+    );
+    // What CDK would add for logging and tracing, in a policy of its own so only it carries the `*`.
+    const telemetry = new iam.Policy(this, 'BootstrapTelemetry', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'VendedLogDelivery',
+          actions: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'XRayWriteOnly',
+          actions: [
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(telemetry).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: NAG_REASONS.stateMachineTelemetry,
+    });
+    const stateMachine = new sfn.StateMachine(this, 'Bootstrap', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromFile(path.join(STATE_MACHINE_DIR, STATE_MACHINES.Bootstrap)),
+      definitionSubstitutions: Object.fromEntries(
+        HANDLERS.map((spec) => [`${spec.id}FunctionArn`, this.functions[spec.name].functionArn]),
+      ),
+      role: role.withoutPolicyUpdates(),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    // Step Functions checks log delivery permissions when it creates the state machine.
+    stateMachine.node.addDependency(role, telemetry);
+    return { stateMachine, role };
+  }
+}
+
+/** `arn:${Partition}:iam::*:role/<name>`: the role in any member account, never `*`. */
+export function memberRoleArn(stack: Stack, roleName: string): string {
+  return stack.formatArn({
+    service: 'iam',
+    region: '',
+    account: '*',
+    resource: 'role',
+    resourceName: roleName,
+  });
+}

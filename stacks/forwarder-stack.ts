@@ -1,0 +1,74 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { type Partition, partitionOf } from '#core/arn.ts';
+import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
+import { pascalCase } from './construct-id.ts';
+import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
+
+/** Appended to the bootstrapper's stack name: `RunAsBootstrapperForwarder` by default. */
+export const FORWARDER_SUFFIX = 'Forwarder';
+
+/**
+ * The region where Organizations delivers its EventBridge events, per partition. For the commercial
+ * partition this is us-east-1 (the rules' `deliveredIn`); for GovCloud and China it is the region
+ * that hosts the partition's Organizations endpoint (an assumption: AWS documents only us-east-1).
+ */
+const ORGANIZATIONS_EVENT_REGION: Partial<Record<Partition, string>> = {
+  aws: 'us-east-1',
+  'aws-us-gov': 'us-gov-west-1',
+  'aws-cn': 'cn-northwest-1',
+};
+
+/** Where the forwarder must run for this home region, or undefined when no forwarder is needed. */
+export function forwarderRegionFor(homeRegion: string): string | undefined {
+  const region = ORGANIZATIONS_EVENT_REGION[partitionOf(homeRegion)];
+  return region === undefined || region === homeRegion ? undefined : region;
+}
+
+export interface ForwarderStackProps extends StackProps {
+  /** The region of the bootstrapper stack, whose default bus receives the forwarded events. */
+  homeRegion: string;
+}
+
+/**
+ * Organizations delivers its events only in one region. This stack matches exactly the vend rules
+ * that are delivered there and forwards each event, unchanged, to the home region's default bus,
+ * where the bootstrapper's own rules match it again.
+ */
+export class ForwarderStack extends Stack {
+  readonly rules: Partial<Record<RuleId, events.Rule>> = {};
+  readonly deadLetterQueue: EventDeadLetterQueue;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ForwarderStackProps) {
+    super(scope, id, props);
+    const homeBus = events.EventBus.fromEventBusArn(
+      this,
+      'HomeDefaultBus',
+      this.formatArn({
+        service: 'events',
+        region: props.homeRegion,
+        resource: 'event-bus',
+        resourceName: 'default',
+      }),
+    );
+    this.deadLetterQueue = new EventDeadLetterQueue(this, 'ForwardDeadLetters');
+    // One role for every forwarding rule; the target grants it events:PutEvents on the home bus only.
+    this.role = new iam.Role(this, 'ForwardRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com'),
+      description: `Forwards Organizations vend events to the default bus in ${props.homeRegion}`,
+    });
+    for (const rule of vendEventRules().filter((r) => r.deliveredIn === 'us-east-1')) {
+      this.rules[rule.id] = new events.Rule(this, `${pascalCase(rule.id)}Forward`, {
+        description: `Forward to ${props.homeRegion}: ${rule.description}`.slice(0, 512),
+        eventPattern: toCdkEventPattern(rule.pattern),
+        targets: [
+          new targets.EventBus(homeBus, { role: this.role, deadLetterQueue: this.deadLetterQueue.queue }),
+        ],
+      });
+    }
+  }
+}

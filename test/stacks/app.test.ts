@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_ENV_VAR } from '#core/config.ts';
+import { ConfigurationError } from '#core/errors.ts';
+import { CONFIG_FILE_ENV_VAR, configFilePath, loadConfigFile } from '#stacks/app.ts';
+import { PROJECT_ROOT } from '#stacks/bootstrapper-stack.ts';
+import { CDK_JSON_CONTEXT, MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
+
+const run = promisify(execFile);
+
+let scratch: string;
+
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'runas-stacks-'));
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+function writeConfig(name: string, content: unknown): string {
+  const file = path.join(scratch, name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('configFilePath', () => {
+  it('prefers --context config over the environment variable', () => {
+    // Prepare
+    const app = new App({ context: { config: 'from-context.json' } });
+    // Act
+    const file = configFilePath(app, { [CONFIG_FILE_ENV_VAR]: 'from-env.json' });
+    // Assess
+    expect(file).toBe('from-context.json');
+  });
+
+  it('falls back to $BOOTSTRAPPER_CONFIG_FILE, then to bootstrapper.config.json', () => {
+    // Prepare
+    const app = new App();
+    // Act
+    const fromEnv = configFilePath(app, { [CONFIG_FILE_ENV_VAR]: 'from-env.json' });
+    const fallback = configFilePath(app, {});
+    // Assess
+    expect(fromEnv).toBe('from-env.json');
+    expect(fallback).toBe('bootstrapper.config.json');
+  });
+});
+
+describe('loadConfigFile', () => {
+  it('names the offending field when a value is invalid', () => {
+    // Prepare
+    const file = writeConfig('bad-region.json', {
+      runAsDefaultUser: 'ec2-user',
+      governedRegions: ['mars-1'],
+    });
+    // Act
+    const load = () => loadConfigFile(file);
+    // Assess
+    expect(load).toThrow(ConfigurationError);
+    expect(load).toThrow(/governedRegions\.0: "mars-1" is not an AWS region name/);
+  });
+
+  it('names the file when it cannot be read', () => {
+    // Act
+    const load = () => loadConfigFile(path.join(scratch, 'missing.json'));
+    // Assess
+    expect(load).toThrow(/Cannot read configuration file .*missing\.json/);
+  });
+});
+
+describe('stacks/app.ts entry', () => {
+  it('fails synth with the field name for a bad config given by --context', async () => {
+    // Prepare
+    const file = writeConfig('bad-user.json', { runAsDefaultUser: '-root', governedRegions: ['us-east-1'] });
+    const context = JSON.stringify({ ...CDK_JSON_CONTEXT, config: file });
+    // Act
+    const result = await run('npx', ['tsx', 'stacks/app.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_CONTEXT_JSON: context, CDK_OUTDIR: path.join(scratch, 'out-bad') },
+    }).then(
+      () => ({ failed: false, stderr: '' }),
+      (error: { stderr: string }) => ({ failed: true, stderr: error.stderr }),
+    );
+    // Assess
+    expect(result.failed).toBe(true);
+    expect(result.stderr).toContain(`Invalid configuration in ${file}`);
+    expect(result.stderr).toMatch(/runAsDefaultUser: "-root" is not a portable user name/);
+  });
+});
+
+describe('Lambda bundles', () => {
+  let assetDir: string;
+
+  beforeAll(() => {
+    // Prepare: a real esbuild bundle, as `cdk synth` makes it.
+    const built = synthApp(testConfig(), {
+      bundling: true,
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: 'us-east-1',
+      appProps: {
+        context: { ...CDK_JSON_CONTEXT, [cxapi.ASSET_RESOURCE_METADATA_ENABLED_CONTEXT]: true },
+        outdir: path.join(scratch, 'cdk.out'),
+      },
+    });
+    const resource =
+      built.templates.bootstrapper.findResources('AWS::Lambda::Function')[
+        built.bootstrapper.getLogicalId(
+          built.bootstrapper.functions['resolve-request'].node.defaultChild as never,
+        )
+      ];
+    // Copied away from the project, so node cannot resolve anything from its node_modules.
+    assetDir = path.join(scratch, 'resolve-request');
+    cpSync(path.join(scratch, 'cdk.out', resource?.Metadata['aws:asset:path']), assetDir, {
+      recursive: true,
+    });
+  }, 120_000);
+
+  it('is one ESM file with a source map and no unresolved #core/ or package imports', () => {
+    // Act
+    const code = readFileSync(path.join(assetDir, 'index.mjs'), 'utf8');
+    // Assess
+    expect(readFileSync(path.join(assetDir, 'index.mjs.map'), 'utf8')).toContain('"mappings"');
+    expect(code).not.toMatch(/["']#(core|adapters|handlers)\//);
+    expect(code).not.toMatch(/from\s*["'](@aws-sdk|@aws-lambda-powertools|@middy|zod)/);
+    expect(code.startsWith("import { createRequire as __runasCreateRequire } from 'node:module';")).toBe(
+      true,
+    );
+  });
+
+  it('loads and runs the resolve-request handler on its own', async () => {
+    // Prepare
+    const script = `
+      const { handler } = await import(${JSON.stringify(path.join(assetDir, 'index.mjs'))});
+      const out = await handler({ event: { source: 'aws.ec2', 'detail-type': 'x', detail: {} } },
+        { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 });
+      process.stdout.write(JSON.stringify(out));`;
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: scratch,
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_TRACE_ENABLED: 'false',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        [CONFIG_ENV_VAR]: JSON.stringify({ ...testConfig(), managementAccountId: MANAGEMENT_ACCOUNT }),
+      },
+    });
+    // Assess
+    expect(JSON.parse(stdout)).toMatchObject({ action: 'ignore', code: 'unknown-shape' });
+  });
+});

@@ -1,0 +1,362 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_ENV_VAR } from '#core/config.ts';
+import { vendEventRules } from '#core/vend-events.ts';
+import {
+  EVENT_MAX_AGE,
+  EVENT_RETRY_ATTEMPTS,
+  HANDLERS,
+  STATE_MACHINE_ARN_OUTPUT,
+  STATE_MACHINE_DIR,
+  STATE_MACHINES,
+} from '#stacks/bootstrapper-stack.ts';
+import {
+  allStatements,
+  asArray,
+  MANAGEMENT_ACCOUNT,
+  type PolicyStatementJson,
+  partitionArn,
+  type SynthesizedApp,
+  statementsOfRole,
+  synthApp,
+  testConfig,
+} from './stack-fixture.ts';
+
+const ONE_YEAR_DAYS = 365;
+
+let built: SynthesizedApp;
+let template: Template;
+
+function logicalId(construct: Parameters<SynthesizedApp['bootstrapper']['getLogicalId']>[0]): string {
+  return built.bootstrapper.getLogicalId(construct);
+}
+
+function functionLogicalId(name: (typeof HANDLERS)[number]['name']): string {
+  return logicalId(built.bootstrapper.functions[name].node.defaultChild as never);
+}
+
+function roleLogicalId(name: (typeof HANDLERS)[number]['name']): string {
+  return logicalId(built.bootstrapper.handlerRoles[name].node.defaultChild as never);
+}
+
+function actionsOf(statement: PolicyStatementJson): string[] {
+  return asArray(statement.Action);
+}
+
+beforeAll(() => {
+  built = synthApp(testConfig(), { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' });
+  template = built.templates.bootstrapper;
+});
+
+describe('BootstrapperStack vend rules', () => {
+  const rules = vendEventRules({ managementAccountId: MANAGEMENT_ACCOUNT });
+
+  it('creates exactly one rule per core vend rule', () => {
+    // Assess
+    template.resourceCountIs('AWS::Events::Rule', rules.length);
+  });
+
+  it.each(rules.map((rule) => [rule.id, rule] as const))(
+    'matches the %s pattern from core exactly and starts the state machine with the whole event',
+    (_id, rule) => {
+      // Prepare
+      const stateMachine = logicalId(built.bootstrapper.stateMachine.node.defaultChild as never);
+      const queue = logicalId(built.bootstrapper.deadLetterQueue.queue.node.defaultChild as never);
+      // Assess
+      template.hasResourceProperties('AWS::Events::Rule', {
+        EventPattern: Match.exact(rule.pattern),
+        State: 'ENABLED',
+        Targets: Match.exact([
+          {
+            Id: 'Target0',
+            Arn: { Ref: stateMachine },
+            RoleArn: Match.anyValue(),
+            RetryPolicy: {
+              MaximumRetryAttempts: EVENT_RETRY_ATTEMPTS,
+              MaximumEventAgeInSeconds: EVENT_MAX_AGE.toSeconds(),
+            },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } },
+          },
+        ]),
+      });
+    },
+  );
+
+  it('restricts replay requests to events put by the management account', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ source: ['runas-bootstrapper'], account: [MANAGEMENT_ACCOUNT] }),
+    });
+  });
+
+  it('restricts replays to the deploying account when synthesized without an account', () => {
+    // Prepare
+    const agnostic = synthApp(testConfig(), { defaultRegion: 'us-east-1' });
+    // Act
+    const replay = Object.values(agnostic.templates.bootstrapper.findResources('AWS::Events::Rule')).find(
+      (rule) => rule.Properties.EventPattern.source[0] === 'runas-bootstrapper',
+    );
+    // Assess
+    expect(replay?.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
+  });
+
+  it('lets only the rules it created send to an encrypted, TLS-only dead-letter queue kept 14 days', () => {
+    // Prepare
+    const queue = logicalId(built.bootstrapper.deadLetterQueue.queue.node.defaultChild as never);
+    // Assess
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy'))[0];
+    const statements = policy?.Properties.PolicyDocument.Statement as PolicyStatementJson[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const senders = statements.filter((s) => s.Effect === 'Allow');
+    expect(senders).toHaveLength(rules.length);
+    for (const sender of senders) {
+      expect(sender).toMatchObject({
+        Action: 'sqs:SendMessage',
+        Principal: { Service: 'events.amazonaws.com' },
+        Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } },
+      });
+    }
+  });
+});
+
+describe('BootstrapperStack state machine', () => {
+  it('substitutes every placeholder of every ASL file, and nothing else', () => {
+    // Prepare
+    const aslFiles = readdirSync(STATE_MACHINE_DIR).filter((file) => file.endsWith('.asl.json'));
+    const deployed = Object.entries(STATE_MACHINES) as [string, string][];
+    // Assess: no ASL file is left undeployed, and each deployed file's placeholders are all substituted.
+    expect(aslFiles.sort()).toEqual(deployed.map(([, file]) => file).sort());
+    for (const [constructId, file] of deployed) {
+      const text = readFileSync(path.join(STATE_MACHINE_DIR, file), 'utf8');
+      const placeholders = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
+      const stateMachine = built.bootstrapper.node.findChild(constructId);
+      const resource = template.findResources('AWS::StepFunctions::StateMachine')[
+        logicalId(stateMachine.node.defaultChild as never)
+      ];
+      const substitutions = Object.keys(resource?.Properties.DefinitionSubstitutions ?? {});
+      expect(new Set(substitutions), file).toEqual(placeholders);
+      expect(placeholders.size, file).toBeGreaterThan(0);
+    }
+  });
+
+  it('maps each placeholder to the ARN of its own function', () => {
+    // Assess
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: Match.exact(
+        Object.fromEntries(
+          HANDLERS.map((spec) => [
+            `${spec.id}FunctionArn`,
+            { 'Fn::GetAtt': [functionLogicalId(spec.name), 'Arn'] },
+          ]),
+        ),
+      ),
+    });
+  });
+
+  it('logs ALL with execution data to a log group kept one year, and traces', () => {
+    // Prepare
+    const logGroups = template.findResources('AWS::Logs::LogGroup');
+    // Assess
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: {
+        Level: 'ALL',
+        IncludeExecutionData: true,
+        Destinations: [
+          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
+        ],
+      },
+    });
+    const destination = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]
+      ?.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
+    expect(logGroups[destination]?.Properties.RetentionInDays).toBe(ONE_YEAR_DAYS);
+  });
+
+  it('may invoke exactly the five task functions, unqualified', () => {
+    // Prepare
+    const statements = statementsOfRole(
+      template,
+      logicalId(built.bootstrapper.stateMachineRole.node.defaultChild as never),
+    );
+    // Act
+    const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    // Assess
+    expect(invoke).toHaveLength(1);
+    expect(asArray(invoke[0]?.Resource)).toEqual(
+      expect.arrayContaining(
+        HANDLERS.map((spec) => ({ 'Fn::GetAtt': [functionLogicalId(spec.name), 'Arn'] })),
+      ),
+    );
+    expect(asArray(invoke[0]?.Resource)).toHaveLength(HANDLERS.length);
+  });
+
+  it('exports the state machine ARN under the output key the CLI looks up', () => {
+    // Assess
+    template.hasOutput(STATE_MACHINE_ARN_OUTPUT, {
+      Value: { Ref: logicalId(built.bootstrapper.stateMachine.node.defaultChild as never) },
+    });
+  });
+});
+
+describe('BootstrapperStack functions', () => {
+  it.each(HANDLERS.map((spec) => [spec.name] as const))(
+    '%s runs on nodejs22.x, arm64, traced, logging to its own group kept one year',
+    (name) => {
+      // Prepare
+      const resource = template.findResources('AWS::Lambda::Function')[functionLogicalId(name)];
+      const logGroupId = resource?.Properties.LoggingConfig.LogGroup.Ref;
+      // Assess
+      expect(resource?.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+      });
+      expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]).toMatchObject({
+        Properties: { RetentionInDays: ONE_YEAR_DAYS },
+        DeletionPolicy: 'Retain',
+      });
+    },
+  );
+
+  it('passes the validated config, with the management account and home region resolved, and Powertools settings', () => {
+    // Prepare
+    const resource = template.findResources('AWS::Lambda::Function')[functionLogicalId('resolve-request')];
+    const variables = resource?.Properties.Environment.Variables;
+    // Act
+    const config = JSON.parse(variables[CONFIG_ENV_VAR]);
+    // Assess
+    expect(config).toMatchObject({
+      ...JSON.parse(JSON.stringify(testConfig())),
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      homeRegion: 'eu-west-1',
+    });
+    expect(variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'runas-bootstrapper',
+      POWERTOOLS_METRICS_NAMESPACE: 'RunAsBootstrapper',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+});
+
+describe('BootstrapperStack IAM', () => {
+  const memberRoleHandlers = ['await-role', 'apply-preferences', 'verify-preferences'] as const;
+
+  it.each(memberRoleHandlers.map((name) => [name] as const))(
+    '%s may assume exactly the configured member role names, in any account',
+    (name) => {
+      // Prepare
+      const statements = statementsOfRole(template, roleLogicalId(name));
+      // Act
+      const assume = statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'));
+      // Assess
+      expect(assume).toHaveLength(1);
+      expect(actionsOf(assume[0] as PolicyStatementJson)).toEqual(['sts:AssumeRole']);
+      expect(asArray(assume[0]?.Resource)).toEqual([
+        partitionArn(':iam::*:role/AWSControlTowerExecution'),
+        partitionArn(':iam::*:role/OrganizationAccountAccessRole'),
+      ]);
+    },
+  );
+
+  it('follows memberRoleNames from the config', () => {
+    // Prepare
+    const custom = synthApp(testConfig({ memberRoleNames: ['BootstrapTarget'] }), {
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: 'us-east-1',
+    });
+    const role = custom.bootstrapper.handlerRoles['apply-preferences'];
+    // Act
+    const assume = statementsOfRole(
+      custom.templates.bootstrapper,
+      custom.bootstrapper.getLogicalId(role.node.defaultChild as never),
+    ).filter((s) => actionsOf(s).includes('sts:AssumeRole'));
+    // Assess
+    expect(assume.flatMap((s) => asArray(s.Resource))).toEqual([
+      partitionArn(':iam::*:role/BootstrapTarget'),
+    ]);
+  });
+
+  it('grants sts:AssumeRole on "*" nowhere, and to no other role', () => {
+    // Prepare
+    const assumers = new Set(memberRoleHandlers.map((name) => roleLogicalId(name)));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    // Act
+    const granting = policies.filter((policy) =>
+      (policy.Properties.PolicyDocument.Statement as PolicyStatementJson[]).some((s) =>
+        actionsOf(s).some((action) => action === 'sts:AssumeRole' || action === 'sts:*' || action === '*'),
+      ),
+    );
+    // Assess
+    expect(granting.flatMap((p) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref)).sort()).toEqual(
+      [...assumers].sort(),
+    );
+    for (const statement of allStatements(template).filter((s) => actionsOf(s).includes('sts:AssumeRole'))) {
+      expect(asArray(statement.Resource)).not.toContain('*');
+    }
+  });
+
+  it('lets resolve-request describe accounts of the organization, and nothing cross-account', () => {
+    // Prepare
+    const statements = statementsOfRole(template, roleLogicalId('resolve-request'));
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'organizations:DescribeAccount',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements.find((s) => actionsOf(s).includes('organizations:DescribeAccount'))?.Resource).toEqual(
+      partitionArn(`:organizations::${MANAGEMENT_ACCOUNT}:account/o-*/*`),
+    );
+  });
+
+  it('gives record-enforcement only its own log group and X-Ray', () => {
+    // Prepare
+    const statements = statementsOfRole(template, roleLogicalId('record-enforcement'));
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statements.find((s) => actionsOf(s).includes('logs:PutLogEvents'))?.Resource).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^RecordEnforcementLogs/), 'Arn'],
+    });
+  });
+
+  it('allows "*" resources only for X-Ray and log-delivery actions, which have no resource-level permissions', () => {
+    // Act
+    const wildcard = allStatements(template).filter((s) => asArray(s.Resource).includes('*'));
+    // Assess
+    expect(wildcard.length).toBeGreaterThan(0);
+    for (const statement of wildcard) {
+      for (const action of actionsOf(statement))
+        expect(action).toMatch(/^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups))/);
+    }
+  });
+
+  it('uses no AWS managed policies', () => {
+    // Assess
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
