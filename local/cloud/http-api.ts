@@ -1,0 +1,293 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AwsServiceError } from './aws-error.ts';
+import type { CloudWorld } from './cloud-world.ts';
+import { evaluatePolicy } from './iam-policy.ts';
+import type { Principal } from './identity.ts';
+import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
+import { codePipelineService } from './services/codepipeline.ts';
+import { eventBridgeService } from './services/eventbridge.ts';
+import { organizationsService } from './services/organizations.ts';
+import { ssmService } from './services/ssm.ts';
+import { stepFunctionsService } from './services/step-functions.ts';
+import { stsService } from './services/sts.ts';
+import { parseAuthorization, verifySignature } from './sigv4.ts';
+import { newRequestId, sendJson, sendJsonError, sendQueryError, sendQueryResult } from './wire.ts';
+
+/** The HTTP front door: protocol detection, authentication, faults, IAM, dispatch. */
+
+const SERVICES: ServiceDefinition[] = [
+  stsService,
+  ssmService,
+  organizationsService,
+  eventBridgeService,
+  codePipelineService,
+  stepFunctionsService,
+];
+const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
+const BY_ID = new Map<string, ServiceDefinition>(SERVICES.map((s) => [s.id, s]));
+const MAX_BODY = 1024 * 1024;
+
+export const SUPPORTED_OPERATIONS: Record<ServiceId, string[]> = Object.fromEntries(
+  SERVICES.map((s) => [s.id, Object.keys(s.operations)]),
+) as Record<ServiceId, string[]>;
+
+function contentTypeOf(service: ServiceDefinition): string {
+  return service.protocol === 'json1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new AwsServiceError('RequestEntityTooLarge', 'Request body too large.', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+interface Routed {
+  service: ServiceDefinition;
+  operation: string;
+  input: Input;
+}
+
+/** Work out the service and operation: X-Amz-Target for JSON, `Action` for awsQuery. */
+function route(req: IncomingMessage, body: Buffer, scopeService: string | undefined): Routed {
+  const target = header(req, 'x-amz-target');
+  if (target) {
+    const dot = target.lastIndexOf('.');
+    const service = BY_TARGET.get(target.slice(0, dot));
+    if (!service) throw new AwsServiceError('UnknownOperationException', `Unknown target ${target}.`);
+    let input: Input = {};
+    const text = body.toString('utf8').trim();
+    if (text) {
+      try {
+        const parsed = JSON.parse(text) as unknown;
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw new Error('not an object');
+        input = parsed as Input;
+      } catch {
+        throw new AwsServiceError(
+          'SerializationException',
+          'Start of structure or map found where not expected.',
+        );
+      }
+    }
+    return { service, operation: target.slice(dot + 1), input };
+  }
+  const query = new URL(req.url ?? '/', 'http://local').searchParams;
+  const form = new URLSearchParams(
+    (header(req, 'content-type') ?? '').includes('x-www-form-urlencoded') ? body.toString('utf8') : '',
+  );
+  const input: Input = Object.fromEntries([...query.entries(), ...form.entries()]);
+  const service = BY_ID.get(scopeService ?? 'sts');
+  if (typeof input.Action === 'string' && service?.protocol === 'query') {
+    return { service, operation: input.Action, input };
+  }
+  if (typeof input.Action === 'string' && scopeService === undefined) {
+    return { service: stsService, operation: input.Action, input };
+  }
+  throw new AwsServiceError(
+    'UnknownOperationException',
+    `The local cloud cannot tell which operation this is (no X-Amz-Target header and no query Action${scopeService ? ` for ${scopeService}` : ''}).`,
+  );
+}
+
+function isQuery(service: ServiceDefinition | undefined): boolean {
+  return !service || service.protocol === 'query';
+}
+
+function authError(query: boolean, kind: 'missing' | 'unknown' | 'expired' | 'signature'): AwsServiceError {
+  switch (kind) {
+    case 'missing':
+      return query
+        ? new AwsServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
+        : new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
+    case 'unknown':
+      return query
+        ? new AwsServiceError(
+            'InvalidClientTokenId',
+            'The security token included in the request is invalid.',
+            403,
+          )
+        : new AwsServiceError(
+            'UnrecognizedClientException',
+            'The security token included in the request is invalid.',
+            400,
+          );
+    case 'expired':
+      return query
+        ? new AwsServiceError('ExpiredToken', 'The security token included in the request is expired', 400)
+        : new AwsServiceError(
+            'ExpiredTokenException',
+            'The security token included in the request is expired',
+            400,
+          );
+    case 'signature':
+      return query
+        ? new AwsServiceError(
+            'SignatureDoesNotMatch',
+            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+            403,
+          )
+        : new AwsServiceError(
+            'InvalidSignatureException',
+            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+            400,
+          );
+  }
+}
+
+function authorize(
+  service: ServiceDefinition,
+  operation: string,
+  ctx: OperationContext,
+  input: Input,
+): AwsServiceError | undefined {
+  const definition = service.operations[operation];
+  const policy = ctx.principal.sessionPolicy;
+  if (!definition || definition.unauthorized || !policy) return undefined;
+  const action = `${service.id}:${operation}`;
+  const resource = definition.resource ? definition.resource(ctx, input) : '*';
+  const decision = evaluatePolicy(policy, action, resource);
+  if (decision === 'allow') return undefined;
+  const reason =
+    decision === 'explicit-deny'
+      ? 'with an explicit deny in a session policy'
+      : `because no session policy allows the ${action} action`;
+  const message = `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${resource} ${reason}`;
+  return isQuery(service)
+    ? new AwsServiceError('AccessDenied', message, 403)
+    : new AwsServiceError('AccessDeniedException', message, service.accessDeniedStatus);
+}
+
+export interface LocalRoutes {
+  state(): unknown;
+  events(): unknown;
+}
+
+export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Server {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const requestId = newRequestId();
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path?.startsWith('/_local/')) {
+      const body =
+        path === '/_local/state'
+          ? routes.state()
+          : path === '/_local/events'
+            ? routes.events()
+            : path === '/_local/health'
+              ? { ok: true }
+              : undefined;
+      if (body === undefined) {
+        res
+          .writeHead(404, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ message: 'not found' }));
+        return;
+      }
+      sendJson(res, requestId, 'application/json', body);
+      return;
+    }
+
+    let service: ServiceDefinition | undefined;
+    let counted: { accountId: string; region: string; operation: string } | undefined;
+    const fail = (error: AwsServiceError) => {
+      if (counted) world.recordError(counted.accountId, counted.region, counted.operation, error.code);
+      if (isQuery(service)) sendQueryError(res, requestId, error);
+      else sendJsonError(res, requestId, contentTypeOf(service as ServiceDefinition), error);
+    };
+
+    try {
+      const body = await readBody(req);
+      const auth = parseAuthorization(header(req, 'authorization'));
+      // The target header names JSON services before we know anything else.
+      const target = header(req, 'x-amz-target');
+      service = target
+        ? BY_TARGET.get(target.slice(0, target.lastIndexOf('.')))
+        : BY_ID.get(auth?.service ?? 'sts');
+      const routed = route(req, body, auth?.service);
+      service = routed.service;
+      const query = isQuery(service);
+
+      if (!auth) throw authError(query, 'missing');
+      const credential = world.credentials.find(auth.accessKeyId);
+      if (!credential) throw authError(query, 'unknown');
+      if (credential.sessionToken && header(req, 'x-amz-security-token') !== credential.sessionToken) {
+        throw authError(query, 'unknown');
+      }
+      if (
+        world.scenario.verifySignatures &&
+        !verifySignature(
+          { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+          auth,
+          credential.secretAccessKey,
+        )
+      ) {
+        throw authError(query, 'signature');
+      }
+      const principal: Principal = credential.principal;
+      const operationName = `${service.id}:${routed.operation}`;
+      counted = { accountId: principal.accountId, region: auth.region, operation: operationName };
+      world.recordCall(principal.accountId, auth.region, operationName);
+
+      if (principal.expiresAtMs !== undefined && world.clock.nowMs() >= principal.expiresAtMs) {
+        throw authError(query, 'expired');
+      }
+      const definition = service.operations[routed.operation];
+      if (!definition) {
+        throw query
+          ? new AwsServiceError(
+              'InvalidAction',
+              `Could not find operation ${routed.operation} for version 2011-06-15`,
+            )
+          : new AwsServiceError(
+              'UnknownOperationException',
+              `The local cloud does not implement ${operationName}.`,
+            );
+      }
+
+      const fault = world.faults.decide(operationName, `${principal.accountId}/${auth.region}`);
+      if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.error) throw fault.error;
+
+      const ctx: OperationContext = {
+        world,
+        principal,
+        accountId: principal.accountId,
+        region: auth.region,
+        requestId,
+      };
+      const denied = authorize(service, routed.operation, ctx, routed.input);
+      if (denied) throw denied;
+
+      const output = await definition.handle(ctx, routed.input);
+      if (query) sendQueryResult(res, requestId, routed.operation, output as string);
+      else sendJson(res, requestId, contentTypeOf(service), output);
+    } catch (error) {
+      if (error instanceof AwsServiceError) {
+        fail(error);
+        return;
+      }
+      console.error('local cloud: internal error', error);
+      fail(
+        new AwsServiceError('InternalFailure', `The local cloud failed: ${(error as Error).message}`, 500),
+      );
+    }
+  };
+  return createServer((req, res) => {
+    void handle(req, res);
+  });
+}

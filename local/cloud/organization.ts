@@ -1,0 +1,136 @@
+import { SeededRandom, seedFromString } from './seeded-random.ts';
+
+/** The simulated organization: accounts, roles and CreateAccount requests. Times are simulated epoch ms. */
+
+export interface AccountRecord {
+  accountId: string;
+  name: string;
+  email: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  joinedMethod: 'CREATED' | 'INVITED';
+  organizationalUnit: string;
+  isManagement: boolean;
+  /** When the account exists (joined the organization); undefined while not yet vended. */
+  existsFromMs: number | undefined;
+  /** Role name -> simulated epoch ms from which it is assumable. */
+  roles: Map<string, number>;
+  roleIds: Map<string, string>;
+  /** How it came to be: scenario vend, API CreateAccount, or pre-existing. */
+  origin: 'organizations' | 'controltower' | 'none' | 'api';
+}
+
+export interface CreateAccountRequest {
+  id: string;
+  accountName: string;
+  email: string;
+  requestedMs: number;
+  completesAtMs: number;
+  outcome: 'SUCCEEDED' | 'FAILED';
+  accountId?: string;
+  failureReason?: string;
+}
+
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export class Organization {
+  readonly managementAccountId: string;
+  readonly organizationId: string;
+  readonly rootId: string;
+  readonly #accounts = new Map<string, AccountRecord>();
+  readonly #requests = new Map<string, CreateAccountRequest>();
+  readonly #ouIds = new Map<string, string>();
+  readonly #random: SeededRandom;
+
+  constructor(managementAccountId: string) {
+    this.managementAccountId = managementAccountId;
+    this.#random = new SeededRandom(seedFromString(`org:${managementAccountId}`));
+    this.organizationId = `o-${this.#random.chars(10, LOWER_ALNUM)}`;
+    this.rootId = `r-${this.#random.chars(4, LOWER_ALNUM)}`;
+  }
+
+  get arn(): string {
+    return `arn:aws:organizations::${this.managementAccountId}:organization/${this.organizationId}`;
+  }
+
+  accountArn(accountId: string): string {
+    return `arn:aws:organizations::${this.managementAccountId}:account/${this.organizationId}/${accountId}`;
+  }
+
+  ouId(name: string): string {
+    let id = this.#ouIds.get(name);
+    if (!id) {
+      id = `ou-${this.rootId.slice(2)}-${this.#random.chars(8, LOWER_ALNUM)}`;
+      this.#ouIds.set(name, id);
+    }
+    return id;
+  }
+
+  add(account: Omit<AccountRecord, 'roleIds'>): AccountRecord {
+    const record: AccountRecord = { ...account, roleIds: new Map() };
+    for (const role of account.roles.keys())
+      record.roleIds.set(role, `AROA${this.#random.chars(17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`);
+    this.#accounts.set(account.accountId, record);
+    return record;
+  }
+
+  addRole(accountId: string, roleName: string, readyAtMs: number): void {
+    const account = this.#accounts.get(accountId);
+    if (!account) return;
+    account.roles.set(roleName, readyAtMs);
+    if (!account.roleIds.has(roleName)) {
+      account.roleIds.set(roleName, `AROA${this.#random.chars(17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`);
+    }
+  }
+
+  /** Every account record, including ones not yet vended. */
+  records(): AccountRecord[] {
+    return [...this.#accounts.values()];
+  }
+
+  /** Accounts in the organization at `nowMs`, in join order then id. */
+  members(nowMs: number): AccountRecord[] {
+    return this.records()
+      .filter((a) => a.existsFromMs !== undefined && a.existsFromMs <= nowMs)
+      .sort(
+        (a, b) =>
+          (a.existsFromMs as number) - (b.existsFromMs as number) || a.accountId.localeCompare(b.accountId),
+      );
+  }
+
+  member(accountId: string, nowMs: number): AccountRecord | undefined {
+    const account = this.#accounts.get(accountId);
+    return account && account.existsFromMs !== undefined && account.existsFromMs <= nowMs
+      ? account
+      : undefined;
+  }
+
+  /** A fresh 12-digit id not used by any account. */
+  newAccountId(): string {
+    for (;;) {
+      const id = `${this.#random.int(1, 9)}${this.#random.chars(11, '0123456789')}`;
+      if (!this.#accounts.has(id)) return id;
+    }
+  }
+
+  newRequestId(): string {
+    return `car-${this.#random.chars(32, '0123456789abcdef')}`;
+  }
+
+  addRequest(request: CreateAccountRequest): void {
+    this.#requests.set(request.id, request);
+  }
+
+  request(id: string): CreateAccountRequest | undefined {
+    return this.#requests.get(id);
+  }
+
+  requests(): CreateAccountRequest[] {
+    return [...this.#requests.values()];
+  }
+
+  /** An email is taken by any account, existing or being created. */
+  emailInUse(email: string): boolean {
+    const lower = email.toLowerCase();
+    return this.records().some((a) => a.email.toLowerCase() === lower);
+  }
+}

@@ -1,0 +1,280 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import {
+  ACCOUNT_ID_PATTERN,
+  type BootstrapperConfig,
+  formatIssues,
+  overlayConfig,
+  parseConfig,
+  REGION_PATTERN,
+  ROLE_NAME_PATTERN,
+} from '#core/config.ts';
+import { ConfigurationError } from '#core/errors.ts';
+
+/**
+ * A scenario describes the simulated organization: its accounts, their roles and existing
+ * preferences documents, when accounts are vended, the LZA pipeline's runs, and injected faults.
+ * All durations are in SIMULATED seconds; `timeScale` converts them to wall time.
+ */
+
+const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'is not a 12-digit account id');
+const region = z.string().regex(REGION_PATTERN, 'is not an AWS region name');
+const roleName = z.string().regex(ROLE_NAME_PATTERN, 'is not a valid IAM role name');
+const seconds = z.number().min(0);
+const rate = z.number().min(0).max(1);
+
+/** Existing document content: a JSON object (stored as JSON text) or raw text (foreign or non-JSON content). */
+const documentContent = z.union([z.record(z.string(), z.unknown()), z.string()]);
+
+const vendSchema = z.strictObject({
+  /** Simulated seconds after `startTimeline()` at which the account is requested. */
+  atSeconds: seconds,
+  /**
+   * organizations: Organizations CreateAccount; publishes CreateAccountResult (us-east-1).
+   * controltower: Account Factory; publishes CreateAccountResult, then CreateManagedAccount (home region).
+   * none: the account exists from the start (no vend, no event).
+   */
+  via: z.enum(['organizations', 'controltower', 'none']),
+  /** Request to SUCCEEDED. Defaults to `organizations.createAccountSeconds`. */
+  createSeconds: seconds.optional(),
+  /** controltower only: account creation to CreateManagedAccount. */
+  enrollSeconds: seconds.default(900),
+  /** controltower only: also publish the Organizations CreateAccountResult that Account Factory causes. */
+  emitCreateAccountResult: z.boolean().default(true),
+  /** Deliver each vend event this many times (EventBridge is at-least-once). */
+  deliveries: z.number().int().min(1).max(10).default(1),
+  /** Make the vend fail (FAILED events, no account), e.g. EMAIL_ALREADY_EXISTS. */
+  failureReason: z.string().optional(),
+});
+
+const expectSchema = z.strictObject({
+  /** Expected outcome per governed region after the bootstrapper ran (read by demo and benchmark code). */
+  regions: z.record(region, z.enum(['compliant', 'refused', 'failed'])).optional(),
+});
+
+const accountSchema = z.strictObject({
+  accountId,
+  name: z.string().min(1).max(50),
+  email: z.email().optional(),
+  /** Organizational unit name (Control Tower events name it). */
+  organizationalUnit: z.string().default('Workloads'),
+  status: z.enum(['ACTIVE', 'SUSPENDED']).default('ACTIVE'),
+  /**
+   * Role name -> simulated seconds until assumable, counted from the account's creation (vend
+   * completion), or from the cloud's start for `via: none`. A role not listed does not exist.
+   * Default: AWSControlTowerExecution for controltower vends (ready at enrollment),
+   * OrganizationAccountAccessRole for organizations vends (`organizations.roleReadySeconds`),
+   * both at 0 for `via: none`.
+   */
+  roles: z.record(roleName, seconds).optional(),
+  /** Region -> existing `SSM-SessionManagerRunShell` content, present from the account's creation. */
+  documents: z.record(region, documentContent).default({}),
+  /** Absent: `{ atSeconds: 0, via: 'none' }`. */
+  vend: vendSchema.optional(),
+  expect: expectSchema.optional(),
+});
+
+const durationsSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)?$/), seconds);
+
+const explicitStagesSchema = z.array(
+  z.strictObject({
+    name: z.string().min(1),
+    actions: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1),
+          runOrder: z.number().int().min(1).max(999).default(1),
+          seconds,
+          category: z.enum(['Source', 'Build', 'Approval', 'Deploy', 'Invoke', 'Test']).default('Build'),
+        }),
+      )
+      .min(1),
+  }),
+);
+
+const pipelineRunSchema = z.strictObject({
+  /** Simulated seconds after `startTimeline()`. */
+  startAtSeconds: seconds,
+  /** Deploy-<region> stages (one per region, home region first) instead of one Deploy stage. */
+  regionByRegion: z.boolean().default(false),
+  /** Override durations: `"Stage/Action"` or `"Action"` (every stage) -> seconds. */
+  durations: durationsSchema.optional(),
+  /** Make this action fail; the run stops after its stage. `"Stage/Action"`. */
+  failAt: z.string().optional(),
+  /** Replace the generated LZA stage list entirely. */
+  stages: explicitStagesSchema.optional(),
+  triggerType: z
+    .enum(['StartPipelineExecution', 'CloudWatchEvent', 'Webhook', 'PollForSourceChanges'])
+    .optional(),
+});
+
+const pipelineSchema = z.strictObject({
+  /** Defaults to the config's `lza.pipelineName`, else AWSAccelerator-Pipeline. */
+  name: z.string().optional(),
+  /** LZA behaviour at Deploy/Security_Resources: below 1.14.0 RunAs is wiped. */
+  lzaVersion: z
+    .string()
+    .regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.13.0')
+    .default('1.15.0'),
+  /** LZA enabled regions. Defaults to the config's governedRegions, else the home region. */
+  regions: z.array(region).min(1).optional(),
+  /** LZA's global-config `logging.sessionManager`; LZA writes the document only when one is on. */
+  sessionManager: z
+    .strictObject({
+      sendToCloudWatchLogs: z.boolean().default(true),
+      sendToS3: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** Where within Security_Resources (0..1 of its duration) LZA writes the documents. */
+  writeAtFraction: z.number().min(0).max(1).default(0.5),
+  /** Add the optional manual-approval Review stage. */
+  review: z.boolean().default(false),
+  /** Durations that apply to every run (a run's own `durations` win). */
+  durations: durationsSchema.optional(),
+  runs: z.array(pipelineRunSchema).default([]),
+});
+
+const faultErrorCode = z.enum([
+  'ThrottlingException',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TooManyUpdates',
+]);
+
+const latencySchema = z
+  .strictObject({ min: z.number().int().min(0), max: z.number().int().min(0) })
+  .refine((l) => l.max >= l.min, 'max must be >= min');
+
+const faultRatesSchema = z.strictObject({
+  /** Fraction of calls answered with the service's throttling error. */
+  throttleRate: rate.optional(),
+  /** Fraction answered with InternalServerError (500) or ServiceUnavailable (503), half each. */
+  serverErrorRate: rate.optional(),
+  /** Fraction of SSM write calls answered with TooManyUpdates. */
+  tooManyUpdatesRate: rate.optional(),
+  /** Added wall latency range in ms (not scaled by timeScale). */
+  latencyMs: latencySchema.optional(),
+  /** Deterministically fail the first N calls (per account and region). */
+  failFirst: z.number().int().min(0).optional(),
+  /** The error for `failFirst`; the service's throttling code by default. */
+  failFirstWith: faultErrorCode.optional(),
+});
+
+const faultsSchema = z.strictObject({
+  seed: z.number().int().default(1),
+  ...faultRatesSchema.shape,
+  /** Per operation, as IAM action names: `"ssm:UpdateDocument"`, `"sts:AssumeRole"`. Overrides the global rates. */
+  operations: z
+    .record(z.string().regex(/^[a-z0-9-]+:[A-Za-z]+$/, 'must look like ssm:UpdateDocument'), faultRatesSchema)
+    .default({}),
+});
+
+const accessKeySchema = z.strictObject({
+  accessKeyId: z.string().regex(/^[A-Z0-9]{4,128}$|^test$/i, 'is not an access key id'),
+  secretAccessKey: z.string().min(1),
+  /** The account the key belongs to; the management account by default. */
+  accountId: accountId.optional(),
+  userName: z.string().default('local-admin'),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    managementAccountId: accountId,
+    homeRegion: region,
+    /** Partial product config (bootstrapper.config.json fields) overlaid on the base config. */
+    config: z.record(z.string(), z.unknown()).optional(),
+    /** Wall seconds per simulated second; 0.02 runs 50x faster than real time. */
+    timeScale: z.number().positive().max(1000).default(1),
+    /** Long-term access keys besides `test`/`test` (the management account's `local-admin`). */
+    accessKeys: z.array(accessKeySchema).default([]),
+    /** Check each request's SigV4 signature (the secrets are known). */
+    verifySignatures: z.boolean().default(true),
+    /** Simulated seconds a document stays Creating/Updating before Active. */
+    documentStatusDelaySeconds: seconds.default(0),
+    /** Versions per document (AWS: 1000). */
+    documentVersionLimit: z.number().int().min(1).max(1000).default(1000),
+    organizations: z
+      .strictObject({
+        /** CreateAccount request to SUCCEEDED. */
+        createAccountSeconds: seconds.default(60),
+        /** For accounts created through the API: RoleName assumable this long after creation. */
+        roleReadySeconds: seconds.default(30),
+      })
+      .prefault({}),
+    accounts: z.array(accountSchema).default([]),
+    pipeline: pipelineSchema.prefault({}),
+    faults: faultsSchema.prefault({}),
+  })
+  .superRefine((scenario, ctx) => {
+    const seen = new Set<string>();
+    scenario.accounts.forEach((account, index) => {
+      if (seen.has(account.accountId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', index, 'accountId'],
+          message: 'duplicate account id',
+        });
+      }
+      seen.add(account.accountId);
+      if (account.accountId === scenario.managementAccountId && account.vend && account.vend.via !== 'none') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', index, 'vend'],
+          message: 'the management account cannot be vended',
+        });
+      }
+    });
+  });
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type ScenarioAccount = Scenario['accounts'][number];
+export type ScenarioPipeline = Scenario['pipeline'];
+export type ScenarioPipelineRun = ScenarioPipeline['runs'][number];
+export type ScenarioFaults = Scenario['faults'];
+export type FaultRates = z.output<typeof faultRatesSchema>;
+export type FaultErrorCode = z.output<typeof faultErrorCode>;
+export type ExpectedOutcome = 'compliant' | 'refused' | 'failed';
+
+/** The scenario used when none is given: a management account and nothing else. */
+export const DEFAULT_SCENARIO: ScenarioInput = {
+  managementAccountId: '111111111111',
+  homeRegion: 'us-east-1',
+};
+
+export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigurationError(
+      formatIssues(result.error, source).replace('Invalid configuration', 'Invalid scenario'),
+    );
+  }
+  return result.data;
+}
+
+export async function loadScenarioFile(file: string): Promise<Scenario> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (cause) {
+    throw new ConfigurationError(`Invalid scenario in ${file}: ${(cause as Error).message}`, { cause });
+  }
+  return parseScenario(json, file);
+}
+
+/**
+ * The product config a scenario runs with: the base config input overlaid with the scenario's
+ * `config` block, then validated. The scenario's management account and home region fill the
+ * config's when the merged config leaves them out.
+ */
+export function resolveScenarioConfig(scenario: Scenario, baseConfigInput: unknown): BootstrapperConfig {
+  const merged = overlayConfig(baseConfigInput ?? {}, scenario.config ?? {}) as Record<string, unknown>;
+  const withIdentity = {
+    ...merged,
+    managementAccountId: merged.managementAccountId ?? scenario.managementAccountId,
+    homeRegion: merged.homeRegion ?? scenario.homeRegion,
+  };
+  return parseConfig(withIdentity, 'scenario config (base config overlaid with the scenario "config" block)');
+}

@@ -1,0 +1,140 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '#core/errors.ts';
+import { parseScenario, resolveScenarioConfig, SimulatedClock } from '#local/cloud/index.ts';
+
+const SCENARIOS = join(import.meta.dirname, '..', '..', '..', 'local', 'scenarios');
+
+describe('scenario schema', () => {
+  it('fills defaults for a minimal scenario', () => {
+    // Prepare / Act
+    const scenario = parseScenario({ managementAccountId: '111111111111', homeRegion: 'eu-west-1' });
+    // Assess
+    expect(scenario).toMatchObject({
+      timeScale: 1,
+      documentVersionLimit: 1000,
+      documentStatusDelaySeconds: 0,
+      verifySignatures: true,
+      accounts: [],
+      pipeline: {
+        lzaVersion: '1.15.0',
+        runs: [],
+        sessionManager: { sendToCloudWatchLogs: true, sendToS3: true },
+      },
+      faults: { seed: 1, operations: {} },
+    });
+  });
+
+  it('names every offending field', () => {
+    // Prepare
+    const input = {
+      managementAccountId: '123',
+      homeRegion: 'mars-1',
+      accounts: [
+        { accountId: '222222222222', name: 'a', vend: { atSeconds: -1, via: 'carrier-pigeon' } },
+        { accountId: '2222', name: 'b' },
+      ],
+      faults: { throttleRate: 2 },
+      surprise: true,
+    };
+    // Act
+    let message = '';
+    try {
+      parseScenario(input, 'bad.json');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigurationError);
+      message = (error as Error).message;
+    }
+    // Assess
+    expect(message).toContain('Invalid scenario in bad.json');
+    for (const field of [
+      'managementAccountId',
+      'homeRegion',
+      'accounts.0.vend.atSeconds',
+      'accounts.0.vend.via',
+      'accounts.1.accountId',
+      'faults.throttleRate',
+      'surprise',
+    ]) {
+      expect(message).toContain(field);
+    }
+  });
+
+  it('rejects duplicate account ids and a vended management account', () => {
+    // Prepare
+    const input = {
+      managementAccountId: '111111111111',
+      homeRegion: 'us-east-1',
+      accounts: [
+        { accountId: '222222222222', name: 'a' },
+        { accountId: '222222222222', name: 'b' },
+        { accountId: '111111111111', name: 'm', vend: { atSeconds: 0, via: 'organizations' } },
+      ],
+    };
+    // Act / Assess
+    expect(() => parseScenario(input)).toThrow(
+      /accounts\.1\.accountId: duplicate account id[\s\S]*accounts\.2\.vend: the management account cannot be vended/,
+    );
+  });
+
+  it.each(readdirSync(SCENARIOS).filter((f) => f.endsWith('.json')))(
+    'parses the shipped scenario %s',
+    (file) => {
+      // Prepare
+      const raw = JSON.parse(readFileSync(join(SCENARIOS, file), 'utf8')) as unknown;
+      // Act
+      const scenario = parseScenario(raw, file);
+      // Assess
+      expect(scenario.accounts.length).toBeGreaterThan(0);
+    },
+  );
+});
+
+describe('resolveScenarioConfig', () => {
+  it('overlays the scenario config block on the base config and fills identity from the scenario', () => {
+    // Prepare
+    const scenario = parseScenario({
+      managementAccountId: '111111111111',
+      homeRegion: 'eu-west-1',
+      config: { governedRegions: ['eu-west-1'], lza: { pipelineName: 'Custom-Pipeline' } },
+    });
+    const base = { runAsDefaultUser: 'ec2-user', governedRegions: ['us-east-1'], lza: { measureGap: false } };
+    // Act
+    const config = resolveScenarioConfig(scenario, base);
+    // Assess
+    expect(config.governedRegions).toEqual(['eu-west-1']);
+    expect(config.lza).toMatchObject({ pipelineName: 'Custom-Pipeline', measureGap: false });
+    expect(config.managementAccountId).toBe('111111111111');
+    expect(config.homeRegion).toBe('eu-west-1');
+  });
+
+  it('rejects an invalid merged config with a ConfigurationError', () => {
+    // Prepare
+    const scenario = parseScenario({
+      managementAccountId: '111111111111',
+      homeRegion: 'eu-west-1',
+      config: { governedRegions: [] },
+    });
+    // Act / Assess
+    expect(() => resolveScenarioConfig(scenario, { runAsDefaultUser: 'ec2-user' })).toThrow(
+      ConfigurationError,
+    );
+  });
+});
+
+describe('SimulatedClock', () => {
+  it('runs 1/timeScale times faster than the wall clock and converts both ways', () => {
+    // Prepare
+    let wall = 1_000_000;
+    const clock = new SimulatedClock(0.02, () => wall);
+    // Act
+    wall += 1000;
+    // Assess
+    expect(clock.elapsedSeconds()).toBe(50);
+    expect(clock.nowMs()).toBe(1_000_000 + 50_000);
+    expect(clock.wallMsToSimSeconds(1000)).toBe(50);
+    expect(clock.simSecondsToWallMs(50)).toBe(1000);
+    expect(clock.toWallEpochMs(clock.toSimulatedEpochMs(1_002_000))).toBe(1_002_000);
+  });
+});
