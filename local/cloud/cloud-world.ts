@@ -58,6 +58,7 @@ export class CloudWorld {
   readonly runs: PlannedRun[] = [];
   readonly lzaWrites: LzaWriteRecord[] = [];
   readonly #calls = new Map<string, CallStats>();
+  readonly #disabledRegions = new Map<string, Set<string>>();
   executor: StepFunctionsExecutor | undefined;
   timelineStartSeconds: number | undefined;
 
@@ -90,7 +91,16 @@ export class CloudWorld {
         key.userName,
       );
     }
+    for (const account of scenario.accounts) {
+      if (account.disabledRegions.length > 0)
+        this.#disabledRegions.set(account.accountId, new Set(account.disabledRegions));
+    }
     this.#seedOrganization();
+  }
+
+  /** Whether `region` is an opt-in region that `accountId` has not enabled. */
+  regionDisabled(accountId: string, region: string): boolean {
+    return this.#disabledRegions.get(accountId)?.has(region) ?? false;
   }
 
   get managementAccountId(): string {

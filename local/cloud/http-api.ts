@@ -246,6 +246,19 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
       if (principal.expiresAtMs !== undefined && world.clock.nowMs() >= principal.expiresAtMs) {
         throw authError(query, 'expired');
       }
+      // An opt-in region the account has not enabled rejects every credential of that account.
+      if (world.regionDisabled(principal.accountId, auth.region)) {
+        throw query
+          ? new AwsServiceError(
+              'InvalidClientTokenId',
+              'The security token included in the request is invalid.',
+              403,
+            )
+          : new AwsServiceError(
+              'UnrecognizedClientException',
+              'The security token included in the request is invalid.',
+            );
+      }
       const definition = service.operations[routed.operation];
       if (!definition) {
         throw query

@@ -67,6 +67,8 @@ const accountSchema = z.strictObject({
    * both at 0 for `via: none`.
    */
   roles: z.record(roleName, seconds).optional(),
+  /** Opt-in regions this account has not enabled: every call there is rejected as AWS rejects it. */
+  disabledRegions: z.array(region).default([]),
   /** Region -> existing `SSM-SessionManagerRunShell` content, present from the account's creation. */
   documents: z.record(region, documentContent).default({}),
   /** Absent: `{ atSeconds: 0, via: 'none' }`. */

@@ -182,6 +182,37 @@ describe('bootstrap state machine', () => {
     });
   });
 
+  it('records a failing region and lets the other regions finish', async () => {
+    // Prepare + Act: eu-west-1 is an opt-in region this account has not enabled.
+    const { runtime, cloud, report } = await play({
+      accounts: [
+        {
+          accountId: ACCOUNT,
+          name: 'opt-in',
+          roles: { OrganizationAccountAccessRole: 2 },
+          disabledRegions: ['eu-west-1'],
+          vend: { atSeconds: 1, via: 'organizations', createSeconds: 5 },
+        },
+      ],
+    });
+    // Assess
+    const execution = only(runtime.executions());
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RegionsFailedError');
+    expect(states(execution, 'StateEntered')).toContain('RegionFailed');
+    expect(states(execution, 'StateEntered')).toContain('RecordEnforcement');
+    expect(report.accounts[0]!.regions['us-east-1']).toMatchObject({
+      status: 'compliant',
+      action: 'created',
+    });
+    expect(report.accounts[0]!.regions['eu-west-1']).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/security token/),
+    });
+    expect(cloud.state.document(ACCOUNT, 'us-east-1')?.latestVersion).toBe('1');
+    expect(cloud.state.document(ACCOUNT, 'eu-west-1')).toBeUndefined();
+  });
+
   it('ignores a FAILED vend event: Succeed with the reason, no AWS write', async () => {
     // Prepare
     const { runtime, cloud } = await play({ accounts: [] });
