@@ -94,7 +94,7 @@ export const NAG_REASONS = {
   memberRole:
     'sts:AssumeRole on one configured member role name in any account: vended accounts do not exist at deploy ' +
     'time, so their ids cannot be listed. Compensating controls: only the configured role names (never "*"), ' +
-    'account ids validated as 12 digits and as members of this organization, and an inline session policy that ' +
+    'account ids validated as 12 digits (replays also as members of this organization), and an inline session policy that ' +
     'limits every session to the SSM document actions on SSM-SessionManagerRunShell.',
   describeAccount:
     'organizations:DescribeAccount on accounts of this organization (account/o-*/*): the organization id is not ' +
