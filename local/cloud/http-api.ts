@@ -247,18 +247,7 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
         throw authError(query, 'expired');
       }
       // An opt-in region the account has not enabled rejects every credential of that account.
-      if (world.regionDisabled(principal.accountId, auth.region)) {
-        throw query
-          ? new AwsServiceError(
-              'InvalidClientTokenId',
-              'The security token included in the request is invalid.',
-              403,
-            )
-          : new AwsServiceError(
-              'UnrecognizedClientException',
-              'The security token included in the request is invalid.',
-            );
-      }
+      if (world.regionDisabled(principal.accountId, auth.region)) throw authError(query, 'unknown');
       const definition = service.operations[routed.operation];
       if (!definition) {
         throw query

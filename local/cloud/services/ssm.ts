@@ -100,6 +100,18 @@ function writer(ctx: OperationContext): string {
   return ctx.principal.arn;
 }
 
+/** `Content` is required by CreateDocument and UpdateDocument. */
+function requiredContent(input: Record<string, unknown>): string {
+  const content = input.Content;
+  if (typeof content !== 'string') {
+    throw new AwsServiceError(
+      'ValidationException',
+      "1 validation error detected: Value null at 'content' failed to satisfy constraint: Member must not be null",
+    );
+  }
+  return content;
+}
+
 export const ssmService: ServiceDefinition = {
   id: 'ssm',
   protocol: 'json1.1',
@@ -110,13 +122,7 @@ export const ssmService: ServiceDefinition = {
       resource: documentArn,
       handle(ctx, input) {
         const store = ctx.world.documents;
-        const content = input.Content;
-        if (typeof content !== 'string') {
-          throw new AwsServiceError(
-            'ValidationException',
-            "1 validation error detected: Value null at 'content' failed to satisfy constraint: Member must not be null",
-          );
-        }
+        const content = requiredContent(input);
         const doc = store.create({
           accountId: ctx.accountId,
           region: ctx.region,
@@ -183,13 +189,7 @@ export const ssmService: ServiceDefinition = {
       resource: documentArn,
       handle(ctx, input) {
         const store = ctx.world.documents;
-        const content = input.Content;
-        if (typeof content !== 'string') {
-          throw new AwsServiceError(
-            'ValidationException',
-            "1 validation error detected: Value null at 'content' failed to satisfy constraint: Member must not be null",
-          );
-        }
+        const content = requiredContent(input);
         const { doc, version } = store.update({
           accountId: ctx.accountId,
           region: ctx.region,
