@@ -12,6 +12,8 @@ export interface DemoOptions {
   onProgress?: (finished: number, started: number) => void;
   /** Give up after this many wall seconds. */
   timeoutSeconds?: number;
+  /** Change the bootstrap definition before it runs (benchmark baselines). */
+  transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface DemoRun {
@@ -53,6 +55,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
     config,
     managementAccountId: scenario.managementAccountId,
     homeRegion: scenario.homeRegion,
+    ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
   });
   try {
     cloud.startTimeline();

@@ -28,6 +28,8 @@ export interface LocalRuntimeOptions {
   homeRegion: string;
   /** Management-account credentials for the handlers; the local cloud's `test`/`test` by default. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Change the bootstrap definition before it runs (benchmark baselines). */
+  transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -90,6 +92,7 @@ export class LocalRuntime {
         region: options.homeRegion,
         functions,
         timeScale: options.host.clock.timeScale,
+        ...(options.transformDefinition ? { transform: options.transformDefinition } : {}),
       }),
     );
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });

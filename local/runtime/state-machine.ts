@@ -76,6 +76,11 @@ export interface LocalStateMachineOptions {
   timeScale?: number;
   /** Extra non-function substitutions. */
   substitutions?: Record<string, string>;
+  /**
+   * Change the definition before it runs, e.g. a benchmark's baseline with another retry
+   * policy. The result is validated like the deployed file.
+   */
+  transform?: (definition: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export interface LocalExecution {
@@ -101,7 +106,8 @@ export class LocalStateMachine {
       if (placeholder in options.functions)
         substitutions[placeholder] = localFunctionArn(placeholder, options.region);
     }
-    const definition = JSON.parse(substitute(text, substitutions)) as Json;
+    const parsed = JSON.parse(substitute(text, substitutions)) as Json;
+    const definition = options.transform ? options.transform(structuredClone(parsed)) : parsed;
     // Validate the definition exactly as deployed; the scaled copy differs only in timings.
     new StateMachine(definition as unknown as StateMachineDefinition);
     const scaled = scaleTimings(definition, options.timeScale ?? 1);
