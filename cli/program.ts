@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerCheck } from './commands/check.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExplainEvent } from './commands/explain-event.ts';
 import { registerLocalCloud } from './commands/local-cloud.ts';
+import { registerPlan } from './commands/plan.ts';
+import { registerReplay } from './commands/replay.ts';
 import { type CliIo, EXIT, EXIT_CODES_HELP, isUserError, processIo } from './io.ts';
 
 export interface GlobalOptions {
@@ -36,6 +39,9 @@ export function makeProgram(io: CliIo = processIo): Command {
   registerDemo(program, io);
   registerLocalCloud(program, io);
   registerExplainEvent(program, io);
+  registerReplay(program, io);
+  registerCheck(program, io);
+  registerPlan(program, io);
   return program;
 }
 

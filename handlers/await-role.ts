@@ -4,7 +4,12 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { RoleNotAssumableError, RoleWaitTimeoutError } from '#core/errors.ts';
+import {
+  AwsTransientError,
+  RoleNotAssumableError,
+  RoleWaitTimeoutError,
+  ThrottlingError,
+} from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
 import { awaitRoleInput } from './shared/schemas.ts';
@@ -27,13 +32,25 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       logger.info('member role assumable', { accountId: input.accountId, roleName: session.roleName });
       return { roleName: session.roleName, assumableAt };
     } catch (error) {
-      if (error instanceof RoleNotAssumableError && now() >= Date.parse(input.deadline)) {
+      const waiting = error instanceof RoleNotAssumableError;
+      // During the wait, a throttled or failed STS call is one more "not yet": the deadline,
+      // not a separate retry budget, bounds the wait.
+      const transient = error instanceof ThrottlingError || error instanceof AwsTransientError;
+      if (!waiting && !transient) throw error;
+      if (now() >= Date.parse(input.deadline)) {
         throw new RoleWaitTimeoutError(
-          `gave up waiting for a member role in account ${input.accountId} at ${input.deadline}: ${error.message}`,
+          `gave up waiting for a member role in account ${input.accountId} at ${input.deadline}: ${(error as Error).message}`,
           { cause: error },
         );
       }
-      logger.debug('member role not assumable yet', { accountId: input.accountId });
+      logger.debug('member role not assumable yet', {
+        accountId: input.accountId,
+        reason: (error as Error).name,
+      });
+      if (transient)
+        throw new RoleNotAssumableError(`STS did not answer cleanly: ${(error as Error).message}`, {
+          cause: error,
+        });
       throw error;
     }
   })

@@ -12,6 +12,11 @@ import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
 import { recordEnforcementInput } from './shared/schemas.ts';
 
 export interface RecordEnforcementOutput extends EnforcementSummary {
+  /**
+   * This execution wrote the first governed region, so it owns the per-vend measurements.
+   * Duplicate deliveries lose that write race (optimistic concurrency) and do not measure.
+   */
+  measures: boolean;
   accountId: string;
   trigger: string;
   vendedAt: string;
@@ -31,17 +36,19 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       dependencies();
       const { request, role, regions } = input;
       const summary = summarizeEnforcement(request.vendedAt, role?.assumableAt, regions);
+      const first = regions.find((r) => r.region === request.regions[0]);
+      const measures = request.isVend && (first?.action === 'created' || first?.action === 'updated');
       metrics.addDimension('Trigger', request.isVend ? 'vend' : 'request');
       metrics.addMetadata('accountId', request.accountId);
       metrics.addMetadata('trigger', request.trigger);
       metrics.addMetric(METRIC.regionsCompliant, MetricUnit.Count, summary.compliant);
       metrics.addMetric(METRIC.regionsFailed, MetricUnit.Count, summary.failed);
       metrics.addMetric(METRIC.regionsRefused, MetricUnit.Count, summary.refused);
-      if (summary.roleWaitSeconds !== undefined) {
+      if (measures && summary.roleWaitSeconds !== undefined) {
         metrics.addMetric(METRIC.roleWaitSeconds, MetricUnit.Seconds, summary.roleWaitSeconds);
       }
       // Exposure only means something for a vend: a replay's "vend" time is just the request time.
-      if (request.isVend && summary.exposureSeconds !== undefined) {
+      if (measures && summary.exposureSeconds !== undefined) {
         metrics.addMetric(METRIC.vendToRunAsSeconds, MetricUnit.Seconds, summary.exposureSeconds);
       }
       if (input.roleError)
@@ -56,6 +63,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         vendedAt: request.vendedAt,
         ...(role ? { roleAssumableAt: role.assumableAt } : {}),
         ...summary,
+        measures,
       };
     },
   )

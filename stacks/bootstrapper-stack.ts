@@ -36,10 +36,12 @@ export type HandlerName =
   | 'await-role'
   | 'apply-preferences'
   | 'verify-preferences'
-  | 'record-enforcement';
+  | 'record-enforcement'
+  | 'track-pipeline'
+  | 'record-gap';
 
 /** What a handler may do beyond writing its own logs and traces. */
-type HandlerAccess = 'describe-account' | 'assume-member-role' | 'none';
+type HandlerAccess = 'describe-account' | 'assume-member-role' | 'read-pipeline' | 'none';
 
 interface HandlerSpec {
   name: HandlerName;
@@ -71,6 +73,8 @@ export const HANDLERS: readonly HandlerSpec[] = [
     timeout: Duration.seconds(30),
   },
   { name: 'record-enforcement', id: 'RecordEnforcement', access: 'none', timeout: Duration.seconds(30) },
+  { name: 'track-pipeline', id: 'TrackPipeline', access: 'read-pipeline', timeout: Duration.seconds(60) },
+  { name: 'record-gap', id: 'RecordGap', access: 'none', timeout: Duration.seconds(30) },
 ];
 
 /** Every state machine this stack deploys, by construct id, and the ASL file it is loaded from. */
@@ -264,6 +268,15 @@ export class BootstrapperStack extends Stack {
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::${account}:account/o-*/*]`,
         reason: NAG_REASONS.describeAccount,
       });
+    }
+    if (spec.access === 'read-pipeline') {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadLzaPipelineHistory',
+          actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+          resources: [this.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
+        }),
+      );
     }
     if (spec.access === 'assume-member-role') {
       const roleArns = config.memberRoleNames.map((name) => memberRoleArn(this, name));

@@ -1,9 +1,11 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { createClient } from '#adapters/clients.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
+import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { tracer } from './observability.ts';
@@ -15,6 +17,8 @@ export interface HandlerDependencies {
   region: string;
   sessions: MemberSessions;
   organization: OrganizationDirectory;
+  /** The LZA pipeline's history in the home region. */
+  pipeline: PipelineHistory;
   now: () => number;
 }
 
@@ -60,6 +64,10 @@ export function buildDependencies(
       ...(endpoint ? { endpoint } : {}),
     }),
     organization: new OrganizationDirectory(organizations),
+    pipeline: new PipelineHistory(
+      tracer.captureAWSv3Client(createClient(CodePipelineClient, 'codepipeline', common)),
+      config.lza.pipelineName,
+    ),
     now,
   };
 }

@@ -14,4 +14,8 @@ export const METRIC = {
   regionsCompliant: 'RegionsCompliant',
   regionsFailed: 'RegionsFailed',
   regionsRefused: 'RegionsRefused',
+  prepareToCustomizationsSeconds: 'PrepareToCustomizationsSeconds',
+  gapClosedSeconds: 'GapClosedSeconds',
+  runAsRegressionsRepaired: 'RunAsRegressionsRepaired',
+  gapMeasurementTimedOut: 'GapMeasurementTimedOut',
 } as const;

@@ -43,3 +43,39 @@ export const recordEnforcementInput = z.object({
 export type RegionTaskInput = z.infer<typeof regionTaskInput>;
 export type RecordEnforcementInput = z.infer<typeof recordEnforcementInput>;
 export type RegionResult = z.infer<typeof regionResult>;
+
+export const regionMilestones = z.object({
+  covered: z.boolean(),
+  securityResourcesAt: isoTime.optional(),
+  customizationsAt: isoTime.optional(),
+  reverified: z.boolean().optional(),
+});
+
+export const gapState = z.object({
+  phase: z.enum(['start', 'skipped', 'waiting', 'reverify', 'complete', 'timed-out']),
+  reason: z.string().optional(),
+  deadline: isoTime.optional(),
+  pollSeconds: z.number().optional(),
+  pipelineExecutionId: z.string().optional(),
+  regions: z.record(z.string(), regionMilestones).default({}),
+  reverifyRegions: z.array(region).default([]),
+  regressionsRepaired: z.number().int().min(0).default(0),
+  customizationsCompletedAt: isoTime.optional(),
+  prepareToCustomizationsSeconds: z.number().optional(),
+  gapClosedSeconds: z.number().optional(),
+});
+
+export const trackPipelineInput = z.object({
+  request,
+  summary: z.object({ runAsVerifiedAt: isoTime.optional() }).loose(),
+  gap: gapState,
+  repairs: z.array(regionResult).default([]),
+});
+
+export const recordGapInput = z.object({
+  request,
+  summary: z.object({ runAsVerifiedAt: isoTime.optional() }).loose(),
+  gap: gapState,
+});
+
+export type GapState = z.infer<typeof gapState>;

@@ -134,6 +134,11 @@ const pipelineSchema = z.strictObject({
   /** Durations that apply to every run (a run's own `durations` win). */
   durations: durationsSchema.optional(),
   runs: z.array(pipelineRunSchema).default([]),
+  /**
+   * Whether the organization has an LZA pipeline at all. Default: only when `runs` lists some,
+   * so a scenario without runs behaves like a Control Tower organization without LZA.
+   */
+  exists: z.boolean().optional(),
 });
 
 const faultErrorCode = z.enum([

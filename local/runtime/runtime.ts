@@ -4,8 +4,10 @@ import { matchingRules, vendEventRules } from '#core/vend-events.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
 import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
+import { createHandler as recordGap } from '#handlers/record-gap.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
+import { createHandler as trackPipeline } from '#handlers/track-pipeline.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
@@ -84,6 +86,8 @@ export class LocalRuntime {
       ApplyPreferencesFunctionArn: applyPreferences(deps),
       VerifyPreferencesFunctionArn: verifyPreferences(deps),
       RecordEnforcementFunctionArn: recordEnforcement(deps),
+      TrackPipelineFunctionArn: trackPipeline(deps),
+      RecordGapFunctionArn: recordGap(deps),
     };
     this.#machines.set(
       this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
@@ -92,6 +96,7 @@ export class LocalRuntime {
         region: options.homeRegion,
         functions,
         timeScale: options.host.clock.timeScale,
+        waitSeconds: { WaitForPipeline: config.lza.pollIntervalMinutes * 60 },
         ...(options.transformDefinition ? { transform: options.transformDefinition } : {}),
       }),
     );

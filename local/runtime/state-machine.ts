@@ -74,6 +74,11 @@ export interface LocalStateMachineOptions {
   /** Handler per function placeholder, e.g. `{ ApplyPreferencesFunctionArn: handler }`. */
   functions: Record<string, LambdaHandler>;
   timeScale?: number;
+  /**
+   * Simulated seconds of Wait states whose length comes from their input (`SecondsPath`),
+   * scaled like every other delay. Fixed `Seconds` are scaled in the definition itself.
+   */
+  waitSeconds?: Record<string, number>;
   /** Extra non-function substitutions. */
   substitutions?: Record<string, string>;
   /**
@@ -98,6 +103,7 @@ export class LocalStateMachine {
   readonly #machine: StateMachine;
   readonly #overrides: Record<string, (input: unknown) => Promise<unknown>>;
   readonly #name: string;
+  readonly #waitOverrides: Record<string, number>;
 
   constructor(options: LocalStateMachineOptions) {
     const text = readDefinition(options.name);
@@ -115,6 +121,12 @@ export class LocalStateMachine {
       validationOptions: { noValidate: true },
     });
     this.#name = options.name;
+    this.#waitOverrides = Object.fromEntries(
+      Object.entries(options.waitSeconds ?? {}).map(([state, seconds]) => [
+        state,
+        seconds * (options.timeScale ?? 1) * 1000,
+      ]),
+    );
     this.#overrides = {};
     const byArn = new Map<string, { placeholder: string; handler: LambdaHandler }>();
     for (const [placeholder, handler] of Object.entries(options.functions)) {
@@ -130,7 +142,10 @@ export class LocalStateMachine {
 
   run(input: unknown, executionName = `${this.#name}-${randomUUID()}`): LocalExecution {
     const execution = this.#machine.run(input as never, {
-      overrides: { taskResourceLocalHandlers: this.#overrides as never },
+      overrides: {
+        taskResourceLocalHandlers: this.#overrides as never,
+        waitTimeOverrides: this.#waitOverrides,
+      },
       context: { Execution: { Name: executionName, Id: executionName } } as never,
     });
     return {

@@ -342,6 +342,23 @@ describe('BootstrapperStack IAM', () => {
     });
   });
 
+  it('lets track-pipeline only read the configured LZA pipeline history', () => {
+    // Prepare
+    const statements = statementsOfRole(template, roleLogicalId('track-pipeline'));
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:ListActionExecutions',
+      'codepipeline:ListPipelineExecutions',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    const pipeline = statements.find((s) => actionsOf(s).includes('codepipeline:ListActionExecutions'));
+    expect(JSON.stringify(pipeline?.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:AWSAccelerator-Pipeline`);
+    expect(JSON.stringify(pipeline?.Resource)).toContain('AWS::Partition');
+  });
+
   it('allows "*" resources only for X-Ray and log-delivery actions, which have no resource-level permissions', () => {
     // Act
     const wildcard = allStatements(template).filter((s) => asArray(s.Resource).includes('*'));

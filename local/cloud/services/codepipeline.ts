@@ -21,7 +21,9 @@ function pipelineArn(ctx: OperationContext, name: string): string {
 /** The pipeline exists only in the management account's home region. */
 function requirePipeline(ctx: OperationContext, name: string | undefined): string {
   const { world } = ctx;
+  const exists = world.scenario.pipeline.exists ?? world.scenario.pipeline.runs.length > 0;
   if (
+    !exists ||
     !name ||
     name !== world.pipelineName ||
     ctx.accountId !== world.managementAccountId ||

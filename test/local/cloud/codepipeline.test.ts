@@ -235,9 +235,19 @@ describe('CodePipeline history', () => {
     ).toBe(false);
   });
 
-  it('starts a run on StartPipelineExecution', async () => {
+  it('has no pipeline when the scenario declares no runs (an organization without LZA)', async () => {
     // Prepare
     const cloud = await startCloud(baseScenario({ timeScale: PIPELINE_SCALE }));
+    const pipeline = new CodePipelineClient(clientConfig(cloud));
+    // Act
+    const listed = pipeline.send(new ListPipelineExecutionsCommand({ pipelineName: PIPELINE }));
+    // Assess
+    await expect(listed).rejects.toMatchObject({ name: 'PipelineNotFoundException' });
+  });
+
+  it('starts a run on StartPipelineExecution', async () => {
+    // Prepare
+    const cloud = await startCloud(baseScenario({ timeScale: PIPELINE_SCALE, pipeline: { exists: true } }));
     const pipeline = new CodePipelineClient(clientConfig(cloud));
     // Act
     const started = await pipeline.send(new StartPipelineExecutionCommand({ name: PIPELINE }));

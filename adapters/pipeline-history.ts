@@ -1,0 +1,85 @@
+import {
+  type CodePipelineClient,
+  ListActionExecutionsCommand,
+  ListPipelineExecutionsCommand,
+} from '@aws-sdk/client-codepipeline';
+import type { PipelineAction, PipelineRun } from '#core/gap.ts';
+import { classifyAwsError, hasName } from './aws-errors.ts';
+
+/** The LZA pipeline's history, read-only, in the management account's home region. */
+export class PipelineHistory {
+  readonly #client: CodePipelineClient;
+  readonly #pipelineName: string;
+
+  constructor(client: CodePipelineClient, pipelineName: string) {
+    this.#client = client;
+    this.#pipelineName = pipelineName;
+  }
+
+  /**
+   * Runs that were still going at `since` or started after it, newest first. Paging stops at
+   * the first run that ended before `since`. Undefined when the pipeline does not exist.
+   */
+  async runsSince(since: string): Promise<PipelineRun[] | undefined> {
+    const sinceMs = Date.parse(since);
+    const runs: PipelineRun[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.#client.send(
+          new ListPipelineExecutionsCommand({ pipelineName: this.#pipelineName, nextToken, maxResults: 50 }),
+        );
+        let older = false;
+        for (const s of page.pipelineExecutionSummaries ?? []) {
+          if (!s.pipelineExecutionId || !s.startTime) continue;
+          const last = s.lastUpdateTime ?? s.startTime;
+          const run: PipelineRun = {
+            executionId: s.pipelineExecutionId,
+            status: s.status ?? 'InProgress',
+            startTime: s.startTime.toISOString(),
+            lastUpdateTime: last.toISOString(),
+          };
+          if (run.status !== 'InProgress' && last.getTime() < sinceMs) older = true;
+          else runs.push(run);
+        }
+        nextToken = older ? undefined : page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      if (hasName(error, 'PipelineNotFoundException')) return undefined;
+      throw classifyAwsError(error, `ListPipelineExecutions ${this.#pipelineName}`);
+    }
+    return runs;
+  }
+
+  /** Every action execution of one run. */
+  async actions(executionId: string): Promise<PipelineAction[]> {
+    const actions: PipelineAction[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.#client.send(
+          new ListActionExecutionsCommand({
+            pipelineName: this.#pipelineName,
+            filter: { pipelineExecutionId: executionId },
+            nextToken,
+            maxResults: 100,
+          }),
+        );
+        for (const a of page.actionExecutionDetails ?? []) {
+          if (!a.stageName || !a.actionName) continue;
+          actions.push({
+            stageName: a.stageName,
+            actionName: a.actionName,
+            status: a.status ?? 'InProgress',
+            ...(a.startTime ? { startTime: a.startTime.toISOString() } : {}),
+            ...(a.lastUpdateTime ? { lastUpdateTime: a.lastUpdateTime.toISOString() } : {}),
+          });
+        }
+        nextToken = page.nextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw classifyAwsError(error, `ListActionExecutions ${this.#pipelineName} ${executionId}`);
+    }
+    return actions;
+  }
+}

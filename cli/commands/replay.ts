@@ -1,0 +1,359 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionOutput,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { type Command, Option } from 'commander';
+import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
+import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import { DEFAULT_STACK_NAME, OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
+import type { GlobalOptions } from '../program.ts';
+
+/** The replay detail: the only three fields ResolveRequest accepts. */
+export interface ReplayDetail {
+  accountId: string;
+  regions?: string[];
+  reason?: string;
+}
+
+export interface ReplayResult {
+  accountId: string;
+  via: 'events' | 'sfn';
+  /** via events: the EventBridge event id; the execution's input carries it as `id`. */
+  eventId?: string;
+  executionArn?: string;
+  /** With --wait: the execution's last known status; NOT_FOUND when no execution was seen. */
+  status?: string;
+  startDate?: string;
+  stopDate?: string;
+  error?: string;
+  cause?: string;
+  /** A succeeded execution that ignored the request says why. */
+  note?: string;
+}
+
+interface ReplayOptions {
+  accountId: string[];
+  regions?: string[];
+  reason?: string;
+  via: 'events' | 'sfn';
+  stateMachineArn?: string;
+  stackName: string;
+  wait?: boolean;
+  timeout: string;
+  pollInterval: string;
+}
+
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const RUNNING_STATUSES = new Set(['RUNNING', 'PENDING_REDRIVE']);
+/** How far before our PutEvents an execution may claim to have started (clock skew). */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** EventBridge timestamps are whole seconds, `2024-05-01T12:00:00Z`. */
+function eventTime(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function positiveSeconds(value: string, flag: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UserError(`${flag} ${value} is not a positive number`);
+  return seconds;
+}
+
+/** The EventBridge envelope the replay rule would deliver to the state machine. */
+export function replayEnvelope(detail: ReplayDetail, account: string, region: string, nowMs: number) {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': REPLAY_DETAIL_TYPE,
+    source: REPLAY_SOURCE,
+    account,
+    time: eventTime(nowMs),
+    region,
+    resources: [] as string[],
+    detail,
+  };
+}
+
+export function registerReplay(program: Command, io: CliIo): void {
+  program
+    .command('replay')
+    .description(
+      'Ask the bootstrapper to (re)apply RunAs to member accounts now: a replay event (default) or a direct execution',
+    )
+    .requiredOption('--account-id <id...>', 'member account id(s), 12 digits')
+    .option('--regions <region...>', 'governed region(s) (default: every governed region)')
+    .option(
+      '--reason <text>',
+      `why, for the execution history (at most ${MAX_REPLAY_REASON_LENGTH} characters)`,
+    )
+    .addOption(
+      new Option('--via <how>', 'events: PutEvents to the replay rule; sfn: StartExecution directly')
+        .choices(['events', 'sfn'])
+        .default('events'),
+    )
+    .option('--state-machine-arn <arn>', 'bootstrap state machine (default: from the stack output)')
+    .option('--stack-name <name>', 'stack whose BootstrapStateMachineArn output names it', DEFAULT_STACK_NAME)
+    .option('--wait', 'follow the executions to the end; exit 1 if any failed')
+    .option('--timeout <seconds>', 'with --wait: give up after this many seconds', '2400')
+    .option('--poll-interval <seconds>', 'with --wait: seconds between status polls', '2')
+    .action(async (options: ReplayOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      // Everything the user typed is checked before the first call.
+      const accountIds = parseAccountIds(options.accountId);
+      const ctx = new OperatorContext(globals);
+      const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
+      const excluded = accountIds.filter((id) => ctx.config.excludeAccountIds.includes(id));
+      if (excluded.length > 0) {
+        throw new UserError(
+          `account(s) ${excluded.join(', ')} excluded by configuration (excludeAccountIds); the workflow would ignore the replay`,
+        );
+      }
+      if (options.reason !== undefined && [...options.reason].length > MAX_REPLAY_REASON_LENGTH) {
+        throw new UserError(`--reason is longer than ${MAX_REPLAY_REASON_LENGTH} characters`);
+      }
+      if (options.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(options.stateMachineArn)) {
+        throw new UserError(
+          `--state-machine-arn ${JSON.stringify(options.stateMachineArn)} is not a state machine ARN`,
+        );
+      }
+      const timeoutMs = positiveSeconds(options.timeout, '--timeout') * 1000;
+      const pollMs = positiveSeconds(options.pollInterval, '--poll-interval') * 1000;
+      const detailOf = (accountId: string): ReplayDetail => ({
+        accountId,
+        ...(regions ? { regions } : {}),
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      });
+
+      // Resolve the state machine first, so a missing stack stops us before anything is sent.
+      const needsArn = options.via === 'sfn' || options.wait === true;
+      const stateMachineArn = needsArn
+        ? (options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName)))
+        : undefined;
+      const sfn = needsArn ? ctx.client(SFNClient, 'sfn') : undefined;
+
+      const sentAt = Date.now();
+      const results =
+        options.via === 'events'
+          ? await putReplayEvents(ctx, accountIds.map(detailOf))
+          : await startReplayExecutions(ctx, sfn!, stateMachineArn!, accountIds.map(detailOf), sentAt);
+
+      if (options.wait) {
+        await follow(io, sfn!, stateMachineArn!, results, {
+          since: sentAt - CLOCK_SKEW_MS,
+          timeoutMs,
+          pollMs,
+        });
+      }
+      if (globals.json) io.out(JSON.stringify(results, null, 2));
+      else io.out(renderReplay(results, options.wait === true));
+      const failed = options.wait && results.some((r) => r.status !== 'SUCCEEDED');
+      process.exitCode = failed ? EXIT.notCompliant : EXIT.ok;
+    });
+}
+
+async function putReplayEvents(ctx: OperatorContext, details: ReplayDetail[]): Promise<ReplayResult[]> {
+  const events = ctx.client(EventBridgeClient, 'events');
+  const results: ReplayResult[] = [];
+  // PutEvents takes at most 10 entries per call.
+  for (let start = 0; start < details.length; start += 10) {
+    const chunk = details.slice(start, start + 10);
+    const entries: PutEventsRequestEntry[] = chunk.map((detail) => ({
+      Source: REPLAY_SOURCE,
+      DetailType: REPLAY_DETAIL_TYPE,
+      Detail: JSON.stringify(detail),
+    }));
+    const response = await events.send(new PutEventsCommand({ Entries: entries }));
+    chunk.forEach((detail, index) => {
+      const entry = response.Entries?.[index];
+      if (!entry?.EventId) {
+        throw new Error(
+          `PutEvents rejected the replay of ${detail.accountId}: ${entry?.ErrorCode ?? 'no event id'} ${entry?.ErrorMessage ?? ''}`.trim(),
+        );
+      }
+      results.push({ accountId: detail.accountId, via: 'events', eventId: entry.EventId });
+    });
+  }
+  return results;
+}
+
+async function startReplayExecutions(
+  ctx: OperatorContext,
+  sfn: SFNClient,
+  stateMachineArn: string,
+  details: ReplayDetail[],
+  nowMs: number,
+): Promise<ReplayResult[]> {
+  const account = await ctx.callerAccount();
+  const epochSeconds = Math.floor(nowMs / 1000);
+  const results: ReplayResult[] = [];
+  for (const detail of details) {
+    const input = replayEnvelope(detail, account, ctx.region, nowMs);
+    const name = `replay-${detail.accountId}-${epochSeconds}`;
+    let executionArn: string | undefined;
+    try {
+      ({ executionArn } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+      ));
+    } catch (error) {
+      // Names are per second: a second replay of the same account in the same second collides.
+      if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
+        throw new UserError(
+          `execution ${name} already exists: ${detail.accountId} was replayed this second; try again`,
+        );
+      }
+      throw error;
+    }
+    results.push({
+      accountId: detail.accountId,
+      via: 'sfn',
+      eventId: input.id,
+      ...(executionArn ? { executionArn } : {}),
+    });
+  }
+  return results;
+}
+
+interface FollowOptions {
+  /** Executions that started before this (epoch ms) are not ours. */
+  since: number;
+  timeoutMs: number;
+  pollMs: number;
+}
+
+/** Poll until every replay's execution has ended (or the timeout), reporting status changes on stderr. */
+async function follow(
+  io: CliIo,
+  sfn: SFNClient,
+  stateMachineArn: string,
+  results: ReplayResult[],
+  options: FollowOptions,
+): Promise<void> {
+  const bar = progress(io, 'executions', results.length);
+  const report = (line: string) => {
+    if (io.interactive) process.stderr.write('\r\x1b[K');
+    io.err(line);
+    bar.tick(0);
+  };
+  const notOurs = new Set<string>();
+  const deadline = Date.now() + options.timeoutMs;
+  for (const r of results) r.status = r.executionArn ? 'RUNNING' : 'PENDING';
+  for (;;) {
+    const waiting = results.filter((r) => !r.executionArn);
+    if (waiting.length > 0) await discover(sfn, stateMachineArn, waiting, notOurs, options.since);
+    for (const r of results.filter(
+      (r) => r.executionArn && (r.status === 'PENDING' || RUNNING_STATUSES.has(r.status ?? '')),
+    )) {
+      const before = r.status;
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }));
+      applyDescription(r, described);
+      if (r.status !== before) {
+        report(`${r.accountId}  ${r.status}  ${r.executionArn}${r.error ? `  ${r.error}` : ''}`);
+        if (!RUNNING_STATUSES.has(r.status ?? '')) bar.tick();
+      }
+    }
+    const open = results.filter((r) => r.status === 'PENDING' || RUNNING_STATUSES.has(r.status ?? ''));
+    if (open.length === 0) break;
+    if (Date.now() >= deadline) {
+      for (const r of open) {
+        if (r.status === 'PENDING') {
+          r.status = 'NOT_FOUND';
+          r.error = 'no execution of the state machine picked up this replay before the timeout';
+        } else r.error = `still ${r.status} after ${options.timeoutMs / 1000} s`;
+      }
+      break;
+    }
+    await sleep(options.pollMs);
+  }
+  bar.finish();
+}
+
+/**
+ * Find the executions our replay events started: newest first, back to `since`, matched on the
+ * event id the execution input carries (and the account id, should a target reshape the input).
+ */
+async function discover(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  waiting: ReplayResult[],
+  notOurs: Set<string>,
+  since: number,
+): Promise<void> {
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 100 }));
+    for (const item of page.executions ?? []) {
+      if (!item.executionArn || notOurs.has(item.executionArn)) continue;
+      if (item.startDate && item.startDate.getTime() < since) return;
+      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
+      const input = parseInput(described.input);
+      const match = waiting.find(
+        (r) => !r.executionArn && input.id === r.eventId && input.detail?.accountId === r.accountId,
+      );
+      if (!match) {
+        notOurs.add(item.executionArn);
+        continue;
+      }
+      match.executionArn = item.executionArn;
+    }
+    nextToken = page.nextToken;
+  } while (nextToken && waiting.some((r) => !r.executionArn));
+}
+
+function parseInput(text: string | undefined): { id?: unknown; detail?: { accountId?: unknown } } {
+  try {
+    const value = JSON.parse(text ?? '{}');
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}
+
+function applyDescription(r: ReplayResult, d: DescribeExecutionOutput): void {
+  r.status = d.status ?? 'UNKNOWN';
+  if (d.startDate) r.startDate = d.startDate.toISOString();
+  if (d.stopDate) r.stopDate = d.stopDate.toISOString();
+  if (d.error) r.error = d.error;
+  if (d.cause) r.cause = d.cause;
+  if (d.status === 'SUCCEEDED' && d.output) {
+    try {
+      const output = JSON.parse(d.output) as { action?: unknown; reason?: unknown };
+      if (output.action === 'ignore') r.note = `ignored: ${String(output.reason)}`;
+    } catch {
+      // an output we cannot read says nothing more than its status
+    }
+  }
+}
+
+export function renderReplay(results: ReplayResult[], waited: boolean): string {
+  if (!waited) {
+    const rows = results.map((r) => [r.accountId, r.via, r.executionArn ?? r.eventId ?? '-']);
+    const via = results[0]?.via;
+    return [
+      table(['account', 'via', via === 'sfn' ? 'execution' : 'event id'], rows),
+      '',
+      via === 'sfn'
+        ? `Started ${results.length} execution(s). Follow them with --wait, or run check afterwards.`
+        : `Sent ${results.length} replay event(s); the replay rule starts one execution each. Follow them with --wait, or run check afterwards.`,
+    ].join('\n');
+  }
+  const rows = results.map((r) => [
+    r.accountId,
+    r.status ?? '-',
+    r.executionArn?.split(':').pop() ?? '-',
+    r.note ?? [r.error, r.cause].filter(Boolean).join(': '),
+  ]);
+  const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
+  const failed = results.filter((r) => r.status !== 'SUCCEEDED').map((r) => r.accountId);
+  return [
+    table(['account', 'status', 'execution', 'details'], rows),
+    '',
+    `${succeeded}/${results.length} execution(s) succeeded.${failed.length > 0 ? ` See per region: check --account-id ${failed.join(' ')}` : ''}`,
+  ].join('\n');
+}

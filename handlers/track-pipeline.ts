@@ -1,0 +1,95 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { coveringCandidates, gapFigures, judgeRun, milestones } from '#core/gap.ts';
+import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
+import { logger, tracer } from './shared/observability.ts';
+import { type GapState, trackPipelineInput } from './shared/schemas.ts';
+
+/**
+ * One poll of the LZA pipeline for a vended account. Says what the workflow does next: wait,
+ * re-verify the regions whose Deploy/Security_Resources just finished, record the gap, or stop.
+ */
+export function createHandler(dependencies: () => HandlerDependencies) {
+  return middy(async (input: z.infer<typeof trackPipelineInput>, _context: Context): Promise<GapState> => {
+    const { config, pipeline, now } = dependencies();
+    const { request, summary } = input;
+    const gap: GapState = { ...input.gap, reverifyRegions: [] };
+    const skip = (reason: string): GapState => {
+      logger.info('gap measurement skipped', { accountId: request.accountId, reason });
+      return { ...gap, phase: 'skipped', reason };
+    };
+
+    if (input.gap.phase === 'start') {
+      if (!config.lza.measureGap) return skip('gap measurement is off (lza.measureGap is false)');
+      if (!summary.runAsVerifiedAt) return skip('RunAs was not verified in every region');
+      gap.deadline = new Date(
+        Date.parse(request.vendedAt) + config.lza.awaitTimeoutHours * 3_600_000,
+      ).toISOString();
+      gap.pollSeconds = Math.round(config.lza.pollIntervalMinutes * 60);
+    }
+    // Back from re-verification: count the regions that had regressed and were written again.
+    if (input.gap.phase === 'reverify') {
+      const repaired = input.repairs.filter(
+        (r) => r.status === 'compliant' && (r.action === 'updated' || r.action === 'created'),
+      );
+      gap.regressionsRepaired += repaired.length;
+      for (const region of input.gap.reverifyRegions) {
+        gap.regions[region] = { ...(gap.regions[region] ?? { covered: true }), reverified: true };
+      }
+      if (repaired.length > 0)
+        logger.warn('RunAs regressed after Security_Resources; repaired', {
+          accountId: request.accountId,
+          regions: repaired.map((r) => r.region),
+        });
+    }
+    if (gap.deadline && now() > Date.parse(gap.deadline)) {
+      return {
+        ...gap,
+        phase: 'timed-out',
+        reason: `no covering pipeline run finished Customizations by ${gap.deadline}`,
+      };
+    }
+
+    const runs = await pipeline.runsSince(request.vendedAt);
+    if (!runs) return skip(`pipeline ${config.lza.pipelineName} not found`);
+    for (const run of coveringCandidates(runs, request.vendedAt)) {
+      const found = milestones(await pipeline.actions(run.executionId), request.regions);
+      const verdict = judgeRun(run, found);
+      if (verdict.kind === 'failed') continue;
+      gap.pipelineExecutionId = run.executionId;
+      for (const [region, m] of Object.entries(found)) {
+        gap.regions[region] = { ...m, ...(gap.regions[region]?.reverified ? { reverified: true } : {}) };
+      }
+      const toReverify = Object.entries(gap.regions)
+        .filter(([, m]) => m.securityResourcesAt && !m.reverified)
+        .map(([region]) => region);
+      if (toReverify.length > 0)
+        return {
+          ...gap,
+          phase: 'reverify',
+          reverifyRegions: toReverify,
+          reason: `Deploy/Security_Resources finished in ${toReverify.join(', ')}`,
+        };
+      if (verdict.kind === 'complete') {
+        const figures = gapFigures(request.vendedAt, summary.runAsVerifiedAt as string, gap.regions);
+        return {
+          ...gap,
+          phase: 'complete',
+          ...figures,
+          reason: `pipeline run ${run.executionId} finished Customizations`,
+        };
+      }
+      return { ...gap, phase: 'waiting', reason: `pipeline run ${run.executionId} in progress` };
+    }
+    return { ...gap, phase: 'waiting', reason: 'no pipeline run covering the vend has started yet' };
+  })
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: trackPipelineInput }));
+}
+
+export const handler = createHandler(fromProcessEnvironment());

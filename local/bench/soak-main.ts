@@ -1,0 +1,95 @@
+import { parseArgs } from 'node:util';
+import { quietPowertools } from './quiet.ts';
+
+/**
+ * npm run soak [-- --accounts N --regions R --seed S --json]
+ * 1,000 accounts x 3 regions under 10% throttling, 2% 5xx, 5% TooManyUpdates and random latency.
+ * Exit codes: 0 every invariant held, 1 a violation, 2 usage error.
+ */
+quietPowertools();
+const { runSoak } = await import('./soak.ts');
+
+function usage(message: string): never {
+  process.stderr.write(
+    `error: ${message}\nusage: npm run soak -- [--accounts N] [--regions R] [--seed S] [--time-scale T] [--json]\n`,
+  );
+  process.exit(2);
+}
+
+function positiveInt(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) usage(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: {
+      accounts: { type: 'string' },
+      regions: { type: 'string' },
+      seed: { type: 'string' },
+      'time-scale': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  usage((error as Error).message);
+}
+const timeScale = values['time-scale'] === undefined ? 0.02 : Number(values['time-scale']);
+if (!(timeScale > 0 && timeScale <= 1)) usage('--time-scale must be in (0, 1]');
+const accounts = positiveInt('accounts', values.accounts as string | undefined, 1000);
+
+const started = performance.now();
+const result = await runSoak({
+  accounts,
+  regions: positiveInt('regions', values.regions as string | undefined, 3),
+  seed: positiveInt('seed', values.seed as string | undefined, 7),
+  timeScale,
+  faults: 'soak',
+  onProgress: (finished, startedCount) => {
+    if (process.stderr.isTTY)
+      process.stderr.write(
+        `\r\x1b[Ksoak: ${finished}/${startedCount} executions finished of ${accounts} accounts`,
+      );
+  },
+});
+if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+const wallSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
+const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify({ ...result, wallSeconds, peakRssMb }, null, 2)}\n`);
+} else {
+  const f = result.figures;
+  const lines = [
+    `soak: ${f.accounts} accounts x ${f.regions} regions, faults soak (10% throttling, 2% 5xx, 5% TooManyUpdates, 0-20 ms latency), seed ${result.options.seed}, timeScale ${result.options.timeScale}`,
+    `compliant accounts: ${f.outcomes.accountsCompliant}/${f.accounts}; regions compliant ${f.outcomes.regionsCompliant}, failed ${f.outcomes.regionsFailed}, refused ${f.outcomes.regionsRefused}`,
+    `executions: ${f.outcomes.executions} (succeeded ${f.outcomes.executionsSucceeded}, failed ${f.outcomes.executionsFailed}, unfinished ${result.checks.executionsUnfinished})`,
+    `documents compared with their seeds (latest and default): ${result.checks.documentsCompared}; most versions created in one region: ${result.checks.versionsCreatedMax}`,
+    `faults injected: ${result.faults.injected} (${Object.entries(result.faults.byCode)
+      .map(([code, n]) => `${code} ${n}`)
+      .join(', ')})`,
+    `ASL retries: ${Object.entries(result.aslRetries)
+      .map(([state, n]) => `${state} ${n}`)
+      .join(', ')}`,
+    `exposure p50/p95/max: ${f.exposureSeconds.p50} / ${f.exposureSeconds.p95} / ${f.exposureSeconds.max} s simulated; role-wait overshoot ${f.roleWaitOvershootSeconds.p50} / ${f.roleWaitOvershootSeconds.p95} / ${f.roleWaitOvershootSeconds.max} s`,
+    `wall ${wallSeconds} s, peak RSS ${peakRssMb} MB`,
+    result.violations.length === 0
+      ? 'OK: every invariant held'
+      : `FAILED: ${result.violations.length} violation(s)\n  - ${result.violations.join('\n  - ')}`,
+  ];
+  if (Object.keys(result.failuresByError).length > 0) {
+    lines.splice(
+      2,
+      0,
+      `non-compliant regions by error: ${Object.entries(result.failuresByError)
+        .map(([name, n]) => `${name} ${n}`)
+        .join(', ')}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+process.exitCode = result.violations.length === 0 ? 0 : 1;

@@ -1,0 +1,173 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAsSetting } from '#core/config.ts';
+import { createDefault } from '#core/preferences.ts';
+import { cli } from './helpers.ts';
+import {
+  compliantDocument,
+  FOREIGN_DOCUMENT,
+  lzaDocument,
+  type OperatorCloud,
+  RUN_AS_USER,
+  startOperatorCloud,
+} from './operator-cloud.ts';
+
+describe('plan command', () => {
+  let env: OperatorCloud;
+
+  beforeAll(async () => {
+    env = await startOperatorCloud([
+      {
+        accountId: '222222222222',
+        name: 'mixed',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: { 'us-east-1': lzaDocument('us-east-1', '222222222222') },
+      },
+      {
+        accountId: '333333333333',
+        name: 'done',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: {
+          'us-east-1': compliantDocument('us-east-1', '333333333333'),
+          'eu-west-1': FOREIGN_DOCUMENT,
+        },
+      },
+      {
+        accountId: '777777777777',
+        name: 'unpromoted',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: { 'us-east-1': lzaDocument('us-east-1', '777777777777') },
+      },
+      { accountId: '555555555555', name: 'no-role', roles: {}, vend: { atSeconds: 0, via: 'none' } },
+    ]);
+    await env.addUnpromotedVersion(
+      '777777777777',
+      'us-east-1',
+      compliantDocument('us-east-1', '777777777777'),
+    );
+  });
+
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('shows create, update with the key-level diff, none and refuse, and writes nothing', async () => {
+    // Prepare
+    const writes = env.writeCalls();
+    // Act
+    const { code, out } = await cli(
+      ...env.args('plan', '--account-id', '222222222222', '333333333333', '--json'),
+    );
+    // Assess
+    expect(code).toBe(1); // one region is refused
+    const results = JSON.parse(out);
+    expect(results).toEqual([
+      {
+        accountId: '222222222222',
+        region: 'us-east-1',
+        action: 'update',
+        latestVersion: '1',
+        defaultVersion: '1',
+        changes: [
+          { key: 'inputs.runAsEnabled', kind: 'changed', before: false, after: true },
+          { key: 'inputs.runAsDefaultUser', kind: 'changed', before: '', after: RUN_AS_USER },
+        ],
+        document: compliantDocument('us-east-1', '222222222222'),
+      },
+      {
+        accountId: '222222222222',
+        region: 'eu-west-1',
+        action: 'create',
+        document: createDefault(runAsSetting({ runAsEnabled: true, runAsDefaultUser: RUN_AS_USER })),
+      },
+      {
+        accountId: '333333333333',
+        region: 'us-east-1',
+        action: 'none',
+        latestVersion: '1',
+        defaultVersion: '1',
+      },
+      {
+        accountId: '333333333333',
+        region: 'eu-west-1',
+        action: 'refuse',
+        reason: 'sessionType is "Port", expected "Standard_Stream"',
+        latestVersion: '1',
+        defaultVersion: '1',
+      },
+    ]);
+    expect(env.writeCalls()).toBe(writes);
+    expect(env.cloud.state.document('222222222222', 'eu-west-1')).toBeUndefined();
+  });
+
+  it('prints the change per region for people', async () => {
+    // Act
+    const { code, out } = await cli(...env.args('plan', '--account-id', '222222222222'));
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toContain('222222222222 us-east-1: update version 1 → 2, made the default (now 1)');
+    expect(out).toContain('    inputs.runAsEnabled: false → true');
+    expect(out).toContain(`    inputs.runAsDefaultUser: "" → "${RUN_AS_USER}"`);
+    expect(out).toContain('222222222222 eu-west-1: create version 1 of SSM-SessionManagerRunShell:');
+    expect(out).toContain(`"runAsDefaultUser": "${RUN_AS_USER}"`);
+    expect(out).toContain(
+      'Plan: 1 to create, 1 to update, 0 to promote, 0 unchanged, 0 refused. Nothing was written.',
+    );
+  });
+
+  it('says promote when the right content is not yet the default version', async () => {
+    // Act
+    const { code, out } = await cli(
+      ...env.args('plan', '--account-id', '777777777777', '--regions', 'us-east-1'),
+    );
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toContain(
+      '777777777777 us-east-1: promote: content already right; make version 2 the default (now 1)',
+    );
+    expect(env.writeCalls('777777777777')).toBe(1); // only the hand edit of the setup
+  });
+
+  it('reports an account whose role cannot be assumed, and exits 1', async () => {
+    // Act
+    const { code, out } = await cli(
+      ...env.args('plan', '--account-id', '555555555555', '--regions', 'eu-west-1'),
+    );
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toMatch(/^555555555555 eu-west-1: role-unavailable: none of the roles .* can be assumed/m);
+  });
+
+  describe('user errors', () => {
+    it.each([
+      [['--account-id', '2222'], /^error: account id "2222" is not a 12-digit AWS account id$/],
+      [
+        ['--account-id', '222222222222', '--regions', 'ap-southeast-2'],
+        /^error: region "ap-southeast-2" is not governed/,
+      ],
+      [[], /required option '--account-id <id\.\.\.>' not specified/],
+    ])('%j is refused with exit code 2 before any call', async (args, message) => {
+      // Prepare
+      const assumes = env.cloud.state.callCount({ operation: 'sts:AssumeRole' });
+      // Act
+      const { code, err } = await cli(...env.args('plan', ...args));
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toMatch(message);
+      expect(env.cloud.state.callCount({ operation: 'sts:AssumeRole' })).toBe(assumes);
+    });
+
+    it('a missing config file is a usage error', async () => {
+      // Act
+      const { code, err } = await cli(
+        '--config',
+        '/nonexistent/config.json',
+        'plan',
+        '--account-id',
+        '222222222222',
+      );
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toBe('error: cannot read config file /nonexistent/config.json');
+    });
+  });
+});

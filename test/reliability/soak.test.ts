@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { playGenerated } from '#local/bench/play.ts';
+import { generateScenario } from '#local/bench/scenario-generator.ts';
+import { checkInvariants, runSoak } from '#local/bench/soak.ts';
+
+describe('fault soak (reduced: 100 accounts x 3 regions)', () => {
+  it('ends with every account compliant, every document intact and at most one new version per region', async () => {
+    // Act: 10% throttling, 2% 5xx, 5% TooManyUpdates and 0-20 ms latency on every call.
+    const result = await runSoak({
+      accounts: 100,
+      regions: 3,
+      seed: 11,
+      timeScale: 0.02,
+      timeoutSeconds: 240,
+    });
+    // Assess
+    expect(result.violations).toEqual([]);
+    expect(result.figures.outcomes).toMatchObject({ accountsCompliant: 100, executionsRunning: 0 });
+    expect(result.checks).toMatchObject({ documentsCompared: 600, executionsUnfinished: 0 });
+    expect(result.checks.versionsCreatedMax).toBe(1);
+    // The faults really happened, including the one the SDK does not retry.
+    expect(result.faults.byCode.TooManyUpdates).toBeGreaterThan(0);
+    expect(result.faults.injected).toBeGreaterThan(100);
+  }, 300_000);
+});
+
+describe('soak invariants', () => {
+  it('catch a document that lost a key, a second version and a refused region', async () => {
+    // Prepare
+    const generated = generateScenario({
+      accounts: 3,
+      regions: 2,
+      faults: 'none',
+      seed: 5,
+      timeScale: 0.01,
+      mix: { lzaLogging: 1, compliant: 0 },
+    });
+    const [first, second] = generated.accounts;
+    let violations: string[] = [];
+    // Act: tamper with the finished run, then check it.
+    await playGenerated(generated, {
+      label: 'tampered',
+      timeoutSeconds: 60,
+      inspect: (run) => {
+        const docs = run.cloud.world.documents;
+        const doc = docs.find(first!.accountId, 'us-east-1', 'SSM-SessionManagerRunShell')!;
+        const latest = JSON.parse(doc.versions.get(doc.latestVersion)!.content);
+        delete latest.inputs.kmsKeyId;
+        docs.update({
+          accountId: first!.accountId,
+          region: 'us-east-1',
+          name: 'SSM-SessionManagerRunShell',
+          content: JSON.stringify(latest),
+          documentVersion: '$LATEST',
+          writer: 'tamper',
+        });
+        run.report.accounts.find((a) => a.accountId === second!.accountId)!.regions['eu-west-1']!.status =
+          'refused';
+        violations = checkInvariants(generated, run).violations;
+      },
+    });
+    // Assess
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        `${first!.accountId}/us-east-1: 2 versions created (at most 1 allowed)`,
+        expect.stringMatching(
+          new RegExp(`^${first!.accountId}/us-east-1: latest v\\d+ differs from its seed`),
+        ),
+        expect.stringMatching(new RegExp(`^${second!.accountId}/eu-west-1: refused`)),
+      ]),
+    );
+    expect(violations.some((v) => v.includes('default'))).toBe(false);
+  });
+});
