@@ -10,9 +10,9 @@ export interface EnforcementSummary {
   compliant: number;
   failed: number;
   refused: number;
-  /** When the last region was verified; absent unless every region is compliant. */
+  /** When the last compliant region was verified; absent when none is. */
   runAsVerifiedAt?: string;
-  /** Vend (or request) to RunAs verified in every region. */
+  /** Vend (or request) to RunAs verified in every region; absent unless all are compliant. */
   exposureSeconds?: number;
   roleWaitSeconds?: number;
 }
@@ -33,16 +33,14 @@ export function summarizeEnforcement(
     refused: count('refused'),
   };
   if (roleAssumableAt) summary.roleWaitSeconds = Math.max(0, secondsBetween(vendedAt, roleAssumableAt));
-  const allCompliant = regions.length > 0 && summary.compliant === regions.length;
-  if (allCompliant) {
-    const last = regions
-      .map((r) => r.verifiedAt ?? '')
-      .sort()
-      .at(-1);
-    if (last) {
-      summary.runAsVerifiedAt = last;
-      summary.exposureSeconds = Math.max(0, secondsBetween(vendedAt, last));
-    }
+  const verified = regions
+    .filter((r) => r.status === 'compliant' && r.verifiedAt)
+    .map((r) => r.verifiedAt as string)
+    .sort()
+    .at(-1);
+  if (verified) summary.runAsVerifiedAt = verified;
+  if (verified && regions.length > 0 && summary.compliant === regions.length) {
+    summary.exposureSeconds = Math.max(0, secondsBetween(vendedAt, verified));
   }
   return summary;
 }

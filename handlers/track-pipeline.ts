@@ -25,7 +25,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 
     if (input.gap.phase === 'start') {
       if (!config.lza.measureGap) return skip('gap measurement is off (lza.measureGap is false)');
-      if (!summary.runAsVerifiedAt) return skip('RunAs was not verified in every region');
+      if (!summary.runAsVerifiedAt) return skip('RunAs was not verified in any region');
       gap.deadline = new Date(
         Date.parse(request.vendedAt) + config.lza.awaitTimeoutHours * 3_600_000,
       ).toISOString();
@@ -56,6 +56,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 
     const runs = await pipeline.runsSince(request.vendedAt);
     if (!runs) return skip(`pipeline ${config.lza.pipelineName} not found`);
+    const guarded = input.outcomes.filter((o) => o.status === 'compliant').map((o) => o.region);
     for (const run of coveringCandidates(runs, request.vendedAt)) {
       const found = milestones(await pipeline.actions(run.executionId), request.regions);
       const verdict = judgeRun(run, found);
@@ -65,7 +66,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         gap.regions[region] = { ...m, ...(gap.regions[region]?.reverified ? { reverified: true } : {}) };
       }
       const toReverify = Object.entries(gap.regions)
-        .filter(([, m]) => m.securityResourcesAt && !m.reverified)
+        .filter(([region, m]) => m.securityResourcesAt && !m.reverified && guarded.includes(region))
         .map(([region]) => region);
       if (toReverify.length > 0)
         return {

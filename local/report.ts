@@ -26,6 +26,15 @@ export interface AccountReport {
   exposureSeconds?: number;
   /** Vend to role assumable, in simulated seconds. */
   roleWaitSeconds?: number;
+  /** From the LZA pipeline run covering the vend (absent when not measured). */
+  customizationsCompletedAt?: string;
+  prepareToCustomizationsSeconds?: number;
+  /** Customizations finished minus RunAs verified: how much of the gap the bootstrapper closed. */
+  gapClosedSeconds?: number;
+  /** Regions whose RunAs LZA wiped at Security_Resources and the bootstrapper wrote again. */
+  regressionsRepaired?: number;
+  /** Why the gap was not measured, or how the measurement ended. */
+  gap?: string;
   /** Executions started for the account (duplicate deliveries and both vend events count). */
   executions: number;
   regions: Record<string, RegionReport>;
@@ -55,7 +64,20 @@ interface StateOutput {
     cause?: string;
     verifiedAt?: string;
   }[];
-  summary?: { runAsVerifiedAt?: string; exposureSeconds?: number; roleWaitSeconds?: number };
+  summary?: {
+    runAsVerifiedAt?: string;
+    exposureSeconds?: number;
+    roleWaitSeconds?: number;
+    measures?: boolean;
+  };
+  gap?: {
+    phase: string;
+    reason?: string;
+    customizationsCompletedAt?: string;
+    prepareToCustomizationsSeconds?: number;
+    gapClosedSeconds?: number;
+    regressionsRepaired?: number;
+  };
 }
 
 /** The output of the last time `stateName` exited in an execution. */
@@ -104,10 +126,13 @@ export function buildReport(options: {
         (r) => r.resolved?.action === 'bootstrap' && r.resolved.request?.accountId === account.accountId,
       )
       .sort((a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime());
-    const first = runs[0];
-    const final = first
-      ? (exitedOutput(first.execution, 'RecordEnforcement') ??
-        exitedOutput(first.execution, 'RecordRoleFailure'))
+    const finalOf = (e: ExecutionRecord) =>
+      exitedOutput(e, 'RecordEnforcement') ?? exitedOutput(e, 'RecordRoleFailure');
+    // The execution that won the first write measures the vend; duplicates only confirm it.
+    const first = runs.find((r) => finalOf(r.execution)?.summary?.measures) ?? runs[0];
+    const final = first ? finalOf(first.execution) : undefined;
+    const gap = first
+      ? (exitedOutput(first.execution, 'RecordGap') ?? exitedOutput(first.execution, 'TrackPipeline'))?.gap
       : undefined;
     const expected: Record<string, ExpectedOutcome> = {};
     const regions: Record<string, RegionReport> = {};
@@ -148,6 +173,17 @@ export function buildReport(options: {
         : {}),
       ...(vendedAt && roleAssumableAt
         ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
+        : {}),
+      ...(gap?.customizationsCompletedAt ? { customizationsCompletedAt: gap.customizationsCompletedAt } : {}),
+      ...(gap?.prepareToCustomizationsSeconds !== undefined
+        ? { prepareToCustomizationsSeconds: gap.prepareToCustomizationsSeconds }
+        : {}),
+      ...(gap?.gapClosedSeconds !== undefined ? { gapClosedSeconds: gap.gapClosedSeconds } : {}),
+      ...(gap
+        ? {
+            regressionsRepaired: gap.regressionsRepaired ?? 0,
+            gap: `${gap.phase}${gap.reason ? `: ${gap.reason}` : ''}`,
+          }
         : {}),
       executions: runs.length,
       regions,

@@ -35,6 +35,8 @@ export function renderDemoReport(report: DemoReport): string {
     String(a.executions),
     seconds(a.roleWaitSeconds),
     seconds(a.exposureSeconds),
+    seconds(a.gapClosedSeconds),
+    a.regressionsRepaired === undefined ? '-' : String(a.regressionsRepaired),
     ...report.governedRegions.map((r) => regionCell(a, r)),
     a.meetsExpectation ? 'yes' : 'NO',
   ]);

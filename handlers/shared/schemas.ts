@@ -70,6 +70,8 @@ export const trackPipelineInput = z.object({
   summary: z.object({ runAsVerifiedAt: isoTime.optional() }).loose(),
   gap: gapState,
   repairs: z.array(regionResult).default([]),
+  /** The enforcement outcome per region: only regions we made compliant are guarded. */
+  outcomes: z.array(regionResult).default([]),
 });
 
 export const recordGapInput = z.object({

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cli } from './helpers.ts';
 
-const scenario = JSON.parse(readFileSync('local/scenarios/demo.json', 'utf8'));
-
 describe('demo command', () => {
-  it('runs the demo scenario: every account reaches its expected outcome and keeps every foreign key', async () => {
+  it('runs the demo scenario: expected outcomes, gap measured, LZA 1.13 wipe repaired, foreign document refused', async () => {
     // Act
     const { code, out } = await cli('demo', '--json');
     // Assess
@@ -22,32 +19,36 @@ describe('demo command', () => {
       });
       expect(Object.keys(account.regions).sort()).toEqual(['eu-west-1', 'us-east-1', 'us-west-2']);
     }
-    // The LZA logging document kept every key; only RunAs changed.
+    // LZA 1.13.1 wiped RunAs at Deploy/Security_Resources; the bootstrapper repaired and counted it.
     const preset = report.accounts.find((a: { accountId: string }) => a.accountId === '333333333333');
-    const seeded = scenario.accounts.find((a: { accountId: string }) => a.accountId === '333333333333')
-      .documents['us-east-1'];
-    expect(preset.regions['us-east-1'].document.latest).toEqual({
-      ...seeded,
-      inputs: { ...seeded.inputs, runAsEnabled: true, runAsDefaultUser: 'ec2-user' },
+    expect(preset.regions['us-east-1']).toMatchObject({ status: 'compliant', action: 'updated' });
+    expect(preset.regions['us-east-1'].document.latest.inputs).toMatchObject({
+      s3BucketName: 'aws-accelerator-central-logs-999999999999-us-east-1',
+      runAsEnabled: true,
+      runAsDefaultUser: 'ec2-user',
     });
-    expect(preset.regions['us-east-1'].document).toMatchObject({ latestVersion: '2', defaultVersion: '2' });
-    expect(typeof preset.exposureSeconds).toBe('number');
-    // The foreign document was refused and left exactly as it was.
+    expect(preset.regions['us-east-1'].document.default).toEqual(preset.regions['us-east-1'].document.latest);
+    expect(preset.regressionsRepaired).toBe(3);
+    // The gap: LZA's own Customizations action finished long after RunAs was verified.
+    for (const account of report.accounts) {
+      expect(account.gap).toMatch(/^complete/);
+      expect(account.prepareToCustomizationsSeconds).toBeGreaterThan(account.gapClosedSeconds);
+      expect(account.gapClosedSeconds).toBeGreaterThan(0);
+      expect(Date.parse(account.customizationsCompletedAt)).toBeGreaterThan(
+        Date.parse(account.runAsVerifiedAt),
+      );
+    }
+    // The foreign document was refused: the bootstrapper never wrote it.
     const foreign = report.accounts.find((a: { accountId: string }) => a.accountId === '555555555555');
-    const foreignSeed = scenario.accounts.find((a: { accountId: string }) => a.accountId === '555555555555')
-      .documents['us-west-2'];
     expect(foreign.regions['us-west-2']).toMatchObject({
       status: 'refused',
-      document: { latest: foreignSeed, latestVersion: '1' },
+      error: expect.stringMatching(/sessionType is "Port"/),
     });
-    expect(foreign.runAsVerifiedAt).toBeUndefined();
-    // The already-compliant document was not rewritten.
+    expect(foreign.exposureSeconds).toBeUndefined();
+    expect(foreign.regressionsRepaired).toBe(2);
+    // The already-compliant document was not rewritten by the bootstrapper's first run.
     const compliant = report.accounts.find((a: { accountId: string }) => a.accountId === '666666666666');
-    expect(compliant.regions['us-west-2']).toMatchObject({
-      status: 'compliant',
-      action: 'unchanged',
-      document: { latestVersion: '1' },
-    });
+    expect(compliant.regions['us-west-2']).toMatchObject({ status: 'compliant', action: 'unchanged' });
   });
 
   it('prints a human table by default', async () => {
