@@ -168,3 +168,61 @@ describe('duplicate storm: 3 deliveries of both vend events, concurrently', () =
     }
   });
 });
+
+describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', () => {
+  let gapRun: DemoRun;
+  const gapEmf: EmfRecord[] = [];
+  const GAP_ACCOUNTS = ACCOUNTS.slice(0, 4);
+
+  beforeAll(async () => {
+    // Prepare: the same six-way race, and a pipeline run that wipes RunAs at Security_Resources.
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      if (typeof line === 'string' && line.startsWith('{"_aws"')) gapEmf.push(JSON.parse(line) as EmfRecord);
+    });
+    const scenario = parseScenario({
+      managementAccountId: MANAGEMENT,
+      homeRegion: 'us-east-1',
+      timeScale: 0.005,
+      pipeline: { lzaVersion: '1.13.1', runs: [{ startAtSeconds: 0 }] },
+      accounts: GAP_ACCOUNTS.map((accountId, i) => ({
+        accountId,
+        name: `gap-storm-${i}`,
+        roles: { AWSControlTowerExecution: 6 + i },
+        vend: { atSeconds: 1 + i, via: 'controltower', createSeconds: 10, enrollSeconds: 0, deliveries: 3 },
+      })),
+    });
+    const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS });
+    // Act
+    gapRun = await runScenario({ scenario, config, timeoutSeconds: 120 });
+    log.mockRestore();
+  }, 150_000);
+
+  afterAll(async () => {
+    gapRun?.runtime.stop();
+    await gapRun?.cloud.close();
+  });
+
+  it('measures the gap once per vended account, repairing each wiped region once', () => {
+    // Assess
+    const gapClosed = dataPoints(gapEmf, 'GapClosedSeconds');
+    const repairs = gapEmf.filter((r) => 'RunAsRegressionsRepaired' in r);
+    for (const accountId of GAP_ACCOUNTS) {
+      expect(gapClosed.get(accountId), accountId).toBe(1);
+      const mine = repairs.filter((r) => r.accountId === accountId);
+      expect(mine, accountId).toHaveLength(1);
+      expect(mine[0]?.RunAsRegressionsRepaired, accountId).toBe(REGIONS.length);
+      for (const region of REGIONS) {
+        const doc = gapRun.cloud.state.document(accountId, region)!;
+        const ours = doc.versions.filter((v) => !v.writer.startsWith('LZA') && v.writer !== 'scenario');
+        // One write at enforcement and one repair after LZA's wipe, whatever the duplicates did.
+        expect(ours, `${accountId}/${region}`).toHaveLength(2);
+        const latest = JSON.parse(doc.versions.find((v) => v.version === doc.latestVersion)!.content);
+        expect(latest.inputs, `${accountId}/${region}`).toMatchObject({
+          runAsEnabled: true,
+          runAsDefaultUser: 'ec2-user',
+        });
+        expect(doc.defaultVersion).toBe(doc.latestVersion);
+      }
+    }
+  });
+});
