@@ -75,6 +75,17 @@ function withManagement<T>(handle: (ctx: OperationContext, input: Input) => T) {
   };
 }
 
+/** Organizations' MaxResults (1-20, default 20) and NextToken, validated as AWS does. */
+function paging(input: Input): { max: number; offset: number } {
+  const max = input.MaxResults === undefined ? 20 : Number(input.MaxResults);
+  if (!Number.isInteger(max) || max < 1 || max > 20) {
+    throw invalidInput('INVALID_INPUT', 'MaxResults must be between 1 and 20.');
+  }
+  const offset = input.NextToken === undefined ? 0 : decodeToken(input.NextToken);
+  if (offset === undefined) throw invalidInput('INVALID_NEXT_TOKEN', 'The specified NextToken is not valid.');
+  return { max, offset };
+}
+
 export const organizationsService: ServiceDefinition = {
   id: 'organizations',
   protocol: 'json1.1',
@@ -146,13 +157,7 @@ export const organizationsService: ServiceDefinition = {
     ListCreateAccountStatus: {
       resource: orgResource,
       handle: withManagement((ctx, input) => {
-        const max = input.MaxResults === undefined ? 20 : Number(input.MaxResults);
-        if (!Number.isInteger(max) || max < 1 || max > 20) {
-          throw invalidInput('INVALID_INPUT', 'MaxResults must be between 1 and 20.');
-        }
-        const offset = input.NextToken === undefined ? 0 : decodeToken(input.NextToken);
-        if (offset === undefined)
-          throw invalidInput('INVALID_NEXT_TOKEN', 'The specified NextToken is not valid.');
+        const { max, offset } = paging(input);
         const states = Array.isArray(input.States) ? input.States : undefined;
         const statuses = ctx.world.org
           .requests()
@@ -169,13 +174,7 @@ export const organizationsService: ServiceDefinition = {
     ListAccounts: {
       resource: orgResource,
       handle: withManagement((ctx, input) => {
-        const max = input.MaxResults === undefined ? 20 : Number(input.MaxResults);
-        if (!Number.isInteger(max) || max < 1 || max > 20) {
-          throw invalidInput('INVALID_INPUT', 'MaxResults must be between 1 and 20.');
-        }
-        const offset = input.NextToken === undefined ? 0 : decodeToken(input.NextToken);
-        if (offset === undefined)
-          throw invalidInput('INVALID_NEXT_TOKEN', 'The specified NextToken is not valid.');
+        const { max, offset } = paging(input);
         const members = ctx.world.org.members(ctx.world.clock.nowMs());
         const page = members.slice(offset, offset + max);
         return {
