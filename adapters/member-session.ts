@@ -131,11 +131,6 @@ export class MemberSessions {
     );
   }
 
-  /** Forget cached credentials, e.g. after the role was found to be gone. */
-  forget(accountId: string): void {
-    for (const key of this.#cache.keys()) if (key.startsWith(`${accountId}/`)) this.#cache.delete(key);
-  }
-
   #session(accountId: string, access: SessionAccess, entry: CachedCredentials): MemberSession {
     const { endpoint } = this.#options;
     const credentials = {

@@ -80,7 +80,3 @@ export const FATAL_ERROR_NAMES = [
   'PreferencesDocumentInvalidError',
   'ConfigurationError',
 ] as const;
-
-export function isBootstrapperError(error: unknown): error is BootstrapperError {
-  return error instanceof BootstrapperError;
-}

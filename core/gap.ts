@@ -1,3 +1,5 @@
+import { secondsBetween } from './enforcement.ts';
+
 /**
  * Gap arithmetic: which LZA pipeline run covers a vend, when its Deploy-stage
  * Security_Resources and Customizations actions finished per region, and how much of the
@@ -125,10 +127,6 @@ export function judgeRun(run: PipelineRun, regionMilestones: Record<string, Regi
   return { kind: 'running' };
 }
 
-function seconds(from: string, to: string): number {
-  return Math.round(Date.parse(to) - Date.parse(from)) / 1000;
-}
-
 export interface GapFigures {
   /** When Customizations finished in the last governed region. */
   customizationsCompletedAt: string;
@@ -151,7 +149,7 @@ export function gapFigures(
   if (!customizationsCompletedAt) return undefined;
   return {
     customizationsCompletedAt,
-    prepareToCustomizationsSeconds: seconds(vendedAt, customizationsCompletedAt),
-    gapClosedSeconds: seconds(runAsVerifiedAt, customizationsCompletedAt),
+    prepareToCustomizationsSeconds: secondsBetween(vendedAt, customizationsCompletedAt),
+    gapClosedSeconds: secondsBetween(runAsVerifiedAt, customizationsCompletedAt),
   };
 }

@@ -63,7 +63,7 @@ export function registerDemo(program: Command, io: CliIo): void {
     .option('--timeout <seconds>', 'give up after this many wall seconds', '600')
     .action(async (options: { scenario: string; timeout: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const { scenario, config } = loadScenario(
+      const { scenario, config } = await loadScenario(
         options.scenario,
         globals.config ?? 'bootstrapper.config.json',
       );

@@ -17,7 +17,7 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UserError(`--port ${options.port} is not a TCP port`);
-      const { scenario, config } = loadScenario(
+      const { scenario, config } = await loadScenario(
         options.scenario,
         globals.config ?? 'bootstrapper.config.json',
       );

@@ -2,7 +2,6 @@ export { AwsServiceError } from './aws-error.ts';
 export { EventBus, type EventEnvelope, type EventSubscriber } from './bus.ts';
 export { SimulatedClock } from './clock.ts';
 export type { CallStats, LzaWriteRecord } from './cloud-world.ts';
-export { type LocalCloudCommandOptions, runLocalCloudCommand } from './command.ts';
 export { SUPPORTED_OPERATIONS } from './http-api.ts';
 export { evaluatePolicy, type PolicyDocument, parsePolicyDocument, wildcardMatch } from './iam-policy.ts';
 export { compareVersions, lzaSessionManagerContent, standardStages } from './lza-pipeline.ts';

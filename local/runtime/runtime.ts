@@ -168,10 +168,6 @@ export class LocalRuntime {
     return [...this.#executions.values()];
   }
 
-  running(): number {
-    return this.executions().filter((e) => e.status === 'RUNNING').length;
-  }
-
   /** Resolves once no execution is running (including ones started while waiting). */
   async whenIdle(): Promise<void> {
     for (;;) {

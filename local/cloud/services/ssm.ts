@@ -112,6 +112,16 @@ function requiredContent(input: Record<string, unknown>): string {
   return content;
 }
 
+/** The optional string members of a request, renamed: `{ versionName: 'VersionName' }`. */
+function optionalStrings(input: Input, members: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, member] of Object.entries(members)) {
+    const value = optionalString(input, member);
+    if (value !== undefined) out[field] = value;
+  }
+  return out;
+}
+
 export const ssmService: ServiceDefinition = {
   id: 'ssm',
   protocol: 'json1.1',
@@ -129,17 +139,13 @@ export const ssmService: ServiceDefinition = {
           name: documentName(ctx, input),
           content,
           documentType: optionalString(input, 'DocumentType') ?? 'Command',
-          ...(optionalString(input, 'DocumentFormat')
-            ? { documentFormat: optionalString(input, 'DocumentFormat') }
-            : {}),
           writer: writer(ctx),
-          ...(optionalString(input, 'VersionName')
-            ? { versionName: optionalString(input, 'VersionName') }
-            : {}),
-          ...(optionalString(input, 'DisplayName')
-            ? { displayName: optionalString(input, 'DisplayName') }
-            : {}),
-          ...(optionalString(input, 'TargetType') ? { targetType: optionalString(input, 'TargetType') } : {}),
+          ...optionalStrings(input, {
+            documentFormat: 'DocumentFormat',
+            versionName: 'VersionName',
+            displayName: 'DisplayName',
+            targetType: 'TargetType',
+          }),
           tags: tagsOf(input),
         });
         const record = doc.versions.get('1') as DocumentVersionRecord;
@@ -195,19 +201,13 @@ export const ssmService: ServiceDefinition = {
           region: ctx.region,
           name: documentName(ctx, input),
           content,
-          ...(optionalString(input, 'DocumentVersion')
-            ? { documentVersion: optionalString(input, 'DocumentVersion') }
-            : {}),
-          ...(optionalString(input, 'DocumentFormat')
-            ? { documentFormat: optionalString(input, 'DocumentFormat') }
-            : {}),
           writer: writer(ctx),
-          ...(optionalString(input, 'VersionName')
-            ? { versionName: optionalString(input, 'VersionName') }
-            : {}),
-          ...(optionalString(input, 'DisplayName')
-            ? { displayName: optionalString(input, 'DisplayName') }
-            : {}),
+          ...optionalStrings(input, {
+            documentVersion: 'DocumentVersion',
+            documentFormat: 'DocumentFormat',
+            versionName: 'VersionName',
+            displayName: 'DisplayName',
+          }),
         });
         return { DocumentDescription: { ...description(store, doc, version), Status: 'Updating' } };
       },

@@ -1,6 +1,6 @@
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { type LocalCloud, type LocalCloudSnapshot, runLocalCloudCommand } from '#local/cloud/index.ts';
+import type { LocalCloud, LocalCloudSnapshot } from '#local/cloud/index.ts';
 import { clientConfig, DOC, errorOf, MANAGEMENT, startCloud } from './cloud-fixture.ts';
 
 describe('wire protocol', () => {
@@ -65,33 +65,5 @@ describe('GET /_local/state', () => {
       },
     ]);
     expect(state.pipeline.name).toBe('AWSAccelerator-Pipeline');
-  });
-});
-
-describe('runLocalCloudCommand', () => {
-  it('prints the endpoint URL when ready and stops cleanly when aborted', async () => {
-    // Prepare
-    const lines: string[] = [];
-    const controller = new AbortController();
-    let cloud: LocalCloud | undefined;
-    // Act
-    const running = runLocalCloudCommand({
-      port: 0,
-      log: (line) => lines.push(line),
-      signal: controller.signal,
-      onReady: (ready) => {
-        cloud = ready;
-        controller.abort();
-      },
-    });
-    await running;
-    const afterStop = await fetch(`${cloud!.url}/_local/health`).then(
-      () => 'reachable',
-      () => 'closed',
-    );
-    // Assess
-    expect(lines[0]).toMatch(/http:\/\/127\.0\.0\.1:\d+/);
-    expect(lines.at(-1)).toBe('local cloud stopped');
-    expect(afterStop).toBe('closed');
   });
 });

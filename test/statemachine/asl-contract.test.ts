@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as errors from '#core/errors.ts';
+
+type Json = Record<string, unknown>;
+const definition = JSON.parse(readFileSync('statemachine/bootstrap.asl.json', 'utf8')) as Json;
+
+function tasks(def: Json, out: [string, Json][] = []): [string, Json][] {
+  for (const [name, state] of Object.entries(def.States as Record<string, Json>)) {
+    if (state.Type === 'Task') out.push([name, state]);
+    if (state.ItemProcessor) tasks(state.ItemProcessor as Json, out);
+  }
+  return out;
+}
+
+const ours = (names: string[]) => names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.'));
+const retried = (state: Json) =>
+  ours(((state.Retry as Json[]) ?? []).flatMap((r) => r.ErrorEquals as string[]));
+const caught = (state: Json) =>
+  ours(((state.Catch as Json[]) ?? []).flatMap((c) => c.ErrorEquals as string[]));
+
+describe('error names: the contract between handlers and the ASL', () => {
+  it('gives every error class the name it is exported under, and the retryable flag its list says', () => {
+    // Prepare
+    const classes = Object.entries(errors).filter(
+      ([name, value]) =>
+        typeof value === 'function' && name.endsWith('Error') && name !== 'BootstrapperError',
+    ) as [string, new (message: string) => errors.BootstrapperError][];
+    // Assess
+    expect(classes.length).toBe(errors.RETRYABLE_ERROR_NAMES.length + errors.FATAL_ERROR_NAMES.length);
+    for (const [exported, Class] of classes) {
+      const instance = new Class('x');
+      expect(instance.name).toBe(exported);
+      expect(instance.retryable).toBe((errors.RETRYABLE_ERROR_NAMES as readonly string[]).includes(exported));
+    }
+  });
+
+  it('retries only retryable errors and catches only known ones', () => {
+    for (const [name, state] of tasks(definition)) {
+      for (const error of retried(state))
+        expect(errors.RETRYABLE_ERROR_NAMES, `${name} retries ${error}`).toContain(error);
+      for (const error of caught(state)) {
+        expect(
+          [...errors.RETRYABLE_ERROR_NAMES, ...errors.FATAL_ERROR_NAMES],
+          `${name} catches ${error}`,
+        ).toContain(error);
+      }
+    }
+  });
+
+  it('retries every retryable error in the per-region write and read-back', () => {
+    const byName = new Map(tasks(definition));
+    for (const state of [
+      'ApplyPreferences',
+      'VerifyPreferences',
+      'RepairPreferences',
+      'ReverifyPreferences',
+    ]) {
+      const names = retried(byName.get(state)!);
+      for (const error of errors.RETRYABLE_ERROR_NAMES.filter((e) => e !== 'VerificationFailedError')) {
+        expect(names, `${state} retries ${error}`).toContain(error);
+      }
+    }
+    expect(retried(byName.get('VerifyPreferences')!)).toContain('VerificationFailedError');
+    expect(retried(byName.get('AwaitRole')!)).toContain('RoleNotAssumableError');
+  });
+});
