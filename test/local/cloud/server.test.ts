@@ -1,6 +1,6 @@
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import type { LocalCloud, LocalCloudSnapshot } from '#local/cloud/index.ts';
+import type { LocalCloudSnapshot } from '#local/cloud/index.ts';
 import { clientConfig, DOC, errorOf, MANAGEMENT, startCloud } from './cloud-fixture.ts';
 
 describe('wire protocol', () => {
