@@ -50,22 +50,36 @@ export class OrganizationDirectory {
     }
   }
 
+  /** One page of ListAccounts (Organizations returns at most 20 per call). */
+  async page(nextToken?: string): Promise<{ accounts: MemberAccount[]; nextToken?: string }> {
+    try {
+      const page = await this.#client.send(
+        new ListAccountsCommand({ ...(nextToken ? { NextToken: nextToken } : {}), MaxResults: 20 }),
+      );
+      const accounts = (page.Accounts ?? []).map(toMember).filter((m) => m !== undefined);
+      return { accounts, ...(page.NextToken ? { nextToken: page.NextToken } : {}) };
+    } catch (error) {
+      throw classifyAwsError(error, 'ListAccounts');
+    }
+  }
+
+  /**
+   * Pages until at least `limit` accounts are gathered or the listing ends; the returned token
+   * continues the listing (a sweep lists a large organization in batches this way).
+   */
+  async batch(limit: number, nextToken?: string): Promise<{ accounts: MemberAccount[]; nextToken?: string }> {
+    const accounts: MemberAccount[] = [];
+    let token = nextToken;
+    do {
+      const page = await this.page(token);
+      accounts.push(...page.accounts);
+      token = page.nextToken;
+    } while (token && accounts.length < limit);
+    return { accounts, ...(token ? { nextToken: token } : {}) };
+  }
+
   /** Every account of the organization, following pagination. */
   async list(): Promise<MemberAccount[]> {
-    const accounts: MemberAccount[] = [];
-    let NextToken: string | undefined;
-    do {
-      try {
-        const page = await this.#client.send(new ListAccountsCommand({ NextToken, MaxResults: 20 }));
-        for (const account of page.Accounts ?? []) {
-          const member = toMember(account);
-          if (member) accounts.push(member);
-        }
-        NextToken = page.NextToken;
-      } catch (error) {
-        throw classifyAwsError(error, 'ListAccounts');
-      }
-    } while (NextToken);
-    return accounts;
+    return (await this.batch(Number.POSITIVE_INFINITY)).accounts;
   }
 }

@@ -12,12 +12,27 @@ import {
   type RunAsSetting,
   runAsSetting,
 } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#local/runtime/names.ts';
 import { loadConfig, UserError } from './io.ts';
 import type { GlobalOptions } from './program.ts';
 
-/** The stack and output that name the bootstrap state machine (stacks/bootstrapper-stack.ts). */
+/** The stack and the outputs that name its state machines (stacks/bootstrapper-stack.ts). */
 export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
-export const STATE_MACHINE_OUTPUT_KEY = 'BootstrapStateMachineArn';
+
+/** A deployed state machine: its stack output key, and its name on the local cloud. */
+export interface StateMachineRef {
+  outputKey: string;
+  localName: string;
+}
+
+export const BOOTSTRAP_MACHINE: StateMachineRef = {
+  outputKey: 'BootstrapStateMachineArn',
+  localName: BOOTSTRAP_STATE_MACHINE,
+};
+export const SWEEP_MACHINE: StateMachineRef = {
+  outputKey: 'SweepStateMachineArn',
+  localName: SWEEP_STATE_MACHINE,
+};
 
 /** The local cloud's fixed long-term key; any AWS-compatible emulator accepts it too. */
 const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -93,8 +108,11 @@ export class OperatorContext {
     return new OrganizationDirectory(this.client(OrganizationsClient, 'organizations'));
   }
 
-  /** The bootstrap state machine's ARN from the stack output, or a usage error naming what to pass. */
-  async stateMachineArnFromStack(stackName: string): Promise<string> {
+  /** A state machine's ARN from the stack output, or a usage error naming what to pass. */
+  async stateMachineArnFromStack(
+    stackName: string,
+    machine: StateMachineRef = BOOTSTRAP_MACHINE,
+  ): Promise<string> {
     const cloudFormation = this.client(CloudFormationClient, 'cloudformation');
     let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
     try {
@@ -111,23 +129,23 @@ export class OperatorContext {
       }
       if (name === 'UnknownOperationException' || name === 'InvalidAction') {
         throw new UserError(
-          `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass --state-machine-arn (the local cloud's is ${await this.#localStateMachineArnHint()})`,
+          `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass --state-machine-arn (the local cloud's is ${await this.#localStateMachineArnHint(machine)})`,
         );
       }
       throw error;
     }
-    const arn = outputs?.find((o) => o.OutputKey === STATE_MACHINE_OUTPUT_KEY)?.OutputValue;
+    const arn = outputs?.find((o) => o.OutputKey === machine.outputKey)?.OutputValue;
     if (!arn) {
       throw new UserError(
-        `stack ${stackName} in ${this.region} has no ${STATE_MACHINE_OUTPUT_KEY} output; pass --state-machine-arn`,
+        `stack ${stackName} in ${this.region} has no ${machine.outputKey} output; pass --state-machine-arn`,
       );
     }
     return arn;
   }
 
-  async #localStateMachineArnHint(): Promise<string> {
+  async #localStateMachineArnHint(machine: StateMachineRef): Promise<string> {
     const account = await this.callerAccount().catch(() => '<management-account-id>');
-    return `arn:aws:states:${this.region}:${account}:stateMachine:runas-bootstrapper-bootstrap`;
+    return `arn:aws:states:${this.region}:${account}:stateMachine:${machine.localName}`;
   }
 }
 

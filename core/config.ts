@@ -147,8 +147,9 @@ export function runAsSetting(
   return { enabled: config.runAsEnabled, defaultUser: config.runAsDefaultUser ?? '' };
 }
 
-export function formatIssues(error: z.ZodError, source: string): string {
-  const lines = error.issues.map((issue) => {
+/** One line per issue, naming the field: `a.b: message`, or `x, y: unknown fields`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((k) => (field === '(root)' ? k : `${field}.${k}`));
@@ -156,7 +157,10 @@ export function formatIssues(error: z.ZodError, source: string): string {
     }
     return `${field}: ${issue.message}`;
   });
-  return `Invalid configuration in ${source}:\n  - ${lines.join('\n  - ')}`;
+}
+
+export function formatIssues(error: z.ZodError, source: string): string {
+  return `Invalid configuration in ${source}:\n  - ${describeIssues(error).join('\n  - ')}`;
 }
 
 /** Validate a parsed config object. Throws ConfigurationError naming every offending field. */

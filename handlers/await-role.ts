@@ -21,13 +21,14 @@ export interface AwaitRoleOutput {
 
 /**
  * One attempt to assume the member role. The state machine retries RoleNotAssumableError with
- * a short, capped, jittered interval; past the deadline this becomes RoleWaitTimeoutError.
+ * a short, capped, jittered interval; past the deadline this becomes RoleWaitTimeoutError. The
+ * sweep probes existing accounts with a deadline already reached: one attempt, then a verdict.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(async (input: z.infer<typeof awaitRoleInput>, _context: Context): Promise<AwaitRoleOutput> => {
     const { sessions, now } = dependencies();
     try {
-      const session = await sessions.open(input.accountId, 'write');
+      const session = await sessions.open(input.accountId, input.access);
       const assumableAt = new Date(now()).toISOString();
       logger.info('member role assumable', { accountId: input.accountId, roleName: session.roleName });
       return { roleName: session.roleName, assumableAt };
@@ -37,7 +38,10 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       // not a separate retry budget, bounds the wait.
       const transient = error instanceof ThrottlingError || error instanceof AwsTransientError;
       if (!waiting && !transient) throw error;
-      if (now() >= Date.parse(input.deadline)) {
+      // Past the deadline a throttled STS call is just that: the state machine's own retry
+      // policy for transient errors decides, not the role wait.
+      if (transient && now() >= Date.parse(input.deadline)) throw error;
+      if (waiting && now() >= Date.parse(input.deadline)) {
         throw new RoleWaitTimeoutError(
           `gave up waiting for a member role in account ${input.accountId} at ${input.deadline}: ${(error as Error).message}`,
           { cause: error },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { VersionReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import { selectSweepAccounts } from '#core/sweep.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
@@ -133,11 +134,10 @@ export function registerCheck(program: Command, io: CliIo): void {
 
 /** ACTIVE members, minus the excluded accounts and the management account itself. */
 async function organizationAccounts(ctx: OperatorContext): Promise<string[]> {
-  const management = ctx.config.managementAccountId ?? (await ctx.callerAccount());
-  const excluded = new Set([...ctx.config.excludeAccountIds, management]);
+  const managementAccountId = ctx.config.managementAccountId ?? (await ctx.callerAccount());
   const members = await ctx.organization().list();
-  return members
-    .filter((m) => m.state === 'ACTIVE' && !excluded.has(m.accountId))
-    .map((m) => m.accountId)
-    .sort();
+  return selectSweepAccounts(members, {
+    excludeAccountIds: ctx.config.excludeAccountIds,
+    managementAccountId,
+  }).accountIds.sort();
 }

@@ -18,4 +18,9 @@ export const METRIC = {
   gapClosedSeconds: 'GapClosedSeconds',
   runAsRegressionsRepaired: 'RunAsRegressionsRepaired',
   gapMeasurementTimedOut: 'GapMeasurementTimedOut',
+  // Sweep summary, emitted by RecordSweep with the `service` dimension only.
+  accountsChecked: 'AccountsChecked',
+  driftDetected: 'DriftDetected',
+  driftRepaired: 'DriftRepaired',
+  sweepRegionsFailed: 'SweepRegionsFailed',
 } as const;

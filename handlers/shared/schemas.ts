@@ -8,7 +8,12 @@ const isoTime = z.iso.datetime({ offset: true });
 
 export const resolveRequestInput = z.object({ event: z.unknown() });
 
-export const awaitRoleInput = z.object({ accountId, deadline: isoTime });
+export const awaitRoleInput = z.object({
+  accountId,
+  deadline: isoTime,
+  /** The session to prove: `write` for a bootstrap (and cached for it), `read` for a check-only sweep. */
+  access: z.enum(['read', 'write']).default('write'),
+});
 
 export const regionTaskInput = z.object({ accountId, region });
 
@@ -81,3 +86,78 @@ export const recordGapInput = z.object({
 });
 
 export type GapState = z.infer<typeof gapState>;
+
+/** The sweep's options: the execution input (Scheduler or CLI), defaults from config. */
+export const sweepOptions = z.strictObject({
+  repair: z.boolean().optional(),
+  maxConcurrency: z.number().int().min(1).max(1000).optional(),
+  regions: z.array(region).min(1).optional(),
+});
+
+export const sweepOptionsResolved = z.object({
+  repair: z.boolean(),
+  maxConcurrency: z.number().int().min(1).max(1000),
+  regions: z.array(region).min(1),
+  startedAt: isoTime,
+});
+
+const sweepPage = z.object({
+  accountIds: z.array(accountId).default([]),
+  nextToken: z.string().optional(),
+  roleDeadline: isoTime.optional(),
+  skipped: z
+    .object({ inactive: z.number().int(), excluded: z.number().int() })
+    .default({ inactive: 0, excluded: 0 }),
+});
+
+const sweepRegionResult = z.object({
+  region,
+  status: z.enum(['compliant', 'drifted', 'repaired', 'refused', 'failed']),
+  error: z.string().optional(),
+});
+
+const sweepFinding = z.object({
+  accountId,
+  status: z.enum(['drifted', 'repaired', 'refused', 'failed', 'role-unavailable']),
+  regions: z.record(z.string(), sweepRegionResult.shape.status),
+  error: z.string().optional(),
+});
+
+export const sweepTotals = z.object({
+  accountsChecked: z.number().int(),
+  accountsCompliant: z.number().int(),
+  driftDetected: z.number().int(),
+  driftRepaired: z.number().int(),
+  regionsRefused: z.number().int(),
+  regionsFailed: z.number().int(),
+  accountsRoleUnavailable: z.number().int(),
+  skippedInactive: z.number().int(),
+  skippedExcluded: z.number().int(),
+  findings: z.array(sweepFinding),
+  findingsOmitted: z.number().int(),
+});
+
+/** The sweep state carried from batch to batch. */
+export const sweepState = z.object({ options: sweepOptionsResolved, page: sweepPage, totals: sweepTotals });
+
+/**
+ * What ListAccounts receives: the execution input on the first call (flat options, validated
+ * by the handler so that a typo gets a clear message), then the sweep state on every batch.
+ */
+export const listAccountsInput = z.object({ sweep: z.unknown() });
+
+export const recordSweepInput = z.object({
+  options: sweepOptionsResolved,
+  page: sweepPage,
+  totals: sweepTotals,
+  results: z.array(
+    z.object({
+      accountId,
+      regions: z.array(sweepRegionResult).optional(),
+      roleError: z.string().optional(),
+    }),
+  ),
+});
+
+export type SweepOptionsResolved = z.infer<typeof sweepOptionsResolved>;
+export type SweepPage = z.infer<typeof sweepPage>;

@@ -1,8 +1,12 @@
 import type {
   DescribeExecutionInput,
   DescribeExecutionOutput,
+  DescribeMapRunInput,
+  DescribeMapRunOutput,
   ListExecutionsInput,
   ListExecutionsOutput,
+  ListMapRunsInput,
+  ListMapRunsOutput,
   StartExecutionInput,
   StartExecutionOutput,
 } from '@aws-sdk/client-sfn';
@@ -28,4 +32,7 @@ export interface StepFunctionsExecutor {
     context: ExecutorContext,
   ): Promise<DescribeExecutionOutput>;
   listExecutions(input: ListExecutionsInput, context: ExecutorContext): Promise<ListExecutionsOutput>;
+  /** Distributed Map runs; an executor without them answers as if no execution had any. */
+  listMapRuns?(input: ListMapRunsInput, context: ExecutorContext): Promise<ListMapRunsOutput>;
+  describeMapRun?(input: DescribeMapRunInput, context: ExecutorContext): Promise<DescribeMapRunOutput>;
 }

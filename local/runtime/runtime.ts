@@ -1,10 +1,17 @@
-import type { DescribeExecutionOutput, ExecutionListItem, StartExecutionOutput } from '@aws-sdk/client-sfn';
+import type {
+  DescribeExecutionOutput,
+  DescribeMapRunOutput,
+  ExecutionListItem,
+  StartExecutionOutput,
+} from '@aws-sdk/client-sfn';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchingRules, vendEventRules } from '#core/vend-events.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
+import { createHandler as listAccounts } from '#handlers/list-accounts.ts';
 import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
 import { createHandler as recordGap } from '#handlers/record-gap.ts';
+import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as trackPipeline } from '#handlers/track-pipeline.ts';
@@ -12,6 +19,8 @@ import { createHandler as verifyPreferences } from '#handlers/verify-preferences
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
+import { mapRunsOf } from './map-runs.ts';
+import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
 import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
 import type { EventLog } from './state-machine-events.ts';
 
@@ -32,6 +41,8 @@ export interface LocalRuntimeOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Change the bootstrap definition before it runs (benchmark baselines). */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  /** Accounts per sweep batch (tests use a small one to exercise several batches). */
+  sweepBatchSize?: number;
 }
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -53,7 +64,7 @@ export interface ExecutionRecord {
   done: Promise<void>;
 }
 
-export const BOOTSTRAP_STATE_MACHINE = 'runas-bootstrapper-bootstrap';
+export { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
 
 /**
  * The product, deployed onto the local cloud: the same event patterns route the bus's events
@@ -88,6 +99,11 @@ export class LocalRuntime {
       RecordEnforcementFunctionArn: recordEnforcement(deps),
       TrackPipelineFunctionArn: trackPipeline(deps),
       RecordGapFunctionArn: recordGap(deps),
+      ListAccountsFunctionArn: listAccounts(
+        deps,
+        options.sweepBatchSize ? { batchSize: options.sweepBatchSize } : {},
+      ),
+      RecordSweepFunctionArn: recordSweep(deps),
     };
     this.#machines.set(
       this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
@@ -98,6 +114,15 @@ export class LocalRuntime {
         timeScale: options.host.clock.timeScale,
         waitSeconds: { WaitForPipeline: config.lza.pollIntervalMinutes * 60 },
         ...(options.transformDefinition ? { transform: options.transformDefinition } : {}),
+      }),
+    );
+    this.#machines.set(
+      this.stateMachineArn(SWEEP_STATE_MACHINE),
+      new LocalStateMachine({
+        name: 'sweep',
+        region: options.homeRegion,
+        functions,
+        timeScale: options.host.clock.timeScale,
       }),
     );
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });
@@ -182,6 +207,58 @@ export class LocalRuntime {
     this.#host.setExecutor(undefined);
   }
 
+  #execution(executionArn: string | undefined): ExecutionRecord {
+    const record = this.#executions.get(executionArn ?? '');
+    if (!record)
+      throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return record;
+  }
+
+  /** The execution's distributed Map runs, as ListMapRuns and DescribeMapRun report them. */
+  mapRuns(
+    record: ExecutionRecord,
+  ): { mapRunArn: string; startDate: Date; stopDate?: Date; description: DescribeMapRunOutput }[] {
+    const machine = this.#machines.get(record.stateMachineArn);
+    if (!machine || machine.distributedMaps.length === 0) return [];
+    // Map-run times follow the simulated clock from the execution's start, like every other date.
+    const wallStart = record.events[0]?.timestamp ?? Date.now();
+    const simulated = (wall: number) =>
+      new Date(record.startDate.getTime() + (wall - wallStart) / this.#host.clock.timeScale);
+    const machineName = record.stateMachineArn.split(':').pop();
+    return mapRunsOf(record.events, machine.distributedMaps, record.status).map((run) => {
+      const mapRunArn = `${record.stateMachineArn.split(':stateMachine:')[0]}:mapRun:${machineName}/${run.spec.label}:${record.name}-${run.sequence}`;
+      const counts = {
+        pending: run.total - run.started,
+        running: run.started - run.succeeded - run.failed,
+        succeeded: run.succeeded,
+        failed: run.failed,
+        timedOut: 0,
+        aborted: run.status === 'ABORTED' ? run.started - run.succeeded - run.failed : 0,
+        total: run.total,
+        resultsWritten: 0,
+      };
+      const startDate = simulated(run.startedAt);
+      const stopDate = run.stoppedAt === undefined ? undefined : simulated(run.stoppedAt);
+      return {
+        mapRunArn,
+        startDate,
+        ...(stopDate ? { stopDate } : {}),
+        description: {
+          mapRunArn,
+          executionArn: record.executionArn,
+          status: run.status,
+          startDate,
+          ...(stopDate ? { stopDate } : {}),
+          maxConcurrency: run.maxConcurrency,
+          toleratedFailurePercentage: 0,
+          toleratedFailureCount: 0,
+          itemCounts: counts,
+          executionCounts: counts,
+        },
+      };
+    });
+  }
+
   #executor(): StepFunctionsExecutor {
     return {
       startExecution: async (input): Promise<StartExecutionOutput> => {
@@ -200,12 +277,7 @@ export class LocalRuntime {
         return { executionArn: record.executionArn, startDate: record.startDate };
       },
       describeExecution: async (input): Promise<DescribeExecutionOutput> => {
-        const record = this.#executions.get(input.executionArn ?? '');
-        if (!record)
-          throw new AwsServiceError(
-            'ExecutionDoesNotExist',
-            `Execution Does Not Exist: '${input.executionArn}'`,
-          );
+        const record = this.#execution(input.executionArn);
         return {
           executionArn: record.executionArn,
           stateMachineArn: record.stateMachineArn,
@@ -217,6 +289,29 @@ export class LocalRuntime {
           ...(record.output !== undefined ? { output: JSON.stringify(record.output) } : {}),
           ...(record.error ? { error: record.error, cause: record.cause ?? '' } : {}),
         };
+      },
+      listMapRuns: async (input) => {
+        const record = this.#execution(input.executionArn);
+        const runs = this.mapRuns(record);
+        const start = input.nextToken ? Number(input.nextToken) : 0;
+        const size = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
+        return {
+          mapRuns: runs.slice(start, start + size).map((run) => ({
+            executionArn: record.executionArn,
+            mapRunArn: run.mapRunArn,
+            stateMachineArn: record.stateMachineArn,
+            startDate: run.startDate,
+            ...(run.stopDate ? { stopDate: run.stopDate } : {}),
+          })),
+          ...(start + size < runs.length ? { nextToken: String(start + size) } : {}),
+        };
+      },
+      describeMapRun: async (input): Promise<DescribeMapRunOutput> => {
+        const run = this.executions()
+          .flatMap((record) => this.mapRuns(record))
+          .find((r) => r.mapRunArn === input.mapRunArn);
+        if (!run) throw new AwsServiceError('ResourceNotFound', `Resource not found: '${input.mapRunArn}'`);
+        return run.description;
       },
       listExecutions: async (input) => {
         const items: ExecutionListItem[] = this.executions()

@@ -4,6 +4,8 @@ export interface EventLog {
   timestamp: number;
   state?: { name: string; type: string; input: unknown; output?: unknown };
   index?: number;
+  /** Map iteration events: the Map state they belong to. */
+  parentState?: { name: string; type: string; input: unknown };
   Error?: string;
   Cause?: unknown;
   output?: unknown;

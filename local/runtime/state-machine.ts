@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { type DistributedMapSpec, distributedMaps } from './map-runs.ts';
 import { installPromiseWithResolvers } from './polyfill.ts';
 
 installPromiseWithResolvers();
@@ -104,6 +105,8 @@ export class LocalStateMachine {
   readonly #overrides: Record<string, (input: unknown) => Promise<unknown>>;
   readonly #name: string;
   readonly #waitOverrides: Record<string, number>;
+  /** Its distributed Maps, for the map-run view of the local Step Functions API. */
+  readonly distributedMaps: DistributedMapSpec[];
 
   constructor(options: LocalStateMachineOptions) {
     const text = readDefinition(options.name);
@@ -121,6 +124,7 @@ export class LocalStateMachine {
       validationOptions: { noValidate: true },
     });
     this.#name = options.name;
+    this.distributedMaps = distributedMaps(definition);
     this.#waitOverrides = Object.fromEntries(
       Object.entries(options.waitSeconds ?? {}).map(([state, seconds]) => [
         state,

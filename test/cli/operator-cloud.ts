@@ -68,6 +68,7 @@ export interface OperatorCloud {
 export async function startOperatorCloud(
   accounts: ScenarioAccounts,
   configOverride: Record<string, unknown> = {},
+  runtimeOptions: { sweepBatchSize?: number } = {},
 ): Promise<OperatorCloud> {
   const configInput = { runAsDefaultUser: RUN_AS_USER, governedRegions: GOVERNED_REGIONS, ...configOverride };
   const dir = mkdtempSync(join(tmpdir(), 'runas-operator-'));
@@ -90,6 +91,7 @@ export async function startOperatorCloud(
     config,
     managementAccountId: MANAGEMENT_ACCOUNT,
     homeRegion: 'us-east-1',
+    ...runtimeOptions,
   });
   cloud.startTimeline();
   return {

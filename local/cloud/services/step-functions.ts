@@ -23,6 +23,7 @@ const SFN_ERRORS = new Set([
   'ValidationException',
   'KmsAccessDeniedException',
   'KmsThrottlingException',
+  'ResourceNotFound',
 ]);
 
 function executor(ctx: OperationContext, missing = 'StateMachineDoesNotExist'): StepFunctionsExecutor {
@@ -76,6 +77,8 @@ const stateMachineResource = (_ctx: OperationContext, input: Input) =>
   typeof input.stateMachineArn === 'string' ? input.stateMachineArn : '*';
 const executionResource = (_ctx: OperationContext, input: Input) =>
   typeof input.executionArn === 'string' ? input.executionArn : '*';
+const mapRunResource = (_ctx: OperationContext, input: Input) =>
+  typeof input.mapRunArn === 'string' ? input.mapRunArn : '*';
 
 export const stepFunctionsService: ServiceDefinition = {
   id: 'states',
@@ -97,6 +100,27 @@ export const stepFunctionsService: ServiceDefinition = {
     ListExecutions: {
       resource: stateMachineResource,
       handle: (ctx, input) => delegate(() => executor(ctx).listExecutions(input as never, context(ctx))),
+    },
+    ListMapRuns: {
+      resource: executionResource,
+      handle: (ctx, input) =>
+        delegate(async () => {
+          const current = executor(ctx, 'ExecutionDoesNotExist');
+          if (current.listMapRuns) return current.listMapRuns(input as never, context(ctx));
+          // Confirms the execution exists, as AWS does, before saying it has no map runs.
+          await current.describeExecution(input as never, context(ctx));
+          return { mapRuns: [] };
+        }),
+    },
+    DescribeMapRun: {
+      resource: mapRunResource,
+      handle: (ctx, input) =>
+        delegate(async () => {
+          const current = executor(ctx, 'ResourceNotFound');
+          if (!current.describeMapRun)
+            throw new AwsServiceError('ResourceNotFound', `Resource not found: ${String(input.mapRunArn)}`);
+          return current.describeMapRun(input as never, context(ctx));
+        }),
     },
   },
 };

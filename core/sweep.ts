@@ -1,0 +1,180 @@
+/**
+ * Sweep arithmetic: which accounts a sweep visits, what each account × region outcome means,
+ * and the running totals the sweep state machine reports and emits as metrics. Pure.
+ */
+
+export interface OrganizationMember {
+  accountId: string;
+  /** ACTIVE, SUSPENDED, PENDING_CLOSURE. */
+  state: string;
+}
+
+export interface SweepSelection {
+  accountIds: string[];
+  /** Not ACTIVE (SUSPENDED, PENDING_CLOSURE): no role to assume, nothing to protect. */
+  inactive: number;
+  /** In `excludeAccountIds`, or the management account itself. */
+  excluded: number;
+}
+
+/** The accounts a sweep or `check --all` visits: ACTIVE members, minus the excluded ones. */
+export function selectSweepAccounts(
+  members: readonly OrganizationMember[],
+  options: { excludeAccountIds: readonly string[]; managementAccountId?: string | undefined },
+): SweepSelection {
+  const excluded = new Set(options.excludeAccountIds);
+  if (options.managementAccountId) excluded.add(options.managementAccountId);
+  const selection: SweepSelection = { accountIds: [], inactive: 0, excluded: 0 };
+  for (const member of members) {
+    if (excluded.has(member.accountId)) selection.excluded += 1;
+    else if (member.state !== 'ACTIVE') selection.inactive += 1;
+    else selection.accountIds.push(member.accountId);
+  }
+  return selection;
+}
+
+/**
+ * One account × region, as the sweep state machine records it:
+ * - `compliant`: RunAs in effect, nothing written;
+ * - `drifted`: missing or not as configured (check mode: reported, not changed);
+ * - `repaired`: was missing or drifted, written and verified (repair mode);
+ * - `refused`: a document we will not change (foreign or invalid), left as it is;
+ * - `failed`: could not be read or written after retries.
+ */
+export type SweepRegionStatus = 'compliant' | 'drifted' | 'repaired' | 'refused' | 'failed';
+
+export interface SweepRegionResult {
+  region: string;
+  status: SweepRegionStatus;
+  /** The error name for drifted, refused and failed regions. */
+  error?: string;
+}
+
+export interface SweepAccountResult {
+  accountId: string;
+  /** Absent when the member role could not be assumed: no region was visited. */
+  regions?: SweepRegionResult[];
+  roleError?: string;
+}
+
+export type SweepAccountStatus = SweepRegionStatus | 'role-unavailable';
+
+/** The account's worst region outcome: role-unavailable > failed > refused > drifted > repaired > compliant. */
+export function sweepAccountStatus(result: SweepAccountResult): SweepAccountStatus {
+  if (!result.regions) return 'role-unavailable';
+  const order: SweepRegionStatus[] = ['failed', 'refused', 'drifted', 'repaired'];
+  return order.find((status) => result.regions?.some((r) => r.status === status)) ?? 'compliant';
+}
+
+export interface SweepFinding {
+  accountId: string;
+  status: Exclude<SweepAccountStatus, 'compliant'>;
+  /** The regions that were not already compliant, with their status. */
+  regions: Record<string, SweepRegionStatus>;
+  error?: string;
+}
+
+export interface SweepTotals {
+  accountsChecked: number;
+  /** Accounts whose every region was already compliant. */
+  accountsCompliant: number;
+  /** Account × regions found missing or drifted (repaired or not). */
+  driftDetected: number;
+  /** Account × regions the sweep wrote and verified. */
+  driftRepaired: number;
+  /** Account × regions whose document is foreign or invalid, left as it is. */
+  regionsRefused: number;
+  regionsFailed: number;
+  accountsRoleUnavailable: number;
+  /** Accounts not visited: not ACTIVE, or excluded (including the management account). */
+  skippedInactive: number;
+  skippedExcluded: number;
+  /** Every account that needs attention or was changed, up to `MAX_FINDINGS`. */
+  findings: SweepFinding[];
+  /** Findings beyond the cap, counted but not listed (the logs list them all). */
+  findingsOmitted: number;
+}
+
+/** Keeps the sweep's output far below the 256 KiB state-size limit, even for large organizations. */
+export const MAX_FINDINGS = 200;
+
+export function emptySweepTotals(): SweepTotals {
+  return {
+    accountsChecked: 0,
+    accountsCompliant: 0,
+    driftDetected: 0,
+    driftRepaired: 0,
+    regionsRefused: 0,
+    regionsFailed: 0,
+    accountsRoleUnavailable: 0,
+    skippedInactive: 0,
+    skippedExcluded: 0,
+    findings: [],
+    findingsOmitted: 0,
+  };
+}
+
+/** The totals of one batch of account results, alone (what that batch's metrics report). */
+export function tallySweepBatch(
+  results: readonly SweepAccountResult[],
+  skipped: { inactive: number; excluded: number } = { inactive: 0, excluded: 0 },
+): SweepTotals {
+  const totals = emptySweepTotals();
+  totals.skippedInactive = skipped.inactive;
+  totals.skippedExcluded = skipped.excluded;
+  for (const result of results) {
+    totals.accountsChecked += 1;
+    const status = sweepAccountStatus(result);
+    const regions = result.regions ?? [];
+    const count = (...statuses: SweepRegionStatus[]) =>
+      regions.filter((r) => statuses.includes(r.status)).length;
+    totals.driftDetected += count('drifted', 'repaired');
+    totals.driftRepaired += count('repaired');
+    totals.regionsRefused += count('refused');
+    totals.regionsFailed += count('failed');
+    if (status === 'compliant') {
+      totals.accountsCompliant += 1;
+      continue;
+    }
+    if (status === 'role-unavailable') totals.accountsRoleUnavailable += 1;
+    totals.findings.push({
+      accountId: result.accountId,
+      status,
+      regions: Object.fromEntries(
+        regions.filter((r) => r.status !== 'compliant').map((r) => [r.region, r.status]),
+      ),
+      ...(result.roleError ? { error: result.roleError } : {}),
+    });
+  }
+  totals.findings.sort((a, b) => a.accountId.localeCompare(b.accountId));
+  return totals;
+}
+
+/** Running totals plus one more batch; findings stay capped at `MAX_FINDINGS`. */
+export function addSweepTotals(running: SweepTotals, batch: SweepTotals): SweepTotals {
+  const findings = [...running.findings, ...batch.findings];
+  const kept = findings.slice(0, MAX_FINDINGS);
+  return {
+    accountsChecked: running.accountsChecked + batch.accountsChecked,
+    accountsCompliant: running.accountsCompliant + batch.accountsCompliant,
+    driftDetected: running.driftDetected + batch.driftDetected,
+    driftRepaired: running.driftRepaired + batch.driftRepaired,
+    regionsRefused: running.regionsRefused + batch.regionsRefused,
+    regionsFailed: running.regionsFailed + batch.regionsFailed,
+    accountsRoleUnavailable: running.accountsRoleUnavailable + batch.accountsRoleUnavailable,
+    skippedInactive: running.skippedInactive + batch.skippedInactive,
+    skippedExcluded: running.skippedExcluded + batch.skippedExcluded,
+    findings: kept,
+    findingsOmitted: running.findingsOmitted + batch.findingsOmitted + findings.length - kept.length,
+  };
+}
+
+/** A sweep is clean when nothing is left non-compliant: every drift repaired (or none), no refusals, no failures. */
+export function sweepIsClean(totals: SweepTotals): boolean {
+  return (
+    totals.driftDetected === totals.driftRepaired &&
+    totals.regionsRefused === 0 &&
+    totals.regionsFailed === 0 &&
+    totals.accountsRoleUnavailable === 0
+  );
+}

@@ -1,0 +1,96 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { describeIssues } from '#core/config.ts';
+import { InvalidRequestError } from '#core/errors.ts';
+import { emptySweepTotals, type SweepTotals, selectSweepAccounts } from '#core/sweep.ts';
+import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
+import { logger, tracer } from './shared/observability.ts';
+import {
+  listAccountsInput,
+  type SweepOptionsResolved,
+  type SweepPage,
+  sweepOptions,
+  sweepState,
+} from './shared/schemas.ts';
+
+/**
+ * Accounts per Distributed Map run. Each result is a few hundred bytes, so a batch's results stay
+ * well inside the 256 KiB state limit; a larger organization is swept batch after batch.
+ */
+export const SWEEP_BATCH_SIZE = 200;
+
+export interface ListAccountsOutput {
+  options: SweepOptionsResolved;
+  page: SweepPage;
+  totals: SweepTotals;
+}
+
+/**
+ * The sweep's listing step: resolves the options on the first call, then lists the next batch of
+ * ACTIVE, non-excluded accounts (SUSPENDED and excluded ones are counted, not visited).
+ */
+export function createHandler(dependencies: () => HandlerDependencies, options: { batchSize?: number } = {}) {
+  const batchSize = options.batchSize ?? SWEEP_BATCH_SIZE;
+  return middy(
+    async (input: z.infer<typeof listAccountsInput>, _context: Context): Promise<ListAccountsOutput> => {
+      const { config, organization, now } = dependencies();
+      const continued = sweepState.safeParse(input.sweep);
+      const state = continued.success ? continued.data : undefined;
+      let sweep: SweepOptionsResolved;
+      if (state) sweep = state.options;
+      else {
+        const parsed = sweepOptions.safeParse(input.sweep ?? {});
+        if (!parsed.success) {
+          throw new InvalidRequestError(
+            `invalid sweep input ${JSON.stringify(input.sweep)}: ${describeIssues(parsed.error).join('; ')} (expected { repair?, maxConcurrency?, regions? })`,
+          );
+        }
+        const requested = parsed.data;
+        const ungoverned = (requested.regions ?? []).filter((r) => !config.governedRegions.includes(r));
+        if (ungoverned.length > 0) {
+          throw new InvalidRequestError(
+            `region(s) ${ungoverned.join(', ')} are not governed (governedRegions: ${config.governedRegions.join(', ')})`,
+          );
+        }
+        sweep = {
+          repair: requested.repair ?? config.sweep.repair,
+          maxConcurrency: requested.maxConcurrency ?? config.sweep.maxConcurrency,
+          regions: requested.regions ?? config.governedRegions,
+          startedAt: new Date(now()).toISOString(),
+        };
+      }
+      const { accounts, nextToken } = await organization.batch(batchSize, state?.page.nextToken);
+      const selection = selectSweepAccounts(accounts, {
+        excludeAccountIds: config.excludeAccountIds,
+        managementAccountId: config.managementAccountId,
+      });
+      logger.info('sweep batch listed', {
+        repair: sweep.repair,
+        accounts: selection.accountIds.length,
+        skippedInactive: selection.inactive,
+        skippedExcluded: selection.excluded,
+        more: Boolean(nextToken),
+      });
+      return {
+        options: sweep,
+        page: {
+          accountIds: selection.accountIds,
+          ...(nextToken ? { nextToken } : {}),
+          // Existing accounts get one attempt at the role: a deadline already reached.
+          roleDeadline: new Date(now()).toISOString(),
+          skipped: { inactive: selection.inactive, excluded: selection.excluded },
+        },
+        totals: state?.totals ?? emptySweepTotals(),
+      };
+    },
+  )
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(parser({ schema: listAccountsInput }));
+}
+
+export const handler = createHandler(fromProcessEnvironment());

@@ -1,0 +1,67 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { addSweepTotals, type SweepTotals, tallySweepBatch } from '#core/sweep.ts';
+import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
+import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
+import { recordSweepInput, type SweepOptionsResolved, type SweepPage } from './shared/schemas.ts';
+
+export interface RecordSweepOutput {
+  options: SweepOptionsResolved;
+  /** The batch's account ids are dropped: only the continuation is carried on. */
+  page: Omit<SweepPage, 'accountIds'> & { accountIds: string[] };
+  totals: SweepTotals;
+}
+
+/**
+ * Tallies one batch of the sweep and emits its metrics (a sweep of several batches emits several
+ * data points; CloudWatch sums them). Every finding is logged; the output keeps a capped list.
+ */
+export function createHandler(dependencies: () => HandlerDependencies) {
+  return middy(
+    async (input: z.infer<typeof recordSweepInput>, _context: Context): Promise<RecordSweepOutput> => {
+      dependencies();
+      const batch = tallySweepBatch(input.results, input.page.skipped);
+      metrics.addMetadata('mode', input.options.repair ? 'repair' : 'check');
+      metrics.addMetadata('sweepStartedAt', input.options.startedAt);
+      metrics.addMetric(METRIC.accountsChecked, MetricUnit.Count, batch.accountsChecked);
+      metrics.addMetric(METRIC.driftDetected, MetricUnit.Count, batch.driftDetected);
+      metrics.addMetric(METRIC.driftRepaired, MetricUnit.Count, batch.driftRepaired);
+      metrics.addMetric(METRIC.sweepRegionsFailed, MetricUnit.Count, batch.regionsFailed);
+      for (const finding of batch.findings) {
+        const level = finding.status === 'repaired' ? 'info' : 'warn';
+        logger[level]('sweep finding', { ...finding });
+      }
+      const totals = addSweepTotals(input.totals, batch);
+      logger.info('sweep batch recorded', {
+        accountsChecked: batch.accountsChecked,
+        driftDetected: batch.driftDetected,
+        driftRepaired: batch.driftRepaired,
+        regionsFailed: batch.regionsFailed,
+        totalAccountsChecked: totals.accountsChecked,
+      });
+      const { nextToken, roleDeadline, skipped } = input.page;
+      return {
+        options: input.options,
+        page: {
+          accountIds: [],
+          ...(nextToken ? { nextToken } : {}),
+          ...(roleDeadline ? { roleDeadline } : {}),
+          skipped,
+        },
+        totals,
+      };
+    },
+  )
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
+    .use(parser({ schema: recordSweepInput }));
+}
+
+export const handler = createHandler(fromProcessEnvironment());

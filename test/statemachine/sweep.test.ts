@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SweepTotals } from '#core/sweep.ts';
+import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
+import type { EventLog } from '#local/runtime/state-machine-events.ts';
+import {
+  compliantDocument,
+  FOREIGN_DOCUMENT,
+  GOVERNED_REGIONS,
+  lzaDocument,
+  MANAGEMENT_ACCOUNT,
+  type OperatorCloud,
+  RUN_AS_USER,
+  type ScenarioAccounts,
+  startOperatorCloud,
+} from '#test/cli/operator-cloud.ts';
+
+const both = (make: (region: string, accountId: string) => Record<string, unknown>, accountId: string) =>
+  Object.fromEntries(GOVERNED_REGIONS.map((region) => [region, make(region, accountId)]));
+
+interface SweepOutput {
+  repair: boolean;
+  regions: string[];
+  maxConcurrency: number;
+  totals: SweepTotals;
+}
+
+/** 45 plain drifted members, plus one account of each interesting kind: 53 members, three ListAccounts pages. */
+const DRIFTED = Array.from({ length: 45 }, (_, i) => `1000000000${String(i).padStart(2, '0')}`);
+
+function accounts(): ScenarioAccounts {
+  return [
+    { accountId: MANAGEMENT_ACCOUNT, name: 'management', vend: { atSeconds: 0, via: 'none' } },
+    {
+      accountId: '111111111111',
+      name: 'compliant',
+      vend: { atSeconds: 0, via: 'none' },
+      documents: both(compliantDocument, '111111111111'),
+    },
+    {
+      accountId: '222222222222',
+      name: 'lza-wrong-one-region-missing',
+      vend: { atSeconds: 0, via: 'none' },
+      documents: { 'us-east-1': lzaDocument('us-east-1', '222222222222') },
+    },
+    {
+      accountId: '444444444444',
+      name: 'foreign',
+      vend: { atSeconds: 0, via: 'none' },
+      documents: {
+        'us-east-1': FOREIGN_DOCUMENT,
+        'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
+      },
+    },
+    { accountId: '555555555555', name: 'no-role', roles: {}, vend: { atSeconds: 0, via: 'none' } },
+    {
+      accountId: '666666666666',
+      name: 'suspended',
+      status: 'SUSPENDED',
+      vend: { atSeconds: 0, via: 'none' },
+    },
+    {
+      accountId: '888888888888',
+      name: 'excluded',
+      vend: { atSeconds: 0, via: 'none' },
+      documents: both(lzaDocument, '888888888888'),
+    },
+    ...DRIFTED.map((accountId): ScenarioAccounts[number] => ({
+      accountId,
+      name: `workload-${accountId.slice(-2)}`,
+      vend: { atSeconds: 0, via: 'none' },
+      documents: both(lzaDocument, accountId),
+    })),
+  ];
+}
+
+async function sweep(env: OperatorCloud, input: Record<string, unknown>) {
+  const record = env.runtime.startExecution(SWEEP_STATE_MACHINE, input);
+  await record.done;
+  return record;
+}
+
+describe('sweep state machine (statemachine/sweep.asl.json on aws-local-stepfunctions)', () => {
+  let env: OperatorCloud;
+
+  beforeAll(async () => {
+    // Batches of 20 accounts (one ListAccounts page each): three batches, three map runs.
+    env = await startOperatorCloud(
+      accounts(),
+      { excludeAccountIds: ['888888888888'] },
+      { sweepBatchSize: 20 },
+    );
+  });
+
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('check mode reports drift in every batch, skips suspended and excluded accounts, and writes nothing', async () => {
+    // Prepare
+    const writesBefore = env.writeCalls();
+    // Act
+    const record = await sweep(env, { repair: false, maxConcurrency: 5 });
+    // Assess
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const output = record.output as SweepOutput;
+    expect(output).toMatchObject({ repair: false, regions: GOVERNED_REGIONS, maxConcurrency: 5 });
+    const { totals } = output;
+    // 45 drifted + compliant + lza-wrong + foreign + no-role; management, excluded and suspended skipped.
+    expect(totals.accountsChecked).toBe(49);
+    expect(totals.skippedExcluded).toBe(2);
+    expect(totals.skippedInactive).toBe(1);
+    expect(totals.accountsCompliant).toBe(1);
+    expect(totals.driftDetected).toBe(45 * 2 + 2);
+    expect(totals.driftRepaired).toBe(0);
+    expect(totals.regionsRefused).toBe(1);
+    expect(totals.accountsRoleUnavailable).toBe(1);
+    expect(totals.findings).toHaveLength(48);
+    expect(totals.findings.find((f) => f.accountId === '222222222222')).toEqual({
+      accountId: '222222222222',
+      status: 'drifted',
+      regions: { 'us-east-1': 'drifted', 'eu-west-1': 'drifted' },
+    });
+    expect(totals.findings.find((f) => f.accountId === '444444444444')).toEqual({
+      accountId: '444444444444',
+      status: 'refused',
+      regions: { 'us-east-1': 'refused' },
+    });
+    expect(totals.findings.find((f) => f.accountId === '555555555555')).toMatchObject({
+      status: 'role-unavailable',
+      error: 'RoleWaitTimeoutError',
+    });
+    expect(env.writeCalls()).toBe(writesBefore);
+  });
+
+  it('never runs more accounts at once than maxConcurrency, and reports one map run per batch', async () => {
+    // Prepare
+    // Iteration events are forwarded asynchronously but keep the child execution's timestamps:
+    // order by time, an ending before a start in the same millisecond.
+    const ends = (e: EventLog) => (e.type === 'MapIterationStarted' ? 1 : 0);
+    const peakOf = (events: EventLog[]) => {
+      let running = 0;
+      let peak = 0;
+      const iterations = events
+        .filter((e) => e.parentState?.name === 'SweepAccounts')
+        .sort((a, b) => a.timestamp - b.timestamp || ends(a) - ends(b));
+      for (const event of iterations) {
+        if (event.type === 'MapIterationStarted') running += 1;
+        if (event.type === 'MapIterationSucceeded' || event.type === 'MapIterationFailed') running -= 1;
+        peak = Math.max(peak, running);
+      }
+      return peak;
+    };
+    // Act
+    const record = await sweep(env, { repair: false, maxConcurrency: 3 });
+    // Assess
+    expect(record.status).toBe('SUCCEEDED');
+    expect(peakOf(record.events)).toBe(3);
+    // 53 members in batches of 20: three map runs, every visited account counted once.
+    const runs = env.runtime.mapRuns(record);
+    expect(runs).toHaveLength(3);
+    const counts = runs.map((run) => run.description.itemCounts!);
+    expect(counts.reduce((sum, c) => sum + (c.total ?? 0), 0)).toBe(49);
+    for (const run of runs) {
+      expect(run.description).toMatchObject({ status: 'SUCCEEDED', maxConcurrency: 3 });
+      expect(run.description.itemCounts).toMatchObject({ failed: 0, running: 0, pending: 0 });
+      expect(run.description.itemCounts?.succeeded).toBe(run.description.itemCounts?.total);
+    }
+    expect(runs[0]!.mapRunArn).toMatch(/:mapRun:runas-bootstrapper-sweep\/SweepAccounts:/);
+  });
+
+  it('repair mode writes the drifted regions, keeps every existing key, leaves the foreign document alone, and a second sweep finds nothing', async () => {
+    // Act
+    const first = await sweep(env, { repair: true });
+    const writesAfterFirst = env.writeCalls();
+    const second = await sweep(env, { repair: true });
+    // Assess
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const totals = (first.output as SweepOutput).totals;
+    expect(totals.driftDetected).toBe(45 * 2 + 2);
+    expect(totals.driftRepaired).toBe(45 * 2 + 2);
+    expect(totals.regionsRefused).toBe(1);
+    expect(totals.accountsRoleUnavailable).toBe(1);
+    for (const accountId of [...DRIFTED.slice(0, 3), '222222222222']) {
+      for (const region of GOVERNED_REGIONS) {
+        const document = env.cloud.state.document(accountId, region);
+        const content = JSON.parse(document!.versions.at(-1)!.content) as { inputs: Record<string, unknown> };
+        expect(content.inputs).toMatchObject({ runAsEnabled: true, runAsDefaultUser: RUN_AS_USER });
+      }
+    }
+    // LZA's logging keys survived the merge.
+    const merged = JSON.parse(
+      env.cloud.state.document(DRIFTED[0]!, 'eu-west-1')!.versions.at(-1)!.content,
+    ) as {
+      inputs: Record<string, unknown>;
+    };
+    expect(merged.inputs.cloudWatchLogGroupName).toBe('aws-accelerator-sessionmanager-logs');
+    expect(merged.inputs.s3BucketName).toBe(`aws-accelerator-central-logs-${MANAGEMENT_ACCOUNT}-eu-west-1`);
+    // The foreign document is exactly as it was.
+    const foreign = env.cloud.state.document('444444444444', 'us-east-1')!;
+    expect(foreign.versions).toHaveLength(1);
+    expect(JSON.parse(foreign.versions[0]!.content)).toEqual(FOREIGN_DOCUMENT);
+    // The excluded account was not touched.
+    expect(env.writeCalls('888888888888')).toBe(0);
+    // Idempotent: nothing left to repair, nothing written.
+    const again = (second.output as SweepOutput).totals;
+    expect(again.driftDetected).toBe(0);
+    expect(again.accountsCompliant).toBe(45 + 2);
+    expect(env.writeCalls()).toBe(writesAfterFirst);
+  });
+
+  it('fails with a clear error, before visiting any account, for a region that is not governed', async () => {
+    // Prepare
+    const assumes = env.cloud.state.callCount({ operation: 'sts:AssumeRole' });
+    // Act
+    const record = await sweep(env, { regions: ['ap-south-1'] });
+    // Assess
+    expect(record.status).toBe('FAILED');
+    expect(record.error).toBe('InvalidRequestError');
+    expect(record.cause).toMatch(/ap-south-1 are not governed/);
+    expect(env.cloud.state.callCount({ operation: 'sts:AssumeRole' })).toBe(assumes);
+  });
+
+  it('refuses unknown input keys instead of guessing', async () => {
+    // Act
+    const record = await sweep(env, { repiar: true });
+    // Assess
+    expect(record.status).toBe('FAILED');
+    expect(record.cause).toMatch(/repiar/);
+  });
+});
