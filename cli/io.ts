@@ -70,7 +70,8 @@ export function table(headers: string[], rows: string[][]): string {
 }
 
 /** A one-line progress indicator on stderr, drawn only on a terminal. */
-export function progress(io: CliIo, label: string, total: number) {
+export function progress(io: CliIo, label: string, initialTotal: number) {
+  let total = initialTotal;
   let done = 0;
   const draw = () => {
     if (!io.interactive) return;
@@ -82,6 +83,12 @@ export function progress(io: CliIo, label: string, total: number) {
   return {
     tick(n = 1) {
       done += n;
+      draw();
+    },
+    /** For work whose size is learned as it goes (a sweep lists accounts batch by batch). */
+    update(doneNow: number, totalNow: number) {
+      done = doneNow;
+      total = totalNow;
       draw();
     },
     finish() {

@@ -5,6 +5,7 @@ import { registerExplainEvent } from './commands/explain-event.ts';
 import { registerLocalCloud } from './commands/local-cloud.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerSweep } from './commands/sweep.ts';
 import { type CliIo, EXIT, EXIT_CODES_HELP, isUserError, processIo } from './io.ts';
 
 export interface GlobalOptions {
@@ -42,6 +43,7 @@ export function makeProgram(io: CliIo = processIo): Command {
   registerReplay(program, io);
   registerCheck(program, io);
   registerPlan(program, io);
+  registerSweep(program, io);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startLocalCloud } from '#local/cloud/server.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { BOOTSTRAP_STATE_MACHINE, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { type CliIo, UserError } from '../io.ts';
 import type { GlobalOptions } from '../program.ts';
 import { loadScenario } from '../scenario-file.ts';
@@ -32,7 +32,7 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
         : undefined;
       cloud.startTimeline();
       io.out(
-        `local cloud ready at ${cloud.url} (management account ${scenario.managementAccountId}, access key test/test)${runtime ? `; bootstrapper deployed, state machine ${runtime.stateMachineArn(BOOTSTRAP_STATE_MACHINE)}` : ''}`,
+        `local cloud ready at ${cloud.url} (management account ${scenario.managementAccountId}, access key test/test)${runtime ? `; bootstrapper deployed, state machines ${runtime.stateMachineArn(BOOTSTRAP_STATE_MACHINE)} and ${runtime.stateMachineArn(SWEEP_STATE_MACHINE)}` : ''}`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

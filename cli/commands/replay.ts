@@ -11,7 +11,14 @@ import {
 import { type Command, Option } from 'commander';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
-import { DEFAULT_STACK_NAME, OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
+import {
+  DEFAULT_STACK_NAME,
+  OperatorContext,
+  parseAccountIds,
+  parseRegions,
+  positiveSeconds,
+  STATE_MACHINE_ARN,
+} from '../operator-context.ts';
 import type { GlobalOptions } from '../program.ts';
 
 /** The replay detail: the only three fields ResolveRequest accepts. */
@@ -49,7 +56,6 @@ interface ReplayOptions {
   pollInterval: string;
 }
 
-const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
 const RUNNING_STATUSES = new Set(['RUNNING', 'PENDING_REDRIVE']);
 /** How far before our PutEvents an execution may claim to have started (clock skew). */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -57,13 +63,6 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 /** EventBridge timestamps are whole seconds, `2024-05-01T12:00:00Z`. */
 function eventTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-function positiveSeconds(value: string, flag: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new UserError(`${flag} ${value} is not a positive number`);
-  return seconds;
 }
 
 /** The EventBridge envelope the replay rule would deliver to the state machine. */

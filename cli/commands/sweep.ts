@@ -1,0 +1,255 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionOutput,
+  DescribeMapRunCommand,
+  type DescribeMapRunOutput,
+  ListMapRunsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { Command } from 'commander';
+import { type SweepTotals, sweepIsClean } from '#core/sweep.ts';
+import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import {
+  DEFAULT_STACK_NAME,
+  OperatorContext,
+  parseRegions,
+  positiveSeconds,
+  STATE_MACHINE_ARN,
+  SWEEP_MACHINE,
+} from '../operator-context.ts';
+import type { GlobalOptions } from '../program.ts';
+
+interface SweepOptions {
+  repair?: boolean;
+  maxConcurrency?: string;
+  regions?: string[];
+  stateMachineArn?: string;
+  stackName: string;
+  wait: boolean;
+  timeout: string;
+  pollInterval: string;
+}
+
+/** What the sweep state machine returns (its Summary state). */
+export interface SweepExecutionOutput {
+  repair: boolean;
+  regions: string[];
+  maxConcurrency: number;
+  startedAt: string;
+  totals: SweepTotals;
+}
+
+export interface SweepResult {
+  executionArn: string;
+  status: string;
+  startDate?: string;
+  stopDate?: string;
+  error?: string;
+  cause?: string;
+  output?: SweepExecutionOutput;
+}
+
+const RUNNING = new Set(['RUNNING', 'PENDING_REDRIVE']);
+
+export function registerSweep(program: Command, io: CliIo): void {
+  program
+    .command('sweep')
+    .description(
+      'Check every ACTIVE member account × governed region for RunAs drift (or repair it with --repair), with the sweep state machine',
+    )
+    .option('--repair', 'write the configured RunAs where it is missing or drifted (default: report only)')
+    .option('--max-concurrency <n>', 'accounts swept at once (default: sweep.maxConcurrency in the config)')
+    .option('--regions <region...>', 'governed region(s) to sweep (default: every governed region)')
+    .option('--state-machine-arn <arn>', 'sweep state machine (default: from the stack output)')
+    .option('--stack-name <name>', 'stack whose SweepStateMachineArn output names it', DEFAULT_STACK_NAME)
+    .option('--no-wait', 'start the sweep and print its execution ARN without following it')
+    .option('--timeout <seconds>', 'give up following after this many seconds', '7200')
+    .option('--poll-interval <seconds>', 'seconds between progress polls', '2')
+    .action(async (options: SweepOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const ctx = new OperatorContext(globals);
+      const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
+      const maxConcurrency =
+        options.maxConcurrency === undefined ? undefined : Number(options.maxConcurrency);
+      if (
+        maxConcurrency !== undefined &&
+        (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 1000)
+      ) {
+        throw new UserError(
+          `--max-concurrency ${options.maxConcurrency} is not a whole number from 1 to 1000`,
+        );
+      }
+      if (options.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(options.stateMachineArn)) {
+        throw new UserError(
+          `--state-machine-arn ${JSON.stringify(options.stateMachineArn)} is not a state machine ARN`,
+        );
+      }
+      const timeoutMs = positiveSeconds(options.timeout, '--timeout') * 1000;
+      const pollMs = positiveSeconds(options.pollInterval, '--poll-interval') * 1000;
+      const stateMachineArn =
+        options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName, SWEEP_MACHINE));
+      const sfn = ctx.client(SFNClient, 'sfn');
+
+      const repair = options.repair === true;
+      const input = {
+        repair,
+        ...(maxConcurrency !== undefined ? { maxConcurrency } : {}),
+        ...(regions ? { regions } : {}),
+      };
+      const name = `sweep-${repair ? 'repair' : 'check'}-${Date.now()}`;
+      const { executionArn } = await sfn.send(
+        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+      );
+      if (!executionArn) throw new Error('StartExecution returned no execution ARN');
+
+      if (!options.wait) {
+        if (globals.json) io.out(JSON.stringify({ executionArn, status: 'RUNNING' }, null, 2));
+        else
+          io.out(
+            `Started ${name}: ${executionArn}\nFollow it in the Step Functions console, or run check --all afterwards.`,
+          );
+        process.exitCode = EXIT.ok;
+        return;
+      }
+
+      const result = await follow(io, sfn, executionArn, { timeoutMs, pollMs });
+      io.out(globals.json ? JSON.stringify(result, null, 2) : renderSweep(result));
+      const clean = result.status === 'SUCCEEDED' && result.output && sweepIsClean(result.output.totals);
+      process.exitCode = clean ? EXIT.ok : EXIT.notCompliant;
+    });
+}
+
+/** Follow the execution to its end, drawing progress from its Distributed Map runs. */
+async function follow(
+  io: CliIo,
+  sfn: SFNClient,
+  executionArn: string,
+  options: { timeoutMs: number; pollMs: number },
+): Promise<SweepResult> {
+  const bar = progress(io, 'accounts', 0);
+  const finished = new Map<string, DescribeMapRunOutput>();
+  const deadline = Date.now() + options.timeoutMs;
+  let described: DescribeExecutionOutput;
+  for (;;) {
+    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    const runs = await mapRuns(sfn, executionArn, finished);
+    const total = runs.reduce((sum, run) => sum + (run.itemCounts?.total ?? 0), 0);
+    const done = runs.reduce(
+      (sum, run) => sum + (run.itemCounts?.succeeded ?? 0) + (run.itemCounts?.failed ?? 0),
+      0,
+    );
+    bar.update(done, total);
+    if (!RUNNING.has(described.status ?? '')) break;
+    if (Date.now() >= deadline) {
+      bar.finish();
+      return {
+        executionArn,
+        status: described.status ?? 'RUNNING',
+        error: 'Timeout',
+        cause: `still ${described.status} after ${options.timeoutMs / 1000} s; it keeps running: follow it in the Step Functions console`,
+      };
+    }
+    await sleep(options.pollMs);
+  }
+  bar.finish();
+  const result: SweepResult = {
+    executionArn,
+    status: described.status ?? 'UNKNOWN',
+    ...(described.startDate ? { startDate: described.startDate.toISOString() } : {}),
+    ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
+    ...(described.error ? { error: described.error } : {}),
+    ...(described.cause ? { cause: described.cause } : {}),
+  };
+  if (described.status === 'SUCCEEDED' && described.output) {
+    result.output = JSON.parse(described.output) as SweepExecutionOutput;
+  }
+  return result;
+}
+
+/** Every map run of the execution, described; runs that have ended are described once. */
+async function mapRuns(
+  sfn: SFNClient,
+  executionArn: string,
+  finished: Map<string, DescribeMapRunOutput>,
+): Promise<DescribeMapRunOutput[]> {
+  const runs: DescribeMapRunOutput[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListMapRunsCommand({ executionArn, nextToken }));
+    for (const item of page.mapRuns ?? []) {
+      if (!item.mapRunArn) continue;
+      const known = finished.get(item.mapRunArn);
+      if (known) {
+        runs.push(known);
+        continue;
+      }
+      const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn: item.mapRunArn }));
+      if (run.status && run.status !== 'RUNNING') finished.set(item.mapRunArn, run);
+      runs.push(run);
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return runs;
+}
+
+function seconds(result: SweepResult): string {
+  if (!result.startDate || !result.stopDate) return '';
+  return ` in ${((Date.parse(result.stopDate) - Date.parse(result.startDate)) / 1000).toFixed(1)} s`;
+}
+
+export function renderSweep(result: SweepResult): string {
+  const name = result.executionArn.split(':').pop();
+  if (result.status !== 'SUCCEEDED' || !result.output) {
+    return [
+      `Sweep ${name} ${result.status}${seconds(result)}.`,
+      [result.error, result.cause].filter(Boolean).join(': '),
+      `Execution: ${result.executionArn}`,
+    ]
+      .filter(Boolean)
+      .join('\n');
+  }
+  const { totals, repair, regions } = result.output;
+  const summary = table(
+    ['', 'count'],
+    [
+      ['accounts checked', String(totals.accountsChecked)],
+      ['  already compliant', String(totals.accountsCompliant)],
+      ['  role unavailable', String(totals.accountsRoleUnavailable)],
+      ['regions drifted or missing', String(totals.driftDetected)],
+      ['regions repaired', String(totals.driftRepaired)],
+      ['regions refused (foreign document)', String(totals.regionsRefused)],
+      ['regions failed', String(totals.regionsFailed)],
+      ['accounts skipped: not ACTIVE', String(totals.skippedInactive)],
+      ['accounts skipped: excluded', String(totals.skippedExcluded)],
+    ],
+  );
+  const lines = [
+    `Sweep ${name} SUCCEEDED${seconds(result)}: ${repair ? 'repair' : 'check only, nothing was written'}; regions ${regions.join(', ')}.`,
+    '',
+    summary,
+  ];
+  if (totals.findings.length > 0) {
+    const rows = totals.findings.map((f) => [
+      f.accountId,
+      f.status,
+      ...regions.map((region) => f.regions[region] ?? (f.status === 'role-unavailable' ? '-' : 'compliant')),
+      f.error ?? '',
+    ]);
+    lines.push('', table(['account', 'status', ...regions, 'details'], rows));
+    if (totals.findingsOmitted > 0) {
+      lines.push(`… and ${totals.findingsOmitted} more account(s): the RecordSweep logs list every finding.`);
+    }
+  }
+  lines.push('');
+  if (sweepIsClean(totals)) lines.push('Every swept account × region is compliant now.');
+  else {
+    const next = [
+      !repair && totals.driftDetected > 0 ? 'run sweep --repair to fix the drift' : '',
+      'see one account in detail with check --account-id <id>',
+    ].filter(Boolean);
+    lines.push(`Not everything is compliant: ${next.join('; ')}.`);
+  }
+  return lines.join('\n');
+}

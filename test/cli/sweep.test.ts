@@ -1,0 +1,172 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SweepResult } from '#cli/commands/sweep.ts';
+import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
+import { cli } from './helpers.ts';
+import {
+  compliantDocument,
+  FOREIGN_DOCUMENT,
+  GOVERNED_REGIONS,
+  lzaDocument,
+  MANAGEMENT_ACCOUNT,
+  type OperatorCloud,
+  startOperatorCloud,
+} from './operator-cloud.ts';
+
+const both = (make: (region: string, accountId: string) => Record<string, unknown>, accountId: string) =>
+  Object.fromEntries(GOVERNED_REGIONS.map((region) => [region, make(region, accountId)]));
+
+describe('sweep command (local cloud and local runtime)', () => {
+  let env: OperatorCloud;
+  let sweepArn: string;
+  const sweep = (...args: string[]) =>
+    cli(...env.args('sweep', '--state-machine-arn', sweepArn, '--poll-interval', '0.05', ...args));
+
+  beforeAll(async () => {
+    env = await startOperatorCloud([
+      { accountId: MANAGEMENT_ACCOUNT, name: 'management', vend: { atSeconds: 0, via: 'none' } },
+      {
+        accountId: '111111111111',
+        name: 'compliant',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: both(compliantDocument, '111111111111'),
+      },
+      {
+        accountId: '222222222222',
+        name: 'lza-wrong',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: both(lzaDocument, '222222222222'),
+      },
+      {
+        accountId: '333333333333',
+        name: 'missing-in-one-region',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: { 'us-east-1': compliantDocument('us-east-1', '333333333333') },
+      },
+      {
+        accountId: '444444444444',
+        name: 'foreign',
+        vend: { atSeconds: 0, via: 'none' },
+        documents: {
+          'us-east-1': FOREIGN_DOCUMENT,
+          'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
+        },
+      },
+      {
+        accountId: '666666666666',
+        name: 'suspended',
+        status: 'SUSPENDED',
+        vend: { atSeconds: 0, via: 'none' },
+      },
+    ]);
+    sweepArn = env.runtime.stateMachineArn(SWEEP_STATE_MACHINE);
+  });
+
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('check mode: a summary and a findings table, nothing written, exit 1', async () => {
+    // Prepare
+    const writes = env.writeCalls();
+    // Act
+    const { code, out } = await sweep();
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toMatch(
+      /^Sweep sweep-check-\d+ SUCCEEDED in [\d.]+ s: check only, nothing was written; regions us-east-1, eu-west-1\./,
+    );
+    expect(out).toMatch(/accounts checked\s+4\n/);
+    expect(out).toMatch(/already compliant\s+1\n/);
+    expect(out).toMatch(/regions drifted or missing\s+3\n/);
+    expect(out).toMatch(/regions repaired\s+0\n/);
+    expect(out).toMatch(/regions refused \(foreign document\)\s+1\n/);
+    expect(out).toMatch(/accounts skipped: not ACTIVE\s+1\n/);
+    expect(out).toMatch(/accounts skipped: excluded\s+1\n/);
+    expect(out).toMatch(/222222222222\s+drifted\s+drifted\s+drifted\n/);
+    expect(out).toMatch(/333333333333\s+drifted\s+compliant\s+drifted/);
+    expect(out).toMatch(/444444444444\s+refused\s+refused\s+compliant/);
+    expect(out).toContain('run sweep --repair to fix the drift');
+    expect(env.writeCalls()).toBe(writes);
+  });
+
+  it('--repair repairs the drift and exits 1 only because of the refused foreign document; --json has the totals', async () => {
+    // Act
+    const { code, out } = await sweep('--repair', '--max-concurrency', '2', '--json');
+    // Assess
+    expect(code).toBe(1);
+    const result = JSON.parse(out) as SweepResult;
+    expect(result.status).toBe('SUCCEEDED');
+    expect(result.output).toMatchObject({ repair: true, maxConcurrency: 2 });
+    expect(result.output?.totals).toMatchObject({
+      accountsChecked: 4,
+      driftDetected: 3,
+      driftRepaired: 3,
+      regionsRefused: 1,
+      regionsFailed: 0,
+    });
+    expect(env.cloud.state.document('444444444444', 'us-east-1')?.versions).toHaveLength(1);
+  });
+
+  it('after a repair, a check sweep of the repaired regions is clean and exits 0', async () => {
+    // Act
+    const { code, out } = await sweep('--regions', 'eu-west-1');
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(/: check only, nothing was written; regions eu-west-1\./);
+    expect(out).toContain('Every swept account × region is compliant now.');
+  });
+
+  it('--no-wait starts the sweep and prints its execution ARN', async () => {
+    // Act
+    const { code, out } = await sweep('--no-wait');
+    await env.runtime.whenIdle();
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toMatch(
+      /^Started sweep-check-\d+: arn:aws:states:us-east-1:999999999999:execution:runas-bootstrapper-sweep:sweep-check-\d+/,
+    );
+  });
+
+  describe('user errors', () => {
+    it.each([
+      [['--max-concurrency', '0'], /^error: --max-concurrency 0 is not a whole number from 1 to 1000$/],
+      [['--max-concurrency', 'ten'], /^error: --max-concurrency ten is not a whole number from 1 to 1000$/],
+      [['--regions', 'ap-south-1'], /^error: region "ap-south-1" is not governed/],
+      [['--timeout', '-1'], /^error: --timeout -1 is not a positive number$/],
+    ])('%j is refused with exit code 2 before any execution starts', async (args, message) => {
+      // Prepare
+      const executions = env.runtime.executions().length;
+      // Act
+      const { code, err } = await sweep(...args);
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toMatch(message);
+      expect(env.runtime.executions()).toHaveLength(executions);
+    });
+
+    it('without --state-machine-arn on an endpoint without CloudFormation, says what to pass', async () => {
+      // Act
+      const { code, err } = await cli(...env.args('sweep'));
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toMatch(
+        /^error: stack RunAsBootstrapper not found: .* does not serve CloudFormation; pass --state-machine-arn \(the local cloud's is arn:aws:states:us-east-1:999999999999:stateMachine:runas-bootstrapper-sweep\)$/,
+      );
+    });
+
+    it('a state machine that does not exist is a one-line error', async () => {
+      // Act
+      const { code, err } = await cli(
+        ...env.args(
+          'sweep',
+          '--state-machine-arn',
+          'arn:aws:states:us-east-1:999999999999:stateMachine:nope',
+        ),
+      );
+      // Assess
+      expect(code).toBe(3);
+      expect(err).toMatch(/^error: StateMachineDoesNotExist: State Machine Does Not Exist/);
+      expect(err.split('\n')).toHaveLength(1);
+    });
+  });
+});
