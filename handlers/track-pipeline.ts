@@ -38,7 +38,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       );
       gap.regressionsRepaired += repaired.length;
       for (const region of input.gap.reverifyRegions) {
-        gap.regions[region] = { ...(gap.regions[region] ?? { covered: true }), reverified: true };
+        const m = gap.regions[region] ?? { covered: true };
+        gap.regions[region] = {
+          ...m,
+          ...(m.securityResourcesAt ? { reverifiedAfter: m.securityResourcesAt } : {}),
+        };
       }
       if (repaired.length > 0)
         logger.warn('RunAs regressed after Security_Resources; repaired', {
@@ -60,14 +64,21 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     for (const run of coveringCandidates(runs, request.vendedAt)) {
       const found = milestones(await pipeline.actions(run.executionId), request.regions);
       const verdict = judgeRun(run, found);
-      if (verdict.kind === 'failed') continue;
-      gap.pipelineExecutionId = run.executionId;
       for (const [region, m] of Object.entries(found)) {
-        gap.regions[region] = { ...m, ...(gap.regions[region]?.reverified ? { reverified: true } : {}) };
+        const reverifiedAfter = gap.regions[region]?.reverifiedAfter;
+        gap.regions[region] = { ...m, ...(reverifiedAfter ? { reverifiedAfter } : {}) };
       }
+      // Every Deploy/Security_Resources may have rewritten the document, also in a run that then failed
+      // and in each later run: re-verify after each one, once.
       const toReverify = Object.entries(gap.regions)
-        .filter(([region, m]) => m.securityResourcesAt && !m.reverified && guarded.includes(region))
+        .filter(
+          ([region, m]) =>
+            m.securityResourcesAt &&
+            (!m.reverifiedAfter || m.reverifiedAfter < m.securityResourcesAt) &&
+            guarded.includes(region),
+        )
         .map(([region]) => region);
+      if (verdict.kind !== 'failed') gap.pipelineExecutionId = run.executionId;
       if (toReverify.length > 0)
         return {
           ...gap,
@@ -75,6 +86,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
           reverifyRegions: toReverify,
           reason: `Deploy/Security_Resources finished in ${toReverify.join(', ')}`,
         };
+      if (verdict.kind === 'failed') continue;
       if (verdict.kind === 'complete') {
         const figures = gapFigures(request.vendedAt, summary.runAsVerifiedAt as string, gap.regions);
         return {

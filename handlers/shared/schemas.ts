@@ -53,7 +53,8 @@ export const regionMilestones = z.object({
   covered: z.boolean(),
   securityResourcesAt: isoTime.optional(),
   customizationsAt: isoTime.optional(),
-  reverified: z.boolean().optional(),
+  /** The Deploy/Security_Resources finish time after which this region was last re-verified. */
+  reverifiedAfter: isoTime.optional(),
 });
 
 export const gapState = z.object({

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '#core/config.ts';
+import { isCompliant, parseDocument } from '#core/preferences.ts';
+import { parseScenario } from '#local/cloud/scenario.ts';
+import { type DemoRun, runScenario } from '#local/demo.ts';
+import type { ExecutionRecord } from '#local/runtime/runtime.ts';
+
+// Metrics are off in Powertools dev mode; this suite reads the EMF record RecordGap prints.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
+const MANAGEMENT = '999999999999';
+const ACCOUNT = '111111111111';
+const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
+const RUN_AS = { enabled: true, defaultUser: 'ec2-user' } as const;
+/** The keys LZA's Security_Resources writes for its session logging (aws-facts §3). */
+const LZA_LOGGING_KEYS = [
+  'cloudWatchEncryptionEnabled',
+  'cloudWatchLogGroupName',
+  'kmsKeyId',
+  's3BucketName',
+  's3EncryptionEnabled',
+  's3KeyPrefix',
+];
+
+interface EmfRecord {
+  accountId?: string;
+  [key: string]: unknown;
+}
+
+interface GuardOutput {
+  gap: { phase: string; regressionsRepaired: number };
+  gapSummary: { regressionsRepaired: number; timedOut: boolean };
+}
+
+let run: DemoRun | undefined;
+
+afterEach(async () => {
+  run?.runtime.stop();
+  await run?.cloud.close();
+  run = undefined;
+});
+
+/** One account vended just after an LZA pipeline run starts; the workflow runs to its end. */
+async function play(
+  lzaVersion: string,
+  runs: object[] = [{ startAtSeconds: 0 }],
+  lza: object = {},
+): Promise<{ played: DemoRun; emf: EmfRecord[] }> {
+  const emf: EmfRecord[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    if (typeof line === 'string' && line.startsWith('{"_aws"')) emf.push(JSON.parse(line) as EmfRecord);
+  });
+  const scenario = parseScenario({
+    managementAccountId: MANAGEMENT,
+    homeRegion: 'us-east-1',
+    // 1 simulated second = 0.5 wall ms: the ~45-minute LZA run plays in about 1.5 s.
+    timeScale: 0.0005,
+    pipeline: { lzaVersion, runs },
+    accounts: [
+      {
+        accountId: ACCOUNT,
+        name: 'guarded',
+        roles: { OrganizationAccountAccessRole: 5 },
+        vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+      },
+    ],
+  });
+  const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, lza });
+  try {
+    run = await runScenario({ scenario, config, timeoutSeconds: 60 });
+  } finally {
+    log.mockRestore();
+  }
+  return { played: run, emf };
+}
+
+function only<T>(items: T[]): T {
+  expect(items).toHaveLength(1);
+  return items[0] as T;
+}
+
+function entered(execution: ExecutionRecord, name: string): number {
+  return execution.events.filter((e) => e.type === 'StateEntered' && e.state?.name === name).length;
+}
+
+function versionContent(played: DemoRun, region: string, which: 'latest' | 'default') {
+  const doc = played.cloud.state.document(ACCOUNT, region);
+  expect(doc, region).toBeDefined();
+  const version = which === 'latest' ? doc!.latestVersion : doc!.defaultVersion;
+  return parseDocument(doc!.versions.find((v) => v.version === version)!.content);
+}
+
+describe('RunAs regression guard with failing LZA runs', () => {
+  it('repairs a wipe by a run that failed soon after Deploy/Security_Resources, between two polls', async () => {
+    // Prepare + Act: Network_Associations fails 10 s after Security_Resources; polls are 300 s apart.
+    const { played, emf } = await play(
+      '1.13.1',
+      [
+        {
+          startAtSeconds: 0,
+          failAt: 'Deploy/Network_Associations',
+          durations: { 'Deploy/Network_Associations': 10 },
+        },
+      ],
+      { awaitTimeoutHours: 2 },
+    );
+    // Assess: no run finished Customizations, but the wipe was still repaired and counted.
+    const execution = only(played.runtime.executions());
+    const output = execution.output as GuardOutput;
+    expect(output.gap.phase).toBe('timed-out');
+    expect(output.gap.regressionsRepaired).toBe(REGIONS.length);
+    expect(only(emf.filter((r) => 'RunAsRegressionsRepaired' in r)).RunAsRegressionsRepaired).toBe(
+      REGIONS.length,
+    );
+    for (const region of REGIONS) {
+      expect(isCompliant(versionContent(played, region, 'latest'), RUN_AS), region).toBe(true);
+      expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
+    }
+  });
+
+  it('repairs the wipe of every run: a failed run, then the run that covers the vend', async () => {
+    // Prepare + Act
+    const { played, emf } = await play(
+      '1.13.1',
+      [{ startAtSeconds: 0, failAt: 'Deploy/Customizations' }, { startAtSeconds: 3000 }],
+      { awaitTimeoutHours: 3 },
+    );
+    // Assess: two wipes per region, two repairs per region.
+    const execution = only(played.runtime.executions());
+    const output = execution.output as GuardOutput;
+    expect(output.gap.phase).toBe('complete');
+    expect(played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT)).toHaveLength(
+      2 * REGIONS.length,
+    );
+    expect(output.gap.regressionsRepaired).toBe(2 * REGIONS.length);
+    expect(only(emf.filter((r) => 'RunAsRegressionsRepaired' in r)).RunAsRegressionsRepaired).toBe(
+      2 * REGIONS.length,
+    );
+    for (const region of REGIONS) {
+      expect(isCompliant(versionContent(played, region, 'latest'), RUN_AS), region).toBe(true);
+      expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
+    }
+  });
+});
