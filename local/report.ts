@@ -26,6 +26,13 @@ export interface AccountReport {
   exposureSeconds?: number;
   /** Vend to role assumable, in simulated seconds. */
   roleWaitSeconds?: number;
+  /**
+   * Whether the first run wrote RunAs on a vend, so vend to verified is a real exposure. False
+   * when RunAs was already set in the first region or the run was not a vend.
+   */
+  measured?: boolean;
+  /** The latest Deploy-stage Security_Resources finish over the governed regions (covering LZA run). */
+  securityResourcesCompletedAt?: string;
   /** From the LZA pipeline run covering the vend (absent when not measured). */
   customizationsCompletedAt?: string;
   prepareToCustomizationsSeconds?: number;
@@ -46,6 +53,8 @@ export interface AccountReport {
 export interface DemoReport {
   scenario?: string;
   timeScale: number;
+  /** The simulated LZA version, when the scenario's organization has an LZA pipeline. */
+  lzaVersion?: string;
   governedRegions: string[];
   accounts: AccountReport[];
   /** Every account reached the outcome its scenario expects. */
@@ -77,6 +86,7 @@ interface StateOutput {
     prepareToCustomizationsSeconds?: number;
     gapClosedSeconds?: number;
     regressionsRepaired?: number;
+    regions?: Record<string, { securityResourcesAt?: string; customizationsAt?: string }>;
   };
 }
 
@@ -161,6 +171,11 @@ export function buildReport(options: {
     const request = first?.resolved?.request;
     const vendedAt = toSim(request?.vendedAt);
     const roleAssumableAt = toSim(final?.role?.assumableAt);
+    const securityResourcesCompletedAt = config.governedRegions
+      .map((region) => gap?.regions?.[region]?.securityResourcesAt)
+      .filter((at): at is string => at !== undefined)
+      .sort()
+      .at(-1);
     const report: AccountReport = {
       accountId: account.accountId,
       name: account.name,
@@ -174,6 +189,8 @@ export function buildReport(options: {
       ...(vendedAt && roleAssumableAt
         ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
         : {}),
+      ...(final?.summary?.measures !== undefined ? { measured: final.summary.measures } : {}),
+      ...(securityResourcesCompletedAt ? { securityResourcesCompletedAt } : {}),
       ...(gap?.customizationsCompletedAt ? { customizationsCompletedAt: gap.customizationsCompletedAt } : {}),
       ...(gap?.prepareToCustomizationsSeconds !== undefined
         ? { prepareToCustomizationsSeconds: gap.prepareToCustomizationsSeconds }
@@ -195,6 +212,9 @@ export function buildReport(options: {
   return {
     ...(options.scenarioName ? { scenario: options.scenarioName } : {}),
     timeScale: scenario.timeScale,
+    ...((scenario.pipeline.exists ?? scenario.pipeline.runs.length > 0)
+      ? { lzaVersion: scenario.pipeline.lzaVersion }
+      : {}),
     governedRegions: config.governedRegions,
     accounts,
     ok: accounts.every((a) => a.meetsExpectation),

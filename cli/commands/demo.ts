@@ -1,7 +1,10 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { runScenario } from '#local/demo.ts';
 import type { AccountReport, DemoReport } from '#local/report.ts';
-import { type CliIo, EXIT, progress, table } from '../io.ts';
+import { renderHtmlReport } from '#local/report-html.ts';
+import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
 import type { GlobalOptions } from '../program.ts';
 import { loadScenario } from '../scenario-file.ts';
 
@@ -17,7 +20,8 @@ function regionCell(account: AccountReport, region: string): string {
   return r.status;
 }
 
-export function renderDemoReport(report: DemoReport): string {
+/** The per-account table: one header per cell. */
+export function demoReportTable(report: DemoReport): { headers: string[]; rows: string[][] } {
   const headers = [
     'account',
     'name',
@@ -25,6 +29,8 @@ export function renderDemoReport(report: DemoReport): string {
     'runs',
     'role wait',
     'exposure',
+    'gap closed',
+    'repairs',
     ...report.governedRegions,
     'expected?',
   ];
@@ -40,6 +46,11 @@ export function renderDemoReport(report: DemoReport): string {
     ...report.governedRegions.map((r) => regionCell(a, r)),
     a.meetsExpectation ? 'yes' : 'NO',
   ]);
+  return { headers, rows };
+}
+
+export function renderDemoReport(report: DemoReport): string {
+  const { headers, rows } = demoReportTable(report);
   const lines = [table(headers, rows), ''];
   for (const a of report.accounts) {
     for (const [region, r] of Object.entries(a.regions)) {
@@ -53,6 +64,27 @@ export function renderDemoReport(report: DemoReport): string {
   return lines.join('\n');
 }
 
+/** `reports/demo-2026-05-04T10-20-30Z.html`: sortable, and safe in every file system. */
+export function defaultHtmlFile(now: Date): string {
+  return `reports/demo-${now.toISOString().slice(0, 19).replaceAll(':', '-')}Z.html`;
+}
+
+function writeHtmlReport(file: string, report: DemoReport): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, renderHtmlReport(report));
+  } catch (error) {
+    throw new UserError(`cannot write the HTML report to ${file}: ${(error as Error).message}`);
+  }
+}
+
+interface DemoCommandOptions {
+  scenario: string;
+  timeout: string;
+  /** A path, false with --no-html, undefined for the default path. */
+  html?: string | false;
+}
+
 export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
@@ -61,7 +93,9 @@ export function registerDemo(program: Command, io: CliIo): void {
     )
     .option('--scenario <file>', 'scenario file', 'local/scenarios/demo.json')
     .option('--timeout <seconds>', 'give up after this many wall seconds', '600')
-    .action(async (options: { scenario: string; timeout: string }, command: Command) => {
+    .option('--html <file>', 'write the HTML timeline report here (default: reports/demo-<timestamp>.html)')
+    .option('--no-html', 'do not write the HTML timeline report')
+    .action(async (options: DemoCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { scenario, config } = await loadScenario(
         options.scenario,
@@ -85,10 +119,16 @@ export function registerDemo(program: Command, io: CliIo): void {
       bar.finish();
       runtime.stop();
       await cloud.close();
-      if (globals.json) io.out(JSON.stringify(report, null, 2));
-      else {
+      const htmlFile = options.html === false ? undefined : (options.html ?? defaultHtmlFile(new Date()));
+      if (htmlFile) writeHtmlReport(htmlFile, report);
+      if (globals.json) {
+        io.out(JSON.stringify(report, null, 2));
+        // stdout stays pure JSON.
+        if (htmlFile) io.err(`HTML report: ${htmlFile}`);
+      } else {
         io.out(renderDemoReport(report));
         io.out(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} wall seconds.`);
+        if (htmlFile) io.out(`HTML report: ${htmlFile}`);
       }
       process.exitCode = report.ok ? EXIT.ok : EXIT.notCompliant;
     });

@@ -1,13 +1,34 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { defaultHtmlFile, demoReportTable, renderDemoReport } from '#cli/commands/demo.ts';
+import type { AccountReport, DemoReport } from '#local/report.ts';
 import { cli } from './helpers.ts';
+
+const DEMO_ACCOUNTS = [
+  '111111111111',
+  '222222222222',
+  '333333333333',
+  '444444444444',
+  '555555555555',
+  '666666666666',
+];
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'runas-demo-'));
+}
 
 describe('demo command', () => {
   it('runs the demo scenario: expected outcomes, gap measured, LZA 1.13 wipe repaired, foreign document refused', async () => {
+    // Prepare
+    const html = join(tempDir(), 'report.html');
     // Act
-    const { code, out } = await cli('demo', '--json');
+    const { code, out, err } = await cli('demo', '--json', '--html', html);
     // Assess
     expect(code).toBe(0);
     const report = JSON.parse(out);
+    expect(report.lzaVersion).toBe('1.13.1');
     expect(report.ok).toBe(true);
     expect(report.accounts).toHaveLength(6);
     for (const account of report.accounts) {
@@ -37,6 +58,13 @@ describe('demo command', () => {
       expect(Date.parse(account.customizationsCompletedAt)).toBeGreaterThan(
         Date.parse(account.runAsVerifiedAt),
       );
+      // LZA's Deploy/Security_Resources finished between RunAs verified and Customizations.
+      expect(Date.parse(account.securityResourcesCompletedAt)).toBeGreaterThan(
+        Date.parse(account.runAsVerifiedAt),
+      );
+      expect(Date.parse(account.securityResourcesCompletedAt)).toBeLessThan(
+        Date.parse(account.customizationsCompletedAt),
+      );
     }
     // The foreign document was refused: the bootstrapper never wrote it.
     const foreign = report.accounts.find((a: { accountId: string }) => a.accountId === '555555555555');
@@ -49,22 +77,42 @@ describe('demo command', () => {
     // The already-compliant document was not rewritten by the bootstrapper's first run.
     const compliant = report.accounts.find((a: { accountId: string }) => a.accountId === '666666666666');
     expect(compliant.regions['us-west-2']).toMatchObject({ status: 'compliant', action: 'unchanged' });
+    // The HTML timeline went to the file asked for; its path to stderr, so stdout stays JSON.
+    expect(err).toContain(`HTML report: ${html}`);
+    const page = readFileSync(html, 'utf8');
+    const rows = [...page.matchAll(/<g class="row[^"]*" data-account="(\d{12})"/g)].map((m) => m[1]);
+    expect(new Set(rows)).toEqual(new Set(DEMO_ACCOUNTS));
+    expect(page).toContain('not measured: refused in us-west-2');
   });
 
-  it('prints a human table by default', async () => {
+  it('prints a human table by default, and the path of the HTML report it wrote', async () => {
+    // Prepare: a directory that does not exist yet.
+    const html = join(tempDir(), 'nested', 'demo.html');
     // Act
-    const { code, out } = await cli('demo');
+    const { code, out } = await cli('demo', '--html', html);
     // Assess
     expect(code).toBe(0);
     expect(out).toMatch(/account\s+name\s+trigger/);
     expect(out).toContain('refused (left as is)');
     expect(out).toContain('6/6 accounts reached the outcome the scenario expects');
+    // Each figure sits under its own header.
+    const lines = out.split('\n');
+    const header = lines.find((l) => l.startsWith('account')) as string;
+    const workload = lines.find((l) => l.startsWith('111111111111')) as string;
+    expect(workload.slice(header.indexOf('gap closed'))).toMatch(/^\d+\.\d s /);
+    expect(workload.slice(header.indexOf('repairs'))).toMatch(/^3 /);
+    expect(workload.slice(header.indexOf('us-east-1'))).toMatch(/^created ✓/);
+    const printed = out.trimEnd().split('\n').at(-1);
+    expect(printed).toBe(`HTML report: ${html}`);
+    expect(existsSync(html)).toBe(true);
+    const page = readFileSync(html, 'utf8');
+    for (const accountId of DEMO_ACCOUNTS) expect(page).toContain(`<tr data-account="${accountId}"`);
   });
 
   it('exits 1 when an account misses its expected outcome', async () => {
     // Prepare: expect a region to be refused that will in fact be created.
-    const { writeFileSync, mkdtempSync } = await import('node:fs');
-    const dir = mkdtempSync('/tmp/runas-demo-');
+    const { writeFileSync } = await import('node:fs');
+    const dir = tempDir();
     const file = `${dir}/scenario.json`;
     writeFileSync(
       file,
@@ -85,10 +133,11 @@ describe('demo command', () => {
       }),
     );
     // Act
-    const { code, out } = await cli('demo', '--scenario', file, '--json');
+    const { code, out, err } = await cli('demo', '--scenario', file, '--json', '--no-html');
     // Assess
     expect(code).toBe(1);
     expect(JSON.parse(out)).toMatchObject({ ok: false, accounts: [{ meetsExpectation: false }] });
+    expect(err).not.toContain('HTML report');
   });
 
   it('reports a bad scenario as a one-line usage error', async () => {
@@ -102,5 +151,64 @@ describe('demo command', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/^error: Invalid scenario/);
     expect(err).not.toMatch(/\n\s+at /);
+  });
+
+  it('names the default HTML report after the wall-clock time, under reports/', () => {
+    // Act
+    const file = defaultHtmlFile(new Date('2026-05-04T10:20:30.456Z'));
+    // Assess
+    expect(file).toBe('reports/demo-2026-05-04T10-20-30Z.html');
+  });
+});
+
+describe('renderDemoReport', () => {
+  const account = (fields: Partial<AccountReport>): AccountReport => ({
+    accountId: '111111111111',
+    name: 'workload-dev',
+    trigger: 'organizations-create-account',
+    executions: 1,
+    regions: {
+      'us-east-1': { status: 'compliant', action: 'created', document: { latest: null, default: null } },
+      'eu-west-1': { status: 'refused', error: 'foreign', document: { latest: null, default: null } },
+    },
+    expected: { 'us-east-1': 'compliant', 'eu-west-1': 'refused' },
+    meetsExpectation: true,
+    ...fields,
+  });
+  const report: DemoReport = {
+    timeScale: 0.01,
+    governedRegions: ['us-east-1', 'eu-west-1'],
+    ok: true,
+    accounts: [
+      account({
+        exposureSeconds: 31.1,
+        roleWaitSeconds: 13.8,
+        gapClosedSeconds: 2578.5,
+        regressionsRepaired: 3,
+      }),
+      account({ accountId: '222222222222', name: 'not-measured' }),
+    ],
+  };
+
+  it('gives every cell of a row a header', () => {
+    // Act
+    const { headers, rows } = demoReportTable(report);
+    // Assess
+    for (const row of rows) expect(row).toHaveLength(headers.length);
+    const first = rows[0] as string[];
+    expect(first[headers.indexOf('gap closed')]).toBe('2578.5 s');
+    expect(first[headers.indexOf('repairs')]).toBe('3');
+    expect(first[headers.indexOf('us-east-1')]).toBe('created ✓');
+    expect(first[headers.indexOf('expected?')]).toBe('yes');
+  });
+
+  it('lines each figure up under its header', () => {
+    // Act
+    const lines = renderDemoReport(report).split('\n');
+    // Assess
+    const [header, , row] = lines as [string, string, string];
+    expect(row.slice(header.indexOf('gap closed'))).toMatch(/^2578\.5 s /);
+    expect(row.slice(header.indexOf('repairs'))).toMatch(/^3 /);
+    expect(row.slice(header.indexOf('eu-west-1'))).toMatch(/^refused \(left as is\)/);
   });
 });
