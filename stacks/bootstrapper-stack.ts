@@ -12,6 +12,7 @@ import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
+import { Monitoring } from './monitoring.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
@@ -126,6 +127,8 @@ export class BootstrapperStack extends Stack {
   /** The mutable roles behind the functions (each function sees an immutable view). */
   readonly handlerRoles = {} as Record<HandlerName, iam.Role>;
   readonly stateMachineRole: iam.Role;
+  /** Dashboard, alarms and failure topic; `monitorStateMachine` adds further state machines. */
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: BootstrapperStackProps) {
     super(scope, id, props);
@@ -179,6 +182,15 @@ export class BootstrapperStack extends Stack {
         ],
       });
     }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      namespace: config.metricsNamespace,
+      serviceName: SERVICE_NAME,
+      exposureP90AlarmSeconds: config.notifications.exposureP90AlarmSeconds,
+      email: config.notifications.email,
+      deadLetterQueue: this.deadLetterQueue.queue,
+      stateMachines: { Bootstrap: this.stateMachine },
+    });
   }
 
   #handlerFunction(spec: HandlerSpec, environment: Record<string, string>): NodejsFunction {

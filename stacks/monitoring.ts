@@ -1,0 +1,552 @@
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { type Partition, partitionOf } from '#core/arn.ts';
+// Type-only: the names are checked against the handlers' contract without loading Powertools at synth.
+import type { METRIC } from '#handlers/shared/observability.ts';
+import { pascalCase as pascal } from './construct-id.ts';
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+export type TriggerKind = 'vend' | 'request';
+
+/**
+ * The dimensions each metric is emitted with, as the handlers' EMF carries them. Powertools always
+ * adds `service`; RecordEnforcement adds `Trigger`, and emits the latencies for vends only. `null`:
+ * the `service` dimension alone. A CloudWatch metric is one exact dimension set, so a series not
+ * listed here is never charted or alarmed on.
+ */
+export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerKind[] | null } = {
+  VendToRunAsSeconds: ['vend'],
+  RoleWaitSeconds: ['vend'],
+  RegionsCompliant: ['vend', 'request'],
+  RegionsFailed: ['vend', 'request'],
+  RegionsRefused: ['vend', 'request'],
+  PrepareToCustomizationsSeconds: null,
+  GapClosedSeconds: null,
+  RunAsRegressionsRepaired: null,
+  GapMeasurementTimedOut: null,
+  AccountsChecked: null,
+  DriftDetected: null,
+  DriftRepaired: null,
+  SweepRegionsFailed: null,
+};
+
+/** Output keys of the stack, fixed so operators and scripts can find them. */
+export const FAILURE_TOPIC_ARN_OUTPUT = 'FailureTopicArn';
+export const DASHBOARD_NAME_OUTPUT = 'DashboardName';
+export const DASHBOARD_URL_OUTPUT = 'DashboardUrl';
+
+/** Failure alarms look at short windows, so a notification follows the failure within minutes. */
+export const FAILURE_ALARM_PERIOD = Duration.minutes(5);
+/** Vends are rare: the exposure p90 is taken over an hour's vends. */
+export const EXPOSURE_ALARM_PERIOD = Duration.hours(1);
+const COUNT_PERIOD = Duration.hours(1);
+/** A few vends a day at most: a daily percentile is the smallest that means something. */
+const LATENCY_PERIOD = Duration.days(1);
+const SWEEP_PERIOD = Duration.days(1);
+
+const LATENCY_STATISTICS = [
+  { statistic: 'p50', label: 'p50' },
+  { statistic: 'p90', label: 'p90' },
+  { statistic: 'Maximum', label: 'max' },
+] as const;
+
+/** The console's domain per partition; elsewhere no dashboard URL is printed. */
+const CONSOLE_DOMAIN: Partial<Record<Partition, string>> = {
+  aws: 'console.aws.amazon.com',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+  'aws-cn': 'console.amazonaws.cn',
+};
+
+export interface MonitoringProps {
+  /** CloudWatch namespace of the handlers' EMF metrics (config.metricsNamespace). */
+  namespace: string;
+  /** The Powertools service name: the `service` dimension of every metric. */
+  serviceName: string;
+  /** Alarm when the hourly p90 of VendToRunAsSeconds is above this (notifications.exposureP90AlarmSeconds). */
+  exposureP90AlarmSeconds: number;
+  /** Subscribed to the failure topic when set (notifications.email). */
+  email?: string;
+  /** The vend rules' dead-letter queue. */
+  deadLetterQueue: sqs.IQueue;
+  /** State machines whose failed executions raise an alarm, by label (letters and digits). */
+  stateMachines: Readonly<Record<string, sfn.IStateMachine>>;
+}
+
+/**
+ * The dashboard, the alarms and the failure topic. Alarm names start with the stack name, which is
+ * what the topic and key policies allow CloudWatch to publish for.
+ */
+export class Monitoring extends Construct {
+  readonly topic: sns.Topic;
+  readonly topicKey: kms.Key;
+  readonly dashboard: cw.Dashboard;
+  /** Every alarm, in creation order; each notifies the topic. */
+  readonly alarms: cw.Alarm[] = [];
+  readonly executionFailureAlarms: Record<string, cw.Alarm> = {};
+  readonly regionsFailedAlarm: cw.Alarm;
+  readonly exposureAlarm: cw.Alarm;
+  readonly deadLetterAlarm: cw.Alarm;
+
+  readonly #props: MonitoringProps;
+  readonly #alarmNamePrefix: string;
+  readonly #topicAction: SnsAction;
+  readonly #executionsCompleted: cw.GraphWidget;
+  readonly #executionsFailed: cw.GraphWidget;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    this.#props = props;
+    const stack = Stack.of(this);
+    this.#alarmNamePrefix = `${stack.stackName}-`;
+
+    const topic = this.#failureTopic(stack, props.email);
+    this.topic = topic.topic;
+    this.topicKey = topic.key;
+    this.#topicAction = new SnsAction(this.topic);
+
+    this.regionsFailedAlarm = this.#addAlarm(
+      'RegionsFailedAlarm',
+      this.#sum('RegionsFailed', FAILURE_ALARM_PERIOD, 'Regions failed'),
+      {
+        alarmName: 'RegionsFailed',
+        threshold: 0,
+        // No data means no enforcement was recorded in the window: nothing can have failed.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'At least one governed region could not be given the RunAs preferences in the last 5 minutes ' +
+          '(vend or replay). Find the account in the RecordEnforcement log ("enforcement recorded", failed > 0) ' +
+          'or in the failed execution, run `runas-bootstrapper check --account-id <id>` to see each region, fix ' +
+          'the cause (member role, region opt-in, throttling), then `runas-bootstrapper replay --account-id <id> --wait`.',
+      },
+    );
+
+    this.exposureAlarm = this.#addAlarm(
+      'ExposureP90Alarm',
+      this.#emf('VendToRunAsSeconds', 'vend', 'p90', EXPOSURE_ALARM_PERIOD, 'Vend to RunAs p90'),
+      {
+        alarmName: 'VendToRunAsP90',
+        threshold: props.exposureP90AlarmSeconds,
+        // No data means no vend was measured in the hour: there is no exposure to judge.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `The p90 of VendToRunAsSeconds (vend to RunAs verified in every governed region) over the last hour ` +
+          `is above ${props.exposureP90AlarmSeconds} s: new accounts accepted ssm-user sessions for longer. ` +
+          'On the dashboard, compare RoleWaitSeconds: if the role wait dominates, the vend itself was slow. ' +
+          'Otherwise look in the Bootstrap executions for ApplyPreferences retries (DocumentBusyError, ' +
+          'throttling). If the threshold is too tight, raise notifications.exposureP90AlarmSeconds.',
+      },
+    );
+
+    this.deadLetterAlarm = this.#addAlarm(
+      'DeadLetterAlarm',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: FAILURE_ALARM_PERIOD,
+        label: 'Vend events in the dead-letter queue',
+      }),
+      {
+        alarmName: 'VendEventDeadLetters',
+        threshold: 0,
+        // SQS stops reporting a queue that is empty and untouched: no data means no dead letters.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        // A queue stays non-empty until someone acts, so OK is news: the dead letters were handled.
+        notifyOnOk: true,
+        alarmDescription:
+          'A vend event could not start the Bootstrap state machine after every EventBridge retry and is in the ' +
+          `dead-letter queue ${props.deadLetterQueue.queueName}. Read the message: its ERROR_CODE and ` +
+          'ERROR_MESSAGE attributes say why, and the event names the account. Fix the cause, run ' +
+          '`runas-bootstrapper replay --account-id <id> --wait`, then delete the message.',
+      },
+    );
+
+    this.#executionsCompleted = new cw.GraphWidget({
+      title: 'Executions started and succeeded (count per hour)',
+      width: 12,
+      height: 6,
+      leftYAxis: { min: 0, label: 'executions', showUnits: false },
+    });
+    this.#executionsFailed = new cw.GraphWidget({
+      title: 'Executions failed, timed out or aborted (count per hour)',
+      width: 12,
+      height: 6,
+      leftYAxis: { min: 0, label: 'executions', showUnits: false },
+    });
+
+    const dashboardName = stack.stackName;
+    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+      dashboardName,
+      defaultInterval: Duration.days(14),
+      // Keep each widget's own period: CloudWatch's "auto" would coarsen the hourly counts.
+      periodOverride: cw.PeriodOverride.INHERIT,
+    });
+    this.#layOutDashboard();
+
+    for (const [label, stateMachine] of Object.entries(props.stateMachines)) {
+      this.monitorStateMachine(stateMachine, label);
+    }
+    this.node.addValidation({
+      validate: () =>
+        Object.keys(this.executionFailureAlarms).length === 0
+          ? ['Monitoring needs at least one state machine (an execution graph with no metric is invalid)']
+          : [],
+    });
+
+    this.#outputs(stack, dashboardName);
+  }
+
+  /**
+   * Alarm on the state machine's failed, timed-out and aborted executions, and chart its executions.
+   * `label` names the alarm and the dashboard lines: letters and digits, unique per construct.
+   */
+  monitorStateMachine(stateMachine: sfn.IStateMachine, label: string): cw.Alarm {
+    if (!/^[A-Za-z][A-Za-z0-9]*$/.test(label)) {
+      throw new Error(`Monitoring: state machine label "${label}" must be letters and digits`);
+    }
+    if (this.executionFailureAlarms[label]) {
+      throw new Error(`Monitoring: state machine label "${label}" is already monitored`);
+    }
+    const period = FAILURE_ALARM_PERIOD;
+    const failures = new cw.MathExpression({
+      // FILL: Step Functions publishes only the outcomes that happened, and a sum with a missing
+      // term is missing, so one failure alone would never reach the alarm.
+      expression: 'FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)',
+      usingMetrics: {
+        failed: stateMachine.metricFailed({ period }),
+        timedOut: stateMachine.metricTimedOut({ period }),
+        aborted: stateMachine.metricAborted({ period }),
+      },
+      label: `${label} executions failed, timed out or aborted`,
+      period,
+    });
+    const alarm = this.#addAlarm(`${label}ExecutionsFailedAlarm`, failures, {
+      alarmName: `${label}ExecutionsFailed`,
+      threshold: 0,
+      // Step Functions publishes nothing while no execution ends: nothing can have failed.
+      treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+      alarmDescription:
+        `An execution of the ${label} state machine failed, timed out or was aborted in the last 5 minutes. ` +
+        `In the Step Functions console, filter the ${label} executions by status and read the failed ` +
+        "state's error and cause (the execution log group has the full input). A RegionsFailedError names " +
+        'failed or refused regions: see `runas-bootstrapper check --account-id <id>`. After fixing the ' +
+        'cause, `runas-bootstrapper replay --account-id <id> --wait`.',
+    });
+    this.executionFailureAlarms[label] = alarm;
+
+    const hourly = { period: COUNT_PERIOD, statistic: 'Sum' };
+    this.#executionsCompleted.addLeftMetric(
+      stateMachine.metricStarted({ ...hourly, label: `${label} started` }),
+    );
+    this.#executionsCompleted.addLeftMetric(
+      stateMachine.metricSucceeded({ ...hourly, label: `${label} succeeded` }),
+    );
+    this.#executionsFailed.addLeftMetric(stateMachine.metricFailed({ ...hourly, label: `${label} failed` }));
+    this.#executionsFailed.addLeftMetric(
+      stateMachine.metricTimedOut({ ...hourly, label: `${label} timed out` }),
+    );
+    this.#executionsFailed.addLeftMetric(
+      stateMachine.metricAborted({ ...hourly, label: `${label} aborted` }),
+    );
+    return alarm;
+  }
+
+  #failureTopic(stack: Stack, email: string | undefined): { topic: sns.Topic; key: kms.Key } {
+    const topicName = `${stack.stackName}-failures`;
+    // Computed, not `topic.topicArn`: the key policy cannot refer to the topic that refers to the key.
+    const topicArn = stack.formatArn({ service: 'sns', resource: topicName });
+    const alarmArns = stack.formatArn({
+      service: 'cloudwatch',
+      resource: 'alarm',
+      resourceName: `${this.#alarmNamePrefix}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const fromOurAlarms = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': alarmArns },
+    };
+
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `${stack.stackName}: encrypts the failure notification topic`,
+      enableKeyRotation: true,
+      // It protects only notifications in flight; a retained key would outlive its topic for nothing.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    // CloudWatch itself needs the key to publish to an encrypted topic (the account's kms:* does not
+    // extend to service principals); without it alarm notifications are dropped silently.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToFailureTopic',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          ...fromOurAlarms,
+          StringEquals: {
+            ...fromOurAlarms.StringEquals,
+            'kms:EncryptionContext:aws:sns:topicArn': topicArn,
+          },
+        },
+      }),
+    );
+
+    const topic = new sns.Topic(this, 'FailureTopic', {
+      topicName,
+      displayName: 'runas-bootstrapper failures',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: fromOurAlarms,
+      }),
+    );
+    if (email) topic.addSubscription(new EmailSubscription(email));
+    return { topic, key };
+  }
+
+  #addAlarm(
+    id: string,
+    metric: cw.IMetric,
+    options: {
+      alarmName: string;
+      threshold: number;
+      treatMissingData: cw.TreatMissingData;
+      alarmDescription: string;
+      notifyOnOk?: boolean;
+    },
+  ): cw.Alarm {
+    const alarm = new cw.Alarm(this, id, {
+      metric,
+      alarmName: `${this.#alarmNamePrefix}${options.alarmName}`,
+      alarmDescription: options.alarmDescription,
+      threshold: options.threshold,
+      comparisonOperator: cw.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: options.treatMissingData,
+    });
+    alarm.addAlarmAction(this.#topicAction);
+    // Failures are events: the next quiet period turns the alarm OK, which is no news.
+    if (options.notifyOnOk) alarm.addOkAction(this.#topicAction);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+
+  /** One handler metric with the exact dimensions its EMF carries. */
+  #emf(
+    name: MetricName,
+    trigger: TriggerKind | undefined,
+    statistic: string,
+    period: Duration,
+    label: string,
+  ): cw.Metric {
+    const triggers = METRIC_TRIGGERS[name];
+    if (triggers && (!trigger || !triggers.includes(trigger))) {
+      throw new Error(`Monitoring: ${name} is emitted with Trigger ${triggers.join(' or ')}, not ${trigger}`);
+    }
+    if (!triggers && trigger) throw new Error(`Monitoring: ${name} has no Trigger dimension`);
+    return new cw.Metric({
+      namespace: this.#props.namespace,
+      metricName: name,
+      dimensionsMap: { service: this.#props.serviceName, ...(trigger ? { Trigger: trigger } : {}) },
+      statistic,
+      period,
+      label,
+    });
+  }
+
+  /** The Sum of a count over every dimension set it is emitted with. */
+  #sum(name: MetricName, period: Duration, label: string): cw.IMetric {
+    const triggers = METRIC_TRIGGERS[name];
+    if (!triggers) return this.#emf(name, undefined, 'Sum', period, label);
+    if (triggers.length === 1) return this.#emf(name, triggers[0], 'Sum', period, label);
+    // Ids are unique per graph: `regionsFailedVend`, `regionsFailedRequest`.
+    const id = (trigger: TriggerKind) => `${name.charAt(0).toLowerCase()}${name.slice(1)}${pascal(trigger)}`;
+    const usingMetrics = Object.fromEntries(
+      triggers.map((trigger) => [
+        id(trigger),
+        this.#emf(name, trigger, 'Sum', period, `${label} (${trigger})`),
+      ]),
+    );
+    return new cw.MathExpression({
+      // FILL: a series with no point in a period would otherwise blank out the whole sum.
+      expression: triggers.map((trigger) => `FILL(${id(trigger)}, 0)`).join(' + '),
+      usingMetrics,
+      label,
+      period,
+    });
+  }
+
+  /** p50, p90 and max of a latency; percentiles cannot be added up, so one dimension set only. */
+  #latencyGraph(
+    name: MetricName,
+    title: string,
+    annotations: cw.HorizontalAnnotation[] = [],
+  ): cw.GraphWidget {
+    const triggers = METRIC_TRIGGERS[name];
+    if (triggers && triggers.length !== 1) throw new Error(`Monitoring: ${name} has several dimension sets`);
+    const trigger = triggers?.[0];
+    return new cw.GraphWidget({
+      title,
+      width: 6,
+      height: 6,
+      left: LATENCY_STATISTICS.map(({ statistic, label }) =>
+        this.#emf(name, trigger, statistic, LATENCY_PERIOD, label),
+      ),
+      leftYAxis: { label: 'seconds', showUnits: false },
+      leftAnnotations: annotations,
+    });
+  }
+
+  #layOutDashboard(): void {
+    const { exposureP90AlarmSeconds } = this.#props;
+    this.dashboard.addWidgets(
+      new cw.TextWidget({
+        width: 6,
+        height: 5,
+        markdown: [
+          '## runas-bootstrapper',
+          'How long new accounts accept `ssm-user` sessions, and how much of the LZA',
+          'PREPARE-to-CUSTOMIZATIONS gap the bootstrapper closes.',
+          '',
+          'Latencies: daily p50 / p90 / max. Counts: per hour. Alarms notify the failure topic.',
+        ].join('\n'),
+      }),
+      // The live list: alarms added later by monitorStateMachine appear here too.
+      new cw.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms: this.alarms,
+        width: 10,
+        height: 5,
+        sortBy: cw.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+      }),
+      new cw.SingleValueWidget({
+        title: 'Exposure p90, latest day (seconds)',
+        width: 4,
+        height: 5,
+        metrics: [this.#emf('VendToRunAsSeconds', 'vend', 'p90', LATENCY_PERIOD, 'Vend to RunAs p90')],
+        sparkline: true,
+      }),
+      new cw.SingleValueWidget({
+        title: 'Gap closed p50, latest day (seconds)',
+        width: 4,
+        height: 5,
+        metrics: [this.#emf('GapClosedSeconds', undefined, 'p50', LATENCY_PERIOD, 'Gap closed p50')],
+        sparkline: true,
+      }),
+    );
+    this.dashboard.addWidgets(
+      this.#latencyGraph('VendToRunAsSeconds', 'Exposure: vend to RunAs verified (seconds)', [
+        {
+          value: exposureP90AlarmSeconds,
+          label: `p90 alarm (${exposureP90AlarmSeconds} s)`,
+          color: '#d62728',
+        },
+      ]),
+      this.#latencyGraph('RoleWaitSeconds', 'Vend to member role assumable (seconds)'),
+      this.#latencyGraph('PrepareToCustomizationsSeconds', 'LZA: vend to Customizations done (seconds)'),
+      this.#latencyGraph(
+        'GapClosedSeconds',
+        'Gap closed: Customizations done minus RunAs verified (seconds)',
+      ),
+    );
+    this.dashboard.addWidgets(
+      new cw.GraphWidget({
+        title: 'Regions enforced, by outcome (count per hour)',
+        width: 8,
+        height: 6,
+        left: [
+          this.#sum('RegionsCompliant', COUNT_PERIOD, 'Compliant'),
+          this.#sum('RegionsFailed', COUNT_PERIOD, 'Failed'),
+          this.#sum('RegionsRefused', COUNT_PERIOD, 'Refused'),
+        ],
+        leftYAxis: { min: 0, label: 'regions', showUnits: false },
+      }),
+      new cw.GraphWidget({
+        title: 'LZA follow-up (count per hour)',
+        width: 8,
+        height: 6,
+        left: [
+          this.#sum('RunAsRegressionsRepaired', COUNT_PERIOD, 'RunAs regressions repaired'),
+          this.#sum('GapMeasurementTimedOut', COUNT_PERIOD, 'Gap measurements timed out'),
+        ],
+        leftYAxis: { min: 0, label: 'count', showUnits: false },
+      }),
+      new cw.GraphWidget({
+        title: 'Vend events in the dead-letter queue (messages)',
+        width: 8,
+        height: 6,
+        left: [
+          this.#props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            statistic: 'Maximum',
+            period: COUNT_PERIOD,
+            label: 'Messages visible (max)',
+          }),
+        ],
+        leftYAxis: { min: 0, label: 'messages', showUnits: false },
+      }),
+    );
+    this.dashboard.addWidgets(this.#executionsCompleted, this.#executionsFailed);
+    this.dashboard.addWidgets(
+      new cw.TextWidget({
+        width: 6,
+        height: 6,
+        markdown: [
+          '### Drift sweep',
+          'Per day, summed over the batches of every sweep (scheduled or on demand).',
+          'Drift detected but not repaired: the sweep ran in check mode, or the region was refused.',
+        ].join('\n'),
+      }),
+      new cw.GraphWidget({
+        title: 'Sweep: accounts checked, drift detected and repaired (count per day)',
+        width: 18,
+        height: 6,
+        left: [
+          this.#sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
+          this.#sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
+          this.#sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
+          this.#sum('SweepRegionsFailed', SWEEP_PERIOD, 'Regions failed'),
+        ],
+        leftYAxis: { min: 0, label: 'count', showUnits: false },
+      }),
+    );
+  }
+
+  #outputs(stack: Stack, dashboardName: string): void {
+    new CfnOutput(this, 'TopicArnOutput', {
+      description: 'SNS topic that receives every alarm of the bootstrapper (subscribe on-call here)',
+      value: this.topic.topicArn,
+    }).overrideLogicalId(FAILURE_TOPIC_ARN_OUTPUT);
+    new CfnOutput(this, 'DashboardNameOutput', {
+      description: 'CloudWatch dashboard of the bootstrapper',
+      value: dashboardName,
+    }).overrideLogicalId(DASHBOARD_NAME_OUTPUT);
+    const url = dashboardUrl(stack.region, dashboardName);
+    if (url) {
+      new CfnOutput(this, 'DashboardUrlOutput', {
+        description: 'CloudWatch dashboard of the bootstrapper, in the console',
+        value: url,
+      }).overrideLogicalId(DASHBOARD_URL_OUTPUT);
+    }
+  }
+}
+
+/** The console URL of a dashboard, when the region and name are known at synth and the partition has a public console. */
+export function dashboardUrl(region: string, dashboardName: string): string | undefined {
+  if (Token.isUnresolved(region) || Token.isUnresolved(dashboardName)) return undefined;
+  const domain = CONSOLE_DOMAIN[partitionOf(region)];
+  if (!domain) return undefined;
+  return `https://${domain}/cloudwatch/home?region=${region}#dashboards/dashboard/${encodeURIComponent(dashboardName)}`;
+}

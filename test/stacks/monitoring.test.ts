@@ -1,0 +1,713 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Context } from 'aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { emptySweepTotals } from '#core/sweep.ts';
+import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
+import { createHandler as recordGap } from '#handlers/record-gap.ts';
+import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
+import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
+import { buildApp } from '#stacks/app.ts';
+import { SERVICE_NAME } from '#stacks/bootstrapper-stack.ts';
+import {
+  DASHBOARD_NAME_OUTPUT,
+  DASHBOARD_URL_OUTPUT,
+  dashboardUrl,
+  FAILURE_TOPIC_ARN_OUTPUT,
+  METRIC_TRIGGERS,
+  type MetricName,
+} from '#stacks/monitoring.ts';
+import {
+  CDK_JSON_CONTEXT,
+  MANAGEMENT_ACCOUNT,
+  type PolicyStatementJson,
+  partitionArn,
+  type SynthesizedApp,
+  synthApp,
+  testConfig,
+} from './stack-fixture.ts';
+
+// Metrics are off in Powertools dev mode; the contract suite reads the EMF the handlers print.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
+const STACK = 'RunAsBootstrapper';
+const REGION = 'eu-west-1';
+const LATENCIES: MetricName[] = [
+  'VendToRunAsSeconds',
+  'RoleWaitSeconds',
+  'PrepareToCustomizationsSeconds',
+  'GapClosedSeconds',
+];
+const COUNTS: MetricName[] = [
+  'RegionsCompliant',
+  'RegionsFailed',
+  'RegionsRefused',
+  'RunAsRegressionsRepaired',
+  'GapMeasurementTimedOut',
+];
+const SWEEP_METRICS: MetricName[] = [
+  'AccountsChecked',
+  'DriftDetected',
+  'DriftRepaired',
+  'SweepRegionsFailed',
+];
+const EXECUTION_METRICS = [
+  'ExecutionsStarted',
+  'ExecutionsSucceeded',
+  'ExecutionsFailed',
+  'ExecutionsTimedOut',
+  'ExecutionsAborted',
+];
+
+/** One line of a dashboard metric widget: a metric, or a math expression. */
+interface Line {
+  namespace?: string;
+  name?: string;
+  dimensions: Record<string, string>;
+  stat?: string;
+  period?: number;
+  id?: string;
+  expression?: string;
+  label?: string;
+}
+
+interface Widget {
+  type: string;
+  properties: {
+    title?: string;
+    view?: string;
+    metrics?: unknown[][];
+    alarms?: string[];
+    annotations?: { horizontal?: { value: number }[] };
+  };
+}
+
+interface Dashboard {
+  widgets: Widget[];
+  periodOverride?: string;
+  tokens: unknown[];
+}
+
+/** The dashboard body, with each CloudFormation token replaced by `@@<index into tokens>@@`. */
+function dashboardOf(template: Template): Dashboard {
+  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+  const body = dashboard?.Properties.DashboardBody;
+  const parts: unknown[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
+  const tokens: unknown[] = [];
+  const text = parts
+    .map((part) => {
+      if (typeof part === 'string') return part;
+      tokens.push(part);
+      return `@@${tokens.length - 1}@@`;
+    })
+    .join('');
+  return { ...JSON.parse(text), tokens };
+}
+
+function resolveToken(dashboard: Dashboard, value: string): unknown {
+  const match = /^@@(\d+)@@$/.exec(value);
+  return match ? dashboard.tokens[Number(match[1])] : value;
+}
+
+function linesOf(widget: Widget): Line[] {
+  return (widget.properties.metrics ?? []).map((entry) => {
+    const options = (typeof entry.at(-1) === 'object' ? entry.at(-1) : {}) as Partial<Line>;
+    if (typeof entry[0] === 'object') return { ...(entry[0] as Partial<Line>), dimensions: {} };
+    const [namespace, name, ...rest] = entry.filter((part) => typeof part === 'string') as string[];
+    const dimensions: Record<string, string> = {};
+    for (let i = 0; i + 1 < rest.length; i += 2) dimensions[rest[i] as string] = rest[i + 1] as string;
+    return { ...options, namespace, name, dimensions };
+  });
+}
+
+function allLines(dashboard: Dashboard): Line[] {
+  return dashboard.widgets.flatMap(linesOf);
+}
+
+/** The dimensions a handler metric carries, per METRIC_TRIGGERS. */
+function expectedDimensions(trigger?: string): Record<string, string> {
+  return { service: SERVICE_NAME, ...(trigger ? { Trigger: trigger } : {}) };
+}
+
+/** One CloudWatch series: a metric name and its exact dimension set, in any key order. */
+function seriesKey(name: string | undefined, dimensions: Record<string, unknown>): string {
+  const pairs = Object.entries(dimensions).sort(([a], [b]) => a.localeCompare(b));
+  return `${name} ${JSON.stringify(pairs)}`;
+}
+
+function alarmsOf(template: Template): Record<string, { Properties: Record<string, unknown> }> {
+  return template.findResources('AWS::CloudWatch::Alarm') as Record<
+    string,
+    { Properties: Record<string, unknown> }
+  >;
+}
+
+function alarmNamed(template: Template, suffix: string): Record<string, unknown> {
+  const alarm = Object.values(alarmsOf(template)).find(
+    (a) => a.Properties.AlarmName === `${STACK}-${suffix}`,
+  );
+  if (!alarm) throw new Error(`no alarm ${STACK}-${suffix}`);
+  return alarm.Properties;
+}
+
+interface AlarmMetricJson {
+  Id: string;
+  Expression?: string;
+  ReturnData?: boolean;
+  MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+    Period: number;
+    Stat: string;
+  };
+}
+
+function dimensionsOf(metric: AlarmMetricJson): Record<string, unknown> {
+  return Object.fromEntries((metric.MetricStat?.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]));
+}
+
+function findings(built: SynthesizedApp | ReturnType<typeof buildApp>): string[] {
+  const report = new AwsSolutionsChecks().validateScope(built.app);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+  );
+}
+
+let built: SynthesizedApp;
+let template: Template;
+let dashboard: Dashboard;
+let topicId: string;
+
+function logicalId(construct: { node: { defaultChild?: unknown } }): string {
+  return built.bootstrapper.getLogicalId(construct.node.defaultChild as never);
+}
+
+beforeAll(() => {
+  built = synthApp(testConfig(), { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: REGION });
+  template = built.templates.bootstrapper;
+  dashboard = dashboardOf(template);
+  topicId = logicalId(built.bootstrapper.monitoring.topic);
+});
+
+describe('Monitoring dashboard', () => {
+  it.each(LATENCIES.map((name) => [name] as const))(
+    'charts %s as daily p50, p90 and max with the dimensions its EMF carries',
+    (name) => {
+      // Prepare
+      const trigger = METRIC_TRIGGERS[name]?.[0];
+      const graph = dashboard.widgets.find(
+        (w) => w.properties.view === 'timeSeries' && linesOf(w).some((line) => line.name === name),
+      );
+      // Act
+      const lines = graph ? linesOf(graph) : [];
+      // Assess
+      expect(lines.map((line) => line.stat)).toEqual(['p50', 'p90', 'Maximum']);
+      for (const line of lines) {
+        expect(line).toMatchObject({
+          namespace: 'RunAsBootstrapper',
+          name,
+          dimensions: expectedDimensions(trigger),
+          period: 86_400,
+        });
+      }
+      expect(graph?.properties.title).toMatch(/\(seconds\)$/);
+    },
+  );
+
+  it.each(COUNTS.map((name) => [name] as const))(
+    'charts the hourly Sum of %s over every dimension set it is emitted with',
+    (name) => {
+      // Prepare
+      const triggers = METRIC_TRIGGERS[name] ?? [undefined];
+      // Act
+      const lines = allLines(dashboard).filter((line) => line.name === name);
+      // Assess
+      expect(lines.map((line) => line.dimensions)).toEqual(
+        triggers.map((trigger) => expectedDimensions(trigger)),
+      );
+      for (const line of lines) expect(line).toMatchObject({ stat: 'Sum', period: 3600 });
+      if (triggers.length > 1) {
+        const expression = allLines(dashboard).find((line) =>
+          lines.every((metric) => line.expression?.includes(`FILL(${metric.id}, 0)`)),
+        );
+        expect(expression?.period).toBe(3600);
+      }
+    },
+  );
+
+  it('reserves a daily row for the sweep summary, with the service dimension only', () => {
+    // Act
+    const lines = allLines(dashboard).filter((line) => SWEEP_METRICS.includes(line.name as MetricName));
+    // Assess
+    expect(lines.map((line) => line.name)).toEqual(SWEEP_METRICS);
+    for (const line of lines) {
+      expect(line).toMatchObject({ stat: 'Sum', period: 86_400, dimensions: { service: SERVICE_NAME } });
+    }
+  });
+
+  it('shows the latest daily exposure p90 and median gap closed as single values', () => {
+    // Act
+    const singles = dashboard.widgets
+      .filter((w) => w.properties.view === 'singleValue')
+      .flatMap(linesOf)
+      .map((line) => [line.name, line.stat, line.period]);
+    // Assess
+    expect(singles).toEqual([
+      ['VendToRunAsSeconds', 'p90', 86_400],
+      ['GapClosedSeconds', 'p50', 86_400],
+    ]);
+  });
+
+  it('charts every execution outcome of the bootstrap state machine', () => {
+    // Prepare
+    const stateMachine = { Ref: logicalId(built.bootstrapper.stateMachine) };
+    // Act
+    const lines = allLines(dashboard).filter((line) => line.namespace === 'AWS/States');
+    // Assess
+    expect(lines.map((line) => line.name).sort()).toEqual([...EXECUTION_METRICS].sort());
+    for (const line of lines) {
+      expect(resolveToken(dashboard, line.dimensions.StateMachineArn as string)).toEqual(stateMachine);
+      expect(line).toMatchObject({ stat: 'Sum', period: 3600 });
+    }
+  });
+
+  it('charts the messages visible in the vend dead-letter queue', () => {
+    // Prepare
+    const queue = logicalId(built.bootstrapper.deadLetterQueue.queue);
+    // Act
+    const [line, ...others] = allLines(dashboard).filter((l) => l.namespace === 'AWS/SQS');
+    // Assess
+    expect(others).toEqual([]);
+    expect(line?.name).toBe('ApproximateNumberOfMessagesVisible');
+    expect(resolveToken(dashboard, line?.dimensions.QueueName as string)).toEqual({
+      'Fn::GetAtt': [queue, 'QueueName'],
+    });
+  });
+
+  it('shows the state of every alarm, and keeps each widget period', () => {
+    // Prepare
+    const alarmArns = Object.keys(alarmsOf(template)).map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    // Act
+    const shown = dashboard.widgets
+      .filter((w) => w.type === 'alarm')
+      .flatMap((w) => w.properties.alarms ?? [])
+      .map((arn) => resolveToken(dashboard, arn));
+    // Assess
+    expect(shown).toHaveLength(4);
+    expect(shown).toEqual(expect.arrayContaining(alarmArns));
+    expect(dashboard.periodOverride).toBe('inherit');
+  });
+
+  it('titles every graph with its unit', () => {
+    // Act
+    const titles = dashboard.widgets
+      .filter((w) => w.type === 'metric')
+      .map((w) => w.properties.title ?? '(untitled)');
+    // Assess
+    for (const title of titles) expect(title).toMatch(/\((seconds|count per (hour|day)|messages)\)$/);
+  });
+});
+
+describe('Monitoring alarms', () => {
+  it('creates exactly four alarms, each named after the stack and notifying the failure topic', () => {
+    // Act
+    const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
+    // Assess
+    expect(alarms).toHaveLength(4);
+    for (const alarm of alarms) {
+      expect(alarm.AlarmName).toMatch(new RegExp(`^${STACK}-`));
+      expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(alarm).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        TreatMissingData: 'notBreaching',
+      });
+      expect(JSON.stringify(alarm.AlarmDescription).length).toBeGreaterThan(100);
+    }
+  });
+
+  it('alarms on any failed, timed-out or aborted bootstrap execution', () => {
+    // Prepare
+    const stateMachine = { Ref: logicalId(built.bootstrapper.stateMachine) };
+    // Act
+    const alarm = alarmNamed(template, 'BootstrapExecutionsFailed');
+    const metrics = alarm.Metrics as AlarmMetricJson[];
+    // Assess
+    expect(alarm.Threshold).toBe(0);
+    expect(alarm.OKActions).toBeUndefined();
+    const expression = metrics.find((m) => m.ReturnData !== false);
+    expect(expression?.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
+    const inputs = metrics.filter((m) => m.MetricStat);
+    expect(inputs.map((m) => [m.Id, m.MetricStat?.Metric.MetricName])).toEqual([
+      ['failed', 'ExecutionsFailed'],
+      ['timedOut', 'ExecutionsTimedOut'],
+      ['aborted', 'ExecutionsAborted'],
+    ]);
+    for (const input of inputs) {
+      expect(input.MetricStat).toMatchObject({ Period: 300, Stat: 'Sum' });
+      expect(input.MetricStat?.Metric.Namespace).toBe('AWS/States');
+      expect(dimensionsOf(input)).toEqual({ StateMachineArn: stateMachine });
+    }
+  });
+
+  it('alarms when any region failed, summing vends and requests', () => {
+    // Act
+    const alarm = alarmNamed(template, 'RegionsFailed');
+    const metrics = alarm.Metrics as AlarmMetricJson[];
+    // Assess
+    expect(alarm.Threshold).toBe(0);
+    const inputs = metrics.filter((m) => m.MetricStat);
+    expect(inputs.map((m) => dimensionsOf(m))).toEqual(
+      (METRIC_TRIGGERS.RegionsFailed ?? []).map((trigger) => expectedDimensions(trigger)),
+    );
+    for (const input of inputs) {
+      expect(input.MetricStat).toMatchObject({
+        Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'RegionsFailed' },
+        Period: 300,
+        Stat: 'Sum',
+      });
+    }
+    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe(
+      inputs.map((m) => `FILL(${m.Id}, 0)`).join(' + '),
+    );
+  });
+
+  it.each([[600], [2700]])(
+    'alarms when the hourly VendToRunAsSeconds p90 is above the configured %i seconds',
+    (seconds) => {
+      // Prepare
+      const configured = synthApp(testConfig({ notifications: { exposureP90AlarmSeconds: seconds } }), {
+        defaultAccount: MANAGEMENT_ACCOUNT,
+        defaultRegion: REGION,
+        nag: false,
+      });
+      // Act
+      const alarm = alarmNamed(configured.templates.bootstrapper, 'VendToRunAsP90');
+      const [metric, ...others] = alarm.Metrics as AlarmMetricJson[];
+      // Assess
+      expect(others).toEqual([]);
+      expect(alarm.Threshold).toBe(seconds);
+      expect(metric?.MetricStat).toMatchObject({
+        Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'VendToRunAsSeconds' },
+        Period: 3600,
+        Stat: 'p90',
+      });
+      expect(dimensionsOf(metric as AlarmMetricJson)).toEqual(expectedDimensions('vend'));
+      const exposure = dashboardOf(configured.templates.bootstrapper).widgets.find((w) =>
+        linesOf(w).some((line) => line.name === 'VendToRunAsSeconds' && line.stat === 'Maximum'),
+      );
+      expect(exposure?.properties.annotations?.horizontal?.map((a) => a.value)).toEqual([seconds]);
+    },
+  );
+
+  it('alarms while the vend dead-letter queue holds a message, and says so when it is drained', () => {
+    // Prepare
+    const queue = logicalId(built.bootstrapper.deadLetterQueue.queue);
+    // Act
+    const alarm = alarmNamed(template, 'VendEventDeadLetters');
+    const [metric] = alarm.Metrics as AlarmMetricJson[];
+    // Assess
+    expect(alarm.Threshold).toBe(0);
+    expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
+    expect(metric?.MetricStat).toMatchObject({
+      Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' },
+      Period: 300,
+      Stat: 'Maximum',
+    });
+    expect(dimensionsOf(metric as AlarmMetricJson)).toEqual({
+      QueueName: { 'Fn::GetAtt': [queue, 'QueueName'] },
+    });
+  });
+
+  it('adds a state machine monitored later to the failure alarms, the graphs and the alarm widget', () => {
+    // Prepare
+    const app = buildApp(testConfig(), {
+      appProps: { context: CDK_JSON_CONTEXT },
+      bundling: false,
+      nag: false,
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: REGION,
+    });
+    const sweep = new sfn.StateMachine(app.bootstrapper, 'SweepProbe', {
+      definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(app.bootstrapper, 'Nothing')),
+    });
+    // Act
+    const alarm = app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Sweep');
+    const later = Template.fromStack(app.bootstrapper);
+    // Assess
+    const sweepRef = { Ref: app.bootstrapper.getLogicalId(sweep.node.defaultChild as never) };
+    const alarmId = app.bootstrapper.getLogicalId(alarm.node.defaultChild as never);
+    expect(alarmNamed(later, 'SweepExecutionsFailed').AlarmActions).toEqual([
+      { Ref: app.bootstrapper.getLogicalId(app.bootstrapper.monitoring.topic.node.defaultChild as never) },
+    ]);
+    const body = dashboardOf(later);
+    const sweepLines = allLines(body).filter(
+      (line) =>
+        line.namespace === 'AWS/States' &&
+        JSON.stringify(resolveToken(body, line.dimensions.StateMachineArn as string)) ===
+          JSON.stringify(sweepRef),
+    );
+    expect(sweepLines.map((line) => line.name).sort()).toEqual([...EXECUTION_METRICS].sort());
+    const shown = body.widgets
+      .flatMap((w) => w.properties.alarms ?? [])
+      .map((arn) => resolveToken(body, arn));
+    expect(shown).toContainEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
+    expect(() => app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Sweep')).toThrow(
+      /already monitored/,
+    );
+  });
+});
+
+describe('Monitoring failure topic', () => {
+  const alarmArns = partitionArn(`:cloudwatch:${REGION}:${MANAGEMENT_ACCOUNT}:alarm:${STACK}-*`);
+  const topicArn = partitionArn(`:sns:${REGION}:${MANAGEMENT_ACCOUNT}:${STACK}-failures`);
+
+  it('is encrypted with its own rotating KMS key', () => {
+    // Prepare
+    const key = logicalId(built.bootstrapper.monitoring.topicKey);
+    // Assess
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      TopicName: `${STACK}-failures`,
+      KmsMasterKeyId: { 'Fn::GetAtt': [key, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  it('refuses publishing without TLS and lets CloudWatch publish only for this stack’s alarms', () => {
+    // Prepare
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    // Act
+    const statements = policy?.Properties.PolicyDocument.Statement as PolicyStatementJson[];
+    // Assess
+    expect(policy?.Properties.Topics).toEqual([{ Ref: topicId }]);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sns:Publish',
+        Principal: '*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows).toEqual([
+      expect.objectContaining({
+        Action: 'sns:Publish',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Resource: { Ref: topicId },
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': MANAGEMENT_ACCOUNT },
+          ArnLike: { 'aws:SourceArn': alarmArns },
+        },
+      }),
+    ]);
+  });
+
+  it('lets CloudWatch use the key for this topic and this stack’s alarms, without a reference cycle', () => {
+    // Prepare
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    // Act
+    const statements = key?.Properties.KeyPolicy.Statement as (PolicyStatementJson & {
+      Principal: unknown;
+    })[];
+    const cloudWatch = statements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
+    // Assess
+    expect(cloudWatch).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'aws:SourceAccount': MANAGEMENT_ACCOUNT,
+            'kms:EncryptionContext:aws:sns:topicArn': topicArn,
+          },
+          ArnLike: { 'aws:SourceArn': alarmArns },
+        },
+      }),
+    ]);
+    expect(JSON.stringify(key)).not.toContain(topicId);
+  });
+
+  it('has no subscription unless an e-mail address is configured', () => {
+    // Assess
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('subscribes the configured e-mail address', () => {
+    // Prepare
+    const withEmail = synthApp(testConfig({ notifications: { email: 'oncall@example.com' } }), {
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: REGION,
+      nag: false,
+    });
+    const topic = withEmail.bootstrapper.getLogicalId(
+      withEmail.bootstrapper.monitoring.topic.node.defaultChild as never,
+    );
+    // Assess
+    withEmail.templates.bootstrapper.resourceCountIs('AWS::SNS::Subscription', 1);
+    withEmail.templates.bootstrapper.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: topic },
+    });
+  });
+
+  it('outputs the topic ARN, the dashboard name and its console URL', () => {
+    // Act
+    const outputs = template.findOutputs('*');
+    // Assess
+    expect(outputs[FAILURE_TOPIC_ARN_OUTPUT]?.Value).toEqual({ Ref: topicId });
+    expect(outputs[DASHBOARD_NAME_OUTPUT]?.Value).toBe(STACK);
+    expect(outputs[DASHBOARD_URL_OUTPUT]?.Value).toBe(
+      `https://console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${STACK}`,
+    );
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: STACK });
+  });
+
+  it.each([
+    [
+      'us-gov-west-1',
+      'https://console.amazonaws-us-gov.com/cloudwatch/home?region=us-gov-west-1#dashboards/dashboard/D',
+    ],
+    ['cn-north-1', 'https://console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards/dashboard/D'],
+    ['us-iso-east-1', undefined],
+  ])('links the dashboard in %s to the partition’s console, if it has a public one', (region, url) => {
+    // Act
+    const actual = dashboardUrl(region, 'D');
+    // Assess
+    expect(actual).toBe(url);
+  });
+});
+
+describe('Monitoring cdk-nag', () => {
+  it('reports zero unacknowledged findings with an e-mail subscription and a second state machine', () => {
+    // Prepare
+    const app = buildApp(testConfig({ notifications: { email: 'oncall@example.com' } }), {
+      appProps: { context: CDK_JSON_CONTEXT },
+      bundling: false,
+      nag: false,
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: REGION,
+    });
+    const sweep = sfn.StateMachine.fromStateMachineName(app.bootstrapper, 'Sweep', 'sweep');
+    app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Sweep');
+    // Act
+    const unacknowledged = findings(app);
+    // Assess
+    expect(unacknowledged).toEqual([]);
+  });
+});
+
+describe('Monitoring metric contract with the handlers', () => {
+  const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as Context;
+  const dependencies = () => ({}) as HandlerDependencies;
+  const emf: {
+    _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+    [key: string]: unknown;
+  }[] = [];
+  const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
+  const request = (isVend: boolean) => ({
+    accountId: '222222222222',
+    trigger: isVend ? 'organizations-create-account' : 'replay',
+    vendedAt: at(0),
+    regions: ['us-east-1', 'eu-west-1'],
+    isVend,
+    roleDeadline: at(30),
+  });
+
+  beforeAll(async () => {
+    // Prepare: capture the EMF lines Powertools prints.
+    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      if (typeof line === 'string' && line.startsWith('{"_aws"')) emf.push(JSON.parse(line));
+    });
+    // Act: a measured vend, a replay with a failed region, a completed gap measurement, a sweep batch.
+    await recordEnforcement(dependencies)(
+      {
+        request: request(true),
+        role: { roleName: 'AWSControlTowerExecution', assumableAt: at(5) },
+        regions: [
+          { region: 'us-east-1', status: 'compliant', action: 'created', verifiedAt: at(6) },
+          { region: 'eu-west-1', status: 'compliant', action: 'created', verifiedAt: at(7) },
+        ],
+      },
+      context,
+    );
+    await recordEnforcement(dependencies)(
+      {
+        request: request(false),
+        regions: [
+          { region: 'us-east-1', status: 'compliant', action: 'unchanged', verifiedAt: at(6) },
+          { region: 'eu-west-1', status: 'failed', error: 'ThrottlingException' },
+        ],
+      },
+      context,
+    );
+    await recordGap(dependencies)(
+      {
+        request: request(true),
+        summary: { runAsVerifiedAt: at(7) },
+        gap: {
+          phase: 'complete',
+          regions: {},
+          reverifyRegions: [],
+          regressionsRepaired: 1,
+          customizationsCompletedAt: at(50),
+          prepareToCustomizationsSeconds: 3000,
+          gapClosedSeconds: 2580,
+        },
+      },
+      context,
+    );
+    await recordSweep(dependencies)(
+      {
+        options: { repair: true, maxConcurrency: 10, regions: ['us-east-1'], startedAt: at(0) },
+        page: { accountIds: [], skipped: { inactive: 0, excluded: 0 } },
+        totals: emptySweepTotals(),
+        results: [{ accountId: '333333333333', regions: [{ region: 'us-east-1', status: 'repaired' }] }],
+      },
+      context,
+    );
+    log.mockRestore();
+  });
+
+  /** Every (metric, dimensions) pair the handlers emitted. */
+  function emitted(): { name: string; namespace: string; dimensions: Record<string, unknown> }[] {
+    return emf.flatMap((record) =>
+      record._aws.CloudWatchMetrics.flatMap((directive) =>
+        directive.Metrics.flatMap((metric) =>
+          directive.Dimensions.map((set) => ({
+            name: metric.Name,
+            namespace: directive.Namespace,
+            dimensions: Object.fromEntries(set.map((key) => [key, record[key]])),
+          })),
+        ),
+      ),
+    );
+  }
+
+  it('emits every metric with exactly the dimensions the dashboard and alarms use', () => {
+    // Prepare
+    const expected = (Object.entries(METRIC_TRIGGERS) as [MetricName, readonly string[] | null][]).flatMap(
+      ([name, triggers]) =>
+        (triggers ?? [undefined]).map((trigger) => seriesKey(name, expectedDimensions(trigger))),
+    );
+    // Act
+    const actual = emitted();
+    // Assess
+    expect([...new Set(actual.map((m) => seriesKey(m.name, m.dimensions)))].sort()).toEqual(expected.sort());
+    for (const metric of actual) expect(metric.namespace).toBe(testConfig().metricsNamespace);
+  });
+
+  it('charts only series the handlers emit', () => {
+    // Prepare
+    const emittedKeys = new Set(emitted().map((m) => seriesKey(m.name, m.dimensions)));
+    // Act
+    const charted = allLines(dashboard).filter((line) => line.namespace === 'RunAsBootstrapper');
+    // Assess
+    expect(charted.length).toBeGreaterThan(0);
+    for (const line of charted) expect(emittedKeys).toContain(seriesKey(line.name, line.dimensions));
+  });
+});
