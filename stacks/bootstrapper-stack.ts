@@ -1,11 +1,23 @@
 import path from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
@@ -18,8 +30,9 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
 
 export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
-/** The CLI finds the state machine through this CloudFormation output key. */
+/** The CLI finds the state machines through these CloudFormation output keys. */
 export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
+export const SWEEP_STATE_MACHINE_ARN_OUTPUT = 'SweepStateMachineArn';
 export const SERVICE_NAME = 'runas-bootstrapper';
 
 /** Handler and state-machine logs are the audit trail of which accounts were changed, and when. */
@@ -39,10 +52,12 @@ export type HandlerName =
   | 'verify-preferences'
   | 'record-enforcement'
   | 'track-pipeline'
-  | 'record-gap';
+  | 'record-gap'
+  | 'list-accounts'
+  | 'record-sweep';
 
 /** What a handler may do beyond writing its own logs and traces. */
-type HandlerAccess = 'describe-account' | 'assume-member-role' | 'read-pipeline' | 'none';
+type HandlerAccess = 'describe-account' | 'list-accounts' | 'assume-member-role' | 'read-pipeline' | 'none';
 
 interface HandlerSpec {
   name: HandlerName;
@@ -76,10 +91,28 @@ export const HANDLERS: readonly HandlerSpec[] = [
   { name: 'record-enforcement', id: 'RecordEnforcement', access: 'none', timeout: Duration.seconds(30) },
   { name: 'track-pipeline', id: 'TrackPipeline', access: 'read-pipeline', timeout: Duration.seconds(60) },
   { name: 'record-gap', id: 'RecordGap', access: 'none', timeout: Duration.seconds(30) },
+  // Up to ten ListAccounts pages per sweep batch.
+  { name: 'list-accounts', id: 'ListAccounts', access: 'list-accounts', timeout: Duration.seconds(60) },
+  { name: 'record-sweep', id: 'RecordSweep', access: 'none', timeout: Duration.seconds(30) },
 ];
 
 /** Every state machine this stack deploys, by construct id, and the ASL file it is loaded from. */
-export const STATE_MACHINES = { Bootstrap: 'bootstrap.asl.json' } as const;
+export const STATE_MACHINES = { Bootstrap: 'bootstrap.asl.json', Sweep: 'sweep.asl.json' } as const;
+type StateMachineId = keyof typeof STATE_MACHINES;
+
+/** The handlers each state machine's Tasks invoke (its `${<id>FunctionArn}` placeholders). */
+export const STATE_MACHINE_HANDLERS: Record<StateMachineId, readonly HandlerName[]> = {
+  Bootstrap: [
+    'resolve-request',
+    'await-role',
+    'apply-preferences',
+    'verify-preferences',
+    'record-enforcement',
+    'track-pipeline',
+    'record-gap',
+  ],
+  Sweep: ['list-accounts', 'await-role', 'apply-preferences', 'verify-preferences', 'record-sweep'],
+};
 
 /** Why each cdk-nag finding is acknowledged; the README lists these. */
 export const NAG_REASONS = {
@@ -95,7 +128,14 @@ export const NAG_REASONS = {
     'Resource "*" only for the CloudWatch Logs vended-delivery actions (logs:CreateLogDelivery and friends) that ' +
     'Step Functions logging requires, and for X-Ray tracing: neither supports resource-level permissions. ' +
     'Compensating control: the role is assumable only by states.amazonaws.com and its lambda:InvokeFunction ' +
-    'statement names the five task functions exactly.',
+    'statement names its task functions exactly.',
+  sweepChildExecutions:
+    'states:DescribeExecution and states:StopExecution on execution:<sweep state machine name>/*: the ' +
+    "Distributed Map's child executions get generated names. Compensating control: the ARN is pinned to this " +
+    'state machine, and StartExecution names the state machine itself.',
+  listAccounts:
+    'organizations:ListAccounts supports no resource-level permissions, so its resource is "*". Compensating ' +
+    'control: read-only, and the only Organizations action of the role.',
   memberRole:
     'sts:AssumeRole on one configured member role name in any account: vended accounts do not exist at deploy ' +
     'time, so their ids cannot be listed. Compensating controls: only the configured role names (never "*"), ' +
@@ -122,11 +162,15 @@ export interface BootstrapperStackProps extends StackProps {
 export class BootstrapperStack extends Stack {
   readonly functions: Record<HandlerName, NodejsFunction>;
   readonly stateMachine: sfn.StateMachine;
+  readonly sweepStateMachine: sfn.StateMachine;
+  /** Runs the sweep from `config.sweep.schedule`. */
+  readonly sweepSchedule: scheduler.Schedule;
   readonly rules: Partial<Record<RuleId, events.Rule>> = {};
   readonly deadLetterQueue: EventDeadLetterQueue;
   /** The mutable roles behind the functions (each function sees an immutable view). */
   readonly handlerRoles = {} as Record<HandlerName, iam.Role>;
   readonly stateMachineRole: iam.Role;
+  readonly sweepRole: iam.Role;
   /** Dashboard, alarms and failure topic; `monitorStateMachine` adds further state machines. */
   readonly monitoring: Monitoring;
 
@@ -155,13 +199,34 @@ export class BootstrapperStack extends Stack {
     }
     this.functions = functions as Record<HandlerName, NodejsFunction>;
 
-    const bootstrap = this.#bootstrapStateMachine();
+    const bootstrap = this.#stateMachine('Bootstrap');
     this.stateMachine = bootstrap.stateMachine;
     this.stateMachineRole = bootstrap.role;
     new CfnOutput(this, STATE_MACHINE_ARN_OUTPUT, {
       description: 'ARN of the bootstrap state machine (the CLI replays and checks through it)',
       value: this.stateMachine.stateMachineArn,
     });
+
+    const sweep = this.#stateMachine('Sweep');
+    this.sweepStateMachine = sweep.stateMachine;
+    this.sweepRole = sweep.role;
+    const childExecutions = this.#grantDistributedMap(sweep.stateMachine, sweep.role);
+    new CfnOutput(this, SWEEP_STATE_MACHINE_ARN_OUTPUT, {
+      description: 'ARN of the sweep state machine (runas-bootstrapper sweep starts it)',
+      value: this.sweepStateMachine.stateMachineArn,
+    });
+    this.sweepSchedule = new scheduler.Schedule(this, 'SweepSchedule', {
+      description: `runas-bootstrapper sweep (${config.sweep.repair ? 'repair' : 'check only'})`,
+      schedule: scheduler.ScheduleExpression.expression(config.sweep.schedule),
+      enabled: config.sweep.enabled,
+      target: new schedulerTargets.StepFunctionsStartExecution(this.sweepStateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ repair: config.sweep.repair }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+    // The first scheduled run must find the Distributed Map's permissions in place.
+    this.sweepSchedule.node.addDependency(childExecutions);
 
     this.deadLetterQueue = new EventDeadLetterQueue(this, 'VendEventDeadLetters');
     const managementAccountId = Token.isUnresolved(this.account) ? undefined : this.account;
@@ -189,7 +254,7 @@ export class BootstrapperStack extends Stack {
       exposureP90AlarmSeconds: config.notifications.exposureP90AlarmSeconds,
       email: config.notifications.email,
       deadLetterQueue: this.deadLetterQueue.queue,
-      stateMachines: { Bootstrap: this.stateMachine },
+      stateMachines: { Bootstrap: this.stateMachine, Sweep: this.sweepStateMachine },
     });
   }
 
@@ -281,6 +346,19 @@ export class BootstrapperStack extends Stack {
         reason: NAG_REASONS.describeAccount,
       });
     }
+    if (spec.access === 'list-accounts') {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListOrganizationAccounts',
+          actions: ['organizations:ListAccounts'],
+          resources: ['*'],
+        }),
+      );
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: NAG_REASONS.listAccounts,
+      });
+    }
     if (spec.access === 'read-pipeline') {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
@@ -308,25 +386,26 @@ export class BootstrapperStack extends Stack {
     }
   }
 
-  #bootstrapStateMachine(): { stateMachine: sfn.StateMachine; role: iam.Role } {
-    const logGroup = new logs.LogGroup(this, 'BootstrapExecutionLogs', {
+  #stateMachine(id: StateMachineId): { stateMachine: sfn.StateMachine; role: iam.Role } {
+    const handlers = HANDLERS.filter((spec) => STATE_MACHINE_HANDLERS[id].includes(spec.name));
+    const logGroup = new logs.LogGroup(this, `${id}ExecutionLogs`, {
       retention: LOG_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role = new iam.Role(this, 'BootstrapRole', {
+    const role = new iam.Role(this, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: 'runas-bootstrapper bootstrap state machine',
+      description: `runas-bootstrapper ${id.toLowerCase()} state machine`,
     });
     // fromFile gives CDK nothing to infer from: grant exactly the unqualified ARNs the ASL names.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'InvokeTaskFunctions',
         actions: ['lambda:InvokeFunction'],
-        resources: HANDLERS.map((spec) => this.functions[spec.name].functionArn),
+        resources: handlers.map((spec) => this.functions[spec.name].functionArn),
       }),
     );
     // What CDK would add for logging and tracing, in a policy of its own so only it carries the `*`.
-    const telemetry = new iam.Policy(this, 'BootstrapTelemetry', {
+    const telemetry = new iam.Policy(this, `${id}Telemetry`, {
       roles: [role],
       statements: [
         new iam.PolicyStatement({
@@ -359,11 +438,11 @@ export class BootstrapperStack extends Stack {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: NAG_REASONS.stateMachineTelemetry,
     });
-    const stateMachine = new sfn.StateMachine(this, 'Bootstrap', {
+    const stateMachine = new sfn.StateMachine(this, id, {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(path.join(STATE_MACHINE_DIR, STATE_MACHINES.Bootstrap)),
+      definitionBody: sfn.DefinitionBody.fromFile(path.join(STATE_MACHINE_DIR, STATE_MACHINES[id])),
       definitionSubstitutions: Object.fromEntries(
-        HANDLERS.map((spec) => [`${spec.id}FunctionArn`, this.functions[spec.name].functionArn]),
+        handlers.map((spec) => [`${spec.id}FunctionArn`, this.functions[spec.name].functionArn]),
       ),
       role: role.withoutPolicyUpdates(),
       tracingEnabled: true,
@@ -372,6 +451,43 @@ export class BootstrapperStack extends Stack {
     // Step Functions checks log delivery permissions when it creates the state machine.
     stateMachine.node.addDependency(role, telemetry);
     return { stateMachine, role };
+  }
+
+  /**
+   * What a Distributed Map needs: start child executions of its own state machine, and describe
+   * or stop them. In a policy of its own, attached after the state machine exists (the ARN would
+   * otherwise be circular); returned so that whatever starts the machine can depend on it.
+   */
+  #grantDistributedMap(stateMachine: sfn.StateMachine, role: iam.Role): iam.Policy {
+    const childExecutions = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachine.stateMachineName}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const policy = new iam.Policy(this, `${stateMachine.node.id}DistributedMap`, {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'StartChildExecutions',
+          actions: ['states:StartExecution'],
+          resources: [stateMachine.stateMachineArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'FollowChildExecutions',
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [childExecutions],
+        }),
+      ],
+    });
+    const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
+    const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
+    const name = `<${this.getLogicalId(stateMachine.node.defaultChild as CfnElement)}.Name>`;
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}/*]`,
+      reason: NAG_REASONS.sweepChildExecutions,
+    });
+    return policy;
   }
 }
 

@@ -47,6 +47,8 @@ export const DASHBOARD_URL_OUTPUT = 'DashboardUrl';
 export const FAILURE_ALARM_PERIOD = Duration.minutes(5);
 /** Vends are rare: the exposure p90 is taken over an hour's vends. */
 export const EXPOSURE_ALARM_PERIOD = Duration.hours(1);
+/** A sweep takes minutes to hours; one alarm per day's sweep is enough. */
+export const SWEEP_ALARM_PERIOD = Duration.hours(6);
 const COUNT_PERIOD = Duration.hours(1);
 /** A few vends a day at most: a daily percentile is the smallest that means something. */
 const LATENCY_PERIOD = Duration.days(1);
@@ -92,6 +94,7 @@ export class Monitoring extends Construct {
   readonly alarms: cw.Alarm[] = [];
   readonly executionFailureAlarms: Record<string, cw.Alarm> = {};
   readonly regionsFailedAlarm: cw.Alarm;
+  readonly sweepRegionsFailedAlarm: cw.Alarm;
   readonly exposureAlarm: cw.Alarm;
   readonly deadLetterAlarm: cw.Alarm;
 
@@ -125,6 +128,22 @@ export class Monitoring extends Construct {
           '(vend or replay). Find the account in the RecordEnforcement log ("enforcement recorded", failed > 0) ' +
           'or in the failed execution, run `runas-bootstrapper check --account-id <id>` to see each region, fix ' +
           'the cause (member role, region opt-in, throttling), then `runas-bootstrapper replay --account-id <id> --wait`.',
+      },
+    );
+
+    this.sweepRegionsFailedAlarm = this.#addAlarm(
+      'SweepRegionsFailedAlarm',
+      this.#sum('SweepRegionsFailed', SWEEP_ALARM_PERIOD, 'Sweep regions failed'),
+      {
+        alarmName: 'SweepRegionsFailed',
+        threshold: 0,
+        // No data means no sweep batch was recorded in the window: nothing can have failed.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'The sweep could not check or repair at least one account × region (it catches these, so its execution ' +
+          'still succeeds). The RecordSweep log lists each "sweep finding" with its account and regions; run ' +
+          '`runas-bootstrapper check --account-id <id>` to see why, fix the cause (member role, region opt-in, ' +
+          'throttling), then `runas-bootstrapper sweep --repair` or `replay --account-id <id> --wait`.',
       },
     );
 

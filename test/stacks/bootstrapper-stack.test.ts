@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BOOTSTRAP_MACHINE, SWEEP_MACHINE } from '#cli/operator-context.ts';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
 import { vendEventRules } from '#core/vend-events.ts';
 import {
@@ -10,7 +11,9 @@ import {
   HANDLERS,
   STATE_MACHINE_ARN_OUTPUT,
   STATE_MACHINE_DIR,
+  STATE_MACHINE_HANDLERS,
   STATE_MACHINES,
+  SWEEP_STATE_MACHINE_ARN_OUTPUT,
 } from '#stacks/bootstrapper-stack.ts';
 import {
   allStatements,
@@ -152,63 +155,119 @@ describe('BootstrapperStack state machine', () => {
     }
   });
 
-  it('maps each placeholder to the ARN of its own function', () => {
+  it.each(Object.keys(STATE_MACHINES))('%s maps each placeholder to the ARN of its own function', (id) => {
+    // Prepare
+    const stateMachine = built.bootstrapper.node.findChild(id);
+    const handlers = HANDLERS.filter((spec) =>
+      STATE_MACHINE_HANDLERS[id as keyof typeof STATE_MACHINES].includes(spec.name),
+    );
     // Assess
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      DefinitionSubstitutions: Match.exact(
-        Object.fromEntries(
-          HANDLERS.map((spec) => [
-            `${spec.id}FunctionArn`,
-            { 'Fn::GetAtt': [functionLogicalId(spec.name), 'Arn'] },
-          ]),
-        ),
+    const resource = template.findResources('AWS::StepFunctions::StateMachine')[
+      logicalId(stateMachine.node.defaultChild as never)
+    ];
+    expect(resource?.Properties.DefinitionSubstitutions).toEqual(
+      Object.fromEntries(
+        handlers.map((spec) => [
+          `${spec.id}FunctionArn`,
+          { 'Fn::GetAtt': [functionLogicalId(spec.name), 'Arn'] },
+        ]),
       ),
-    });
+    );
   });
 
-  it('logs ALL with execution data to a log group kept one year, and traces', () => {
+  it('logs ALL with execution data to a log group kept one year, and traces, for every state machine', () => {
     // Prepare
     const logGroups = template.findResources('AWS::Logs::LogGroup');
+    const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
     // Assess
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
-      StateMachineType: 'STANDARD',
-      TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: {
-        Level: 'ALL',
-        IncludeExecutionData: true,
-        Destinations: [
-          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } } },
-        ],
-      },
-    });
-    const destination = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]
-      ?.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0];
-    expect(logGroups[destination]?.Properties.RetentionInDays).toBe(ONE_YEAR_DAYS);
+    expect(machines).toHaveLength(Object.keys(STATE_MACHINES).length);
+    for (const machine of machines) {
+      expect(machine.Properties).toMatchObject({
+        StateMachineType: 'STANDARD',
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+      });
+      const destination =
+        machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn[
+          'Fn::GetAtt'
+        ][0];
+      expect(logGroups[destination]?.Properties.RetentionInDays).toBe(ONE_YEAR_DAYS);
+    }
   });
 
-  it('may invoke exactly the five task functions, unqualified', () => {
+  it.each([
+    ['Bootstrap', () => built.bootstrapper.stateMachineRole],
+    ['Sweep', () => built.bootstrapper.sweepRole],
+  ] as const)('%s may invoke exactly its own task functions, unqualified', (id, role) => {
     // Prepare
-    const statements = statementsOfRole(
-      template,
-      logicalId(built.bootstrapper.stateMachineRole.node.defaultChild as never),
-    );
+    const statements = statementsOfRole(template, logicalId(role().node.defaultChild as never));
+    const expected = STATE_MACHINE_HANDLERS[id].map((name) => ({
+      'Fn::GetAtt': [functionLogicalId(name), 'Arn'],
+    }));
     // Act
     const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     // Assess
     expect(invoke).toHaveLength(1);
-    expect(asArray(invoke[0]?.Resource)).toEqual(
-      expect.arrayContaining(
-        HANDLERS.map((spec) => ({ 'Fn::GetAtt': [functionLogicalId(spec.name), 'Arn'] })),
-      ),
-    );
-    expect(asArray(invoke[0]?.Resource)).toHaveLength(HANDLERS.length);
+    expect(asArray(invoke[0]?.Resource)).toEqual(expect.arrayContaining(expected));
+    expect(asArray(invoke[0]?.Resource)).toHaveLength(expected.length);
   });
 
-  it('exports the state machine ARN under the output key the CLI looks up', () => {
+  it('lets the sweep start and follow only its own child executions (Distributed Map)', () => {
+    // Prepare
+    const sweepId = logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never);
+    const statements = statementsOfRole(
+      template,
+      logicalId(built.bootstrapper.sweepRole.node.defaultChild as never),
+    );
+    // Act
+    const start = statements.filter((s) => actionsOf(s).includes('states:StartExecution'));
+    const follow = statements.filter((s) => actionsOf(s).includes('states:DescribeExecution'));
+    // Assess
+    expect(start).toHaveLength(1);
+    expect(start[0]?.Resource).toEqual({ Ref: sweepId });
+    expect(follow).toHaveLength(1);
+    expect(actionsOf(follow[0]!).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    expect(JSON.stringify(follow[0]?.Resource)).toContain(`"Fn::GetAtt":["${sweepId}","Name"]`);
+    expect(JSON.stringify(follow[0]?.Resource)).toMatch(/:execution:",\{"Fn::GetAtt".*"\/\*"/);
+  });
+
+  it('schedules the sweep from the config: daily and repairing by default', () => {
+    // Assess
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      State: 'ENABLED',
+      Target: {
+        Arn: { Ref: logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never) },
+        Input: JSON.stringify({ repair: true }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+  });
+
+  it('takes the schedule, the mode and the on/off switch from config.sweep', () => {
+    // Act
+    const other = synthApp(
+      testConfig({ sweep: { schedule: 'cron(0 3 ? * MON-FRI *)', repair: false, enabled: false } }),
+      { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },
+    ).templates.bootstrapper;
+    // Assess
+    other.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 3 ? * MON-FRI *)',
+      State: 'DISABLED',
+      Target: { Input: JSON.stringify({ repair: false }) },
+    });
+  });
+
+  it('exports the state machine ARNs under the output keys the CLI looks up', () => {
     // Assess
     template.hasOutput(STATE_MACHINE_ARN_OUTPUT, {
       Value: { Ref: logicalId(built.bootstrapper.stateMachine.node.defaultChild as never) },
     });
+    template.hasOutput(SWEEP_STATE_MACHINE_ARN_OUTPUT, {
+      Value: { Ref: logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never) },
+    });
+    expect(STATE_MACHINE_ARN_OUTPUT).toBe(BOOTSTRAP_MACHINE.outputKey);
+    expect(SWEEP_STATE_MACHINE_ARN_OUTPUT).toBe(SWEEP_MACHINE.outputKey);
   });
 });
 
@@ -359,14 +418,16 @@ describe('BootstrapperStack IAM', () => {
     expect(JSON.stringify(pipeline?.Resource)).toContain('AWS::Partition');
   });
 
-  it('allows "*" resources only for X-Ray and log-delivery actions, which have no resource-level permissions', () => {
+  it('allows "*" resources only for X-Ray, log-delivery and ListAccounts, which have no resource-level permissions', () => {
     // Act
     const wildcard = allStatements(template).filter((s) => asArray(s.Resource).includes('*'));
     // Assess
     expect(wildcard.length).toBeGreaterThan(0);
     for (const statement of wildcard) {
       for (const action of actionsOf(statement))
-        expect(action).toMatch(/^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups))/);
+        expect(action).toMatch(
+          /^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups)|organizations:ListAccounts$)/,
+        );
     }
   });
 

@@ -260,17 +260,23 @@ describe('Monitoring dashboard', () => {
     ]);
   });
 
-  it('charts every execution outcome of the bootstrap state machine', () => {
+  it('charts every execution outcome of the bootstrap and the sweep state machines', () => {
     // Prepare
-    const stateMachine = { Ref: logicalId(built.bootstrapper.stateMachine) };
+    const machines = [built.bootstrapper.stateMachine, built.bootstrapper.sweepStateMachine].map((sm) =>
+      JSON.stringify({ Ref: logicalId(sm) }),
+    );
     // Act
     const lines = allLines(dashboard).filter((line) => line.namespace === 'AWS/States');
     // Assess
-    expect(lines.map((line) => line.name).sort()).toEqual([...EXECUTION_METRICS].sort());
-    for (const line of lines) {
-      expect(resolveToken(dashboard, line.dimensions.StateMachineArn as string)).toEqual(stateMachine);
-      expect(line).toMatchObject({ stat: 'Sum', period: 3600 });
+    for (const machine of machines) {
+      const own = lines.filter(
+        (line) =>
+          JSON.stringify(resolveToken(dashboard, line.dimensions.StateMachineArn as string)) === machine,
+      );
+      expect(own.map((line) => line.name).sort()).toEqual([...EXECUTION_METRICS].sort());
     }
+    expect(lines).toHaveLength(EXECUTION_METRICS.length * machines.length);
+    for (const line of lines) expect(line).toMatchObject({ stat: 'Sum', period: 3600 });
   });
 
   it('charts the messages visible in the vend dead-letter queue', () => {
@@ -295,7 +301,7 @@ describe('Monitoring dashboard', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(dashboard, arn));
     // Assess
-    expect(shown).toHaveLength(4);
+    expect(shown).toHaveLength(6);
     expect(shown).toEqual(expect.arrayContaining(alarmArns));
     expect(dashboard.periodOverride).toBe('inherit');
   });
@@ -311,11 +317,12 @@ describe('Monitoring dashboard', () => {
 });
 
 describe('Monitoring alarms', () => {
-  it('creates exactly four alarms, each named after the stack and notifying the failure topic', () => {
+  it('creates exactly six alarms, each named after the stack and notifying the failure topic', () => {
     // Act
     const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
-    // Assess
-    expect(alarms).toHaveLength(4);
+    // Assess: failed bootstrap and sweep executions, RegionsFailed, SweepRegionsFailed, exposure p90, DLQ.
+    expect(alarms).toHaveLength(6);
+    expect(alarmNamed(template, 'SweepExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     for (const alarm of alarms) {
       expect(alarm.AlarmName).toMatch(new RegExp(`^${STACK}-`));
       expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -351,6 +358,23 @@ describe('Monitoring alarms', () => {
       expect(input.MetricStat?.Metric.Namespace).toBe('AWS/States');
       expect(dimensionsOf(input)).toEqual({ StateMachineArn: stateMachine });
     }
+  });
+
+  it('alarms when the sweep could not check or repair a region, though its execution succeeded', () => {
+    // Act
+    const alarm = alarmNamed(template, 'SweepRegionsFailed');
+    const metrics = alarm.Metrics as AlarmMetricJson[];
+    // Assess
+    expect(alarm).toMatchObject({ Threshold: 0, TreatMissingData: 'notBreaching' });
+    const inputs = metrics.filter((m) => m.MetricStat);
+    expect(inputs).toHaveLength(1);
+    expect(dimensionsOf(inputs[0]!)).toEqual(expectedDimensions(undefined));
+    expect(inputs[0]?.MetricStat).toMatchObject({
+      Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'SweepRegionsFailed' },
+      Period: 6 * 3600,
+      Stat: 'Sum',
+    });
+    expect(JSON.stringify(alarm.AlarmDescription)).toContain('sweep finding');
   });
 
   it('alarms when any region failed, summing vends and requests', () => {
@@ -431,16 +455,16 @@ describe('Monitoring alarms', () => {
       defaultAccount: MANAGEMENT_ACCOUNT,
       defaultRegion: REGION,
     });
-    const sweep = new sfn.StateMachine(app.bootstrapper, 'SweepProbe', {
+    const sweep = new sfn.StateMachine(app.bootstrapper, 'LaterProbe', {
       definitionBody: sfn.DefinitionBody.fromChainable(new sfn.Pass(app.bootstrapper, 'Nothing')),
     });
     // Act
-    const alarm = app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Sweep');
+    const alarm = app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Later');
     const later = Template.fromStack(app.bootstrapper);
     // Assess
     const sweepRef = { Ref: app.bootstrapper.getLogicalId(sweep.node.defaultChild as never) };
     const alarmId = app.bootstrapper.getLogicalId(alarm.node.defaultChild as never);
-    expect(alarmNamed(later, 'SweepExecutionsFailed').AlarmActions).toEqual([
+    expect(alarmNamed(later, 'LaterExecutionsFailed').AlarmActions).toEqual([
       { Ref: app.bootstrapper.getLogicalId(app.bootstrapper.monitoring.topic.node.defaultChild as never) },
     ]);
     const body = dashboardOf(later);
@@ -455,9 +479,12 @@ describe('Monitoring alarms', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(body, arn));
     expect(shown).toContainEqual({ 'Fn::GetAtt': [alarmId, 'Arn'] });
-    expect(() => app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Sweep')).toThrow(
+    expect(() => app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Later')).toThrow(
       /already monitored/,
     );
+    expect(() =>
+      app.bootstrapper.monitoring.monitorStateMachine(app.bootstrapper.sweepStateMachine, 'Sweep'),
+    ).toThrow(/already monitored/);
   });
 });
 
@@ -583,7 +610,7 @@ describe('Monitoring failure topic', () => {
 });
 
 describe('Monitoring cdk-nag', () => {
-  it('reports zero unacknowledged findings with an e-mail subscription and a second state machine', () => {
+  it('reports zero unacknowledged findings with an e-mail subscription and a third state machine', () => {
     // Prepare
     const app = buildApp(testConfig({ notifications: { email: 'oncall@example.com' } }), {
       appProps: { context: CDK_JSON_CONTEXT },
@@ -592,8 +619,8 @@ describe('Monitoring cdk-nag', () => {
       defaultAccount: MANAGEMENT_ACCOUNT,
       defaultRegion: REGION,
     });
-    const sweep = sfn.StateMachine.fromStateMachineName(app.bootstrapper, 'Sweep', 'sweep');
-    app.bootstrapper.monitoring.monitorStateMachine(sweep, 'Sweep');
+    const extra = sfn.StateMachine.fromStateMachineName(app.bootstrapper, 'Extra', 'extra');
+    app.bootstrapper.monitoring.monitorStateMachine(extra, 'Extra');
     // Act
     const unacknowledged = findings(app);
     // Assess
