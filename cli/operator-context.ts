@@ -191,7 +191,15 @@ export async function mapLimit<T, R>(
   return results;
 }
 
-export const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
+
+/** `--state-machine-arn`, checked before any call; undefined when not given. */
+export function checkStateMachineArn(value: string | undefined): string | undefined {
+  if (value !== undefined && !STATE_MACHINE_ARN.test(value)) {
+    throw new UserError(`--state-machine-arn ${JSON.stringify(value)} is not a state machine ARN`);
+  }
+  return value;
+}
 
 /** A `--timeout`-style option: a positive number of seconds, or a usage error naming the flag. */
 export function positiveSeconds(value: string, flag: string): number {

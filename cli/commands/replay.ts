@@ -12,12 +12,12 @@ import { type Command, Option } from 'commander';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
 import {
+  checkStateMachineArn,
   DEFAULT_STACK_NAME,
   OperatorContext,
   parseAccountIds,
   parseRegions,
   positiveSeconds,
-  STATE_MACHINE_ARN,
 } from '../operator-context.ts';
 import type { GlobalOptions } from '../program.ts';
 
@@ -117,11 +117,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       if (options.reason !== undefined && [...options.reason].length > MAX_REPLAY_REASON_LENGTH) {
         throw new UserError(`--reason is longer than ${MAX_REPLAY_REASON_LENGTH} characters`);
       }
-      if (options.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(options.stateMachineArn)) {
-        throw new UserError(
-          `--state-machine-arn ${JSON.stringify(options.stateMachineArn)} is not a state machine ARN`,
-        );
-      }
+      checkStateMachineArn(options.stateMachineArn);
       const timeoutMs = positiveSeconds(options.timeout, '--timeout') * 1000;
       const pollMs = positiveSeconds(options.pollInterval, '--poll-interval') * 1000;
       const detailOf = (accountId: string): ReplayDetail => ({

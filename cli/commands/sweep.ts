@@ -12,11 +12,11 @@ import type { Command } from 'commander';
 import { type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
 import {
+  checkStateMachineArn,
   DEFAULT_STACK_NAME,
   OperatorContext,
   parseRegions,
   positiveSeconds,
-  STATE_MACHINE_ARN,
   SWEEP_MACHINE,
 } from '../operator-context.ts';
 import type { GlobalOptions } from '../program.ts';
@@ -81,11 +81,7 @@ export function registerSweep(program: Command, io: CliIo): void {
           `--max-concurrency ${options.maxConcurrency} is not a whole number from 1 to 1000`,
         );
       }
-      if (options.stateMachineArn !== undefined && !STATE_MACHINE_ARN.test(options.stateMachineArn)) {
-        throw new UserError(
-          `--state-machine-arn ${JSON.stringify(options.stateMachineArn)} is not a state machine ARN`,
-        );
-      }
+      checkStateMachineArn(options.stateMachineArn);
       const timeoutMs = positiveSeconds(options.timeout, '--timeout') * 1000;
       const pollMs = positiveSeconds(options.pollInterval, '--poll-interval') * 1000;
       const stateMachineArn =

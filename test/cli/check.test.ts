@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers.ts';
 import {
   compliantDocument,
+  existingMember,
   FOREIGN_DOCUMENT,
   GOVERNED_REGIONS,
   lzaDocument,
@@ -12,61 +13,25 @@ import {
   startOperatorCloud,
 } from './operator-cloud.ts';
 
-const both = (make: (region: string, accountId: string) => Record<string, unknown>, accountId: string) =>
-  Object.fromEntries(GOVERNED_REGIONS.map((region) => [region, make(region, accountId)]));
-
 describe('check command', () => {
   let env: OperatorCloud;
 
   beforeAll(async () => {
     env = await startOperatorCloud([
-      { accountId: MANAGEMENT_ACCOUNT, name: 'management', vend: { atSeconds: 0, via: 'none' } },
-      {
-        accountId: '111111111111',
-        name: 'compliant',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: both(compliantDocument, '111111111111'),
-      },
-      {
-        accountId: '222222222222',
-        name: 'lza-wrong',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: { 'us-east-1': lzaDocument('us-east-1', '222222222222') },
-      },
-      {
-        accountId: '333333333333',
-        name: 'string-boolean',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: both(
-          (region, id) => ({
-            ...compliantDocument(region, id),
-            inputs: { ...compliantDocument(region, id).inputs, runAsEnabled: 'true' },
-          }),
-          '333333333333',
-        ),
-      },
-      {
-        accountId: '444444444444',
-        name: 'foreign',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: {
-          'us-east-1': FOREIGN_DOCUMENT,
-          'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
-        },
-      },
-      { accountId: '555555555555', name: 'no-role', roles: {}, vend: { atSeconds: 0, via: 'none' } },
-      {
-        accountId: '666666666666',
-        name: 'suspended',
-        status: 'SUSPENDED',
-        vend: { atSeconds: 0, via: 'none' },
-      },
-      {
-        accountId: '777777777777',
-        name: 'unpromoted',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: both(lzaDocument, '777777777777'),
-      },
+      existingMember(MANAGEMENT_ACCOUNT, 'management'),
+      existingMember('111111111111', 'compliant', compliantDocument),
+      existingMember('222222222222', 'lza-wrong', { 'us-east-1': lzaDocument('us-east-1', '222222222222') }),
+      existingMember('333333333333', 'string-boolean', (region, id) => ({
+        ...compliantDocument(region, id),
+        inputs: { ...compliantDocument(region, id).inputs, runAsEnabled: 'true' },
+      })),
+      existingMember('444444444444', 'foreign', {
+        'us-east-1': FOREIGN_DOCUMENT,
+        'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
+      }),
+      existingMember('555555555555', 'no-role', undefined, { roles: {} }),
+      existingMember('666666666666', 'suspended', undefined, { status: 'SUSPENDED' }),
+      existingMember('777777777777', 'unpromoted', lzaDocument),
     ]);
     // A compliant version 2 that nobody made the default: Session Manager still uses version 1.
     await env.addUnpromotedVersion(

@@ -46,6 +46,37 @@ export const FOREIGN_DOCUMENT = {
 };
 
 export type ScenarioAccounts = NonNullable<ScenarioInput['accounts']>;
+type ScenarioAccount = ScenarioAccounts[number];
+type DocumentMaker = (region: string, accountId: string) => Record<string, unknown>;
+
+/** The same kind of document in every governed region. */
+export function inEveryRegion(
+  make: DocumentMaker,
+  accountId: string,
+): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(GOVERNED_REGIONS.map((region) => [region, make(region, accountId)]));
+}
+
+/**
+ * A member that exists from the start (no vend event), with its documents: a maker for every
+ * governed region, or documents per region.
+ */
+export function existingMember(
+  accountId: string,
+  name: string,
+  documents?: DocumentMaker | ScenarioAccount['documents'],
+  extra: Partial<ScenarioAccount> = {},
+): ScenarioAccount {
+  return {
+    accountId,
+    name,
+    vend: { atSeconds: 0, via: 'none' },
+    ...(documents
+      ? { documents: typeof documents === 'function' ? inEveryRegion(documents, accountId) : documents }
+      : {}),
+    ...extra,
+  };
+}
 
 export interface OperatorCloud {
   cloud: LocalCloud;

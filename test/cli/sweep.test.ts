@@ -4,16 +4,13 @@ import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';
 import {
   compliantDocument,
+  existingMember,
   FOREIGN_DOCUMENT,
-  GOVERNED_REGIONS,
   lzaDocument,
   MANAGEMENT_ACCOUNT,
   type OperatorCloud,
   startOperatorCloud,
 } from './operator-cloud.ts';
-
-const both = (make: (region: string, accountId: string) => Record<string, unknown>, accountId: string) =>
-  Object.fromEntries(GOVERNED_REGIONS.map((region) => [region, make(region, accountId)]));
 
 describe('sweep command (local cloud and local runtime)', () => {
   let env: OperatorCloud;
@@ -23,40 +20,17 @@ describe('sweep command (local cloud and local runtime)', () => {
 
   beforeAll(async () => {
     env = await startOperatorCloud([
-      { accountId: MANAGEMENT_ACCOUNT, name: 'management', vend: { atSeconds: 0, via: 'none' } },
-      {
-        accountId: '111111111111',
-        name: 'compliant',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: both(compliantDocument, '111111111111'),
-      },
-      {
-        accountId: '222222222222',
-        name: 'lza-wrong',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: both(lzaDocument, '222222222222'),
-      },
-      {
-        accountId: '333333333333',
-        name: 'missing-in-one-region',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: { 'us-east-1': compliantDocument('us-east-1', '333333333333') },
-      },
-      {
-        accountId: '444444444444',
-        name: 'foreign',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: {
-          'us-east-1': FOREIGN_DOCUMENT,
-          'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
-        },
-      },
-      {
-        accountId: '666666666666',
-        name: 'suspended',
-        status: 'SUSPENDED',
-        vend: { atSeconds: 0, via: 'none' },
-      },
+      existingMember(MANAGEMENT_ACCOUNT, 'management'),
+      existingMember('111111111111', 'compliant', compliantDocument),
+      existingMember('222222222222', 'lza-wrong', lzaDocument),
+      existingMember('333333333333', 'missing-in-one-region', {
+        'us-east-1': compliantDocument('us-east-1', '333333333333'),
+      }),
+      existingMember('444444444444', 'foreign', {
+        'us-east-1': FOREIGN_DOCUMENT,
+        'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
+      }),
+      existingMember('666666666666', 'suspended', undefined, { status: 'SUSPENDED' }),
     ]);
     sweepArn = env.runtime.stateMachineArn(SWEEP_STATE_MACHINE);
   });

@@ -44,7 +44,11 @@ afterEach(async () => {
 });
 
 /** One account vended just after an LZA pipeline run starts; the workflow runs to its end. */
-async function play(lzaVersion: string): Promise<{ played: DemoRun; emf: EmfRecord[] }> {
+async function play(
+  lzaVersion: string,
+  runs: object[] = [{ startAtSeconds: 0 }],
+  lza: object = {},
+): Promise<{ played: DemoRun; emf: EmfRecord[] }> {
   const emf: EmfRecord[] = [];
   const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
     if (typeof line === 'string' && line.startsWith('{"_aws"')) emf.push(JSON.parse(line) as EmfRecord);
@@ -54,7 +58,7 @@ async function play(lzaVersion: string): Promise<{ played: DemoRun; emf: EmfReco
     homeRegion: 'us-east-1',
     // 1 simulated second = 0.5 wall ms: the ~45-minute LZA run plays in about 1.5 s.
     timeScale: 0.0005,
-    pipeline: { lzaVersion, runs: [{ startAtSeconds: 0 }] },
+    pipeline: { lzaVersion, runs },
     accounts: [
       {
         accountId: ACCOUNT,
@@ -64,7 +68,7 @@ async function play(lzaVersion: string): Promise<{ played: DemoRun; emf: EmfReco
       },
     ],
   });
-  const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS });
+  const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, lza });
   try {
     run = await runScenario({ scenario, config, timeoutSeconds: 60 });
   } finally {
@@ -169,6 +173,59 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
       expect(isCompliant(latest, RUN_AS), region).toBe(true);
       expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
       expect(Object.keys(latest.inputs), region).toEqual(expect.arrayContaining(LZA_LOGGING_KEYS));
+    }
+  });
+});
+
+describe('RunAs regression guard with failing LZA runs', () => {
+  it('repairs a wipe by a run that failed soon after Deploy/Security_Resources, between two polls', async () => {
+    // Prepare + Act: Network_Associations fails 10 s after Security_Resources; polls are 300 s apart.
+    const { played, emf } = await play(
+      '1.13.1',
+      [
+        {
+          startAtSeconds: 0,
+          failAt: 'Deploy/Network_Associations',
+          durations: { 'Deploy/Network_Associations': 10 },
+        },
+      ],
+      { awaitTimeoutHours: 2 },
+    );
+    // Assess: no run finished Customizations, but the wipe was still repaired and counted.
+    const execution = only(played.runtime.executions());
+    const output = execution.output as GuardOutput;
+    expect(output.gap.phase).toBe('timed-out');
+    expect(output.gap.regressionsRepaired).toBe(REGIONS.length);
+    expect(only(emf.filter((r) => 'RunAsRegressionsRepaired' in r)).RunAsRegressionsRepaired).toBe(
+      REGIONS.length,
+    );
+    for (const region of REGIONS) {
+      expect(isCompliant(versionContent(played, region, 'latest'), RUN_AS), region).toBe(true);
+      expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
+    }
+  });
+
+  it('repairs the wipe of every run: a failed run, then the run that covers the vend', async () => {
+    // Prepare + Act
+    const { played, emf } = await play(
+      '1.13.1',
+      [{ startAtSeconds: 0, failAt: 'Deploy/Customizations' }, { startAtSeconds: 3000 }],
+      { awaitTimeoutHours: 3 },
+    );
+    // Assess: two wipes per region, two repairs per region.
+    const execution = only(played.runtime.executions());
+    const output = execution.output as GuardOutput;
+    expect(output.gap.phase).toBe('complete');
+    expect(played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT)).toHaveLength(
+      2 * REGIONS.length,
+    );
+    expect(output.gap.regressionsRepaired).toBe(2 * REGIONS.length);
+    expect(only(emf.filter((r) => 'RunAsRegressionsRepaired' in r)).RunAsRegressionsRepaired).toBe(
+      2 * REGIONS.length,
+    );
+    for (const region of REGIONS) {
+      expect(isCompliant(versionContent(played, region, 'latest'), RUN_AS), region).toBe(true);
+      expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
     }
   });
 });

@@ -4,6 +4,7 @@ import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import {
   compliantDocument,
+  existingMember,
   FOREIGN_DOCUMENT,
   GOVERNED_REGIONS,
   lzaDocument,
@@ -13,9 +14,6 @@ import {
   type ScenarioAccounts,
   startOperatorCloud,
 } from '#test/cli/operator-cloud.ts';
-
-const both = (make: (region: string, accountId: string) => Record<string, unknown>, accountId: string) =>
-  Object.fromEntries(GOVERNED_REGIONS.map((region) => [region, make(region, accountId)]));
 
 interface SweepOutput {
   repair: boolean;
@@ -29,47 +27,19 @@ const DRIFTED = Array.from({ length: 45 }, (_, i) => `1000000000${String(i).padS
 
 function accounts(): ScenarioAccounts {
   return [
-    { accountId: MANAGEMENT_ACCOUNT, name: 'management', vend: { atSeconds: 0, via: 'none' } },
-    {
-      accountId: '111111111111',
-      name: 'compliant',
-      vend: { atSeconds: 0, via: 'none' },
-      documents: both(compliantDocument, '111111111111'),
-    },
-    {
-      accountId: '222222222222',
-      name: 'lza-wrong-one-region-missing',
-      vend: { atSeconds: 0, via: 'none' },
-      documents: { 'us-east-1': lzaDocument('us-east-1', '222222222222') },
-    },
-    {
-      accountId: '444444444444',
-      name: 'foreign',
-      vend: { atSeconds: 0, via: 'none' },
-      documents: {
-        'us-east-1': FOREIGN_DOCUMENT,
-        'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
-      },
-    },
-    { accountId: '555555555555', name: 'no-role', roles: {}, vend: { atSeconds: 0, via: 'none' } },
-    {
-      accountId: '666666666666',
-      name: 'suspended',
-      status: 'SUSPENDED',
-      vend: { atSeconds: 0, via: 'none' },
-    },
-    {
-      accountId: '888888888888',
-      name: 'excluded',
-      vend: { atSeconds: 0, via: 'none' },
-      documents: both(lzaDocument, '888888888888'),
-    },
-    ...DRIFTED.map((accountId): ScenarioAccounts[number] => ({
-      accountId,
-      name: `workload-${accountId.slice(-2)}`,
-      vend: { atSeconds: 0, via: 'none' },
-      documents: both(lzaDocument, accountId),
-    })),
+    existingMember(MANAGEMENT_ACCOUNT, 'management'),
+    existingMember('111111111111', 'compliant', compliantDocument),
+    existingMember('222222222222', 'lza-wrong-one-region-missing', {
+      'us-east-1': lzaDocument('us-east-1', '222222222222'),
+    }),
+    existingMember('444444444444', 'foreign', {
+      'us-east-1': FOREIGN_DOCUMENT,
+      'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
+    }),
+    existingMember('555555555555', 'no-role', undefined, { roles: {} }),
+    existingMember('666666666666', 'suspended', undefined, { status: 'SUSPENDED' }),
+    existingMember('888888888888', 'excluded', lzaDocument),
+    ...DRIFTED.map((accountId) => existingMember(accountId, `workload-${accountId.slice(-2)}`, lzaDocument)),
   ];
 }
 
