@@ -24,6 +24,9 @@ function toMember(account: Account): MemberAccount | undefined {
   };
 }
 
+/** The most ListAccounts returns per call. */
+export const LIST_ACCOUNTS_PAGE_SIZE = 20;
+
 /** Organizations, read-only, from the management account. */
 export class OrganizationDirectory {
   readonly #client: OrganizationsClient;
@@ -54,7 +57,10 @@ export class OrganizationDirectory {
   async page(nextToken?: string): Promise<{ accounts: MemberAccount[]; nextToken?: string }> {
     try {
       const page = await this.#client.send(
-        new ListAccountsCommand({ ...(nextToken ? { NextToken: nextToken } : {}), MaxResults: 20 }),
+        new ListAccountsCommand({
+          ...(nextToken ? { NextToken: nextToken } : {}),
+          MaxResults: LIST_ACCOUNTS_PAGE_SIZE,
+        }),
       );
       const accounts = (page.Accounts ?? []).map(toMember).filter((m) => m !== undefined);
       return { accounts, ...(page.NextToken ? { nextToken: page.NextToken } : {}) };
@@ -64,8 +70,8 @@ export class OrganizationDirectory {
   }
 
   /**
-   * Pages until at least `limit` accounts are gathered or the listing ends; the returned token
-   * continues the listing (a sweep lists a large organization in batches this way).
+   * Pages while another full page still fits in `limit` accounts (always at least one page); the
+   * returned token continues the listing. A sweep lists a large organization in batches this way.
    */
   async batch(limit: number, nextToken?: string): Promise<{ accounts: MemberAccount[]; nextToken?: string }> {
     const accounts: MemberAccount[] = [];
@@ -74,7 +80,7 @@ export class OrganizationDirectory {
       const page = await this.page(token);
       accounts.push(...page.accounts);
       token = page.nextToken;
-    } while (token && accounts.length < limit);
+    } while (token && accounts.length + LIST_ACCOUNTS_PAGE_SIZE <= limit);
     return { accounts, ...(token ? { nextToken: token } : {}) };
   }
 

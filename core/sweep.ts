@@ -59,9 +59,17 @@ export interface SweepAccountResult {
 
 export type SweepAccountStatus = SweepRegionStatus | 'role-unavailable';
 
-/** The account's worst region outcome: role-unavailable > failed > refused > drifted > repaired > compliant. */
+/** The probe's verdicts that mean "no member role can be assumed", as opposed to a failed probe. */
+const ROLE_UNAVAILABLE_ERRORS: readonly string[] = ['RoleWaitTimeoutError', 'RoleNotAssumableError'];
+
+/**
+ * The account's worst outcome: role-unavailable > failed > refused > drifted > repaired >
+ * compliant. A probe that failed for another reason (throttling, a Lambda error) is `failed`.
+ */
 export function sweepAccountStatus(result: SweepAccountResult): SweepAccountStatus {
-  if (!result.regions) return 'role-unavailable';
+  if (!result.regions) {
+    return ROLE_UNAVAILABLE_ERRORS.includes(result.roleError ?? '') ? 'role-unavailable' : 'failed';
+  }
   const order: SweepRegionStatus[] = ['failed', 'refused', 'drifted', 'repaired'];
   return order.find((status) => result.regions?.some((r) => r.status === status)) ?? 'compliant';
 }
@@ -86,6 +94,11 @@ export interface SweepTotals {
   regionsRefused: number;
   regionsFailed: number;
   accountsRoleUnavailable: number;
+  /** Accounts whose role probe failed for another reason (throttling, a Lambda error). */
+  accountsFailed: number;
+  /** Batches whose Distributed Map failed as a whole: their accounts were not (all) swept. */
+  batchesFailed: number;
+  accountsUnswept: number;
   /** Accounts not visited: not ACTIVE, or excluded (including the management account). */
   skippedInactive: number;
   skippedExcluded: number;
@@ -95,8 +108,27 @@ export interface SweepTotals {
   findingsOmitted: number;
 }
 
-/** Keeps the sweep's output far below the 256 KiB state-size limit, even for large organizations. */
-export const MAX_FINDINGS = 200;
+/**
+ * The sweep state must stay under Step Functions' 256 KiB limit: the findings carried from batch
+ * to batch, plus one batch's results. Findings are capped; the batch size depends on how many
+ * regions each account's result lists (see `sweepBatchSize`).
+ */
+export const MAX_FINDINGS = 100;
+export const STATE_LIMIT_BYTES = 256 * 1024;
+/** What one batch's results may take: about half the limit, leaving room for findings and options. */
+const RESULTS_BUDGET_BYTES = 120_000;
+/** Serialized size of one account result, and of one region in it, at the worst (longest error name). */
+export const ACCOUNT_RESULT_BYTES = 40;
+export const REGION_RESULT_BYTES = 80;
+/** Organizations returns at most 20 accounts per ListAccounts page. */
+export const ORGANIZATIONS_PAGE_SIZE = 20;
+export const MAX_SWEEP_BATCH = 200;
+
+/** Accounts per Distributed Map run for `regionCount` governed regions: at most 200, at least one page. */
+export function sweepBatchSize(regionCount: number): number {
+  const fits = Math.floor(RESULTS_BUDGET_BYTES / (ACCOUNT_RESULT_BYTES + REGION_RESULT_BYTES * regionCount));
+  return Math.max(ORGANIZATIONS_PAGE_SIZE, Math.min(MAX_SWEEP_BATCH, fits));
+}
 
 export function emptySweepTotals(): SweepTotals {
   return {
@@ -107,6 +139,9 @@ export function emptySweepTotals(): SweepTotals {
     regionsRefused: 0,
     regionsFailed: 0,
     accountsRoleUnavailable: 0,
+    accountsFailed: 0,
+    batchesFailed: 0,
+    accountsUnswept: 0,
     skippedInactive: 0,
     skippedExcluded: 0,
     findings: [],
@@ -114,14 +149,22 @@ export function emptySweepTotals(): SweepTotals {
   };
 }
 
-/** The totals of one batch of account results, alone (what that batch's metrics report). */
+/**
+ * The totals of one batch of account results, alone (what that batch's metrics report). A batch
+ * whose Map failed as a whole (`failedBatch`) has no results: its accounts count as unswept.
+ */
 export function tallySweepBatch(
   results: readonly SweepAccountResult[],
   skipped: { inactive: number; excluded: number } = { inactive: 0, excluded: 0 },
+  failedBatch?: { accounts: number },
 ): SweepTotals {
   const totals = emptySweepTotals();
   totals.skippedInactive = skipped.inactive;
   totals.skippedExcluded = skipped.excluded;
+  if (failedBatch) {
+    totals.batchesFailed = 1;
+    totals.accountsUnswept = failedBatch.accounts;
+  }
   for (const result of results) {
     totals.accountsChecked += 1;
     const status = sweepAccountStatus(result);
@@ -137,6 +180,7 @@ export function tallySweepBatch(
       continue;
     }
     if (status === 'role-unavailable') totals.accountsRoleUnavailable += 1;
+    if (!result.regions && status === 'failed') totals.accountsFailed += 1;
     totals.findings.push({
       accountId: result.accountId,
       status,
@@ -162,6 +206,9 @@ export function addSweepTotals(running: SweepTotals, batch: SweepTotals): SweepT
     regionsRefused: running.regionsRefused + batch.regionsRefused,
     regionsFailed: running.regionsFailed + batch.regionsFailed,
     accountsRoleUnavailable: running.accountsRoleUnavailable + batch.accountsRoleUnavailable,
+    accountsFailed: running.accountsFailed + batch.accountsFailed,
+    batchesFailed: running.batchesFailed + batch.batchesFailed,
+    accountsUnswept: running.accountsUnswept + batch.accountsUnswept,
     skippedInactive: running.skippedInactive + batch.skippedInactive,
     skippedExcluded: running.skippedExcluded + batch.skippedExcluded,
     findings: kept,
@@ -175,6 +222,15 @@ export function sweepIsClean(totals: SweepTotals): boolean {
     totals.driftDetected === totals.driftRepaired &&
     totals.regionsRefused === 0 &&
     totals.regionsFailed === 0 &&
-    totals.accountsRoleUnavailable === 0
+    totals.accountsRoleUnavailable === 0 &&
+    totals.accountsFailed === 0 &&
+    totals.batchesFailed === 0
+  );
+}
+
+/** Accounts or account × regions the sweep could not deal with: what the failure alarm counts. */
+export function sweepFailures(totals: SweepTotals): number {
+  return (
+    totals.regionsFailed + totals.accountsRoleUnavailable + totals.accountsFailed + totals.accountsUnswept
   );
 }

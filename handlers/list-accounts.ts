@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { describeIssues } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';
-import { emptySweepTotals, type SweepTotals, selectSweepAccounts } from '#core/sweep.ts';
+import { emptySweepTotals, type SweepTotals, selectSweepAccounts, sweepBatchSize } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
 import {
@@ -16,12 +16,6 @@ import {
   sweepOptions,
   sweepState,
 } from './shared/schemas.ts';
-
-/**
- * Accounts per Distributed Map run. Each result is a few hundred bytes, so a batch's results stay
- * well inside the 256 KiB state limit; a larger organization is swept batch after batch.
- */
-export const SWEEP_BATCH_SIZE = 200;
 
 export interface ListAccountsOutput {
   options: SweepOptionsResolved;
@@ -34,12 +28,12 @@ export interface ListAccountsOutput {
  * ACTIVE, non-excluded accounts (SUSPENDED and excluded ones are counted, not visited).
  */
 export function createHandler(dependencies: () => HandlerDependencies, options: { batchSize?: number } = {}) {
-  const batchSize = options.batchSize ?? SWEEP_BATCH_SIZE;
   return middy(
     async (input: z.infer<typeof listAccountsInput>, _context: Context): Promise<ListAccountsOutput> => {
       const { config, organization, now } = dependencies();
-      const continued = sweepState.safeParse(input.sweep);
-      const state = continued.success ? continued.data : undefined;
+      // The state carried between batches has these keys; a user's input never does.
+      const continuing = typeof input.sweep === 'object' && input.sweep !== null && 'totals' in input.sweep;
+      const state = continuing ? sweepState.parse(input.sweep) : undefined;
       let sweep: SweepOptionsResolved;
       if (state) sweep = state.options;
       else {
@@ -63,7 +57,8 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
           startedAt: new Date(now()).toISOString(),
         };
       }
-      const { accounts, nextToken } = await organization.batch(batchSize, state?.page.nextToken);
+      const limit = options.batchSize ?? sweepBatchSize(sweep.regions.length);
+      const { accounts, nextToken } = await organization.batch(limit, state?.page.nextToken);
       const selection = selectSweepAccounts(accounts, {
         excludeAccountIds: config.excludeAccountIds,
         managementAccountId: config.managementAccountId,

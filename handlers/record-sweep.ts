@@ -6,7 +6,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { addSweepTotals, type SweepTotals, tallySweepBatch } from '#core/sweep.ts';
+import { addSweepTotals, type SweepTotals, sweepFailures, tallySweepBatch } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
 import { recordSweepInput, type SweepOptionsResolved, type SweepPage } from './shared/schemas.ts';
@@ -16,6 +16,8 @@ export interface RecordSweepOutput {
   /** The batch's account ids are dropped: only the continuation is carried on. */
   page: Omit<SweepPage, 'accountIds'> & { accountIds: string[] };
   totals: SweepTotals;
+  /** Set once any batch failed as a whole: the sweep ends failed with this cause, after the last batch. */
+  incomplete?: string;
 }
 
 /**
@@ -26,13 +28,21 @@ export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(
     async (input: z.infer<typeof recordSweepInput>, _context: Context): Promise<RecordSweepOutput> => {
       dependencies();
-      const batch = tallySweepBatch(input.results, input.page.skipped);
+      const failed = input.batchError ? { accounts: input.page.accountIds.length } : undefined;
+      if (input.batchError) {
+        logger.error('sweep batch failed as a whole; its accounts were not (all) swept', {
+          accounts: input.page.accountIds,
+          error: input.batchError.Error,
+          cause: input.batchError.Cause,
+        });
+      }
+      const batch = tallySweepBatch(input.results, input.page.skipped, failed);
       metrics.addMetadata('mode', input.options.repair ? 'repair' : 'check');
       metrics.addMetadata('sweepStartedAt', input.options.startedAt);
       metrics.addMetric(METRIC.accountsChecked, MetricUnit.Count, batch.accountsChecked);
       metrics.addMetric(METRIC.driftDetected, MetricUnit.Count, batch.driftDetected);
       metrics.addMetric(METRIC.driftRepaired, MetricUnit.Count, batch.driftRepaired);
-      metrics.addMetric(METRIC.sweepRegionsFailed, MetricUnit.Count, batch.regionsFailed);
+      metrics.addMetric(METRIC.sweepFailures, MetricUnit.Count, sweepFailures(batch));
       for (const finding of batch.findings) {
         const level = finding.status === 'repaired' ? 'info' : 'warn';
         logger[level]('sweep finding', { ...finding });
@@ -55,6 +65,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
           skipped,
         },
         totals,
+        ...(totals.batchesFailed > 0
+          ? {
+              incomplete: `${totals.batchesFailed} batch(es) failed as a whole, so ${totals.accountsUnswept} account(s) were not swept (see the RecordSweep log); the other ${totals.accountsChecked} were`,
+            }
+          : {}),
       };
     },
   )

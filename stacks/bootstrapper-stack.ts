@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ArnFormat,
@@ -10,6 +11,7 @@ import {
   Token,
   Validations,
 } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -33,6 +35,8 @@ export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
 /** The CLI finds the state machines through these CloudFormation output keys. */
 export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
 export const SWEEP_STATE_MACHINE_ARN_OUTPUT = 'SweepStateMachineArn';
+/** The sweep's schedule lives in Scheduler's default group (its metrics are per group). */
+const SCHEDULE_GROUP = 'default';
 export const SERVICE_NAME = 'runas-bootstrapper';
 
 /** Handler and state-machine logs are the audit trail of which accounts were changed, and when. */
@@ -130,9 +134,10 @@ export const NAG_REASONS = {
     'Compensating control: the role is assumable only by states.amazonaws.com and its lambda:InvokeFunction ' +
     'statement names its task functions exactly.',
   sweepChildExecutions:
-    'states:DescribeExecution and states:StopExecution on execution:<sweep state machine name>/*: the ' +
-    "Distributed Map's child executions get generated names. Compensating control: the ARN is pinned to this " +
-    'state machine, and StartExecution names the state machine itself.',
+    'states:DescribeExecution and states:StopExecution on execution:<sweep state machine name>/*, and ' +
+    "states:RedriveExecution on execution:<name>/<map label>:*: the Distributed Map's child executions get " +
+    'generated names. Compensating control: the ARNs are pinned to this state machine, and StartExecution ' +
+    'names the state machine itself.',
   listAccounts:
     'organizations:ListAccounts supports no resource-level permissions, so its resource is "*". Compensating ' +
     'control: read-only, and the only Organizations action of the role.',
@@ -210,7 +215,11 @@ export class BootstrapperStack extends Stack {
     const sweep = this.#stateMachine('Sweep');
     this.sweepStateMachine = sweep.stateMachine;
     this.sweepRole = sweep.role;
-    const childExecutions = this.#grantDistributedMap(sweep.stateMachine, sweep.role);
+    const childExecutions = this.#grantDistributedMap(
+      sweep.stateMachine,
+      sweep.role,
+      distributedMapLabel(STATE_MACHINES.Sweep),
+    );
     new CfnOutput(this, SWEEP_STATE_MACHINE_ARN_OUTPUT, {
       description: 'ARN of the sweep state machine (runas-bootstrapper sweep starts it)',
       value: this.sweepStateMachine.stateMachineArn,
@@ -256,6 +265,27 @@ export class BootstrapperStack extends Stack {
       deadLetterQueue: this.deadLetterQueue.queue,
       stateMachines: { Bootstrap: this.stateMachine, Sweep: this.sweepStateMachine },
     });
+    this.monitoring.addFailureAlarm(
+      'SweepScheduleDroppedAlarm',
+      new cw.Metric({
+        namespace: 'AWS/Scheduler',
+        metricName: 'InvocationDroppedCount',
+        dimensionsMap: { ScheduleGroup: SCHEDULE_GROUP },
+        statistic: 'Sum',
+        period: Duration.hours(1),
+        label: 'Scheduled sweeps dropped',
+      }),
+      {
+        alarmName: 'SweepScheduleDropped',
+        threshold: 0,
+        // No data means Scheduler dropped nothing.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'EventBridge Scheduler could not start the scheduled sweep after every retry, so the daily sweep did not ' +
+          'run. Check the schedule role and the Scheduler console for the target error, then run ' +
+          '`runas-bootstrapper sweep --repair` by hand.',
+      },
+    );
   }
 
   #handlerFunction(spec: HandlerSpec, environment: Record<string, string>): NodejsFunction {
@@ -458,11 +488,17 @@ export class BootstrapperStack extends Stack {
    * or stop them. In a policy of its own, attached after the state machine exists (the ARN would
    * otherwise be circular); returned so that whatever starts the machine can depend on it.
    */
-  #grantDistributedMap(stateMachine: sfn.StateMachine, role: iam.Role): iam.Policy {
+  #grantDistributedMap(stateMachine: sfn.StateMachine, role: iam.Role, label: string): iam.Policy {
     const childExecutions = this.formatArn({
       service: 'states',
       resource: 'execution',
       resourceName: `${stateMachine.stateMachineName}/*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const childRuns = this.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachine.stateMachineName}/${label}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     const policy = new iam.Policy(this, `${stateMachine.node.id}DistributedMap`, {
@@ -478,17 +514,45 @@ export class BootstrapperStack extends Stack {
           actions: ['states:DescribeExecution', 'states:StopExecution'],
           resources: [childExecutions],
         }),
+        // Redriving a failed sweep redrives its map runs' failed children.
+        new iam.PolicyStatement({
+          sid: 'RedriveChildExecutions',
+          actions: ['states:RedriveExecution'],
+          resources: [childRuns],
+        }),
       ],
     });
     const region = Token.isUnresolved(this.region) ? '<AWS::Region>' : this.region;
     const account = Token.isUnresolved(this.account) ? '<AWS::AccountId>' : this.account;
     const name = `<${this.getLogicalId(stateMachine.node.defaultChild as CfnElement)}.Name>`;
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}/*]`,
-      reason: NAG_REASONS.sweepChildExecutions,
-    });
+    for (const suffix of ['*', `${label}:*`]) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${name}/${suffix}]`,
+        reason: NAG_REASONS.sweepChildExecutions,
+      });
+    }
     return policy;
   }
+}
+
+/** The Label of the one distributed Map in an ASL file: it names the map runs' child executions. */
+export function distributedMapLabel(file: string): string {
+  type State = {
+    Type?: string;
+    Label?: string;
+    ItemProcessor?: { ProcessorConfig?: { Mode?: string }; States?: Record<string, State> };
+  };
+  const definition = JSON.parse(readFileSync(path.join(STATE_MACHINE_DIR, file), 'utf8')) as {
+    States: Record<string, State>;
+  };
+  const labels = Object.entries(definition.States)
+    .filter(
+      ([, state]) => state.Type === 'Map' && state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED',
+    )
+    .map(([name, state]) => state.Label ?? name);
+  if (labels.length !== 1)
+    throw new Error(`${file}: expected one top-level distributed Map, found ${labels.length}`);
+  return labels[0]!;
 }
 
 /** `arn:${Partition}:iam::*:role/<name>`: the role in any member account, never `*`. */

@@ -35,7 +35,7 @@ export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerK
   AccountsChecked: null,
   DriftDetected: null,
   DriftRepaired: null,
-  SweepRegionsFailed: null,
+  SweepFailures: null,
 };
 
 /** Output keys of the stack, fixed so operators and scripts can find them. */
@@ -94,7 +94,7 @@ export class Monitoring extends Construct {
   readonly alarms: cw.Alarm[] = [];
   readonly executionFailureAlarms: Record<string, cw.Alarm> = {};
   readonly regionsFailedAlarm: cw.Alarm;
-  readonly sweepRegionsFailedAlarm: cw.Alarm;
+  readonly sweepFailuresAlarm: cw.Alarm;
   readonly exposureAlarm: cw.Alarm;
   readonly deadLetterAlarm: cw.Alarm;
 
@@ -131,17 +131,18 @@ export class Monitoring extends Construct {
       },
     );
 
-    this.sweepRegionsFailedAlarm = this.#addAlarm(
-      'SweepRegionsFailedAlarm',
-      this.#sum('SweepRegionsFailed', SWEEP_ALARM_PERIOD, 'Sweep regions failed'),
+    this.sweepFailuresAlarm = this.#addAlarm(
+      'SweepFailuresAlarm',
+      this.#sum('SweepFailures', SWEEP_ALARM_PERIOD, 'Sweep failures'),
       {
-        alarmName: 'SweepRegionsFailed',
+        alarmName: 'SweepFailures',
         threshold: 0,
         // No data means no sweep batch was recorded in the window: nothing can have failed.
         treatMissingData: cw.TreatMissingData.NOT_BREACHING,
         alarmDescription:
-          'The sweep could not check or repair at least one account × region (it catches these, so its execution ' +
-          'still succeeds). The RecordSweep log lists each "sweep finding" with its account and regions; run ' +
+          'The sweep could not check or repair at least one account × region, could not assume the member role ' +
+          'of an account, or left a batch of accounts unswept (it catches per-account failures, so its execution ' +
+          'may still succeed). The RecordSweep log lists each "sweep finding" with its account and regions; run ' +
           '`runas-bootstrapper check --account-id <id>` to see why, fix the cause (member role, region opt-in, ' +
           'throttling), then `runas-bootstrapper sweep --repair` or `replay --account-id <id> --wait`.',
       },
@@ -333,6 +334,20 @@ export class Monitoring extends Construct {
     );
     if (email) topic.addSubscription(new EmailSubscription(email));
     return { topic, key };
+  }
+
+  /** A further alarm on the failure topic, named after the stack like the others. */
+  addFailureAlarm(
+    id: string,
+    metric: cw.IMetric,
+    options: {
+      alarmName: string;
+      threshold: number;
+      treatMissingData: cw.TreatMissingData;
+      alarmDescription: string;
+    },
+  ): cw.Alarm {
+    return this.#addAlarm(id, metric, options);
   }
 
   #addAlarm(
@@ -536,7 +551,7 @@ export class Monitoring extends Construct {
           this.#sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
           this.#sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
           this.#sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
-          this.#sum('SweepRegionsFailed', SWEEP_PERIOD, 'Regions failed'),
+          this.#sum('SweepFailures', SWEEP_PERIOD, 'Failures (regions, accounts)'),
         ],
         leftYAxis: { min: 0, label: 'count', showUnits: false },
       }),

@@ -22,5 +22,6 @@ export const METRIC = {
   accountsChecked: 'AccountsChecked',
   driftDetected: 'DriftDetected',
   driftRepaired: 'DriftRepaired',
-  sweepRegionsFailed: 'SweepRegionsFailed',
+  /** Account × regions failed, accounts whose role was unavailable or whose probe failed, accounts left unswept. */
+  sweepFailures: 'SweepFailures',
 } as const;

@@ -132,6 +132,9 @@ export const sweepTotals = z.object({
   regionsRefused: z.number().int(),
   regionsFailed: z.number().int(),
   accountsRoleUnavailable: z.number().int(),
+  accountsFailed: z.number().int(),
+  batchesFailed: z.number().int(),
+  accountsUnswept: z.number().int(),
   skippedInactive: z.number().int(),
   skippedExcluded: z.number().int(),
   findings: z.array(sweepFinding),
@@ -151,13 +154,17 @@ export const recordSweepInput = z.object({
   options: sweepOptionsResolved,
   page: sweepPage,
   totals: sweepTotals,
-  results: z.array(
-    z.object({
-      accountId,
-      regions: z.array(sweepRegionResult).optional(),
-      roleError: z.string().optional(),
-    }),
-  ),
+  /** The batch's account results; absent when its Map failed as a whole (`batchError`). */
+  results: z
+    .array(
+      z.object({
+        accountId,
+        regions: z.array(sweepRegionResult).optional(),
+        roleError: z.string().optional(),
+      }),
+    )
+    .default([]),
+  batchError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 
 export type SweepOptionsResolved = z.infer<typeof sweepOptionsResolved>;

@@ -229,6 +229,9 @@ describe('BootstrapperStack state machine', () => {
     expect(actionsOf(follow[0]!).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
     expect(JSON.stringify(follow[0]?.Resource)).toContain(`"Fn::GetAtt":["${sweepId}","Name"]`);
     expect(JSON.stringify(follow[0]?.Resource)).toMatch(/:execution:",\{"Fn::GetAtt".*"\/\*"/);
+    const redrive = statements.filter((s) => actionsOf(s).includes('states:RedriveExecution'));
+    expect(redrive).toHaveLength(1);
+    expect(JSON.stringify(redrive[0]?.Resource)).toMatch(/"\/SweepAccounts:\*"/);
   });
 
   it('schedules the sweep from the config: daily and repairing by default', () => {

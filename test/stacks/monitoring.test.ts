@@ -48,12 +48,7 @@ const COUNTS: MetricName[] = [
   'RunAsRegressionsRepaired',
   'GapMeasurementTimedOut',
 ];
-const SWEEP_METRICS: MetricName[] = [
-  'AccountsChecked',
-  'DriftDetected',
-  'DriftRepaired',
-  'SweepRegionsFailed',
-];
+const SWEEP_METRICS: MetricName[] = ['AccountsChecked', 'DriftDetected', 'DriftRepaired', 'SweepFailures'];
 const EXECUTION_METRICS = [
   'ExecutionsStarted',
   'ExecutionsSucceeded',
@@ -301,7 +296,7 @@ describe('Monitoring dashboard', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(dashboard, arn));
     // Assess
-    expect(shown).toHaveLength(6);
+    expect(shown).toHaveLength(7);
     expect(shown).toEqual(expect.arrayContaining(alarmArns));
     expect(dashboard.periodOverride).toBe('inherit');
   });
@@ -317,11 +312,12 @@ describe('Monitoring dashboard', () => {
 });
 
 describe('Monitoring alarms', () => {
-  it('creates exactly six alarms, each named after the stack and notifying the failure topic', () => {
+  it('creates exactly seven alarms, each named after the stack and notifying the failure topic', () => {
     // Act
     const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
-    // Assess: failed bootstrap and sweep executions, RegionsFailed, SweepRegionsFailed, exposure p90, DLQ.
-    expect(alarms).toHaveLength(6);
+    // Assess: failed bootstrap and sweep executions, RegionsFailed, SweepFailures, a dropped scheduled
+    // sweep, exposure p90, DLQ.
+    expect(alarms).toHaveLength(7);
     expect(alarmNamed(template, 'SweepExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     for (const alarm of alarms) {
       expect(alarm.AlarmName).toMatch(new RegExp(`^${STACK}-`));
@@ -362,7 +358,7 @@ describe('Monitoring alarms', () => {
 
   it('alarms when the sweep could not check or repair a region, though its execution succeeded', () => {
     // Act
-    const alarm = alarmNamed(template, 'SweepRegionsFailed');
+    const alarm = alarmNamed(template, 'SweepFailures');
     const metrics = alarm.Metrics as AlarmMetricJson[];
     // Assess
     expect(alarm).toMatchObject({ Threshold: 0, TreatMissingData: 'notBreaching' });
@@ -370,11 +366,31 @@ describe('Monitoring alarms', () => {
     expect(inputs).toHaveLength(1);
     expect(dimensionsOf(inputs[0]!)).toEqual(expectedDimensions(undefined));
     expect(inputs[0]?.MetricStat).toMatchObject({
-      Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'SweepRegionsFailed' },
+      Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'SweepFailures' },
       Period: 6 * 3600,
       Stat: 'Sum',
     });
     expect(JSON.stringify(alarm.AlarmDescription)).toContain('sweep finding');
+  });
+
+  it('alarms when Scheduler dropped a scheduled sweep after its retries', () => {
+    // Act
+    const alarm = alarmNamed(template, 'SweepScheduleDropped');
+    // Assess
+    expect(alarm).toMatchObject({ Threshold: 0, TreatMissingData: 'notBreaching' });
+    expect(alarm.Metrics).toEqual([
+      expect.objectContaining({
+        MetricStat: {
+          Metric: {
+            Namespace: 'AWS/Scheduler',
+            MetricName: 'InvocationDroppedCount',
+            Dimensions: [{ Name: 'ScheduleGroup', Value: 'default' }],
+          },
+          Period: 3600,
+          Stat: 'Sum',
+        },
+      }),
+    ]);
   });
 
   it('alarms when any region failed, summing vends and requests', () => {
