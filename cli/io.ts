@@ -70,7 +70,8 @@ export function table(headers: string[], rows: string[][]): string {
 }
 
 /** A one-line progress indicator on stderr, drawn only on a terminal. */
-export function progress(io: CliIo, label: string, initialTotal: number) {
+export function progress(io: CliIo, initialLabel: string, initialTotal: number) {
+  let label = initialLabel;
   let total = initialTotal;
   let done = 0;
   const draw = () => {
@@ -86,9 +87,10 @@ export function progress(io: CliIo, label: string, initialTotal: number) {
       draw();
     },
     /** For work whose size is learned as it goes (a sweep lists accounts batch by batch). */
-    update(doneNow: number, totalNow: number) {
+    update(doneNow: number, totalNow: number, labelNow = label) {
       done = doneNow;
       total = totalNow;
+      label = labelNow;
       draw();
     },
     finish() {

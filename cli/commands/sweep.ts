@@ -112,6 +112,11 @@ export function registerSweep(program: Command, io: CliIo): void {
 
       const result = await follow(io, sfn, executionArn, { timeoutMs, pollMs });
       io.out(globals.json ? JSON.stringify(result, null, 2) : renderSweep(result));
+      if (result.status === 'TIMED_OUT_WAITING') {
+        // Nothing was judged yet: not "not compliant", but the command could not finish its job.
+        process.exitCode = EXIT.failure;
+        return;
+      }
       const clean = result.status === 'SUCCEEDED' && result.output && sweepIsClean(result.output.totals);
       process.exitCode = clean ? EXIT.ok : EXIT.notCompliant;
     });
@@ -128,23 +133,37 @@ async function follow(
   const finished = new Map<string, DescribeMapRunOutput>();
   const deadline = Date.now() + options.timeoutMs;
   let described: DescribeExecutionOutput;
+  let progressAvailable = true;
   for (;;) {
     described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    const runs = await mapRuns(sfn, executionArn, finished);
-    const total = runs.reduce((sum, run) => sum + (run.itemCounts?.total ?? 0), 0);
-    const done = runs.reduce(
-      (sum, run) => sum + (run.itemCounts?.succeeded ?? 0) + (run.itemCounts?.failed ?? 0),
-      0,
-    );
-    bar.update(done, total);
+    if (progressAvailable) {
+      try {
+        const runs = await mapRuns(sfn, executionArn, finished);
+        const count = (pick: (c: NonNullable<DescribeMapRunOutput['itemCounts']>) => number | undefined) =>
+          runs.reduce((sum, run) => sum + (run.itemCounts ? (pick(run.itemCounts) ?? 0) : 0), 0);
+        const done = count(
+          (c) => (c.succeeded ?? 0) + (c.failed ?? 0) + (c.timedOut ?? 0) + (c.aborted ?? 0),
+        );
+        // The total grows batch by batch: say so, or 200/200 would look finished.
+        bar.update(
+          done,
+          count((c) => c.total),
+          `accounts listed so far (batch ${Math.max(1, runs.length)})`,
+        );
+      } catch (error) {
+        // Progress is a nicety: an operator role without states:ListMapRuns still gets the result.
+        progressAvailable = false;
+        io.err(`(no progress shown: ${(error as Error).name}: ${(error as Error).message})`);
+      }
+    }
     if (!RUNNING.has(described.status ?? '')) break;
     if (Date.now() >= deadline) {
       bar.finish();
       return {
         executionArn,
-        status: described.status ?? 'RUNNING',
-        error: 'Timeout',
-        cause: `still ${described.status} after ${options.timeoutMs / 1000} s; it keeps running: follow it in the Step Functions console`,
+        status: 'TIMED_OUT_WAITING',
+        error: 'StoppedFollowing',
+        cause: `the sweep was still ${described.status} after ${options.timeoutMs / 1000} s and keeps running; follow it in the Step Functions console, or raise --timeout`,
       };
     }
     await sleep(options.pollMs);
@@ -158,8 +177,14 @@ async function follow(
     ...(described.error ? { error: described.error } : {}),
     ...(described.cause ? { cause: described.cause } : {}),
   };
-  if (described.status === 'SUCCEEDED' && described.output) {
-    result.output = JSON.parse(described.output) as SweepExecutionOutput;
+  if (described.status === 'SUCCEEDED') {
+    const output = JSON.parse(described.output ?? 'null') as Partial<SweepExecutionOutput> | null;
+    if (typeof output?.totals !== 'object' || output.totals === null) {
+      throw new UserError(
+        `${executionArn} succeeded without a sweep summary: is --state-machine-arn the sweep state machine (output SweepStateMachineArn)?`,
+      );
+    }
+    result.output = output as SweepExecutionOutput;
   }
   return result;
 }
@@ -197,6 +222,9 @@ function seconds(result: SweepResult): string {
 
 export function renderSweep(result: SweepResult): string {
   const name = result.executionArn.split(':').pop();
+  if (result.status === 'TIMED_OUT_WAITING') {
+    return `Stopped following sweep ${name}: ${result.cause}.\nExecution: ${result.executionArn}`;
+  }
   if (result.status !== 'SUCCEEDED' || !result.output) {
     return [
       `Sweep ${name} ${result.status}${seconds(result)}.`,
@@ -213,9 +241,11 @@ export function renderSweep(result: SweepResult): string {
       ['accounts checked', String(totals.accountsChecked)],
       ['  already compliant', String(totals.accountsCompliant)],
       ['  role unavailable', String(totals.accountsRoleUnavailable)],
+      ['  role probe failed', String(totals.accountsFailed)],
+      ['accounts not swept (batch failed)', String(totals.accountsUnswept)],
       ['regions drifted or missing', String(totals.driftDetected)],
       ['regions repaired', String(totals.driftRepaired)],
-      ['regions refused (foreign document)', String(totals.regionsRefused)],
+      ['regions refused (foreign or invalid document)', String(totals.regionsRefused)],
       ['regions failed', String(totals.regionsFailed)],
       ['accounts skipped: not ACTIVE', String(totals.skippedInactive)],
       ['accounts skipped: excluded', String(totals.skippedExcluded)],

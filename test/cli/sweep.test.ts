@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SweepResult } from '#cli/commands/sweep.ts';
+import { renderSweep, type SweepResult } from '#cli/commands/sweep.ts';
 import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';
 import {
@@ -53,7 +53,7 @@ describe('sweep command (local cloud and local runtime)', () => {
     expect(out).toMatch(/already compliant\s+1\n/);
     expect(out).toMatch(/regions drifted or missing\s+3\n/);
     expect(out).toMatch(/regions repaired\s+0\n/);
-    expect(out).toMatch(/regions refused \(foreign document\)\s+1\n/);
+    expect(out).toMatch(/regions refused \(foreign or invalid document\)\s+1\n/);
     expect(out).toMatch(/accounts skipped: not ACTIVE\s+1\n/);
     expect(out).toMatch(/accounts skipped: excluded\s+1\n/);
     expect(out).toMatch(/222222222222\s+drifted\s+drifted\s+drifted\n/);
@@ -98,6 +98,53 @@ describe('sweep command (local cloud and local runtime)', () => {
     expect(code).toBe(0);
     expect(out).toMatch(
       /^Started sweep-check-\d+: arn:aws:states:us-east-1:999999999999:execution:runas-bootstrapper-sweep:sweep-check-\d+/,
+    );
+  });
+
+  it('stops following at --timeout, says the sweep keeps running, and exits 3 without a verdict', async () => {
+    // Act
+    const { code, out } = await sweep('--timeout', '0.001');
+    await env.runtime.whenIdle();
+    // Assess
+    expect(code).toBe(3);
+    expect(out).toMatch(
+      /^Stopped following sweep sweep-check-\d+: the sweep was still RUNNING after 0\.001 s and keeps running;/,
+    );
+    expect(out).toMatch(
+      /\nExecution: arn:aws:states:us-east-1:999999999999:execution:runas-bootstrapper-sweep:sweep-check-\d+$/,
+    );
+  });
+
+  it('says so when --state-machine-arn names a machine that is not the sweep', async () => {
+    // Act
+    const { code, err } = await cli(
+      ...env.args('sweep', '--state-machine-arn', env.stateMachineArn, '--poll-interval', '0.05'),
+    );
+    await env.runtime.whenIdle();
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toMatch(/succeeded without a sweep summary: is --state-machine-arn the sweep state machine/);
+  });
+
+  it('renders a failed sweep with its error and cause, and a batch that was not swept', () => {
+    // Prepare
+    const executionArn =
+      'arn:aws:states:us-east-1:999999999999:execution:runas-bootstrapper-sweep:sweep-repair-1';
+    // Act
+    const text = renderSweep({
+      executionArn,
+      status: 'FAILED',
+      error: 'SweepIncompleteError',
+      cause:
+        '1 batch(es) failed as a whole, so 200 account(s) were not swept (see the RecordSweep log); the other 37 were',
+    });
+    // Assess
+    expect(text).toBe(
+      [
+        'Sweep sweep-repair-1 FAILED.',
+        'SweepIncompleteError: 1 batch(es) failed as a whole, so 200 account(s) were not swept (see the RecordSweep log); the other 37 were',
+        `Execution: ${executionArn}`,
+      ].join('\n'),
     );
   });
 
