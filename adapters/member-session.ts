@@ -70,6 +70,8 @@ interface CachedCredentials {
 export class MemberSessions {
   readonly #options: Required<Omit<MemberSessionsOptions, 'endpoint'>> & { endpoint?: string };
   readonly #cache = new Map<string, CachedCredentials>();
+  /** AssumeRole calls in flight: concurrent opens of the same session share one. */
+  readonly #pending = new Map<string, Promise<CachedCredentials>>();
 
   constructor(options: MemberSessionsOptions) {
     this.#options = {
@@ -89,11 +91,23 @@ export class MemberSessions {
     assertAccountId(accountId);
     const cacheKey = `${accountId}/${access}`;
     const cached = this.#cache.get(cacheKey);
-    const now = this.#options.now();
-    if (cached && cached.expiresAt - this.#options.refreshMarginSeconds * 1000 > now) {
+    if (cached && cached.expiresAt - this.#options.refreshMarginSeconds * 1000 > this.#options.now()) {
       return this.#session(accountId, access, cached);
     }
     this.#cache.delete(cacheKey);
+    // The regions of one account are enforced in parallel: one AssumeRole serves them all.
+    let pending = this.#pending.get(cacheKey);
+    if (!pending) {
+      pending = this.#assume(accountId, access).finally(() => this.#pending.delete(cacheKey));
+      this.#pending.set(cacheKey, pending);
+    }
+    const entry = await pending;
+    this.#cache.set(cacheKey, entry);
+    return this.#session(accountId, access, entry);
+  }
+
+  async #assume(accountId: string, access: SessionAccess): Promise<CachedCredentials> {
+    const now = this.#options.now();
     const partition = partitionOf(this.#options.region);
     const denied: string[] = [];
     for (const roleName of this.#options.roleNames) {
@@ -110,7 +124,7 @@ export class MemberSessions {
         if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) {
           throw new Error(`AssumeRole into ${roleName} returned no credentials`);
         }
-        const entry: CachedCredentials = {
+        return {
           roleName,
           credentials: {
             AccessKeyId: c.AccessKeyId,
@@ -119,8 +133,6 @@ export class MemberSessions {
           },
           expiresAt: c.Expiration?.getTime() ?? now + this.#options.durationSeconds * 1000,
         };
-        this.#cache.set(cacheKey, entry);
-        return this.#session(accountId, access, entry);
       } catch (error) {
         if (!isAccessDenied(error)) throw classifyAwsError(error, `AssumeRole ${roleName} in ${accountId}`);
         denied.push(roleName);

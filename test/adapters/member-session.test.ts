@@ -2,6 +2,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemberSessions, sessionPolicy } from '#adapters/member-session.ts';
+import { RoleNotAssumableError } from '#core/errors.ts';
 
 const sts = mockClient(STSClient);
 const ACCOUNT = '222222222222';
@@ -121,6 +122,26 @@ describe('MemberSessions.open', () => {
     await factory.open(ACCOUNT);
     // Assess
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 2);
+  });
+
+  it('shares one AssumeRole among concurrent opens of the same session, and retries after a failure', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).resolves(credentials());
+    const pool = sessions();
+    // Act
+    const opened = await Promise.all([1, 2, 3, 4].map(() => pool.open(ACCOUNT, 'write')));
+    // Assess
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+    expect(new Set(opened.map((s) => s.roleName))).toEqual(new Set(['AWSControlTowerExecution']));
+    // A failed attempt is not remembered: the next open asks STS again.
+    const other = '333333333333';
+    sts.reset();
+    sts.on(AssumeRoleCommand).rejects(denied());
+    await expect(Promise.all([pool.open(other), pool.open(other)])).rejects.toThrow(RoleNotAssumableError);
+    // Two role names, tried once for both opens.
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+    await expect(pool.open(other)).rejects.toThrow(RoleNotAssumableError);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(4);
   });
 
   it('keeps read and write sessions apart, with a read-only policy for reads', async () => {
