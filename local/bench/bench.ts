@@ -4,6 +4,7 @@ import { type BundleFigures, measureBundles } from './bundles.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
 import { type PlayedFigures, playGenerated } from './play.ts';
 import { generateScenario } from './scenario-generator.ts';
+import { formatSweepBench, runSweepBench, type SweepBenchResult } from './sweep-bench.ts';
 
 export interface BenchOptions {
   accounts: number;
@@ -14,6 +15,9 @@ export interface BenchOptions {
   baseline: boolean;
   burst: boolean;
   bundles: boolean;
+  /** The drift sweep on an organization of existing accounts (see sweep-bench.ts). */
+  sweep: boolean;
+  sweepAccounts: number;
   coldRuns: number;
   progress?: (line: string) => void;
 }
@@ -31,6 +35,7 @@ export interface BenchResult {
   };
   burst?: PlayedFigures;
   bundles?: BundleFigures[];
+  sweep?: SweepBenchResult;
   /** Peak RSS of the whole bench process (getrusage maxrss). */
   peakRssMb: number;
   wallSeconds: number;
@@ -76,6 +81,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       baseline: options.baseline,
       burst: options.burst,
       bundles: options.bundles,
+      sweep: options.sweep,
+      sweepAccounts: options.sweepAccounts,
       coldRuns: options.coldRuns,
     },
     bootstrapper,
@@ -115,6 +122,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     });
     result.burst = await playGenerated(burst, { label: 'burst', onProgress: progress('burst') });
   }
+  if (options.sweep) {
+    say('sweep');
+    result.sweep = await runSweepBench({
+      accounts: options.sweepAccounts,
+      regions: options.regions,
+      seed: options.seed,
+      timeScale: options.timeScale,
+      faults: options.faults,
+      progress: say,
+    });
+  }
   if (options.bundles) {
     say('bundles');
     result.bundles = await measureBundles(options.coldRuns);
@@ -135,7 +153,7 @@ function table(rows: string[][]): string {
 
 /** The human report. */
 export function formatBench(result: BenchResult): string {
-  const { bootstrapper: ours, baseline, ratios, burst, bundles, options } = result;
+  const { bootstrapper: ours, baseline, ratios, burst, bundles, sweep, options } = result;
   const lines: string[] = [];
   lines.push(
     `bench: ${options.accounts} accounts x ${options.regions} regions, faults ${options.faults}, seed ${options.seed}, timeScale ${options.timeScale} (${result.host.cpus} CPUs, node ${result.host.node})`,
@@ -202,6 +220,7 @@ export function formatBench(result: BenchResult): string {
     `event-loop delay p50/p99/max (wall ms): ${dist({ p50: ours.eventLoopDelayMs.p50, p95: ours.eventLoopDelayMs.p99, max: ours.eventLoopDelayMs.max })}; x ${Math.round(1 / options.timeScale)} in simulated time`,
     `peak RSS: ${result.peakRssMb} MB (bootstrapper run ${ours.peakRssMb} MB); bench wall time ${result.wallSeconds} s`,
   );
+  if (sweep) lines.push('', formatSweepBench(sweep));
   if (bundles) {
     lines.push(
       '',

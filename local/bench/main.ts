@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { quietPowertools } from './quiet.ts';
 
 /**
- * npm run bench [-- --accounts N --regions R --faults none|light|soak --json]
- * Exit codes: 0 done, 1 some account was not compliant, 2 usage error.
+ * npm run bench [-- --accounts N --regions R --faults none|light|soak --sweep-accounts N --no-sweep --json]
+ * Exit codes: 0 done, 1 some account was not compliant or the sweep section found a violation
+ * (a check sweep wrote, a repair left a reachable account non-compliant, a second repair found
+ * drift or wrote, unexpected totals), 2 usage error.
  */
 quietPowertools();
 // After the environment is set: the handlers configure Powertools when they are imported.
@@ -12,7 +14,7 @@ const { FAULT_PROFILES, isFaultProfile } = await import('./fault-profiles.ts');
 
 function usage(message: string): never {
   process.stderr.write(
-    `error: ${message}\nusage: npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--time-scale T] [--cold-runs N] [--no-baseline] [--no-burst] [--no-bundles] [--json]\n`,
+    `error: ${message}\nusage: npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--time-scale T] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-burst] [--no-bundles] [--no-sweep] [--json]\n`,
   );
   process.exit(2);
 }
@@ -37,6 +39,8 @@ function parse() {
       'no-baseline': { type: 'boolean' },
       'no-burst': { type: 'boolean' },
       'no-bundles': { type: 'boolean' },
+      'no-sweep': { type: 'boolean' },
+      'sweep-accounts': { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -63,6 +67,8 @@ const result = await runBench({
   baseline: values['no-baseline'] !== true,
   burst: values['no-burst'] !== true,
   bundles: values['no-bundles'] !== true,
+  sweep: values['no-sweep'] !== true,
+  sweepAccounts: positiveInt('sweep-accounts', values['sweep-accounts'], 500),
   coldRuns: positiveInt('cold-runs', values['cold-runs'], 7),
   progress: (line) => {
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
@@ -70,4 +76,5 @@ const result = await runBench({
 });
 if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBench(result)}\n`);
-process.exitCode = result.bootstrapper.outcomes.accountsCompliant === result.bootstrapper.accounts ? 0 : 1;
+const compliant = result.bootstrapper.outcomes.accountsCompliant === result.bootstrapper.accounts;
+process.exitCode = compliant && (result.sweep?.violations.length ?? 0) === 0 ? 0 : 1;
