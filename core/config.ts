@@ -10,6 +10,7 @@ export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 export const USER_NAME_PATTERN = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/;
 
 export const DEFAULT_CONFIG_FILE = 'bootstrapper.config.json';
+export const MAX_GOVERNED_REGIONS = 45;
 
 const region = z
   .string()
@@ -91,7 +92,12 @@ export const configSchema = z
           `"${String(i.input)}" is not a portable user name (letters, digits, ".", "_", "-"; no leading "-"; at most 32)`,
       })
       .optional(),
-    governedRegions: z.array(region).min(1, 'must list at least one region').superRefine(unique('region')),
+    /** At most 45: every region an AWS partition has, with room; the sweep's state budget assumes it. */
+    governedRegions: z
+      .array(region)
+      .min(1, 'must list at least one region')
+      .max(MAX_GOVERNED_REGIONS, `must list at most ${MAX_GOVERNED_REGIONS} regions`)
+      .superRefine(unique('region')),
     memberRoleNames: z
       .array(roleName)
       .min(1, 'must list at least one role name')

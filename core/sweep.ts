@@ -115,18 +115,26 @@ export interface SweepTotals {
  */
 export const MAX_FINDINGS = 100;
 export const STATE_LIMIT_BYTES = 256 * 1024;
-/** What one batch's results may take: about half the limit, leaving room for findings and options. */
-const RESULTS_BUDGET_BYTES = 120_000;
-/** Serialized size of one account result, and of one region in it, at the worst (longest error name). */
-export const ACCOUNT_RESULT_BYTES = 40;
-export const REGION_RESULT_BYTES = 80;
+/** Options, page (1 KB token), counters, `incomplete`: everything but results and findings. */
+const OVERHEAD_BYTES = 8_000;
+/** One account result (plus its id in page.accountIds), and one region in it, at the worst (a 40-character error name). */
+export const ACCOUNT_RESULT_BYTES = 55;
+export const REGION_RESULT_BYTES = 100;
+/** One finding, and one `"region":"status"` entry in it. */
+export const FINDING_BYTES = 80;
+export const FINDING_REGION_BYTES = 26;
 /** Organizations returns at most 20 accounts per ListAccounts page. */
 export const ORGANIZATIONS_PAGE_SIZE = 20;
 export const MAX_SWEEP_BATCH = 200;
 
-/** Accounts per Distributed Map run for `regionCount` governed regions: at most 200, at least one page. */
+/**
+ * Accounts per Distributed Map run for `regionCount` governed regions: what fits in 90% of the
+ * state limit next to the carried findings, at most 200, at least one ListAccounts page.
+ */
 export function sweepBatchSize(regionCount: number): number {
-  const fits = Math.floor(RESULTS_BUDGET_BYTES / (ACCOUNT_RESULT_BYTES + REGION_RESULT_BYTES * regionCount));
+  const findings = MAX_FINDINGS * (FINDING_BYTES + FINDING_REGION_BYTES * regionCount);
+  const budget = 0.9 * STATE_LIMIT_BYTES - OVERHEAD_BYTES - findings;
+  const fits = Math.floor(budget / (ACCOUNT_RESULT_BYTES + REGION_RESULT_BYTES * regionCount));
   return Math.max(ORGANIZATIONS_PAGE_SIZE, Math.min(MAX_SWEEP_BATCH, fits));
 }
 

@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SweepTotals } from '#core/sweep.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type SweepAccountResult, type SweepTotals, sweepFailures, sweepIsClean } from '#core/sweep.ts';
+import { AwsServiceError } from '#local/cloud/aws-error.ts';
+import { throttlingError } from '#local/cloud/faults.ts';
 import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import {
@@ -196,5 +198,247 @@ describe('sweep state machine (statemachine/sweep.asl.json on aws-local-stepfunc
     // Assess
     expect(record.status).toBe('FAILED');
     expect(record.cause).toMatch(/repiar/);
+  });
+});
+
+type FaultRule = (call: {
+  operation: string;
+  accountId: string;
+  region: string;
+}) => AwsServiceError | undefined;
+
+/**
+ * Targeted fault injection on a running cloud. A scenario's `faults` apply per operation to every
+ * caller alike (and the operator cloud has none); `rule` picks single calls (one account and
+ * region, the first N) and answers them with its error, before the cloud's own injector.
+ * Returns the undo.
+ */
+function injectFaults(env: OperatorCloud, rule: FaultRule): () => void {
+  const injector = env.cloud.world.faults;
+  const own = injector.decide;
+  injector.decide = (operation, scope) => {
+    const [accountId = '', region = ''] = scope.split('/');
+    const error = rule({ operation, accountId, region });
+    if (!error) return own.call(injector, operation, scope);
+    injector.injected += 1;
+    return { latencyMs: 0, error };
+  };
+  return () => {
+    injector.decide = own;
+  };
+}
+
+/** Every account result the sweep recorded, as RecordSweep received them. */
+function accountResults(record: { events: EventLog[] }): Map<string, SweepAccountResult> {
+  const results = record.events
+    .filter((e) => e.type === 'StateEntered' && e.state?.name === 'RecordSweep')
+    .flatMap((e) => (e.state?.input as { results?: SweepAccountResult[] } | undefined)?.results ?? []);
+  return new Map(results.map((r) => [r.accountId, r]));
+}
+
+describe('sweep state machine failure paths (targeted faults on the local cloud)', () => {
+  const SSM_FAILING = '121212121212';
+  const OPT_IN_OFF = '131313131313';
+  const DEFAULT_DRIFT = '141414141414';
+  let env: OperatorCloud;
+
+  beforeAll(async () => {
+    env = await startOperatorCloud([
+      existingMember(MANAGEMENT_ACCOUNT, 'management'),
+      existingMember('111111111111', 'compliant', compliantDocument),
+      // The first test makes every SSM call in eu-west-1 answer 500; us-east-1 is fine.
+      existingMember(SSM_FAILING, 'ssm-failing-in-eu-west-1', compliantDocument),
+      // eu-west-1 not enabled in this account: every call there is rejected.
+      existingMember(
+        OPT_IN_OFF,
+        'eu-west-1-not-enabled',
+        { 'us-east-1': lzaDocument('us-east-1', OPT_IN_OFF) },
+        { disabledRegions: ['eu-west-1'] },
+      ),
+      // us-east-1 compliant; eu-west-1 gets a compliant $LATEST that is not the default (below).
+      existingMember(DEFAULT_DRIFT, 'default-not-compliant', {
+        'us-east-1': compliantDocument('us-east-1', DEFAULT_DRIFT),
+        'eu-west-1': lzaDocument('eu-west-1', DEFAULT_DRIFT),
+      }),
+    ]);
+    await env.addUnpromotedVersion(DEFAULT_DRIFT, 'eu-west-1', compliantDocument('eu-west-1', DEFAULT_DRIFT));
+  });
+
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('records a region whose SSM calls always fail as failed, leaves the rest alone, and still succeeds', async () => {
+    // Prepare
+    const undo = injectFaults(env, ({ operation, accountId, region }) =>
+      operation.startsWith('ssm:') && accountId === SSM_FAILING && region === 'eu-west-1'
+        ? new AwsServiceError('InternalServerError', 'An internal error occurred. Try again.', 500)
+        : undefined,
+    );
+    // Act
+    const record = await sweep(env, { repair: false }).finally(undo);
+    // Assess
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const { totals } = record.output as SweepOutput;
+    expect(totals).toMatchObject({
+      accountsChecked: 4,
+      accountsCompliant: 1,
+      // us-east-1 of the account without eu-west-1, and the $DEFAULT-only drift.
+      driftDetected: 2,
+      driftRepaired: 0,
+      regionsRefused: 0,
+      regionsFailed: 2,
+      accountsRoleUnavailable: 0,
+      accountsFailed: 0,
+      batchesFailed: 0,
+      accountsUnswept: 0,
+    });
+    expect(sweepIsClean(totals)).toBe(false);
+    expect(sweepFailures(totals)).toBe(2);
+    expect(totals.findings.find((f) => f.accountId === SSM_FAILING)).toEqual({
+      accountId: SSM_FAILING,
+      status: 'failed',
+      regions: { 'eu-west-1': 'failed' },
+    });
+    expect(totals.findings.find((f) => f.accountId === OPT_IN_OFF)).toEqual({
+      accountId: OPT_IN_OFF,
+      status: 'failed',
+      regions: { 'us-east-1': 'drifted', 'eu-west-1': 'failed' },
+    });
+    expect(totals.findings.find((f) => f.accountId === '111111111111')).toBeUndefined();
+    // The 500s were retried (SDK and state machine) before the region was given up on.
+    const results = accountResults(record);
+    expect(results.get(SSM_FAILING)?.regions).toEqual([
+      { region: 'us-east-1', status: 'compliant' },
+      { region: 'eu-west-1', status: 'failed', error: 'AwsTransientError' },
+    ]);
+    expect(results.get(OPT_IN_OFF)?.regions).toContainEqual({
+      region: 'eu-west-1',
+      status: 'failed',
+      error: 'UnrecognizedClientException',
+    });
+    // 1 + 4 state-machine attempts, each with the SDK's 4 attempts.
+    expect(
+      env.cloud.state.callCount({
+        operation: 'ssm:GetDocument',
+        accountId: SSM_FAILING,
+        region: 'eu-west-1',
+      }),
+    ).toBe(5 * 4);
+    // The failing region's neighbour made no failed call.
+    const neighbour = env.cloud.state.calls({ accountId: SSM_FAILING, region: 'us-east-1' });
+    expect(neighbour.length).toBeGreaterThan(0);
+    for (const call of neighbour) expect(call.errors).toEqual({});
+  });
+
+  it('finds a compliant $LATEST that is not the $DEFAULT as drift, and repair promotes it without a new version', async () => {
+    // Prepare
+    const before = env.cloud.state.document(DEFAULT_DRIFT, 'eu-west-1')!;
+    expect(before).toMatchObject({ latestVersion: '2', defaultVersion: '1' });
+    // Act
+    const check = await sweep(env, { repair: false });
+    const updatesBefore = env.cloud.state.callCount({
+      operation: 'ssm:UpdateDocument',
+      accountId: DEFAULT_DRIFT,
+    });
+    const repair = await sweep(env, { repair: true });
+    const again = await sweep(env, { repair: false });
+    // Assess
+    expect(check.status, check.cause).toBe('SUCCEEDED');
+    expect((check.output as SweepOutput).totals.findings.find((f) => f.accountId === DEFAULT_DRIFT)).toEqual({
+      accountId: DEFAULT_DRIFT,
+      status: 'drifted',
+      regions: { 'eu-west-1': 'drifted' },
+    });
+    expect(repair.status, repair.cause).toBe('SUCCEEDED');
+    const totals = (repair.output as SweepOutput).totals;
+    expect(totals.findings.find((f) => f.accountId === DEFAULT_DRIFT)).toEqual({
+      accountId: DEFAULT_DRIFT,
+      status: 'repaired',
+      regions: { 'eu-west-1': 'repaired' },
+    });
+    // The $DEFAULT-only drift and us-east-1 of the account without eu-west-1.
+    expect(totals).toMatchObject({ driftDetected: 2, driftRepaired: 2, regionsFailed: 1 });
+    const after = env.cloud.state.document(DEFAULT_DRIFT, 'eu-west-1')!;
+    expect(after).toMatchObject({ latestVersion: '2', defaultVersion: '2' });
+    expect(after.versions).toHaveLength(2);
+    const effective = JSON.parse(after.versions.find((v) => v.version === after.defaultVersion)!.content) as {
+      inputs: Record<string, unknown>;
+    };
+    expect(effective.inputs).toMatchObject({ runAsEnabled: true, runAsDefaultUser: RUN_AS_USER });
+    expect(env.cloud.state.callCount({ operation: 'ssm:UpdateDocument', accountId: DEFAULT_DRIFT })).toBe(
+      updatesBefore,
+    );
+    expect(
+      env.cloud.state.callCount({ operation: 'ssm:UpdateDocumentDefaultVersion', accountId: DEFAULT_DRIFT }),
+    ).toBe(1);
+    // Fixed for good: only the region that is not enabled is left.
+    const last = (again.output as SweepOutput).totals;
+    expect(last).toMatchObject({ driftDetected: 0, regionsFailed: 1, accountsCompliant: 3 });
+  });
+});
+
+describe('sweep state machine role probe failures (targeted STS faults on the local cloud)', () => {
+  const THROTTLED = '151515151515';
+  const NO_ROLE = '161616161616';
+  let env: OperatorCloud;
+
+  beforeAll(async () => {
+    env = await startOperatorCloud([
+      existingMember(MANAGEMENT_ACCOUNT, 'management'),
+      // Listed, and so probed, first.
+      existingMember(THROTTLED, 'sts-throttled', compliantDocument),
+      existingMember(NO_ROLE, 'no-role', undefined, { roles: {} }),
+      existingMember('171717171717', 'compliant', compliantDocument),
+    ]);
+  });
+
+  afterAll(async () => {
+    await env.close();
+  });
+
+  it('records an account whose AssumeRole stays throttled as failed with ThrottlingError, one without a role as role-unavailable', async () => {
+    // Prepare
+    // One account at a time: the first probe (1 + 4 state-machine attempts, 4 SDK attempts each)
+    // takes the first 20 AssumeRole calls, and every one of them is throttled.
+    let throttled = 0;
+    const undo = injectFaults(env, ({ operation }) => {
+      if (operation !== 'sts:AssumeRole' || throttled >= 5 * 4) return undefined;
+      throttled += 1;
+      return throttlingError('sts');
+    });
+    // The SDK backs off from throttling in wall time (1 s base, full jitter): take no back-off.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      // Act
+      const record = await sweep(env, { repair: false, maxConcurrency: 1 });
+      // Assess
+      expect(record.status, record.cause).toBe('SUCCEEDED');
+      const { totals } = record.output as SweepOutput;
+      expect(totals).toMatchObject({
+        accountsChecked: 3,
+        accountsCompliant: 1,
+        accountsFailed: 1,
+        accountsRoleUnavailable: 1,
+        regionsFailed: 0,
+        driftDetected: 0,
+      });
+      expect(sweepIsClean(totals)).toBe(false);
+      expect(sweepFailures(totals)).toBe(2);
+      expect(totals.findings).toEqual([
+        { accountId: THROTTLED, status: 'failed', regions: {}, error: 'ThrottlingError' },
+        { accountId: NO_ROLE, status: 'role-unavailable', regions: {}, error: 'RoleWaitTimeoutError' },
+      ]);
+      expect(throttled).toBe(20);
+      // Then one denial per configured role for the account without one, and one success.
+      expect(env.cloud.state.calls({ operation: 'sts:AssumeRole' })).toEqual([
+        expect.objectContaining({ count: 23, errors: { Throttling: 20, AccessDenied: 2 } }),
+      ]);
+      // The throttled account was never visited in any region.
+      expect(env.cloud.state.callCount({ accountId: THROTTLED })).toBe(0);
+    } finally {
+      random.mockRestore();
+      undo();
+    }
   });
 });
