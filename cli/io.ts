@@ -32,7 +32,7 @@ Exit codes:
   0  success; everything checked is compliant
   1  something is not compliant, was refused, or a run failed
   2  usage error: bad option, account id, region, config or missing stack
-  3  unexpected failure talking to AWS or the local cloud`;
+  3  unexpected failure talking to AWS or the local cloud, or sweep gave up following at --timeout`;
 
 /** A mistake the user can fix: printed as one line, no stack trace, exit code 2. */
 export class UserError extends Error {
