@@ -89,11 +89,18 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       if (verdict.kind === 'failed') continue;
       if (verdict.kind === 'complete') {
         const figures = gapFigures(request.vendedAt, summary.runAsVerifiedAt as string, gap.regions);
+        // The gap is closed only where RunAs is in effect in every governed region; LZA's own
+        // window (vend to Customizations) is measured either way.
+        const closed = summary.exposureSeconds !== undefined;
+        const { gapClosedSeconds, ...window } = figures ?? {};
         return {
           ...gap,
           phase: 'complete',
-          ...figures,
-          reason: `pipeline run ${run.executionId} finished Customizations`,
+          ...window,
+          ...(closed && gapClosedSeconds !== undefined ? { gapClosedSeconds } : {}),
+          reason: closed
+            ? `pipeline run ${run.executionId} finished Customizations`
+            : `pipeline run ${run.executionId} finished Customizations; the gap was not closed: RunAs is not in effect in every governed region`,
         };
       }
       return { ...gap, phase: 'waiting', reason: `pipeline run ${run.executionId} in progress` };

@@ -73,7 +73,7 @@ export const gapState = z.object({
 
 export const trackPipelineInput = z.object({
   request,
-  summary: z.object({ runAsVerifiedAt: isoTime.optional() }).loose(),
+  summary: z.object({ runAsVerifiedAt: isoTime.optional(), exposureSeconds: z.number().optional() }).loose(),
   gap: gapState,
   repairs: z.array(regionResult).default([]),
   /** The enforcement outcome per region: only regions we made compliant are guarded. */

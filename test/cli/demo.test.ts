@@ -53,6 +53,13 @@ describe('demo command', () => {
     // The gap: LZA's own Customizations action finished long after RunAs was verified.
     for (const account of report.accounts) {
       expect(account.gap).toMatch(/^complete/);
+      if (account.accountId === '555555555555') {
+        // One region stays refused: LZA's window is measured, but no gap was closed.
+        expect(account.gapClosedSeconds).toBeUndefined();
+        expect(account.gap).toMatch(/the gap was not closed: RunAs is not in effect in every governed region/);
+        expect(account.prepareToCustomizationsSeconds).toBeGreaterThan(0);
+        continue;
+      }
       expect(account.prepareToCustomizationsSeconds).toBeGreaterThan(account.gapClosedSeconds);
       expect(account.gapClosedSeconds).toBeGreaterThan(0);
       expect(Date.parse(account.customizationsCompletedAt)).toBeGreaterThan(
