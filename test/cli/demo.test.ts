@@ -56,7 +56,9 @@ describe('demo command', () => {
       if (account.accountId === '555555555555') {
         // One region stays refused: LZA's window is measured, but no gap was closed.
         expect(account.gapClosedSeconds).toBeUndefined();
-        expect(account.gap).toMatch(/the gap was not closed: RunAs is not in effect in every governed region/);
+        expect(account.gap).toMatch(
+          /the gap was not closed: RunAs is not in effect in every governed region/,
+        );
         expect(account.prepareToCustomizationsSeconds).toBeGreaterThan(0);
         continue;
       }

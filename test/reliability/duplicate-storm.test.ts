@@ -4,6 +4,7 @@ import { createDefault, parseDocument } from '#core/preferences.ts';
 import { lzaLoggingDocument } from '#local/bench/scenario-generator.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
+import { captureEmf, type EmfRecord } from '#test/emf.ts';
 
 // Metrics are off in Powertools dev mode; this suite counts the EMF records RecordEnforcement prints.
 vi.hoisted(() => {
@@ -13,12 +14,6 @@ vi.hoisted(() => {
 const MANAGEMENT = '999999999999';
 const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
 const ACCOUNTS = Array.from({ length: 8 }, (_, i) => String(210_000_000_000 + i * 101));
-
-interface EmfRecord {
-  _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] };
-  accountId?: string;
-  [metric: string]: unknown;
-}
 
 /** Every data point of `name`, per account, across all the EMF lines printed. */
 function dataPoints(records: EmfRecord[], name: string): Map<string, number> {
@@ -39,10 +34,7 @@ const emf: EmfRecord[] = [];
 beforeAll(async () => {
   // Prepare: each vend is a Control Tower vend that also emits CreateAccountResult, every event
   // delivered three times, both events at the same instant: six executions race per account.
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    if (typeof line !== 'string' || !line.startsWith('{"_aws"')) return;
-    emf.push(JSON.parse(line) as EmfRecord);
-  });
+  const log = captureEmf(emf);
   const scenario = parseScenario({
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
@@ -70,7 +62,7 @@ beforeAll(async () => {
   });
   // Act
   run = await runScenario({ scenario, config, timeoutSeconds: 120 });
-  log.mockRestore();
+  log.restore();
 }, 150_000);
 
 afterAll(async () => {
@@ -176,9 +168,7 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
 
   beforeAll(async () => {
     // Prepare: the same six-way race, and a pipeline run that wipes RunAs at Security_Resources.
-    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-      if (typeof line === 'string' && line.startsWith('{"_aws"')) gapEmf.push(JSON.parse(line) as EmfRecord);
-    });
+    const log = captureEmf(gapEmf);
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
@@ -194,7 +184,7 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
     const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS });
     // Act
     gapRun = await runScenario({ scenario, config, timeoutSeconds: 120 });
-    log.mockRestore();
+    log.restore();
   }, 150_000);
 
   afterAll(async () => {

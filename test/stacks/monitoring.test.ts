@@ -18,6 +18,7 @@ import {
   METRIC_TRIGGERS,
   type MetricName,
 } from '#stacks/monitoring.ts';
+import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import {
   CDK_JSON_CONTEXT,
   MANAGEMENT_ACCOUNT,
@@ -647,10 +648,7 @@ describe('Monitoring cdk-nag', () => {
 describe('Monitoring metric contract with the handlers', () => {
   const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as Context;
   const dependencies = () => ({}) as HandlerDependencies;
-  const emf: {
-    _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-    [key: string]: unknown;
-  }[] = [];
+  const emf: EmfRecord[] = [];
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
   const request = (isVend: boolean) => ({
     accountId: '222222222222',
@@ -663,9 +661,7 @@ describe('Monitoring metric contract with the handlers', () => {
 
   beforeAll(async () => {
     // Prepare: capture the EMF lines Powertools prints.
-    const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-      if (typeof line === 'string' && line.startsWith('{"_aws"')) emf.push(JSON.parse(line));
-    });
+    const log = captureEmf(emf);
     // Act: a measured vend, a replay with a failed region, a completed gap measurement, a sweep batch.
     await recordEnforcement(dependencies)(
       {
@@ -713,7 +709,7 @@ describe('Monitoring metric contract with the handlers', () => {
       },
       context,
     );
-    log.mockRestore();
+    log.restore();
   });
 
   /** Every (metric, dimensions) pair the handlers emitted. */

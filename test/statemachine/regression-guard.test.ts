@@ -4,6 +4,7 @@ import { isCompliant, parseDocument } from '#core/preferences.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/runtime.ts';
+import { captureEmf, type EmfRecord } from '#test/emf.ts';
 
 // Metrics are off in Powertools dev mode; this suite reads the EMF record RecordGap prints.
 vi.hoisted(() => {
@@ -23,11 +24,6 @@ const LZA_LOGGING_KEYS = [
   's3EncryptionEnabled',
   's3KeyPrefix',
 ];
-
-interface EmfRecord {
-  accountId?: string;
-  [key: string]: unknown;
-}
 
 interface GuardOutput {
   gap: { phase: string; regressionsRepaired: number };
@@ -50,9 +46,7 @@ async function play(
   lza: object = {},
 ): Promise<{ played: DemoRun; emf: EmfRecord[] }> {
   const emf: EmfRecord[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
-    if (typeof line === 'string' && line.startsWith('{"_aws"')) emf.push(JSON.parse(line) as EmfRecord);
-  });
+  const log = captureEmf(emf);
   const scenario = parseScenario({
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
@@ -72,7 +66,7 @@ async function play(
   try {
     run = await runScenario({ scenario, config, timeoutSeconds: 60 });
   } finally {
-    log.mockRestore();
+    log.restore();
   }
   return { played: run, emf };
 }

@@ -1,0 +1,25 @@
+import { vi } from 'vitest';
+
+/** One EMF record as Powertools prints it: metric values are top-level keys. */
+export interface EmfRecord {
+  _aws: {
+    CloudWatchMetrics: {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string; Unit?: string }[];
+    }[];
+  };
+  accountId?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Collect the EMF records Powertools prints to stdout (console.log) into `into`, until the
+ * returned `restore` is called. Other console output is swallowed, as in a quiet test.
+ */
+export function captureEmf(into: EmfRecord[] = []): { records: EmfRecord[]; restore: () => void } {
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
+    if (typeof line === 'string' && line.startsWith('{"_aws"')) into.push(JSON.parse(line) as EmfRecord);
+  });
+  return { records: into, restore: () => spy.mockRestore() };
+}
