@@ -666,6 +666,8 @@ describe('track-pipeline on recorded history', () => {
     vendedAt: string,
     runAsVerifiedAt: string,
     guarded: string[],
+    /** Vend to RunAs in every governed region; absent when a region was refused or failed. */
+    exposureSeconds: number | null = 48.64,
   ): Promise<GapState> {
     const handler = trackPipeline(
       () =>
@@ -685,7 +687,7 @@ describe('track-pipeline on recorded history', () => {
           isVend: true,
           roleDeadline: vendedAt,
         },
-        summary: { runAsVerifiedAt },
+        summary: { runAsVerifiedAt, ...(exposureSeconds !== null ? { exposureSeconds } : {}) },
         gap: { phase: 'start', regions: {}, reverifyRegions: [], regressionsRepaired: 0 },
         repairs: [],
         outcomes: guarded.map((region) => ({ region, status: 'compliant' as const })),
@@ -731,5 +733,25 @@ describe('track-pipeline on recorded history', () => {
       prepareToCustomizationsSeconds: 8579.053,
       gapClosedSeconds: 8530.413,
     });
+  });
+
+  it("measures LZA's window but closes no gap when a governed region stayed non-compliant", async () => {
+    // Act: a region was refused, so no exposure figure (RunAs is not in effect everywhere).
+    const gap = await poll(
+      failedThenSucceeded,
+      '2024-07-22T09:58:03.000Z',
+      '2024-07-22T09:58:51.640Z',
+      [],
+      null,
+    );
+    // Assess
+    expect(gap).toMatchObject({
+      phase: 'complete',
+      prepareToCustomizationsSeconds: 8579.053,
+      reason: expect.stringMatching(
+        /the gap was not closed: RunAs is not in effect in every governed region$/,
+      ),
+    });
+    expect(gap.gapClosedSeconds).toBeUndefined();
   });
 });
