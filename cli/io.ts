@@ -77,7 +77,8 @@ export function progress(io: CliIo, initialLabel: string, initialTotal: number) 
   const draw = () => {
     if (!io.interactive) return;
     const width = 24;
-    const filled = total > 0 ? Math.round((done / total) * width) : width;
+    // Clamped: a total learned late (or work that outgrows it) must never break the drawing.
+    const filled = total > 0 ? Math.min(width, Math.max(0, Math.round((done / total) * width))) : width;
     process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
   };
   draw();

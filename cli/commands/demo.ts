@@ -5,6 +5,7 @@ import { runScenario } from '#local/demo.ts';
 import type { AccountReport, DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import { positiveSeconds } from '../operator-context.ts';
 import type { GlobalOptions } from '../program.ts';
 import { loadScenario } from '../scenario-file.ts';
 
@@ -101,20 +102,16 @@ export function registerDemo(program: Command, io: CliIo): void {
         options.scenario,
         globals.config ?? 'bootstrapper.config.json',
       );
+      const timeoutSeconds = positiveSeconds(options.timeout, '--timeout');
       const bar = progress(io, 'executions', scenario.accounts.length);
-      let shown = 0;
       const started = Date.now();
       const { report, cloud, runtime } = await runScenario({
         scenario,
         scenarioName: options.scenario,
         config,
-        timeoutSeconds: Number(options.timeout),
-        onProgress: (finished) => {
-          if (finished > shown) {
-            bar.tick(finished - shown);
-            shown = finished;
-          }
-        },
+        timeoutSeconds,
+        // Executions, not accounts: a Control Tower vend also fires CreateAccountResult.
+        onProgress: (finished, started) => bar.update(finished, started),
       });
       bar.finish();
       runtime.stop();
