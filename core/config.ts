@@ -48,8 +48,14 @@ const lzaSchema = z.strictObject({
     .max(24 * 7)
     .default(6),
   /** Poll interval while following the pipeline. */
-  pollIntervalMinutes: z.number().positive().max(60).default(5),
+  pollIntervalMinutes: z.number().min(1).max(60).default(5),
 });
+
+/**
+ * Each poll adds about nine events to the execution's history, which Step Functions caps at
+ * 25,000: 2,000 polls leave room for everything else an execution records.
+ */
+export const MAX_PIPELINE_POLLS = 2000;
 
 const sweepSchema = z.strictObject({
   /** EventBridge Scheduler expression; `rate(...)` or `cron(...)`. */
@@ -127,6 +133,14 @@ export const configSchema = z
         code: 'custom',
         path: ['runAsDefaultUser'],
         message: 'is required and must be non-empty when runAsEnabled is true',
+      });
+    }
+    const polls = (config.lza.awaitTimeoutHours * 60) / config.lza.pollIntervalMinutes;
+    if (polls > MAX_PIPELINE_POLLS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lza', 'pollIntervalMinutes'],
+        message: `makes ${Math.ceil(polls)} polls over awaitTimeoutHours ${config.lza.awaitTimeoutHours}; at most ${MAX_PIPELINE_POLLS} fit in one execution's history: poll less often or wait less`,
       });
     }
     if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
