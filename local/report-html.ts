@@ -215,8 +215,8 @@ function milestoneTitle(row: TimelineRow, key: MilestoneKey): string {
   const extra =
     key === 'security' && row.account.regressionsRepaired
       ? `; LZA reset RunAs, the bootstrapper repaired ${row.account.regressionsRepaired} region(s)`
-      : key === 'verified' && row.notMeasured
-        ? ' in the regions that became compliant'
+      : key === 'verified' && partlyVerified(row.account)
+        ? ` in ${partlyVerified(row.account)} only`
         : '';
   return `${name}: ${MILESTONE_LABEL[key]} at ${minutes(at)}${sinceVend}${extra}`;
 }
@@ -317,7 +317,7 @@ function renderChart(rows: TimelineRow[], options: ChartOptions): string {
         );
       if (at.verified !== undefined && at.vend !== undefined)
         g.push(
-          `<text x="${n(x(at.verified) + 4)}" y="${cy + 24}" class="milestone-label">RunAs +${esc(duration(at.verified - at.vend))}</text>`,
+          `<text x="${n(x(at.verified) + 4)}" y="${cy + 24}" class="milestone-label">RunAs +${esc(duration(at.verified - at.vend))}${partlyVerified(row.account) ? ` (${esc(partlyVerified(row.account) as string)})` : ''}</text>`,
         );
     }
     const note = zoom
@@ -359,7 +359,10 @@ function renderChart(rows: TimelineRow[], options: ChartOptions): string {
       `${account.name} (${account.accountId})`,
       ...(['vend', 'role', 'verified', 'security', 'customizations'] as const)
         .filter((k) => at[k] !== undefined)
-        .map((k) => `${MILESTONE_LABEL[k]} ${minutes(at[k] as number)}`),
+        .map(
+          (k) =>
+            `${MILESTONE_LABEL[k]} ${minutes(at[k] as number)}${k === 'verified' && partlyVerified(account) ? ` (${partlyVerified(account)} only)` : ''}`,
+        ),
       row.exposure ? `exposure ${duration(row.exposure.seconds)}` : '',
       row.gap ? `gap closed ${duration(row.gap.seconds)}` : '',
       row.notMeasured ?? row.gapNote ?? '',
@@ -413,10 +416,18 @@ function card(label: string, value: string, detail: string, cls = ''): string {
   return `<div class="card ${cls}"><div class="card-label">${esc(label)}</div><div class="card-value">${esc(value)}</div><div class="card-detail">${esc(detail)}</div></div>`;
 }
 
+/** "2/3 regions" when RunAs was verified in only some governed regions, else undefined. */
+function partlyVerified(account: AccountReport): string | undefined {
+  const all = Object.values(account.regions);
+  const compliant = all.filter((r) => r.status === 'compliant').length;
+  return compliant < all.length ? `${compliant}/${all.length} regions` : undefined;
+}
+
 function renderTable(rows: TimelineRow[]): string {
   const cell = (row: TimelineRow, key: MilestoneKey) => {
     const at = row.at[key];
-    return `<td class="num">${at === undefined ? '–' : esc((at / 60).toFixed(2))}</td>`;
+    const partly = key === 'verified' ? partlyVerified(row.account) : undefined;
+    return `<td class="num">${at === undefined ? '–' : esc((at / 60).toFixed(2))}${at !== undefined && partly ? ` <span class="partly">(${esc(partly)})</span>` : ''}</td>`;
   };
   const body = rows
     .map((row) => {
@@ -442,6 +453,7 @@ function renderTable(rows: TimelineRow[]): string {
 
 const STYLE = `
 :root{color-scheme:light}
+.partly{color:#8a6d00;font-size:.85em}
 *{box-sizing:border-box}
 body{margin:0;background:#eef1f4;color:#1d2730;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
 main{max-width:1320px;margin:0 auto;padding:24px 28px 40px}
@@ -542,7 +554,7 @@ export function renderHtmlReport(report: DemoReport): string {
 
   const headline =
     medianExposure !== undefined && medianWindow !== undefined && share !== undefined
-      ? `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong> instead of <strong>${esc(duration(medianWindow))}</strong> with LZA alone: the bootstrapper closed <strong class="closed">${esc((share * 100).toFixed(1))}%</strong> of the PREPARE-to-CUSTOMIZATIONS window.</p><div class="ratio" role="img" aria-label="${esc(`Share of the LZA-only window: ${((1 - share) * 100).toFixed(1)}% exposure remained, ${(share * 100).toFixed(1)}% closed`)}"><div class="r-exposure" style="width:${n((1 - share) * 100)}%"></div><div class="r-closed" style="width:${n(share * 100)}%">gap closed</div></div><div class="ratio-caption"><span>vend</span><span>exposure that remained ${esc(((1 - share) * 100).toFixed(1))}% · closed ${esc((share * 100).toFixed(1))}%</span><span>LZA Customizations finished</span></div>`
+      ? `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong> instead of <strong>${esc(duration(medianWindow))}</strong> with LZA alone: the bootstrapper closed <strong class="closed">${esc((share * 100).toFixed(1))}%</strong> of the window LZA alone leaves open (vend to Customizations, the PREPARE-to-CUSTOMIZATIONS gap).</p><div class="ratio" role="img" aria-label="${esc(`Share of the LZA-only window: ${((1 - share) * 100).toFixed(1)}% exposure remained, ${(share * 100).toFixed(1)}% closed`)}"><div class="r-exposure" style="width:${n((1 - share) * 100)}%"></div><div class="r-closed" style="width:${n(share * 100)}%">gap closed</div></div><div class="ratio-caption"><span>vend</span><span>exposure that remained ${esc(((1 - share) * 100).toFixed(1))}% · closed ${esc((share * 100).toFixed(1))}%</span><span>LZA Customizations finished</span></div>`
       : medianExposure !== undefined
         ? `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong>; the gap to LZA Customizations was not measured.</p>`
         : '<p class="headline">No account was measured in this run.</p>';
@@ -625,7 +637,7 @@ ${headline}
 </section>
 <section aria-labelledby="timeline-heading">
 <h2 id="timeline-heading">Timeline, to scale</h2>
-<p class="sub">One row per account on a common axis; hover a bar or marker for its exact time. LZA milestones are its Deploy stage's, in the last governed region. LZA below 1.14 resets RunAs at Security_Resources; the bootstrapper writes it again (repaired).</p>
+<p class="sub">One row per account on a common axis; hover a bar or marker for its exact time. LZA milestones are its Deploy stage's, the latest over the governed regions. LZA below 1.14 resets RunAs at Security_Resources; the bootstrapper writes it again (repaired).</p>
 ${renderLegend()}
 ${overviewChart}
 </section>

@@ -183,7 +183,9 @@ export function buildReport(options: {
       ...(vendedAt ? { vendedAt } : {}),
       ...(roleAssumableAt ? { roleAssumableAt } : {}),
       ...(final?.summary?.runAsVerifiedAt ? { runAsVerifiedAt: final.summary.runAsVerifiedAt } : {}),
-      ...(final?.summary?.exposureSeconds !== undefined
+      // Like the VendToRunAsSeconds metric: only for a vend this run measured (not one whose
+      // documents were already compliant), and only when RunAs is in effect everywhere.
+      ...(final?.summary?.exposureSeconds !== undefined && final.summary.measures !== false
         ? { exposureSeconds: final.summary.exposureSeconds }
         : {}),
       ...(vendedAt && roleAssumableAt

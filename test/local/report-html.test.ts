@@ -265,6 +265,14 @@ describe('renderHtmlReport', () => {
     }
     // The refused account's milestones are still drawn, in grey.
     expect(row(timeline, '555555555555')).toContain('foreign-document: vended at 0.33 min');
+    // Its RunAs was verified in two of its three regions only, and every label says so.
+    expect(row(timeline, '555555555555')).toMatch(
+      /RunAs verified at [\d.]+ min \([^)]*\) in 2\/3 regions only/,
+    );
+    expect(row(timeline, '555555555555')).toMatch(
+      /aria-label="[^"]*RunAs verified [\d.]+ min \(2\/3 regions only\)/,
+    );
+    expect(row(timeline, '111111111111')).not.toContain('regions only');
     // An exposure without a finished pipeline run: shaded red, the gap explained instead.
     const timedOut = row(timeline, '999999999990');
     expect(timedOut).toMatch(/<rect class="exposure"/);
