@@ -103,6 +103,21 @@ export function coveringCandidates(runs: readonly PipelineRun[], vendedAt: strin
     .sort((a, b) => Date.parse(a.startTime) - Date.parse(b.startTime));
 }
 
+/**
+ * Whether the run had already deployed (finished Deploy-stage Customizations) in some governed
+ * region before the vend: it was in progress at vend time, but too far along to include the
+ * new account, so it does not cover the vend.
+ */
+export function deployedBefore(
+  regionMilestones: Record<string, RegionMilestones>,
+  vendedAt: string,
+): boolean {
+  const vend = Date.parse(vendedAt);
+  return Object.values(regionMilestones).some(
+    (m) => m.customizationsAt !== undefined && Date.parse(m.customizationsAt) < vend,
+  );
+}
+
 export type CoverVerdict =
   /** This run covers the vend and has finished Customizations in every region. */
   | { kind: 'complete' }

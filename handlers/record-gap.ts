@@ -14,6 +14,8 @@ export interface RecordGapOutput {
   accountId: string;
   timedOut: boolean;
   regressionsRepaired: number;
+  /** Regions LZA reset whose repair failed: the execution fails on them, as on a failed region. */
+  repairsFailed: number;
   customizationsCompletedAt?: string;
   prepareToCustomizationsSeconds?: number;
   gapClosedSeconds?: number;
@@ -36,6 +38,17 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         gap.prepareToCustomizationsSeconds,
       );
     }
+    if (gap.repairsFailed.length > 0) {
+      // Counted with the enforcement outcomes, so that the RegionsFailed alarm sees them.
+      const failed = metrics.singleMetric();
+      failed.addDimension('Trigger', 'vend');
+      failed.addMetadata('accountId', request.accountId);
+      failed.addMetric(METRIC.regionsFailed, MetricUnit.Count, gap.repairsFailed.length);
+      logger.error('RunAs stays reset after LZA Security_Resources', {
+        accountId: request.accountId,
+        regions: gap.repairsFailed,
+      });
+    }
     if (gap.gapClosedSeconds !== undefined) {
       // Negative when LZA was faster; CloudWatch accepts negative values.
       metrics.addMetric(METRIC.gapClosedSeconds, MetricUnit.Seconds, gap.gapClosedSeconds);
@@ -49,6 +62,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       accountId: request.accountId,
       timedOut,
       regressionsRepaired: gap.regressionsRepaired,
+      repairsFailed: gap.repairsFailed.length,
       ...(gap.customizationsCompletedAt ? { customizationsCompletedAt: gap.customizationsCompletedAt } : {}),
       ...(gap.prepareToCustomizationsSeconds !== undefined
         ? { prepareToCustomizationsSeconds: gap.prepareToCustomizationsSeconds }

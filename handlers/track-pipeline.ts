@@ -4,7 +4,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { coveringCandidates, gapFigures, judgeRun, milestones } from '#core/gap.ts';
+import { coveringCandidates, deployedBefore, gapFigures, judgeRun, milestones } from '#core/gap.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
 import { type GapState, trackPipelineInput } from './shared/schemas.ts';
@@ -37,39 +37,56 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         (r) => r.status === 'compliant' && (r.action === 'updated' || r.action === 'created'),
       );
       gap.regressionsRepaired += repaired.length;
+      const failed = new Set(input.repairs.filter((r) => r.status !== 'compliant').map((r) => r.region));
       for (const region of input.gap.reverifyRegions) {
         const m = gap.regions[region] ?? { covered: true };
+        // A region whose repair failed stays due: the next poll tries it again.
+        if (failed.has(region)) continue;
         gap.regions[region] = {
           ...m,
           ...(m.securityResourcesAt ? { reverifiedAfter: m.securityResourcesAt } : {}),
         };
       }
+      gap.repairsFailed = [
+        ...new Set([...gap.repairsFailed.filter((r) => !input.gap.reverifyRegions.includes(r)), ...failed]),
+      ].sort();
       if (repaired.length > 0)
         logger.warn('RunAs regressed after Security_Resources; repaired', {
           accountId: request.accountId,
           regions: repaired.map((r) => r.region),
         });
+      if (failed.size > 0)
+        logger.error('RunAs regressed after Security_Resources and could not be repaired', {
+          accountId: request.accountId,
+          regions: [...failed],
+          errors: input.repairs.filter((r) => r.status !== 'compliant').map((r) => r.error),
+        });
     }
-    if (gap.deadline && now() > Date.parse(gap.deadline)) {
-      return {
-        ...gap,
-        phase: 'timed-out',
-        reason: `no covering pipeline run finished Customizations by ${gap.deadline}`,
-      };
-    }
+    // Past the deadline, a re-verification that is due still runs; only waiting stops.
+    const pastDeadline = gap.deadline !== undefined && now() > Date.parse(gap.deadline);
+    const wait = (reason: string): GapState =>
+      pastDeadline
+        ? {
+            ...gap,
+            phase: 'timed-out',
+            reason: `no covering pipeline run finished Customizations by ${gap.deadline}`,
+          }
+        : { ...gap, phase: 'waiting', reason };
 
     const runs = await pipeline.runsSince(request.vendedAt);
     if (!runs) return skip(`pipeline ${config.lza.pipelineName} not found`);
     const guarded = input.outcomes.filter((o) => o.status === 'compliant').map((o) => o.region);
     for (const run of coveringCandidates(runs, request.vendedAt)) {
       const found = milestones(await pipeline.actions(run.executionId), request.regions);
+      // A run that was in progress at vend time but had already deployed cannot include the account.
+      if (deployedBefore(found, request.vendedAt)) continue;
       const verdict = judgeRun(run, found);
       for (const [region, m] of Object.entries(found)) {
         const reverifiedAfter = gap.regions[region]?.reverifiedAfter;
         gap.regions[region] = { ...m, ...(reverifiedAfter ? { reverifiedAfter } : {}) };
       }
       // Every Deploy/Security_Resources may have rewritten the document, also in a run that then failed
-      // and in each later run: re-verify after each one, once.
+      // and in each later run: re-verify after each one, once (again while a repair keeps failing).
       const toReverify = Object.entries(gap.regions)
         .filter(
           ([region, m]) =>
@@ -79,7 +96,10 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         )
         .map(([region]) => region);
       if (verdict.kind !== 'failed') gap.pipelineExecutionId = run.executionId;
-      if (toReverify.length > 0)
+      if (
+        toReverify.length > 0 &&
+        !(input.gap.phase === 'reverify' && sameRegions(toReverify, gap.repairsFailed))
+      )
         return {
           ...gap,
           phase: 'reverify',
@@ -89,10 +109,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       if (verdict.kind === 'failed') continue;
       if (verdict.kind === 'complete') {
         const figures = gapFigures(request.vendedAt, summary.runAsVerifiedAt as string, gap.regions);
-        // The gap is closed only where RunAs is in effect in every governed region; LZA's own
-        // window (vend to Customizations) is measured either way.
-        const closed = summary.exposureSeconds !== undefined;
+        // The gap is closed only where RunAs is in effect in every governed region, after LZA's
+        // writes too; LZA's own window (vend to Customizations) is measured either way.
+        const closed = summary.exposureSeconds !== undefined && gap.repairsFailed.length === 0;
         const { gapClosedSeconds, ...window } = figures ?? {};
+        const why =
+          gap.repairsFailed.length > 0
+            ? `RunAs could not be repaired in ${gap.repairsFailed.join(', ')} after LZA reset it`
+            : 'RunAs is not in effect in every governed region';
         return {
           ...gap,
           phase: 'complete',
@@ -100,16 +124,21 @@ export function createHandler(dependencies: () => HandlerDependencies) {
           ...(closed && gapClosedSeconds !== undefined ? { gapClosedSeconds } : {}),
           reason: closed
             ? `pipeline run ${run.executionId} finished Customizations`
-            : `pipeline run ${run.executionId} finished Customizations; the gap was not closed: RunAs is not in effect in every governed region`,
+            : `pipeline run ${run.executionId} finished Customizations; the gap was not closed: ${why}`,
         };
       }
-      return { ...gap, phase: 'waiting', reason: `pipeline run ${run.executionId} in progress` };
+      return wait(`pipeline run ${run.executionId} in progress`);
     }
-    return { ...gap, phase: 'waiting', reason: 'no pipeline run covering the vend has started yet' };
+    return wait('no pipeline run covering the vend has started yet');
   })
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: trackPipelineInput }));
+}
+
+/** Right after a repair attempt, the regions that still fail wait for the next poll. */
+function sameRegions(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((region) => b.includes(region));
 }
 
 export const handler = createHandler(fromProcessEnvironment());

@@ -14,6 +14,8 @@ export interface DemoOptions {
   timeoutSeconds?: number;
   /** Change the bootstrap definition before it runs (benchmark baselines). */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  /** Called once the cloud is up, before its timeline starts (tests install targeted faults). */
+  beforeTimeline?: (cloud: LocalCloud) => void;
 }
 
 export interface DemoRun {
@@ -58,6 +60,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
     ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
   });
   try {
+    options.beforeTimeline?.(cloud);
     cloud.startTimeline();
     await settle(cloud, runtime, options);
   } catch (error) {

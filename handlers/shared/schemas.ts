@@ -66,6 +66,8 @@ export const gapState = z.object({
   regions: z.record(z.string(), regionMilestones).default({}),
   reverifyRegions: z.array(region).default([]),
   regressionsRepaired: z.number().int().min(0).default(0),
+  /** Regions whose RunAs LZA reset and whose repair failed (retried at each poll until it works). */
+  repairsFailed: z.array(region).default([]),
   customizationsCompletedAt: isoTime.optional(),
   prepareToCustomizationsSeconds: z.number().optional(),
   gapClosedSeconds: z.number().optional(),

@@ -17,6 +17,7 @@ import {
   actionFinishedAt,
   CUSTOMIZATIONS_ACTION,
   coveringCandidates,
+  deployedBefore,
   deployStageFor,
   gapFigures,
   judgeRun,
@@ -688,7 +689,7 @@ describe('track-pipeline on recorded history', () => {
           roleDeadline: vendedAt,
         },
         summary: { runAsVerifiedAt, ...(exposureSeconds !== null ? { exposureSeconds } : {}) },
-        gap: { phase: 'start', regions: {}, reverifyRegions: [], regressionsRepaired: 0 },
+        gap: { phase: 'start', regions: {}, reverifyRegions: [], regressionsRepaired: 0, repairsFailed: [] },
         repairs: [],
         outcomes: guarded.map((region) => ({ region, status: 'compliant' as const })),
       },
@@ -753,5 +754,61 @@ describe('track-pipeline on recorded history', () => {
       ),
     });
     expect(gap.gapClosedSeconds).toBeUndefined();
+  });
+
+  it('skips a run that was in progress at vend time but had already deployed: the next run covers', async () => {
+    // Prepare: run A started long before the vend and finished Deploy at 00:50 (now in Finalize);
+    // the vend is at 00:55; run B starts at 01:10 and completes.
+    const action = (stageName: string, actionName: string, lastUpdateTime: string): PipelineAction => ({
+      stageName,
+      actionName,
+      status: 'Succeeded',
+      startTime: lastUpdateTime,
+      lastUpdateTime,
+    });
+    const deployed = (at: (minutes: number) => string, sr: number, cz: number) => [
+      action('Deploy', SECURITY_RESOURCES_ACTION, at(sr)),
+      action('Deploy', CUSTOMIZATIONS_ACTION, at(cz)),
+    ];
+    const at = (minutes: number) => new Date(Date.UTC(2024, 8, 1, 0, minutes)).toISOString();
+    const runs: PipelineRun[] = [
+      { executionId: 'A', status: 'InProgress', startTime: at(0), lastUpdateTime: at(52) },
+      { executionId: 'B', status: 'Succeeded', startTime: at(70), lastUpdateTime: at(130) },
+    ];
+    const actions: Record<string, PipelineAction[]> = { A: deployed(at, 40, 50), B: deployed(at, 100, 120) };
+    const pipeline = {
+      runsSince: async () => runs,
+      actions: async (id: string) => actions[id] ?? [],
+    } as unknown as PipelineHistory;
+    const handler = trackPipeline(
+      () => ({ config, pipeline, now: () => Date.parse(at(131)) }) as HandlerDependencies,
+    );
+    // Act
+    const gap = (await handler(
+      {
+        request: {
+          accountId: '111111111111',
+          trigger: 'controltower-create-managed-account',
+          vendedAt: at(55),
+          regions: REGIONS,
+          isVend: true,
+          roleDeadline: at(55),
+        },
+        summary: { runAsVerifiedAt: at(56), exposureSeconds: 60 },
+        gap: { phase: 'start', regions: {}, reverifyRegions: [], regressionsRepaired: 0, repairsFailed: [] },
+        repairs: [],
+        outcomes: [],
+      },
+      context,
+    )) as GapState;
+    // Assess: without the rule, run A would give -300 s and -360 s.
+    expect(deployedBefore(milestones(actions.A!, REGIONS), at(55))).toBe(true);
+    expect(deployedBefore(milestones(actions.B!, REGIONS), at(55))).toBe(false);
+    expect(gap).toMatchObject({
+      phase: 'complete',
+      pipelineExecutionId: 'B',
+      prepareToCustomizationsSeconds: 65 * 60,
+      gapClosedSeconds: 64 * 60,
+    });
   });
 });

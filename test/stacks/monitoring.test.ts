@@ -697,6 +697,7 @@ describe('Monitoring metric contract with the handlers', () => {
           regions: {},
           reverifyRegions: [],
           regressionsRepaired: 1,
+          repairsFailed: [],
           customizationsCompletedAt: at(50),
           prepareToCustomizationsSeconds: 3000,
           gapClosedSeconds: 2580,

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
+import { AwsServiceError } from '#local/cloud/aws-error.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
+import type { LocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
@@ -44,6 +46,7 @@ async function play(
   lzaVersion: string,
   runs: object[] = [{ startAtSeconds: 0 }],
   lza: object = {},
+  beforeTimeline?: (cloud: LocalCloud) => void,
 ): Promise<{ played: DemoRun; emf: EmfRecord[] }> {
   const emf: EmfRecord[] = [];
   const log = captureEmf(emf);
@@ -64,7 +67,12 @@ async function play(
   });
   const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, lza });
   try {
-    run = await runScenario({ scenario, config, timeoutSeconds: 60 });
+    run = await runScenario({
+      scenario,
+      config,
+      timeoutSeconds: 60,
+      ...(beforeTimeline ? { beforeTimeline } : {}),
+    });
   } finally {
     log.restore();
   }
@@ -131,6 +139,54 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
       });
       expect(latest.inputs.s3BucketName, region).toMatch(/^aws-accelerator-central-logs-/);
     }
+  });
+
+  it('LZA 1.13.1, a repair that keeps failing after the reset: no gap closed, RegionsFailed counted, the execution fails', async () => {
+    // Prepare: once LZA has written eu-west-1, every SSM write there fails (the first write, ours, succeeds).
+    const failing = 'eu-west-1';
+    const breakRepairs = (cloud: LocalCloud) => {
+      const injector = cloud.world.faults;
+      const own = injector.decide;
+      injector.decide = (operation, scope) => {
+        const wiped = cloud.world.lzaWrites.some((w) => w.accountId === ACCOUNT && w.region === failing);
+        const write = operation === 'ssm:UpdateDocument' || operation === 'ssm:UpdateDocumentDefaultVersion';
+        if (wiped && write && scope === `${ACCOUNT}/${failing}`) {
+          injector.injected += 1;
+          return {
+            latencyMs: 0,
+            error: new AwsServiceError('InternalServerError', 'An internal error occurred.', 500),
+          };
+        }
+        return own.call(injector, operation, scope);
+      };
+    };
+    // Act
+    const { played, emf } = await play('1.13.1', [{ startAtSeconds: 0 }], {}, breakRepairs);
+    // Assess: the two other regions were repaired; eu-west-1's repair failed after its retries.
+    const execution = only(played.runtime.executions());
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RegionsFailedError');
+    const output = execution.events.find(
+      (e) => e.type === 'StateEntered' && e.state?.name === 'AnyRegionFailed',
+    )?.state?.input as GuardOutput & {
+      gap: { repairsFailed: string[]; gapClosedSeconds?: number; reason: string };
+    };
+    expect(output.gap.repairsFailed).toEqual([failing]);
+    expect(output.gap.regressionsRepaired).toBe(REGIONS.length - 1);
+    expect(output.gap.gapClosedSeconds).toBeUndefined();
+    expect(output.gap.reason).toMatch(
+      /the gap was not closed: RunAs could not be repaired in eu-west-1 after LZA reset it$/,
+    );
+    expect(entered(execution, 'ReverifyRegions')).toBeGreaterThanOrEqual(1);
+    // The failure is counted where the RegionsFailed alarm looks: Trigger=vend, with the account in metadata.
+    const failed = emf.filter(
+      (r) => 'RegionsFailed' in r && r.accountId === ACCOUNT && r.RegionsFailed === 1,
+    );
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.at(-1)?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'Trigger']]);
+    expect(emf.some((r) => 'GapClosedSeconds' in r)).toBe(false);
+    // eu-west-1's $LATEST is still LZA's RunAs-off version: nothing pretended otherwise.
+    expect(isCompliant(versionContent(played, failing, 'latest'), RUN_AS)).toBe(false);
   });
 
   it('LZA 1.15.5: Security_Resources keeps RunAs; nothing regresses and 0 repairs are counted', async () => {
