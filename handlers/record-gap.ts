@@ -14,6 +14,8 @@ export interface RecordGapOutput {
   accountId: string;
   timedOut: boolean;
   regressionsRepaired: number;
+  /** At least how long RunAs was off again after LZA reset it (repaired regions, longest). */
+  reexposedSeconds?: number;
   /** Regions LZA reset whose repair failed: the execution fails on them, as on a failed region. */
   repairsFailed: number;
   customizationsCompletedAt?: string;
@@ -37,6 +39,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         MetricUnit.Seconds,
         gap.prepareToCustomizationsSeconds,
       );
+    }
+    if (gap.reexposedSeconds !== undefined) {
+      metrics.addMetric(METRIC.runAsReexposedSeconds, MetricUnit.Seconds, gap.reexposedSeconds);
     }
     if (gap.repairsFailed.length > 0) {
       // Counted with the enforcement outcomes, so that the RegionsFailed alarm sees them.
@@ -63,6 +68,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       timedOut,
       regressionsRepaired: gap.regressionsRepaired,
       repairsFailed: gap.repairsFailed.length,
+      ...(gap.reexposedSeconds !== undefined ? { reexposedSeconds: gap.reexposedSeconds } : {}),
       ...(gap.customizationsCompletedAt ? { customizationsCompletedAt: gap.customizationsCompletedAt } : {}),
       ...(gap.prepareToCustomizationsSeconds !== undefined
         ? { prepareToCustomizationsSeconds: gap.prepareToCustomizationsSeconds }

@@ -4,6 +4,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { secondsBetween } from '#core/enforcement.ts';
 import { coveringCandidates, deployedBefore, gapFigures, judgeRun, milestones } from '#core/gap.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
@@ -37,6 +38,12 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         (r) => r.status === 'compliant' && (r.action === 'updated' || r.action === 'created'),
       );
       gap.regressionsRepaired += repaired.length;
+      for (const r of repaired) {
+        const resetBy = gap.regions[r.region]?.securityResourcesAt;
+        if (!resetBy || !r.verifiedAt) continue;
+        const seconds = Math.max(0, secondsBetween(resetBy, r.verifiedAt));
+        gap.reexposedSeconds = Math.max(gap.reexposedSeconds ?? 0, seconds);
+      }
       const failed = new Set(input.repairs.filter((r) => r.status !== 'compliant').map((r) => r.region));
       for (const region of input.gap.reverifyRegions) {
         const m = gap.regions[region] ?? { covered: true };

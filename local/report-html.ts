@@ -33,6 +33,8 @@ interface TimelineRow {
   gapNote?: string;
   exposure?: Span;
   gap?: Span;
+  /** RunAs off again from LZA's Security_Resources to the repair (at least). */
+  reexposure?: Span;
 }
 
 const COLOR = {
@@ -138,7 +140,13 @@ function buildRows(report: DemoReport): { rows: TimelineRow[]; origin: number | 
     const row: TimelineRow = { account, at };
     const reason = notMeasuredReason(account);
     if (reason) return { ...row, notMeasured: reason };
-    const { vend, verified, customizations } = at;
+    const { vend, verified, customizations, security } = at;
+    if (security !== undefined && account.reexposedSeconds)
+      row.reexposure = {
+        from: security,
+        to: security + account.reexposedSeconds,
+        seconds: account.reexposedSeconds,
+      };
     if (vend !== undefined && verified !== undefined && account.exposureSeconds !== undefined)
       row.exposure = { from: vend, to: verified, seconds: account.exposureSeconds };
     if (
@@ -301,6 +309,14 @@ function renderChart(rows: TimelineRow[], options: ChartOptions): string {
           `<text x="${n(x0 + width / 2)}" y="${cy - 15}" text-anchor="middle" class="exposure-label">exposed ${esc(duration(row.exposure.seconds))}</text>`,
         );
     }
+    if (row.reexposure && !zoom) {
+      const x0 = x(row.reexposure.from);
+      const width = n(Math.max(x(row.reexposure.to) - x0, 3));
+      const title = `${account.name}: RunAs off again for at least ${duration(row.reexposure.seconds)}, from LZA's Security_Resources at ${minutes(row.reexposure.from)} until the repair was verified`;
+      g.push(
+        `<rect class="reexposure" data-account="${esc(account.accountId)}" data-seconds="${row.reexposure.seconds}" x="${n(x0)}" y="${cy - G.exposureBand / 2}" width="${width}" height="${G.exposureBand}" fill="${COLOR.exposure}"><title>${esc(title)}</title></rect>`,
+      );
+    }
     const keys: MilestoneKey[] = zoom
       ? ['vend', 'role', 'verified']
       : ['vend', 'role', 'verified', 'security', 'customizations'];
@@ -349,7 +365,9 @@ function renderChart(rows: TimelineRow[], options: ChartOptions): string {
       );
       if (row.gap) stats.push(`<tspan class="stat-closed">closed ${esc(duration(row.gap.seconds))}</tspan>`);
       if (account.regressionsRepaired)
-        stats.push(`<tspan class="stat-repaired">${account.regressionsRepaired} repaired</tspan>`);
+        stats.push(
+          `<tspan class="stat-repaired">${account.regressionsRepaired} repaired${row.reexposure ? ` (off ≥ ${esc(duration(row.reexposure.seconds))})` : ''}</tspan>`,
+        );
     }
     const firstY = cy + 4 - ((stats.length - 1) * 15) / 2;
     g.push(
@@ -385,7 +403,7 @@ function renderLegend(): string {
   const items: [string, string][] = [
     [
       legendSwatch(`<rect x="1" y="4" width="26" height="12" fill="${COLOR.exposure}"/>`),
-      'Exposure that remained (vend → RunAs verified)',
+      'Exposure that remained (vend → RunAs verified; and after LZA ≤ 1.13 reset RunAs, until repaired)',
     ],
     [
       legendSwatch(

@@ -40,6 +40,8 @@ export interface AccountReport {
   gapClosedSeconds?: number;
   /** Regions whose RunAs LZA wiped at Security_Resources and the bootstrapper wrote again. */
   regressionsRepaired?: number;
+  /** At least how long RunAs was off again after LZA's reset, until the repair (longest region). */
+  reexposedSeconds?: number;
   /** Why the gap was not measured, or how the measurement ended. */
   gap?: string;
   /** Executions started for the account (duplicate deliveries and both vend events count). */
@@ -86,6 +88,7 @@ interface StateOutput {
     prepareToCustomizationsSeconds?: number;
     gapClosedSeconds?: number;
     regressionsRepaired?: number;
+    reexposedSeconds?: number;
     regions?: Record<string, { securityResourcesAt?: string; customizationsAt?: string }>;
   };
 }
@@ -198,6 +201,7 @@ export function buildReport(options: {
         ? { prepareToCustomizationsSeconds: gap.prepareToCustomizationsSeconds }
         : {}),
       ...(gap?.gapClosedSeconds !== undefined ? { gapClosedSeconds: gap.gapClosedSeconds } : {}),
+      ...(gap?.reexposedSeconds !== undefined ? { reexposedSeconds: gap.reexposedSeconds } : {}),
       ...(gap
         ? {
             regressionsRepaired: gap.regressionsRepaired ?? 0,

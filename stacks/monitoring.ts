@@ -30,6 +30,7 @@ export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerK
   RegionsRefused: ['vend', 'request'],
   PrepareToCustomizationsSeconds: null,
   GapClosedSeconds: null,
+  RunAsReexposedSeconds: null,
   RunAsRegressionsRepaired: null,
   GapMeasurementTimedOut: null,
   AccountsChecked: null,
@@ -510,6 +511,10 @@ export class Monitoring extends Construct {
         'Gap closed: Customizations done minus RunAs verified (seconds)',
         [],
         SIGNED_STATISTICS,
+      ),
+      this.#latencyGraph(
+        'RunAsReexposedSeconds',
+        'RunAs off again after LZA reset it, until repaired, at least (seconds)',
       ),
     );
     this.dashboard.addWidgets(

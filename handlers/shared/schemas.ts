@@ -66,6 +66,11 @@ export const gapState = z.object({
   regions: z.record(z.string(), regionMilestones).default({}),
   reverifyRegions: z.array(region).default([]),
   regressionsRepaired: z.number().int().min(0).default(0),
+  /**
+   * The longest a repaired region went without RunAs after LZA reset it, at least: from its
+   * Deploy/Security_Resources finishing to the repair being verified (LZA wrote during the action).
+   */
+  reexposedSeconds: z.number().min(0).optional(),
   /** Regions whose RunAs LZA reset and whose repair failed (retried at each poll until it works). */
   repairsFailed: z.array(region).default([]),
   customizationsCompletedAt: isoTime.optional(),

@@ -55,6 +55,7 @@ function demoReport(): DemoReport {
         prepareToCustomizationsSeconds: 2609.563,
         gapClosedSeconds: 2578.5,
         regressionsRepaired: 3,
+        reexposedSeconds: 95,
         gap: 'complete: pipeline run d5445f9b finished Customizations',
       }),
       account({
@@ -244,6 +245,13 @@ describe('renderHtmlReport', () => {
     );
     // The gap dwarfs the exposure: what a reader sees at a glance.
     expect(attribute(gap, 'width')).toBeGreaterThan(50 * attribute(exposure, 'width'));
+    // After LZA reset RunAs at Security_Resources, the time until the repair is exposure again.
+    const reexposure = dev.match(/<rect class="reexposure"[^>]*>/)?.[0] as string;
+    expect(attribute(reexposure, 'data-seconds')).toBe(95);
+    expect(attribute(reexposure, 'width')).toBeCloseTo((95 / 60) * perMinute, 0);
+    expect(reexposure).toMatch(/fill="#d1495b"/);
+    expect(dev).toContain('3 repaired (off ≥ 95.0 s)');
+    expect(row(timeline, '222222222222')).not.toContain('class="reexposure"');
   });
 
   it('gives unmeasured accounts a row with the reason and no shading', () => {

@@ -41,6 +41,7 @@ const LATENCIES: MetricName[] = [
   'RoleWaitSeconds',
   'PrepareToCustomizationsSeconds',
   'GapClosedSeconds',
+  'RunAsReexposedSeconds',
 ];
 const COUNTS: MetricName[] = [
   'RegionsCompliant',
@@ -697,6 +698,7 @@ describe('Monitoring metric contract with the handlers', () => {
           regions: {},
           reverifyRegions: [],
           regressionsRepaired: 1,
+          reexposedSeconds: 95,
           repairsFailed: [],
           customizationsCompletedAt: at(50),
           prepareToCustomizationsSeconds: 3000,

@@ -108,6 +108,10 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     expect(output.gap.phase).toBe('complete');
     expect(output.gap.regressionsRepaired).toBe(REGIONS.length);
     expect(output.gapSummary).toMatchObject({ regressionsRepaired: REGIONS.length, timedOut: false });
+    // RunAs was off again from Security_Resources until the repair: measured, at least, and emitted.
+    const reexposed = (output.gapSummary as { reexposedSeconds?: number }).reexposedSeconds;
+    expect(reexposed).toBeGreaterThan(0);
+    expect(only(emf.filter((r) => 'RunAsReexposedSeconds' in r)).RunAsReexposedSeconds).toBe(reexposed);
     // The metric: one RecordGap EMF record for the account, carrying the same count.
     const repairs = emf.filter((r) => 'RunAsRegressionsRepaired' in r);
     expect(only(repairs)).toMatchObject({ accountId: ACCOUNT, RunAsRegressionsRepaired: REGIONS.length });
