@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { benchCommandLine } from './cli-args.ts';
 import { quietPowertools } from './quiet.ts';
 
 /**
@@ -9,45 +9,24 @@ import { quietPowertools } from './quiet.ts';
 quietPowertools();
 const { runSoak } = await import('./soak.ts');
 
-function usage(message: string): never {
-  process.stderr.write(
-    `error: ${message}\nusage: npm run soak -- [--accounts N] [--regions R] [--seed S] [--time-scale T] [--json]\n`,
-  );
-  process.exit(2);
-}
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) usage(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
-
-let values: Record<string, string | boolean | undefined>;
-try {
-  ({ values } = parseArgs({
-    options: {
-      accounts: { type: 'string' },
-      regions: { type: 'string' },
-      seed: { type: 'string' },
-      'time-scale': { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  usage((error as Error).message);
-}
-const timeScale = values['time-scale'] === undefined ? 0.02 : Number(values['time-scale']);
-if (!(timeScale > 0 && timeScale <= 1)) usage('--time-scale must be in (0, 1]');
-const accounts = positiveInt('accounts', values.accounts as string | undefined, 1000);
+const args = benchCommandLine(
+  'npm run soak -- [--accounts N] [--regions R] [--seed S] [--time-scale T] [--json]',
+  {
+    accounts: { type: 'string' },
+    regions: { type: 'string' },
+    seed: { type: 'string' },
+    'time-scale': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+);
+const accounts = args.positiveInt('accounts', 1000);
 
 const started = performance.now();
 const result = await runSoak({
   accounts,
-  regions: positiveInt('regions', values.regions as string | undefined, 3),
-  seed: positiveInt('seed', values.seed as string | undefined, 7),
-  timeScale,
+  regions: args.positiveInt('regions', 3),
+  seed: args.positiveInt('seed', 7),
+  timeScale: args.timeScale(),
   faults: 'soak',
   onProgress: (finished, startedCount) => {
     if (process.stderr.isTTY)
@@ -60,7 +39,7 @@ if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 const wallSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 
-if (values.json) {
+if (args.flag('json')) {
   process.stdout.write(`${JSON.stringify({ ...result, wallSeconds, peakRssMb }, null, 2)}\n`);
 } else {
   const f = result.figures;

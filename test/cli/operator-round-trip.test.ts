@@ -1,22 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from './helpers.ts';
-import { lzaDocument, type OperatorCloud, RUN_AS_USER, startOperatorCloud } from './operator-cloud.ts';
+import {
+  existingMember,
+  lzaDocument,
+  type OperatorCloud,
+  RUN_AS_USER,
+  startOperatorCloud,
+} from './operator-cloud.ts';
 
 describe('operator round trip: check, replay --wait, check, plan', () => {
   let env: OperatorCloud;
 
   beforeAll(async () => {
     env = await startOperatorCloud([
-      { accountId: '111111111111', name: 'no-document', vend: { atSeconds: 0, via: 'none' } },
-      {
-        accountId: '222222222222',
-        name: 'lza-runas-off',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: {
-          'us-east-1': lzaDocument('us-east-1', '222222222222'),
-          'eu-west-1': lzaDocument('eu-west-1', '222222222222'),
-        },
-      },
+      existingMember('111111111111', 'no-document'),
+      existingMember('222222222222', 'lza-runas-off', lzaDocument),
     ]);
   });
 

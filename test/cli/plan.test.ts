@@ -4,6 +4,7 @@ import { createDefault } from '#core/preferences.ts';
 import { cli } from './helpers.ts';
 import {
   compliantDocument,
+  existingMember,
   FOREIGN_DOCUMENT,
   lzaDocument,
   type OperatorCloud,
@@ -16,28 +17,13 @@ describe('plan command', () => {
 
   beforeAll(async () => {
     env = await startOperatorCloud([
-      {
-        accountId: '222222222222',
-        name: 'mixed',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: { 'us-east-1': lzaDocument('us-east-1', '222222222222') },
-      },
-      {
-        accountId: '333333333333',
-        name: 'done',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: {
-          'us-east-1': compliantDocument('us-east-1', '333333333333'),
-          'eu-west-1': FOREIGN_DOCUMENT,
-        },
-      },
-      {
-        accountId: '777777777777',
-        name: 'unpromoted',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: { 'us-east-1': lzaDocument('us-east-1', '777777777777') },
-      },
-      { accountId: '555555555555', name: 'no-role', roles: {}, vend: { atSeconds: 0, via: 'none' } },
+      existingMember('222222222222', 'mixed', { 'us-east-1': lzaDocument('us-east-1', '222222222222') }),
+      existingMember('333333333333', 'done', {
+        'us-east-1': compliantDocument('us-east-1', '333333333333'),
+        'eu-west-1': FOREIGN_DOCUMENT,
+      }),
+      existingMember('777777777777', 'unpromoted', { 'us-east-1': lzaDocument('us-east-1', '777777777777') }),
+      existingMember('555555555555', 'no-role', undefined, { roles: {} }),
     ]);
     await env.addUnpromotedVersion(
       '777777777777',

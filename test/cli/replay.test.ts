@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
 import { cli } from './helpers.ts';
 import {
+  existingMember,
   FOREIGN_DOCUMENT,
   lzaDocument,
   MANAGEMENT_ACCOUNT,
@@ -18,19 +19,9 @@ describe('replay command', () => {
 
   beforeAll(async () => {
     env = await startOperatorCloud([
-      { accountId: '111111111111', name: 'missing', vend: { atSeconds: 0, via: 'none' } },
-      {
-        accountId: '222222222222',
-        name: 'lza-wrong',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: { 'us-east-1': lzaDocument('us-east-1', '222222222222') },
-      },
-      {
-        accountId: '444444444444',
-        name: 'foreign',
-        vend: { atSeconds: 0, via: 'none' },
-        documents: { 'us-east-1': FOREIGN_DOCUMENT },
-      },
+      existingMember('111111111111', 'missing'),
+      existingMember('222222222222', 'lza-wrong', { 'us-east-1': lzaDocument('us-east-1', '222222222222') }),
+      existingMember('444444444444', 'foreign', { 'us-east-1': FOREIGN_DOCUMENT }),
     ]);
   });
 
