@@ -155,6 +155,14 @@ export const configSchema = z
 export type BootstrapperConfig = z.output<typeof configSchema>;
 export type BootstrapperConfigInput = z.input<typeof configSchema>;
 
+/** The requested regions that the config does not govern (none means every one is governed). */
+export function ungovernedRegions(
+  requested: readonly string[],
+  governedRegions: readonly string[],
+): string[] {
+  return requested.filter((region) => !governedRegions.includes(region));
+}
+
 /** The RunAs setting that the product enforces, derived from the config. */
 export interface RunAsSetting {
   enabled: boolean;

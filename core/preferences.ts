@@ -17,11 +17,6 @@ export interface SessionDocument {
   [key: string]: unknown;
 }
 
-export type RunAsState = {
-  runAsEnabled: unknown;
-  runAsDefaultUser: unknown;
-};
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -101,10 +96,6 @@ export function isCompliant(document: SessionDocument, runAs: RunAsSetting): boo
   if (runAsEnabled !== runAs.enabled) return false;
   if (runAs.enabled) return runAsDefaultUser === runAs.defaultUser;
   return runAsDefaultUser === undefined || typeof runAsDefaultUser === 'string';
-}
-
-export function runAsState(document: SessionDocument): RunAsState {
-  return { runAsEnabled: document.inputs.runAsEnabled, runAsDefaultUser: document.inputs.runAsDefaultUser };
 }
 
 /** JSON with object keys sorted at every level: equal for documents with equal content. */

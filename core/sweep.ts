@@ -1,3 +1,6 @@
+import { type BootstrapperConfig, ungovernedRegions } from './config.ts';
+import { InvalidRequestError } from './errors.ts';
+
 /**
  * Sweep arithmetic: which accounts a sweep visits, what each account × region outcome means,
  * and the running totals the sweep state machine reports and emits as metrics. Pure.
@@ -15,6 +18,40 @@ export interface SweepSelection {
   inactive: number;
   /** In `excludeAccountIds`, or the management account itself. */
   excluded: number;
+}
+
+/** What a sweep was asked for: the execution input (Scheduler or CLI). */
+export interface SweepRequest {
+  repair?: boolean | undefined;
+  maxConcurrency?: number | undefined;
+  regions?: string[] | undefined;
+}
+
+export interface SweepOptions {
+  repair: boolean;
+  maxConcurrency: number;
+  regions: string[];
+  startedAt: string;
+}
+
+/** The sweep's options: the request, with the config's defaults; every region must be governed. */
+export function resolveSweepOptions(
+  request: SweepRequest,
+  config: Pick<BootstrapperConfig, 'governedRegions' | 'sweep'>,
+  startedAt: string,
+): SweepOptions {
+  const ungoverned = ungovernedRegions(request.regions ?? [], config.governedRegions);
+  if (ungoverned.length > 0) {
+    throw new InvalidRequestError(
+      `region(s) ${ungoverned.join(', ')} are not governed (governedRegions: ${config.governedRegions.join(', ')})`,
+    );
+  }
+  return {
+    repair: request.repair ?? config.sweep.repair,
+    maxConcurrency: request.maxConcurrency ?? config.sweep.maxConcurrency,
+    regions: request.regions ?? [...config.governedRegions],
+    startedAt,
+  };
 }
 
 /** The accounts a sweep or `check --all` visits: ACTIVE members, minus the excluded ones. */

@@ -7,6 +7,7 @@
  * request comes from an operator, who should see why it was refused, so an invalid replay throws
  * InvalidRequestError, the fatal error the state machine reports.
  */
+import { ungovernedRegions } from './config.ts';
 import { ConfigurationError, InvalidRequestError } from './errors.ts';
 import { type EventPattern, matchesPattern } from './event-pattern.ts';
 
@@ -426,7 +427,7 @@ function normalizeReplay(event: JsonObject, options: NormalizeOptions): Normaliz
         'replay request regions must not be empty; omit it to mean every governed region',
       );
     }
-    const outside = requested.filter((region) => !governedRegions.includes(region));
+    const outside = ungovernedRegions(requested, governedRegions);
     if (outside.length > 0) {
       throw new InvalidRequestError(
         `replay request region(s) ${quoteList(outside)} not governed (governed: ${governedRegions.join(', ')})`,

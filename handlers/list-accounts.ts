@@ -6,7 +6,13 @@ import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { describeIssues } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';
-import { emptySweepTotals, type SweepTotals, selectSweepAccounts, sweepBatchSize } from '#core/sweep.ts';
+import {
+  emptySweepTotals,
+  resolveSweepOptions,
+  type SweepTotals,
+  selectSweepAccounts,
+  sweepBatchSize,
+} from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
 import {
@@ -34,29 +40,9 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
       // The state carried between batches has these keys; a user's input never does.
       const continuing = typeof input.sweep === 'object' && input.sweep !== null && 'totals' in input.sweep;
       const state = continuing ? sweepState.parse(input.sweep) : undefined;
-      let sweep: SweepOptionsResolved;
-      if (state) sweep = state.options;
-      else {
-        const parsed = sweepOptions.safeParse(input.sweep ?? {});
-        if (!parsed.success) {
-          throw new InvalidRequestError(
-            `invalid sweep input ${JSON.stringify(input.sweep)}: ${describeIssues(parsed.error).join('; ')} (expected { repair?, maxConcurrency?, regions? })`,
-          );
-        }
-        const requested = parsed.data;
-        const ungoverned = (requested.regions ?? []).filter((r) => !config.governedRegions.includes(r));
-        if (ungoverned.length > 0) {
-          throw new InvalidRequestError(
-            `region(s) ${ungoverned.join(', ')} are not governed (governedRegions: ${config.governedRegions.join(', ')})`,
-          );
-        }
-        sweep = {
-          repair: requested.repair ?? config.sweep.repair,
-          maxConcurrency: requested.maxConcurrency ?? config.sweep.maxConcurrency,
-          regions: requested.regions ?? config.governedRegions,
-          startedAt: new Date(now()).toISOString(),
-        };
-      }
+      const sweep = state
+        ? state.options
+        : resolveSweepOptions(sweepRequest(input.sweep), config, new Date(now()).toISOString());
       const limit = options.batchSize ?? sweepBatchSize(sweep.regions.length);
       const { accounts, nextToken } = await organization.batch(limit, state?.page.nextToken);
       const selection = selectSweepAccounts(accounts, {
@@ -86,6 +72,15 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: listAccountsInput }));
+}
+
+/** The execution input, validated so that a typo gets a message naming it. */
+function sweepRequest(input: unknown): z.infer<typeof sweepOptions> {
+  const parsed = sweepOptions.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  throw new InvalidRequestError(
+    `invalid sweep input ${JSON.stringify(input)}: ${describeIssues(parsed.error).join('; ')} (expected { repair?, maxConcurrency?, regions? })`,
+  );
 }
 
 export const handler = createHandler(fromProcessEnvironment());

@@ -9,6 +9,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import { secondsBetween } from '#core/enforcement.ts';
 import { type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
 import {
@@ -217,7 +218,7 @@ async function mapRuns(
 
 function seconds(result: SweepResult): string {
   if (!result.startDate || !result.stopDate) return '';
-  return ` in ${((Date.parse(result.stopDate) - Date.parse(result.startDate)) / 1000).toFixed(1)} s`;
+  return ` in ${secondsBetween(result.startDate, result.stopDate).toFixed(1)} s`;
 }
 
 export function renderSweep(result: SweepResult): string {

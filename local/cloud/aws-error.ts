@@ -21,7 +21,3 @@ export class AwsServiceError extends Error {
     return this.status >= 500 ? 'Receiver' : 'Sender';
   }
 }
-
-export function validationError(message: string, service: 'json' | 'query' = 'json'): AwsServiceError {
-  return new AwsServiceError(service === 'query' ? 'ValidationError' : 'ValidationException', message);
-}
