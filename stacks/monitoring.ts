@@ -200,18 +200,17 @@ export class Monitoring extends Construct {
       },
     );
 
-    this.#executionsCompleted = new cw.GraphWidget({
-      title: 'Executions started and succeeded (count per hour)',
-      width: 12,
-      height: 6,
-      leftYAxis: { min: 0, label: 'executions', showUnits: false },
-    });
-    this.#executionsFailed = new cw.GraphWidget({
-      title: 'Executions failed, timed out or aborted (count per hour)',
-      width: 12,
-      height: 6,
-      leftYAxis: { min: 0, label: 'executions', showUnits: false },
-    });
+    // Filled in by monitorStateMachine, one line per state machine and outcome.
+    this.#executionsCompleted = countGraph(
+      'Executions started and succeeded (count per hour)',
+      12,
+      'executions',
+    );
+    this.#executionsFailed = countGraph(
+      'Executions failed, timed out or aborted (count per hour)',
+      12,
+      'executions',
+    );
 
     const dashboardName = stack.stackName;
     this.dashboard = new cw.Dashboard(this, 'Dashboard', {
@@ -518,40 +517,22 @@ export class Monitoring extends Construct {
       ),
     );
     this.dashboard.addWidgets(
-      new cw.GraphWidget({
-        title: 'Regions enforced, by outcome (count per hour)',
-        width: 8,
-        height: 6,
-        left: [
-          this.#sum('RegionsCompliant', COUNT_PERIOD, 'Compliant'),
-          this.#sum('RegionsFailed', COUNT_PERIOD, 'Failed'),
-          this.#sum('RegionsRefused', COUNT_PERIOD, 'Refused'),
-        ],
-        leftYAxis: { min: 0, label: 'regions', showUnits: false },
-      }),
-      new cw.GraphWidget({
-        title: 'LZA follow-up (count per hour)',
-        width: 8,
-        height: 6,
-        left: [
-          this.#sum('RunAsRegressionsRepaired', COUNT_PERIOD, 'RunAs regressions repaired'),
-          this.#sum('GapMeasurementTimedOut', COUNT_PERIOD, 'Gap measurements timed out'),
-        ],
-        leftYAxis: { min: 0, label: 'count', showUnits: false },
-      }),
-      new cw.GraphWidget({
-        title: 'Vend events in the dead-letter queue (messages)',
-        width: 8,
-        height: 6,
-        left: [
-          this.#props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-            statistic: 'Maximum',
-            period: COUNT_PERIOD,
-            label: 'Messages visible (max)',
-          }),
-        ],
-        leftYAxis: { min: 0, label: 'messages', showUnits: false },
-      }),
+      countGraph('Regions enforced, by outcome (count per hour)', 8, 'regions', [
+        this.#sum('RegionsCompliant', COUNT_PERIOD, 'Compliant'),
+        this.#sum('RegionsFailed', COUNT_PERIOD, 'Failed'),
+        this.#sum('RegionsRefused', COUNT_PERIOD, 'Refused'),
+      ]),
+      countGraph('LZA follow-up (count per hour)', 8, 'count', [
+        this.#sum('RunAsRegressionsRepaired', COUNT_PERIOD, 'RunAs regressions repaired'),
+        this.#sum('GapMeasurementTimedOut', COUNT_PERIOD, 'Gap measurements timed out'),
+      ]),
+      countGraph('Vend events in the dead-letter queue (messages)', 8, 'messages', [
+        this.#props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: COUNT_PERIOD,
+          label: 'Messages visible (max)',
+        }),
+      ]),
     );
     this.dashboard.addWidgets(this.#executionsCompleted, this.#executionsFailed);
     this.dashboard.addWidgets(
@@ -564,18 +545,12 @@ export class Monitoring extends Construct {
           'Drift detected but not repaired: the sweep ran in check mode, or the region was refused.',
         ].join('\n'),
       }),
-      new cw.GraphWidget({
-        title: 'Sweep: accounts checked, drift detected and repaired (count per day)',
-        width: 18,
-        height: 6,
-        left: [
-          this.#sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
-          this.#sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
-          this.#sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
-          this.#sum('SweepFailures', SWEEP_PERIOD, 'Failures (regions, accounts)'),
-        ],
-        leftYAxis: { min: 0, label: 'count', showUnits: false },
-      }),
+      countGraph('Sweep: accounts checked, drift detected and repaired (count per day)', 18, 'count', [
+        this.#sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
+        this.#sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
+        this.#sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
+        this.#sum('SweepFailures', SWEEP_PERIOD, 'Failures (regions, accounts)'),
+      ]),
     );
   }
 
@@ -599,6 +574,17 @@ export class Monitoring extends Construct {
 }
 
 /** The console URL of a dashboard, when the region and name are known at synth and the partition has a public console. */
+/** A graph of counts: its axis starts at zero and names what is counted. */
+function countGraph(title: string, width: number, unit: string, left: cw.IMetric[] = []): cw.GraphWidget {
+  return new cw.GraphWidget({
+    title,
+    width,
+    height: 6,
+    left,
+    leftYAxis: { min: 0, label: unit, showUnits: false },
+  });
+}
+
 export function dashboardUrl(region: string, dashboardName: string): string | undefined {
   if (Token.isUnresolved(region) || Token.isUnresolved(dashboardName)) return undefined;
   const domain = CONSOLE_DOMAIN[partitionOf(region)];
