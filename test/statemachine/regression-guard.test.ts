@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
-import { AwsServiceError } from '#local/cloud/aws-error.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import type { LocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { injectFaults, internalError } from '#test/faults.ts';
 
 // Metrics are off in Powertools dev mode; this suite reads the EMF record RecordGap prints.
 vi.hoisted(() => {
@@ -149,20 +149,11 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     // Prepare: once LZA has written eu-west-1, every SSM write there fails (the first write, ours, succeeds).
     const failing = 'eu-west-1';
     const breakRepairs = (cloud: LocalCloud) => {
-      const injector = cloud.world.faults;
-      const own = injector.decide;
-      injector.decide = (operation, scope) => {
+      injectFaults(cloud, ({ operation, accountId, region }) => {
         const wiped = cloud.world.lzaWrites.some((w) => w.accountId === ACCOUNT && w.region === failing);
         const write = operation === 'ssm:UpdateDocument' || operation === 'ssm:UpdateDocumentDefaultVersion';
-        if (wiped && write && scope === `${ACCOUNT}/${failing}`) {
-          injector.injected += 1;
-          return {
-            latencyMs: 0,
-            error: new AwsServiceError('InternalServerError', 'An internal error occurred.', 500),
-          };
-        }
-        return own.call(injector, operation, scope);
-      };
+        return wiped && write && accountId === ACCOUNT && region === failing ? internalError() : undefined;
+      });
     };
     // Act
     const { played, emf } = await play('1.13.1', [{ startAtSeconds: 0 }], {}, breakRepairs);

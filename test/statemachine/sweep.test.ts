@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SweepAccountResult, type SweepTotals, sweepFailures, sweepIsClean } from '#core/sweep.ts';
-import { AwsServiceError } from '#local/cloud/aws-error.ts';
 import { throttlingError } from '#local/cloud/faults.ts';
 import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
@@ -16,6 +15,7 @@ import {
   type ScenarioAccounts,
   startOperatorCloud,
 } from '#test/cli/operator-cloud.ts';
+import { injectFaults, internalError } from '#test/faults.ts';
 
 interface SweepOutput {
   repair: boolean;
@@ -201,33 +201,6 @@ describe('sweep state machine (statemachine/sweep.asl.json on aws-local-stepfunc
   });
 });
 
-type FaultRule = (call: {
-  operation: string;
-  accountId: string;
-  region: string;
-}) => AwsServiceError | undefined;
-
-/**
- * Targeted fault injection on a running cloud. A scenario's `faults` apply per operation to every
- * caller alike (and the operator cloud has none); `rule` picks single calls (one account and
- * region, the first N) and answers them with its error, before the cloud's own injector.
- * Returns the undo.
- */
-function injectFaults(env: OperatorCloud, rule: FaultRule): () => void {
-  const injector = env.cloud.world.faults;
-  const own = injector.decide;
-  injector.decide = (operation, scope) => {
-    const [accountId = '', region = ''] = scope.split('/');
-    const error = rule({ operation, accountId, region });
-    if (!error) return own.call(injector, operation, scope);
-    injector.injected += 1;
-    return { latencyMs: 0, error };
-  };
-  return () => {
-    injector.decide = own;
-  };
-}
-
 /** Every account result the sweep recorded, as RecordSweep received them. */
 function accountResults(record: { events: EventLog[] }): Map<string, SweepAccountResult> {
   const results = record.events
@@ -270,9 +243,9 @@ describe('sweep state machine failure paths (targeted faults on the local cloud)
 
   it('records a region whose SSM calls always fail as failed, leaves the rest alone, and still succeeds', async () => {
     // Prepare
-    const undo = injectFaults(env, ({ operation, accountId, region }) =>
+    const undo = injectFaults(env.cloud, ({ operation, accountId, region }) =>
       operation.startsWith('ssm:') && accountId === SSM_FAILING && region === 'eu-west-1'
-        ? new AwsServiceError('InternalServerError', 'An internal error occurred. Try again.', 500)
+        ? internalError()
         : undefined,
     );
     // Act
@@ -402,7 +375,7 @@ describe('sweep state machine role probe failures (targeted STS faults on the lo
     // One account at a time: the first probe (1 + 4 state-machine attempts, 4 SDK attempts each)
     // takes the first 20 AssumeRole calls, and every one of them is throttled.
     let throttled = 0;
-    const undo = injectFaults(env, ({ operation }) => {
+    const undo = injectFaults(env.cloud, ({ operation }) => {
       if (operation !== 'sts:AssumeRole' || throttled >= 5 * 4) return undefined;
       throttled += 1;
       return throttlingError('sts');
