@@ -9,22 +9,17 @@ import { InvalidRequestError } from '#core/errors.ts';
 import {
   emptySweepTotals,
   resolveSweepOptions,
+  type SweepOptions,
   type SweepTotals,
   selectSweepAccounts,
   sweepBatchSize,
 } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
-import {
-  listAccountsInput,
-  type SweepOptionsResolved,
-  type SweepPage,
-  sweepOptions,
-  sweepState,
-} from './shared/schemas.ts';
+import { listAccountsInput, type SweepPage, sweepOptions, sweepState } from './shared/schemas.ts';
 
 export interface ListAccountsOutput {
-  options: SweepOptionsResolved;
+  options: SweepOptions;
   page: SweepPage;
   totals: SweepTotals;
 }

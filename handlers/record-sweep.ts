@@ -6,13 +6,19 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { addSweepTotals, type SweepTotals, sweepFailures, tallySweepBatch } from '#core/sweep.ts';
+import {
+  addSweepTotals,
+  type SweepOptions,
+  type SweepTotals,
+  sweepFailures,
+  tallySweepBatch,
+} from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
-import { recordSweepInput, type SweepOptionsResolved, type SweepPage } from './shared/schemas.ts';
+import { recordSweepInput, type SweepPage } from './shared/schemas.ts';
 
 export interface RecordSweepOutput {
-  options: SweepOptionsResolved;
+  options: SweepOptions;
   /** The batch's account ids are dropped: only the continuation is carried on. */
   page: Omit<SweepPage, 'accountIds'> & { accountIds: string[] };
   totals: SweepTotals;

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
 import { secondsBetween } from '#core/enforcement.ts';
-import { type SweepTotals, sweepIsClean } from '#core/sweep.ts';
+import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
@@ -34,11 +34,7 @@ interface SweepOptions {
 }
 
 /** What the sweep state machine returns (its Summary state). */
-export interface SweepExecutionOutput {
-  repair: boolean;
-  regions: string[];
-  maxConcurrency: number;
-  startedAt: string;
+export interface SweepExecutionOutput extends SweepOptions {
   totals: SweepTotals;
 }
 

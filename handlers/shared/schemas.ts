@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '#core/config.ts';
+import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
 
 /** Inputs the state machine passes to each Task. They never carry credentials. */
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN);
@@ -100,14 +101,14 @@ export const sweepOptions = z.strictObject({
   repair: z.boolean().optional(),
   maxConcurrency: z.number().int().min(1).max(1000).optional(),
   regions: z.array(region).min(1).optional(),
-});
+}) satisfies z.ZodType<SweepRequest>;
 
 export const sweepOptionsResolved = z.object({
   repair: z.boolean(),
   maxConcurrency: z.number().int().min(1).max(1000),
   regions: z.array(region).min(1),
   startedAt: isoTime,
-});
+}) satisfies z.ZodType<SweepOptions>;
 
 const sweepPage = z.object({
   accountIds: z.array(accountId).default([]),
@@ -146,7 +147,7 @@ export const sweepTotals = z.object({
   skippedExcluded: z.number().int(),
   findings: z.array(sweepFinding),
   findingsOmitted: z.number().int(),
-});
+}) satisfies z.ZodType<SweepTotals>;
 
 /** The sweep state carried from batch to batch. */
 export const sweepState = z.object({ options: sweepOptionsResolved, page: sweepPage, totals: sweepTotals });
@@ -174,5 +175,4 @@ export const recordSweepInput = z.object({
   batchError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
 });
 
-export type SweepOptionsResolved = z.infer<typeof sweepOptionsResolved>;
 export type SweepPage = z.infer<typeof sweepPage>;
