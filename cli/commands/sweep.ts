@@ -22,7 +22,7 @@ import {
 } from '../operator-context.ts';
 import type { GlobalOptions } from '../program.ts';
 
-interface SweepOptions {
+interface SweepCommandOptions {
   repair?: boolean;
   maxConcurrency?: string;
   regions?: string[];
@@ -64,7 +64,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--no-wait', 'start the sweep and print its execution ARN without following it')
     .option('--timeout <seconds>', 'give up following after this many seconds', '7200')
     .option('--poll-interval <seconds>', 'seconds between progress polls', '2')
-    .action(async (options: SweepOptions, command: Command) => {
+    .action(async (options: SweepCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const ctx = new OperatorContext(globals);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
