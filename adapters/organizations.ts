@@ -13,6 +13,10 @@ export interface MemberAccount {
   name: string;
   /** ACTIVE, SUSPENDED, PENDING_CLOSURE (from State, or the older Status). */
   state: string;
+  /** CREATED or INVITED. */
+  joinedMethod?: string;
+  /** ISO-8601: when the account joined the organization (created or accepted an invitation). */
+  joinedAt?: string;
 }
 
 function toMember(account: Account): MemberAccount | undefined {
@@ -21,6 +25,8 @@ function toMember(account: Account): MemberAccount | undefined {
     accountId: account.Id,
     name: account.Name ?? '',
     state: account.State ?? account.Status ?? 'UNKNOWN',
+    ...(account.JoinedMethod ? { joinedMethod: account.JoinedMethod } : {}),
+    ...(account.JoinedTimestamp ? { joinedAt: account.JoinedTimestamp.toISOString() } : {}),
   };
 }
 

@@ -47,15 +47,20 @@ const lzaSchema = z.strictObject({
     .positive()
     .max(24 * 7)
     .default(6),
-  /** Poll interval while following the pipeline. */
-  pollIntervalMinutes: z.number().min(1).max(60).default(5),
+  /**
+   * The LZA version, when known. Below 1.14.0 LZA's Security_Resources resets RunAs in every
+   * account whose security stack it updates, so a Deploy/Security_Resources also starts a repair sweep.
+   */
+  version: z
+    .string()
+    .regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.13.0')
+    .optional(),
+  /** The vend reconciler's EventBridge Scheduler expression: settles vends whose pipeline events were missed. */
+  reconcileSchedule: z
+    .string()
+    .regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge Scheduler rate(...) or cron(...) expression')
+    .default('rate(1 hour)'),
 });
-
-/**
- * Each poll adds about nine events to the execution's history, which Step Functions caps at
- * 25,000: 2,000 polls leave room for everything else an execution records.
- */
-export const MAX_PIPELINE_POLLS = 2000;
 
 const sweepSchema = z.strictObject({
   /** EventBridge Scheduler expression; `rate(...)` or `cron(...)`. */
@@ -111,6 +116,15 @@ export const configSchema = z
       .default(['AWSControlTowerExecution', 'OrganizationAccountAccessRole']),
     // Bounded so that the AwaitRole retries stay well inside the 25,000-event execution history.
     roleWaitTimeoutMinutes: z.number().positive().max(240).default(30),
+    /**
+     * Every event about an account within this long of its Organizations JoinedTimestamp is the
+     * same vend; later ones (a landing-zone update, a re-register) only enforce.
+     */
+    vendWindowHours: z.number().positive().max(24 * 7).default(24),
+    /** An invited account has no member role until someone creates one: wait this long, then end as awaiting enrollment. */
+    invitedRoleWaitMinutes: z.number().positive().max(240).default(5),
+    /** How long a vend's record stays in the vend ledger (DynamoDB TTL). */
+    ledgerRetentionDays: z.number().int().min(1).max(3650).default(400),
     excludeAccountIds: z.array(accountId).default([]),
     /** Defaults to the account the stack is deployed to. */
     managementAccountId: accountId.optional(),
@@ -133,14 +147,6 @@ export const configSchema = z
         code: 'custom',
         path: ['runAsDefaultUser'],
         message: 'is required and must be non-empty when runAsEnabled is true',
-      });
-    }
-    const polls = (config.lza.awaitTimeoutHours * 60) / config.lza.pollIntervalMinutes;
-    if (polls > MAX_PIPELINE_POLLS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['lza', 'pollIntervalMinutes'],
-        message: `makes ${Math.ceil(polls)} polls over awaitTimeoutHours ${config.lza.awaitTimeoutHours}; at most ${MAX_PIPELINE_POLLS} fit in one execution's history: poll less often or wait less`,
       });
     }
     if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {

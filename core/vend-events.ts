@@ -211,7 +211,8 @@ export type IgnoreCode =
   | 'invalid-account-id'
   | 'ambiguous-account-id'
   | 'excluded-account'
-  | 'no-timestamp';
+  | 'no-timestamp'
+  | 'management-account';
 
 export type NormalizeResult =
   | { kind: 'bootstrap'; request: BootstrapRequest }
@@ -382,6 +383,13 @@ function vendRequest(
   const problem = accountIdProblem(accountId);
   if (problem) return ignore(problem.code, `${eventName}: ${problem.reason}`);
   const id = accountId as string;
+  if (options.managementAccountId === id) {
+    return ignore(
+      'management-account',
+      `${eventName}: account ${id} is the management account, which is never bootstrapped (LZA manages its preferences)`,
+      id,
+    );
+  }
   if (options.excludeAccountIds?.includes(id)) {
     return ignore('excluded-account', `account ${id} is excluded by configuration (excludeAccountIds)`, id);
   }
@@ -415,6 +423,11 @@ function normalizeReplay(event: JsonObject, options: NormalizeOptions): Normaliz
   const problem = accountIdProblem(detail.accountId);
   if (problem) throw new InvalidRequestError(`replay request accountId: ${problem.reason}`);
   const accountId = detail.accountId as string;
+  if (managementAccountId !== undefined && accountId === managementAccountId) {
+    throw new InvalidRequestError(
+      `replay request accountId: ${accountId} is the management account, which is never bootstrapped`,
+    );
+  }
 
   let regions = [...governedRegions];
   if (detail.regions !== undefined) {

@@ -7,16 +7,16 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { type EnforcementSummary, summarizeEnforcement } from '#core/enforcement.ts';
+import { measureVend, type RegionVerification } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
 import { recordEnforcementInput } from './shared/schemas.ts';
 
 export interface RecordEnforcementOutput extends EnforcementSummary {
-  /**
-   * This execution wrote the first governed region, so it owns the per-vend measurements.
-   * Duplicate deliveries lose that write race (optimistic concurrency) and do not measure.
-   */
+  /** This execution stored the vend's exposure measurement (once per vend). */
   measures: boolean;
+  /** `awaiting-enrollment`: an invited account without a member role; not a failure. */
+  outcome: 'enforced' | 'role-unavailable' | 'awaiting-enrollment';
   accountId: string;
   trigger: string;
   vendedAt: string;
@@ -24,8 +24,10 @@ export interface RecordEnforcementOutput extends EnforcementSummary {
 }
 
 /**
- * Emits the enforcement metrics (EMF) once per execution. Account ids go to metadata, never
- * to dimensions: the only dimensions are the service and the trigger kind.
+ * Emits the enforcement metrics (EMF) and records the verification in the vend ledger. The
+ * owner of a vend stores its exposure once, from the earliest verification of each region by
+ * any execution; an owner that could not verify gives its claim up for a later execution.
+ * Account ids go to metadata, never to dimensions.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(
@@ -33,30 +35,70 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       input: z.infer<typeof recordEnforcementInput>,
       _context: Context,
     ): Promise<RecordEnforcementOutput> => {
-      dependencies();
-      const { request, role, regions } = input;
+      const { config, ledger, now } = dependencies();
+      const { request, role, regions, execution } = input;
       const summary = summarizeEnforcement(request.vendedAt, role?.assumableAt, regions);
-      const first = regions.find((r) => r.region === request.regions[0]);
-      const measures = request.isVend && (first?.action === 'created' || first?.action === 'updated');
+      const awaitingEnrollment = input.roleError !== undefined && request.invited;
+      const outcome = awaitingEnrollment ? 'awaiting-enrollment' : input.roleError ? 'role-unavailable' : 'enforced';
       metrics.addDimension('Trigger', request.isVend ? 'vend' : 'request');
       metrics.addMetadata('accountId', request.accountId);
       metrics.addMetadata('trigger', request.trigger);
       metrics.addMetric(METRIC.regionsCompliant, MetricUnit.Count, summary.compliant);
       metrics.addMetric(METRIC.regionsFailed, MetricUnit.Count, summary.failed);
       metrics.addMetric(METRIC.regionsRefused, MetricUnit.Count, summary.refused);
-      if (measures && summary.roleWaitSeconds !== undefined) {
-        metrics.addMetric(METRIC.roleWaitSeconds, MetricUnit.Seconds, summary.roleWaitSeconds);
+      if (awaitingEnrollment) metrics.addMetric(METRIC.accountsAwaitingEnrollment, MetricUnit.Count, 1);
+
+      let measures = false;
+      if (request.isVend) {
+        const vend = { accountId: request.accountId, joinedAt: request.vendedAt };
+        const verified: Record<string, RegionVerification> = {};
+        for (const r of regions) {
+          if (r.status !== 'compliant' || !r.verifiedAt) continue;
+          verified[r.region] = {
+            verifiedAt: r.verifiedAt,
+            ...(r.action ? { action: r.action } : {}),
+            ...(r.latestVersion ? { latestVersion: r.latestVersion } : {}),
+            ...(r.defaultVersion ? { defaultVersion: r.defaultVersion } : {}),
+          };
+        }
+        const record = await ledger.recordVerification(vend, verified, role?.assumableAt);
+        const measurement = measureVend(record);
+        if (request.owner) {
+          const nowIso = new Date(now()).toISOString();
+          if (measurement && summary.failed === 0 && summary.refused === 0) {
+            measures = await ledger.finishOwnership(vend, execution, { measurement, measuredAt: nowIso });
+            if (measures) {
+              metrics.addMetric(METRIC.vendToRunAsSeconds, MetricUnit.Seconds, measurement.exposureSeconds);
+              if (measurement.roleWaitSeconds !== undefined)
+                metrics.addMetric(METRIC.roleWaitSeconds, MetricUnit.Seconds, measurement.roleWaitSeconds);
+              // Nothing follows LZA for this vend: settle it now rather than at the reconciler's expiry.
+              if (!config.lza.measureGap)
+                await ledger.settle(
+                  vend,
+                  { state: 'closed', note: 'gap measurement is off (lza.measureGap is false)' },
+                  nowIso,
+                );
+            }
+          } else {
+            await ledger.finishOwnership(
+              vend,
+              execution,
+              awaitingEnrollment ? { awaitingEnrollment: true } : { failed: true },
+            );
+          }
+        }
+        logger.info('vend recorded', { accountId: request.accountId, joinedAt: request.vendedAt, owner: request.owner, measures, ...(measurement ?? {}) });
       }
-      // Exposure only means something for a vend: a replay's "vend" time is just the request time.
-      if (measures && summary.exposureSeconds !== undefined) {
-        metrics.addMetric(METRIC.vendToRunAsSeconds, MetricUnit.Seconds, summary.exposureSeconds);
-      }
-      if (input.roleError)
+      if (input.roleError && !awaitingEnrollment)
         logger.error('member role never became assumable', {
           accountId: request.accountId,
           error: input.roleError.Error,
         });
-      logger.info('enforcement recorded', { accountId: request.accountId, ...summary });
+      if (awaitingEnrollment)
+        logger.info('invited account has no member role yet; Control Tower enrollment will bootstrap it', {
+          accountId: request.accountId,
+        });
+      logger.info('enforcement recorded', { accountId: request.accountId, outcome, ...summary });
       return {
         accountId: request.accountId,
         trigger: request.trigger,
@@ -64,6 +106,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         ...(role ? { roleAssumableAt: role.assumableAt } : {}),
         ...summary,
         measures,
+        outcome,
       };
     },
   )

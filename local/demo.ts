@@ -60,6 +60,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
     ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
   });
   try {
+    await runtime.ready;
     options.beforeTimeline?.(cloud);
     cloud.startTimeline();
     await settle(cloud, runtime, options);
@@ -68,7 +69,11 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
     await cloud.close();
     throw error;
   }
+  const vends = (
+    await Promise.all(scenario.accounts.map((a) => runtime.dependencies.ledger.vendsOf(a.accountId)))
+  ).flat();
   const report = buildReport({
+    vends,
     world: cloud.world,
     scenario,
     config,

@@ -1,6 +1,7 @@
 import type { BootstrapperConfig } from '#core/config.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import type { VendRecord } from '#core/vend-ledger.ts';
 import type { CloudWorld } from './cloud/cloud-world.ts';
 import type { ExpectedOutcome, Scenario } from './cloud/scenario.ts';
 import type { ExecutionRecord } from './runtime/runtime.ts';
@@ -46,6 +47,8 @@ export interface AccountReport {
   gap?: string;
   /** Executions started for the account (duplicate deliveries and both vend events count). */
   executions: number;
+  /** The vend ledger's record: state, triggers seen and the execution that owned the measurements. */
+  vend?: { state: string; triggers: string[]; owner?: string; note?: string };
   regions: Record<string, RegionReport>;
   /** Per region, the outcome the scenario expects. */
   expected: Record<string, ExpectedOutcome>;
@@ -81,16 +84,6 @@ interface StateOutput {
     roleWaitSeconds?: number;
     measures?: boolean;
   };
-  gap?: {
-    phase: string;
-    reason?: string;
-    customizationsCompletedAt?: string;
-    prepareToCustomizationsSeconds?: number;
-    gapClosedSeconds?: number;
-    regressionsRepaired?: number;
-    reexposedSeconds?: number;
-    regions?: Record<string, { securityResourcesAt?: string; customizationsAt?: string }>;
-  };
 }
 
 /** The output of the last time `stateName` exited in an execution. */
@@ -125,6 +118,8 @@ export function buildReport(options: {
   scenarioName?: string;
   config: BootstrapperConfig;
   executions: ExecutionRecord[];
+  /** The vend ledger's records, newest first per account. */
+  vends: readonly VendRecord[];
 }): DemoReport {
   const { world, scenario, config } = options;
   const toSim = (iso: string | undefined) =>
@@ -141,12 +136,10 @@ export function buildReport(options: {
       .sort((a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime());
     const finalOf = (e: ExecutionRecord) =>
       exitedOutput(e, 'RecordEnforcement') ?? exitedOutput(e, 'RecordRoleFailure');
-    // The execution that won the first write measures the vend; duplicates only confirm it.
-    const first = runs.find((r) => finalOf(r.execution)?.summary?.measures) ?? runs[0];
+    // The ledger names the execution that owned the vend's measurements; duplicates only confirm it.
+    const vend = options.vends.find((v) => v.accountId === account.accountId);
+    const first = runs.find((r) => r.execution.name === vend?.owner?.execution) ?? runs[0];
     const final = first ? finalOf(first.execution) : undefined;
-    const gap = first
-      ? (exitedOutput(first.execution, 'RecordGap') ?? exitedOutput(first.execution, 'TrackPipeline'))?.gap
-      : undefined;
     const expected: Record<string, ExpectedOutcome> = {};
     const regions: Record<string, RegionReport> = {};
     for (const region of config.governedRegions) {
@@ -172,40 +165,48 @@ export function buildReport(options: {
       };
     }
     const request = first?.resolved?.request;
-    const vendedAt = toSim(request?.vendedAt);
-    const roleAssumableAt = toSim(final?.role?.assumableAt);
-    const securityResourcesCompletedAt = config.governedRegions
-      .map((region) => gap?.regions?.[region]?.securityResourcesAt)
-      .filter((at): at is string => at !== undefined)
+    const vendedAt = toSim(vend?.joinedAt ?? request?.vendedAt);
+    const roleAssumableAt = toSim(vend?.roleAssumableAt ?? final?.role?.assumableAt);
+    const rewrites = (vend?.repairs ?? []).filter((r) => r.reexposedSeconds !== undefined);
+    const securityResourcesCompletedAt = (vend?.repairs ?? [])
+      .map((r) => r.securityResourcesAt)
       .sort()
       .at(-1);
+    const followed = vend && vend.state !== 'pending' && vend.state !== 'verified';
     const report: AccountReport = {
       accountId: account.accountId,
       name: account.name,
       ...(request ? { trigger: request.trigger } : {}),
       ...(vendedAt ? { vendedAt } : {}),
       ...(roleAssumableAt ? { roleAssumableAt } : {}),
-      ...(final?.summary?.runAsVerifiedAt ? { runAsVerifiedAt: final.summary.runAsVerifiedAt } : {}),
-      // Like the VendToRunAsSeconds metric: only for a vend this run measured (not one whose
-      // documents were already compliant), and only when RunAs is in effect everywhere.
-      ...(final?.summary?.exposureSeconds !== undefined && final.summary.measures !== false
-        ? { exposureSeconds: final.summary.exposureSeconds }
-        : {}),
-      ...(vendedAt && roleAssumableAt
-        ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
-        : {}),
-      ...(final?.summary?.measures !== undefined ? { measured: final.summary.measures } : {}),
+      ...(vend?.runAsVerifiedAt ? { runAsVerifiedAt: vend.runAsVerifiedAt } : {}),
+      // Like the VendToRunAsSeconds metric: stored once per vend, only when RunAs is in effect everywhere.
+      ...(vend?.exposureSeconds !== undefined ? { exposureSeconds: vend.exposureSeconds } : {}),
+      ...(vend?.roleWaitSeconds !== undefined
+        ? { roleWaitSeconds: vend.roleWaitSeconds }
+        : vendedAt && roleAssumableAt
+          ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
+          : {}),
+      ...(vend ? { measured: vend.measuredAt !== undefined } : {}),
       ...(securityResourcesCompletedAt ? { securityResourcesCompletedAt } : {}),
-      ...(gap?.customizationsCompletedAt ? { customizationsCompletedAt: gap.customizationsCompletedAt } : {}),
-      ...(gap?.prepareToCustomizationsSeconds !== undefined
-        ? { prepareToCustomizationsSeconds: gap.prepareToCustomizationsSeconds }
+      ...(vend?.customizationsCompletedAt ? { customizationsCompletedAt: vend.customizationsCompletedAt } : {}),
+      ...(vend?.prepareToCustomizationsSeconds !== undefined
+        ? { prepareToCustomizationsSeconds: vend.prepareToCustomizationsSeconds }
         : {}),
-      ...(gap?.gapClosedSeconds !== undefined ? { gapClosedSeconds: gap.gapClosedSeconds } : {}),
-      ...(gap?.reexposedSeconds !== undefined ? { reexposedSeconds: gap.reexposedSeconds } : {}),
-      ...(gap
+      ...(vend?.gapClosedSeconds !== undefined ? { gapClosedSeconds: vend.gapClosedSeconds } : {}),
+      ...(rewrites.length > 0
+        ? { reexposedSeconds: Math.max(...rewrites.map((r) => r.reexposedSeconds as number)) }
+        : {}),
+      ...(vend
         ? {
-            regressionsRepaired: gap.regressionsRepaired ?? 0,
-            gap: `${gap.phase}${gap.reason ? `: ${gap.reason}` : ''}`,
+            regressionsRepaired: rewrites.length,
+            gap: `${vend.state}${vend.note ? `: ${vend.note}` : followed ? '' : ': following LZA'}`,
+            vend: {
+              state: vend.state,
+              triggers: vend.triggers.map((t) => t.trigger),
+              ...(vend.owner ? { owner: vend.owner.execution } : {}),
+              ...(vend.note ? { note: vend.note } : {}),
+            },
           }
         : {}),
       executions: runs.length,

@@ -33,6 +33,7 @@ export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerK
   RunAsReexposedSeconds: null,
   RunAsRegressionsRepaired: null,
   GapMeasurementTimedOut: null,
+  AccountsAwaitingEnrollment: ['vend', 'request'],
   AccountsChecked: null,
   DriftDetected: null,
   DriftRepaired: null,

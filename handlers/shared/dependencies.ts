@@ -1,4 +1,5 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -6,6 +7,7 @@ import { createClient } from '#adapters/clients.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
+import { VendLedger } from '#adapters/vend-ledger.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { tracer } from './observability.ts';
@@ -19,8 +21,13 @@ export interface HandlerDependencies {
   organization: OrganizationDirectory;
   /** The LZA pipeline's history in the home region. */
   pipeline: PipelineHistory;
+  /** The vend ledger (DynamoDB), named by VEND_LEDGER_TABLE. */
+  ledger: VendLedger;
   now: () => number;
 }
+
+/** The environment variable that names the vend ledger's table. */
+export const LEDGER_TABLE_ENV_VAR = 'VEND_LEDGER_TABLE';
 
 export interface DependencyOptions {
   /** Explicit credentials; otherwise the standard chain. */
@@ -40,6 +47,8 @@ export function buildDependencies(
   const config = configFromEnvironment(env);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigurationError('AWS_REGION: environment variable is not set');
+  const tableName = env[LEDGER_TABLE_ENV_VAR];
+  if (!tableName) throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
   const endpoint = env.AWS_ENDPOINT_URL;
   const now = options.now ?? Date.now;
   const common = {
@@ -67,6 +76,10 @@ export function buildDependencies(
     pipeline: new PipelineHistory(
       tracer.captureAWSv3Client(createClient(CodePipelineClient, 'codepipeline', common)),
       config.lza.pipelineName,
+    ),
+    ledger: new VendLedger(
+      tracer.captureAWSv3Client(createClient(DynamoDBClient, 'dynamodb', common)),
+      tableName,
     ),
     now,
   };

@@ -18,6 +18,8 @@ export const METRIC = {
   gapClosedSeconds: 'GapClosedSeconds',
   runAsRegressionsRepaired: 'RunAsRegressionsRepaired',
   gapMeasurementTimedOut: 'GapMeasurementTimedOut',
+  /** Invited accounts that had no member role: Control Tower enrollment will bootstrap them. */
+  accountsAwaitingEnrollment: 'AccountsAwaitingEnrollment',
   /** At least how long RunAs was off again after LZA ≤ 1.13 reset it, until the repair. */
   runAsReexposedSeconds: 'RunAsReexposedSeconds',
   // Sweep summary, emitted by RecordSweep with the `service` dimension only.

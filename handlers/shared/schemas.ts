@@ -7,7 +7,11 @@ const accountId = z.string().regex(ACCOUNT_ID_PATTERN);
 const region = z.string().regex(REGION_PATTERN);
 const isoTime = z.iso.datetime({ offset: true });
 
-export const resolveRequestInput = z.object({ event: z.unknown() });
+export const resolveRequestInput = z.object({
+  event: z.unknown(),
+  /** The execution's name (`$$.Execution.Name`): the vend ledger records its owner by it. */
+  execution: z.string().min(1).max(80),
+});
 
 export const awaitRoleInput = z.object({
   accountId,
@@ -24,6 +28,8 @@ export const request = z.object({
   vendedAt: isoTime,
   regions: z.array(region).min(1),
   isVend: z.boolean(),
+  owner: z.boolean().default(false),
+  invited: z.boolean().default(false),
   roleDeadline: isoTime,
   reason: z.string().optional(),
 });
@@ -41,6 +47,7 @@ export const regionResult = z.object({
 
 export const recordEnforcementInput = z.object({
   request,
+  execution: z.string().min(1).max(80),
   role: z.object({ roleName: z.string(), assumableAt: isoTime }).optional(),
   roleError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
   regions: z.array(regionResult).default([]),
@@ -95,6 +102,49 @@ export const recordGapInput = z.object({
 });
 
 export type GapState = z.infer<typeof gapState>;
+
+/** The follow-up's input: a CodePipeline action event, or the reconciler's `{ "reconcile": true }`. */
+export const planFollowUpInput = z.object({ input: z.unknown() });
+
+const vendKey = z.object({ accountId, joinedAt: isoTime });
+
+const plannedRepair = vendKey.extend({
+  region,
+  pipelineExecutionId: z.string(),
+  stage: z.string(),
+  securityResourcesAt: isoTime,
+});
+
+const followUpDecision = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('close'),
+    pipelineExecutionId: z.string(),
+    customizationsCompletedAt: isoTime,
+    prepareToCustomizationsSeconds: z.number(),
+    gapClosedSeconds: z.number().optional(),
+    reason: z.string(),
+  }),
+  z.object({ kind: z.literal('expire'), reason: z.string() }),
+]);
+
+export const followUpPlan = z.object({
+  mode: z.enum(['event', 'reconcile']),
+  repairs: z.array(plannedRepair),
+  settlements: z.array(vendKey.extend({ decision: followUpDecision })),
+  /** Pending vends whose owner gave up after every region was verified: measure them now. */
+  measure: z.array(vendKey),
+  /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
+  sweep: z.object({ repair: z.literal(true), regions: z.array(region).min(1) }).optional(),
+  ignored: z.string().optional(),
+});
+
+export type FollowUpPlanOutput = z.infer<typeof followUpPlan>;
+
+export const recordFollowUpInput = z.object({
+  execution: z.string().min(1).max(80),
+  plan: followUpPlan,
+  results: z.array(plannedRepair.extend(regionResult.omit({ region: true }).shape)).default([]),
+});
 
 /** The sweep's options: the execution input (Scheduler or CLI), defaults from config. */
 export const sweepOptions = z.strictObject({

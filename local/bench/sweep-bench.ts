@@ -370,6 +370,7 @@ async function startSweepEnv(org: SweepOrganization, batchSize?: number): Promis
       env.runtime.stop();
       await env.runtime.whenIdle();
       env.runtime = deploy();
+      await env.runtime.ready;
     },
     async close() {
       env.runtime.stop();
@@ -377,6 +378,7 @@ async function startSweepEnv(org: SweepOrganization, batchSize?: number): Promis
       await cloud.close();
     },
   };
+  await env.runtime.ready;
   cloud.startTimeline();
   return env;
 }

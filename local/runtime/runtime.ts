@@ -5,22 +5,34 @@ import type {
   StartExecutionOutput,
 } from '@aws-sdk/client-sfn';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import { matchesPattern } from '#core/event-pattern.ts';
 import { matchingRules, vendEventRules } from '#core/vend-events.ts';
+import { followUpEventPattern } from '#core/vend-ledger.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
 import { createHandler as listAccounts } from '#handlers/list-accounts.ts';
 import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
-import { createHandler as recordGap } from '#handlers/record-gap.ts';
+import { createHandler as planFollowUp } from '#handlers/plan-follow-up.ts';
+import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
-import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
-import { createHandler as trackPipeline } from '#handlers/track-pipeline.ts';
+import {
+  buildDependencies,
+  type HandlerDependencies,
+  LEDGER_TABLE_ENV_VAR,
+} from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
 import { mapRunsOf } from './map-runs.ts';
-import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
+import { createLedgerTable } from './ledger-table.ts';
+import {
+  BOOTSTRAP_STATE_MACHINE,
+  FOLLOW_UP_STATE_MACHINE,
+  SWEEP_STATE_MACHINE,
+  VEND_LEDGER_TABLE,
+} from './names.ts';
 import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
 import type { EventLog } from './state-machine-events.ts';
 
@@ -64,7 +76,7 @@ export interface ExecutionRecord {
   done: Promise<void>;
 }
 
-export { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
+export { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
 
 /**
  * The product, deployed onto the local cloud: the same event patterns route the bus's events
@@ -77,6 +89,8 @@ export class LocalRuntime {
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #unsubscribe: () => void;
   readonly dependencies: HandlerDependencies;
+  /** Resolves once the runtime's resources (the vend ledger's table) exist on the local cloud. */
+  readonly ready: Promise<void>;
 
   constructor(options: LocalRuntimeOptions) {
     this.#host = options.host;
@@ -87,7 +101,12 @@ export class LocalRuntime {
     };
     const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
     this.dependencies = buildDependencies(
-      { ...configToEnvironment(config), AWS_REGION: options.homeRegion, AWS_ENDPOINT_URL: options.host.url },
+      {
+        ...configToEnvironment(config),
+        AWS_REGION: options.homeRegion,
+        AWS_ENDPOINT_URL: options.host.url,
+        [LEDGER_TABLE_ENV_VAR]: VEND_LEDGER_TABLE,
+      },
       { credentials, now: () => options.host.clock.nowMs() },
     );
     const deps = () => this.dependencies;
@@ -97,8 +116,8 @@ export class LocalRuntime {
       ApplyPreferencesFunctionArn: applyPreferences(deps),
       VerifyPreferencesFunctionArn: verifyPreferences(deps),
       RecordEnforcementFunctionArn: recordEnforcement(deps),
-      TrackPipelineFunctionArn: trackPipeline(deps),
-      RecordGapFunctionArn: recordGap(deps),
+      PlanFollowUpFunctionArn: planFollowUp(deps),
+      RecordFollowUpFunctionArn: recordFollowUp(deps),
       ListAccountsFunctionArn: listAccounts(
         deps,
         options.sweepBatchSize ? { batchSize: options.sweepBatchSize } : {},
@@ -112,7 +131,6 @@ export class LocalRuntime {
         region: options.homeRegion,
         functions,
         timeScale: options.host.clock.timeScale,
-        waitSeconds: { WaitForPipeline: config.lza.pollIntervalMinutes * 60 },
         ...(options.transformDefinition ? { transform: options.transformDefinition } : {}),
       }),
     );
@@ -125,13 +143,36 @@ export class LocalRuntime {
         timeScale: options.host.clock.timeScale,
       }),
     );
+    this.#machines.set(
+      this.stateMachineArn(FOLLOW_UP_STATE_MACHINE),
+      new LocalStateMachine({
+        name: 'follow-up',
+        region: options.homeRegion,
+        functions,
+        timeScale: options.host.clock.timeScale,
+        substitutions: { SweepStateMachineArn: this.stateMachineArn(SWEEP_STATE_MACHINE) },
+        // The one non-Lambda Task: StartExecution of the sweep, which Step Functions does itself.
+        serviceTasks: {
+          StartRepairSweep: async (input) => {
+            const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: unknown };
+            const record = this.startExecution(StateMachineArn, Input, { startedBy: 'follow-up' });
+            return { ExecutionArn: record.executionArn, StartDate: record.startDate.toISOString() };
+          },
+        },
+      }),
+    );
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });
+    const followUp = config.lza.measureGap ? followUpEventPattern(config.lza.pipelineName) : undefined;
     this.#unsubscribe = options.host.bus.subscribe((event) => {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
       for (const rule of matchingRules(event, rules)) {
         this.startExecution(BOOTSTRAP_STATE_MACHINE, event, { startedBy: `rule/${rule.id}` });
       }
+      if (followUp && matchesPattern(followUp, event)) {
+        this.startExecution(FOLLOW_UP_STATE_MACHINE, event, { startedBy: 'rule/lza-follow-up' });
+      }
     });
+    this.ready = createLedgerTable(this.dependencies.ledger, options.host.url, options.homeRegion, credentials);
     options.host.setExecutor(this.#executor());
   }
 
@@ -187,6 +228,11 @@ export class LocalRuntime {
     });
     this.#executions.set(executionArn, record);
     return record;
+  }
+
+  /** What the reconciler's schedule does: settle the open vends from the pipeline's history. */
+  reconcile(): ExecutionRecord {
+    return this.startExecution(FOLLOW_UP_STATE_MACHINE, { reconcile: true }, { startedBy: 'schedule/reconcile' });
   }
 
   executions(): ExecutionRecord[] {

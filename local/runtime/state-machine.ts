@@ -83,6 +83,11 @@ export interface LocalStateMachineOptions {
   /** Extra non-function substitutions. */
   substitutions?: Record<string, string>;
   /**
+   * Task states whose resource is a Step Functions service integration (not a Lambda), by state
+   * name: run locally by this function, which gets the state's effective Parameters.
+   */
+  serviceTasks?: Record<string, (input: unknown) => Promise<unknown>>;
+  /**
    * Change the definition before it runs, e.g. a benchmark's baseline with another retry
    * policy. The result is validated like the deployed file.
    */
@@ -138,6 +143,11 @@ export class LocalStateMachine {
     }
     eachStates(definition, (stateName, state) => {
       if (state.Type !== 'Task') return;
+      const service = options.serviceTasks?.[stateName];
+      if (service) {
+        this.#overrides[stateName] = service;
+        return;
+      }
       const target = byArn.get(String(state.Resource));
       if (!target) throw new Error(`Task ${stateName} has no local handler for ${String(state.Resource)}`);
       this.#overrides[stateName] = (input) => invokeLikeLambda(target.handler, target.placeholder, input);

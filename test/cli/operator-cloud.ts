@@ -124,6 +124,7 @@ export async function startOperatorCloud(
     homeRegion: 'us-east-1',
     ...runtimeOptions,
   });
+  await runtime.ready;
   cloud.startTimeline();
   return {
     cloud,

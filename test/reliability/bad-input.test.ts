@@ -154,6 +154,7 @@ describe('bad events', () => {
         managementAccountId: MANAGEMENT,
         homeRegion: 'us-east-1',
       });
+      await runtime.ready;
       // Act: every case at once.
       for (const c of machineCases)
         records.set(c.name, runtime.startExecution(BOOTSTRAP_STATE_MACHINE, eventOf(c)));

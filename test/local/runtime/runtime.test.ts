@@ -42,6 +42,7 @@ async function deployed(scenario: object = {}) {
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
   });
+  await runtime.ready;
   cloud.startTimeline();
   return { cloud, runtime };
 }

@@ -1,0 +1,399 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  MAX_RECORDED_REPAIRS,
+  MAX_RECORDED_TRIGGERS,
+  OPEN_MARKER,
+  OPEN_VENDS_INDEX,
+  type RegionVerification,
+  type RepairRecord,
+  type TriggerSeen,
+  type VendMeasurement,
+  type VendOwner,
+  type VendRecord,
+} from '#core/vend-ledger.ts';
+import { classifyAwsError, hasName } from './aws-errors.ts';
+
+export interface VendKey {
+  accountId: string;
+  joinedAt: string;
+}
+
+export interface NewVend extends VendKey {
+  joinedMethod: string;
+  governedRegions: string[];
+  expiresAt: number;
+}
+
+/** A closure or expiry as the ledger records it. */
+export interface VendSettlement {
+  state: 'closed' | 'expired';
+  note?: string;
+  pipelineExecutionId?: string;
+  customizationsCompletedAt?: string;
+  prepareToCustomizationsSeconds?: number;
+  gapClosedSeconds?: number;
+}
+
+const OPEN_STATES = ['pending', 'verified'] as const;
+
+/**
+ * The vend ledger: one DynamoDB item per vend (account + join time). Every write that decides
+ * something (claiming ownership, emitting a measurement once, settling) is a conditional write,
+ * so concurrent executions and duplicate events agree without locks.
+ */
+export class VendLedger {
+  readonly #db: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  constructor(client: DynamoDBClient, tableName: string) {
+    this.#db = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+    this.#table = tableName;
+  }
+
+  get tableName(): string {
+    return this.#table;
+  }
+
+  /** Note an event for the vend, creating its record on first sight. Returns the record. */
+  async recordTrigger(vend: NewVend, trigger: TriggerSeen): Promise<VendRecord> {
+    const created: VendRecord = {
+      accountId: vend.accountId,
+      joinedAt: vend.joinedAt,
+      joinedMethod: vend.joinedMethod,
+      firstSeenAt: trigger.at,
+      triggers: [trigger],
+      state: 'pending',
+      governedRegions: vend.governedRegions,
+      regions: {},
+      repairs: [],
+      repairsFailed: [],
+      expiresAt: vend.expiresAt,
+    };
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { ...created, open: OPEN_MARKER },
+          ConditionExpression: 'attribute_not_exists(accountId)',
+        }),
+      );
+      return created;
+    } catch (error) {
+      if (!hasName(error, 'ConditionalCheckFailedException')) throw classifyAwsError(error, 'PutItem vend');
+    }
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(vend),
+          UpdateExpression: 'SET triggers = list_append(triggers, :trigger)',
+          ConditionExpression: 'size(triggers) < :max',
+          ExpressionAttributeValues: { ':trigger': [trigger], ':max': MAX_RECORDED_TRIGGERS },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as VendRecord;
+    } catch (error) {
+      // The record keeps the first triggers; a storm beyond that is in the logs.
+      if (hasName(error, 'ConditionalCheckFailedException')) return (await this.get(vend)) as VendRecord;
+      throw classifyAwsError(error, 'UpdateItem vend trigger');
+    }
+  }
+
+  /**
+   * Claim the vend's measurements for one execution. Succeeds when nobody owns it, when the
+   * owner failed before RunAs was verified, or when the owner went silent past its lease.
+   */
+  async claim(vend: VendKey, owner: VendOwner, nowIso: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(vend),
+          UpdateExpression: 'SET #owner = :owner, #state = :pending, #open = :open',
+          ConditionExpression:
+            '(#state = :pending OR #state = :awaiting) AND (attribute_not_exists(#owner) OR #owner.#ostate = :failed OR (#owner.#ostate = :running AND #owner.leaseUntil < :now))',
+          ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state', '#ostate': 'state', '#open': 'open' },
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':pending': 'pending',
+            ':awaiting': 'awaiting-enrollment',
+            ':failed': 'failed',
+            ':running': 'running',
+            ':now': nowIso,
+            ':open': OPEN_MARKER,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (hasName(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, 'UpdateItem vend claim');
+    }
+  }
+
+  async get(vend: VendKey): Promise<VendRecord | undefined> {
+    try {
+      const { Item } = await this.#db.send(
+        new GetCommand({ TableName: this.#table, Key: key(vend), ConsistentRead: true }),
+      );
+      return Item ? withoutMarker(Item) : undefined;
+    } catch (error) {
+      throw classifyAwsError(error, 'GetItem vend');
+    }
+  }
+
+  /**
+   * Record what one execution verified: the first verification of each region stands (it is
+   * when RunAs took effect), and so does the first time the role was found assumable.
+   */
+  async recordVerification(
+    vend: VendKey,
+    verified: Record<string, RegionVerification>,
+    roleAssumableAt: string | undefined,
+  ): Promise<VendRecord> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(verified).forEach(([region, verification], i) => {
+      names[`#r${i}`] = region;
+      values[`:r${i}`] = verification;
+      sets.push(`regions.#r${i} = if_not_exists(regions.#r${i}, :r${i})`);
+    });
+    if (roleAssumableAt) {
+      values[':role'] = roleAssumableAt;
+      sets.push('roleAssumableAt = if_not_exists(roleAssumableAt, :role)');
+    }
+    if (sets.length === 0) return (await this.get(vend)) as VendRecord;
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(vend),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return withoutMarker(Attributes ?? {});
+    } catch (error) {
+      throw classifyAwsError(error, 'UpdateItem vend verification');
+    }
+  }
+
+  /**
+   * The owner's verdict. With a measurement, the vend becomes `verified` and the measurement is
+   * stored once (true: this call stored it, so the caller emits the metrics). Without one, the
+   * owner gives the claim up so that a later execution for the vend can take over.
+   */
+  async finishOwnership(
+    vend: VendKey,
+    execution: string,
+    result: { measurement: VendMeasurement; measuredAt: string } | { failed: true } | { awaitingEnrollment: true },
+  ): Promise<boolean> {
+    const base = {
+      TableName: this.#table,
+      Key: key(vend),
+      ExpressionAttributeNames: { '#owner': 'owner', '#ostate': 'state', '#state': 'state', '#open': 'open' } as Record<
+        string,
+        string
+      >,
+    };
+    try {
+      if ('measurement' in result) {
+        const { measurement, measuredAt } = result;
+        await this.#db.send(
+          new UpdateCommand({
+            ...base,
+            UpdateExpression:
+              'SET #owner.#ostate = :done, #state = :verified, runAsVerifiedAt = :verifiedAt, exposureSeconds = :exposure, measuredAt = :at' +
+              (measurement.roleWaitSeconds !== undefined ? ', roleWaitSeconds = :roleWait' : ''),
+            ConditionExpression: '#owner.execution = :me AND attribute_not_exists(measuredAt)',
+            ExpressionAttributeValues: {
+              ':done': 'done',
+              ':verified': 'verified',
+              ':verifiedAt': measurement.runAsVerifiedAt,
+              ':exposure': measurement.exposureSeconds,
+              ':at': measuredAt,
+              ':me': execution,
+              ...(measurement.roleWaitSeconds !== undefined ? { ':roleWait': measurement.roleWaitSeconds } : {}),
+            },
+          }),
+        );
+        return true;
+      }
+      const awaiting = 'awaitingEnrollment' in result;
+      await this.#db.send(
+        new UpdateCommand({
+          ...base,
+          UpdateExpression: awaiting
+            ? 'SET #owner.#ostate = :failed, #state = :awaiting REMOVE #open'
+            : 'SET #owner.#ostate = :failed',
+          ConditionExpression: '#owner.execution = :me AND #state = :pending',
+          ExpressionAttributeValues: {
+            ':failed': 'failed',
+            ':me': execution,
+            ':pending': 'pending',
+            ...(awaiting ? { ':awaiting': 'awaiting-enrollment' } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (hasName(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, 'UpdateItem vend ownership');
+    }
+  }
+
+  /** Repairs after LZA's Security_Resources, and the regions still failing. */
+  async recordRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<void> {
+    if (repairs.length === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {
+      ':repairs': repairs.slice(0, MAX_RECORDED_REPAIRS),
+      ':failed': repairsFailed,
+      ':empty': [],
+    };
+    const sets = ['repairs = list_append(if_not_exists(repairs, :empty), :repairs)', 'repairsFailed = :failed'];
+    repairs
+      .filter((r) => r.action !== 'failed')
+      .forEach((r, i) => {
+        names[`#r${i}`] = r.region;
+        values[`:sr${i}`] = r.securityResourcesAt;
+        sets.push(`regions.#r${i}.reverifiedAfter = :sr${i}`);
+      });
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(vend),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'size(repairs) < :max',
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: { ...values, ':max': MAX_RECORDED_REPAIRS },
+        }),
+      );
+    } catch (error) {
+      if (hasName(error, 'ConditionalCheckFailedException')) return;
+      throw classifyAwsError(error, 'UpdateItem vend repairs');
+    }
+  }
+
+  /**
+   * Close or expire an open vend, once: true when this call did it (the caller then emits the
+   * gap metrics), false when another event or the reconciler already had.
+   */
+  async settle(vend: VendKey, settlement: VendSettlement, atIso: string): Promise<boolean> {
+    const values: Record<string, unknown> = { ':state': settlement.state, ':at': atIso, ':open': OPEN_MARKER };
+    const sets = ['#state = :state', 'gapMeasuredAt = :at'];
+    for (const field of [
+      'note',
+      'pipelineExecutionId',
+      'customizationsCompletedAt',
+      'prepareToCustomizationsSeconds',
+      'gapClosedSeconds',
+    ] as const) {
+      if (settlement[field] === undefined) continue;
+      values[`:${field}`] = settlement[field];
+      sets.push(`${field} = :${field}`);
+    }
+    try {
+      await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(vend),
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE #open`,
+          ConditionExpression: '#open = :open AND attribute_not_exists(gapMeasuredAt)',
+          ExpressionAttributeNames: { '#state': 'state', '#open': 'open' },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (hasName(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, 'UpdateItem vend settle');
+    }
+  }
+
+  /** Every vend still followed (pending or verified), oldest join first. */
+  async openVends(): Promise<VendRecord[]> {
+    const out: VendRecord[] = [];
+    try {
+      for await (const page of paginateQuery(
+        { client: this.#db },
+        {
+          TableName: this.#table,
+          IndexName: OPEN_VENDS_INDEX,
+          KeyConditionExpression: '#open = :open',
+          ExpressionAttributeNames: { '#open': 'open' },
+          ExpressionAttributeValues: { ':open': OPEN_MARKER },
+        },
+      )) {
+        for (const item of page.Items ?? []) out.push(withoutMarker(item));
+      }
+    } catch (error) {
+      throw classifyAwsError(error, 'Query open vends');
+    }
+    // The index projects every attribute; a record settled since the query ran is skipped.
+    return out.filter((v) => OPEN_STATES.includes(v.state as never));
+  }
+
+  /** The vends of some accounts, newest first. */
+  async vendsOf(accountId: string): Promise<VendRecord[]> {
+    try {
+      const { Items } = await this.#db.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'accountId = :id',
+          ExpressionAttributeValues: { ':id': accountId },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+        }),
+      );
+      return (Items ?? []).map(withoutMarker);
+    } catch (error) {
+      throw classifyAwsError(error, 'Query vends of an account');
+    }
+  }
+
+  /** Every vend that joined at or after `sinceIso` (a scan: the ledger holds one small item per vend). */
+  async vendsSince(sinceIso: string): Promise<VendRecord[]> {
+    const out: VendRecord[] = [];
+    try {
+      for await (const page of paginateScan(
+        { client: this.#db },
+        {
+          TableName: this.#table,
+          FilterExpression: 'joinedAt >= :since',
+          ExpressionAttributeValues: { ':since': sinceIso },
+        },
+      )) {
+        for (const item of page.Items ?? []) out.push(withoutMarker(item));
+      }
+    } catch (error) {
+      throw classifyAwsError(error, 'Scan vends');
+    }
+    return out.sort((a, b) => b.joinedAt.localeCompare(a.joinedAt));
+  }
+}
+
+function key(vend: VendKey): VendKey {
+  return { accountId: vend.accountId, joinedAt: vend.joinedAt };
+}
+
+function withoutMarker(item: Record<string, unknown>): VendRecord {
+  const { open: _open, ...rest } = item;
+  return rest as unknown as VendRecord;
+}
