@@ -12,12 +12,23 @@ import {
   securityResourcesActions,
 } from './lza-pipeline.ts';
 import { type AccountRecord, type CreateAccountRequest, Organization } from './organization.ts';
-import type { Scenario, ScenarioAccount, ScenarioPipelineRun } from './scenario.ts';
+import {
+  generatedAccountIds,
+  type Scenario,
+  type ScenarioAccount,
+  type ScenarioPipelineRun,
+} from './scenario.ts';
 import { DocumentStore } from './ssm-documents.ts';
 import type { StepFunctionsExecutor } from './step-functions-executor.ts';
-import { createAccountResultEvent, managedAccountEvent } from './vend-events.ts';
+import { accountJoinedEvent, createAccountResultEvent, managedAccountEvent } from './vend-events.ts';
 
 export const PREFERENCES_DOCUMENT = 'SSM-SessionManagerRunShell';
+export const CONTROL_TOWER_ROLE = 'AWSControlTowerExecution';
+const DAY_MS = 86_400_000;
+
+/** A pipeline run as the timeline or the API asks for it; the newer fields are optional. */
+export type PipelineRunRequest = Omit<ScenarioPipelineRun, 'changesSessionManagerSettings' | 'dropEvents'> &
+  Partial<Pick<ScenarioPipelineRun, 'changesSessionManagerSettings' | 'dropEvents'>>;
 
 export interface CallStats {
   accountId: string;
@@ -36,6 +47,11 @@ export interface LzaWriteRecord {
   accountId: string;
   region: string;
   outcome: 'updated' | 'created' | 'unchanged' | 'failed';
+  /**
+   * Why LZA's custom resource ran here (aws-facts §8): the account's SecurityResources stack
+   * was created by this run, or the run changed the session-manager logging settings.
+   */
+  trigger: 'stack-created' | 'settings-changed';
   version?: string;
   error?: string;
   runAsBefore?: { runAsEnabled: unknown; runAsDefaultUser: unknown };
@@ -57,6 +73,10 @@ export class CloudWorld {
   readonly lzaRegions: string[];
   readonly runs: PlannedRun[] = [];
   readonly lzaWrites: LzaWriteRecord[] = [];
+  /** Final pipeline events a run dropped (`runs[].dropEvents`), for tests. */
+  readonly droppedEvents: { executionId: string; event: string; state: string }[] = [];
+  /** `account|region` where LZA's SecurityResources stack exists (its writer ran at creation). */
+  readonly securityStacks = new Set<string>();
   readonly #calls = new Map<string, CallStats>();
   readonly #disabledRegions = new Map<string, Set<string>>();
   executor: StepFunctionsExecutor | undefined;
@@ -117,13 +137,15 @@ export class CloudWorld {
       name: management?.name ?? 'Management',
       email: management?.email ?? 'aws-management@example.com',
       status: 'ACTIVE',
-      joinedMethod: 'CREATED',
+      joinedMethod: management?.joinedMethod ?? 'CREATED',
       organizationalUnit: 'Root',
       isManagement: true,
       existsFromMs: start,
+      joinedMs: start - (management?.joinedDaysAgo ?? 400) * DAY_MS,
       roles: new Map(Object.entries(management?.roles ?? {}).map(([role, s]) => [role, start + s * 1000])),
       origin: 'none',
     });
+    this.#existingStacks(this.managementAccountId);
     if (management) this.#seedDocuments(management);
     for (const account of this.scenario.accounts) {
       if (account.accountId === this.managementAccountId) continue;
@@ -134,19 +156,50 @@ export class CloudWorld {
         name: account.name,
         email: account.email ?? `aws+${account.accountId}@example.com`,
         status: account.status,
-        joinedMethod: 'CREATED',
+        joinedMethod: via === 'none' ? account.joinedMethod : via === 'invited' ? 'INVITED' : 'CREATED',
         organizationalUnit: account.organizationalUnit,
         isManagement: false,
         existsFromMs: via === 'none' ? start : undefined,
+        joinedMs: via === 'none' ? start - account.joinedDaysAgo * DAY_MS : undefined,
         roles: new Map(),
         origin: via,
       });
       if (via === 'none') {
         for (const [role, s] of Object.entries(roles))
           this.org.addRole(record.accountId, role, start + s * 1000);
+        this.#existingStacks(record.accountId);
         this.#seedDocuments(account);
       }
     }
+    this.#seedGeneratedAccounts(start);
+  }
+
+  /** `generatedAccounts`: many existing, enrolled members without documents. */
+  #seedGeneratedAccounts(start: number): void {
+    const generated = this.scenario.generatedAccounts;
+    if (!generated) return;
+    const roles = generated.roles ?? { [CONTROL_TOWER_ROLE]: 0, OrganizationAccountAccessRole: 0 };
+    for (const [index, accountId] of generatedAccountIds(generated).entries()) {
+      this.org.add({
+        accountId,
+        name: `${generated.namePrefix}-${index + 1}`,
+        email: `aws+${accountId}@example.com`,
+        status: 'ACTIVE',
+        joinedMethod: 'CREATED',
+        organizationalUnit: generated.organizationalUnit,
+        isManagement: false,
+        existsFromMs: start,
+        joinedMs: start - generated.joinedDaysAgo * DAY_MS,
+        roles: new Map(Object.entries(roles).map(([role, s]) => [role, start + s * 1000])),
+        origin: 'none',
+      });
+      this.#existingStacks(accountId);
+    }
+  }
+
+  /** An account that predates the simulation already has its SecurityResources stacks. */
+  #existingStacks(accountId: string): void {
+    for (const region of this.lzaRegions) this.securityStacks.add(`${accountId}|${region}`);
   }
 
   #seedDocuments(account: ScenarioAccount): void {
@@ -173,7 +226,7 @@ export class CloudWorld {
     }
   }
 
-  /** Start scheduled vends and pipeline runs, counted from now. Idempotent. */
+  /** Start scheduled vends, landing-zone updates and pipeline runs, counted from now. Idempotent. */
   startTimeline(): void {
     if (this.timelineStartSeconds !== undefined) return;
     const t0 = this.clock.elapsedSeconds();
@@ -181,7 +234,14 @@ export class CloudWorld {
     for (const account of this.scenario.accounts) {
       if (!account.vend || account.vend.via === 'none') continue;
       const atSeconds = t0 + account.vend.atSeconds;
-      this.scheduler.at(atSeconds, () => this.#vend(account, this.clock.epochMsAt(atSeconds)));
+      const vend = account.vend.via === 'invited' ? this.#invite : this.#vend;
+      this.scheduler.at(atSeconds, () => vend.call(this, account, this.clock.epochMsAt(atSeconds)));
+    }
+    for (const update of this.scenario.landingZoneUpdates) {
+      const atSeconds = t0 + update.atSeconds;
+      this.scheduler.at(atSeconds, () =>
+        this.landingZoneUpdate(this.clock.epochMsAt(atSeconds), update.deliveries),
+      );
     }
     for (const run of this.scenario.pipeline.runs) {
       this.startPipelineRun(run, this.clock.epochMsAt(t0 + run.startAtSeconds));
@@ -190,7 +250,7 @@ export class CloudWorld {
 
   #vend(account: ScenarioAccount, requestedMs: number): void {
     const vend = account.vend as NonNullable<ScenarioAccount['vend']>;
-    const record = this.org.records().find((a) => a.accountId === account.accountId) as AccountRecord;
+    const record = this.org.record(account.accountId) as AccountRecord;
     const createSeconds = vend.createSeconds ?? this.scenario.organizations.createAccountSeconds;
     const request: CreateAccountRequest = {
       id: this.org.newRequestId(),
@@ -206,6 +266,7 @@ export class CloudWorld {
       const completedMs = request.completesAtMs;
       if (!vend.failureReason) {
         record.existsFromMs = completedMs;
+        record.joinedMs = completedMs;
         const roles = account.roles ?? defaultRoles(account, this.scenario);
         for (const [role, s] of Object.entries(roles))
           this.org.addRole(record.accountId, role, completedMs + s * 1000);
@@ -224,8 +285,11 @@ export class CloudWorld {
         });
         this.#publishRepeated(event, vend.deliveries);
       }
+      // Account Factory creates the account with Organizations CreateAccount too, so a
+      // controltower vend logs the join as well.
+      if (!vend.failureReason) this.#joined(record, completedMs, vend.deliveries);
       if (vend.via === 'controltower') {
-        const enrolledMs = completedMs + vend.enrollSeconds * 1000;
+        const enrolledMs = completedMs + (vend.enrollSeconds ?? DEFAULT_ENROLL_SECONDS) * 1000;
         this.scheduler.at(this.clock.secondsAt(enrolledMs), () => {
           const event = managedAccountEvent({
             managementAccountId: this.managementAccountId,
@@ -243,6 +307,101 @@ export class CloudWorld {
         });
       }
     });
+  }
+
+  /**
+   * `via: invited`: an account that exists outside accepts the organization's invitation. It
+   * joins with JoinedMethod INVITED and logs an Invited join, but no CreateAccountResult (there
+   * was no CreateAccount) and gets no member role of the organization's (only `roles` listed in
+   * the scenario). With `enrollSeconds`, Control Tower later enrolls it: AWSControlTowerExecution
+   * is created then, and CreateManagedAccount SUCCEEDED is published in the home region.
+   */
+  #invite(account: ScenarioAccount, joinedMs: number): void {
+    const vend = account.vend as NonNullable<ScenarioAccount['vend']>;
+    const record = this.org.record(account.accountId) as AccountRecord;
+    record.existsFromMs = joinedMs;
+    record.joinedMs = joinedMs;
+    record.joinedMethod = 'INVITED';
+    for (const [role, s] of Object.entries(account.roles ?? {}))
+      this.org.addRole(record.accountId, role, joinedMs + s * 1000);
+    this.#seedDocuments(account);
+    this.#joined(record, joinedMs, vend.deliveries);
+    if (vend.enrollSeconds === undefined) return;
+    const enrolledMs = joinedMs + vend.enrollSeconds * 1000;
+    this.scheduler.at(this.clock.secondsAt(enrolledMs), () => {
+      // The role Control Tower creates is assumable when the enrollment reports success
+      // (aws-facts §1: IAM may still lag in AWS; here a single instant).
+      const existing = record.roles.get(CONTROL_TOWER_ROLE);
+      if (existing === undefined || existing > enrolledMs)
+        this.org.addRole(record.accountId, CONTROL_TOWER_ROLE, enrolledMs);
+      const event = managedAccountEvent({
+        managementAccountId: this.managementAccountId,
+        homeRegion: this.scenario.homeRegion,
+        eventName: 'CreateManagedAccount',
+        accountName: account.name,
+        accountId: account.accountId,
+        organizationalUnitName: account.organizationalUnit,
+        organizationalUnitId: this.org.ouId(account.organizationalUnit),
+        state: 'SUCCEEDED',
+        message: 'AWS Control Tower successfully enrolled an existing account.',
+        requestedMs: joinedMs,
+        completedMs: enrolledMs,
+      });
+      this.#publishRepeated(event, vend.deliveries);
+    });
+  }
+
+  /** The Organizations join event for an account that joined at `joinedMs` (aws-facts §1, §8). */
+  #joined(record: AccountRecord, joinedMs: number, deliveries: number): void {
+    const { emitJoinEvents, joinEventDelaySeconds } = this.scenario.organizations;
+    if (!emitJoinEvents) return;
+    const eventMs = joinedMs + joinEventDelaySeconds * 1000;
+    const publish = () =>
+      this.#publishRepeated(
+        accountJoinedEvent({
+          managementAccountId: this.managementAccountId,
+          accountId: record.accountId,
+          accountName: record.name,
+          joinedMethod: record.joinedMethod,
+          joinedMs,
+          eventMs,
+        }),
+        deliveries,
+      );
+    if (eventMs <= joinedMs) publish();
+    else this.scheduler.at(this.clock.secondsAt(eventMs), publish);
+  }
+
+  /**
+   * A Control Tower landing-zone update (or OU re-register) re-runs every enrolled account:
+   * `UpdateManagedAccount` SUCCEEDED in the home region for each ACTIVE member that has
+   * AWSControlTowerExecution at that moment (aws-facts §8). Returns how many accounts it touched.
+   */
+  landingZoneUpdate(atMs: number, deliveries = 1): number {
+    let touched = 0;
+    for (const account of this.org.members(atMs)) {
+      if (account.isManagement || account.status !== 'ACTIVE') continue;
+      const readyAt = account.roles.get(CONTROL_TOWER_ROLE);
+      if (readyAt === undefined || readyAt > atMs) continue;
+      touched += 1;
+      this.#publishRepeated(
+        managedAccountEvent({
+          managementAccountId: this.managementAccountId,
+          homeRegion: this.scenario.homeRegion,
+          eventName: 'UpdateManagedAccount',
+          accountName: account.name,
+          accountId: account.accountId,
+          organizationalUnitName: account.organizationalUnit,
+          organizationalUnitId: this.org.ouId(account.organizationalUnit),
+          state: 'SUCCEEDED',
+          message: 'AWS Control Tower successfully updated a managed account.',
+          requestedMs: atMs,
+          completedMs: atMs,
+        }),
+        deliveries,
+      );
+    }
+    return touched;
   }
 
   #publishRepeated(event: EventEnvelope, deliveries: number): void {
@@ -276,16 +435,18 @@ export class CloudWorld {
         organizationalUnit: 'Root',
         isManagement: false,
         existsFromMs: undefined,
+        joinedMs: undefined,
         roles: new Map([[input.roleName, Number.POSITIVE_INFINITY]]),
         origin: 'api',
       });
     }
     this.scheduler.at(this.clock.secondsAt(completesAtMs), () => {
-      if (accountId) {
-        const record = this.org.records().find((a) => a.accountId === accountId) as AccountRecord;
+      const record = accountId ? this.org.record(accountId) : undefined;
+      if (record) {
         record.existsFromMs = completesAtMs;
+        record.joinedMs = completesAtMs;
         this.org.addRole(
-          accountId,
+          record.accountId,
           input.roleName,
           completesAtMs + this.scenario.organizations.roleReadySeconds * 1000,
         );
@@ -301,6 +462,7 @@ export class CloudWorld {
           completedMs: completesAtMs,
         }),
       );
+      if (record) this.#joined(record, completesAtMs, 1);
     });
     return request.id;
   }
@@ -308,7 +470,7 @@ export class CloudWorld {
   // ---- pipeline -----------------------------------------------------------------------------
 
   /** Plan a run starting at `startMs` (simulated epoch ms) and schedule its events and LZA's writes. */
-  startPipelineRun(run: ScenarioPipelineRun, startMs: number): PlannedRun {
+  startPipelineRun(run: PipelineRunRequest, startMs: number): PlannedRun {
     const plan = planRun({
       pipelineName: this.pipelineName,
       pipeline: this.scenario.pipeline,
@@ -318,28 +480,17 @@ export class CloudWorld {
     });
     this.runs.push(plan);
     const at = (ms: number, fn: () => void) => this.scheduler.at(this.clock.secondsAt(ms), fn);
+    const final = (status: 'Succeeded' | 'Failed') => (status === 'Failed' ? 'FAILED' : 'SUCCEEDED');
     at(plan.startMs, () => this.#pipelineEvent(plan, 'STARTED', plan.startMs));
     for (const stage of plan.stages) {
       at(stage.startMs, () => this.#stageEvent(plan, stage, 'STARTED', stage.startMs));
       for (const action of stage.actions) {
         at(action.startMs, () => this.#actionEvent(plan, stage, action, 'STARTED', action.startMs));
-        at(action.endMs, () =>
-          this.#actionEvent(
-            plan,
-            stage,
-            action,
-            action.status === 'Failed' ? 'FAILED' : 'SUCCEEDED',
-            action.endMs,
-          ),
-        );
+        at(action.endMs, () => this.#actionEvent(plan, stage, action, final(action.status), action.endMs));
       }
-      at(stage.endMs, () =>
-        this.#stageEvent(plan, stage, stage.status === 'Failed' ? 'FAILED' : 'SUCCEEDED', stage.endMs),
-      );
+      at(stage.endMs, () => this.#stageEvent(plan, stage, final(stage.status), stage.endMs));
     }
-    at(plan.endMs, () =>
-      this.#pipelineEvent(plan, plan.status === 'Failed' ? 'FAILED' : 'SUCCEEDED', plan.endMs),
-    );
+    at(plan.endMs, () => this.#pipelineEvent(plan, final(plan.status), plan.endMs));
     const { sendToCloudWatchLogs, sendToS3 } = this.scenario.pipeline.sessionManager;
     if (sendToCloudWatchLogs || sendToS3) {
       for (const { stage, action } of securityResourcesActions(plan)) {
@@ -355,8 +506,23 @@ export class CloudWorld {
     return `arn:aws:codepipeline:${this.scenario.homeRegion}:${this.managementAccountId}:${this.pipelineName}`;
   }
 
-  #codePipelineEnvelope(detailType: string, detail: Record<string, unknown>, timeMs: number): EventEnvelope {
-    return makeEnvelope({
+  /**
+   * CodePipeline's native state-change events (aws-facts §8): source `aws.codepipeline`, the
+   * pipeline's region (the management account's home region for LZA), delivered at least once
+   * (`pipeline.eventDeliveries` copies with the same id) unless the run drops it (`dropEvents`).
+   */
+  #publishPipelineEvent(
+    plan: PlannedRun,
+    dropKey: string | undefined,
+    detailType: string,
+    detail: Record<string, unknown>,
+    timeMs: number,
+  ): void {
+    if (dropKey !== undefined && plan.dropEvents.includes(dropKey)) {
+      this.droppedEvents.push({ executionId: plan.executionId, event: dropKey, state: String(detail.state) });
+      return;
+    }
+    const event = makeEnvelope({
       'detail-type': detailType,
       source: 'aws.codepipeline',
       account: this.managementAccountId,
@@ -365,41 +531,42 @@ export class CloudWorld {
       resources: [this.pipelineArn],
       detail,
     });
+    this.#publishRepeated(event, this.scenario.pipeline.eventDeliveries);
   }
 
   #pipelineEvent(plan: PlannedRun, state: string, timeMs: number): void {
-    this.bus.publish(
-      this.#codePipelineEnvelope(
-        'CodePipeline Pipeline Execution State Change',
-        {
-          pipeline: plan.pipelineName,
-          'execution-id': plan.executionId,
-          'start-time': new Date(plan.startMs).toISOString(),
-          'execution-trigger': { 'trigger-type': plan.triggerType, 'trigger-detail': 'local-cloud' },
-          state,
-          version: 1,
-          'pipeline-execution-attempt': 1,
-        },
-        timeMs,
-      ),
+    this.#publishPipelineEvent(
+      plan,
+      state === 'STARTED' ? undefined : 'pipeline',
+      'CodePipeline Pipeline Execution State Change',
+      {
+        pipeline: plan.pipelineName,
+        'execution-id': plan.executionId,
+        'start-time': new Date(plan.startMs).toISOString(),
+        'execution-trigger': { 'trigger-type': plan.triggerType, 'trigger-detail': 'local-cloud' },
+        state,
+        version: 1,
+        'pipeline-execution-attempt': 1,
+      },
+      timeMs,
     );
   }
 
   #stageEvent(plan: PlannedRun, stage: PlannedStage, state: string, timeMs: number): void {
-    this.bus.publish(
-      this.#codePipelineEnvelope(
-        'CodePipeline Stage Execution State Change',
-        {
-          pipeline: plan.pipelineName,
-          'execution-id': plan.executionId,
-          'start-time': new Date(plan.startMs).toISOString(),
-          stage: stage.name,
-          state,
-          version: 1,
-          'pipeline-execution-attempt': 1,
-        },
-        timeMs,
-      ),
+    this.#publishPipelineEvent(
+      plan,
+      state === 'STARTED' ? undefined : stage.name,
+      'CodePipeline Stage Execution State Change',
+      {
+        pipeline: plan.pipelineName,
+        'execution-id': plan.executionId,
+        'start-time': new Date(plan.startMs).toISOString(),
+        stage: stage.name,
+        state,
+        version: 1,
+        'pipeline-execution-attempt': 1,
+      },
+      timeMs,
     );
   }
 
@@ -410,36 +577,45 @@ export class CloudWorld {
     state: string,
     timeMs: number,
   ): void {
-    this.bus.publish(
-      this.#codePipelineEnvelope(
-        'CodePipeline Action Execution State Change',
-        {
-          pipeline: plan.pipelineName,
-          'execution-id': plan.executionId,
-          'start-time': new Date(plan.startMs).toISOString(),
-          stage: stage.name,
-          action: action.actionName,
-          state,
-          region: this.scenario.homeRegion,
-          type: { owner: 'AWS', provider: action.provider, category: action.category, version: '1' },
-          version: 1,
-          'pipeline-execution-attempt': 1,
-          ...(state === 'STARTED'
-            ? {}
-            : {
-                'execution-result': {
-                  'external-execution-id': action.actionExecutionId,
-                  'external-execution-summary': `${action.actionName} ${state.toLowerCase()}`,
-                  'external-execution-state': action.status,
-                },
-              }),
-        },
-        timeMs,
-      ),
+    this.#publishPipelineEvent(
+      plan,
+      state === 'STARTED' ? undefined : `${stage.name}/${action.actionName}`,
+      'CodePipeline Action Execution State Change',
+      {
+        pipeline: plan.pipelineName,
+        'execution-id': plan.executionId,
+        'start-time': new Date(plan.startMs).toISOString(),
+        stage: stage.name,
+        action: action.actionName,
+        state,
+        // The action's region: LZA's CodeBuild actions all run in the pipeline's (home) region,
+        // Deploy-<region> stages included.
+        region: this.scenario.homeRegion,
+        type: { owner: 'AWS', provider: action.provider, category: action.category, version: '1' },
+        version: 1,
+        'pipeline-execution-attempt': 1,
+        ...(state === 'STARTED'
+          ? {}
+          : {
+              'execution-result': {
+                'external-execution-id': action.actionExecutionId,
+                'external-execution-summary': `${action.actionName} ${state.toLowerCase()}`,
+                'external-execution-state': action.status,
+              },
+            }),
+      },
+      timeMs,
     );
   }
 
-  /** LZA's Security_Resources writes the preferences document in every ACTIVE account and region. */
+  /**
+   * LZA's Security_Resources: its `Custom::SsmSessionManagerSettings` resource writes the
+   * preferences document in an account and region only when CloudFormation invokes it
+   * (aws-facts §8): when this run creates the account's SecurityResources stack there (an
+   * account that joined since the last deploy), or when the run changes the session-manager
+   * logging settings (`runs[].changesSessionManagerSettings`: every ACTIVE account). Its
+   * properties hold no run-unique value, so an unchanged stack is not touched.
+   */
   #lzaWrite(plan: PlannedRun, stage: PlannedStage, writeMs: number): void {
     const regions = stage.region ? [stage.region] : this.lzaRegions;
     const settings = {
@@ -454,6 +630,16 @@ export class CloudWorld {
     for (const account of this.org.members(writeMs)) {
       if (account.status !== 'ACTIVE') continue;
       for (const region of regions) {
+        const stackKey = `${account.accountId}|${region}`;
+        let trigger: LzaWriteRecord['trigger'];
+        if (!this.securityStacks.has(stackKey)) {
+          this.securityStacks.add(stackKey);
+          trigger = 'stack-created';
+        } else if (plan.changesSessionManagerSettings) {
+          trigger = 'settings-changed';
+        } else {
+          continue;
+        }
         const doc = this.documents.find(account.accountId, region, PREFERENCES_DOCUMENT);
         // LZA's GetDocument names no version: it reads the default.
         const current = doc ? this.documents.resolveVersion(doc, '$DEFAULT').content : undefined;
@@ -464,6 +650,7 @@ export class CloudWorld {
           stage: stage.name,
           accountId: account.accountId,
           region,
+          trigger,
           runAsAfter: runAsOf(content) ?? { runAsEnabled: undefined, runAsDefaultUser: undefined },
         };
         if (!doc) {
@@ -536,12 +723,18 @@ export class CloudWorld {
   }
 }
 
+/** controltower vends: account creation to CreateManagedAccount when `enrollSeconds` is absent. */
+const DEFAULT_ENROLL_SECONDS = 900;
+
 function defaultRoles(account: ScenarioAccount, scenario: Scenario): Record<string, number> {
   const via = account.vend?.via ?? 'none';
   if (via === 'organizations')
     return { OrganizationAccountAccessRole: scenario.organizations.roleReadySeconds };
-  if (via === 'controltower') return { AWSControlTowerExecution: account.vend?.enrollSeconds ?? 0 };
-  return { AWSControlTowerExecution: 0, OrganizationAccountAccessRole: 0 };
+  if (via === 'controltower')
+    return { [CONTROL_TOWER_ROLE]: account.vend?.enrollSeconds ?? DEFAULT_ENROLL_SECONDS };
+  // An invited account has no role of the organization's until someone creates one.
+  if (via === 'invited') return {};
+  return { [CONTROL_TOWER_ROLE]: 0, OrganizationAccountAccessRole: 0 };
 }
 
 function runAsOf(content: string): { runAsEnabled: unknown; runAsDefaultUser: unknown } | undefined {

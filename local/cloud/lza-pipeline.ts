@@ -52,6 +52,10 @@ export interface PlannedRun {
   status: 'Succeeded' | 'Failed';
   triggerType: string;
   regionByRegion: boolean;
+  /** The run changes LZA's session-manager logging settings (aws-facts §8): LZA writes everywhere. */
+  changesSessionManagerSettings: boolean;
+  /** Final state-change events never delivered: `Stage/Action`, `Stage` or `pipeline`. */
+  dropEvents: string[];
   stages: PlannedStage[];
 }
 
@@ -176,7 +180,8 @@ function durationFor(
 export function planRun(options: {
   pipelineName: string;
   pipeline: ScenarioPipeline;
-  run: ScenarioPipelineRun;
+  run: Pick<ScenarioPipelineRun, 'regionByRegion' | 'durations' | 'failAt' | 'stages' | 'triggerType'> &
+    Partial<Pick<ScenarioPipelineRun, 'changesSessionManagerSettings' | 'dropEvents'>>;
   regions: string[];
   startMs: number;
 }): PlannedRun {
@@ -240,6 +245,8 @@ export function planRun(options: {
     status: failed ? 'Failed' : 'Succeeded',
     triggerType: run.triggerType ?? 'StartPipelineExecution',
     regionByRegion: run.regionByRegion,
+    changesSessionManagerSettings: run.changesSessionManagerSettings ?? false,
+    dropEvents: run.dropEvents ?? [],
     stages,
   };
 }

@@ -10,13 +10,18 @@ export interface AccountRecord {
   joinedMethod: 'CREATED' | 'INVITED';
   organizationalUnit: string;
   isManagement: boolean;
-  /** When the account exists (joined the organization); undefined while not yet vended. */
+  /** When the account exists in the simulation; undefined while not yet vended. */
   existsFromMs: number | undefined;
+  /**
+   * DescribeAccount's JoinedTimestamp: the join time. For vended accounts it is `existsFromMs`;
+   * accounts that exist from the start joined before it (`joinedDaysAgo`).
+   */
+  joinedMs: number | undefined;
   /** Role name -> simulated epoch ms from which it is assumable. */
   roles: Map<string, number>;
   roleIds: Map<string, string>;
   /** How it came to be: scenario vend, API CreateAccount, or pre-existing. */
-  origin: 'organizations' | 'controltower' | 'none' | 'api';
+  origin: 'organizations' | 'controltower' | 'invited' | 'none' | 'api';
 }
 
 export interface CreateAccountRequest {
@@ -71,6 +76,11 @@ export class Organization {
       record.roleIds.set(role, `AROA${this.#random.chars(17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`);
     this.#accounts.set(account.accountId, record);
     return record;
+  }
+
+  /** The record of any account, vended yet or not. */
+  record(accountId: string): AccountRecord | undefined {
+    return this.#accounts.get(accountId);
   }
 
   addRole(accountId: string, roleName: string, readyAtMs: number): void {

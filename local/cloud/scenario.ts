@@ -30,18 +30,26 @@ const vendSchema = z.strictObject({
   /** Simulated seconds after `startTimeline()` at which the account is requested. */
   atSeconds: seconds,
   /**
-   * organizations: Organizations CreateAccount; publishes CreateAccountResult (us-east-1).
-   * controltower: Account Factory; publishes CreateAccountResult, then CreateManagedAccount (home region).
+   * organizations: Organizations CreateAccount; publishes CreateAccountResult and an
+   *   AccountJoinedOrganization (Created) join, both in us-east-1.
+   * controltower: Account Factory; the same two, then CreateManagedAccount (home region).
+   * invited: an existing outside account accepts an invitation at `atSeconds`: a join event
+   *   (Invited), no CreateAccountResult, no member role unless `roles` lists one; with
+   *   `enrollSeconds`, Control Tower enrolls it that long after joining.
    * none: the account exists from the start (no vend, no event).
    */
-  via: z.enum(['organizations', 'controltower', 'none']),
+  via: z.enum(['organizations', 'controltower', 'invited', 'none']),
   /** Request to SUCCEEDED. Defaults to `organizations.createAccountSeconds`. */
   createSeconds: seconds.optional(),
-  /** controltower only: account creation to CreateManagedAccount. */
-  enrollSeconds: seconds.default(900),
+  /**
+   * controltower: account creation to CreateManagedAccount (default 900).
+   * invited: join to Control Tower enrollment (AWSControlTowerExecution created and assumable,
+   * CreateManagedAccount SUCCEEDED); absent means the account is never enrolled.
+   */
+  enrollSeconds: seconds.optional(),
   /** controltower only: also publish the Organizations CreateAccountResult that Account Factory causes. */
   emitCreateAccountResult: z.boolean().default(true),
-  /** Deliver each vend event this many times (EventBridge is at-least-once). */
+  /** Deliver each vend event (join events included) this many times (EventBridge is at-least-once). */
   deliveries: z.number().int().min(1).max(10).default(1),
   /** Make the vend fail (FAILED events, no account), e.g. EMAIL_ALREADY_EXISTS. */
   failureReason: z.string().optional(),
@@ -59,6 +67,13 @@ const accountSchema = z.strictObject({
   /** Organizational unit name (Control Tower events name it). */
   organizationalUnit: z.string().default('Workloads'),
   status: z.enum(['ACTIVE', 'SUSPENDED']).default('ACTIVE'),
+  /**
+   * `via: none` accounts (and the management account): how long before the cloud's start the
+   * account joined; DescribeAccount's JoinedTimestamp. Vended accounts join when they are vended.
+   */
+  joinedDaysAgo: z.number().min(0).default(400),
+  /** `via: none` accounts (and the management account): DescribeAccount's JoinedMethod. */
+  joinedMethod: z.enum(['CREATED', 'INVITED']).default('CREATED'),
   /**
    * Role name -> simulated seconds until assumable, counted from the account's creation (vend
    * completion), or from the cloud's start for `via: none`. A role not listed does not exist.
@@ -108,6 +123,20 @@ const pipelineRunSchema = z.strictObject({
   triggerType: z
     .enum(['StartPipelineExecution', 'CloudWatchEvent', 'Webhook', 'PollForSourceChanges'])
     .optional(),
+  /**
+   * This run changes LZA's session-manager logging settings (bucket, prefix, log group,
+   * encryption, key), so the Security_Resources custom resource is updated and rewrites the
+   * preferences document in EVERY account and region it deploys to (aws-facts §8). Without it
+   * the writer runs only where the account's SecurityResources stack is created by this run.
+   */
+  changesSessionManagerSettings: z.boolean().default(false),
+  /**
+   * State-change events of this run that are never delivered ("missed event" tests), while
+   * the pipeline history still shows what happened: `"Stage/Action"` drops that action's
+   * final (SUCCEEDED/FAILED) event, `"Stage"` the stage's final event, `"pipeline"` the
+   * pipeline's final event.
+   */
+  dropEvents: z.array(z.string().min(1)).default([]),
 });
 
 const pipelineSchema = z.strictObject({
@@ -134,6 +163,8 @@ const pipelineSchema = z.strictObject({
   /** Durations that apply to every run (a run's own `durations` win). */
   durations: durationsSchema.optional(),
   runs: z.array(pipelineRunSchema).default([]),
+  /** Deliver every pipeline, stage and action state-change event this many times (at least once). */
+  eventDeliveries: z.number().int().min(1).max(10).default(1),
   /**
    * Whether the organization has an LZA pipeline at all. Default: only when `runs` lists some,
    * so a scenario without runs behaves like a Control Tower organization without LZA.
@@ -208,9 +239,54 @@ export const scenarioSchema = z
         createAccountSeconds: seconds.default(60),
         /** For accounts created through the API: RoleName assumable this long after creation. */
         roleReadySeconds: seconds.default(30),
+        /**
+         * Publish Organizations `AccountJoinedOrganization` for every account that joins:
+         * Created for each CreateAccount (scenario vends and the API), Invited for invitations.
+         */
+        emitJoinEvents: z.boolean().default(true),
+        /** Join event after the account's creation completes (or its invitation is accepted). */
+        joinEventDelaySeconds: seconds.default(0),
       })
       .prefault({}),
     accounts: z.array(accountSchema).default([]),
+    /**
+     * Many existing enrolled member accounts at once (`via: none`, ACTIVE, no documents), for
+     * scale tests such as a landing-zone update over 1,000 accounts. Ids count up from `startId`.
+     */
+    generatedAccounts: z
+      .strictObject({
+        count: z.number().int().min(1).max(10_000),
+        startId: accountId.default('900000000000'),
+        namePrefix: z.string().min(1).max(40).default('generated'),
+        organizationalUnit: z.string().default('Workloads'),
+        /** Role name -> seconds after the cloud's start; both roles at 0 by default. */
+        roles: z.record(roleName, seconds).optional(),
+        joinedDaysAgo: z.number().min(0).default(400),
+      })
+      .optional(),
+    /**
+     * Control Tower landing-zone updates (or OU re-registrations): at `atSeconds` after
+     * `startTimeline()`, `UpdateManagedAccount` SUCCEEDED (home region) for every ACTIVE
+     * account that has AWSControlTowerExecution at that moment (aws-facts §8), each
+     * delivered `deliveries` times.
+     */
+    landingZoneUpdates: z
+      .array(
+        z.strictObject({
+          atSeconds: seconds,
+          deliveries: z.number().int().min(1).max(10).default(1),
+        }),
+      )
+      .default([]),
+    /**
+     * DynamoDB (served by an in-memory dynalite per account and region). Tables stay CREATING
+     * this many simulated seconds after CreateTable (AWS: seconds; default 0, ACTIVE at once).
+     */
+    dynamodb: z
+      .strictObject({
+        tableStatusDelaySeconds: seconds.default(0),
+      })
+      .prefault({}),
     pipeline: pipelineSchema.prefault({}),
     faults: faultsSchema.prefault({}),
   })
@@ -232,8 +308,42 @@ export const scenarioSchema = z
           message: 'the management account cannot be vended',
         });
       }
+      if (account.vend?.via === 'invited' && account.vend.failureReason !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', index, 'vend', 'failureReason'],
+          message: 'an invitation has no CreateAccount to fail',
+        });
+      }
     });
+    const generated = scenario.generatedAccounts;
+    if (generated) {
+      const first = BigInt(generated.startId);
+      const last = first + BigInt(generated.count - 1);
+      if (last > 999_999_999_999n) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['generatedAccounts', 'count'],
+          message: 'runs past the largest 12-digit account id',
+        });
+      }
+      const ids = [...seen, scenario.managementAccountId];
+      const clash = ids.find((id) => BigInt(id) >= first && BigInt(id) <= last);
+      if (clash) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['generatedAccounts', 'startId'],
+          message: `the generated ids include ${clash}, an account the scenario already has`,
+        });
+      }
+    }
   });
+
+/** The ids of `generatedAccounts`, in order. */
+export function generatedAccountIds(generated: NonNullable<Scenario['generatedAccounts']>): string[] {
+  const first = BigInt(generated.startId);
+  return Array.from({ length: generated.count }, (_, i) => String(first + BigInt(i)).padStart(12, '0'));
+}
 
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -49,7 +49,9 @@ export interface AccountView {
   organizationalUnit: string;
   /** Whether the account is in the organization now. */
   exists: boolean;
+  /** DescribeAccount's JoinedTimestamp (ISO) and JoinedMethod. */
   joinedAt?: string;
+  joinedMethod: 'CREATED' | 'INVITED';
   roles: { name: string; assumableAt?: string; assumable: boolean }[];
   expect?: Scenario['accounts'][number]['expect'];
 }
@@ -148,7 +150,7 @@ function createState(world: CloudWorld): LocalCloudState {
     return world.org.records().map((a) => {
       const exists = a.existsFromMs !== undefined && a.existsFromMs <= now;
       const expect = world.scenario.accounts.find((s) => s.accountId === a.accountId)?.expect;
-      const joinedAt = iso(a.existsFromMs);
+      const joinedAt = iso(a.joinedMs ?? a.existsFromMs);
       return {
         accountId: a.accountId,
         name: a.name,
@@ -159,6 +161,7 @@ function createState(world: CloudWorld): LocalCloudState {
         organizationalUnit: a.organizationalUnit,
         exists,
         ...(joinedAt && exists ? { joinedAt } : {}),
+        joinedMethod: a.joinedMethod,
         roles: [...a.roles.entries()].map(([name, readyAt]) => {
           const assumableAt = iso(readyAt);
           return { name, ...(assumableAt ? { assumableAt } : {}), assumable: exists && readyAt <= now };

@@ -41,8 +41,9 @@ function account(ctx: OperationContext, record: AccountRecord) {
     Name: record.name,
     Status: record.status,
     State: record.status,
+    // aws-facts §8: the reliable way to tell a new vend from an old account, for every member.
     JoinedMethod: record.joinedMethod,
-    JoinedTimestamp: epochSeconds(record.existsFromMs as number),
+    JoinedTimestamp: epochSeconds((record.joinedMs ?? record.existsFromMs) as number),
   };
 }
 

@@ -52,7 +52,13 @@ function lzaScenario(lzaVersion: string, extra: Partial<ScenarioInput['pipeline'
         documents: { 'us-east-1': customDocument, 'us-west-2': customDocument },
       },
     ],
-    pipeline: { lzaVersion, regions: ['us-east-1', 'us-west-2'], runs: [{ startAtSeconds: 0 }], ...extra },
+    // A run that changes the logging settings: LZA's writer runs in every account (aws-facts §8).
+    pipeline: {
+      lzaVersion,
+      regions: ['us-east-1', 'us-west-2'],
+      runs: [{ startAtSeconds: 0, changesSessionManagerSettings: true }],
+      ...extra,
+    },
   });
 }
 

@@ -97,15 +97,18 @@ describe('scenario vends', () => {
     await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount');
     await sleep(20);
     // Assess
+    // Account Factory's CreateAccount also logs the Created join (aws-facts §8).
     expect(events.map((e) => e.detail.eventName)).toEqual([
       'CreateAccountResult',
       'CreateAccountResult',
+      'AccountJoinedOrganization',
+      'AccountJoinedOrganization',
       'CreateManagedAccount',
       'CreateManagedAccount',
     ]);
-    const managed = events[2]!;
+    const managed = events[4]!;
     expect(managed).toMatchObject({ source: 'aws.controltower', region: 'eu-west-1', account: MANAGEMENT });
-    expect(events[3]!.id).toBe(managed.id);
+    expect(events[5]!.id).toBe(managed.id);
     const status = serviceEventStatus(managed, 'createManagedAccountStatus')!;
     expect(status).toMatchObject({
       account: { accountName: 'ct-vended', accountId: VENDED },
