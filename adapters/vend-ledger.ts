@@ -2,9 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   paginateQuery,
   paginateScan,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -124,7 +124,12 @@ export class VendLedger {
           UpdateExpression: 'SET #owner = :owner, #state = :pending, #open = :open',
           ConditionExpression:
             '(#state = :pending OR #state = :awaiting) AND (attribute_not_exists(#owner) OR #owner.#ostate = :failed OR (#owner.#ostate = :running AND #owner.leaseUntil < :now))',
-          ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state', '#ostate': 'state', '#open': 'open' },
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#state': 'state',
+            '#ostate': 'state',
+            '#open': 'open',
+          },
           ExpressionAttributeValues: {
             ':owner': owner,
             ':pending': 'pending',
@@ -201,15 +206,20 @@ export class VendLedger {
   async finishOwnership(
     vend: VendKey,
     execution: string,
-    result: { measurement: VendMeasurement; measuredAt: string } | { failed: true } | { awaitingEnrollment: true },
+    result:
+      | { measurement: VendMeasurement; measuredAt: string }
+      | { failed: true }
+      | { awaitingEnrollment: true },
   ): Promise<boolean> {
     const base = {
       TableName: this.#table,
       Key: key(vend),
-      ExpressionAttributeNames: { '#owner': 'owner', '#ostate': 'state', '#state': 'state', '#open': 'open' } as Record<
-        string,
-        string
-      >,
+      ExpressionAttributeNames: {
+        '#owner': 'owner',
+        '#ostate': 'state',
+        '#state': 'state',
+        '#open': 'open',
+      } as Record<string, string>,
     };
     try {
       if ('measurement' in result) {
@@ -228,7 +238,9 @@ export class VendLedger {
               ':exposure': measurement.exposureSeconds,
               ':at': measuredAt,
               ':me': execution,
-              ...(measurement.roleWaitSeconds !== undefined ? { ':roleWait': measurement.roleWaitSeconds } : {}),
+              ...(measurement.roleWaitSeconds !== undefined
+                ? { ':roleWait': measurement.roleWaitSeconds }
+                : {}),
             },
           }),
         );
@@ -266,7 +278,10 @@ export class VendLedger {
       ':failed': repairsFailed,
       ':empty': [],
     };
-    const sets = ['repairs = list_append(if_not_exists(repairs, :empty), :repairs)', 'repairsFailed = :failed'];
+    const sets = [
+      'repairs = list_append(if_not_exists(repairs, :empty), :repairs)',
+      'repairsFailed = :failed',
+    ];
     repairs
       .filter((r) => r.action !== 'failed')
       .forEach((r, i) => {
@@ -296,7 +311,11 @@ export class VendLedger {
    * gap metrics), false when another event or the reconciler already had.
    */
   async settle(vend: VendKey, settlement: VendSettlement, atIso: string): Promise<boolean> {
-    const values: Record<string, unknown> = { ':state': settlement.state, ':at': atIso, ':open': OPEN_MARKER };
+    const values: Record<string, unknown> = {
+      ':state': settlement.state,
+      ':at': atIso,
+      ':open': OPEN_MARKER,
+    };
     const sets = ['#state = :state', 'gapMeasuredAt = :at'];
     for (const field of [
       'note',

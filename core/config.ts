@@ -120,7 +120,11 @@ export const configSchema = z
      * Every event about an account within this long of its Organizations JoinedTimestamp is the
      * same vend; later ones (a landing-zone update, a re-register) only enforce.
      */
-    vendWindowHours: z.number().positive().max(24 * 7).default(24),
+    vendWindowHours: z
+      .number()
+      .positive()
+      .max(24 * 7)
+      .default(24),
     /** An invited account has no member role until someone creates one: wait this long, then end as awaiting enrollment. */
     invitedRoleWaitMinutes: z.number().positive().max(240).default(5),
     /** How long a vend's record stays in the vend ledger (DynamoDB TTL). */

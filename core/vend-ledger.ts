@@ -7,6 +7,7 @@
  */
 import type { BootstrapperConfig } from './config.ts';
 import { secondsBetween } from './enforcement.ts';
+import type { EventPattern } from './event-pattern.ts';
 import {
   coveringCandidates,
   deployedBefore,
@@ -16,7 +17,6 @@ import {
   type PipelineAction,
   type PipelineRun,
 } from './gap.ts';
-import type { EventPattern } from './event-pattern.ts';
 import type { Trigger } from './vend-events.ts';
 
 /** The table's keys and its index of open vends: one definition for the stack and the local runtime. */
@@ -25,6 +25,8 @@ export const OPEN_VENDS_INDEX = 'open-vends';
 /** Present (always this value) only while a vend is open: a sparse index of what is still followed. */
 export const OPEN_MARKER = 'OPEN';
 export const LEDGER_TTL_ATTRIBUTE = 'expiresAt';
+/** The environment variable that names the ledger's table for the handlers. */
+export const LEDGER_TABLE_ENV_VAR = 'VEND_LEDGER_TABLE';
 /** The most triggers and repairs a record keeps (an item is at most 400 KB). */
 export const MAX_RECORDED_TRIGGERS = 50;
 export const MAX_RECORDED_REPAIRS = 100;
@@ -279,8 +281,12 @@ export function planFollowUp(
     for (const [region, m] of Object.entries(found)) {
       const done = record.regions[region];
       if (!m.securityResourcesAt || !done) continue;
-      const after = [done.verifiedAt, done.reverifiedAfter].filter((t): t is string => t !== undefined).sort().at(-1);
-      if (after !== undefined && m.securityResourcesAt <= after && !record.repairsFailed.includes(region)) continue;
+      const after = [done.verifiedAt, done.reverifiedAfter]
+        .filter((t): t is string => t !== undefined)
+        .sort()
+        .at(-1);
+      if (after !== undefined && m.securityResourcesAt <= after && !record.repairsFailed.includes(region))
+        continue;
       const previous = due.get(region);
       if (previous && previous.securityResourcesAt >= m.securityResourcesAt) continue;
       due.set(region, {
@@ -306,7 +312,10 @@ export function planFollowUp(
         : { repairs, decision: { kind: 'wait', reason: 'RunAs is not verified in every region yet' } };
     }
     if (repairs.length > 0) {
-      return { repairs, decision: { kind: 'wait', reason: 'a repair after Security_Resources is due first' } };
+      return {
+        repairs,
+        decision: { kind: 'wait', reason: 'a repair after Security_Resources is due first' },
+      };
     }
     const figures = gapFigures(record.joinedAt, verified, found);
     if (!figures) continue;
@@ -327,7 +336,10 @@ export function planFollowUp(
   }
   const repairs = repairsOf();
   if (expired) return { repairs, decision: expire('no covering pipeline run finished Customizations') };
-  return { repairs, decision: { kind: 'wait', reason: 'no pipeline run covering the vend has finished yet' } };
+  return {
+    repairs,
+    decision: { kind: 'wait', reason: 'no pipeline run covering the vend has finished yet' },
+  };
 }
 
 function stageOf(actions: readonly PipelineAction[], region: string): string {
@@ -373,7 +385,8 @@ export function readPipelineActionEvent(event: unknown): PipelineActionEvent | u
   if (!isRecord(detail)) return undefined;
   const fields = [detail.pipeline, detail['execution-id'], detail.stage, detail.action, detail.state];
   if (!fields.every((f) => typeof f === 'string' && f !== '')) return undefined;
-  const time = typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)) ? event.time : undefined;
+  const time =
+    typeof event.time === 'string' && !Number.isNaN(Date.parse(event.time)) ? event.time : undefined;
   if (!time) return undefined;
   return {
     pipeline: detail.pipeline as string,

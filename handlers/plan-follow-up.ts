@@ -13,9 +13,9 @@ import {
   type PipelineActionEvent,
   type PlannedRepair,
   planFollowUp,
+  type RunHistory,
   readPipelineActionEvent,
   regionsOfStage,
-  type RunHistory,
 } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
@@ -29,55 +29,62 @@ const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
  * missed). Reads only: the ledger's open vends and the pipeline's history.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
-  return middy(async (input: z.infer<typeof planFollowUpInput>, _context: Context): Promise<FollowUpPlanOutput> => {
-    const { config, ledger, pipeline, now } = dependencies();
-    const reconcile = isRecord(input.input) && input.input.reconcile === true;
-    const event = reconcile ? undefined : readPipelineActionEvent(input.input);
-    const ignore = (reason: string): FollowUpPlanOutput => {
-      logger.info('pipeline event ignored', { reason });
-      return { mode: 'event', repairs: [], settlements: [], measure: [], ignored: reason };
-    };
-    if (!reconcile) {
-      if (!event) return ignore('not a CodePipeline action state-change event');
-      if (event.pipeline !== config.lza.pipelineName) return ignore(`pipeline ${event.pipeline} is not ${config.lza.pipelineName}`);
-      if (!isDeployStage(event.stage) || !FOLLOWED_ACTIONS.includes(event.action) || event.state !== 'SUCCEEDED')
-        return ignore(`${event.stage}/${event.action} ${event.state} needs no follow-up`);
-    }
-    const nowMs = now();
-    const vends = await ledger.openVends();
-    const oldest = vends.map((v) => v.joinedAt).sort()[0];
-    const history = oldest === undefined ? [] : await loadHistory(dependencies(), oldest, event);
-    const repairs: PlannedRepair[] = [];
-    const settlements: FollowUpPlanOutput['settlements'] = [];
-    const measure: FollowUpPlanOutput['measure'] = [];
-    for (const vend of vends) {
-      const key = { accountId: vend.accountId, joinedAt: vend.joinedAt };
-      // An owner that failed (or went silent) after others verified every region: measure it here.
-      if (vend.state === 'pending' && canClaim(vend, nowMs) && measureVend(vend)) measure.push(key);
-      const plan = planFollowUp(vend, history, { awaitTimeoutHours: config.lza.awaitTimeoutHours, nowMs });
-      repairs.push(...plan.repairs);
-      if (plan.decision.kind !== 'wait') settlements.push({ ...key, decision: plan.decision });
-    }
-    const sweepRegions =
-      event?.action === 'Security_Resources' && lzaResetsRunAs(config.lza.version)
-        ? regionsOfStage(event.stage, config.governedRegions)
-        : [];
-    logger.info('follow-up planned', {
-      mode: event ? 'event' : 'reconcile',
-      openVends: vends.length,
-      repairs: repairs.length,
-      settlements: settlements.length,
-      measure: measure.length,
-      sweepRegions,
-    });
-    return {
-      mode: event ? 'event' : 'reconcile',
-      repairs,
-      settlements,
-      measure,
-      ...(sweepRegions.length > 0 ? { sweep: { repair: true, regions: sweepRegions } } : {}),
-    };
-  })
+  return middy(
+    async (input: z.infer<typeof planFollowUpInput>, _context: Context): Promise<FollowUpPlanOutput> => {
+      const { config, ledger, pipeline, now } = dependencies();
+      const reconcile = isRecord(input.input) && input.input.reconcile === true;
+      const event = reconcile ? undefined : readPipelineActionEvent(input.input);
+      const ignore = (reason: string): FollowUpPlanOutput => {
+        logger.info('pipeline event ignored', { reason });
+        return { mode: 'event', repairs: [], settlements: [], measure: [], ignored: reason };
+      };
+      if (!reconcile) {
+        if (!event) return ignore('not a CodePipeline action state-change event');
+        if (event.pipeline !== config.lza.pipelineName)
+          return ignore(`pipeline ${event.pipeline} is not ${config.lza.pipelineName}`);
+        if (
+          !isDeployStage(event.stage) ||
+          !FOLLOWED_ACTIONS.includes(event.action) ||
+          event.state !== 'SUCCEEDED'
+        )
+          return ignore(`${event.stage}/${event.action} ${event.state} needs no follow-up`);
+      }
+      const nowMs = now();
+      const vends = await ledger.openVends();
+      const oldest = vends.map((v) => v.joinedAt).sort()[0];
+      const history = oldest === undefined ? [] : await loadHistory(dependencies(), oldest, event);
+      const repairs: PlannedRepair[] = [];
+      const settlements: FollowUpPlanOutput['settlements'] = [];
+      const measure: FollowUpPlanOutput['measure'] = [];
+      for (const vend of vends) {
+        const key = { accountId: vend.accountId, joinedAt: vend.joinedAt };
+        // An owner that failed (or went silent) after others verified every region: measure it here.
+        if (vend.state === 'pending' && canClaim(vend, nowMs) && measureVend(vend)) measure.push(key);
+        const plan = planFollowUp(vend, history, { awaitTimeoutHours: config.lza.awaitTimeoutHours, nowMs });
+        repairs.push(...plan.repairs);
+        if (plan.decision.kind !== 'wait') settlements.push({ ...key, decision: plan.decision });
+      }
+      const sweepRegions =
+        event?.action === 'Security_Resources' && lzaResetsRunAs(config.lza.version)
+          ? regionsOfStage(event.stage, config.governedRegions)
+          : [];
+      logger.info('follow-up planned', {
+        mode: event ? 'event' : 'reconcile',
+        openVends: vends.length,
+        repairs: repairs.length,
+        settlements: settlements.length,
+        measure: measure.length,
+        sweepRegions,
+      });
+      return {
+        mode: event ? 'event' : 'reconcile',
+        repairs,
+        settlements,
+        measure,
+        ...(sweepRegions.length > 0 ? { sweep: { repair: true, regions: sweepRegions } } : {}),
+      };
+    },
+  )
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: planFollowUpInput }));
@@ -100,7 +107,9 @@ async function loadHistory(
       if (
         event &&
         event.executionId === run.executionId &&
-        !actions.some((a) => a.stageName === event.stage && a.actionName === event.action && a.status === 'Succeeded')
+        !actions.some(
+          (a) => a.stageName === event.stage && a.actionName === event.action && a.status === 'Succeeded',
+        )
       ) {
         actions.push({
           stageName: event.stage,

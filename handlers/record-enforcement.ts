@@ -39,7 +39,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       const { request, role, regions, execution } = input;
       const summary = summarizeEnforcement(request.vendedAt, role?.assumableAt, regions);
       const awaitingEnrollment = input.roleError !== undefined && request.invited;
-      const outcome = awaitingEnrollment ? 'awaiting-enrollment' : input.roleError ? 'role-unavailable' : 'enforced';
+      const outcome = awaitingEnrollment
+        ? 'awaiting-enrollment'
+        : input.roleError
+          ? 'role-unavailable'
+          : 'enforced';
       metrics.addDimension('Trigger', request.isVend ? 'vend' : 'request');
       metrics.addMetadata('accountId', request.accountId);
       metrics.addMetadata('trigger', request.trigger);
@@ -87,7 +91,13 @@ export function createHandler(dependencies: () => HandlerDependencies) {
             );
           }
         }
-        logger.info('vend recorded', { accountId: request.accountId, joinedAt: request.vendedAt, owner: request.owner, measures, ...(measurement ?? {}) });
+        logger.info('vend recorded', {
+          accountId: request.accountId,
+          joinedAt: request.vendedAt,
+          owner: request.owner,
+          measures,
+          ...(measurement ?? {}),
+        });
       }
       if (input.roleError && !awaitingEnrollment)
         logger.error('member role never became assumable', {

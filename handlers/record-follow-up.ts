@@ -30,9 +30,20 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     async (input: z.infer<typeof recordFollowUpInput>, _context: Context): Promise<RecordFollowUpOutput> => {
       const { ledger, now } = dependencies();
       const nowIso = new Date(now()).toISOString();
-      const out: RecordFollowUpOutput = { repaired: 0, reverified: 0, repairsFailed: 0, closed: 0, expired: 0, measured: 0 };
+      const out: RecordFollowUpOutput = {
+        repaired: 0,
+        reverified: 0,
+        repairsFailed: 0,
+        closed: 0,
+        expired: 0,
+        measured: 0,
+      };
       // Gap and repair metrics carry the service dimension only; the vend-level ones add Trigger, as RecordEnforcement's do.
-      const vendMetric = (name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number) => {
+      const vendMetric = (
+        name: string,
+        unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+        value: number,
+      ) => {
         const single = metrics.singleMetric();
         single.addDimension('Trigger', 'vend');
         single.addMetric(name, unit, value);
@@ -50,7 +61,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         const repairs = results.map((r) => repairRecord(r, r));
         const fixed = repairs.filter((r) => r.action !== 'failed').map((r) => r.region);
         const failing = repairs.filter((r) => r.action === 'failed').map((r) => r.region);
-        const stillFailing = [...new Set([...record.repairsFailed.filter((r) => !fixed.includes(r)), ...failing])].sort();
+        const stillFailing = [
+          ...new Set([...record.repairsFailed.filter((r) => !fixed.includes(r)), ...failing]),
+        ].sort();
         await ledger.recordRepairs(vend, repairs, stillFailing);
         for (const repair of repairs) {
           if (repair.reexposedSeconds !== undefined) {
@@ -62,7 +75,8 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         if (out.repaired > 0 || failing.length > 0)
           logger.warn('RunAs re-verified after Security_Resources', { accountId: vend.accountId, repairs });
       }
-      if (out.repaired > 0) metrics.addMetric(METRIC.runAsRegressionsRepaired, MetricUnit.Count, out.repaired);
+      if (out.repaired > 0)
+        metrics.addMetric(METRIC.runAsRegressionsRepaired, MetricUnit.Count, out.repaired);
       if (out.repairsFailed > 0) vendMetric(METRIC.regionsFailed, MetricUnit.Count, out.repairsFailed);
 
       for (const key of input.plan.measure) {

@@ -46,7 +46,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         ...(config.managementAccountId ? { managementAccountId: config.managementAccountId } : {}),
       });
       if (result.kind === 'ignore') {
-        logger.warn('event ignored', { code: result.code, reason: result.reason, accountId: result.accountId });
+        logger.warn('event ignored', {
+          code: result.code,
+          reason: result.reason,
+          accountId: result.accountId,
+        });
         return {
           action: 'ignore',
           code: result.code,
@@ -56,7 +60,10 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       }
       const { request } = result;
       const member = await organization.describe(request.accountId);
-      const join = { joinedMethod: member.joinedMethod ?? 'CREATED', joinedAt: member.joinedAt ?? request.vendedAt };
+      const join = {
+        joinedMethod: member.joinedMethod ?? 'CREATED',
+        joinedAt: member.joinedAt ?? request.vendedAt,
+      };
       const nowMs = now();
       const kind = classifyRequest(join, nowMs, config.vendWindowHours);
       const wait = roleWaitMinutes(join, request.trigger, config);
@@ -82,7 +89,12 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         );
         owner = await ledger.claim(
           vend,
-          { execution: input.execution, claimedAt: nowIso, leaseUntil: leaseUntil(roleDeadline), state: 'running' },
+          {
+            execution: input.execution,
+            claimedAt: nowIso,
+            leaseUntil: leaseUntil(roleDeadline),
+            state: 'running',
+          },
           nowIso,
         );
       }

@@ -189,7 +189,9 @@ export function buildReport(options: {
           : {}),
       ...(vend ? { measured: vend.measuredAt !== undefined } : {}),
       ...(securityResourcesCompletedAt ? { securityResourcesCompletedAt } : {}),
-      ...(vend?.customizationsCompletedAt ? { customizationsCompletedAt: vend.customizationsCompletedAt } : {}),
+      ...(vend?.customizationsCompletedAt
+        ? { customizationsCompletedAt: vend.customizationsCompletedAt }
+        : {}),
       ...(vend?.prepareToCustomizationsSeconds !== undefined
         ? { prepareToCustomizationsSeconds: vend.prepareToCustomizationsSeconds }
         : {}),

@@ -12,6 +12,7 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -24,6 +25,13 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
+import {
+  followUpEventPattern,
+  LEDGER_KEYS,
+  LEDGER_TABLE_ENV_VAR,
+  LEDGER_TTL_ATTRIBUTE,
+  OPEN_VENDS_INDEX,
+} from '#core/vend-ledger.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { Monitoring } from './monitoring.ts';
@@ -35,6 +43,9 @@ export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
 /** The CLI finds the state machines through these CloudFormation output keys. */
 export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
 export const SWEEP_STATE_MACHINE_ARN_OUTPUT = 'SweepStateMachineArn';
+export const FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT = 'FollowUpStateMachineArn';
+/** `runas-bootstrapper status` reads the vend ledger through this output. */
+export const VEND_LEDGER_TABLE_OUTPUT = 'VendLedgerTableName';
 /** The sweep's schedule lives in Scheduler's default group (its metrics are per group). */
 const SCHEDULE_GROUP = 'default';
 export const SERVICE_NAME = 'runas-bootstrapper';
@@ -55,8 +66,8 @@ export type HandlerName =
   | 'apply-preferences'
   | 'verify-preferences'
   | 'record-enforcement'
-  | 'track-pipeline'
-  | 'record-gap'
+  | 'plan-follow-up'
+  | 'record-follow-up'
   | 'list-accounts'
   | 'record-sweep';
 
@@ -68,6 +79,11 @@ interface HandlerSpec {
   /** Construct id, and the `${<id>FunctionArn}` placeholder in the ASL. */
   id: string;
   access: HandlerAccess;
+  /**
+   * What it does with the vend ledger, if anything: `record` reads and writes items by key,
+   * `claim` also creates them, `open-vends` queries the open-vends index.
+   */
+  ledger?: 'record' | 'claim' | 'open-vends';
   timeout: Duration;
 }
 
@@ -76,6 +92,7 @@ export const HANDLERS: readonly HandlerSpec[] = [
     name: 'resolve-request',
     id: 'ResolveRequest',
     access: 'describe-account',
+    ledger: 'claim',
     timeout: Duration.seconds(30),
   },
   { name: 'await-role', id: 'AwaitRole', access: 'assume-member-role', timeout: Duration.seconds(30) },
@@ -92,16 +109,39 @@ export const HANDLERS: readonly HandlerSpec[] = [
     access: 'assume-member-role',
     timeout: Duration.seconds(30),
   },
-  { name: 'record-enforcement', id: 'RecordEnforcement', access: 'none', timeout: Duration.seconds(30) },
-  { name: 'track-pipeline', id: 'TrackPipeline', access: 'read-pipeline', timeout: Duration.seconds(60) },
-  { name: 'record-gap', id: 'RecordGap', access: 'none', timeout: Duration.seconds(30) },
+  {
+    name: 'record-enforcement',
+    id: 'RecordEnforcement',
+    access: 'none',
+    ledger: 'record',
+    timeout: Duration.seconds(30),
+  },
+  // The open vends and the pipeline runs that may cover them (a few pages of history).
+  {
+    name: 'plan-follow-up',
+    id: 'PlanFollowUp',
+    access: 'read-pipeline',
+    ledger: 'open-vends',
+    timeout: Duration.seconds(60),
+  },
+  {
+    name: 'record-follow-up',
+    id: 'RecordFollowUp',
+    access: 'none',
+    ledger: 'record',
+    timeout: Duration.seconds(60),
+  },
   // Up to ten ListAccounts pages per sweep batch.
   { name: 'list-accounts', id: 'ListAccounts', access: 'list-accounts', timeout: Duration.seconds(60) },
   { name: 'record-sweep', id: 'RecordSweep', access: 'none', timeout: Duration.seconds(30) },
 ];
 
 /** Every state machine this stack deploys, by construct id, and the ASL file it is loaded from. */
-export const STATE_MACHINES = { Bootstrap: 'bootstrap.asl.json', Sweep: 'sweep.asl.json' } as const;
+export const STATE_MACHINES = {
+  Bootstrap: 'bootstrap.asl.json',
+  Sweep: 'sweep.asl.json',
+  FollowUp: 'follow-up.asl.json',
+} as const;
 type StateMachineId = keyof typeof STATE_MACHINES;
 
 /** The handlers each state machine's Tasks invoke (its `${<id>FunctionArn}` placeholders). */
@@ -112,10 +152,9 @@ export const STATE_MACHINE_HANDLERS: Record<StateMachineId, readonly HandlerName
     'apply-preferences',
     'verify-preferences',
     'record-enforcement',
-    'track-pipeline',
-    'record-gap',
   ],
   Sweep: ['list-accounts', 'await-role', 'apply-preferences', 'verify-preferences', 'record-sweep'],
+  FollowUp: ['plan-follow-up', 'apply-preferences', 'verify-preferences', 'record-follow-up'],
 };
 
 /** Why each cdk-nag finding is acknowledged; the README lists these. */
@@ -168,6 +207,10 @@ export class BootstrapperStack extends Stack {
   readonly functions: Record<HandlerName, NodejsFunction>;
   readonly stateMachine: sfn.StateMachine;
   readonly sweepStateMachine: sfn.StateMachine;
+  /** Follows LZA for the open vends: its action events, and the reconciler's schedule. */
+  readonly followUpStateMachine: sfn.StateMachine;
+  /** The vend ledger: one item per vend (account + join time). */
+  readonly ledger: dynamodb.Table;
   /** Runs the sweep from `config.sweep.schedule`. */
   readonly sweepSchedule: scheduler.Schedule;
   readonly rules: Partial<Record<RuleId, events.Rule>> = {};
@@ -183,7 +226,29 @@ export class BootstrapperStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
+    // The ledger is the audit record of every vend: kept when the stack is deleted, recoverable to any second.
+    this.ledger = new dynamodb.Table(this, 'VendLedger', {
+      partitionKey: { name: LEDGER_KEYS.partition, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LEDGER_KEYS.sort, type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: LEDGER_TTL_ATTRIBUTE,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.ledger.addGlobalSecondaryIndex({
+      indexName: OPEN_VENDS_INDEX,
+      partitionKey: { name: 'open', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: LEDGER_KEYS.sort, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    new CfnOutput(this, VEND_LEDGER_TABLE_OUTPUT, {
+      description: 'The vend ledger (runas-bootstrapper status reads it)',
+      value: this.ledger.tableName,
+    });
+
     const environment = {
+      [LEDGER_TABLE_ENV_VAR]: this.ledger.tableName,
       ...configToEnvironment({
         ...config,
         // Resolved here so the handlers refuse replays put by any other account, as the rule does.
@@ -237,6 +302,33 @@ export class BootstrapperStack extends Stack {
     // The first scheduled run must find the Distributed Map's permissions in place.
     this.sweepSchedule.node.addDependency(childExecutions);
 
+    const followUp = this.#stateMachine('FollowUp', {
+      SweepStateMachineArn: this.sweepStateMachine.stateMachineArn,
+    });
+    this.followUpStateMachine = followUp.stateMachine;
+    // LZA below 1.14 resets RunAs in every account its Security_Resources touches: the follow-up starts a repair sweep.
+    followUp.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartRepairSweep',
+        actions: ['states:StartExecution'],
+        resources: [this.sweepStateMachine.stateMachineArn],
+      }),
+    );
+    new CfnOutput(this, FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT, {
+      description: 'ARN of the follow-up state machine (LZA action events and the vend reconciler start it)',
+      value: this.followUpStateMachine.stateMachineArn,
+    });
+    new scheduler.Schedule(this, 'ReconcileSchedule', {
+      description: 'runas-bootstrapper vend reconciler: settles vends whose LZA pipeline events were missed',
+      schedule: scheduler.ScheduleExpression.expression(config.lza.reconcileSchedule),
+      enabled: config.lza.measureGap,
+      target: new schedulerTargets.StepFunctionsStartExecution(this.followUpStateMachine, {
+        input: scheduler.ScheduleTargetInput.fromObject({ reconcile: true }),
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(1),
+      }),
+    });
+
     this.deadLetterQueue = new EventDeadLetterQueue(this, 'VendEventDeadLetters');
     const managementAccountId = Token.isUnresolved(this.account) ? undefined : this.account;
     for (const rule of vendEventRules(managementAccountId ? { managementAccountId } : {})) {
@@ -257,13 +349,31 @@ export class BootstrapperStack extends Stack {
       });
     }
 
+    if (config.lza.measureGap) {
+      new events.Rule(this, 'LzaFollowUpRule', {
+        description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
+        eventPattern: toCdkEventPattern(followUpEventPattern(config.lza.pipelineName)),
+        targets: [
+          new targets.SfnStateMachine(this.followUpStateMachine, {
+            deadLetterQueue: this.deadLetterQueue.queue,
+            retryAttempts: EVENT_RETRY_ATTEMPTS,
+            maxEventAge: EVENT_MAX_AGE,
+          }),
+        ],
+      });
+    }
+
     this.monitoring = new Monitoring(this, 'Monitoring', {
       namespace: config.metricsNamespace,
       serviceName: SERVICE_NAME,
       exposureP90AlarmSeconds: config.notifications.exposureP90AlarmSeconds,
       email: config.notifications.email,
       deadLetterQueue: this.deadLetterQueue.queue,
-      stateMachines: { Bootstrap: this.stateMachine, Sweep: this.sweepStateMachine },
+      stateMachines: {
+        Bootstrap: this.stateMachine,
+        Sweep: this.sweepStateMachine,
+        FollowUp: this.followUpStateMachine,
+      },
     });
     this.monitoring.addFailureAlarm(
       'SweepScheduleDroppedAlarm',
@@ -398,6 +508,25 @@ export class BootstrapperStack extends Stack {
         }),
       );
     }
+    if (spec.ledger) {
+      // Exactly the item actions each step uses (no Scan, no Delete, no wildcard index).
+      const actions = {
+        record: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        claim: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        'open-vends': ['dynamodb:Query'],
+      }[spec.ledger];
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'VendLedger',
+          actions,
+          resources: [
+            spec.ledger === 'open-vends'
+              ? `${this.ledger.tableArn}/index/${OPEN_VENDS_INDEX}`
+              : this.ledger.tableArn,
+          ],
+        }),
+      );
+    }
     if (spec.access === 'assume-member-role') {
       const roleArns = config.memberRoleNames.map((name) => memberRoleArn(this, name));
       role.addToPrincipalPolicy(
@@ -416,7 +545,10 @@ export class BootstrapperStack extends Stack {
     }
   }
 
-  #stateMachine(id: StateMachineId): { stateMachine: sfn.StateMachine; role: iam.Role } {
+  #stateMachine(
+    id: StateMachineId,
+    substitutions: Record<string, string> = {},
+  ): { stateMachine: sfn.StateMachine; role: iam.Role } {
     const handlers = HANDLERS.filter((spec) => STATE_MACHINE_HANDLERS[id].includes(spec.name));
     const logGroup = new logs.LogGroup(this, `${id}ExecutionLogs`, {
       retention: LOG_RETENTION,
@@ -471,9 +603,12 @@ export class BootstrapperStack extends Stack {
     const stateMachine = new sfn.StateMachine(this, id, {
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromFile(path.join(STATE_MACHINE_DIR, STATE_MACHINES[id])),
-      definitionSubstitutions: Object.fromEntries(
-        handlers.map((spec) => [`${spec.id}FunctionArn`, this.functions[spec.name].functionArn]),
-      ),
+      definitionSubstitutions: {
+        ...Object.fromEntries(
+          handlers.map((spec) => [`${spec.id}FunctionArn`, this.functions[spec.name].functionArn]),
+        ),
+        ...substitutions,
+      },
       role: role.withoutPolicyUpdates(),
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },

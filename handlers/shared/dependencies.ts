@@ -10,6 +10,7 @@ import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 import { tracer } from './observability.ts';
 
 /** What every handler needs, built once per cold start. */
@@ -25,9 +26,6 @@ export interface HandlerDependencies {
   ledger: VendLedger;
   now: () => number;
 }
-
-/** The environment variable that names the vend ledger's table. */
-export const LEDGER_TABLE_ENV_VAR = 'VEND_LEDGER_TABLE';
 
 export interface DependencyOptions {
   /** Explicit credentials; otherwise the standard chain. */

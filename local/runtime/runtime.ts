@@ -7,26 +7,22 @@ import type {
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
 import { matchingRules, vendEventRules } from '#core/vend-events.ts';
-import { followUpEventPattern } from '#core/vend-ledger.ts';
+import { followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
 import { createHandler as listAccounts } from '#handlers/list-accounts.ts';
-import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
 import { createHandler as planFollowUp } from '#handlers/plan-follow-up.ts';
+import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
 import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
-import {
-  buildDependencies,
-  type HandlerDependencies,
-  LEDGER_TABLE_ENV_VAR,
-} from '#handlers/shared/dependencies.ts';
+import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
-import { mapRunsOf } from './map-runs.ts';
 import { createLedgerTable } from './ledger-table.ts';
+import { mapRunsOf } from './map-runs.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
   FOLLOW_UP_STATE_MACHINE,
@@ -172,7 +168,12 @@ export class LocalRuntime {
         this.startExecution(FOLLOW_UP_STATE_MACHINE, event, { startedBy: 'rule/lza-follow-up' });
       }
     });
-    this.ready = createLedgerTable(this.dependencies.ledger, options.host.url, options.homeRegion, credentials);
+    this.ready = createLedgerTable(
+      this.dependencies.ledger,
+      options.host.url,
+      options.homeRegion,
+      credentials,
+    );
     options.host.setExecutor(this.#executor());
   }
 
@@ -232,7 +233,11 @@ export class LocalRuntime {
 
   /** What the reconciler's schedule does: settle the open vends from the pipeline's history. */
   reconcile(): ExecutionRecord {
-    return this.startExecution(FOLLOW_UP_STATE_MACHINE, { reconcile: true }, { startedBy: 'schedule/reconcile' });
+    return this.startExecution(
+      FOLLOW_UP_STATE_MACHINE,
+      { reconcile: true },
+      { startedBy: 'schedule/reconcile' },
+    );
   }
 
   executions(): ExecutionRecord[] {

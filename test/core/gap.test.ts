@@ -7,12 +7,10 @@ import {
   ListPipelineExecutionsCommand,
   type ListPipelineExecutionsOutput,
 } from '@aws-sdk/client-codepipeline';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
-import { parseConfig } from '#core/config.ts';
 import {
   actionFinishedAt,
   CUSTOMIZATIONS_ACTION,
@@ -27,9 +25,7 @@ import {
   type RegionMilestones,
   SECURITY_RESOURCES_ACTION,
 } from '#core/gap.ts';
-import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
-import type { GapState } from '#handlers/shared/schemas.ts';
-import { createHandler as trackPipeline } from '#handlers/track-pipeline.ts';
+import { planFollowUp, type RunHistory, type VendRecord } from '#core/vend-ledger.ts';
 
 /**
  * The fixtures are ListPipelineExecutions / ListActionExecutions responses of the LZA pipeline
@@ -109,7 +105,7 @@ function runOf(recorded: Recorded, executionId: string): PipelineRun {
   return run as PipelineRun;
 }
 
-/** What the track-pipeline handler does first: the candidate runs that may cover the vend, oldest first. */
+/** What the follow-up does first: the candidate runs that may cover the vend, oldest first. */
 async function candidateIds(recorded: Recorded, vendedAt: string): Promise<string[]> {
   const since = (await recorded.pipeline.runsSince(vendedAt)) ?? [];
   return coveringCandidates(since, vendedAt).map((r) => r.executionId);
@@ -658,105 +654,127 @@ describe('coveringCandidates', () => {
   });
 });
 
-describe('track-pipeline on recorded history', () => {
-  const context = { functionName: 'TrackPipeline', awsRequestId: 'gap-test' } as Context;
-  const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS });
+describe('planFollowUp on recorded history', () => {
+  const HOUR = 3_600_000;
 
-  async function poll(
-    recorded: Recorded,
-    vendedAt: string,
-    runAsVerifiedAt: string,
-    guarded: string[],
-    /** Vend to RunAs in every governed region; absent when a region was refused or failed. */
-    exposureSeconds: number | null = 48.64,
-  ): Promise<GapState> {
-    const handler = trackPipeline(
-      () =>
-        ({
-          config,
-          pipeline: recorded.pipeline,
-          now: () => Date.parse(vendedAt) + 3_600_000,
-        }) as HandlerDependencies,
-    );
-    return handler(
-      {
-        request: {
-          accountId: '111111111111',
-          trigger: 'organizations-create-account',
-          vendedAt,
-          regions: REGIONS,
-          isVend: true,
-          roleDeadline: vendedAt,
-        },
-        summary: { runAsVerifiedAt, ...(exposureSeconds !== null ? { exposureSeconds } : {}) },
-        gap: { phase: 'start', regions: {}, reverifyRegions: [], regressionsRepaired: 0, repairsFailed: [] },
-        repairs: [],
-        outcomes: guarded.map((region) => ({ region, status: 'compliant' as const })),
-      },
-      context,
-    );
+  function vendRecord(joinedAt: string, runAsVerifiedAt: string | undefined, verified: string[]): VendRecord {
+    return {
+      accountId: '111111111111',
+      joinedAt,
+      joinedMethod: 'CREATED',
+      firstSeenAt: joinedAt,
+      triggers: [],
+      state: runAsVerifiedAt ? 'verified' : 'pending',
+      governedRegions: REGIONS,
+      regions: Object.fromEntries(verified.map((r) => [r, { verifiedAt: runAsVerifiedAt ?? joinedAt }])),
+      ...(runAsVerifiedAt ? { runAsVerifiedAt } : {}),
+      repairs: [],
+      repairsFailed: [],
+      expiresAt: 0,
+    };
   }
 
-  it('waits when no run covers the vend yet', async () => {
+  function historyOf(recorded: Recorded): RunHistory[] {
+    return recorded.runs.map((run) => ({ run, actions: actionsOf(recorded, run.executionId) }));
+  }
+
+  function plan(recorded: Recorded, record: VendRecord, nowMs = Date.parse(record.joinedAt) + HOUR) {
+    return planFollowUp(record, historyOf(recorded), { awaitTimeoutHours: 6, nowMs });
+  }
+
+  it('waits when no run covers the vend yet', () => {
     // Act
-    const gap = await poll(
+    const result = plan(
       failedThenSucceeded,
-      '2024-07-22T13:00:00.000Z',
-      '2024-07-22T13:00:47.000Z',
-      REGIONS,
+      vendRecord('2024-07-22T13:00:00.000Z', '2024-07-22T13:00:47.000Z', REGIONS),
     );
     // Assess
-    expect(gap).toMatchObject({
-      phase: 'waiting',
-      reason: 'no pipeline run covering the vend has started yet',
+    expect(result).toEqual({
+      repairs: [],
+      decision: { kind: 'wait', reason: 'no pipeline run covering the vend has finished yet' },
     });
   });
 
-  it('re-verifies the guarded regions once Deploy/Security_Resources finished in the run in progress', async () => {
+  it('re-verifies the verified regions once Deploy/Security_Resources finished in the run in progress', () => {
     // Act
-    const gap = await poll(deployStage, '2024-05-14T12:00:00.000Z', '2024-05-14T12:00:41.000Z', REGIONS);
+    const result = plan(deployStage, vendRecord('2024-05-14T12:00:00.000Z', '2024-05-14T12:00:41.000Z', REGIONS));
     // Assess
-    expect(gap).toMatchObject({
-      phase: 'reverify',
-      pipelineExecutionId: DEPLOY.running,
-      reverifyRegions: REGIONS,
-    });
+    expect(result.repairs.map((r) => [r.region, r.pipelineExecutionId, r.stage])).toEqual([
+      ['us-east-1', DEPLOY.running, 'Deploy'],
+      ['eu-west-1', DEPLOY.running, 'Deploy'],
+    ]);
+    expect(result.decision).toEqual({ kind: 'wait', reason: `pipeline run ${DEPLOY.running} in progress` });
   });
 
-  it('skips the failed run and completes on the next, with the core figures', async () => {
-    // Act: nothing guarded, so no re-verification stands in between.
-    const gap = await poll(failedThenSucceeded, '2024-07-22T09:58:03.000Z', '2024-07-22T09:58:51.640Z', []);
+  it('re-verifies a region only once per Security_Resources: not again after its re-verification', () => {
+    // Prepare
+    const record = vendRecord('2024-05-14T12:00:00.000Z', '2024-05-14T12:00:41.000Z', REGIONS);
+    const first = plan(deployStage, record);
+    for (const repair of first.repairs)
+      record.regions[repair.region] = {
+        ...(record.regions[repair.region] as { verifiedAt: string }),
+        reverifiedAfter: repair.securityResourcesAt,
+      };
+    // Act
+    const again = plan(deployStage, record);
     // Assess
-    expect(gap).toMatchObject({
-      phase: 'complete',
-      pipelineExecutionId: FAILED_THEN_SUCCEEDED.succeeded,
-      customizationsCompletedAt: '2024-07-22T12:21:02.053Z',
-      prepareToCustomizationsSeconds: 8579.053,
-      gapClosedSeconds: 8530.413,
-    });
+    expect(first.repairs).toHaveLength(2);
+    expect(again.repairs).toEqual([]);
   });
 
-  it("measures LZA's window but closes no gap when a governed region stayed non-compliant", async () => {
-    // Act: a region was refused, so no exposure figure (RunAs is not in effect everywhere).
-    const gap = await poll(
+  it('skips the failed run and closes on the next, with the core figures', () => {
+    // Act: first while RunAs is not verified yet, then verified after every Security_Resources.
+    const result = plan(
       failedThenSucceeded,
-      '2024-07-22T09:58:03.000Z',
-      '2024-07-22T09:58:51.640Z',
-      [],
-      null,
+      vendRecord('2024-07-22T09:58:03.000Z', undefined, []),
+      Date.parse('2024-07-22T13:00:00.000Z'),
     );
     // Assess
-    expect(gap).toMatchObject({
-      phase: 'complete',
-      prepareToCustomizationsSeconds: 8579.053,
-      reason: expect.stringMatching(
-        /the gap was not closed: RunAs is not in effect in every governed region$/,
-      ),
+    expect(result.decision).toMatchObject({
+      kind: 'wait',
+      reason: 'RunAs is not verified in every region yet',
     });
-    expect(gap.gapClosedSeconds).toBeUndefined();
+    const verified = vendRecord('2024-07-22T09:58:03.000Z', '2024-07-22T09:58:51.640Z', REGIONS);
+    verified.regions = Object.fromEntries(REGIONS.map((r) => [r, { verifiedAt: '2024-07-22T13:00:00.000Z' }]));
+    const closed = plan(failedThenSucceeded, verified, Date.parse('2024-07-22T13:00:00.000Z'));
+    expect(closed).toEqual({
+      repairs: [],
+      decision: {
+        kind: 'close',
+        pipelineExecutionId: FAILED_THEN_SUCCEEDED.succeeded,
+        customizationsCompletedAt: '2024-07-22T12:21:02.053Z',
+        prepareToCustomizationsSeconds: 8579.053,
+        gapClosedSeconds: 8530.413,
+        reason: `pipeline run ${FAILED_THEN_SUCCEEDED.succeeded} finished Customizations`,
+      },
+    });
   });
 
-  it('skips a run that was in progress at vend time but had already deployed: the next run covers', async () => {
+  it("measures LZA's window but closes no gap while a repair keeps failing", () => {
+    // Prepare: both regions re-verified after every Security_Resources, one repair still failing.
+    const record = vendRecord('2024-07-22T09:58:03.000Z', '2024-07-22T09:58:51.640Z', REGIONS);
+    for (const region of REGIONS)
+      record.regions[region] = { verifiedAt: '2024-07-22T09:58:51.640Z', reverifiedAfter: '2024-07-22T23:00:00.000Z' };
+    record.repairsFailed = ['eu-west-1'];
+    const history = historyOf(failedThenSucceeded).map((h) => ({
+      ...h,
+      actions: h.actions.filter((a) => !(a.actionName === SECURITY_RESOURCES_ACTION && a.stageName === 'Deploy')),
+    }));
+    // Act
+    const result = planFollowUp(record, history, {
+      awaitTimeoutHours: 6,
+      nowMs: Date.parse('2024-07-22T13:00:00.000Z'),
+    });
+    // Assess
+    expect(result.decision).toMatchObject({
+      kind: 'close',
+      prepareToCustomizationsSeconds: 8579.053,
+      reason: expect.stringMatching(/RunAs could not be repaired in eu-west-1$/),
+    });
+    expect(result.decision).not.toHaveProperty('gapClosedSeconds');
+  });
+
+  it('skips a run that was in progress at vend time but had already deployed: the next run covers', () => {
     // Prepare: run A started long before the vend and finished Deploy at 00:50 (now in Finalize);
     // the vend is at 00:55; run B starts at 01:10 and completes.
     const action = (stageName: string, actionName: string, lastUpdateTime: string): PipelineAction => ({
@@ -771,44 +789,42 @@ describe('track-pipeline on recorded history', () => {
       action('Deploy', CUSTOMIZATIONS_ACTION, at(cz)),
     ];
     const at = (minutes: number) => new Date(Date.UTC(2024, 8, 1, 0, minutes)).toISOString();
-    const runs: PipelineRun[] = [
-      { executionId: 'A', status: 'InProgress', startTime: at(0), lastUpdateTime: at(52) },
-      { executionId: 'B', status: 'Succeeded', startTime: at(70), lastUpdateTime: at(130) },
-    ];
-    const actions: Record<string, PipelineAction[]> = { A: deployed(at, 40, 50), B: deployed(at, 100, 120) };
-    const pipeline = {
-      runsSince: async () => runs,
-      actions: async (id: string) => actions[id] ?? [],
-    } as unknown as PipelineHistory;
-    const handler = trackPipeline(
-      () => ({ config, pipeline, now: () => Date.parse(at(131)) }) as HandlerDependencies,
-    );
-    // Act
-    const gap = (await handler(
+    const history: RunHistory[] = [
       {
-        request: {
-          accountId: '111111111111',
-          trigger: 'controltower-create-managed-account',
-          vendedAt: at(55),
-          regions: REGIONS,
-          isVend: true,
-          roleDeadline: at(55),
-        },
-        summary: { runAsVerifiedAt: at(56), exposureSeconds: 60 },
-        gap: { phase: 'start', regions: {}, reverifyRegions: [], regressionsRepaired: 0, repairsFailed: [] },
-        repairs: [],
-        outcomes: [],
+        run: { executionId: 'A', status: 'InProgress', startTime: at(0), lastUpdateTime: at(52) },
+        actions: deployed(at, 40, 50),
       },
-      context,
-    )) as GapState;
+      {
+        run: { executionId: 'B', status: 'Succeeded', startTime: at(70), lastUpdateTime: at(130) },
+        actions: deployed(at, 100, 120),
+      },
+    ];
+    const record = vendRecord(at(55), at(56), REGIONS);
+    for (const region of REGIONS) record.regions[region] = { verifiedAt: at(56), reverifiedAfter: at(100) };
+    // Act
+    const result = planFollowUp(record, history, { awaitTimeoutHours: 6, nowMs: Date.parse(at(131)) });
     // Assess: without the rule, run A would give -300 s and -360 s.
-    expect(deployedBefore(milestones(actions.A!, REGIONS), at(55))).toBe(true);
-    expect(deployedBefore(milestones(actions.B!, REGIONS), at(55))).toBe(false);
-    expect(gap).toMatchObject({
-      phase: 'complete',
+    expect(deployedBefore(milestones(history[0]!.actions, REGIONS), at(55))).toBe(true);
+    expect(deployedBefore(milestones(history[1]!.actions, REGIONS), at(55))).toBe(false);
+    expect(result.decision).toMatchObject({
+      kind: 'close',
       pipelineExecutionId: 'B',
       prepareToCustomizationsSeconds: 65 * 60,
       gapClosedSeconds: 64 * 60,
     });
+  });
+
+  it('expires a vend that nothing covered within awaitTimeoutHours, and one whose pipeline does not exist', () => {
+    // Prepare
+    const record = vendRecord('2024-07-22T13:00:00.000Z', '2024-07-22T13:00:47.000Z', REGIONS);
+    // Act
+    const late = plan(failedThenSucceeded, record, Date.parse('2024-07-22T19:00:01.000Z'));
+    const none = planFollowUp(record, undefined, { awaitTimeoutHours: 6, nowMs: Date.parse(record.joinedAt) });
+    // Assess
+    expect(late.decision).toEqual({
+      kind: 'expire',
+      reason: 'no covering pipeline run finished Customizations within lza.awaitTimeoutHours (6 h)',
+    });
+    expect(none.decision).toEqual({ kind: 'expire', reason: 'the LZA pipeline does not exist' });
   });
 });

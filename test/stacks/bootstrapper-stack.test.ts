@@ -5,15 +5,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BOOTSTRAP_MACHINE, SWEEP_MACHINE } from '#cli/operator-context.ts';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
 import { vendEventRules } from '#core/vend-events.ts';
+import { followUpEventPattern, LEDGER_TABLE_ENV_VAR, OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import {
   EVENT_MAX_AGE,
   EVENT_RETRY_ATTEMPTS,
+  FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT,
   HANDLERS,
   STATE_MACHINE_ARN_OUTPUT,
   STATE_MACHINE_DIR,
   STATE_MACHINE_HANDLERS,
   STATE_MACHINES,
   SWEEP_STATE_MACHINE_ARN_OUTPUT,
+  VEND_LEDGER_TABLE_OUTPUT,
 } from '#stacks/bootstrapper-stack.ts';
 import {
   allStatements,
@@ -56,9 +59,9 @@ beforeAll(() => {
 describe('BootstrapperStack vend rules', () => {
   const rules = vendEventRules({ managementAccountId: MANAGEMENT_ACCOUNT });
 
-  it('creates exactly one rule per core vend rule', () => {
+  it('creates exactly one rule per core vend rule, plus the LZA follow-up rule', () => {
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', rules.length);
+    template.resourceCountIs('AWS::Events::Rule', rules.length + 1);
   });
 
   it.each(rules.map((rule) => [rule.id, rule] as const))(
@@ -123,7 +126,8 @@ describe('BootstrapperStack vend rules', () => {
       }),
     );
     const senders = statements.filter((s) => s.Effect === 'Allow');
-    expect(senders).toHaveLength(rules.length);
+    // The vend rules and the LZA follow-up rule.
+    expect(senders).toHaveLength(rules.length + 1);
     for (const sender of senders) {
       expect(sender).toMatchObject({
         Action: 'sqs:SendMessage',
@@ -165,14 +169,24 @@ describe('BootstrapperStack state machine', () => {
     const resource = template.findResources('AWS::StepFunctions::StateMachine')[
       logicalId(stateMachine.node.defaultChild as never)
     ];
-    expect(resource?.Properties.DefinitionSubstitutions).toEqual(
-      Object.fromEntries(
+    // The follow-up also names the sweep it starts after an LZA < 1.14 Security_Resources.
+    const sweep =
+      id === 'FollowUp'
+        ? {
+            SweepStateMachineArn: {
+              Ref: logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never),
+            },
+          }
+        : {};
+    expect(resource?.Properties.DefinitionSubstitutions).toEqual({
+      ...Object.fromEntries(
         handlers.map((spec) => [
           `${spec.id}FunctionArn`,
           { 'Fn::GetAtt': [functionLogicalId(spec.name), 'Arn'] },
         ]),
       ),
-    );
+      ...sweep,
+    });
   });
 
   it('logs ALL with execution data to a log group kept one year, and traces, for every state machine', () => {
@@ -373,11 +387,14 @@ describe('BootstrapperStack IAM', () => {
     }
   });
 
-  it('lets resolve-request describe accounts of the organization, and nothing cross-account', () => {
+  it('lets resolve-request describe accounts of the organization and claim vends, and nothing cross-account', () => {
     // Prepare
     const statements = statementsOfRole(template, roleLogicalId('resolve-request'));
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'organizations:DescribeAccount',
@@ -389,11 +406,13 @@ describe('BootstrapperStack IAM', () => {
     );
   });
 
-  it('gives record-enforcement only its own log group and X-Ray', () => {
+  it('gives record-enforcement only the vend ledger items, its own log group and X-Ray', () => {
     // Prepare
     const statements = statementsOfRole(template, roleLogicalId('record-enforcement'));
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'xray:PutTelemetryRecords',
@@ -404,13 +423,14 @@ describe('BootstrapperStack IAM', () => {
     });
   });
 
-  it('lets track-pipeline only read the configured LZA pipeline history', () => {
+  it('lets plan-follow-up only read the configured LZA pipeline history and query the open vends', () => {
     // Prepare
-    const statements = statementsOfRole(template, roleLogicalId('track-pipeline'));
+    const statements = statementsOfRole(template, roleLogicalId('plan-follow-up'));
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'xray:PutTelemetryRecords',
@@ -439,5 +459,85 @@ describe('BootstrapperStack IAM', () => {
     for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     }
+  });
+});
+
+describe('BootstrapperStack vend ledger and LZA follow-up', () => {
+  it('keeps the ledger on demand, encrypted, recoverable to any second, with TTL and the open-vends index', () => {
+    // Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'accountId', KeyType: 'HASH' },
+          { AttributeName: 'joinedAt', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: OPEN_VENDS_INDEX,
+            KeySchema: [
+              { AttributeName: 'open', KeyType: 'HASH' },
+              { AttributeName: 'joinedAt', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          }),
+        ],
+      }),
+    });
+    template.hasOutput(VEND_LEDGER_TABLE_OUTPUT, {
+      Value: { Ref: logicalId(built.bootstrapper.ledger.node.defaultChild as never) },
+    });
+  });
+
+  it('names the table to every handler and lets each only the item actions it uses', () => {
+    // Prepare
+    const table = logicalId(built.bootstrapper.ledger.node.defaultChild as never);
+    const ledgerActions = (name: (typeof HANDLERS)[number]['name']) =>
+      statementsOfRole(template, roleLogicalId(name))
+        .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
+        .map((s) => ({ actions: actionsOf(s).sort(), resource: JSON.stringify(s.Resource) }));
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [LEDGER_TABLE_ENV_VAR]: { Ref: table } }) },
+    });
+    expect(ledgerActions('resolve-request')).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resource: expect.stringContaining(table),
+      },
+    ]);
+    expect(ledgerActions('record-enforcement')[0]?.actions).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(ledgerActions('record-follow-up')[0]?.actions).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(ledgerActions('plan-follow-up')).toEqual([
+      { actions: ['dynamodb:Query'], resource: expect.stringContaining(`/index/${OPEN_VENDS_INDEX}`) },
+    ]);
+    for (const name of ['await-role', 'apply-preferences', 'verify-preferences', 'list-accounts'] as const)
+      expect(ledgerActions(name)).toEqual([]);
+  });
+
+  it("starts the follow-up on the LZA pipeline's Deploy-stage action events, with the DLQ, and on the reconcile schedule", () => {
+    // Prepare
+    const followUp = logicalId(built.bootstrapper.followUpStateMachine.node.defaultChild as never);
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.exact(followUpEventPattern('AWSAccelerator-Pipeline')),
+      Targets: [Match.objectLike({ Arn: { Ref: followUp }, DeadLetterConfig: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 hour)',
+      State: 'ENABLED',
+      Target: Match.objectLike({ Arn: { Ref: followUp }, Input: JSON.stringify({ reconcile: true }) }),
+    });
+    template.hasOutput(FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT, { Value: { Ref: followUp } });
   });
 });

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { emptySweepTotals } from '#core/sweep.ts';
 import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
-import { createHandler as recordGap } from '#handlers/record-gap.ts';
+import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { buildApp } from '#stacks/app.ts';
@@ -19,6 +19,7 @@ import {
   type MetricName,
 } from '#stacks/monitoring.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { memoryLedger } from '#test/memory-ledger.ts';
 import {
   CDK_JSON_CONTEXT,
   MANAGEMENT_ACCOUNT,
@@ -261,11 +262,13 @@ describe('Monitoring dashboard', () => {
     ]);
   });
 
-  it('charts every execution outcome of the bootstrap and the sweep state machines', () => {
+  it('charts every execution outcome of the bootstrap, sweep and follow-up state machines', () => {
     // Prepare
-    const machines = [built.bootstrapper.stateMachine, built.bootstrapper.sweepStateMachine].map((sm) =>
-      JSON.stringify({ Ref: logicalId(sm) }),
-    );
+    const machines = [
+      built.bootstrapper.stateMachine,
+      built.bootstrapper.sweepStateMachine,
+      built.bootstrapper.followUpStateMachine,
+    ].map((sm) => JSON.stringify({ Ref: logicalId(sm) }));
     // Act
     const lines = allLines(dashboard).filter((line) => line.namespace === 'AWS/States');
     // Assess
@@ -302,7 +305,7 @@ describe('Monitoring dashboard', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(dashboard, arn));
     // Assess
-    expect(shown).toHaveLength(7);
+    expect(shown).toHaveLength(8);
     expect(shown).toEqual(expect.arrayContaining(alarmArns));
     expect(dashboard.periodOverride).toBe('inherit');
   });
@@ -318,12 +321,13 @@ describe('Monitoring dashboard', () => {
 });
 
 describe('Monitoring alarms', () => {
-  it('creates exactly seven alarms, each named after the stack and notifying the failure topic', () => {
+  it('creates exactly eight alarms, each named after the stack and notifying the failure topic', () => {
     // Act
     const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
-    // Assess: failed bootstrap and sweep executions, RegionsFailed, SweepFailures, a dropped scheduled
-    // sweep, exposure p90, DLQ.
-    expect(alarms).toHaveLength(7);
+    // Assess: failed bootstrap, sweep and follow-up executions, RegionsFailed, SweepFailures, a
+    // dropped scheduled sweep, exposure p90, DLQ.
+    expect(alarms).toHaveLength(8);
+    expect(alarmNamed(template, 'FollowUpExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     expect(alarmNamed(template, 'SweepExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     for (const alarm of alarms) {
       expect(alarm.AlarmName).toMatch(new RegExp(`^${STACK}-`));
@@ -652,7 +656,13 @@ describe('Monitoring cdk-nag', () => {
 
 describe('Monitoring metric contract with the handlers', () => {
   const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as Context;
-  const dependencies = () => ({}) as HandlerDependencies;
+  const ledger = memoryLedger();
+  const dependencies = () =>
+    ({
+      ledger,
+      config: testConfig(),
+      now: () => Date.UTC(2026, 0, 1, 0, 8),
+    }) as unknown as HandlerDependencies;
   const emf: EmfRecord[] = [];
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
   const request = (isVend: boolean) => ({
@@ -661,15 +671,34 @@ describe('Monitoring metric contract with the handlers', () => {
     vendedAt: at(0),
     regions: ['us-east-1', 'eu-west-1'],
     isVend,
+    owner: isVend,
+    invited: false,
     roleDeadline: at(30),
   });
 
   beforeAll(async () => {
     // Prepare: capture the EMF lines Powertools prints.
     const log = captureEmf(emf);
-    // Act: a measured vend, a replay with a failed region, a completed gap measurement, a sweep batch.
+    // Act: a measured vend, a replay with a failed region, invited accounts without a role, a
+    // follow-up that repairs a region and closes the gap, a sweep batch.
+    await ledger.recordTrigger(
+      {
+        accountId: '222222222222',
+        joinedAt: at(0),
+        joinedMethod: 'CREATED',
+        governedRegions: ['us-east-1', 'eu-west-1'],
+        expiresAt: 0,
+      },
+      { trigger: 'organizations-create-account', at: at(0), execution: 'owner' },
+    );
+    await ledger.claim(
+      { accountId: '222222222222', joinedAt: at(0) },
+      { execution: 'owner', claimedAt: at(0), leaseUntil: at(45), state: 'running' },
+      at(0),
+    );
     await recordEnforcement(dependencies)(
       {
+        execution: 'owner',
         request: request(true),
         role: { roleName: 'AWSControlTowerExecution', assumableAt: at(5) },
         regions: [
@@ -679,8 +708,30 @@ describe('Monitoring metric contract with the handlers', () => {
       },
       context,
     );
+    await ledger.recordTrigger(
+      {
+        accountId: '444444444444',
+        joinedAt: at(0),
+        joinedMethod: 'INVITED',
+        governedRegions: ['us-east-1', 'eu-west-1'],
+        expiresAt: 0,
+      },
+      { trigger: 'organizations-account-joined', at: at(0), execution: 'invited-true' },
+    );
+    for (const isVend of [true, false]) {
+      await recordEnforcement(dependencies)(
+        {
+          execution: `invited-${isVend}`,
+          request: { ...request(isVend), accountId: '444444444444', owner: false, invited: true },
+          roleError: { Error: 'RoleWaitTimeoutError', Cause: 'no member role' },
+          regions: [],
+        },
+        context,
+      );
+    }
     await recordEnforcement(dependencies)(
       {
+        execution: 'replay',
         request: request(false),
         regions: [
           { region: 'us-east-1', status: 'compliant', action: 'unchanged', verifiedAt: at(6) },
@@ -689,21 +740,62 @@ describe('Monitoring metric contract with the handlers', () => {
       },
       context,
     );
-    await recordGap(dependencies)(
+    const repair = {
+      accountId: '222222222222',
+      joinedAt: at(0),
+      region: 'eu-west-1',
+      pipelineExecutionId: 'run-1',
+      stage: 'Deploy',
+      securityResourcesAt: at(20),
+    };
+    await recordFollowUp(dependencies)(
       {
-        request: request(true),
-        summary: { runAsVerifiedAt: at(7) },
-        gap: {
-          phase: 'complete',
-          regions: {},
-          reverifyRegions: [],
-          regressionsRepaired: 1,
-          reexposedSeconds: 95,
-          repairsFailed: [],
-          customizationsCompletedAt: at(50),
-          prepareToCustomizationsSeconds: 3000,
-          gapClosedSeconds: 2580,
+        execution: 'follow-up',
+        plan: {
+          mode: 'event',
+          repairs: [repair],
+          settlements: [
+            {
+              accountId: '222222222222',
+              joinedAt: at(0),
+              decision: {
+                kind: 'close',
+                pipelineExecutionId: 'run-1',
+                customizationsCompletedAt: at(50),
+                prepareToCustomizationsSeconds: 3000,
+                gapClosedSeconds: 2580,
+                reason: 'pipeline run run-1 finished Customizations',
+              },
+            },
+          ],
+          measure: [],
         },
+        results: [{ ...repair, status: 'compliant', action: 'updated', verifiedAt: at(21) }],
+      },
+      context,
+    );
+    await ledger.recordTrigger(
+      {
+        accountId: '555555555555',
+        joinedAt: at(0),
+        joinedMethod: 'CREATED',
+        governedRegions: ['us-east-1'],
+        expiresAt: 0,
+      },
+      { trigger: 'organizations-create-account', at: at(0), execution: 'never-settled' },
+    );
+    await recordFollowUp(dependencies)(
+      {
+        execution: 'reconcile',
+        plan: {
+          mode: 'reconcile',
+          repairs: [],
+          settlements: [
+            { accountId: '555555555555', joinedAt: at(0), decision: { kind: 'expire', reason: 'late' } },
+          ],
+          measure: [],
+        },
+        results: [{ ...repair, status: 'failed', error: 'AwsTransientError' }],
       },
       context,
     );
