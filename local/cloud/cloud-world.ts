@@ -1,6 +1,7 @@
 import type { BootstrapperConfig } from '#core/config.ts';
 import { EventBus, type EventEnvelope, makeEnvelope } from './bus.ts';
 import { SimulatedClock, SimulatedScheduler } from './clock.ts';
+import { DynamoDbBackend } from './dynamodb.ts';
 import { FaultInjector } from './faults.ts';
 import { CredentialStore } from './identity.ts';
 import {
@@ -80,6 +81,8 @@ export class CloudWorld {
   readonly #calls = new Map<string, CallStats>();
   readonly #disabledRegions = new Map<string, Set<string>>();
   executor: StepFunctionsExecutor | undefined;
+  /** DynamoDB: an in-memory dynalite per account and region, started on first use. */
+  readonly dynamodb: DynamoDbBackend;
   timelineStartSeconds: number | undefined;
 
   constructor(scenario: Scenario, config: BootstrapperConfig | undefined, onError: (error: unknown) => void) {
@@ -95,6 +98,7 @@ export class CloudWorld {
       nowMs: () => this.clock.nowMs(),
     });
     this.faults = new FaultInjector(scenario.faults);
+    this.dynamodb = new DynamoDbBackend(this.clock, scenario.dynamodb.tableStatusDelaySeconds);
     this.pipelineName = scenario.pipeline.name ?? config?.lza.pipelineName ?? 'AWSAccelerator-Pipeline';
     const regions = scenario.pipeline.regions ?? config?.governedRegions ?? [scenario.homeRegion];
     // Region-by-region deploys the home region first.

@@ -5,6 +5,7 @@ import { evaluatePolicy } from './iam-policy.ts';
 import type { Principal } from './identity.ts';
 import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
 import { codePipelineService } from './services/codepipeline.ts';
+import { dynamoDbService } from './services/dynamodb.ts';
 import { eventBridgeService } from './services/eventbridge.ts';
 import { organizationsService } from './services/organizations.ts';
 import { ssmService } from './services/ssm.ts';
@@ -22,6 +23,7 @@ const SERVICES: ServiceDefinition[] = [
   eventBridgeService,
   codePipelineService,
   stepFunctionsService,
+  dynamoDbService,
 ];
 const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
 const BY_ID = new Map<string, ServiceDefinition>(SERVICES.map((s) => [s.id, s]));

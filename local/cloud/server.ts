@@ -314,7 +314,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         world.scheduler.close();
         server.close(() => resolve());
         server.closeAllConnections();
-      });
+      }).then(() => world.dynamodb.close());
       return closed;
     },
   };

@@ -39,6 +39,8 @@ beforeAll(async () => {
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
     timeScale: 0.01,
+    // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
+    organizations: { emitJoinEvents: false },
     accounts: ACCOUNTS.map((accountId, i) => ({
       accountId,
       name: `storm-${i}`,
@@ -173,6 +175,8 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
       timeScale: 0.005,
+      // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
+      organizations: { emitJoinEvents: false },
       pipeline: { lzaVersion: '1.13.1', runs: [{ startAtSeconds: 0 }] },
       accounts: GAP_ACCOUNTS.map((accountId, i) => ({
         accountId,

@@ -25,6 +25,8 @@ async function play(
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
     timeScale: 0.005,
+    // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
+    organizations: { emitJoinEvents: false },
     ...input,
   });
   const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...configOverride });

@@ -55,6 +55,8 @@ async function play(
     homeRegion: 'us-east-1',
     // 1 simulated second = 0.5 wall ms: the ~45-minute LZA run plays in about 1.5 s.
     timeScale: 0.0005,
+    // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
+    organizations: { emitJoinEvents: false },
     pipeline: { lzaVersion, runs },
     accounts: [
       {
@@ -254,7 +256,11 @@ describe('RunAs regression guard with failing LZA runs', () => {
     // Prepare + Act
     const { played, emf } = await play(
       '1.13.1',
-      [{ startAtSeconds: 0, failAt: 'Deploy/Customizations' }, { startAtSeconds: 3000 }],
+      // The second run changes the logging settings, so LZA's writer runs again (aws-facts §8).
+      [
+        { startAtSeconds: 0, failAt: 'Deploy/Customizations' },
+        { startAtSeconds: 3000, changesSessionManagerSettings: true },
+      ],
       { awaitTimeoutHours: 3 },
     );
     // Assess: two wipes per region, two repairs per region.

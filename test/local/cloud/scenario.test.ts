@@ -26,6 +26,42 @@ describe('scenario schema', () => {
     });
   });
 
+  it('fills the defaults for joins, landing-zone updates, pipeline events and DynamoDB', () => {
+    // Prepare / Act
+    const scenario = parseScenario({
+      managementAccountId: '111111111111',
+      homeRegion: 'eu-west-1',
+      accounts: [
+        { accountId: '222222222222', name: 'old' },
+        { accountId: '333333333333', name: 'invited', vend: { atSeconds: 5, via: 'invited' } },
+      ],
+      pipeline: { runs: [{ startAtSeconds: 0 }] },
+      landingZoneUpdates: [{ atSeconds: 60 }],
+      generatedAccounts: { count: 3 },
+    });
+    // Assess
+    expect(scenario.organizations).toEqual({
+      createAccountSeconds: 60,
+      roleReadySeconds: 30,
+      emitJoinEvents: true,
+      joinEventDelaySeconds: 0,
+    });
+    expect(scenario.accounts[0]).toMatchObject({ joinedDaysAgo: 400, joinedMethod: 'CREATED' });
+    expect(scenario.accounts[1]?.vend).toMatchObject({ via: 'invited', deliveries: 1 });
+    expect(scenario.accounts[1]?.vend?.enrollSeconds).toBeUndefined();
+    expect(scenario.pipeline.eventDeliveries).toBe(1);
+    expect(scenario.pipeline.runs[0]).toMatchObject({ changesSessionManagerSettings: false, dropEvents: [] });
+    expect(scenario.landingZoneUpdates).toEqual([{ atSeconds: 60, deliveries: 1 }]);
+    expect(scenario.generatedAccounts).toEqual({
+      count: 3,
+      startId: '900000000000',
+      namePrefix: 'generated',
+      organizationalUnit: 'Workloads',
+      joinedDaysAgo: 400,
+    });
+    expect(scenario.dynamodb).toEqual({ tableStatusDelaySeconds: 0 });
+  });
+
   it('names every offending field', () => {
     // Prepare
     const input = {

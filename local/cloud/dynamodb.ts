@@ -1,0 +1,251 @@
+import { request, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { AwsServiceError } from './aws-error.ts';
+import type { SimulatedClock } from './clock.ts';
+
+/**
+ * DynamoDB for the local cloud: one in-memory dynalite per account and region (DynamoDB tables
+ * belong to an account and a region, so two accounts may each have a table of the same name).
+ * Each dynalite listens on an ephemeral 127.0.0.1 port, started on the first call for its
+ * account and region; the local cloud authenticates and authorises the caller, then forwards the
+ * awsJson1_0 request body unchanged and answers with dynalite's reply.
+ *
+ * dynalite has no UpdateTimeToLive and always reports TTL DISABLED, so the TTL setting is kept
+ * here. Expired items are not deleted (AWS deletes them in the background, typically within a
+ * few days, and reads return them until then).
+ */
+
+type DynaliteFactory = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
+
+const requireCjs = createRequire(import.meta.url);
+
+/** The error code in an awsJson `__type` such as `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException`. */
+function errorCode(type: unknown): string {
+  const text = typeof type === 'string' ? type : 'InternalServerError';
+  return text.slice(text.lastIndexOf('#') + 1);
+}
+
+interface TtlSetting {
+  attributeName: string;
+  enabled: boolean;
+}
+
+interface Instance {
+  server: Server;
+  port: number;
+}
+
+export class DynamoDbBackend {
+  readonly #clock: SimulatedClock;
+  readonly #createTableMs: number;
+  readonly #instances = new Map<string, Promise<Instance>>();
+  readonly #ttl = new Map<string, TtlSetting>();
+  #closed = false;
+
+  /** `tableStatusDelaySeconds` is simulated; dynalite counts wall ms. */
+  constructor(clock: SimulatedClock, tableStatusDelaySeconds: number) {
+    this.#clock = clock;
+    this.#createTableMs = Math.round(clock.simSecondsToWallMs(tableStatusDelaySeconds));
+  }
+
+  /** Accounts and regions that have a DynamoDB endpoint running, as `account|region`. */
+  get started(): string[] {
+    return [...this.#instances.keys()];
+  }
+
+  /** Run one DynamoDB operation in an account and region; throws AwsServiceError as DynamoDB answers. */
+  async call(
+    accountId: string,
+    region: string,
+    operation: string,
+    input: Record<string, unknown>,
+  ): Promise<unknown> {
+    if (operation === 'UpdateTimeToLive') return this.#updateTimeToLive(accountId, region, input);
+    if (operation === 'DescribeTimeToLive') return this.#describeTimeToLive(accountId, region, input);
+    const output = (await this.#forward(accountId, region, operation, input)) as Record<string, unknown>;
+    if (operation === 'DeleteTable') this.#ttl.delete(this.#ttlKey(accountId, region, input.TableName));
+    this.#simulatedTimes(output);
+    return output;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const instances = await Promise.allSettled(this.#instances.values());
+    this.#instances.clear();
+    await Promise.all(
+      instances.map((settled) =>
+        settled.status === 'fulfilled'
+          ? new Promise<void>((resolve) => {
+              settled.value.server.close(() => resolve());
+              settled.value.server.closeAllConnections();
+            })
+          : undefined,
+      ),
+    );
+  }
+
+  #instance(accountId: string, region: string): Promise<Instance> {
+    if (this.#closed) throw new AwsServiceError('ServiceUnavailable', 'The local cloud is closing.', 503);
+    const key = `${accountId}|${region}`;
+    let instance = this.#instances.get(key);
+    if (!instance) {
+      instance = this.#start(accountId, region);
+      this.#instances.set(key, instance);
+    }
+    return instance;
+  }
+
+  async #start(accountId: string, region: string): Promise<Instance> {
+    const dynalite = requireCjs('dynalite') as DynaliteFactory;
+    // dynalite reads the account and region for its ARNs from the environment when the store
+    // is created, which happens synchronously inside the factory.
+    const saved = { account: process.env.AWS_ACCOUNT_ID, region: process.env.AWS_REGION };
+    process.env.AWS_ACCOUNT_ID = accountId;
+    process.env.AWS_REGION = region;
+    let server: Server;
+    try {
+      server = dynalite({ createTableMs: this.#createTableMs, deleteTableMs: 0, updateTableMs: 0 });
+    } finally {
+      restoreEnv('AWS_ACCOUNT_ID', saved.account);
+      restoreEnv('AWS_REGION', saved.region);
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  async #forward(accountId: string, region: string, operation: string, input: unknown): Promise<unknown> {
+    const { port } = await this.#instance(accountId, region);
+    const body = JSON.stringify(input);
+    const amzDate = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/',
+          headers: {
+            'Content-Type': 'application/x-amz-json-1.0',
+            'Content-Length': Buffer.byteLength(body),
+            'X-Amz-Target': `DynamoDB_20120810.${operation}`,
+            'X-Amz-Date': amzDate,
+            // dynalite only checks that a SigV4 header is present; the caller was verified already.
+            Authorization: `AWS4-HMAC-SHA256 Credential=local/${amzDate.slice(0, 8)}/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 500, text: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      throw new AwsServiceError(
+        'InternalServerError',
+        `DynamoDB answered ${status} with a non-JSON body.`,
+        500,
+      );
+    }
+    if (status === 200) return parsed;
+    const { __type, message, Message, ...fields } = parsed;
+    throw new AwsServiceError(
+      errorCode(__type),
+      typeof message === 'string' ? message : typeof Message === 'string' ? Message : '',
+      status,
+      fields,
+    );
+  }
+
+  #ttlKey(accountId: string, region: string, tableName: unknown): string {
+    return `${accountId}|${region}|${String(tableName)}`;
+  }
+
+  /** The table must exist, as for AWS (ResourceNotFoundException otherwise). */
+  async #requireTable(accountId: string, region: string, tableName: unknown): Promise<void> {
+    await this.#forward(accountId, region, 'DescribeTable', { TableName: tableName });
+  }
+
+  async #updateTimeToLive(accountId: string, region: string, input: Record<string, unknown>) {
+    const spec = input.TimeToLiveSpecification as { Enabled?: unknown; AttributeName?: unknown } | undefined;
+    if (typeof input.TableName !== 'string' || input.TableName === '') {
+      throw new AwsServiceError('ValidationException', 'The parameter TableName is required.');
+    }
+    if (
+      !spec ||
+      typeof spec.Enabled !== 'boolean' ||
+      typeof spec.AttributeName !== 'string' ||
+      spec.AttributeName.length < 1 ||
+      spec.AttributeName.length > 255
+    ) {
+      throw new AwsServiceError(
+        'ValidationException',
+        'TimeToLiveSpecification needs Enabled (boolean) and AttributeName (1-255 characters).',
+      );
+    }
+    await this.#requireTable(accountId, region, input.TableName);
+    const key = this.#ttlKey(accountId, region, input.TableName);
+    const current = this.#ttl.get(key);
+    if (spec.Enabled && current?.enabled)
+      throw new AwsServiceError('ValidationException', 'TimeToLive is already enabled');
+    if (!spec.Enabled && !current?.enabled)
+      throw new AwsServiceError('ValidationException', 'TimeToLive is already disabled');
+    if (!spec.Enabled && current && current.attributeName !== spec.AttributeName) {
+      throw new AwsServiceError(
+        'ValidationException',
+        `TimeToLive is enabled on attribute ${current.attributeName}, not ${spec.AttributeName}`,
+      );
+    }
+    this.#ttl.set(key, { attributeName: spec.AttributeName, enabled: spec.Enabled });
+    return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
+  }
+
+  async #describeTimeToLive(accountId: string, region: string, input: Record<string, unknown>) {
+    await this.#requireTable(accountId, region, input.TableName);
+    const current = this.#ttl.get(this.#ttlKey(accountId, region, input.TableName));
+    // AWS passes through ENABLING/DISABLING for up to an hour; here the change is immediate.
+    return {
+      TimeToLiveDescription: current?.enabled
+        ? { TimeToLiveStatus: 'ENABLED', AttributeName: current.attributeName }
+        : { TimeToLiveStatus: 'DISABLED' },
+    };
+  }
+
+  /** dynalite stamps tables with wall time; the local cloud speaks simulated time. */
+  #simulatedTimes(output: Record<string, unknown>): void {
+    for (const key of ['Table', 'TableDescription']) {
+      const table = output[key] as { CreationDateTime?: unknown } | undefined;
+      if (table && typeof table.CreationDateTime === 'number') {
+        table.CreationDateTime =
+          Math.round(this.#clock.toSimulatedEpochMs(table.CreationDateTime * 1000)) / 1000;
+      }
+    }
+  }
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
