@@ -211,16 +211,7 @@ export class VendLedger {
       | { failed: true }
       | { awaitingEnrollment: true },
   ): Promise<boolean> {
-    const base = {
-      TableName: this.#table,
-      Key: key(vend),
-      ExpressionAttributeNames: {
-        '#owner': 'owner',
-        '#ostate': 'state',
-        '#state': 'state',
-        '#open': 'open',
-      } as Record<string, string>,
-    };
+    const base = { TableName: this.#table, Key: key(vend) };
     try {
       if ('measurement' in result) {
         const { measurement, measuredAt } = result;
@@ -231,6 +222,7 @@ export class VendLedger {
               'SET #owner.#ostate = :done, #state = :verified, runAsVerifiedAt = :verifiedAt, exposureSeconds = :exposure, measuredAt = :at' +
               (measurement.roleWaitSeconds !== undefined ? ', roleWaitSeconds = :roleWait' : ''),
             ConditionExpression: '#owner.execution = :me AND attribute_not_exists(measuredAt)',
+            ExpressionAttributeNames: { '#owner': 'owner', '#ostate': 'state', '#state': 'state' },
             ExpressionAttributeValues: {
               ':done': 'done',
               ':verified': 'verified',
@@ -254,6 +246,12 @@ export class VendLedger {
             ? 'SET #owner.#ostate = :failed, #state = :awaiting REMOVE #open'
             : 'SET #owner.#ostate = :failed',
           ConditionExpression: '#owner.execution = :me AND #state = :pending',
+          ExpressionAttributeNames: {
+            '#owner': 'owner',
+            '#ostate': 'state',
+            '#state': 'state',
+            ...(awaiting ? { '#open': 'open' } : {}),
+          },
           ExpressionAttributeValues: {
             ':failed': 'failed',
             ':me': execution,

@@ -266,7 +266,8 @@ export function planFollowUp(
   if (history === undefined) {
     return { repairs: [], decision: { kind: 'expire', reason: 'the LZA pipeline does not exist' } };
   }
-  const verified = record.runAsVerifiedAt;
+  // Verified by the owner, or by executions whose owner gave up before measuring (measured now).
+  const verified = record.runAsVerifiedAt ?? measureVend(record)?.runAsVerifiedAt;
   const byId = new Map(history.map((h) => [h.run.executionId, h]));
   // One repair per region, after the latest Security_Resources that may have reset it.
   const due = new Map<string, PlannedRepair>();
@@ -306,7 +307,7 @@ export function planFollowUp(
         ? { repairs, decision: expire(`run ${run.executionId} did not finish Customizations`) }
         : { repairs, decision: { kind: 'wait', reason: `pipeline run ${run.executionId} in progress` } };
     }
-    if (!verified) {
+    if (!verified && !canClaim(record, options.nowMs)) {
       return expired
         ? { repairs, decision: expire('RunAs was not verified in every region') }
         : { repairs, decision: { kind: 'wait', reason: 'RunAs is not verified in every region yet' } };
@@ -317,9 +318,13 @@ export function planFollowUp(
         decision: { kind: 'wait', reason: 'a repair after Security_Resources is due first' },
       };
     }
-    const figures = gapFigures(record.joinedAt, verified, found);
+    // Nobody is still working on an unverified vend: LZA's window is measured, no gap is closed.
+    const figures = gapFigures(record.joinedAt, verified ?? record.joinedAt, found);
     if (!figures) continue;
-    const inEffect = record.repairsFailed.length === 0;
+    const inEffect = verified !== undefined && record.repairsFailed.length === 0;
+    const why = verified
+      ? `RunAs could not be repaired in ${record.repairsFailed.join(', ')}`
+      : 'RunAs is not in effect in every governed region';
     return {
       repairs,
       decision: {
@@ -330,7 +335,7 @@ export function planFollowUp(
         ...(inEffect ? { gapClosedSeconds: figures.gapClosedSeconds } : {}),
         reason: inEffect
           ? `pipeline run ${run.executionId} finished Customizations`
-          : `pipeline run ${run.executionId} finished Customizations; RunAs could not be repaired in ${record.repairsFailed.join(', ')}`,
+          : `pipeline run ${run.executionId} finished Customizations; the gap was not closed: ${why}`,
       },
     };
   }

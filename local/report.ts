@@ -10,7 +10,7 @@ export type RegionStatus = 'compliant' | 'failed' | 'refused' | 'skipped';
 
 export interface RegionReport {
   status: RegionStatus;
-  /** created | updated | unchanged | refused, from the first execution that reached the region. */
+  /** created | updated | unchanged | refused: the vend ledger's first verification, else the owner's run. */
   action?: string;
   error?: string;
   document: { latest: unknown; default: unknown; latestVersion?: string; defaultVersion?: string };
@@ -155,7 +155,12 @@ export function buildReport(options: {
               : undefined));
       regions[region] = {
         status: result?.status ?? (first ? 'failed' : 'skipped'),
-        ...(result?.action ? { action: result.action } : {}),
+        // The first execution to verify the region made the write (the ledger keeps its action).
+        ...(vend?.regions[region]?.action
+          ? { action: vend.regions[region].action }
+          : result?.action
+            ? { action: result.action }
+            : {}),
         ...(error ? { error } : {}),
         document: {
           latest: parsed(doc?.versions.get(doc.latestVersion)?.content),

@@ -697,7 +697,10 @@ describe('planFollowUp on recorded history', () => {
 
   it('re-verifies the verified regions once Deploy/Security_Resources finished in the run in progress', () => {
     // Act
-    const result = plan(deployStage, vendRecord('2024-05-14T12:00:00.000Z', '2024-05-14T12:00:41.000Z', REGIONS));
+    const result = plan(
+      deployStage,
+      vendRecord('2024-05-14T12:00:00.000Z', '2024-05-14T12:00:41.000Z', REGIONS),
+    );
     // Assess
     expect(result.repairs.map((r) => [r.region, r.pipelineExecutionId, r.stage])).toEqual([
       ['us-east-1', DEPLOY.running, 'Deploy'],
@@ -723,19 +726,24 @@ describe('planFollowUp on recorded history', () => {
   });
 
   it('skips the failed run and closes on the next, with the core figures', () => {
-    // Act: first while RunAs is not verified yet, then verified after every Security_Resources.
-    const result = plan(
-      failedThenSucceeded,
-      vendRecord('2024-07-22T09:58:03.000Z', undefined, []),
-      Date.parse('2024-07-22T13:00:00.000Z'),
-    );
+    // Act: first while the owner is still verifying, then verified after every Security_Resources.
+    const working = vendRecord('2024-07-22T09:58:03.000Z', undefined, []);
+    working.owner = {
+      execution: 'owner',
+      claimedAt: working.joinedAt,
+      leaseUntil: '2024-07-22T14:00:00.000Z',
+      state: 'running',
+    };
+    const result = plan(failedThenSucceeded, working, Date.parse('2024-07-22T13:00:00.000Z'));
     // Assess
     expect(result.decision).toMatchObject({
       kind: 'wait',
       reason: 'RunAs is not verified in every region yet',
     });
     const verified = vendRecord('2024-07-22T09:58:03.000Z', '2024-07-22T09:58:51.640Z', REGIONS);
-    verified.regions = Object.fromEntries(REGIONS.map((r) => [r, { verifiedAt: '2024-07-22T13:00:00.000Z' }]));
+    verified.regions = Object.fromEntries(
+      REGIONS.map((r) => [r, { verifiedAt: '2024-07-22T13:00:00.000Z' }]),
+    );
     const closed = plan(failedThenSucceeded, verified, Date.parse('2024-07-22T13:00:00.000Z'));
     expect(closed).toEqual({
       repairs: [],
@@ -750,15 +758,43 @@ describe('planFollowUp on recorded history', () => {
     });
   });
 
+  it("measures LZA's window but closes no gap when the owner gave up with a region unverified", () => {
+    // Prepare: one region refused, so the owner failed; the other was verified.
+    const record = vendRecord('2024-07-22T09:58:03.000Z', undefined, ['us-east-1']);
+    record.regions['us-east-1'] = { verifiedAt: record.joinedAt, reverifiedAfter: '2024-07-22T23:00:00.000Z' };
+    record.owner = {
+      execution: 'owner',
+      claimedAt: record.joinedAt,
+      leaseUntil: record.joinedAt,
+      state: 'failed',
+    };
+    // Act
+    const result = plan(failedThenSucceeded, record, Date.parse('2024-07-22T13:00:00.000Z'));
+    // Assess
+    expect(result.decision).toMatchObject({
+      kind: 'close',
+      prepareToCustomizationsSeconds: 8579.053,
+      reason: expect.stringMatching(
+        /the gap was not closed: RunAs is not in effect in every governed region$/,
+      ),
+    });
+    expect(result.decision).not.toHaveProperty('gapClosedSeconds');
+  });
+
   it("measures LZA's window but closes no gap while a repair keeps failing", () => {
     // Prepare: both regions re-verified after every Security_Resources, one repair still failing.
     const record = vendRecord('2024-07-22T09:58:03.000Z', '2024-07-22T09:58:51.640Z', REGIONS);
     for (const region of REGIONS)
-      record.regions[region] = { verifiedAt: '2024-07-22T09:58:51.640Z', reverifiedAfter: '2024-07-22T23:00:00.000Z' };
+      record.regions[region] = {
+        verifiedAt: '2024-07-22T09:58:51.640Z',
+        reverifiedAfter: '2024-07-22T23:00:00.000Z',
+      };
     record.repairsFailed = ['eu-west-1'];
     const history = historyOf(failedThenSucceeded).map((h) => ({
       ...h,
-      actions: h.actions.filter((a) => !(a.actionName === SECURITY_RESOURCES_ACTION && a.stageName === 'Deploy')),
+      actions: h.actions.filter(
+        (a) => !(a.actionName === SECURITY_RESOURCES_ACTION && a.stageName === 'Deploy'),
+      ),
     }));
     // Act
     const result = planFollowUp(record, history, {
@@ -769,7 +805,7 @@ describe('planFollowUp on recorded history', () => {
     expect(result.decision).toMatchObject({
       kind: 'close',
       prepareToCustomizationsSeconds: 8579.053,
-      reason: expect.stringMatching(/RunAs could not be repaired in eu-west-1$/),
+      reason: expect.stringMatching(/the gap was not closed: RunAs could not be repaired in eu-west-1$/),
     });
     expect(result.decision).not.toHaveProperty('gapClosedSeconds');
   });
@@ -819,7 +855,10 @@ describe('planFollowUp on recorded history', () => {
     const record = vendRecord('2024-07-22T13:00:00.000Z', '2024-07-22T13:00:47.000Z', REGIONS);
     // Act
     const late = plan(failedThenSucceeded, record, Date.parse('2024-07-22T19:00:01.000Z'));
-    const none = planFollowUp(record, undefined, { awaitTimeoutHours: 6, nowMs: Date.parse(record.joinedAt) });
+    const none = planFollowUp(record, undefined, {
+      awaitTimeoutHours: 6,
+      nowMs: Date.parse(record.joinedAt),
+    });
     // Assess
     expect(late.decision).toEqual({
       kind: 'expire',
