@@ -143,6 +143,28 @@ export class OperatorContext {
     return arn;
   }
 
+  /** Any output of the stack, or a usage error naming the flag that gives the value instead. */
+  async stackOutput(stackName: string, outputKey: string, flag: string): Promise<string> {
+    const cloudFormation = this.client(CloudFormationClient, 'cloudformation');
+    try {
+      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+      const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === outputKey)?.OutputValue;
+      if (value) return value;
+      throw new UserError(`stack ${stackName} in ${this.region} has no ${outputKey} output; pass ${flag}`);
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'ValidationError')
+        throw new UserError(
+          `stack ${stackName} not found in ${this.region}; deploy it, or pass --stack-name or ${flag}`,
+        );
+      if (name === 'UnknownOperationException' || name === 'InvalidAction')
+        throw new UserError(
+          `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass ${flag}`,
+        );
+      throw error;
+    }
+  }
+
   async #localStateMachineArnHint(machine: StateMachineRef): Promise<string> {
     const account = await this.callerAccount().catch(() => '<management-account-id>');
     return `arn:aws:states:${this.region}:${account}:stateMachine:${machine.localName}`;

@@ -5,6 +5,7 @@ import { registerExplainEvent } from './commands/explain-event.ts';
 import { registerLocalCloud } from './commands/local-cloud.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerReplay } from './commands/replay.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerSweep } from './commands/sweep.ts';
 import { type CliIo, EXIT, EXIT_CODES_HELP, isUserError, processIo } from './io.ts';
 
@@ -44,6 +45,7 @@ export function makeProgram(io: CliIo = processIo): Command {
   registerCheck(program, io);
   registerPlan(program, io);
   registerSweep(program, io);
+  registerStatus(program, io);
   return program;
 }
 

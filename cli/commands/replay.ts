@@ -118,6 +118,13 @@ export function registerReplay(program: Command, io: CliIo): void {
         throw new UserError(`--reason is longer than ${MAX_REPLAY_REASON_LENGTH} characters`);
       }
       checkStateMachineArn(options.stateMachineArn);
+      // LZA manages the management account's own preferences: it is never bootstrapped.
+      const management = ctx.config.managementAccountId ?? (await ctx.callerAccount());
+      if (accountIds.includes(management)) {
+        throw new UserError(
+          `account ${management} is the management account, which is never bootstrapped (LZA manages its preferences)`,
+        );
+      }
       const timeoutMs = positiveSeconds(options.timeout, '--timeout') * 1000;
       const pollMs = positiveSeconds(options.pollInterval, '--poll-interval') * 1000;
       const detailOf = (accountId: string): ReplayDetail => ({

@@ -38,8 +38,11 @@ describe('config schema', () => {
         pipelineName: 'AWSAccelerator-Pipeline',
         measureGap: true,
         awaitTimeoutHours: 6,
-        pollIntervalMinutes: 5,
+        reconcileSchedule: 'rate(1 hour)',
       },
+      vendWindowHours: 24,
+      invitedRoleWaitMinutes: 5,
+      ledgerRetentionDays: 400,
       sweep: { schedule: 'rate(1 day)', repair: true, enabled: true, maxConcurrency: 10 },
       guardrail: { scp: { enabled: false, targetIds: [], exemptRoleNames: [] } },
     });

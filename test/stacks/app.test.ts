@@ -137,7 +137,7 @@ describe('Lambda bundles', () => {
     // Prepare
     const script = `
       const { handler } = await import(${JSON.stringify(path.join(assetDir, 'index.mjs'))});
-      const out = await handler({ event: { source: 'aws.ec2', 'detail-type': 'x', detail: {} } },
+      const out = await handler({ event: { source: 'aws.ec2', 'detail-type': 'x', detail: {} }, execution: 'e' },
         { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 });
       process.stdout.write(JSON.stringify(out));`;
     // Act
@@ -146,6 +146,7 @@ describe('Lambda bundles', () => {
       env: {
         PATH: process.env.PATH,
         AWS_REGION: 'us-east-1',
+        VEND_LEDGER_TABLE: 'ledger',
         POWERTOOLS_TRACE_ENABLED: 'false',
         POWERTOOLS_LOG_LEVEL: 'SILENT',
         [CONFIG_ENV_VAR]: JSON.stringify({ ...testConfig(), managementAccountId: MANAGEMENT_ACCOUNT }),

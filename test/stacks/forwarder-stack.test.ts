@@ -113,7 +113,8 @@ describe('ForwarderStack', () => {
     // Assess
     expect(home.forwarder).toBeUndefined();
     expect(home.app.synth().stacks.map((stack) => stack.stackName)).toEqual(['RunAsBootstrapper']);
-    home.templates.bootstrapper.resourceCountIs('AWS::Events::Rule', vendEventRules().length);
+    // Every vend rule in the home stack, plus the LZA follow-up rule.
+    home.templates.bootstrapper.resourceCountIs('AWS::Events::Rule', vendEventRules().length + 1);
   });
 
   it('takes the home region from the CLI environment when the config names none', () => {

@@ -4,7 +4,7 @@ import * as errors from '#core/errors.ts';
 
 type Json = Record<string, unknown>;
 const load = (name: string) => JSON.parse(readFileSync(`statemachine/${name}.asl.json`, 'utf8')) as Json;
-const definitions = { bootstrap: load('bootstrap'), sweep: load('sweep') };
+const definitions = { bootstrap: load('bootstrap'), sweep: load('sweep'), 'follow-up': load('follow-up') };
 const definition = definitions.bootstrap;
 
 function tasks(def: Json, out: [string, Json][] = []): [string, Json][] {
@@ -15,7 +15,9 @@ function tasks(def: Json, out: [string, Json][] = []): [string, Json][] {
   return out;
 }
 
-const ours = (names: string[]) => names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.'));
+// Platform and service-integration errors (States.*, Lambda.*, StepFunctions.*) are not ours to name.
+const ours = (names: string[]) =>
+  names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !n.startsWith('StepFunctions.'));
 const retried = (state: Json) =>
   ours(((state.Retry as Json[]) ?? []).flatMap((r) => r.ErrorEquals as string[]));
 const caught = (state: Json) =>
@@ -53,8 +55,8 @@ describe('error names: the contract between handlers and the ASL', () => {
     },
   );
 
-  it('retries every retryable error in the per-region write and read-back', () => {
-    const byName = new Map(tasks(definition));
+  it('retries every retryable error in the per-region write and read-back, in the bootstrap and the follow-up', () => {
+    const byName = new Map([...tasks(definition), ...tasks(definitions['follow-up'])]);
     for (const state of [
       'ApplyPreferences',
       'VerifyPreferences',
@@ -67,6 +69,7 @@ describe('error names: the contract between handlers and the ASL', () => {
       }
     }
     expect(retried(byName.get('VerifyPreferences')!)).toContain('VerificationFailedError');
+    expect(retried(byName.get('ReverifyPreferences')!)).toContain('VerificationFailedError');
     expect(retried(byName.get('AwaitRole')!)).toContain('RoleNotAssumableError');
   });
 
