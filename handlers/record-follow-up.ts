@@ -75,7 +75,8 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         if (out.repaired > 0 || failing.length > 0)
           logger.warn('RunAs re-verified after Security_Resources', { accountId: vend.accountId, repairs });
       }
-      if (out.repaired > 0)
+      // Every re-verification counts, a zero too: it says LZA ran and nothing had regressed.
+      if (out.repaired + out.reverified > 0)
         metrics.addMetric(METRIC.runAsRegressionsRepaired, MetricUnit.Count, out.repaired);
       if (out.repairsFailed > 0) vendMetric(METRIC.regionsFailed, MetricUnit.Count, out.repairsFailed);
 

@@ -1,14 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
+import type { VendRecord } from '#core/vend-ledger.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import type { LocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
-import type { ExecutionRecord } from '#local/runtime/runtime.ts';
+import { type ExecutionRecord, FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { injectFaults, internalError } from '#test/faults.ts';
 
-// Metrics are off in Powertools dev mode; this suite reads the EMF record RecordGap prints.
+// Metrics are off in Powertools dev mode; this suite reads the EMF records RecordFollowUp prints.
 vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 });
@@ -26,12 +27,6 @@ const LZA_LOGGING_KEYS = [
   's3EncryptionEnabled',
   's3KeyPrefix',
 ];
-
-interface GuardOutput {
-  gap: { phase: string; regressionsRepaired: number };
-  gapSummary: { regressionsRepaired: number; timedOut: boolean };
-  repairs: { region: string; status: string; action?: string }[];
-}
 
 let run: DemoRun | undefined;
 
@@ -55,8 +50,6 @@ async function play(
     homeRegion: 'us-east-1',
     // 1 simulated second = 0.5 wall ms: the ~45-minute LZA run plays in about 1.5 s.
     timeScale: 0.0005,
-    // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
-    organizations: { emitJoinEvents: false },
     pipeline: { lzaVersion, runs },
     accounts: [
       {
@@ -90,6 +83,27 @@ function entered(execution: ExecutionRecord, name: string): number {
   return execution.events.filter((e) => e.type === 'StateEntered' && e.state?.name === name).length;
 }
 
+/** The follow-up executions the LZA action events started, in order. */
+function followUps(played: DemoRun): ExecutionRecord[] {
+  return played.runtime
+    .executions()
+    .filter((e) => e.stateMachineArn.endsWith(`:${FOLLOW_UP_STATE_MACHINE}`))
+    .sort((a, b) => a.startDate.getTime() - b.startDate.getTime());
+}
+
+function bootstraps(played: DemoRun): ExecutionRecord[] {
+  return played.runtime
+    .executions()
+    .filter((e) => !e.stateMachineArn.endsWith(`:${FOLLOW_UP_STATE_MACHINE}`));
+}
+
+async function vendOf(played: DemoRun): Promise<VendRecord> {
+  return only(await played.runtime.dependencies.ledger.vendsOf(ACCOUNT));
+}
+
+const rewrites = (vend: VendRecord) => vend.repairs.filter((r) => r.reexposedSeconds !== undefined);
+const sum = (records: EmfRecord[], key: string) => records.reduce((n, r) => n + Number(r[key] ?? 0), 0);
+
 function versionContent(played: DemoRun, region: string, which: 'latest' | 'default') {
   const doc = played.cloud.state.document(ACCOUNT, region);
   expect(doc, region).toBeDefined();
@@ -101,22 +115,37 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
   it('LZA 1.13.1: Security_Resources wipes RunAs; every governed region is repaired, and the repairs are counted', async () => {
     // Prepare + Act
     const { played, emf } = await play('1.13.1');
-    // Assess: the workflow ended, re-verified after Deploy/Security_Resources, and counted one repair per region.
-    const execution = only(played.runtime.executions());
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(entered(execution, 'ReverifyRegions')).toBe(1);
-    expect(entered(execution, 'RepairPreferences')).toBe(REGIONS.length);
-    const output = execution.output as GuardOutput;
-    expect(output.gap.phase).toBe('complete');
-    expect(output.gap.regressionsRepaired).toBe(REGIONS.length);
-    expect(output.gapSummary).toMatchObject({ regressionsRepaired: REGIONS.length, timedOut: false });
+    // Assess: the vend's executions (CreateAccountResult and the join) ended; the Security_Resources
+    // event's follow-up re-verified and repaired every region, the Customizations event's closed the gap.
+    for (const execution of bootstraps(played)) expect(execution.status).toBe('SUCCEEDED');
+    const [afterSecurity, afterCustomizations, ...others] = followUps(played);
+    expect(others).toEqual([]);
+    expect(afterSecurity?.status).toBe('SUCCEEDED');
+    expect(entered(afterSecurity!, 'RepairPreferences')).toBe(REGIONS.length);
+    expect(afterCustomizations?.status).toBe('SUCCEEDED');
+    expect(entered(afterCustomizations!, 'RepairPreferences')).toBe(0);
+    const vend = await vendOf(played);
+    expect(vend.state).toBe('closed');
+    expect(vend.gapClosedSeconds).toBeGreaterThan(0);
+    expect(
+      rewrites(vend)
+        .map((r) => r.region)
+        .sort(),
+    ).toEqual([...REGIONS].sort());
     // RunAs was off again from Security_Resources until the repair: measured, at least, and emitted.
-    const reexposed = (output.gapSummary as { reexposedSeconds?: number }).reexposedSeconds;
-    expect(reexposed).toBeGreaterThan(0);
-    expect(only(emf.filter((r) => 'RunAsReexposedSeconds' in r)).RunAsReexposedSeconds).toBe(reexposed);
-    // The metric: one RecordGap EMF record for the account, carrying the same count.
+    const reexposed = rewrites(vend).map((r) => r.reexposedSeconds as number);
+    for (const seconds of reexposed) expect(seconds).toBeGreaterThan(0);
+    // One EMF record carries the values of one follow-up, as an array.
+    expect(
+      emf
+        .filter((r) => 'RunAsReexposedSeconds' in r)
+        .flatMap((r) => [r.RunAsReexposedSeconds].flat())
+        .sort(),
+    ).toEqual([...reexposed].sort());
+    // The metric: one record for the Security_Resources follow-up, counting every region.
     const repairs = emf.filter((r) => 'RunAsRegressionsRepaired' in r);
-    expect(only(repairs)).toMatchObject({ accountId: ACCOUNT, RunAsRegressionsRepaired: REGIONS.length });
+    expect(only(repairs)).toMatchObject({ RunAsRegressionsRepaired: REGIONS.length });
+    expect(only(emf.filter((r) => 'GapClosedSeconds' in r)).GapClosedSeconds).toBe(vend.gapClosedSeconds);
     // The regression really happened: LZA wrote RunAs off over our compliant version in every region.
     const wipes = played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT);
     expect(wipes.map((w) => w.region).sort()).toEqual([...REGIONS].sort());
@@ -147,7 +176,7 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     }
   });
 
-  it('LZA 1.13.1, a repair that keeps failing after the reset: no gap closed, RegionsFailed counted, the execution fails', async () => {
+  it('LZA 1.13.1, a repair that keeps failing after the reset: no gap closed, RegionsFailed counted, the follow-ups fail', async () => {
     // Prepare: once LZA has written eu-west-1, every SSM write there fails (the first write, ours, succeeds).
     const failing = 'eu-west-1';
     const breakRepairs = (cloud: LocalCloud) => {
@@ -159,26 +188,21 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     };
     // Act
     const { played, emf } = await play('1.13.1', [{ startAtSeconds: 0 }], {}, breakRepairs);
-    // Assess: the two other regions were repaired; eu-west-1's repair failed after its retries.
-    const execution = only(played.runtime.executions());
-    expect(execution.status).toBe('FAILED');
-    expect(execution.error).toBe('RegionsFailedError');
-    const output = execution.events.find(
-      (e) => e.type === 'StateEntered' && e.state?.name === 'AnyRegionFailed',
-    )?.state?.input as GuardOutput & {
-      gap: { repairsFailed: string[]; gapClosedSeconds?: number; reason: string };
-    };
-    expect(output.gap.repairsFailed).toEqual([failing]);
-    expect(output.gap.regressionsRepaired).toBe(REGIONS.length - 1);
-    expect(output.gap.gapClosedSeconds).toBeUndefined();
-    expect(output.gap.reason).toMatch(
-      /the gap was not closed: RunAs could not be repaired in eu-west-1 after LZA reset it$/,
-    );
-    expect(entered(execution, 'ReverifyRegions')).toBeGreaterThanOrEqual(1);
-    // The failure is counted where the RegionsFailed alarm looks: Trigger=vend, with the account in metadata.
-    const failed = emf.filter(
-      (r) => 'RegionsFailed' in r && r.accountId === ACCOUNT && r.RegionsFailed === 1,
-    );
+    // Assess: the two other regions were repaired; eu-west-1's repair failed after its retries, and
+    // was tried again when Customizations finished, before any gap could close.
+    const runs = followUps(played);
+    expect(runs).toHaveLength(2);
+    for (const execution of runs) {
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('RegionsFailedError');
+    }
+    const vend = await vendOf(played);
+    expect(vend.repairsFailed).toEqual([failing]);
+    expect(rewrites(vend)).toHaveLength(REGIONS.length - 1);
+    expect(vend.gapClosedSeconds).toBeUndefined();
+    expect(vend.state).toBe('verified');
+    // The failure is counted where the RegionsFailed alarm looks: Trigger=vend.
+    const failed = emf.filter((r) => 'RegionsFailed' in r && r.RegionsFailed === 1 && r.Trigger === 'vend');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.at(-1)?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'Trigger']]);
     expect(emf.some((r) => 'GapClosedSeconds' in r)).toBe(false);
@@ -190,18 +214,17 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     // Prepare + Act
     const { played, emf } = await play('1.15.5');
     // Assess: the guard still re-verified after Security_Resources, and found nothing to repair.
-    const execution = only(played.runtime.executions());
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(entered(execution, 'ReverifyRegions')).toBe(1);
-    const output = execution.output as GuardOutput;
-    expect(output.gap.phase).toBe('complete');
-    expect(output.gap.regressionsRepaired).toBe(0);
-    expect(output.gapSummary).toMatchObject({ regressionsRepaired: 0, timedOut: false });
-    const repairs = emf.filter((r) => 'RunAsRegressionsRepaired' in r);
-    expect(only(repairs)).toMatchObject({ accountId: ACCOUNT, RunAsRegressionsRepaired: 0 });
-    expect(output.repairs.map((r) => `${r.region}:${r.status}:${r.action}`).sort()).toEqual(
-      REGIONS.map((region) => `${region}:compliant:unchanged`).sort(),
+    const [afterSecurity] = followUps(played);
+    expect(afterSecurity?.status).toBe('SUCCEEDED');
+    expect(entered(afterSecurity!, 'RepairPreferences')).toBe(REGIONS.length);
+    const vend = await vendOf(played);
+    expect(vend.state).toBe('closed');
+    expect(rewrites(vend)).toEqual([]);
+    expect(vend.repairs.map((r) => `${r.region}:${r.action}`).sort()).toEqual(
+      REGIONS.map((region) => `${region}:unchanged`).sort(),
     );
+    const repairs = emf.filter((r) => 'RunAsRegressionsRepaired' in r);
+    expect(only(repairs)).toMatchObject({ RunAsRegressionsRepaired: 0 });
     const writes = played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT);
     expect(writes.map((w) => w.region).sort()).toEqual([...REGIONS].sort());
     for (const write of writes) {
@@ -225,8 +248,8 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
 });
 
 describe('RunAs regression guard with failing LZA runs', () => {
-  it('repairs a wipe by a run that failed soon after Deploy/Security_Resources, between two polls', async () => {
-    // Prepare + Act: Network_Associations fails 10 s after Security_Resources; polls are 300 s apart.
+  it('repairs a wipe by a run that failed soon after Deploy/Security_Resources, and the reconciler expires the vend', async () => {
+    // Prepare + Act: Network_Associations fails 10 s after Security_Resources; no run finishes Customizations.
     const { played, emf } = await play(
       '1.13.1',
       [
@@ -236,13 +259,12 @@ describe('RunAs regression guard with failing LZA runs', () => {
           durations: { 'Deploy/Network_Associations': 10 },
         },
       ],
-      { awaitTimeoutHours: 2 },
+      { awaitTimeoutHours: 1 },
     );
-    // Assess: no run finished Customizations, but the wipe was still repaired and counted.
-    const execution = only(played.runtime.executions());
-    const output = execution.output as GuardOutput;
-    expect(output.gap.phase).toBe('timed-out');
-    expect(output.gap.regressionsRepaired).toBe(REGIONS.length);
+    // Assess: the wipe was repaired within seconds of Security_Resources and counted.
+    const vend = await vendOf(played);
+    expect(rewrites(vend)).toHaveLength(REGIONS.length);
+    expect(vend.state).toBe('verified');
     expect(only(emf.filter((r) => 'RunAsRegressionsRepaired' in r)).RunAsRegressionsRepaired).toBe(
       REGIONS.length,
     );
@@ -250,6 +272,23 @@ describe('RunAs regression guard with failing LZA runs', () => {
       expect(isCompliant(versionContent(played, region, 'latest'), RUN_AS), region).toBe(true);
       expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
     }
+    // Act: past awaitTimeoutHours of the join, the scheduled reconciler settles the vend.
+    const deadline = Date.parse(vend.joinedAt) + 3_600_000;
+    while (played.cloud.clock.nowMs() <= deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const settled: EmfRecord[] = [];
+    const log = captureEmf(settled);
+    const reconcile = played.runtime.reconcile();
+    await played.runtime.whenIdle();
+    // A second reconcile finds nothing open: the expiry is counted once.
+    played.runtime.reconcile();
+    await played.runtime.whenIdle();
+    log.restore();
+    // Assess
+    expect(reconcile.status).toBe('SUCCEEDED');
+    const expired = await vendOf(played);
+    expect(expired.state).toBe('expired');
+    expect(expired.note).toMatch(/within lza.awaitTimeoutHours \(1 h\)$/);
+    expect(only(settled.filter((r) => 'GapMeasurementTimedOut' in r)).GapMeasurementTimedOut).toBe(1);
   });
 
   it('repairs the wipe of every run: a failed run, then the run that covers the vend', async () => {
@@ -263,17 +302,20 @@ describe('RunAs regression guard with failing LZA runs', () => {
       ],
       { awaitTimeoutHours: 3 },
     );
-    // Assess: two wipes per region, two repairs per region.
-    const execution = only(played.runtime.executions());
-    const output = execution.output as GuardOutput;
-    expect(output.gap.phase).toBe('complete');
+    // Assess: two wipes per region, two repairs per region, and the second run closed the gap.
+    const vend = await vendOf(played);
+    expect(vend.state).toBe('closed');
     expect(played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT)).toHaveLength(
       2 * REGIONS.length,
     );
-    expect(output.gap.regressionsRepaired).toBe(2 * REGIONS.length);
-    expect(only(emf.filter((r) => 'RunAsRegressionsRepaired' in r)).RunAsRegressionsRepaired).toBe(
-      2 * REGIONS.length,
-    );
+    expect(rewrites(vend)).toHaveLength(2 * REGIONS.length);
+    expect(new Set(rewrites(vend).map((r) => r.pipelineExecutionId)).size).toBe(2);
+    expect(
+      sum(
+        emf.filter((r) => 'RunAsRegressionsRepaired' in r),
+        'RunAsRegressionsRepaired',
+      ),
+    ).toBe(2 * REGIONS.length);
     for (const region of REGIONS) {
       expect(isCompliant(versionContent(played, region, 'latest'), RUN_AS), region).toBe(true);
       expect(isCompliant(versionContent(played, region, 'default'), RUN_AS), region).toBe(true);
