@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { type EnforcementSummary, summarizeEnforcement } from '#core/enforcement.ts';
-import { measureVend, type RegionVerification } from '#core/vend-ledger.ts';
+import { measureVend, type RegionVerification, type VendMeasurement } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
 import { recordEnforcementInput } from './shared/schemas.ts';
@@ -44,15 +44,8 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         : input.roleError
           ? 'role-unavailable'
           : 'enforced';
-      metrics.addDimension('Trigger', request.isVend ? 'vend' : 'request');
-      metrics.addMetadata('accountId', request.accountId);
-      metrics.addMetadata('trigger', request.trigger);
-      metrics.addMetric(METRIC.regionsCompliant, MetricUnit.Count, summary.compliant);
-      metrics.addMetric(METRIC.regionsFailed, MetricUnit.Count, summary.failed);
-      metrics.addMetric(METRIC.regionsRefused, MetricUnit.Count, summary.refused);
-      if (awaitingEnrollment) metrics.addMetric(METRIC.accountsAwaitingEnrollment, MetricUnit.Count, 1);
-
       let measures = false;
+      let measured: VendMeasurement | undefined;
       if (request.isVend) {
         const vend = { accountId: request.accountId, joinedAt: request.vendedAt };
         const verified: Record<string, RegionVerification> = {};
@@ -72,9 +65,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
           if (measurement && summary.failed === 0 && summary.refused === 0) {
             measures = await ledger.finishOwnership(vend, execution, { measurement, measuredAt: nowIso });
             if (measures) {
-              metrics.addMetric(METRIC.vendToRunAsSeconds, MetricUnit.Seconds, measurement.exposureSeconds);
-              if (measurement.roleWaitSeconds !== undefined)
-                metrics.addMetric(METRIC.roleWaitSeconds, MetricUnit.Seconds, measurement.roleWaitSeconds);
+              measured = measurement;
               // Nothing follows LZA for this vend: settle it now rather than at the reconciler's expiry.
               if (!config.lza.measureGap)
                 await ledger.settle(
@@ -108,6 +99,20 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         logger.info('invited account has no member role yet; Control Tower enrollment will bootstrap it', {
           accountId: request.accountId,
         });
+      // Metrics last, with no await after them: the local runtime runs invocations side by side in
+      // one process, where an await would let another invocation's flush take these.
+      metrics.addDimension('Trigger', request.isVend ? 'vend' : 'request');
+      metrics.addMetadata('accountId', request.accountId);
+      metrics.addMetadata('trigger', request.trigger);
+      metrics.addMetric(METRIC.regionsCompliant, MetricUnit.Count, summary.compliant);
+      metrics.addMetric(METRIC.regionsFailed, MetricUnit.Count, summary.failed);
+      metrics.addMetric(METRIC.regionsRefused, MetricUnit.Count, summary.refused);
+      if (awaitingEnrollment) metrics.addMetric(METRIC.accountsAwaitingEnrollment, MetricUnit.Count, 1);
+      if (measured) {
+        metrics.addMetric(METRIC.vendToRunAsSeconds, MetricUnit.Seconds, measured.exposureSeconds);
+        if (measured.roleWaitSeconds !== undefined)
+          metrics.addMetric(METRIC.roleWaitSeconds, MetricUnit.Seconds, measured.roleWaitSeconds);
+      }
       logger.info('enforcement recorded', { accountId: request.accountId, outcome, ...summary });
       return {
         accountId: request.accountId,

@@ -49,6 +49,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         single.addMetric(name, unit, value);
       };
 
+      // Shared-instance metrics are added at the end, with no await after them (see RecordEnforcement).
+      const later: [string, (typeof MetricUnit)[keyof typeof MetricUnit], number][] = [];
+
       const byVend = new Map<string, typeof input.results>();
       for (const result of input.results) {
         const id = `${result.accountId}|${result.joinedAt}`;
@@ -68,7 +71,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         for (const repair of repairs) {
           if (repair.reexposedSeconds !== undefined) {
             out.repaired += 1;
-            metrics.addMetric(METRIC.runAsReexposedSeconds, MetricUnit.Seconds, repair.reexposedSeconds);
+            later.push([METRIC.runAsReexposedSeconds, MetricUnit.Seconds, repair.reexposedSeconds]);
           } else if (repair.action === 'failed') out.repairsFailed += 1;
           else out.reverified += 1;
         }
@@ -77,7 +80,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       }
       // Every re-verification counts, a zero too: it says LZA ran and nothing had regressed.
       if (out.repaired + out.reverified > 0)
-        metrics.addMetric(METRIC.runAsRegressionsRepaired, MetricUnit.Count, out.repaired);
+        later.push([METRIC.runAsRegressionsRepaired, MetricUnit.Count, out.repaired]);
       if (out.repairsFailed > 0) vendMetric(METRIC.regionsFailed, MetricUnit.Count, out.repairsFailed);
 
       for (const key of input.plan.measure) {
@@ -102,21 +105,22 @@ export function createHandler(dependencies: () => HandlerDependencies) {
           const { kind: _kind, reason, ...figures } = decision;
           if (!(await ledger.settle(key, { state: 'closed', note: reason, ...figures }, nowIso))) continue;
           out.closed += 1;
-          metrics.addMetric(
+          later.push([
             METRIC.prepareToCustomizationsSeconds,
             MetricUnit.Seconds,
             figures.prepareToCustomizationsSeconds,
-          );
+          ]);
           if (figures.gapClosedSeconds !== undefined)
-            metrics.addMetric(METRIC.gapClosedSeconds, MetricUnit.Seconds, figures.gapClosedSeconds);
+            later.push([METRIC.gapClosedSeconds, MetricUnit.Seconds, figures.gapClosedSeconds]);
           logger.info('vend gap closed', { ...key, ...figures, reason });
         } else {
           if (!(await ledger.settle(key, { state: 'expired', note: decision.reason }, nowIso))) continue;
           out.expired += 1;
-          metrics.addMetric(METRIC.gapMeasurementTimedOut, MetricUnit.Count, 1);
+          later.push([METRIC.gapMeasurementTimedOut, MetricUnit.Count, 1]);
           logger.warn('vend expired', { ...key, reason: decision.reason });
         }
       }
+      for (const [name, unit, value] of later) metrics.addMetric(name, unit, value);
       logger.info('follow-up recorded', { mode: input.plan.mode, ...out });
       return out;
     },

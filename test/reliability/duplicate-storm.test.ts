@@ -6,7 +6,7 @@ import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 
-// Metrics are off in Powertools dev mode; this suite counts the EMF records RecordEnforcement prints.
+// Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
 vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
 });
@@ -32,15 +32,14 @@ let run: DemoRun;
 const emf: EmfRecord[] = [];
 
 beforeAll(async () => {
-  // Prepare: each vend is a Control Tower vend that also emits CreateAccountResult, every event
-  // delivered three times, both events at the same instant: six executions race per account.
+  // Prepare: each vend is a Control Tower vend that also emits CreateAccountResult and, like every
+  // CreateAccount, AccountJoinedOrganization; every event delivered three times, all at the same
+  // instant: nine executions race per account.
   const log = captureEmf(emf);
   const scenario = parseScenario({
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
     timeScale: 0.01,
-    // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
-    organizations: { emitJoinEvents: false },
     accounts: ACCOUNTS.map((accountId, i) => ({
       accountId,
       name: `storm-${i}`,
@@ -72,14 +71,34 @@ afterAll(async () => {
   await run?.cloud.close();
 });
 
-describe('duplicate storm: 3 deliveries of both vend events, concurrently', () => {
-  it('starts six executions per account and finishes them all', () => {
+describe('duplicate storm: 3 deliveries of the three vend events, concurrently', () => {
+  it('starts nine executions per account and finishes them all', () => {
     // Assess
     const executions = run.runtime.executions();
-    expect(executions).toHaveLength(ACCOUNTS.length * 6);
+    expect(executions).toHaveLength(ACCOUNTS.length * 9);
     expect(executions.filter((e) => !e.stopDate)).toEqual([]);
-    expect(run.report.accounts.every((a) => a.executions === 6)).toBe(true);
+    expect(run.report.accounts.every((a) => a.executions === 9)).toBe(true);
     expect(run.report.ok).toBe(true);
+  });
+
+  it('records one vend per account, with every trigger, one owner, and measured once', async () => {
+    // Assess
+    for (const accountId of ACCOUNTS) {
+      const [vend, ...others] = await run.runtime.dependencies.ledger.vendsOf(accountId);
+      expect(others, accountId).toEqual([]);
+      expect(vend?.triggers.map((t) => t.trigger).sort(), accountId).toEqual(
+        [
+          ...Array(3).fill('controltower-create-managed-account'),
+          ...Array(3).fill('organizations-account-joined'),
+          ...Array(3).fill('organizations-create-account'),
+        ].sort(),
+      );
+      expect(new Set(vend?.triggers.map((t) => t.execution)).size, accountId).toBe(9);
+      expect(vend?.owner?.state, accountId).toBe('done');
+      expect(vend?.measuredAt, accountId).toBeDefined();
+      // lza.measureGap is off: nothing follows LZA, so the vend is settled at once.
+      expect(vend?.state, accountId).toBe('closed');
+    }
   });
 
   it('makes one effective write per account-region: one version, one successful Create or Update', () => {
@@ -101,7 +120,7 @@ describe('duplicate storm: 3 deliveries of both vend events, concurrently', () =
         expect(succeeded('ssm:UpdateDocumentDefaultVersion')).toBeLessThanOrEqual(1);
       }
     }
-    // The five duplicates of each write became reads: one created/updated, the rest unchanged.
+    // The eight duplicates of each write became reads: one created/updated, the rest unchanged.
     const actions = new Map<string, string[]>();
     for (const execution of run.runtime.executions()) {
       for (const event of execution.events) {
@@ -113,7 +132,7 @@ describe('duplicate storm: 3 deliveries of both vend events, concurrently', () =
     }
     expect(actions.size).toBe(ACCOUNTS.length * REGIONS.length);
     for (const [key, list] of actions) {
-      expect(list, key).toHaveLength(6);
+      expect(list, key).toHaveLength(9);
       expect(
         list.filter((a) => a !== 'unchanged'),
         key,
@@ -143,16 +162,16 @@ describe('duplicate storm: 3 deliveries of both vend events, concurrently', () =
   it('records RegionsCompliant once per execution, and each execution reports its own regions', () => {
     // Assess: RecordEnforcement runs once per execution; its region counts describe that execution.
     const compliant = dataPoints(emf, 'RegionsCompliant');
-    for (const accountId of ACCOUNTS) expect(compliant.get(accountId), accountId).toBe(6);
+    for (const accountId of ACCOUNTS) expect(compliant.get(accountId), accountId).toBe(9);
     const enforced = run.runtime
       .executions()
       .filter((e) =>
         e.events.some((ev) => ev.type === 'StateExited' && ev.state?.name === 'RecordEnforcement'),
       );
-    expect(enforced).toHaveLength(ACCOUNTS.length * 6);
+    expect(enforced).toHaveLength(ACCOUNTS.length * 9);
   });
 
-  // Only the execution that won the write of the first governed region measures the vend.
+  // Only the execution that owns the vend in the ledger measures it.
   it('emits VendToRunAsSeconds and RoleWaitSeconds once per vended account', () => {
     const exposure = dataPoints(emf, 'VendToRunAsSeconds');
     const roleWait = dataPoints(emf, 'RoleWaitSeconds');
@@ -169,15 +188,14 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
   const GAP_ACCOUNTS = ACCOUNTS.slice(0, 4);
 
   beforeAll(async () => {
-    // Prepare: the same six-way race, and a pipeline run that wipes RunAs at Security_Resources.
+    // Prepare: the same nine-way race, and a pipeline run that wipes RunAs at Security_Resources,
+    // whose every state-change event is delivered three times.
     const log = captureEmf(gapEmf);
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
       timeScale: 0.005,
-      // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
-      organizations: { emitJoinEvents: false },
-      pipeline: { lzaVersion: '1.13.1', runs: [{ startAtSeconds: 0 }] },
+      pipeline: { lzaVersion: '1.13.1', eventDeliveries: 3, runs: [{ startAtSeconds: 0 }] },
       accounts: GAP_ACCOUNTS.map((accountId, i) => ({
         accountId,
         name: `gap-storm-${i}`,
@@ -196,15 +214,18 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
     await gapRun?.cloud.close();
   });
 
-  it('measures the gap once per vended account, repairing each wiped region once', () => {
-    // Assess
-    const gapClosed = dataPoints(gapEmf, 'GapClosedSeconds');
-    const repairs = gapEmf.filter((r) => 'RunAsRegressionsRepaired' in r);
+  it('measures the gap once per vended account, repairing each wiped region once', async () => {
+    // Assess: three deliveries of each action event start three follow-ups each; one closes each vend.
+    const gapClosed = gapEmf.flatMap((r) => ('GapClosedSeconds' in r ? [r.GapClosedSeconds].flat() : []));
+    expect(gapClosed).toHaveLength(GAP_ACCOUNTS.length);
+    const repaired = gapEmf.reduce((n, r) => n + Number(r.RunAsRegressionsRepaired ?? 0), 0);
+    expect(repaired).toBe(GAP_ACCOUNTS.length * REGIONS.length);
     for (const accountId of GAP_ACCOUNTS) {
-      expect(gapClosed.get(accountId), accountId).toBe(1);
-      const mine = repairs.filter((r) => r.accountId === accountId);
-      expect(mine, accountId).toHaveLength(1);
-      expect(mine[0]?.RunAsRegressionsRepaired, accountId).toBe(REGIONS.length);
+      const [vend] = await gapRun.runtime.dependencies.ledger.vendsOf(accountId);
+      expect(vend?.state, accountId).toBe('closed');
+      expect(gapClosed, accountId).toContain(vend?.gapClosedSeconds);
+      const rewrites = vend?.repairs.filter((r) => r.reexposedSeconds !== undefined) ?? [];
+      expect(rewrites.map((r) => r.region).sort(), accountId).toEqual([...REGIONS].sort());
       for (const region of REGIONS) {
         const doc = gapRun.cloud.state.document(accountId, region)!;
         const ours = doc.versions.filter((v) => !v.writer.startsWith('LZA') && v.writer !== 'scenario');
