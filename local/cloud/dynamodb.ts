@@ -67,7 +67,12 @@ export class DynamoDbBackend {
   ): Promise<unknown> {
     if (operation === 'UpdateTimeToLive') return this.#updateTimeToLive(accountId, region, input);
     if (operation === 'DescribeTimeToLive') return this.#describeTimeToLive(accountId, region, input);
-    const output = (await this.#forward(accountId, region, operation, input)) as Record<string, unknown>;
+    let output: Record<string, unknown>;
+    try {
+      output = (await this.#forward(accountId, region, operation, input)) as Record<string, unknown>;
+    } catch (error) {
+      throw await this.#withOldItem(accountId, region, operation, input, error);
+    }
     if (operation === 'DeleteTable') this.#ttl.delete(this.#ttlKey(accountId, region, input.TableName));
     this.#simulatedTimes(output);
     return output;
@@ -177,6 +182,46 @@ export class DynamoDbBackend {
       status,
       fields,
     );
+  }
+
+  /**
+   * `ReturnValuesOnConditionCheckFailure: ALL_OLD`: AWS returns the item that failed the
+   * condition in the error's `Item`; dynalite ignores the parameter, so the item is read here
+   * right after the failure (not atomic with it: the local cloud's callers are few).
+   */
+  async #withOldItem(
+    accountId: string,
+    region: string,
+    operation: string,
+    input: Record<string, unknown>,
+    error: unknown,
+  ): Promise<unknown> {
+    if (
+      !(error instanceof AwsServiceError) ||
+      error.code !== 'ConditionalCheckFailedException' ||
+      input.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' ||
+      !['PutItem', 'UpdateItem', 'DeleteItem'].includes(operation)
+    ) {
+      return error;
+    }
+    let key = input.Key as Record<string, unknown> | undefined;
+    if (operation === 'PutItem') {
+      const described = (await this.#forward(accountId, region, 'DescribeTable', {
+        TableName: input.TableName,
+      })) as { Table?: { KeySchema?: { AttributeName: string }[] } };
+      const item = (input.Item ?? {}) as Record<string, unknown>;
+      key = Object.fromEntries(
+        (described.Table?.KeySchema ?? []).map((k) => [k.AttributeName, item[k.AttributeName]]),
+      );
+    }
+    const read = (await this.#forward(accountId, region, 'GetItem', {
+      TableName: input.TableName,
+      Key: key,
+      ConsistentRead: true,
+    })) as { Item?: unknown };
+    return read.Item === undefined
+      ? error
+      : new AwsServiceError(error.code, error.message, error.status, { ...error.fields, Item: read.Item });
   }
 
   #ttlKey(accountId: string, region: string, tableName: unknown): string {

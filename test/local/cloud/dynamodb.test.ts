@@ -6,6 +6,8 @@ import {
   DynamoDBClient,
   GetItemCommand,
   ListTablesCommand,
+  PutItemCommand,
+  UpdateItemCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -170,6 +172,58 @@ describe('DynamoDB through the local cloud endpoint (real SDK v3 clients)', () =
     ]);
     expect(scanned.Count).toBe(3);
     expect(read.Item?.owner).toBe('execution-1');
+  });
+
+  it('returns the item that failed the condition with ReturnValuesOnConditionCheckFailure ALL_OLD', async () => {
+    // Prepare
+    const cloud = await startCloud();
+    const client = new DynamoDBClient(clientConfig(cloud));
+    await createLedger(client);
+    await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    const key = { pk: { S: `ACCOUNT#${MEMBER}` }, sk: { S: 'JOINED#1' } };
+    await client.send(
+      new PutItemCommand({ TableName: TABLE, Item: { ...key, owner: { S: 'execution-1' } } }),
+    );
+    // Act
+    const update = await errorOf(
+      client.send(
+        new UpdateItemCommand({
+          TableName: TABLE,
+          Key: key,
+          UpdateExpression: 'SET #owner = :owner',
+          ConditionExpression: 'attribute_not_exists(#owner)',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': { S: 'execution-2' } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    const put = await errorOf(
+      client.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { ...key, owner: { S: 'execution-3' } },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    );
+    const plain = await errorOf(
+      client.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { ...key },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    // Assess
+    for (const error of [update, put]) {
+      expect(error.name).toBe('ConditionalCheckFailedException');
+      expect((error as unknown as { Item: unknown }).Item).toEqual({ ...key, owner: { S: 'execution-1' } });
+    }
+    expect(plain.name).toBe('ConditionalCheckFailedException');
+    expect((plain as unknown as { Item?: unknown }).Item).toBeUndefined();
   });
 
   it('keeps the TTL setting (dynalite has none) and answers DescribeTimeToLive', async () => {
