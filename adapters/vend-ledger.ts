@@ -76,6 +76,7 @@ export class VendLedger {
       state: 'pending',
       governedRegions: vend.governedRegions,
       regions: {},
+      writes: {},
       repairs: [],
       repairsFailed: [],
       expiresAt: vend.expiresAt,
@@ -160,41 +161,60 @@ export class VendLedger {
   }
 
   /**
-   * Record what one execution verified: the first verification of each region stands (it is
-   * when RunAs took effect), and so does the first time the role was found assumable.
+   * Record what one execution verified. Each region keeps the earliest verification by any
+   * execution (when RunAs took effect there), and the write that set it; the role keeps the
+   * earliest time it was found assumable. One conditional write per value, so concurrent
+   * executions agree on the minimum whatever order they record in.
    */
   async recordVerification(
     vend: VendKey,
     verified: Record<string, RegionVerification>,
     roleAssumableAt: string | undefined,
   ): Promise<VendRecord> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const sets: string[] = [];
-    Object.entries(verified).forEach(([region, verification], i) => {
-      names[`#r${i}`] = region;
-      values[`:r${i}`] = verification;
-      sets.push(`regions.#r${i} = if_not_exists(regions.#r${i}, :r${i})`);
-    });
-    if (roleAssumableAt) {
-      values[':role'] = roleAssumableAt;
-      sets.push('roleAssumableAt = if_not_exists(roleAssumableAt, :role)');
+    const earliest = (path: string, value: unknown, at: string, names: Record<string, string>) =>
+      this.#conditional({
+        TableName: this.#table,
+        Key: key(vend),
+        UpdateExpression: `SET ${path} = :value`,
+        ConditionExpression: `attribute_exists(accountId) AND (attribute_not_exists(${path}) OR ${path}${path.startsWith('regions') ? '.verifiedAt' : ''} > :at)`,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: { ':value': value, ':at': at },
+      });
+    const updates: Promise<boolean>[] = [];
+    for (const [region, verification] of Object.entries(verified)) {
+      updates.push(earliest('regions.#r', verification, verification.verifiedAt, { '#r': region }));
+      if (verification.action === 'created' || verification.action === 'updated') {
+        updates.push(
+          this.#conditional({
+            TableName: this.#table,
+            Key: key(vend),
+            UpdateExpression: 'SET writes.#r = :write',
+            ConditionExpression: 'attribute_exists(accountId) AND attribute_not_exists(writes.#r)',
+            ExpressionAttributeNames: { '#r': region },
+            ExpressionAttributeValues: {
+              ':write': {
+                action: verification.action,
+                verifiedAt: verification.verifiedAt,
+                ...(verification.latestVersion ? { version: verification.latestVersion } : {}),
+              },
+            },
+          }),
+        );
+      }
     }
-    if (sets.length === 0) return (await this.get(vend)) as VendRecord;
+    if (roleAssumableAt) updates.push(earliest('roleAssumableAt', roleAssumableAt, roleAssumableAt, {}));
+    await Promise.all(updates);
+    return (await this.get(vend)) as VendRecord;
+  }
+
+  /** An update that may lose its condition: true when it was applied. */
+  async #conditional(input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<boolean> {
     try {
-      const { Attributes } = await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key(vend),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return withoutMarker(Attributes ?? {});
+      await this.#db.send(new UpdateCommand(input));
+      return true;
     } catch (error) {
-      throw classifyAwsError(error, 'UpdateItem vend verification');
+      if (hasName(error, 'ConditionalCheckFailedException')) return false;
+      throw classifyAwsError(error, 'UpdateItem vend');
     }
   }
 

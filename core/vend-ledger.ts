@@ -135,7 +135,10 @@ export interface VendRecord {
   /** The governed regions when the vend was first seen. */
   governedRegions: string[];
   roleAssumableAt?: string;
+  /** Per region, the earliest verification by any execution: when RunAs took effect there. */
   regions: Record<string, RegionVerification>;
+  /** Per region, the write that set RunAs (created or updated), by whichever execution made it. */
+  writes: Record<string, { action: string; version?: string; verifiedAt: string }>;
   runAsVerifiedAt?: string;
   exposureSeconds?: number;
   roleWaitSeconds?: number;

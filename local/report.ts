@@ -155,9 +155,9 @@ export function buildReport(options: {
               : undefined));
       regions[region] = {
         status: result?.status ?? (first ? 'failed' : 'skipped'),
-        // The first execution to verify the region made the write (the ledger keeps its action).
-        ...(vend?.regions[region]?.action
-          ? { action: vend.regions[region].action }
+        // Whichever execution made the write (the ledger keeps it), else the owner's own action.
+        ...(vend?.writes?.[region]?.action
+          ? { action: vend.writes[region].action }
           : result?.action
             ? { action: result.action }
             : {}),

@@ -24,6 +24,7 @@ export function memoryLedger(): VendLedger & { records: Map<string, VendRecord &
         triggers: [trigger],
         state: 'pending',
         regions: {},
+        writes: {},
         repairs: [],
         repairsFailed: [],
         open: true,
@@ -48,8 +49,14 @@ export function memoryLedger(): VendLedger & { records: Map<string, VendRecord &
       const record = records.get(id(vend));
       // Like DynamoDB: a nested path under a missing item is an invalid update.
       if (!record) throw new Error(`ValidationException: no vend ${id(vend)}`);
-      for (const [region, v] of Object.entries(verified)) record.regions[region] ??= v;
-      record.roleAssumableAt ??= roleAssumableAt;
+      for (const [region, v] of Object.entries(verified)) {
+        const known = record.regions[region];
+        if (!known || known.verifiedAt > v.verifiedAt) record.regions[region] = v;
+        if (v.action === 'created' || v.action === 'updated')
+          record.writes[region] ??= { action: v.action, verifiedAt: v.verifiedAt };
+      }
+      if (roleAssumableAt && (!record.roleAssumableAt || record.roleAssumableAt > roleAssumableAt))
+        record.roleAssumableAt = roleAssumableAt;
       return structuredClone(record);
     },
     async finishOwnership(vend, execution, result) {

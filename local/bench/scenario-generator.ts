@@ -171,8 +171,6 @@ export function generateScenario(options: GeneratorOptions): GeneratedScenario {
     managementAccountId: MANAGEMENT_ACCOUNT_ID,
     homeRegion: HOME_REGION,
     timeScale: options.timeScale ?? 0.02,
-    // AccountJoinedOrganization off until the product folds joins into the vend (issue 12).
-    organizations: { emitJoinEvents: false },
     accounts: scenarioAccounts,
     faults: { seed, ...faultProfile(options.faults) },
   });

@@ -3,6 +3,7 @@ import {
   DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { VendLedger } from '#adapters/vend-ledger.ts';
 import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE, OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
@@ -43,6 +44,11 @@ export async function createLedgerTable(
           },
         ],
       }),
+    );
+    // CreateTable answers CREATING, as DynamoDB does: wait for ACTIVE before the first write.
+    await waitUntilTableExists(
+      { client, maxWaitTime: 60, minDelay: 0.05, maxDelay: 0.5 },
+      { TableName: ledger.tableName },
     );
     await client.send(
       new UpdateTimeToLiveCommand({

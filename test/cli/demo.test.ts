@@ -50,9 +50,15 @@ describe('demo command', () => {
     });
     expect(preset.regions['us-east-1'].document.default).toEqual(preset.regions['us-east-1'].document.latest);
     expect(preset.regressionsRepaired).toBe(3);
+    // One vend per account in the ledger, whatever arrived: every CreateAccount also logged a join.
+    for (const account of report.accounts) {
+      expect(account.vend.triggers).toContain('organizations-account-joined');
+      expect(account.vend.owner).toEqual(expect.any(String));
+      expect(account.measured).toBe(account.accountId !== '555555555555');
+    }
     // The gap: LZA's own Customizations action finished long after RunAs was verified.
     for (const account of report.accounts) {
-      expect(account.gap).toMatch(/^complete/);
+      expect(account.gap).toMatch(/^closed/);
       if (account.accountId === '555555555555') {
         // One region stays refused: LZA's window is measured, but no gap was closed.
         expect(account.gapClosedSeconds).toBeUndefined();

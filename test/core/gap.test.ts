@@ -667,6 +667,7 @@ describe('planFollowUp on recorded history', () => {
       state: runAsVerifiedAt ? 'verified' : 'pending',
       governedRegions: REGIONS,
       regions: Object.fromEntries(verified.map((r) => [r, { verifiedAt: runAsVerifiedAt ?? joinedAt }])),
+      writes: {},
       ...(runAsVerifiedAt ? { runAsVerifiedAt } : {}),
       repairs: [],
       repairsFailed: [],

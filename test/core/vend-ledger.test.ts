@@ -30,6 +30,7 @@ function record(overrides: Partial<VendRecord> = {}): VendRecord {
     state: 'pending',
     governedRegions: ['us-east-1', 'eu-west-1'],
     regions: {},
+    writes: {},
     repairs: [],
     repairsFailed: [],
     expiresAt: 0,
