@@ -3,6 +3,7 @@ import { EventBus, type EventEnvelope, makeEnvelope } from './bus.ts';
 import { SimulatedClock, SimulatedScheduler } from './clock.ts';
 import { DynamoDbBackend } from './dynamodb.ts';
 import { FaultInjector } from './faults.ts';
+import { RateLimiter } from './rate-limits.ts';
 import { CredentialStore } from './identity.ts';
 import {
   lzaSessionManagerContent,
@@ -70,6 +71,7 @@ export class CloudWorld {
   readonly documents: DocumentStore;
   readonly credentials = new CredentialStore();
   readonly faults: FaultInjector;
+  readonly rateLimits: RateLimiter;
   readonly pipelineName: string;
   readonly lzaRegions: string[];
   readonly runs: PlannedRun[] = [];
@@ -98,6 +100,7 @@ export class CloudWorld {
       nowMs: () => this.clock.nowMs(),
     });
     this.faults = new FaultInjector(scenario.faults);
+    this.rateLimits = new RateLimiter(scenario.rateLimits, () => this.clock.nowMs());
     this.dynamodb = new DynamoDbBackend(this.clock, scenario.dynamodb.tableStatusDelaySeconds);
     this.pipelineName = scenario.pipeline.name ?? config?.lza.pipelineName ?? 'AWSAccelerator-Pipeline';
     const regions = scenario.pipeline.regions ?? config?.governedRegions ?? [scenario.homeRegion];

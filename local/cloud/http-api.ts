@@ -263,6 +263,7 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
             );
       }
 
+      world.rateLimits.take(operationName, principal.accountId);
       const fault = world.faults.decide(operationName, `${principal.accountId}/${auth.region}`);
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault.error) throw fault.error;

@@ -289,6 +289,17 @@ export const scenarioSchema = z
       .prefault({}),
     pipeline: pipelineSchema.prefault({}),
     faults: faultsSchema.prefault({}),
+    /**
+     * Request-rate quotas per caller account, on simulated time: IAM action (`organizations:DescribeAccount`)
+     * or service (`organizations`) -> { perSecond, burst }. None by default: AWS publishes no per-second
+     * figure for most of the operations used here, so a scenario states the one it assumes.
+     */
+    rateLimits: z
+      .record(
+        z.string().regex(/^[a-z0-9-]+(:[A-Za-z]+)?$/, 'must look like organizations or organizations:DescribeAccount'),
+        z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) }),
+      )
+      .default({}),
   })
   .superRefine((scenario, ctx) => {
     const seen = new Set<string>();
@@ -352,6 +363,7 @@ export type ScenarioPipeline = Scenario['pipeline'];
 export type ScenarioPipelineRun = ScenarioPipeline['runs'][number];
 export type ScenarioFaults = Scenario['faults'];
 export type FaultRates = z.output<typeof faultRatesSchema>;
+export type ScenarioRateLimits = Scenario['rateLimits'];
 export type FaultErrorCode = z.output<typeof faultErrorCode>;
 export type ExpectedOutcome = 'compliant' | 'refused' | 'failed';
 

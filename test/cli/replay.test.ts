@@ -265,6 +265,19 @@ describe('replay command', () => {
       expect(startExecutions()).toBe(started);
     });
 
+    it('the management account is refused before anything is sent: it is never bootstrapped', async () => {
+      // Prepare
+      const sent = putEvents();
+      // Act
+      const { code, err } = await cli(...env.args('replay', '--account-id', MANAGEMENT_ACCOUNT));
+      // Assess
+      expect(code).toBe(2);
+      expect(err).toMatch(new RegExp(`^error: account ${MANAGEMENT_ACCOUNT} is the management account`));
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(putEvents()).toBe(sent);
+      expect(env.cloud.state.document(MANAGEMENT_ACCOUNT, 'us-east-1')).toBeUndefined();
+    });
+
     it('an excluded account is refused: the workflow would ignore it', async () => {
       // Prepare
       const other = await startOperatorCloud([], { excludeAccountIds: ['111111111111'] });

@@ -1,0 +1,327 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '#core/config.ts';
+import { createDefault } from '#core/preferences.ts';
+import type { VendRecord } from '#core/vend-ledger.ts';
+import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
+import { type DemoRun, runScenario } from '#local/demo.ts';
+import {
+  BOOTSTRAP_STATE_MACHINE,
+  type ExecutionRecord,
+  FOLLOW_UP_STATE_MACHINE,
+} from '#local/runtime/runtime.ts';
+import { captureEmf, type EmfRecord } from '#test/emf.ts';
+
+// Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
+/**
+ * The vend ledger end to end, on events as AWS sends them (aws-facts §1, §8): every CreateAccount
+ * also logs AccountJoinedOrganization, Control Tower reports the same vend later, a landing-zone
+ * update re-fires every enrolled account, invited accounts have no role, pipeline events get lost.
+ */
+const MANAGEMENT = '999999999999';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+let run: DemoRun | undefined;
+let emf: EmfRecord[] = [];
+
+afterEach(async () => {
+  run?.runtime.stop();
+  await run?.cloud.close();
+  run = undefined;
+});
+
+async function play(
+  input: Partial<ScenarioInput>,
+  config: object = {},
+  timeoutSeconds = 120,
+): Promise<DemoRun> {
+  emf = [];
+  const log = captureEmf(emf);
+  try {
+    const scenario = parseScenario({
+      managementAccountId: MANAGEMENT,
+      homeRegion: 'us-east-1',
+      timeScale: 0.005,
+      ...input,
+    });
+    run = await runScenario({
+      scenario,
+      config: parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...config }),
+      timeoutSeconds,
+    });
+    return run;
+  } finally {
+    log.restore();
+  }
+}
+
+/** Data points of a metric per account (the `accountId` metadata), across every EMF line. */
+function perAccount(name: string, records = emf): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    if (!(name in record)) continue;
+    const n = [record[name]].flat().length;
+    const account = String(record.accountId ?? '(none)');
+    counts.set(account, (counts.get(account) ?? 0) + n);
+  }
+  return counts;
+}
+
+async function vendsOf(played: DemoRun, accountId: string): Promise<VendRecord[]> {
+  return played.runtime.dependencies.ledger.vendsOf(accountId);
+}
+
+function bootstrapsOf(played: DemoRun): ExecutionRecord[] {
+  return played.runtime.executions().filter((e) => e.stateMachineArn.endsWith(`:${BOOTSTRAP_STATE_MACHINE}`));
+}
+
+describe('one record per vend, whatever arrived', () => {
+  it('reproduces the join race (roles 20–97 s late) and measures each of 12 vends exactly once', async () => {
+    // Prepare: Organizations vends whose role propagates late; each CreateAccount also logs a join,
+    // which starts its own execution at the same moment.
+    const accounts = Array.from({ length: 12 }, (_, i) => ({
+      accountId: String(310_000_000_000 + i),
+      name: `race-${i}`,
+      roles: { OrganizationAccountAccessRole: 20 + Math.round((i * 77) / 11) },
+      vend: { atSeconds: 1 + i, via: 'organizations' as const, createSeconds: 10 },
+    }));
+    // Act
+    const played = await play({ accounts });
+    // Assess
+    const exposure = perAccount('VendToRunAsSeconds');
+    for (const { accountId } of accounts) {
+      const [vend, ...others] = await vendsOf(played, accountId);
+      expect(others, accountId).toEqual([]);
+      expect(vend?.triggers.map((t) => t.trigger).sort(), accountId).toEqual([
+        'organizations-account-joined',
+        'organizations-create-account',
+      ]);
+      expect(vend?.state, accountId).toBe('verified');
+      expect(vend?.exposureSeconds, accountId).toBeGreaterThanOrEqual(20);
+      expect(exposure.get(accountId), accountId).toBe(1);
+    }
+    expect(bootstrapsOf(played).every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    expect(played.report.accounts.every((a) => a.exposureSeconds !== undefined)).toBe(true);
+  });
+
+  it('measures a vend whose first governed region was already compliant and another was written', async () => {
+    // Prepare
+    const accountId = '320000000001';
+    const compliant = createDefault({ enabled: true, defaultUser: 'ec2-user' });
+    // Act
+    const played = await play({
+      accounts: [
+        {
+          accountId,
+          name: 'half-done',
+          roles: { OrganizationAccountAccessRole: 5 },
+          documents: { 'us-east-1': compliant as unknown as Record<string, unknown> },
+          vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    // Assess
+    const [vend] = await vendsOf(played, accountId);
+    expect(vend?.writes['us-east-1']).toBeUndefined();
+    expect(vend?.writes['eu-west-1']?.action).toBe('created');
+    expect(vend?.exposureSeconds).toBeGreaterThan(0);
+    expect(perAccount('VendToRunAsSeconds').get(accountId)).toBe(1);
+  });
+
+  it('takes Control Tower arriving 15 minutes after Organizations as the same vend, measured once', async () => {
+    // Prepare
+    const accountId = '330000000001';
+    // Act
+    const played = await play({
+      accounts: [
+        {
+          accountId,
+          name: 'account-factory',
+          roles: { AWSControlTowerExecution: 20 },
+          vend: { atSeconds: 1, via: 'controltower', createSeconds: 60, enrollSeconds: 900 },
+        },
+      ],
+    });
+    // Assess: three triggers, one vend, measured by the first execution to find the role.
+    const [vend, ...others] = await vendsOf(played, accountId);
+    expect(others).toEqual([]);
+    expect(vend?.triggers.map((t) => t.trigger).sort()).toEqual([
+      'controltower-create-managed-account',
+      'organizations-account-joined',
+      'organizations-create-account',
+    ]);
+    expect(perAccount('VendToRunAsSeconds').get(accountId)).toBe(1);
+    // Exposure counts from the join, not from Control Tower's event 15 minutes later.
+    expect(vend?.exposureSeconds).toBeLessThan(900);
+    const late = bootstrapsOf(played).find(
+      (e) => e.startedBy === 'rule/controltower-create-managed-account-succeeded',
+    );
+    expect(late?.status).toBe('SUCCEEDED');
+    expect(vend?.owner?.execution).not.toBe(late?.name);
+  });
+
+  it('ignores an event for the management account with its reason, and writes nothing there', async () => {
+    // Prepare
+    const played = await play({ accounts: [] });
+    const event = {
+      version: '0',
+      id: 'ct-1',
+      'detail-type': 'AWS Service Event via CloudTrail',
+      source: 'aws.controltower',
+      account: MANAGEMENT,
+      time: new Date(played.cloud.clock.nowMs()).toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {
+        eventName: 'UpdateManagedAccount',
+        eventTime: new Date(played.cloud.clock.nowMs()).toISOString(),
+        serviceEventDetails: {
+          updateManagedAccountStatus: {
+            account: { accountId: MANAGEMENT, accountName: 'management' },
+            state: 'SUCCEEDED',
+            completedTimestamp: '2026-11-30T10:00:00+0000',
+          },
+        },
+      },
+    };
+    // Act
+    const execution = played.runtime.startExecution(BOOTSTRAP_STATE_MACHINE, event);
+    await execution.done;
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.output).toMatchObject({ action: 'ignore', code: 'management-account' });
+    expect(played.cloud.state.callCount({ operation: 'sts:AssumeRole' })).toBe(0);
+    expect(await vendsOf(played, MANAGEMENT)).toEqual([]);
+  });
+});
+
+describe('a landing-zone update re-fires every enrolled account', () => {
+  it('enforces 1,000 old accounts through Organizations throttling, with no vend, no failure and no alarm', async () => {
+    // Prepare: 1,000 enrolled accounts that joined long ago, a landing-zone update, one real vend,
+    // and an assumed Organizations quota (AWS publishes none per operation) that the burst must live with.
+    // The slower clock keeps the 15-minute member sessions alive for longer than a request may wait
+    // in one process's socket pool on a busy 2-core machine (the local clock is scaled wall time
+    // until issue 15; in AWS each Lambda has its own sockets).
+    const played = await play(
+      {
+        timeScale: 0.05,
+        generatedAccounts: { count: 1000 },
+        landingZoneUpdates: [{ atSeconds: 5 }],
+        rateLimits: { organizations: { perSecond: 5, burst: 10 } },
+        accounts: [
+          {
+            accountId: '340000000001',
+            name: 'new',
+            roles: { OrganizationAccountAccessRole: 10 },
+            vend: { atSeconds: 5, via: 'organizations', createSeconds: 10 },
+          },
+        ],
+      },
+      { governedRegions: ['us-east-1'] },
+      300,
+    );
+    // Assess
+    const updates = bootstrapsOf(played).filter(
+      (e) => e.startedBy === 'rule/controltower-update-managed-account-succeeded',
+    );
+    expect(updates).toHaveLength(1000);
+    expect(bootstrapsOf(played).filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
+    // Throttled, and absorbed: the quota really bit.
+    expect(played.cloud.world.rateLimits.throttled.get('organizations') ?? 0).toBeGreaterThan(0);
+    // Not vends: nothing in the ledger but the one real vend, which alone is measured.
+    const vends = await played.runtime.dependencies.ledger.vendsSince('2000-01-01T00:00:00.000Z');
+    expect(vends.map((v) => v.accountId)).toEqual(['340000000001']);
+    expect([...perAccount('VendToRunAsSeconds').keys()]).toEqual(['340000000001']);
+    // Every old account is compliant (enforced idempotently), and nothing an alarm watches moved.
+    const regionsFailed = [...perAccount('RegionsFailed').values()];
+    expect(emf.filter((r) => Number(r.RegionsFailed ?? 0) > 0)).toEqual([]);
+    expect(regionsFailed.length).toBeGreaterThan(0);
+    const sample = played.cloud.state.document('900000000999', 'us-east-1');
+    expect(JSON.parse(sample!.versions.at(-1)!.content).inputs).toMatchObject({ runAsEnabled: true });
+  }, 320_000);
+});
+
+describe('an invited account', () => {
+  it('waits briefly, ends as awaiting enrollment without failing, and the later enrollment bootstraps it', async () => {
+    // Prepare + Act: no member role until Control Tower enrolls it 10 minutes after it joined.
+    const accountId = '350000000001';
+    const played = await play(
+      {
+        accounts: [
+          {
+            accountId,
+            name: 'invited',
+            vend: { atSeconds: 1, via: 'invited', enrollSeconds: 600 },
+          },
+        ],
+      },
+      { invitedRoleWaitMinutes: 1 },
+    );
+    // Assess: the join's execution parked the vend; the enrollment's execution measured it.
+    const [joined, enrolled, ...others] = bootstrapsOf(played).sort(
+      (a, b) => a.startDate.getTime() - b.startDate.getTime(),
+    );
+    expect(others).toEqual([]);
+    expect(joined?.startedBy).toBe('rule/organizations-account-joined');
+    expect(joined?.status).toBe('SUCCEEDED');
+    expect(
+      joined?.events.some((e) => e.type === 'StateEntered' && e.state?.name === 'AwaitingEnrollment'),
+    ).toBe(true);
+    expect(enrolled?.startedBy).toBe('rule/controltower-create-managed-account-succeeded');
+    expect(enrolled?.status).toBe('SUCCEEDED');
+    expect(perAccount('AccountsAwaitingEnrollment').get(accountId)).toBe(1);
+    const [vend] = await vendsOf(played, accountId);
+    expect(vend).toMatchObject({
+      joinedMethod: 'INVITED',
+      state: 'verified',
+      owner: { execution: enrolled?.name },
+    });
+    expect(vend?.exposureSeconds).toBeGreaterThanOrEqual(600);
+    expect(perAccount('VendToRunAsSeconds').get(accountId)).toBe(1);
+  });
+});
+
+describe('the reconciler', () => {
+  it("settles a vend whose Customizations event was lost, from the pipeline's history, once", async () => {
+    // Prepare + Act: the run's Deploy/Customizations SUCCEEDED event never arrives.
+    const accountId = '360000000001';
+    const played = await play({
+      pipeline: {
+        lzaVersion: '1.15.5',
+        runs: [{ startAtSeconds: 0, dropEvents: ['Deploy/Customizations'] }],
+      },
+      accounts: [
+        {
+          accountId,
+          name: 'missed',
+          roles: { OrganizationAccountAccessRole: 5 },
+          vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    const before = (await vendsOf(played, accountId))[0];
+    const settled: EmfRecord[] = [];
+    const log = captureEmf(settled);
+    const first = played.runtime.reconcile();
+    await played.runtime.whenIdle();
+    const second = played.runtime.reconcile();
+    await played.runtime.whenIdle();
+    log.restore();
+    // Assess
+    expect(before?.state).toBe('verified');
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const [vend] = await vendsOf(played, accountId);
+    expect(vend).toMatchObject({ state: 'closed', gapClosedSeconds: expect.any(Number) });
+    expect(vend?.gapClosedSeconds).toBeGreaterThan(0);
+    expect(settled.flatMap((r) => ('GapClosedSeconds' in r ? [r.GapClosedSeconds].flat() : []))).toEqual([
+      vend?.gapClosedSeconds,
+    ]);
+    const followUps = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${FOLLOW_UP_STATE_MACHINE}`));
+    expect(followUps.filter((e) => e.startedBy === 'rule/lza-follow-up')).toHaveLength(1);
+  });
+});
