@@ -284,6 +284,53 @@ describe('an invited account', () => {
   });
 });
 
+describe('LZA below 1.14 changing its session-manager settings', () => {
+  it('resets RunAs in every account; the Security_Resources event starts a repair sweep that restores it', async () => {
+    // Prepare + Act: two enrolled accounts made compliant earlier; the run changes the logging
+    // settings, so LZA 1.13.1's writer runs in every account and wipes RunAs (aws-facts §3, §8).
+    const compliant = createDefault({ enabled: true, defaultUser: 'ec2-user' }) as unknown as Record<
+      string,
+      unknown
+    >;
+    const old = ['370000000001', '370000000002'];
+    const played = await play(
+      {
+        pipeline: {
+          lzaVersion: '1.13.1',
+          runs: [{ startAtSeconds: 0, changesSessionManagerSettings: true }],
+        },
+        accounts: old.map((accountId) => ({
+          accountId,
+          name: `old-${accountId.slice(-1)}`,
+          roles: { AWSControlTowerExecution: 0 },
+          documents: { 'us-east-1': compliant, 'eu-west-1': compliant },
+        })),
+      },
+      { lza: { version: '1.13.1' } },
+    );
+    // Assess: LZA wiped both regions of both accounts; each Deploy/Security_Resources event's
+    // follow-up started one repair sweep; the sweeps rewrote RunAs everywhere.
+    const wipes = played.cloud.world.lzaWrites.filter((w) => old.includes(w.accountId));
+    expect(wipes).toHaveLength(old.length * REGIONS.length);
+    const sweeps = played.runtime.executions().filter((e) => e.startedBy === 'follow-up');
+    expect(sweeps.length).toBeGreaterThan(0);
+    expect(sweeps.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    for (const accountId of old) {
+      for (const region of REGIONS) {
+        const doc = played.cloud.state.document(accountId, region)!;
+        const latest = JSON.parse(doc.versions.find((v) => v.version === doc.latestVersion)!.content);
+        expect(latest.inputs, `${accountId}/${region}`).toMatchObject({
+          runAsEnabled: true,
+          runAsDefaultUser: 'ec2-user',
+        });
+        expect(doc.defaultVersion, `${accountId}/${region}`).toBe(doc.latestVersion);
+      }
+    }
+    // Not vends: the sweep repaired them without a ledger record.
+    expect(await played.runtime.dependencies.ledger.vendsSince('2000-01-01T00:00:00.000Z')).toEqual([]);
+  });
+});
+
 describe('the reconciler', () => {
   it("settles a vend whose Customizations event was lost, from the pipeline's history, once", async () => {
     // Prepare + Act: the run's Deploy/Customizations SUCCEEDED event never arrives.
