@@ -31,7 +31,7 @@ const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
 export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(
     async (input: z.infer<typeof planFollowUpInput>, _context: Context): Promise<FollowUpPlanOutput> => {
-      const { config, ledger, pipeline, now } = dependencies();
+      const { config, ledger, now } = dependencies();
       const reconcile = isRecord(input.input) && input.input.reconcile === true;
       const event = reconcile ? undefined : readPipelineActionEvent(input.input);
       const ignore = (reason: string): FollowUpPlanOutput => {

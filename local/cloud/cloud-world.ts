@@ -3,7 +3,6 @@ import { EventBus, type EventEnvelope, makeEnvelope } from './bus.ts';
 import { SimulatedClock, SimulatedScheduler } from './clock.ts';
 import { DynamoDbBackend } from './dynamodb.ts';
 import { FaultInjector } from './faults.ts';
-import { RateLimiter } from './rate-limits.ts';
 import { CredentialStore } from './identity.ts';
 import {
   lzaSessionManagerContent,
@@ -14,6 +13,7 @@ import {
   securityResourcesActions,
 } from './lza-pipeline.ts';
 import { type AccountRecord, type CreateAccountRequest, Organization } from './organization.ts';
+import { RateLimiter } from './rate-limits.ts';
 import {
   generatedAccountIds,
   type Scenario,

@@ -296,7 +296,12 @@ export const scenarioSchema = z
      */
     rateLimits: z
       .record(
-        z.string().regex(/^[a-z0-9-]+(:[A-Za-z]+)?$/, 'must look like organizations or organizations:DescribeAccount'),
+        z
+          .string()
+          .regex(
+            /^[a-z0-9-]+(:[A-Za-z]+)?$/,
+            'must look like organizations or organizations:DescribeAccount',
+          ),
         z.strictObject({ perSecond: z.number().positive(), burst: z.number().int().min(1) }),
       )
       .default({}),

@@ -46,7 +46,8 @@ afterAll(async () => {
 
 async function freshLedger(): Promise<VendLedger> {
   const client = new DynamoDBClient(clientConfig(cloud, 'us-east-1'));
-  const fresh = new VendLedger(client, `ledger-${(table += 1)}`);
+  table += 1;
+  const fresh = new VendLedger(client, `ledger-${table}`);
   const config = clientConfig(cloud, 'us-east-1');
   await createLedgerTable(fresh, cloud.url, 'us-east-1', config.credentials as never);
   return fresh;

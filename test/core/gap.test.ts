@@ -762,7 +762,10 @@ describe('planFollowUp on recorded history', () => {
   it("measures LZA's window but closes no gap when the owner gave up with a region unverified", () => {
     // Prepare: one region refused, so the owner failed; the other was verified.
     const record = vendRecord('2024-07-22T09:58:03.000Z', undefined, ['us-east-1']);
-    record.regions['us-east-1'] = { verifiedAt: record.joinedAt, reverifiedAfter: '2024-07-22T23:00:00.000Z' };
+    record.regions['us-east-1'] = {
+      verifiedAt: record.joinedAt,
+      reverifiedAfter: '2024-07-22T23:00:00.000Z',
+    };
     record.owner = {
       execution: 'owner',
       claimedAt: record.joinedAt,

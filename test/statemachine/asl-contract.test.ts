@@ -17,7 +17,9 @@ function tasks(def: Json, out: [string, Json][] = []): [string, Json][] {
 
 // Platform and service-integration errors (States.*, Lambda.*, StepFunctions.*) are not ours to name.
 const ours = (names: string[]) =>
-  names.filter((n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !n.startsWith('StepFunctions.'));
+  names.filter(
+    (n) => !n.startsWith('States.') && !n.startsWith('Lambda.') && !n.startsWith('StepFunctions.'),
+  );
 const retried = (state: Json) =>
   ours(((state.Retry as Json[]) ?? []).flatMap((r) => r.ErrorEquals as string[]));
 const caught = (state: Json) =>

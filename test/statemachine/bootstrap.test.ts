@@ -51,11 +51,6 @@ function vendExecution(runtime: DemoRun['runtime']): ExecutionRecord {
   ) as ExecutionRecord;
 }
 
-function only<T>(items: T[]): T {
-  expect(items).toHaveLength(1);
-  return items[0] as T;
-}
-
 const lzaLogging = {
   schemaVersion: '1.0',
   description: 'Document to hold regional settings for Session Manager',
