@@ -207,6 +207,29 @@ export function measureVend(record: VendRecord): VendMeasurement | undefined {
   };
 }
 
+/**
+ * What one follow-up execution carries at most. Its plan travels in the state (256 KiB) and each
+ * repair adds about a dozen history events (25,000 per execution): these caps keep a plan under
+ * about 100 KiB and 2,000 events. A plan cut to them continues in a new execution at once.
+ */
+export const FOLLOW_UP_CAPS = { repairs: 100, settlements: 200, measure: 100 } as const;
+
+export function capPlan<T extends { repairs: unknown[]; settlements: unknown[]; measure: unknown[] }>(
+  plan: T,
+): T & { truncated: boolean } {
+  const truncated =
+    plan.repairs.length > FOLLOW_UP_CAPS.repairs ||
+    plan.settlements.length > FOLLOW_UP_CAPS.settlements ||
+    plan.measure.length > FOLLOW_UP_CAPS.measure;
+  return {
+    ...plan,
+    repairs: plan.repairs.slice(0, FOLLOW_UP_CAPS.repairs),
+    settlements: plan.settlements.slice(0, FOLLOW_UP_CAPS.settlements),
+    measure: plan.measure.slice(0, FOLLOW_UP_CAPS.measure),
+    truncated,
+  };
+}
+
 /** One run of the LZA pipeline with its action history. */
 export interface RunHistory {
   run: PipelineRun;

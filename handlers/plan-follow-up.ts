@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { PipelineAction } from '#core/gap.ts';
 import {
   canClaim,
+  capPlan,
   isDeployStage,
   lzaResetsRunAs,
   measureVend,
@@ -36,7 +37,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       const event = reconcile ? undefined : readPipelineActionEvent(input.input);
       const ignore = (reason: string): FollowUpPlanOutput => {
         logger.info('pipeline event ignored', { reason });
-        return { mode: 'event', repairs: [], settlements: [], measure: [], ignored: reason };
+        return {
+          mode: 'event',
+          repairs: [],
+          settlements: [],
+          measure: [],
+          truncated: false,
+          ignored: reason,
+        };
       };
       if (!reconcile) {
         if (!event) return ignore('not a CodePipeline action state-change event');
@@ -76,13 +84,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         measure: measure.length,
         sweepRegions,
       });
-      return {
-        mode: event ? 'event' : 'reconcile',
+      // Bounded so the plan fits the state payload and the history; the rest continues at once.
+      return capPlan({
+        mode: event ? ('event' as const) : ('reconcile' as const),
         repairs,
         settlements,
         measure,
-        ...(sweepRegions.length > 0 ? { sweep: { repair: true, regions: sweepRegions } } : {}),
-      };
+        ...(sweepRegions.length > 0 ? { sweep: { repair: true as const, regions: sweepRegions } } : {}),
+      });
     },
   )
     .use(captureLambdaHandler(tracer))

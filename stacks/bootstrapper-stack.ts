@@ -314,6 +314,19 @@ export class BootstrapperStack extends Stack {
         resources: [this.sweepStateMachine.stateMachineArn],
       }),
     );
+    // A plan cut to one execution's limits continues in a new execution of the same machine. In a
+    // policy of its own: the role's default policy is a dependency of the machine, so naming the
+    // machine there would be circular.
+    new iam.Policy(this, 'FollowUpContinuation', {
+      roles: [followUp.role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ContinueFollowUp',
+          actions: ['states:StartExecution'],
+          resources: [this.followUpStateMachine.stateMachineArn],
+        }),
+      ],
+    });
     new CfnOutput(this, FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT, {
       description: 'ARN of the follow-up state machine (LZA action events and the vend reconciler start it)',
       value: this.followUpStateMachine.stateMachineArn,

@@ -135,6 +135,8 @@ export const followUpPlan = z.object({
   measure: z.array(vendKey),
   /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
   sweep: z.object({ repair: z.literal(true), regions: z.array(region).min(1) }).optional(),
+  /** The plan was cut to FOLLOW_UP_CAPS: a new execution continues with the rest. */
+  truncated: z.boolean().default(false),
   ignored: z.string().optional(),
 });
 

@@ -147,13 +147,11 @@ export class LocalRuntime {
         functions,
         timeScale: options.host.clock.timeScale,
         substitutions: { SweepStateMachineArn: this.stateMachineArn(SWEEP_STATE_MACHINE) },
-        // The one non-Lambda Task: StartExecution of the sweep, which Step Functions does itself.
+        // The non-Lambda Tasks: StartExecution (of the sweep, and of itself to continue), which Step
+        // Functions does itself.
         serviceTasks: {
-          StartRepairSweep: async (input) => {
-            const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: unknown };
-            const record = this.startExecution(StateMachineArn, Input, { startedBy: 'follow-up' });
-            return { ExecutionArn: record.executionArn, StartDate: record.startDate.toISOString() };
-          },
+          StartRepairSweep: (input) => this.#startFromTask(input),
+          ContinueFollowUp: (input) => this.#startFromTask(input),
         },
       }),
     );
@@ -198,7 +196,7 @@ export class LocalRuntime {
     if (this.#executions.has(executionArn)) {
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const run = machine.run(input, name);
+    const run = machine.run(input, name, stateMachineArn);
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn,
@@ -229,6 +227,13 @@ export class LocalRuntime {
     });
     this.#executions.set(executionArn, record);
     return record;
+  }
+
+  /** The `states:startExecution` service integration, as a Task state calls it. */
+  async #startFromTask(input: unknown): Promise<{ ExecutionArn: string; StartDate: string }> {
+    const { StateMachineArn, Input } = input as { StateMachineArn: string; Input: unknown };
+    const record = this.startExecution(StateMachineArn, Input, { startedBy: 'follow-up' });
+    return { ExecutionArn: record.executionArn, StartDate: record.startDate.toISOString() };
   }
 
   /** What the reconciler's schedule does: settle the open vends from the pipeline's history. */

@@ -154,13 +154,23 @@ export class LocalStateMachine {
     });
   }
 
-  run(input: unknown, executionName = `${this.#name}-${randomUUID()}`): LocalExecution {
+  /** `stateMachineArn`, when given, is the context's `$$.StateMachine.Id`, as Step Functions sets it. */
+  run(
+    input: unknown,
+    executionName = `${this.#name}-${randomUUID()}`,
+    stateMachineArn?: string,
+  ): LocalExecution {
     const execution = this.#machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: this.#overrides as never,
         waitTimeOverrides: this.#waitOverrides,
       },
-      context: { Execution: { Name: executionName, Id: executionName } } as never,
+      context: {
+        Execution: { Name: executionName, Id: executionName },
+        ...(stateMachineArn
+          ? { StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() } }
+          : {}),
+      } as never,
     });
     return {
       executionName,

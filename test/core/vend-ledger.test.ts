@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { matchesPattern } from '#core/event-pattern.ts';
 import {
   canClaim,
+  capPlan,
   classifyRequest,
+  FOLLOW_UP_CAPS,
   followUpEventPattern,
   isDeployStage,
   lzaResetsRunAs,
@@ -234,5 +236,20 @@ describe('lzaResetsRunAs', () => {
     expect(lzaResetsRunAs('1.14.0')).toBe(false);
     expect(lzaResetsRunAs('2.0.0')).toBe(false);
     expect(lzaResetsRunAs(undefined)).toBe(false);
+  });
+});
+
+describe('capPlan', () => {
+  it('keeps a plan within one execution and says when the rest must continue', () => {
+    // Prepare
+    const many = (n: number) => Array.from({ length: n }, (_, i) => i);
+    // Act
+    const small = capPlan({ repairs: many(3), settlements: many(2), measure: many(1) });
+    const large = capPlan({ repairs: many(250), settlements: many(201), measure: many(0) });
+    // Assess
+    expect(small).toEqual({ repairs: many(3), settlements: many(2), measure: many(1), truncated: false });
+    expect(large.truncated).toBe(true);
+    expect(large.repairs).toEqual(many(FOLLOW_UP_CAPS.repairs));
+    expect(large.settlements).toHaveLength(FOLLOW_UP_CAPS.settlements);
   });
 });

@@ -540,4 +540,21 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
     });
     template.hasOutput(FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT, { Value: { Ref: followUp } });
   });
+
+  it('lets the follow-up start only the repair sweep and its own continuation', () => {
+    // Prepare
+    const role = logicalId(built.bootstrapper.followUpStateMachine.role.node.defaultChild as never);
+    const sweep = logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never);
+    const followUp = logicalId(built.bootstrapper.followUpStateMachine.node.defaultChild as never);
+    // Assess
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(role),
+    );
+    const resources = policies
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as PolicyStatementJson[])
+      .filter((s) => actionsOf(s).includes('states:StartExecution'))
+      .map((s) => JSON.stringify(s.Resource))
+      .sort();
+    expect(resources).toEqual([JSON.stringify({ Ref: followUp }), JSON.stringify({ Ref: sweep })].sort());
+  });
 });
