@@ -3,6 +3,7 @@ import { parseConfig } from '#core/config.ts';
 import { createDefault } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
+import type { LocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
@@ -10,6 +11,7 @@ import {
   FOLLOW_UP_STATE_MACHINE,
 } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { injectFaults, internalError } from '#test/faults.ts';
 
 // Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
 vi.hoisted(() => {
@@ -37,6 +39,7 @@ async function play(
   input: Partial<ScenarioInput>,
   config: object = {},
   timeoutSeconds = 120,
+  beforeTimeline?: (cloud: LocalCloud) => void,
 ): Promise<DemoRun> {
   emf = [];
   const log = captureEmf(emf);
@@ -51,6 +54,7 @@ async function play(
       scenario,
       config: parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...config }),
       timeoutSeconds,
+      ...(beforeTimeline ? { beforeTimeline } : {}),
     });
     return run;
   } finally {
@@ -161,6 +165,72 @@ describe('one record per vend, whatever arrived', () => {
     );
     expect(late?.status).toBe('SUCCEEDED');
     expect(vend?.owner?.execution).not.toBe(late?.name);
+  });
+
+  it('hands the measurement to a later execution of the same vend when the owner failed before RunAs was verified', async () => {
+    // Prepare: while the vend's own two executions run, every SSM call in eu-west-1 fails.
+    const accountId = '325000000001';
+    let undo: () => void = () => {};
+    const played = await play(
+      {
+        accounts: [
+          {
+            accountId,
+            name: 'takeover',
+            roles: { OrganizationAccountAccessRole: 5 },
+            vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+          },
+        ],
+      },
+      {},
+      120,
+      (cloud) => {
+        undo = injectFaults(cloud, ({ operation, accountId: account, region }) =>
+          account === accountId && region === 'eu-west-1' && operation.startsWith('ssm:')
+            ? internalError()
+            : undefined,
+        );
+      },
+    );
+    const [failed] = await vendsOf(played, accountId);
+    const replay = (id: string) => ({
+      version: '0',
+      id,
+      'detail-type': 'Bootstrap Account Requested',
+      source: 'runas-bootstrapper',
+      account: MANAGEMENT,
+      time: new Date(played.cloud.clock.nowMs()).toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: { accountId },
+    });
+    // Act: the fault mended, an operator replays the account (within the vend window), twice.
+    undo();
+    const metricLines: EmfRecord[] = [];
+    const log = captureEmf(metricLines);
+    const first = played.runtime.startExecution(BOOTSTRAP_STATE_MACHINE, replay('r1'));
+    await first.done;
+    const second = played.runtime.startExecution(BOOTSTRAP_STATE_MACHINE, replay('r2'));
+    await second.done;
+    log.restore();
+    // Assess: the owner failed and gave its claim up; the first replay took over and measured once.
+    expect(
+      bootstrapsOf(played)
+        .filter((e) => e.startedBy !== 'StartExecution')
+        .map((e) => e.status),
+    ).toEqual(['FAILED', 'FAILED']);
+    expect(failed).toMatchObject({ state: 'pending', owner: { state: 'failed' } });
+    expect(failed?.measuredAt).toBeUndefined();
+    expect([first.status, second.status]).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    const [vend, ...others] = await vendsOf(played, accountId);
+    expect(others).toEqual([]);
+    expect(vend).toMatchObject({ state: 'verified', owner: { execution: first.name, state: 'done' } });
+    expect(vend?.triggers.filter((t) => t.trigger === 'replay')).toHaveLength(2);
+    expect(perAccount('VendToRunAsSeconds', metricLines).get(accountId)).toBe(1);
+    // Exposure still counts from the join: RunAs was not in effect in eu-west-1 until the replay.
+    expect(Date.parse(vend?.runAsVerifiedAt ?? '')).toBeGreaterThan(
+      Date.parse(first.startDate.toISOString()),
+    );
   });
 
   it('ignores an event for the management account with its reason, and writes nothing there', async () => {
