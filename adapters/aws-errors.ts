@@ -1,4 +1,10 @@
-import { AwsTransientError, DocumentBusyError, ThrottlingError } from '#core/errors.ts';
+import {
+  AwsTransientError,
+  CredentialsRejectedError,
+  DocumentBusyError,
+  StsRegionDisabledError,
+  ThrottlingError,
+} from '#core/errors.ts';
 
 /** The shape of an AWS SDK v3 service exception, read without importing any client. */
 interface SdkError {
@@ -36,11 +42,33 @@ export function isThrottling(error: unknown): boolean {
   return e.$retryable?.throttling === true || hasName(error, ...THROTTLING_NAMES);
 }
 
+/**
+ * STS's answer to AssumeRole when the caller may not assume the role, which for a new account is
+ * "not there yet". Only this name: other 403s from STS (bad key, bad signature) are not it.
+ */
 export function isAccessDenied(error: unknown): boolean {
-  return (
-    hasName(error, 'AccessDenied', 'AccessDeniedException') ||
-    asSdkError(error).$metadata?.httpStatusCode === 403
-  );
+  return hasName(error, 'AccessDenied');
+}
+
+/**
+ * The caller's own credentials were refused: the query protocol's names (STS) and the JSON
+ * protocol's (SSM, Organizations, Step Functions) for unknown key, bad signature, expired token.
+ */
+const CREDENTIALS_REJECTED = [
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+];
+
+export function isCredentialsRejected(error: unknown): boolean {
+  return hasName(error, ...CREDENTIALS_REJECTED);
 }
 
 export function isServerFault(error: unknown): boolean {
@@ -54,7 +82,10 @@ export function isServerFault(error: unknown): boolean {
  * retries on. Anything else is returned unchanged and propagates under its own name.
  */
 export function classifyAwsError(error: unknown, context: string): unknown {
-  const message = `${context}: ${asSdkError(error).message ?? String(error)}`;
+  const e = asSdkError(error);
+  const message = `${context}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  if (isCredentialsRejected(error)) return new CredentialsRejectedError(message, { cause: error });
+  if (hasName(error, 'RegionDisabledException')) return new StsRegionDisabledError(message, { cause: error });
   // SSM's TooManyUpdates is not in the SDK's throttling list.
   if (hasName(error, 'TooManyUpdates')) return new DocumentBusyError(message, { cause: error });
   if (isThrottling(error)) return new ThrottlingError(message, { cause: error });
