@@ -82,13 +82,24 @@ export function isServerFault(error: unknown): boolean {
  * retries on. Anything else is returned unchanged and propagates under its own name.
  */
 export function classifyAwsError(error: unknown, context: string): unknown {
-  const e = asSdkError(error);
-  const message = `${context}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-  if (isCredentialsRejected(error)) return new CredentialsRejectedError(message, { cause: error });
-  if (hasName(error, 'RegionDisabledException')) return new StsRegionDisabledError(message, { cause: error });
+  const message = `${context}: ${asSdkError(error).message ?? String(error)}`;
   // SSM's TooManyUpdates is not in the SDK's throttling list.
   if (hasName(error, 'TooManyUpdates')) return new DocumentBusyError(message, { cause: error });
   if (isThrottling(error)) return new ThrottlingError(message, { cause: error });
   if (isServerFault(error)) return new AwsTransientError(message, { cause: error });
   return error;
+}
+
+/**
+ * For calls made with the management account's own credentials (STS, Organizations,
+ * CodePipeline): a refused key, signature or token, or STS off in the region, is named for what
+ * it is and never retried. (A member session's SSM call answered UnrecognizedClientException
+ * means something else: the member account has not enabled that opt-in region.)
+ */
+export function classifyManagementError(error: unknown, context: string): unknown {
+  const e = asSdkError(error);
+  const message = `${context}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  if (isCredentialsRejected(error)) return new CredentialsRejectedError(message, { cause: error });
+  if (hasName(error, 'RegionDisabledException')) return new StsRegionDisabledError(message, { cause: error });
+  return classifyAwsError(error, context);
 }

@@ -2,7 +2,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/arn.ts';
 import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
-import { classifyAwsError, isAccessDenied } from './aws-errors.ts';
+import { classifyManagementError, isAccessDenied } from './aws-errors.ts';
 import { createClient } from './clients.ts';
 
 /** Read-only sessions (check, plan, verify) cannot write even if the code tried. */
@@ -148,7 +148,7 @@ export class MemberSessions {
           denied.push(roleName);
           continue;
         }
-        const classified = classifyAwsError(error, `AssumeRole ${roleName} in ${accountId}`);
+        const classified = classifyManagementError(error, `AssumeRole ${roleName} in ${accountId}`);
         if (classified instanceof CredentialsRejectedError) {
           throw new CredentialsRejectedError(
             `STS refused the management account's credentials (not the member role): ${classified.message}`,

@@ -155,11 +155,11 @@ export class PreferencesStore {
     if (current.status === 'Failed') return this.#repairFailed(current, runAs);
     const plan = planChange(current.content, runAs);
     if (plan.kind === 'refuse') return this.#refused(current.version, plan.reason);
-    if (plan.kind === 'none') return this.#ensureDefault(current.version, runAs);
+    if (plan.kind === 'none') return this.#ensureDefault(current.version);
     if (plan.kind === 'create') throw new Error('unreachable: an existing document is never created');
 
     const write = await this.#update(plan.text, current.format ?? plan.format, current.version);
-    if (write.version === undefined) return this.#ensureDefault(current.version, runAs);
+    if (write.version === undefined) return this.#ensureDefault(current.version);
     await this.#waitActive(write.version);
     await this.#promote(write.version);
     return {
@@ -227,24 +227,15 @@ export class PreferencesStore {
   }
 
   /**
-   * The latest content is right. Promote it only when the default is not (another version, not
-   * compliant or Failed): the same rule that check and plan apply.
+   * The latest content is right (and Active). Make it the default when it is not: LZA writes
+   * `$LATEST` and never promotes, so this makes LZA's newest settings live along with RunAs.
+   * RunAs itself is already in effect when the default carries it too, so check calls that
+   * compliant and plan shows the promotion with what it changes in the live default.
    */
-  async #ensureDefault(latestVersion: string, runAs: RunAsSetting): Promise<ApplyOutcome> {
+  async #ensureDefault(latestVersion: string): Promise<ApplyOutcome> {
     const described = await this.#describe();
-    let promote = false;
-    if (described.defaultVersion !== undefined && described.defaultVersion !== latestVersion) {
-      const byDefault = await this.#get('$DEFAULT');
-      const latest = await this.#get('$LATEST');
-      const judgement =
-        latest && byDefault
-          ? judgeVersions(readout(latest, runAs), readout(byDefault, runAs), runAs)
-          : undefined;
-      promote = judgement?.status !== 'compliant';
-    }
-    if (promote) {
-      await this.#promote(latestVersion);
-    }
+    const promote = described.defaultVersion !== undefined && described.defaultVersion !== latestVersion;
+    if (promote) await this.#promote(latestVersion);
     return {
       region: this.#region,
       action: 'unchanged',

@@ -115,8 +115,9 @@ export function planCell(cell: SurveyCell, runAs: RunAsSetting): PlanResult {
           ...liveDefault(source.text),
         };
       }
-      // Content is right; apply promotes $LATEST only when the default is not (the judgement).
-      if (judgement.status === 'compliant') return { ...base, ...versions, action: 'none' };
+      // Content is right; apply makes $LATEST the default when it is not, which changes no RunAs
+      // value that is already in effect, only what the live default carries besides.
+      if (!byDefault || byDefault.version === latest.version) return { ...base, ...versions, action: 'none' };
       return { ...base, ...versions, action: 'promote', ...liveDefault(latest.text) };
   }
 }

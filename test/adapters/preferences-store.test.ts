@@ -203,14 +203,15 @@ describe('PreferencesStore.apply', () => {
     expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 0);
   });
 
-  it('leaves a compliant default alone when a compliant latest is another version (check says compliant)', async () => {
+  it('promotes a compliant latest (e.g. LZA’s newest version) over an older compliant default, writing no version', async () => {
     // Prepare
     versions({ content: compliant, version: '7' }, { content: compliant, version: '6' });
     // Act
     const outcome = await store().apply(runAs);
     // Assess
-    expect(outcome).toMatchObject({ action: 'unchanged', promoted: false });
-    expectNoWrites();
+    expect(outcome).toMatchObject({ action: 'unchanged', promoted: true });
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '7' });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 0);
   });
 
   it('repairs a Failed latest with a new version from the default, and never promotes the Failed one', async () => {
