@@ -89,7 +89,7 @@ const silent: StoreLogger = { debug() {}, info() {}, warn() {} };
 const BUSY_STATUSES: readonly string[] = ['Creating', 'Updating', 'Deleting'];
 export const DEFAULT_PRUNING: PruningPolicy = { enabled: true, keepNewest: 20, deleteCount: 10 };
 
-interface StoredVersion {
+export interface StoredVersion {
   content: string;
   version: string;
   status?: DocumentStatus | string;
@@ -197,7 +197,7 @@ export class PreferencesStore {
     const write = await this.#update(text, format, failed.version);
     if (write.version === undefined) {
       throw new DocumentVersionFailedError(
-        `${Name} in ${this.#region}: SSM calls the repair of Failed version ${failed.version} a duplicate`,
+        `${Name} in ${this.#region}: the repair of Failed version ${failed.version} would repeat its content, which SSM refuses as a duplicate of the latest version; write a different version by hand`,
       );
     }
     await this.#waitActive(write.version);
@@ -451,7 +451,8 @@ function parsedContent(text: string): unknown {
   }
 }
 
-function readout(version: StoredVersion, runAs: RunAsSetting): VersionReadout {
+/** What one stored version says, judged against the setting (exported for the agreement test). */
+export function readout(version: StoredVersion, runAs: RunAsSetting): VersionReadout {
   const base = {
     version: version.version,
     content: parsedContent(version.content),
