@@ -48,14 +48,12 @@ describe('MemberSessions.open', () => {
     '%s (HTTP %i) is not "role not ready": it fails at once, naming the cause',
     async (name, status, Expected) => {
       // Prepare
-      sts
-        .on(AssumeRoleCommand)
-        .rejects(
-          Object.assign(new Error(`${name}: the real cause`), {
-            name,
-            $metadata: { httpStatusCode: status },
-          }),
-        );
+      sts.on(AssumeRoleCommand).rejects(
+        Object.assign(new Error(`${name}: the real cause`), {
+          name,
+          $metadata: { httpStatusCode: status },
+        }),
+      );
       // Act
       const attempt = sessions().open(ACCOUNT);
       // Assess
