@@ -160,8 +160,7 @@ export class PreferencesStore {
 
     const write = await this.#update(plan.text, current.format ?? plan.format, current.version);
     if (write.version === undefined) return this.#ensureDefault(current.version);
-    await this.#waitActive(write.version);
-    await this.#promote(write.version);
+    await this.#promoteWhenActive(write.version);
     return {
       region: this.#region,
       action: 'updated',
@@ -200,8 +199,7 @@ export class PreferencesStore {
         `${Name} in ${this.#region}: the repair of Failed version ${failed.version} would repeat its content, which SSM refuses as a duplicate of the latest version; write a different version by hand`,
       );
     }
-    await this.#waitActive(write.version);
-    await this.#promote(write.version);
+    await this.#promoteWhenActive(write.version);
     return {
       region: this.#region,
       action: 'updated',
@@ -327,6 +325,15 @@ export class PreferencesStore {
     }
   }
 
+  /**
+   * Wait until `version` is Active, then make it the default, unless a duplicate execution that
+   * saw it Active already did (the promotion is the same either way; this saves the call).
+   */
+  async #promoteWhenActive(version: string): Promise<void> {
+    const { defaultVersion } = await this.#waitActive(version);
+    if (defaultVersion !== version) await this.#promote(version);
+  }
+
   async #promote(version: string): Promise<void> {
     try {
       await this.#ssm.send(new UpdateDocumentDefaultVersionCommand({ Name, DocumentVersion: version }));
@@ -407,10 +414,10 @@ export class PreferencesStore {
   }
 
   /** Wait until `version` is Active. Failed: DocumentVersionFailedError, and it is not promoted. */
-  async #waitActive(version: string): Promise<void> {
+  async #waitActive(version: string): Promise<{ defaultVersion?: string }> {
     for (let attempt = 1; attempt <= this.#activeWait.attempts; attempt++) {
-      const { status } = await this.#describe(version);
-      if (status === 'Active') return;
+      const { status, defaultVersion } = await this.#describe(version);
+      if (status === 'Active') return defaultVersion ? { defaultVersion } : {};
       if (status === 'Failed') {
         throw new DocumentVersionFailedError(
           `${Name} in ${this.#region}: version ${version} went to status Failed; it was not made the default`,

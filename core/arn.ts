@@ -1,6 +1,6 @@
 import { ACCOUNT_ID_PATTERN, ROLE_NAME_PATTERN } from './config.ts';
+import { PREFERENCES_DOCUMENT_NAME } from './document-name.ts';
 import { InvalidRequestError } from './errors.ts';
-import { PREFERENCES_DOCUMENT_NAME } from './preferences.ts';
 import { isKnownRegion, type Partition, partitionOf } from './regions.ts';
 
 export { type Partition, partitionOf };

@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import { applyEdits, type Node as JsonNode, modify, parseTree } from 'jsonc-parser';
 import { isMap, isScalar, parseDocument as parseYaml, parse as parseYamlValue, Scalar } from 'yaml';
 import { PreferencesDocumentInvalidError } from './errors.ts';
@@ -198,23 +197,4 @@ export function applyInputEdits(document: DocumentText, edits: InputEdits): stri
     text = next;
   }
   return text;
-}
-
-/** A unified diff of two texts (empty when equal), for `plan`. Line ends are shown as they are. */
-export function textDiff(
-  before: string,
-  after: string,
-  labels = { before: 'current', after: 'merged' },
-): string {
-  if (before === after) return '';
-  const patch = createTwoFilesPatch(labels.before, labels.after, before, after, undefined, undefined, {
-    context: 2,
-  });
-  // Drop the "Index:" and "===" header lines; keep ---/+++ and the hunks.
-  return patch
-    .split('\n')
-    .filter((line) => !line.startsWith('Index:') && !/^=+$/.test(line))
-    .map((line) => visible(line.replace(/\r$/, '')) + (line.endsWith('\r') ? '␍' : ''))
-    .join('\n')
-    .trimEnd();
 }

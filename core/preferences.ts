@@ -1,17 +1,16 @@
 import type { RunAsSetting } from './config.ts';
+import { PREFERENCES_DOCUMENT_NAME } from './document-name.ts';
 import {
   applyInputEdits,
   type DocumentFormat,
   duplicateKeys,
   type InputEdits,
   readDocumentText,
-  textDiff,
   visible,
 } from './document-text.ts';
 import { PreferencesDocumentInvalidError } from './errors.ts';
 
-/** The per-account, per-region Session Manager preferences document. */
-export const PREFERENCES_DOCUMENT_NAME = 'SSM-SessionManagerRunShell';
+export { PREFERENCES_DOCUMENT_NAME };
 /** SSM rejects documents larger than this (bytes of content). */
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
 
@@ -184,8 +183,6 @@ export type PlannedChange =
       /** The exact text to write: the current text with only the RunAs values edited. */
       text: string;
       format: DocumentFormat;
-      /** A unified diff of current text → `text`. */
-      diff: string;
     }
   | { kind: 'none'; format: DocumentFormat }
   | { kind: 'refuse'; reason: string };
@@ -227,7 +224,6 @@ export function planChange(currentContent: string | undefined, runAs: RunAsSetti
       changes: diffDocuments(document, merged),
       text,
       format: current.format,
-      diff: textDiff(currentContent, text),
     };
   } catch (error) {
     if (error instanceof PreferencesDocumentInvalidError) return { kind: 'refuse', reason: error.message };

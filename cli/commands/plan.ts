@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { judgeReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
-import { textDiff } from '#core/document-text.ts';
 import { type KeyChange, planChange, type SessionDocument } from '#core/preferences.ts';
+import { textDiff } from '#core/text-diff.ts';
 import { type CliIo, EXIT, progress } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';

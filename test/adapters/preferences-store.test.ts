@@ -157,8 +157,8 @@ describe('PreferencesStore.apply', () => {
       .resolves({ DocumentDescription: { DocumentVersion: '4', LatestVersion: '4' } });
     ssm
       .on(DescribeDocumentCommand)
-      .resolvesOnce({ Document: { Status: 'Updating', LatestVersion: '4', DefaultVersion: '4' } })
-      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '4' } });
+      .resolvesOnce({ Document: { Status: 'Updating', LatestVersion: '4', DefaultVersion: '3' } })
+      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '3' } });
     // Act
     const outcome = await store().apply(runAs);
     // Assess
@@ -175,6 +175,25 @@ describe('PreferencesStore.apply', () => {
     expect(JSON.parse(update.Content!)).toEqual(compliant);
     expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '4' });
     expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 2);
+    // Promoted only after the version was seen Active.
+    const order = ssm.calls().map((call) => (call.args[0] as object).constructor.name);
+    expect(order.lastIndexOf('DescribeDocumentCommand')).toBeLessThan(
+      order.indexOf('UpdateDocumentDefaultVersionCommand'),
+    );
+  });
+
+  it('does not promote again a version that a duplicate execution already made the default', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
+    ssm
+      .on(DescribeDocumentCommand)
+      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '4' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '4', promoted: true });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentDefaultVersionCommand, 0);
   });
 
   it('makes no write when the document is already compliant', async () => {

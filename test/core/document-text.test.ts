@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { applyInputEdits, readDocumentText, textDiff, visible } from '#core/document-text.ts';
+import { applyInputEdits, readDocumentText, visible } from '#core/document-text.ts';
 import { PreferencesDocumentInvalidError } from '#core/errors.ts';
 import { planChange } from '#core/preferences.ts';
+import { textDiff } from '#core/text-diff.ts';
 
 const on = { enabled: true, defaultUser: 'ec2-user' };
 const off = { enabled: false, defaultUser: '' };
