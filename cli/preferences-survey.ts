@@ -47,7 +47,6 @@ export async function surveyPreferences(
         const readout = await new PreferencesStore(session.ssm(region), region).readRunAs(ctx.runAs);
         return { accountId, region, kind: 'read', readout };
       } catch (error) {
-        if (error instanceof CredentialsRejectedError) throw error;
         return { accountId, region, kind: 'error', reason: describeError(error) };
       } finally {
         onCell();

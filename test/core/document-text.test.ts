@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { type Node as JsonNode, parseTree } from 'jsonc-parser';
 import { describe, expect, it } from 'vitest';
 import { applyInputEdits, readDocumentText, visible } from '#core/document-text.ts';
 import { PreferencesDocumentInvalidError } from '#core/errors.ts';
@@ -213,6 +215,91 @@ describe('applyInputEdits and textDiff', () => {
     // Assess
     expect(diff).toBe(
       ['--- current', '+++ merged', '@@ -1,5 +1,5 @@', ' a', ' b', '-c', '+C', ' d', ' e'].join('\n'),
+    );
+  });
+});
+
+describe('property: every byte that is not a RunAs value survives', () => {
+  /** Source text of each property of an object node, by key, in order. */
+  function sources(text: string, node: JsonNode | undefined): [string, string][] {
+    return (node?.children ?? []).map((p) => [
+      String(p.children?.[0]?.value),
+      text.slice(p.offset, p.offset + p.length),
+    ]);
+  }
+
+  const scalar = fc.oneof(
+    fc.integer().map(String),
+    fc.constantFrom('12345678901234567890', '1e400', '1.50', '-0', '0.1e-7', 'true', 'null', '"\\u00e9\\/"'),
+    fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)),
+  );
+  const key = fc.oneof(
+    fc.constantFrom('10', '2', 'x y', 'é', 'runAs'),
+    fc.string({ minLength: 1, maxLength: 6 }),
+  );
+  const layout = fc.record({
+    indent: fc.constantFrom('', '  ', '    ', '\t'),
+    eol: fc.constantFrom('\n', '\r\n'),
+    colon: fc.constantFrom(':', ': ', ' : '),
+  });
+
+  it('holds for random keys, numbers, escapes, indentation and line ends', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(key, scalar), { selector: ([k]) => k, maxLength: 6 }),
+        fc.constantFrom<unknown>(undefined, false, 'true', 1),
+        fc.constantFrom<unknown>(undefined, '', 'admin', 7),
+        layout,
+        fc.boolean(),
+        (others, enabled, user, { indent, eol, colon }, runAsOn) => {
+          // Prepare
+          const entries = others.filter(([k]) => k !== 'runAsEnabled' && k !== 'runAsDefaultUser');
+          const inner = [...entries];
+          if (enabled !== undefined) inner.push(['runAsEnabled', JSON.stringify(enabled)]);
+          if (user !== undefined) inner.push(['runAsDefaultUser', JSON.stringify(user)]);
+          const nl = indent === '' ? '' : eol;
+          const line = (depth: number, k: string, v: string) =>
+            `${indent.repeat(depth)}${JSON.stringify(k)}${colon}${v}`;
+          const object = (depth: number, pairs: [string, string][]) =>
+            pairs.length === 0
+              ? '{}'
+              : `{${nl}${pairs.map(([k, v]) => line(depth, k, v)).join(`,${nl}`)}${nl}${indent.repeat(depth - 1)}}`;
+          const text = `${object(1, [
+            ['schemaVersion', '"1.0"'],
+            ['sessionType', '"Standard_Stream"'],
+            ['inputs', object(2, inner)],
+            ['x-tail', '[1.50, 1e400]'],
+          ])}${eol}`;
+          const runAs = { enabled: runAsOn, defaultUser: 'ec2-user' };
+          // Act
+          const plan = planChange(text, runAs);
+          // Assess
+          if (plan.kind === 'none') return;
+          expect(plan.kind).toBe('update');
+          if (plan.kind !== 'update') return;
+          const before = parseTree(text);
+          const after = parseTree(plan.text);
+          const ours = (k: string) => k === 'runAsEnabled' || k === 'runAsDefaultUser';
+          const inputsOf = (t: string, root: JsonNode | undefined) =>
+            root?.children?.find((p) => p.children?.[0]?.value === 'inputs')?.children?.[1];
+          // Top level: every key but inputs keeps its exact source, in order.
+          const top = (t: string, root: JsonNode | undefined) =>
+            sources(t, root).filter(([k]) => k !== 'inputs');
+          expect(top(plan.text, after)).toEqual(top(text, before));
+          // Inside inputs: every key that is not ours keeps its exact source, in order.
+          const rest = (t: string, root: JsonNode | undefined) =>
+            sources(t, inputsOf(t, root)).filter(([k]) => !ours(k));
+          expect(rest(plan.text, after)).toEqual(rest(text, before));
+          // Before and after the document, nothing changed either.
+          expect(plan.text.slice(0, after?.offset)).toBe(text.slice(0, before?.offset));
+          expect(plan.text.slice((after?.offset ?? 0) + (after?.length ?? 0))).toBe(
+            text.slice((before?.offset ?? 0) + (before?.length ?? 0)),
+          );
+          // And the result is compliant: nothing left to do.
+          expect(planChange(plan.text, runAs).kind).toBe('none');
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });
