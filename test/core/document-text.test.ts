@@ -280,7 +280,7 @@ describe('property: every byte that is not a RunAs value survives', () => {
           const before = parseTree(text);
           const after = parseTree(plan.text);
           const ours = (k: string) => k === 'runAsEnabled' || k === 'runAsDefaultUser';
-          const inputsOf = (t: string, root: JsonNode | undefined) =>
+          const inputsOf = (root: JsonNode | undefined) =>
             root?.children?.find((p) => p.children?.[0]?.value === 'inputs')?.children?.[1];
           // Top level: every key but inputs keeps its exact source, in order.
           const top = (t: string, root: JsonNode | undefined) =>
@@ -288,7 +288,7 @@ describe('property: every byte that is not a RunAs value survives', () => {
           expect(top(plan.text, after)).toEqual(top(text, before));
           // Inside inputs: every key that is not ours keeps its exact source, in order.
           const rest = (t: string, root: JsonNode | undefined) =>
-            sources(t, inputsOf(t, root)).filter(([k]) => !ours(k));
+            sources(t, inputsOf(root)).filter(([k]) => !ours(k));
           expect(rest(plan.text, after)).toEqual(rest(text, before));
           // Before and after the document, nothing changed either.
           expect(plan.text.slice(0, after?.offset)).toBe(text.slice(0, before?.offset));
