@@ -176,7 +176,12 @@ export function applyInputEdits(document: DocumentText, edits: InputEdits): stri
         : [() => editYamlText(text, key, value), () => editYamlDocument(text, key, value)];
     let next: string | undefined;
     for (const candidate of candidates) {
-      const edited = candidate();
+      let edited: string | undefined;
+      try {
+        edited = candidate();
+      } catch {
+        continue; // e.g. `inputs` is an alias: the Document API cannot set into it
+      }
       if (edited === undefined) continue;
       let parsed: DocumentText;
       try {

@@ -161,6 +161,26 @@ describe('in-place YAML merge', () => {
     expect(result).toBe(text.replace('runAsDefaultUser: x', 'runAsDefaultUser: "null"'));
   });
 
+  it.each([
+    [
+      'inputs is an alias',
+      "base: &b\n  runAsEnabled: false\nschemaVersion: '1.0'\nsessionType: Standard_Stream\ninputs: *b\n",
+    ],
+    [
+      'the value carries a !!str tag',
+      "schemaVersion: '1.0'\nsessionType: Standard_Stream\ninputs:\n  runAsEnabled: !!str false\n",
+    ],
+  ])('refuses, without throwing, a YAML document it cannot edit in place: %s', (_name, text) => {
+    // Act
+    const plan = planChange(text, on);
+    // Assess
+    expect(plan).toEqual({
+      kind: 'refuse',
+      reason:
+        'cannot set inputs.runAsEnabled in this YAML document without changing other content; set it by hand',
+    });
+  });
+
   it('refuses a YAML document with a duplicate key', () => {
     // Act
     const plan = planChange(
