@@ -323,3 +323,60 @@ describe('property: every byte that is not a RunAs value survives', () => {
     );
   });
 });
+
+describe('property: a YAML document keeps every line that holds no RunAs value', () => {
+  const value = fc.constantFrom(
+    "'20'",
+    '"x y"',
+    '12345678901234567890',
+    '1.50',
+    'plain text',
+    '~',
+    "''",
+    '[1, 2]',
+  );
+  const comment = fc.constantFrom('', '   # why', ' #');
+
+  it('holds for random keys, values, comments, indentation and line ends', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,6}$/), value, comment), {
+          selector: ([k]) => k,
+          maxLength: 5,
+        }),
+        fc.constantFrom<string | undefined>(undefined, 'false', 'true', "'yes'"),
+        fc.constantFrom('  ', '    '),
+        fc.constantFrom('\n', '\r\n'),
+        fc.boolean(),
+        (pairs, enabled, indent, eol, runAsOn) => {
+          // Prepare
+          const lines = [
+            '# preferences',
+            "schemaVersion: '1.0'",
+            'sessionType: Standard_Stream',
+            'inputs:',
+            ...pairs
+              .filter(([k]) => k !== 'runAsEnabled' && k !== 'runAsDefaultUser')
+              .map(([k, v, c]) => `${indent}${k}: ${v}${c}`),
+            ...(enabled === undefined ? [] : [`${indent}runAsEnabled: ${enabled}`]),
+            `${indent}zz: end`,
+            '# trailing',
+            '',
+          ];
+          const text = lines.join(eol);
+          const runAs = { enabled: runAsOn, defaultUser: 'ec2-user' };
+          // Act
+          const plan = planChange(text, runAs);
+          // Assess
+          if (plan.kind === 'none') return;
+          expect(plan).toMatchObject({ kind: 'update', format: 'YAML' });
+          if (plan.kind !== 'update') return;
+          const others = (t: string) => t.split(eol).filter((l) => !/runAs(Enabled|DefaultUser):/.test(l));
+          expect(others(plan.text)).toEqual(others(text));
+          expect(planChange(plan.text, runAs).kind).toBe('none');
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
