@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '#cli/io.ts';
+import type { SweepTotals } from '#core/sweep.ts';
+import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';
 import {
   existingMember,
@@ -69,6 +71,22 @@ describe('a Failed $LATEST through check, plan and replay', () => {
       `${ACCOUNT} us-east-1: repair: $LATEST version 2 is Failed; write 3 from the default version 1 and make it the default; exact change to that version:`,
     );
     expect(out).toMatch(/^ {4}\+ {4}"runAsEnabled": true,$/m);
+  });
+
+  it('the sweep (same read-back as the bootstrap) calls it drift, not compliant, and writes nothing', async () => {
+    // Prepare
+    const writes = env.writeCalls(ACCOUNT);
+    // Act
+    const record = env.runtime.startExecution(SWEEP_STATE_MACHINE, { repair: false, regions: ['us-east-1'] });
+    await record.done;
+    // Assess
+    expect(record.status, record.cause).toBe('SUCCEEDED');
+    const { totals } = record.output as { totals: SweepTotals };
+    expect(totals).toMatchObject({ accountsChecked: 1, accountsCompliant: 0, driftDetected: 1 });
+    expect(totals.findings).toEqual([
+      { accountId: ACCOUNT, status: 'drifted', regions: { 'us-east-1': 'drifted' } },
+    ]);
+    expect(env.writeCalls(ACCOUNT)).toBe(writes);
   });
 
   it('a replay repairs it through the real state machine, and check then agrees', async () => {
