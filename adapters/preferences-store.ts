@@ -157,6 +157,16 @@ export class PreferencesStore {
     if (plan.kind === 'refuse') return this.#refused(current.version, plan.reason);
     if (plan.kind === 'none') return this.#ensureDefault(current.version);
     if (plan.kind === 'create') throw new Error('unreachable: an existing document is never created');
+    // Before a write only: make sure the text is in the format the version is stored in. If a
+    // GetDocument without DocumentFormat ever came back converted to JSON (its default), a YAML
+    // document would otherwise be written back as JSON, losing its comments and layout.
+    if (current.format !== 'YAML') {
+      const { format } = await this.#describe(current.version);
+      if (format === 'YAML') {
+        const asStored = await this.#get(current.version, 'YAML');
+        if (asStored) return this.#merge(asStored, runAs);
+      }
+    }
 
     const write = await this.#update(plan.text, current.format ?? plan.format, current.version);
     if (write.version === undefined) return this.#ensureDefault(current.version);
@@ -398,13 +408,14 @@ export class PreferencesStore {
 
   async #describe(
     version?: string,
-  ): Promise<{ status?: string; defaultVersion?: string; latestVersion?: string }> {
+  ): Promise<{ status?: string; defaultVersion?: string; latestVersion?: string; format?: string }> {
     try {
       const { Document } = await this.#ssm.send(
         new DescribeDocumentCommand({ Name, ...(version ? { DocumentVersion: version } : {}) }),
       );
       return {
         ...(Document?.Status ? { status: Document.Status } : {}),
+        ...(Document?.DocumentFormat ? { format: Document.DocumentFormat } : {}),
         ...(Document?.DefaultVersion ? { defaultVersion: Document.DefaultVersion } : {}),
         ...(Document?.LatestVersion ? { latestVersion: Document.LatestVersion } : {}),
       };
@@ -430,10 +441,16 @@ export class PreferencesStore {
     );
   }
 
-  async #get(version: '$LATEST' | '$DEFAULT'): Promise<StoredVersion | undefined> {
+  async #get(version: string, format?: 'YAML'): Promise<StoredVersion | undefined> {
     try {
-      // No DocumentFormat: SSM returns the content in the format it was stored in.
-      const result = await this.#ssm.send(new GetDocumentCommand({ Name, DocumentVersion: version }));
+      // No DocumentFormat: the content as stored (the local cloud; see #merge for the safeguard).
+      const result = await this.#ssm.send(
+        new GetDocumentCommand({
+          Name,
+          DocumentVersion: version,
+          ...(format ? { DocumentFormat: format } : {}),
+        }),
+      );
       if (result.Content === undefined || result.DocumentVersion === undefined) {
         throw new Error(`GetDocument ${version} in ${this.#region} returned no content`);
       }

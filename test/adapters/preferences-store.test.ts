@@ -156,7 +156,7 @@ describe('PreferencesStore.apply', () => {
       .on(UpdateDocumentCommand)
       .resolves({ DocumentDescription: { DocumentVersion: '4', LatestVersion: '4' } });
     ssm
-      .on(DescribeDocumentCommand)
+      .on(DescribeDocumentCommand, { DocumentVersion: '4' })
       .resolvesOnce({ Document: { Status: 'Updating', LatestVersion: '4', DefaultVersion: '3' } })
       .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '3' } });
     // Act
@@ -174,7 +174,8 @@ describe('PreferencesStore.apply', () => {
     expect(update.DocumentVersion).toBe('3');
     expect(JSON.parse(update.Content!)).toEqual(compliant);
     expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '4' });
-    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 2);
+    // One for the stored format of version 3 before writing, two while version 4 settles.
+    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 3);
     // Promoted only after the version was seen Active.
     const order = ssm.calls().map((call) => (call.args[0] as object).constructor.name);
     expect(order.lastIndexOf('DescribeDocumentCommand')).toBeLessThan(
@@ -304,6 +305,39 @@ describe('PreferencesStore.apply', () => {
       reason: expect.stringMatching(/neither JSON .* nor YAML/),
     });
     expectNoWrites();
+  });
+
+  it('reads the version again as YAML when GetDocument gave JSON but the version is stored as YAML', async () => {
+    // Prepare: as if GetDocument without DocumentFormat had converted a YAML document to JSON.
+    const yaml = 'schemaVersion: "1.0"\nsessionType: Standard_Stream\ninputs:\n  runAsEnabled: false # off\n';
+    ssm
+      .on(GetDocumentCommand, { DocumentVersion: '$LATEST' })
+      .resolves({
+        Content: JSON.stringify({
+          schemaVersion: '1.0',
+          sessionType: 'Standard_Stream',
+          inputs: { runAsEnabled: false },
+        }),
+        DocumentVersion: '2',
+        Status: 'Active',
+        DocumentFormat: 'JSON',
+      })
+      .on(GetDocumentCommand, { DocumentVersion: '2', DocumentFormat: 'YAML' })
+      .resolves({ Content: yaml, DocumentVersion: '2', Status: 'Active', DocumentFormat: 'YAML' });
+    ssm.on(DescribeDocumentCommand).resolves({
+      Document: { Status: 'Active', LatestVersion: '2', DefaultVersion: '2', DocumentFormat: 'YAML' },
+    });
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '3' } });
+    // Act
+    await store().apply(runAs);
+    // Assess
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentCommand, {
+      DocumentFormat: 'YAML',
+      Content: yaml.replace(
+        'runAsEnabled: false # off',
+        'runAsEnabled: true # off\n  runAsDefaultUser: ec2-user',
+      ),
+    });
   });
 
   it('merges into a YAML document and writes it back as YAML', async () => {
@@ -437,7 +471,7 @@ describe('PreferencesStore.apply', () => {
     // Prepare
     existing(lza, '3');
     ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
-    ssm.on(DescribeDocumentCommand).resolves({ Document: { Status: 'Updating' } });
+    ssm.on(DescribeDocumentCommand, { DocumentVersion: '4' }).resolves({ Document: { Status: 'Updating' } });
     // Act
     const attempt = store().apply(runAs);
     // Assess
@@ -445,7 +479,8 @@ describe('PreferencesStore.apply', () => {
       name: 'DocumentBusyError',
       message: expect.stringMatching(/Active in time/),
     });
-    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 3);
+    expect(ssm).toHaveReceivedCommandWith(DescribeDocumentCommand, { DocumentVersion: '3' });
+    expect(ssm.commandCalls(DescribeDocumentCommand, { DocumentVersion: '4' })).toHaveLength(3);
   });
 
   it('waits for Active before promoting, and never promotes a version that ends Failed', async () => {
