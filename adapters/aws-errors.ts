@@ -1,4 +1,10 @@
-import { AwsTransientError, DocumentBusyError, ThrottlingError } from '#core/errors.ts';
+import {
+  AwsTransientError,
+  CredentialsRejectedError,
+  DocumentBusyError,
+  StsRegionDisabledError,
+  ThrottlingError,
+} from '#core/errors.ts';
 
 /** The shape of an AWS SDK v3 service exception, read without importing any client. */
 interface SdkError {
@@ -36,11 +42,33 @@ export function isThrottling(error: unknown): boolean {
   return e.$retryable?.throttling === true || hasName(error, ...THROTTLING_NAMES);
 }
 
+/**
+ * STS's answer to AssumeRole when the caller may not assume the role, which for a new account is
+ * "not there yet". Only this name: other 403s from STS (bad key, bad signature) are not it.
+ */
 export function isAccessDenied(error: unknown): boolean {
-  return (
-    hasName(error, 'AccessDenied', 'AccessDeniedException') ||
-    asSdkError(error).$metadata?.httpStatusCode === 403
-  );
+  return hasName(error, 'AccessDenied');
+}
+
+/**
+ * The caller's own credentials were refused: the query protocol's names (STS) and the JSON
+ * protocol's (SSM, Organizations, Step Functions) for unknown key, bad signature, expired token.
+ */
+const CREDENTIALS_REJECTED = [
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'RequestExpired',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
+];
+
+export function isCredentialsRejected(error: unknown): boolean {
+  return hasName(error, ...CREDENTIALS_REJECTED);
 }
 
 export function isServerFault(error: unknown): boolean {
@@ -60,4 +88,18 @@ export function classifyAwsError(error: unknown, context: string): unknown {
   if (isThrottling(error)) return new ThrottlingError(message, { cause: error });
   if (isServerFault(error)) return new AwsTransientError(message, { cause: error });
   return error;
+}
+
+/**
+ * For calls made with the management account's own credentials (STS, Organizations,
+ * CodePipeline): a refused key, signature or token, or STS off in the region, is named for what
+ * it is and never retried. (A member session's SSM call answered UnrecognizedClientException
+ * means something else: the member account has not enabled that opt-in region.)
+ */
+export function classifyManagementError(error: unknown, context: string): unknown {
+  const e = asSdkError(error);
+  const message = `${context}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  if (isCredentialsRejected(error)) return new CredentialsRejectedError(message, { cause: error });
+  if (hasName(error, 'RegionDisabledException')) return new StsRegionDisabledError(message, { cause: error });
+  return classifyAwsError(error, context);
 }

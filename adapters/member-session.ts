@@ -1,33 +1,36 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/arn.ts';
-import { RoleNotAssumableError } from '#core/errors.ts';
-import { classifyAwsError, isAccessDenied } from './aws-errors.ts';
+import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
+import { classifyManagementError, isAccessDenied } from './aws-errors.ts';
 import { createClient } from './clients.ts';
 
 /** Read-only sessions (check, plan, verify) cannot write even if the code tried. */
 export type SessionAccess = 'read' | 'write';
 
 const READ_ACTIONS = ['ssm:GetDocument', 'ssm:DescribeDocument', 'ssm:ListDocumentVersions'];
-const WRITE_ACTIONS = [
-  'ssm:CreateDocument',
-  'ssm:UpdateDocument',
-  'ssm:UpdateDocumentDefaultVersion',
-  'ssm:DeleteDocument',
-];
+const WRITE_ACTIONS = ['ssm:CreateDocument', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion'];
+/** Only for pruning old versions at SSM's version limit; absent when pruning is off. */
+const PRUNE_ACTIONS = ['ssm:DeleteDocument'];
 
 /**
  * The inline session policy. The session gets the intersection of this and the (administrator)
  * member role: only the document actions, only on SSM-SessionManagerRunShell, in any region.
  */
-export function sessionPolicy(partition: string, accountId: string, access: SessionAccess): string {
+export function sessionPolicy(
+  partition: string,
+  accountId: string,
+  access: SessionAccess,
+  options: { pruneVersions?: boolean } = {},
+): string {
+  const write = [...WRITE_ACTIONS, ...(options.pruneVersions === false ? [] : PRUNE_ACTIONS)];
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
         Sid: 'RunAsPreferencesDocumentOnly',
         Effect: 'Allow',
-        Action: access === 'write' ? [...READ_ACTIONS, ...WRITE_ACTIONS] : READ_ACTIONS,
+        Action: access === 'write' ? [...READ_ACTIONS, ...write] : READ_ACTIONS,
         Resource: preferencesDocumentArn(partition as never, accountId),
       },
     ],
@@ -55,6 +58,8 @@ export interface MemberSessionsOptions {
   refreshMarginSeconds?: number;
   endpoint?: string;
   now?: () => number;
+  /** Whether write sessions may delete old document versions (config documentVersionPruning.enabled). */
+  pruneVersions?: boolean;
 }
 
 interface CachedCredentials {
@@ -79,6 +84,7 @@ export class MemberSessions {
       durationSeconds: 900,
       refreshMarginSeconds: 120,
       now: Date.now,
+      pruneVersions: true,
       ...options,
     };
   }
@@ -117,7 +123,9 @@ export class MemberSessions {
             RoleArn: roleArn(partition, accountId, roleName),
             RoleSessionName: this.#options.sessionName,
             DurationSeconds: this.#options.durationSeconds,
-            Policy: sessionPolicy(partition, accountId, access),
+            Policy: sessionPolicy(partition, accountId, access, {
+              pruneVersions: this.#options.pruneVersions,
+            }),
           }),
         );
         const c = result.Credentials;
@@ -134,8 +142,26 @@ export class MemberSessions {
           expiresAt: c.Expiration?.getTime() ?? now + this.#options.durationSeconds * 1000,
         };
       } catch (error) {
-        if (!isAccessDenied(error)) throw classifyAwsError(error, `AssumeRole ${roleName} in ${accountId}`);
-        denied.push(roleName);
+        // Only AccessDenied means "not ready yet". A refused key, signature or token, or STS
+        // off in this region, is the management side's problem: fail now, naming the cause.
+        if (isAccessDenied(error)) {
+          denied.push(roleName);
+          continue;
+        }
+        const classified = classifyManagementError(error, `AssumeRole ${roleName} in ${accountId}`);
+        if (classified instanceof CredentialsRejectedError) {
+          throw new CredentialsRejectedError(
+            `STS refused the management account's credentials (not the member role): ${classified.message}`,
+            { cause: error },
+          );
+        }
+        if (classified instanceof StsRegionDisabledError) {
+          throw new StsRegionDisabledError(
+            `STS is not activated in ${this.#options.region} for this account; activate it in IAM account settings or use another region: ${classified.message}`,
+            { cause: error },
+          );
+        }
+        throw classified;
       }
     }
     throw new RoleNotAssumableError(

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { assertAccountId } from '#core/arn.ts';
 import { InvalidRequestError } from '#core/errors.ts';
-import { classifyAwsError, hasName } from './aws-errors.ts';
+import { classifyManagementError, hasName } from './aws-errors.ts';
 
 export interface MemberAccount {
   accountId: string;
@@ -55,7 +55,7 @@ export class OrganizationDirectory {
           cause: error,
         });
       }
-      throw classifyAwsError(error, `DescribeAccount ${accountId}`);
+      throw classifyManagementError(error, `DescribeAccount ${accountId}`);
     }
   }
 
@@ -71,7 +71,7 @@ export class OrganizationDirectory {
       const accounts = (page.Accounts ?? []).map(toMember).filter((m) => m !== undefined);
       return { accounts, ...(page.NextToken ? { nextToken: page.NextToken } : {}) };
     } catch (error) {
-      throw classifyAwsError(error, 'ListAccounts');
+      throw classifyManagementError(error, 'ListAccounts');
     }
   }
 

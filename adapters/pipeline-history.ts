@@ -4,7 +4,7 @@ import {
   ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
 import type { PipelineAction, PipelineRun } from '#core/gap.ts';
-import { classifyAwsError, hasName } from './aws-errors.ts';
+import { classifyManagementError, hasName } from './aws-errors.ts';
 
 /** The LZA pipeline's history, read-only, in the management account's home region. */
 export class PipelineHistory {
@@ -46,7 +46,7 @@ export class PipelineHistory {
       } while (nextToken);
     } catch (error) {
       if (hasName(error, 'PipelineNotFoundException')) return undefined;
-      throw classifyAwsError(error, `ListPipelineExecutions ${this.#pipelineName}`);
+      throw classifyManagementError(error, `ListPipelineExecutions ${this.#pipelineName}`);
     }
     return runs;
   }
@@ -78,7 +78,7 @@ export class PipelineHistory {
         nextToken = page.nextToken;
       } while (nextToken);
     } catch (error) {
-      throw classifyAwsError(error, `ListActionExecutions ${this.#pipelineName} ${executionId}`);
+      throw classifyManagementError(error, `ListActionExecutions ${this.#pipelineName} ${executionId}`);
     }
     return actions;
   }

@@ -10,14 +10,16 @@ import {
   UpdateDocumentDefaultVersionCommand,
 } from '@aws-sdk/client-ssm';
 import type { RunAsSetting } from '#core/config.ts';
-import { DocumentBusyError, PreferencesDocumentInvalidError } from '#core/errors.ts';
+import { type DocumentFormat, readDocumentText } from '#core/document-text.ts';
+import { DocumentBusyError, DocumentVersionFailedError, DocumentVersionLimitError } from '#core/errors.ts';
 import {
   isCompliant,
+  type Judgement,
+  judgeVersions,
   PREFERENCES_DOCUMENT_NAME,
   parseDocument,
   planChange,
-  type SessionDocument,
-  serializeDocument,
+  type VersionView,
 } from '#core/preferences.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 
@@ -37,17 +39,18 @@ export interface ApplyOutcome {
   compliant: boolean;
   /** Why the document was refused. */
   reason?: string;
+  /** Set when a Failed `$LATEST` was replaced by a new version built from this good version. */
+  repairedFrom?: string;
+  /** Versions deleted under the pruning policy at SSM's version limit. */
+  pruned?: string[];
 }
 
-export interface VersionReadout {
-  version: string;
-  /** Parsed JSON when the content is JSON, else the raw text. */
+export interface VersionReadout extends VersionView {
+  /** Parsed content when it is JSON or YAML, else the raw text. */
   content: unknown;
-  valid: boolean;
-  invalidReason?: string;
-  runAsEnabled?: unknown;
-  runAsDefaultUser?: unknown;
-  compliant: boolean;
+  /** The stored text, exactly as SSM returned it. */
+  text: string;
+  format?: string;
 }
 
 export interface RunAsReadout {
@@ -65,27 +68,39 @@ export interface StoreLogger {
   warn(message: string, extra: Record<string, unknown>): void;
 }
 
+/** What to do at SSM's version limit (config `documentVersionPruning`). */
+export interface PruningPolicy {
+  enabled: boolean;
+  /** Never delete any of the newest N versions, nor the default. */
+  keepNewest: number;
+  /** Delete at most this many (the oldest eligible) per limit hit. */
+  deleteCount: number;
+}
+
 export interface PreferencesStoreOptions {
   logger?: StoreLogger;
   sleep?: (ms: number) => Promise<void>;
   /** How long to wait for `Active` after a write before calling the document busy. */
   activeWait?: { attempts: number; delayMs: number };
-  /** How many old versions to delete when SSM's version limit is reached. */
-  pruneCount?: number;
+  pruning?: PruningPolicy;
 }
 
 const silent: StoreLogger = { debug() {}, info() {}, warn() {} };
 const BUSY_STATUSES: readonly string[] = ['Creating', 'Updating', 'Deleting'];
+export const DEFAULT_PRUNING: PruningPolicy = { enabled: true, keepNewest: 20, deleteCount: 10 };
 
-interface LatestVersion {
+export interface StoredVersion {
   content: string;
   version: string;
   status?: DocumentStatus | string;
+  format?: string;
 }
 
 /**
- * The preferences document of one account in one region. Applies RunAs by read, merge, write,
- * promote and wait-for-Active; makes no write when the content is already right.
+ * The preferences document of one account in one region. Applies RunAs by read, merge (in
+ * place, keeping the document's format and every byte that is not a RunAs value), write, wait
+ * for Active, then promote; makes no write when the content is already right. A version that
+ * ends Failed is never promoted.
  */
 export class PreferencesStore {
   readonly #ssm: SSMClient;
@@ -93,7 +108,7 @@ export class PreferencesStore {
   readonly #logger: StoreLogger;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #activeWait: { attempts: number; delayMs: number };
-  readonly #pruneCount: number;
+  readonly #pruning: PruningPolicy;
 
   constructor(ssm: SSMClient, region: string, options: PreferencesStoreOptions = {}) {
     this.#ssm = ssm;
@@ -101,17 +116,17 @@ export class PreferencesStore {
     this.#logger = options.logger ?? silent;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#activeWait = options.activeWait ?? { attempts: 20, delayMs: 500 };
-    this.#pruneCount = options.pruneCount ?? 10;
+    this.#pruning = options.pruning ?? DEFAULT_PRUNING;
   }
 
   async apply(runAs: RunAsSetting): Promise<ApplyOutcome> {
-    const current = await this.#getLatest();
+    const current = await this.#get('$LATEST');
     if (!current) {
       const created = await this.#create(runAs);
       if (created) return created;
       // Lost a creation race: someone else created it between our read and our write.
       this.#logger.info('document appeared while creating it; merging into it', { region: this.#region });
-      const raced = await this.#getLatest();
+      const raced = await this.#get('$LATEST');
       if (!raced)
         throw new DocumentBusyError(`${Name} in ${this.#region} exists and does not exist; try again`);
       return this.#merge(raced, runAs);
@@ -119,7 +134,7 @@ export class PreferencesStore {
     return this.#merge(current, runAs);
   }
 
-  /** Read-only: the RunAs state of the latest and default versions. */
+  /** Read-only: the RunAs state of the latest and default versions, with their statuses. */
   async readRunAs(runAs: RunAsSetting): Promise<RunAsReadout> {
     const latest = await this.#get('$LATEST');
     if (!latest) return { region: this.#region, exists: false };
@@ -133,50 +148,102 @@ export class PreferencesStore {
     };
   }
 
-  async #merge(current: LatestVersion, runAs: RunAsSetting): Promise<ApplyOutcome> {
+  async #merge(current: StoredVersion, runAs: RunAsSetting): Promise<ApplyOutcome> {
     if (current.status && BUSY_STATUSES.includes(current.status)) {
       throw new DocumentBusyError(`${Name} in ${this.#region} is ${current.status}`);
     }
+    if (current.status === 'Failed') return this.#repairFailed(current, runAs);
     const plan = planChange(current.content, runAs);
-    if (plan.kind === 'refuse') {
-      this.#logger.warn('refusing to write a document we cannot merge into', {
-        region: this.#region,
-        reason: plan.reason,
-      });
-      return {
-        region: this.#region,
-        action: 'refused',
-        versionBefore: current.version,
-        promoted: false,
-        compliant: false,
-        reason: plan.reason,
-      };
-    }
+    if (plan.kind === 'refuse') return this.#refused(current.version, plan.reason);
     if (plan.kind === 'none') return this.#ensureDefault(current.version);
     if (plan.kind === 'create') throw new Error('unreachable: an existing document is never created');
+    // Before a write only: make sure the text is in the format the version is stored in. If a
+    // GetDocument without DocumentFormat ever came back converted to JSON (its default), a YAML
+    // document would otherwise be written back as JSON, losing its comments and layout.
+    if (current.format !== 'YAML') {
+      const { format } = await this.#describe(current.version);
+      if (format === 'YAML') {
+        const asStored = await this.#get(current.version, 'YAML');
+        if (asStored) return this.#merge(asStored, runAs);
+      }
+    }
 
-    const newVersion = await this.#update(plan.document, current.version);
-    if (newVersion === undefined) return this.#ensureDefault(current.version);
-    await this.#promote(newVersion);
-    await this.#waitActive();
+    const write = await this.#update(plan.text, current.format ?? plan.format, current.version);
+    if (write.version === undefined) return this.#ensureDefault(current.version);
+    await this.#promoteWhenActive(write.version);
     return {
       region: this.#region,
       action: 'updated',
       versionBefore: current.version,
-      versionAfter: newVersion,
+      versionAfter: write.version,
       promoted: true,
       compliant: true,
+      ...(write.pruned.length > 0 ? { pruned: write.pruned } : {}),
     };
   }
 
-  /** Content is already right: at most make the latest version the default. */
+  /**
+   * `$LATEST` is Failed. Sessions may use `$LATEST`, so it is replaced by a new version built
+   * from the default (the last version SSM accepted), merged; the Failed one is never promoted.
+   */
+  async #repairFailed(failed: StoredVersion, runAs: RunAsSetting): Promise<ApplyOutcome> {
+    const good = await this.#get('$DEFAULT');
+    if (!good || good.version === failed.version || good.status === 'Failed') {
+      throw new DocumentVersionFailedError(
+        `${Name} in ${this.#region}: $LATEST version ${failed.version} is Failed and there is no good default version to rebuild it from`,
+      );
+    }
+    const plan = planChange(good.content, runAs);
+    if (plan.kind === 'refuse')
+      return this.#refused(failed.version, `default version ${good.version}: ${plan.reason}`);
+    const text = plan.kind === 'update' ? plan.text : good.content;
+    const format = good.format ?? (plan.kind === 'update' || plan.kind === 'none' ? plan.format : 'JSON');
+    this.#logger.warn('$LATEST is Failed; writing a new version from the default', {
+      region: this.#region,
+      failedVersion: failed.version,
+      fromVersion: good.version,
+    });
+    const write = await this.#update(text, format, failed.version);
+    if (write.version === undefined) {
+      throw new DocumentVersionFailedError(
+        `${Name} in ${this.#region}: the repair of Failed version ${failed.version} would repeat its content, which SSM refuses as a duplicate of the latest version; write a different version by hand`,
+      );
+    }
+    await this.#promoteWhenActive(write.version);
+    return {
+      region: this.#region,
+      action: 'updated',
+      versionBefore: failed.version,
+      versionAfter: write.version,
+      promoted: true,
+      compliant: true,
+      repairedFrom: good.version,
+      ...(write.pruned.length > 0 ? { pruned: write.pruned } : {}),
+    };
+  }
+
+  #refused(version: string, reason: string): ApplyOutcome {
+    this.#logger.warn('refusing to write a document we cannot merge into', { region: this.#region, reason });
+    return {
+      region: this.#region,
+      action: 'refused',
+      versionBefore: version,
+      promoted: false,
+      compliant: false,
+      reason,
+    };
+  }
+
+  /**
+   * The latest content is right (and Active). Make it the default when it is not: LZA writes
+   * `$LATEST` and never promotes, so this makes LZA's newest settings live along with RunAs.
+   * RunAs itself is already in effect when the default carries it too, so check calls that
+   * compliant and plan shows the promotion with what it changes in the live default.
+   */
   async #ensureDefault(latestVersion: string): Promise<ApplyOutcome> {
     const described = await this.#describe();
-    const promote = described.defaultVersion !== latestVersion;
-    if (promote) {
-      await this.#promote(latestVersion);
-      await this.#waitActive();
-    }
+    const promote = described.defaultVersion !== undefined && described.defaultVersion !== latestVersion;
+    if (promote) await this.#promote(latestVersion);
     return {
       region: this.#region,
       action: 'unchanged',
@@ -191,44 +258,46 @@ export class PreferencesStore {
   async #create(runAs: RunAsSetting): Promise<ApplyOutcome | undefined> {
     const plan = planChange(undefined, runAs);
     if (plan.kind !== 'create') throw new Error('unreachable: a missing document is always created');
+    let version: string;
     try {
       const result = await this.#ssm.send(
         new CreateDocumentCommand({
           Name,
-          Content: serializeDocument(plan.document),
+          Content: plan.text,
           DocumentType: 'Session',
-          DocumentFormat: 'JSON',
+          DocumentFormat: plan.format,
         }),
       );
-      const version =
+      version =
         result.DocumentDescription?.LatestVersion ?? result.DocumentDescription?.DocumentVersion ?? '1';
-      await this.#waitActive();
-      this.#logger.info('created preferences document', { region: this.#region, version });
-      return {
-        region: this.#region,
-        action: 'created',
-        versionAfter: version,
-        promoted: false,
-        compliant: true,
-      };
     } catch (error) {
       if (hasName(error, 'DocumentAlreadyExists')) return undefined;
       throw classifyAwsError(error, `CreateDocument ${Name} in ${this.#region}`);
     }
+    await this.#waitActive(version);
+    this.#logger.info('created preferences document', { region: this.#region, version });
+    return {
+      region: this.#region,
+      action: 'created',
+      versionAfter: version,
+      promoted: false,
+      compliant: true,
+    };
   }
 
-  /** Returns the new version, or undefined when SSM says the content is a duplicate. */
+  /** Writes `text` as a new version; `version` is undefined when SSM says the content is a duplicate. */
   async #update(
-    document: SessionDocument,
+    text: string,
+    format: string,
     latestVersion: string,
-    pruned = false,
-  ): Promise<string | undefined> {
+    pruned: string[] = [],
+  ): Promise<{ version: string | undefined; pruned: string[] }> {
     try {
       const result = await this.#ssm.send(
         new UpdateDocumentCommand({
           Name,
-          Content: serializeDocument(document),
-          DocumentFormat: 'JSON',
+          Content: text,
+          DocumentFormat: format as DocumentFormat,
           // The number, not $LATEST: if someone wrote a newer version since our read, SSM refuses.
           DocumentVersion: latestVersion,
         }),
@@ -241,9 +310,9 @@ export class PreferencesStore {
         from: latestVersion,
         to: version,
       });
-      return version;
+      return { version, pruned };
     } catch (error) {
-      if (hasName(error, 'DuplicateDocumentContent')) return undefined;
+      if (hasName(error, 'DuplicateDocumentContent')) return { version: undefined, pruned };
       if (hasName(error, 'InvalidDocumentVersion')) {
         throw new DocumentBusyError(
           `${Name} in ${this.#region} changed since version ${latestVersion} was read`,
@@ -252,12 +321,27 @@ export class PreferencesStore {
           },
         );
       }
-      if (hasName(error, 'DocumentVersionLimitExceeded') && !pruned) {
-        await this.#prune();
-        return this.#update(document, latestVersion, true);
+      if (hasName(error, 'DocumentVersionLimitExceeded')) {
+        if (pruned.length > 0) {
+          throw new DocumentVersionLimitError(
+            `${Name} in ${this.#region} is still at SSM's version limit after pruning ${pruned.join(', ')}`,
+            { cause: error },
+          );
+        }
+        const deleted = await this.#prune(error);
+        return this.#update(text, format, latestVersion, deleted);
       }
       throw classifyAwsError(error, `UpdateDocument ${Name} in ${this.#region}`);
     }
+  }
+
+  /**
+   * Wait until `version` is Active, then make it the default, unless a duplicate execution that
+   * saw it Active already did (the promotion is the same either way; this saves the call).
+   */
+  async #promoteWhenActive(version: string): Promise<void> {
+    const { defaultVersion } = await this.#waitActive(version);
+    if (defaultVersion !== version) await this.#promote(version);
   }
 
   async #promote(version: string): Promise<void> {
@@ -268,8 +352,18 @@ export class PreferencesStore {
     }
   }
 
-  /** Delete the oldest versions that are neither the default nor the latest. */
-  async #prune(): Promise<void> {
+  /**
+   * The pruning policy: delete the oldest versions that are neither the default nor among the
+   * newest `keepNewest`, at most `deleteCount`. Off, or nothing eligible: DocumentVersionLimitError.
+   */
+  async #prune(cause: unknown): Promise<string[]> {
+    const policy = this.#pruning;
+    if (!policy.enabled) {
+      throw new DocumentVersionLimitError(
+        `${Name} in ${this.#region} has reached SSM's version limit and documentVersionPruning is off; delete old versions by hand`,
+        { cause },
+      );
+    }
     const versions: { version: number; isDefault: boolean }[] = [];
     let NextToken: string | undefined;
     do {
@@ -280,25 +374,48 @@ export class PreferencesStore {
       }
       NextToken = page.NextToken;
     } while (NextToken);
-    const latest = Math.max(...versions.map((v) => v.version));
+    const newest = new Set(
+      versions
+        .map((v) => v.version)
+        .sort((a, b) => b - a)
+        .slice(0, policy.keepNewest),
+    );
     const victims = versions
-      .filter((v) => !v.isDefault && v.version !== latest)
+      .filter((v) => !v.isDefault && !newest.has(v.version))
       .sort((a, b) => a.version - b.version)
-      .slice(0, this.#pruneCount);
-    this.#logger.warn('document version limit reached; pruning old versions', {
+      .slice(0, policy.deleteCount)
+      .map((v) => String(v.version));
+    if (victims.length === 0) {
+      throw new DocumentVersionLimitError(
+        `${Name} in ${this.#region} has reached SSM's version limit and no version may be pruned (keepNewest ${policy.keepNewest}, the default is kept)`,
+        { cause },
+      );
+    }
+    this.#logger.warn('document version limit reached; pruning old versions under the policy', {
       region: this.#region,
-      deleting: victims.map((v) => v.version),
+      deleting: victims,
+      keepNewest: policy.keepNewest,
     });
     for (const victim of victims) {
-      await this.#ssm.send(new DeleteDocumentCommand({ Name, DocumentVersion: String(victim.version) }));
+      try {
+        await this.#ssm.send(new DeleteDocumentCommand({ Name, DocumentVersion: victim }));
+      } catch (error) {
+        throw classifyAwsError(error, `DeleteDocument ${Name} version ${victim} in ${this.#region}`);
+      }
     }
+    return victims;
   }
 
-  async #describe(): Promise<{ status?: string; defaultVersion?: string; latestVersion?: string }> {
+  async #describe(
+    version?: string,
+  ): Promise<{ status?: string; defaultVersion?: string; latestVersion?: string; format?: string }> {
     try {
-      const { Document } = await this.#ssm.send(new DescribeDocumentCommand({ Name }));
+      const { Document } = await this.#ssm.send(
+        new DescribeDocumentCommand({ Name, ...(version ? { DocumentVersion: version } : {}) }),
+      );
       return {
         ...(Document?.Status ? { status: Document.Status } : {}),
+        ...(Document?.DocumentFormat ? { format: Document.DocumentFormat } : {}),
         ...(Document?.DefaultVersion ? { defaultVersion: Document.DefaultVersion } : {}),
         ...(Document?.LatestVersion ? { latestVersion: Document.LatestVersion } : {}),
       };
@@ -307,24 +424,33 @@ export class PreferencesStore {
     }
   }
 
-  async #waitActive(): Promise<void> {
+  /** Wait until `version` is Active. Failed: DocumentVersionFailedError, and it is not promoted. */
+  async #waitActive(version: string): Promise<{ defaultVersion?: string }> {
     for (let attempt = 1; attempt <= this.#activeWait.attempts; attempt++) {
-      const { status } = await this.#describe();
-      if (status === 'Active') return;
-      if (status === 'Failed')
-        throw new DocumentBusyError(`${Name} in ${this.#region} went to status Failed`);
+      const { status, defaultVersion } = await this.#describe(version);
+      if (status === 'Active') return defaultVersion ? { defaultVersion } : {};
+      if (status === 'Failed') {
+        throw new DocumentVersionFailedError(
+          `${Name} in ${this.#region}: version ${version} went to status Failed; it was not made the default`,
+        );
+      }
       if (attempt < this.#activeWait.attempts) await this.#sleep(this.#activeWait.delayMs);
     }
-    throw new DocumentBusyError(`${Name} in ${this.#region} did not become Active in time`);
+    throw new DocumentBusyError(
+      `${Name} in ${this.#region}: version ${version} did not become Active in time`,
+    );
   }
 
-  async #getLatest(): Promise<LatestVersion | undefined> {
-    return this.#get('$LATEST');
-  }
-
-  async #get(version: '$LATEST' | '$DEFAULT'): Promise<LatestVersion | undefined> {
+  async #get(version: string, format?: 'YAML'): Promise<StoredVersion | undefined> {
     try {
-      const result = await this.#ssm.send(new GetDocumentCommand({ Name, DocumentVersion: version }));
+      // No DocumentFormat: the content as stored (the local cloud; see #merge for the safeguard).
+      const result = await this.#ssm.send(
+        new GetDocumentCommand({
+          Name,
+          DocumentVersion: version,
+          ...(format ? { DocumentFormat: format } : {}),
+        }),
+      );
       if (result.Content === undefined || result.DocumentVersion === undefined) {
         throw new Error(`GetDocument ${version} in ${this.#region} returned no content`);
       }
@@ -332,6 +458,7 @@ export class PreferencesStore {
         content: result.Content,
         version: result.DocumentVersion,
         ...(result.Status ? { status: result.Status } : {}),
+        ...(result.DocumentFormat ? { format: result.DocumentFormat } : {}),
       };
     } catch (error) {
       if (hasName(error, 'InvalidDocument')) return undefined;
@@ -340,31 +467,36 @@ export class PreferencesStore {
   }
 }
 
-function readout(version: LatestVersion, runAs: RunAsSetting): VersionReadout {
-  let content: unknown = version.content;
+function parsedContent(text: string): unknown {
   try {
-    content = JSON.parse(version.content);
+    return readDocumentText(text).value;
   } catch {
-    // keep the raw text: the readout shows what is there, even when it is not JSON
+    return text; // the readout shows what is there, even when it is neither JSON nor YAML
   }
-  try {
-    const document = parseDocument(version.content);
-    return {
-      version: version.version,
-      content,
-      valid: true,
-      runAsEnabled: document.inputs.runAsEnabled,
-      runAsDefaultUser: document.inputs.runAsDefaultUser,
-      compliant: isCompliant(document, runAs),
-    };
-  } catch (error) {
-    if (!(error instanceof PreferencesDocumentInvalidError)) throw error;
-    return {
-      version: version.version,
-      content,
-      valid: false,
-      invalidReason: error.message,
-      compliant: false,
-    };
-  }
+}
+
+/** What one stored version says, judged against the setting (exported for the agreement test). */
+export function readout(version: StoredVersion, runAs: RunAsSetting): VersionReadout {
+  const base = {
+    version: version.version,
+    content: parsedContent(version.content),
+    text: version.content,
+    ...(version.status ? { status: version.status } : {}),
+    ...(version.format ? { format: version.format } : {}),
+  };
+  const plan = planChange(version.content, runAs);
+  if (plan.kind === 'refuse') return { ...base, valid: false, invalidReason: plan.reason, compliant: false };
+  const document = parseDocument(version.content);
+  return {
+    ...base,
+    valid: true,
+    runAsEnabled: document.inputs.runAsEnabled,
+    runAsDefaultUser: document.inputs.runAsDefaultUser,
+    compliant: isCompliant(document, runAs),
+  };
+}
+
+/** The one judgement of a readout (check, plan, verify and the sweep agree on it). */
+export function judgeReadout(readoutOfRegion: RunAsReadout, runAs: RunAsSetting): Judgement {
+  return judgeVersions(readoutOfRegion.latest, readoutOfRegion.default, runAs);
 }

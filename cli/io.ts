@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { isCredentialsRejected } from '#adapters/aws-errors.ts';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
-import { BootstrapperError, ConfigurationError } from '#core/errors.ts';
+import {
+  BootstrapperError,
+  ConfigurationError,
+  CredentialsRejectedError,
+  StsRegionDisabledError,
+} from '#core/errors.ts';
 
 /** Where a command writes; tests capture both streams. */
 export interface CliIo {
@@ -16,23 +22,51 @@ export const processIo: CliIo = {
   interactive: process.stderr.isTTY === true,
 };
 
-/** Documented exit codes (see `--help` and the README). */
+/**
+ * Documented exit codes (see `--help` and the README): one per kind of failure, the same in
+ * every command, whether the failure hit the whole command or one account × region of it.
+ */
 export const EXIT = {
   ok: 0,
-  /** The command ran, and found something not compliant or a run that failed. */
+  /** The command ran and judged: something is not compliant, was refused, or a run failed. */
   notCompliant: 1,
   /** A user mistake: bad option, bad account id, unknown region, bad config. */
   usage: 2,
-  /** AWS or the local cloud failed in a way the command could not handle. */
+  /** AWS or the local cloud could not be reached or failed (network, throttling, 5xx, timeout). */
   failure: 3,
+  /** AWS refused the management credentials (unknown key, bad signature, expired) or STS is off in the region. */
+  credentials: 4,
 } as const;
 
 export const EXIT_CODES_HELP = `
-Exit codes:
+Exit codes (the same for every command):
   0  success; everything checked is compliant
-  1  something is not compliant, was refused, or a run failed
+  1  something is not compliant, was refused, a role could not be assumed, or a run failed
   2  usage error: bad option, account id, region, config or missing stack
-  3  unexpected failure talking to AWS or the local cloud, or sweep gave up following at --timeout`;
+  3  AWS or the local cloud failed or could not be reached (for the whole command or for
+     one account and region), or sweep gave up following at --timeout
+  4  the management credentials were refused (unknown, expired, bad signature) or STS is
+     not activated in the region`;
+
+/** The exit code for an error that ended a command. */
+export function exitCodeForError(error: unknown): number {
+  if (isUserError(error)) return EXIT.usage;
+  if (
+    error instanceof CredentialsRejectedError ||
+    error instanceof StsRegionDisabledError ||
+    isCredentialsRejected(error) ||
+    (error as { name?: string })?.name === 'RegionDisabledException'
+  ) {
+    return EXIT.credentials;
+  }
+  return EXIT.failure;
+}
+
+/** The exit code for per-cell outcomes: an AWS failure in any cell outranks a judgement. */
+export function exitCodeForCells(statuses: readonly string[]): number {
+  if (statuses.includes('error')) return EXIT.failure;
+  return statuses.every((s) => s === 'compliant' || s === 'none') ? EXIT.ok : EXIT.notCompliant;
+}
 
 /** A mistake the user can fix: printed as one line, no stack trace, exit code 2. */
 export class UserError extends Error {

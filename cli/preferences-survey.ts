@@ -1,6 +1,6 @@
 import type { MemberSession } from '#adapters/member-session.ts';
 import { PreferencesStore, type RunAsReadout } from '#adapters/preferences-store.ts';
-import { RoleNotAssumableError } from '#core/errors.ts';
+import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
 import { mapLimit, type OperatorContext } from './operator-context.ts';
 
 /** What was read from one account in one region, through a read-only session. */
@@ -33,6 +33,8 @@ export async function surveyPreferences(
     try {
       session = await sessions.open(accountId, 'read');
     } catch (error) {
+      // The management credentials or STS itself: every account would fail the same way. Stop.
+      if (error instanceof CredentialsRejectedError || error instanceof StsRegionDisabledError) throw error;
       const kind = error instanceof RoleNotAssumableError ? 'role-unavailable' : 'error';
       const reason = kind === 'role-unavailable' ? (error as Error).message : describeError(error);
       return regions.map((region) => {

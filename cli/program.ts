@@ -7,7 +7,7 @@ import { registerPlan } from './commands/plan.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSweep } from './commands/sweep.ts';
-import { type CliIo, EXIT, EXIT_CODES_HELP, isUserError, processIo } from './io.ts';
+import { type CliIo, EXIT, EXIT_CODES_HELP, exitCodeForError, isUserError, processIo } from './io.ts';
 
 export interface GlobalOptions {
   config?: string;
@@ -71,8 +71,9 @@ export async function runProgram(
       process.exitCode = EXIT.usage;
       return EXIT.usage;
     }
+    const code = exitCodeForError(error);
     io.err(`error: ${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`);
-    process.exitCode = EXIT.failure;
-    return EXIT.failure;
+    process.exitCode = code;
+    return code;
   }
 }

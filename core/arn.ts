@@ -1,17 +1,9 @@
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN, ROLE_NAME_PATTERN } from './config.ts';
+import { ACCOUNT_ID_PATTERN, ROLE_NAME_PATTERN } from './config.ts';
+import { PREFERENCES_DOCUMENT_NAME } from './document-name.ts';
 import { InvalidRequestError } from './errors.ts';
-import { PREFERENCES_DOCUMENT_NAME } from './preferences.ts';
+import { isKnownRegion, type Partition, partitionOf } from './regions.ts';
 
-export type Partition = 'aws' | 'aws-cn' | 'aws-us-gov' | 'aws-iso' | 'aws-iso-b';
-
-/** The partition a region belongs to. */
-export function partitionOf(region: string): Partition {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  return 'aws';
-}
+export { type Partition, partitionOf };
 
 /** Throws InvalidRequestError unless `accountId` is exactly 12 ASCII digits. */
 export function assertAccountId(accountId: unknown, what = 'account id'): asserts accountId is string {
@@ -21,8 +13,10 @@ export function assertAccountId(accountId: unknown, what = 'account id'): assert
 }
 
 export function assertRegion(region: unknown): asserts region is string {
-  if (typeof region !== 'string' || !REGION_PATTERN.test(region)) {
-    throw new InvalidRequestError(`region ${JSON.stringify(region)} is not an AWS region name`);
+  if (typeof region !== 'string' || !isKnownRegion(region)) {
+    throw new InvalidRequestError(
+      `region ${JSON.stringify(region)} is not an AWS region name (not in the AWS SDK's partition table)`,
+    );
   }
 }
 

@@ -1,20 +1,36 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors.ts';
+import { isKnownRegion } from './regions.ts';
 
-/** Commercial, GovCloud, China and ISO partitions: `us-east-1`, `us-gov-west-1`, `cn-north-1`, `us-isob-east-1`. */
-export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/** The shape of a region name; whether it exists is the SDK partition table's call (`isKnownRegion`). */
+export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
 export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 /** IAM role names: 1-64 of letters, digits and `+=,.@_-`. */
 export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
-/** A portable POSIX user name: letters, digits, `.`, `_`, `-`, not starting with `-`, at most 32. */
-export const USER_NAME_PATTERN = /^[A-Za-z0-9._][A-Za-z0-9._-]{0,31}$/;
+/**
+ * A portable Linux user name (useradd's default NAME_REGEX): a lower-case letter or `_`, then
+ * lower-case letters, digits, `_` or `-`, optionally ending in `$`; at most 32 characters. So
+ * never `.`, `..`, a hidden name or all digits.
+ */
+export const USER_NAME_PATTERN = /^(?=.{1,32}$)[a-z_][a-z0-9_-]*\$?$/;
 
 export const DEFAULT_CONFIG_FILE = 'bootstrapper.config.json';
 export const MAX_GOVERNED_REGIONS = 45;
 
-const region = z
-  .string()
-  .regex(REGION_PATTERN, { error: (i) => `"${String(i.input)}" is not an AWS region name` });
+const region = z.string().refine(isKnownRegion, {
+  error: (i) => `"${String(i.input)}" is not an AWS region name (not in the AWS SDK's partition table)`,
+});
+
+/** Why a user name is refused, in words, or undefined when it is acceptable. */
+export function userNameProblem(name: string): string | undefined {
+  if (name === '.' || name === '..') return 'is not a portable user name: it names a directory';
+  if (/^\d+$/.test(name)) return 'is not a portable user name: all digits read as a user id';
+  if (name.length > 32) return 'is not a portable user name: longer than 32 characters';
+  if (!USER_NAME_PATTERN.test(name)) {
+    return 'is not a portable user name: a lower-case letter or "_", then lower-case letters, digits, "_" or "-", optionally ending in "$"';
+  }
+  return undefined;
+}
 const accountId = z
   .string()
   .regex(ACCOUNT_ID_PATTERN, { error: (i) => `"${String(i.input)}" is not a 12-digit account id` });
@@ -86,6 +102,12 @@ const scpSchema = z.strictObject({
   exemptRoleNames: z.array(roleName).default([]),
 });
 
+const pruningSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  keepNewest: z.number().int().min(1).max(900).default(20),
+  deleteCount: z.number().int().min(1).max(100).default(10),
+});
+
 const notificationsSchema = z.strictObject({
   /** Optional e-mail subscription to the failure topic. */
   email: z.email().optional(),
@@ -98,11 +120,19 @@ export const configSchema = z
     runAsEnabled: z.boolean().default(true),
     runAsDefaultUser: z
       .string()
-      .regex(USER_NAME_PATTERN, {
-        error: (i) =>
-          `"${String(i.input)}" is not a portable user name (letters, digits, ".", "_", "-"; no leading "-"; at most 32)`,
+      .superRefine((name, ctx) => {
+        const problem = userNameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} ${problem}` });
       })
       .optional(),
+    /** `root` as the default user gives every Session Manager shell root: only when said so. */
+    allowRootDefaultUser: z.boolean().default(false),
+    /**
+     * SSM keeps at most 1,000 versions of a document. When the limit is reached, delete the
+     * oldest versions that are neither the default nor among the newest `keepNewest` (at most
+     * `deleteCount` of them), or, with `enabled: false`, fail with DocumentVersionLimitError.
+     */
+    documentVersionPruning: pruningSchema.default(() => pruningSchema.parse({})),
     /** At most 45: every region an AWS partition has, with room; the sweep's state budget assumes it. */
     governedRegions: z
       .array(region)
@@ -153,6 +183,13 @@ export const configSchema = z
         message: 'is required and must be non-empty when runAsEnabled is true',
       });
     }
+    if (config.runAsDefaultUser === 'root' && !config.allowRootDefaultUser) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['runAsDefaultUser'],
+        message: '"root" gives every Session Manager shell root; set allowRootDefaultUser: true to mean it',
+      });
+    }
     if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -197,8 +234,9 @@ export function describeIssues(error: z.ZodError): string[] {
   });
 }
 
+/** One line, so a CLI error stays one line: `Invalid configuration in f: a: …; b: …`. */
 export function formatIssues(error: z.ZodError, source: string): string {
-  return `Invalid configuration in ${source}:\n  - ${describeIssues(error).join('\n  - ')}`;
+  return `Invalid configuration in ${source}: ${describeIssues(error).join('; ')}`;
 }
 
 /** Validate a parsed config object. Throws ConfigurationError naming every offending field. */

@@ -65,6 +65,36 @@ export class VerificationFailedError extends BootstrapperError {
   readonly retryable = true;
 }
 
+/**
+ * A document version ended `Failed` and could not be repaired: the version we wrote failed, or
+ * there is no good version to rebuild from. Never promoted and never reported compliant.
+ */
+export class DocumentVersionFailedError extends BootstrapperError {
+  override readonly name = 'DocumentVersionFailedError';
+  readonly retryable = false;
+}
+
+/** SSM's 1,000-version limit is reached and pruning is off (or left nothing to delete). */
+export class DocumentVersionLimitError extends BootstrapperError {
+  override readonly name = 'DocumentVersionLimitError';
+  readonly retryable = false;
+}
+
+/**
+ * STS refused the management account's own credentials: unknown key (InvalidClientTokenId),
+ * bad signature (SignatureDoesNotMatch), expired token (ExpiredToken). Waiting does not help.
+ */
+export class CredentialsRejectedError extends BootstrapperError {
+  override readonly name = 'CredentialsRejectedError';
+  readonly retryable = false;
+}
+
+/** STS is not activated in the region asked to issue the credentials (RegionDisabledException). */
+export class StsRegionDisabledError extends BootstrapperError {
+  override readonly name = 'StsRegionDisabledError';
+  readonly retryable = false;
+}
+
 /** Names the state machine retries. Kept here so the ASL test can check it against the classes. */
 export const RETRYABLE_ERROR_NAMES = [
   'RoleNotAssumableError',
@@ -79,4 +109,8 @@ export const FATAL_ERROR_NAMES = [
   'InvalidRequestError',
   'PreferencesDocumentInvalidError',
   'ConfigurationError',
+  'DocumentVersionFailedError',
+  'DocumentVersionLimitError',
+  'CredentialsRejectedError',
+  'StsRegionDisabledError',
 ] as const;

@@ -1,12 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { type ApplyAction, PreferencesStore } from '#adapters/preferences-store.ts';
-import { PreferencesDocumentInvalidError } from '#core/errors.ts';
+import { DocumentVersionLimitError, PreferencesDocumentInvalidError } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 
 export interface ApplyPreferencesOutput {
@@ -15,21 +17,47 @@ export interface ApplyPreferencesOutput {
   versionBefore?: string;
   versionAfter?: string;
   promoted: boolean;
+  /** A Failed `$LATEST` was replaced by a new version built from this (default) version. */
+  repairedFrom?: string;
+  /** Old versions deleted under the pruning policy at SSM's version limit. */
+  pruned?: string[];
 }
 
-/** Read, merge, write, promote and wait for Active, in one account and region. */
+/** Read, merge, write, wait for Active, then promote, in one account and region. */
 export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(async (input: RegionTaskInput, _context: Context): Promise<ApplyPreferencesOutput> => {
-    const { sessions, runAs } = dependencies();
+    const { sessions, runAs, config } = dependencies();
     const session = await sessions.open(input.accountId, 'write');
     const store = new PreferencesStore(tracer.captureAWSv3Client(session.ssm(input.region)), input.region, {
       logger,
+      pruning: config.documentVersionPruning,
     });
-    const { region, action, versionBefore, versionAfter, promoted, reason } = await store.apply(runAs);
+    metrics.addMetadata('accountId', input.accountId);
+    metrics.addMetadata('region', input.region);
+    let outcome: Awaited<ReturnType<PreferencesStore['apply']>>;
+    try {
+      outcome = await store.apply(runAs);
+    } catch (error) {
+      // Pruning is off (or found nothing to delete): the alarm on this metric tells an operator.
+      if (error instanceof DocumentVersionLimitError) {
+        metrics.addMetric(METRIC.documentVersionLimitReached, MetricUnit.Count, 1);
+      }
+      throw error;
+    }
+    const { region, action, versionBefore, versionAfter, promoted, reason, repairedFrom, pruned } = outcome;
     if (action === 'refused') {
       throw new PreferencesDocumentInvalidError(
         `refused to change SSM-SessionManagerRunShell in ${input.accountId}/${region}: ${reason}`,
       );
+    }
+    if (pruned) {
+      // Deleting versions is never silent: a metric, and a log line naming every version.
+      metrics.addMetric(METRIC.documentVersionsPruned, MetricUnit.Count, pruned.length);
+      logger.warn('pruned document versions at the version limit', {
+        accountId: input.accountId,
+        region,
+        deletedVersions: pruned,
+      });
     }
     logger.info('preferences applied', {
       accountId: input.accountId,
@@ -37,6 +65,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       action,
       versionBefore,
       versionAfter,
+      ...(repairedFrom ? { repairedFrom } : {}),
     });
     return {
       region,
@@ -44,10 +73,13 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       ...(versionBefore ? { versionBefore } : {}),
       ...(versionAfter ? { versionAfter } : {}),
       promoted,
+      ...(repairedFrom ? { repairedFrom } : {}),
+      ...(pruned ? { pruned } : {}),
     };
   })
     .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
+    .use(logMetrics(metrics))
     .use(parser({ schema: regionTaskInput }));
 }
 

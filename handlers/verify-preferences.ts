@@ -3,8 +3,8 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { PreferencesStore } from '#adapters/preferences-store.ts';
-import { PreferencesDocumentInvalidError, VerificationFailedError } from '#core/errors.ts';
+import { judgeReadout, PreferencesStore } from '#adapters/preferences-store.ts';
+import { DocumentBusyError, PreferencesDocumentInvalidError, VerificationFailedError } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
@@ -16,7 +16,11 @@ export interface VerifyPreferencesOutput {
   defaultVersion: string;
 }
 
-/** Read back `$LATEST` and `$DEFAULT` with a read-only session; both must carry the RunAs setting. */
+/**
+ * Read back `$LATEST` and `$DEFAULT` with a read-only session and judge them with the one rule
+ * check and plan use: both Active and carrying the RunAs setting. A Failed version is drift
+ * (apply repairs it), never compliant.
+ */
 export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(async (input: RegionTaskInput, _context: Context): Promise<VerifyPreferencesOutput> => {
     const { sessions, runAs, now } = dependencies();
@@ -26,28 +30,30 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     });
     const readout = await store.readRunAs(runAs);
     const where = `${input.accountId}/${input.region}`;
-    if (!readout.exists || !readout.latest || !readout.default) {
-      throw new VerificationFailedError(`SSM-SessionManagerRunShell does not exist in ${where}`);
-    }
-    for (const version of [readout.latest, readout.default]) {
-      if (!version.valid) {
+    const judgement = judgeReadout(readout, runAs);
+    const details = judgement.details.join('; ');
+    switch (judgement.status) {
+      case 'compliant':
+        break;
+      case 'busy':
+        throw new DocumentBusyError(`SSM-SessionManagerRunShell in ${where}: ${details}`);
+      case 'foreign':
         throw new PreferencesDocumentInvalidError(
-          `version ${version.version} in ${where}: ${version.invalidReason}`,
+          `version ${readout.latest?.version} in ${where}: ${details}`,
         );
-      }
+      default:
+        throw new VerificationFailedError(
+          `RunAs not in effect in ${where} (${judgement.status}): ${details}`,
+        );
     }
-    if (!readout.latest.compliant || !readout.default.compliant) {
-      throw new VerificationFailedError(
-        `RunAs not in effect in ${where}: $LATEST (v${readout.latest.version}) runAsEnabled=${JSON.stringify(readout.latest.runAsEnabled)} runAsDefaultUser=${JSON.stringify(readout.latest.runAsDefaultUser)}; $DEFAULT (v${readout.default.version}) runAsEnabled=${JSON.stringify(readout.default.runAsEnabled)} runAsDefaultUser=${JSON.stringify(readout.default.runAsDefaultUser)}`,
-      );
-    }
+    const latest = readout.latest as NonNullable<typeof readout.latest>;
     const verifiedAt = new Date(now()).toISOString();
     logger.info('preferences verified', { accountId: input.accountId, region: input.region });
     return {
       region: input.region,
       verifiedAt,
-      latestVersion: readout.latest.version,
-      defaultVersion: readout.default.version,
+      latestVersion: latest.version,
+      defaultVersion: readout.default?.version ?? latest.version,
     };
   })
     .use(captureLambdaHandler(tracer))

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  Annotations,
   ArnFormat,
   type CfnElement,
   CfnOutput,
@@ -225,6 +226,13 @@ export class BootstrapperStack extends Stack {
   constructor(scope: Construct, id: string, props: BootstrapperStackProps) {
     super(scope, id, props);
     const { config } = props;
+    if (config.runAsEnabled && config.runAsDefaultUser === 'root') {
+      // Allowed only with allowRootDefaultUser: true; still worth a line in every synth.
+      Annotations.of(this).addWarningV2(
+        'runas-bootstrapper:RootDefaultUser',
+        'runAsDefaultUser is "root": every Session Manager shell in every governed account will be a root shell',
+      );
+    }
 
     // The ledger is the audit record of every vend: kept when the stack is deleted, recoverable to any second.
     this.ledger = new dynamodb.Table(this, 'VendLedger', {

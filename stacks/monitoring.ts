@@ -38,6 +38,8 @@ export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerK
   DriftDetected: null,
   DriftRepaired: null,
   SweepFailures: null,
+  DocumentVersionsPruned: null,
+  DocumentVersionLimitReached: null,
 };
 
 /** Output keys of the stack, fixed so operators and scripts can find them. */
@@ -111,6 +113,7 @@ export class Monitoring extends Construct {
   readonly sweepFailuresAlarm: cw.Alarm;
   readonly exposureAlarm: cw.Alarm;
   readonly deadLetterAlarm: cw.Alarm;
+  readonly versionLimitAlarm: cw.Alarm;
 
   readonly #props: MonitoringProps;
   readonly #alarmNamePrefix: string;
@@ -176,6 +179,23 @@ export class Monitoring extends Construct {
           'On the dashboard, compare RoleWaitSeconds: if the role wait dominates, the vend itself was slow. ' +
           'Otherwise look in the Bootstrap executions for ApplyPreferences retries (DocumentBusyError, ' +
           'throttling). If the threshold is too tight, raise notifications.exposureP90AlarmSeconds.',
+      },
+    );
+
+    this.versionLimitAlarm = this.#addAlarm(
+      'DocumentVersionLimitAlarm',
+      this.#sum('DocumentVersionLimitReached', FAILURE_ALARM_PERIOD, 'Version limit reached'),
+      {
+        alarmName: 'DocumentVersionLimitReached',
+        threshold: 0,
+        // No data means no write hit the limit in the window.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          "A write of SSM-SessionManagerRunShell hit SSM's 1,000-version limit and no version was pruned " +
+          '(documentVersionPruning.enabled is false, or every old version is the default or among the newest ' +
+          'keepNewest). The ApplyPreferences log names the account and region (DocumentVersionLimitError). ' +
+          'Delete old versions there by hand (aws ssm delete-document --name SSM-SessionManagerRunShell ' +
+          '--document-version <n>), or turn pruning on, then `runas-bootstrapper replay --account-id <id> --wait`.',
       },
     );
 

@@ -1,14 +1,14 @@
 import type { Command } from 'commander';
-import type { VersionReadout } from '#adapters/preferences-store.ts';
+import { judgeReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
-import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import { type CliIo, exitCodeForCells, progress, table, UserError } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
 import type { GlobalOptions } from '../program.ts';
 
-export type CheckStatus = 'compliant' | 'drifted' | 'missing' | 'foreign' | 'role-unavailable' | 'error';
+export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';
 
 export interface CheckResult {
   accountId: string;
@@ -21,62 +21,21 @@ export interface CheckResult {
   documentStatus?: string;
 }
 
-function show(value: unknown): string {
-  return value === undefined ? '(absent)' : JSON.stringify(value);
-}
+export { runAsDifferences };
 
-/** `runAsEnabled false≠true`: what a version has against what the config wants. */
-export function runAsDifferences(version: VersionReadout, runAs: RunAsSetting): string[] {
-  if (!version.valid) return [`invalid: ${version.invalidReason ?? 'unknown reason'}`];
-  const differences: string[] = [];
-  if (version.runAsEnabled !== runAs.enabled) {
-    differences.push(`runAsEnabled ${show(version.runAsEnabled)}≠${show(runAs.enabled)}`);
-  }
-  if (runAs.enabled && version.runAsDefaultUser !== runAs.defaultUser) {
-    differences.push(`runAsDefaultUser ${show(version.runAsDefaultUser)}≠${show(runAs.defaultUser)}`);
-  }
-  if (
-    !runAs.enabled &&
-    version.runAsDefaultUser !== undefined &&
-    typeof version.runAsDefaultUser !== 'string'
-  ) {
-    differences.push(`runAsDefaultUser ${show(version.runAsDefaultUser)} is not a string`);
-  }
-  return differences;
-}
-
+/** The one judgement (core `judgeVersions`) that plan, verify and the sweep use too. */
 export function classify(cell: SurveyCell, runAs: RunAsSetting): CheckResult {
   const base = { accountId: cell.accountId, region: cell.region };
   if (cell.kind !== 'read') return { ...base, status: cell.kind, details: [cell.reason] };
   const { readout } = cell;
   const { latest, default: byDefault } = readout;
-  if (!readout.exists || !latest) {
-    return { ...base, status: 'missing', details: [`no ${PREFERENCES_DOCUMENT_NAME} document`] };
-  }
   const versions = {
-    latestVersion: latest.version,
+    ...(latest ? { latestVersion: latest.version } : {}),
     ...(byDefault ? { defaultVersion: byDefault.version } : {}),
     ...(readout.status ? { documentStatus: readout.status } : {}),
   };
-  if (!latest.valid) {
-    return { ...base, ...versions, status: 'foreign', details: [latest.invalidReason ?? 'invalid document'] };
-  }
-  if (!latest.compliant) {
-    return { ...base, ...versions, status: 'drifted', details: runAsDifferences(latest, runAs) };
-  }
-  // Session Manager uses the default version: a compliant $LATEST that is not the default does not count.
-  if (byDefault && byDefault.version !== latest.version && !byDefault.compliant) {
-    return {
-      ...base,
-      ...versions,
-      status: 'drifted',
-      details: [
-        `$DEFAULT is version ${byDefault.version}, older than $LATEST ${latest.version}, and not compliant`,
-        ...runAsDifferences(byDefault, runAs).map((d) => `$DEFAULT ${d}`),
-      ],
-    };
-  }
-  return { ...base, ...versions, status: 'compliant', details: [] };
+  const judgement = judgeReadout(readout, runAs);
+  return { ...base, ...versions, status: judgement.status, details: judgement.details };
 }
 
 export function renderCheck(results: CheckResult[]): string {
@@ -103,7 +62,7 @@ export function registerCheck(program: Command, io: CliIo): void {
   program
     .command('check')
     .description(
-      'Read-only: say per account and region whether RunAs is set as configured (compliant, drifted, missing, foreign, role-unavailable)',
+      'Read-only: say per account and region whether RunAs is set as configured (compliant, drifted, missing, foreign, failed, busy, role-unavailable, error)',
     )
     .option('--account-id <id...>', 'member account id(s), 12 digits')
     .option('--all', 'every ACTIVE member account of the organization, minus excludeAccountIds')
@@ -127,7 +86,7 @@ export function registerCheck(program: Command, io: CliIo): void {
         if (globals.json) io.out(JSON.stringify(results, null, 2));
         else if (results.length === 0) io.out('no member accounts to check.');
         else io.out(renderCheck(results));
-        process.exitCode = results.every((r) => r.status === 'compliant') ? EXIT.ok : EXIT.notCompliant;
+        process.exitCode = exitCodeForCells(results.map((r) => r.status));
       },
     );
 }

@@ -1,28 +1,53 @@
 import type { Command } from 'commander';
+import { judgeReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type KeyChange, planChange, type SessionDocument } from '#core/preferences.ts';
+import { textDiff } from '#core/text-diff.ts';
 import { type CliIo, EXIT, progress } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
 import type { GlobalOptions } from '../program.ts';
 
-export type PlanAction = 'create' | 'update' | 'promote' | 'none' | 'refuse' | 'role-unavailable' | 'error';
+export type PlanAction =
+  | 'create'
+  | 'update'
+  | 'repair'
+  | 'promote'
+  | 'none'
+  | 'refuse'
+  | 'busy'
+  | 'role-unavailable'
+  | 'error';
 
 export interface PlanResult {
   accountId: string;
   region: string;
   action: PlanAction;
-  /** create: the document that would be created. update: the merged document. */
+  /** create: the document that would be created. update, repair: the merged document. */
   document?: SessionDocument;
-  /** update: key-level changes. */
+  /** update, repair: key-level changes. */
   changes?: KeyChange[];
-  /** refuse, role-unavailable, error: why. */
+  /** create, update, repair: the exact text that would be written, in its format. */
+  text?: string;
+  format?: string;
+  /** update, repair: unified diff of the version it is built from → the text written. */
+  diff?: string;
+  /**
+   * update, repair, promote, when `$DEFAULT` is another version: what promotion changes in the
+   * live default (unified diff of the default's text → the new default's text).
+   */
+  defaultDiff?: string;
+  /** refuse, busy, role-unavailable, error: why. */
   reason?: string;
   latestVersion?: string;
   defaultVersion?: string;
 }
 
-/** Decide what applying RunAs would do in one region, exactly as the ApplyPreferences step would. */
+/**
+ * Decide what applying RunAs would do in one region, exactly as the ApplyPreferences step
+ * would: merge from `$LATEST` (LZA writes `$LATEST` and never promotes, so that is where the
+ * newest settings are), or from `$DEFAULT` when `$LATEST` is Failed.
+ */
 export function planCell(cell: SurveyCell, runAs: RunAsSetting): PlanResult {
   const base = { accountId: cell.accountId, region: cell.region };
   if (cell.kind !== 'read') return { ...base, action: cell.kind, reason: cell.reason };
@@ -31,28 +56,69 @@ export function planCell(cell: SurveyCell, runAs: RunAsSetting): PlanResult {
     ...(latest ? { latestVersion: latest.version } : {}),
     ...(byDefault ? { defaultVersion: byDefault.version } : {}),
   };
-  // The readout holds parsed JSON when the content is JSON; planChange wants the text.
-  const content =
-    latest === undefined
-      ? undefined
-      : typeof latest.content === 'string'
-        ? latest.content
-        : JSON.stringify(latest.content);
-  const plan = planChange(content, runAs);
+  if (!latest) {
+    const plan = planChange(undefined, runAs);
+    if (plan.kind !== 'create') throw new Error('unreachable: a missing document is always created');
+    return { ...base, action: 'create', document: plan.document, text: plan.text, format: plan.format };
+  }
+  const judgement = judgeReadout(cell.readout, runAs);
+  if (judgement.status === 'busy')
+    return { ...base, ...versions, action: 'busy', reason: judgement.details.join('; ') };
+  const repairing = latest.status === 'Failed';
+  const source = repairing ? byDefault : latest;
+  if (!source || (repairing && (source.version === latest.version || source.status === 'Failed'))) {
+    return {
+      ...base,
+      ...versions,
+      action: 'refuse',
+      reason: `$LATEST version ${latest.version} is Failed and there is no good default version to rebuild it from (DocumentVersionFailedError)`,
+    };
+  }
+  const plan = planChange(source.text, runAs);
+  // Only when the default is another version than the one merged from: then promotion changes
+  // the live default by more than the diff above.
+  const liveDefault = (newText: string) =>
+    byDefault && byDefault.version !== source.version && byDefault.text !== newText
+      ? {
+          defaultDiff: textDiff(byDefault.text, newText, {
+            before: `$DEFAULT v${byDefault.version}`,
+            after: 'new default',
+          }),
+        }
+      : {};
   switch (plan.kind) {
     case 'create':
-      return { ...base, ...versions, action: 'create', document: plan.document };
-    case 'update':
-      return { ...base, ...versions, action: 'update', document: plan.document, changes: plan.changes };
+      throw new Error('unreachable: an existing document is never created');
     case 'refuse':
       return { ...base, ...versions, action: 'refuse', reason: plan.reason };
-    case 'none':
-      // Content is right; the store would still make $LATEST the default if it is not.
+    case 'update':
       return {
         ...base,
         ...versions,
-        action: byDefault && latest && byDefault.version !== latest.version ? 'promote' : 'none',
+        action: repairing ? 'repair' : 'update',
+        document: plan.document,
+        changes: plan.changes,
+        text: plan.text,
+        format: plan.format,
+        diff: textDiff(source.text, plan.text, { before: `v${source.version}`, after: 'new version' }),
+        ...liveDefault(plan.text),
       };
+    case 'none':
+      if (repairing) {
+        return {
+          ...base,
+          ...versions,
+          action: 'repair',
+          text: source.text,
+          format: plan.format,
+          diff: '',
+          ...liveDefault(source.text),
+        };
+      }
+      // Content is right; apply makes $LATEST the default when it is not, which changes no RunAs
+      // value that is already in effect, only what the live default carries besides.
+      if (!byDefault || byDefault.version === latest.version) return { ...base, ...versions, action: 'none' };
+      return { ...base, ...versions, action: 'promote', ...liveDefault(latest.text) };
   }
 }
 
@@ -79,23 +145,36 @@ export function renderPlan(results: PlanResult[]): string {
       .split('\n')
       .map((l) => `    ${l}`)
       .join('\n');
+  const defaultNote = (r: PlanResult) => {
+    if (!r.defaultDiff) return;
+    lines.push(indent(`promotion changes the live default (now version ${r.defaultVersion}):`));
+    lines.push(indent(r.defaultDiff));
+  };
   for (const r of results) {
     const where = `${r.accountId} ${r.region}`;
     switch (r.action) {
       case 'create':
-        lines.push(`${where}: create version 1 of SSM-SessionManagerRunShell:`);
-        lines.push(indent(JSON.stringify(r.document, null, 2)));
+        lines.push(`${where}: create version 1 of SSM-SessionManagerRunShell (${r.format}):`);
+        lines.push(indent(r.text ?? JSON.stringify(r.document, null, 2)));
         break;
       case 'update':
         lines.push(
-          `${where}: update version ${r.latestVersion} → ${nextVersion(r.latestVersion)}, made the default (now ${r.defaultVersion ?? '-'})`,
+          `${where}: update version ${r.latestVersion} → ${nextVersion(r.latestVersion)} (${r.format}), made the default (now ${r.defaultVersion ?? '-'}); exact change:`,
         );
-        for (const change of r.changes ?? []) lines.push(indent(formatChange(change)));
+        lines.push(indent(r.diff ?? ''));
+        defaultNote(r);
+        break;
+      case 'repair':
+        lines.push(
+          `${where}: repair: $LATEST version ${r.latestVersion} is Failed; write ${nextVersion(r.latestVersion)} from the default version ${r.defaultVersion} and make it the default${r.diff ? '; exact change to that version:' : ' (its content is already right)'}`,
+        );
+        if (r.diff) lines.push(indent(r.diff));
         break;
       case 'promote':
         lines.push(
           `${where}: promote: content already right; make version ${r.latestVersion} the default (now ${r.defaultVersion})`,
         );
+        defaultNote(r);
         break;
       case 'none':
         lines.push(`${where}: none (compliant at version ${r.latestVersion})`);
@@ -108,7 +187,7 @@ export function renderPlan(results: PlanResult[]): string {
   const unreadable = count('role-unavailable') + count('error');
   lines.push(
     '',
-    `Plan: ${count('create')} to create, ${count('update')} to update, ${count('promote')} to promote, ${count('none')} unchanged, ${count('refuse')} refused${unreadable > 0 ? `, ${unreadable} unreadable` : ''}. Nothing was written.`,
+    `Plan: ${count('create')} to create, ${count('update')} to update, ${count('repair')} to repair, ${count('promote')} to promote, ${count('none')} unchanged, ${count('refuse')} refused${count('busy') > 0 ? `, ${count('busy')} busy` : ''}${unreadable > 0 ? `, ${unreadable} unreadable` : ''}. Nothing was written.`,
   );
   return lines.join('\n');
 }
@@ -117,7 +196,7 @@ export function registerPlan(program: Command, io: CliIo): void {
   program
     .command('plan')
     .description(
-      'Read-only: show per region the exact change a bootstrap would make (create, update, none, refuse)',
+      'Read-only: show per region the exact change a bootstrap would make (create, update, repair, promote, none, refuse), as a text diff',
     )
     .requiredOption('--account-id <id...>', 'member account id(s), 12 digits')
     .option('--regions <region...>', 'governed region(s) (default: every governed region)')
@@ -133,7 +212,12 @@ export function registerPlan(program: Command, io: CliIo): void {
       const results = cells.map((cell) => planCell(cell, ctx.runAs));
 
       io.out(globals.json ? JSON.stringify(results, null, 2) : renderPlan(results));
-      const blocked = results.some((r) => ['refuse', 'role-unavailable', 'error'].includes(r.action));
-      process.exitCode = blocked ? EXIT.notCompliant : EXIT.ok;
+      const blocked = results.some((r) => ['refuse', 'busy', 'role-unavailable'].includes(r.action));
+      // The same table as every command: an AWS failure (3) outranks a blocked region (1).
+      process.exitCode = results.some((r) => r.action === 'error')
+        ? EXIT.failure
+        : blocked
+          ? EXIT.notCompliant
+          : EXIT.ok;
     });
 }

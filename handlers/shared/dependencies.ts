@@ -68,6 +68,7 @@ export function buildDependencies(
       region,
       roleNames: config.memberRoleNames,
       now,
+      pruneVersions: config.documentVersionPruning.enabled,
       ...(endpoint ? { endpoint } : {}),
     }),
     organization: new OrganizationDirectory(organizations),

@@ -28,4 +28,8 @@ export const METRIC = {
   driftRepaired: 'DriftRepaired',
   /** Account × regions failed, accounts whose role was unavailable or whose probe failed, accounts left unswept. */
   sweepFailures: 'SweepFailures',
+  /** Old document versions deleted under the pruning policy at SSM's 1,000-version limit. */
+  documentVersionsPruned: 'DocumentVersionsPruned',
+  /** A write hit the version limit with pruning off (or nothing prunable): DocumentVersionLimitError. */
+  documentVersionLimitReached: 'DocumentVersionLimitReached',
 } as const;

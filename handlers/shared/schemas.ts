@@ -4,6 +4,7 @@ import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
 
 /** Inputs the state machine passes to each Task. They never carry credentials. */
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN);
+// State-machine input: the regions were checked against the SDK's partition table in the config.
 const region = z.string().regex(REGION_PATTERN);
 const isoTime = z.iso.datetime({ offset: true });
 

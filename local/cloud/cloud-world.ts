@@ -82,6 +82,7 @@ export class CloudWorld {
   readonly securityStacks = new Set<string>();
   readonly #calls = new Map<string, CallStats>();
   readonly #disabledRegions = new Map<string, Set<string>>();
+  readonly #stsDisabledRegions = new Map<string, Set<string>>();
   executor: StepFunctionsExecutor | undefined;
   /** DynamoDB: an in-memory dynalite per account and region, started on first use. */
   readonly dynamodb: DynamoDbBackend;
@@ -121,8 +122,17 @@ export class CloudWorld {
     for (const account of scenario.accounts) {
       if (account.disabledRegions.length > 0)
         this.#disabledRegions.set(account.accountId, new Set(account.disabledRegions));
+      if (account.stsDisabledRegions.length > 0)
+        this.#stsDisabledRegions.set(account.accountId, new Set(account.stsDisabledRegions));
+      for (const [region, count] of Object.entries(account.failDocumentWrites))
+        this.documents.failNextWrites(account.accountId, region, count);
     }
     this.#seedOrganization();
+  }
+
+  /** Whether STS is deactivated in `region` for `accountId` (RegionDisabledException). */
+  stsRegionDisabled(accountId: string, region: string): boolean {
+    return this.#stsDisabledRegions.get(accountId)?.has(region) ?? false;
   }
 
   /** Whether `region` is an opt-in region that `accountId` has not enabled. */

@@ -6,10 +6,10 @@ import {
   formatIssues,
   overlayConfig,
   parseConfig,
-  REGION_PATTERN,
   ROLE_NAME_PATTERN,
 } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { isKnownRegion } from '#core/regions.ts';
 
 /**
  * A scenario describes the simulated organization: its accounts, their roles and existing
@@ -18,7 +18,7 @@ import { ConfigurationError } from '#core/errors.ts';
  */
 
 const accountId = z.string().regex(ACCOUNT_ID_PATTERN, 'is not a 12-digit account id');
-const region = z.string().regex(REGION_PATTERN, 'is not an AWS region name');
+const region = z.string().refine(isKnownRegion, 'is not a region in the AWS SDK partition table');
 const roleName = z.string().regex(ROLE_NAME_PATTERN, 'is not a valid IAM role name');
 const seconds = z.number().min(0);
 const rate = z.number().min(0).max(1);
@@ -84,6 +84,16 @@ const accountSchema = z.strictObject({
   roles: z.record(roleName, seconds).optional(),
   /** Opt-in regions this account has not enabled: every call there is rejected as AWS rejects it. */
   disabledRegions: z.array(region).default([]),
+  /**
+   * Region -> how many of the next document versions written there end `Failed` instead of
+   * `Active` (after `documentStatusDelaySeconds` of `Creating`/`Updating`).
+   */
+  failDocumentWrites: z.record(region, z.number().int().min(0)).default({}),
+  /**
+   * Regions where STS is deactivated for this account (IAM account settings): AssumeRole into
+   * its roles through those regions' STS endpoints fails with RegionDisabledException (403).
+   */
+  stsDisabledRegions: z.array(region).default([]),
   /** Region -> existing `SSM-SessionManagerRunShell` content, present from the account's creation. */
   documents: z.record(region, documentContent).default({}),
   /** Absent: `{ atSeconds: 0, via: 'none' }`. */

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isMap, parseDocument as parseYaml, stringify as toYaml } from 'yaml';
 import { AwsServiceError } from './aws-error.ts';
 
 /** SSM documents, per account AND region, with numbered versions (aws-facts §5). */
@@ -12,8 +13,10 @@ export interface DocumentVersionRecord {
   documentFormat: 'JSON' | 'YAML' | 'TEXT';
   /** Simulated epoch ms. */
   createdMs: number;
-  /** Simulated epoch ms at which this version's status becomes Active. */
+  /** Simulated epoch ms at which this version's status becomes Active (or Failed). */
   activeAtMs: number;
+  /** Where the version settles: Active, or Failed (a scenario's `failDocumentWrites`). */
+  settlesAs: 'Active' | 'Failed';
   hash: string;
   /** Who wrote it: a principal ARN, or a label such as "LZA 1.13.0 Security_Resources". */
   writer: string;
@@ -72,10 +75,43 @@ function invalidVersion(): AwsServiceError {
   );
 }
 
+function invalidContent(message: string): AwsServiceError {
+  return new AwsServiceError('InvalidDocumentContent', message);
+}
+
+/** Parse content in its declared format: JSON, or YAML (which SSM accepts for documents too). */
+export function parseContent(content: string, format: 'JSON' | 'YAML'): unknown {
+  if (format === 'JSON') {
+    try {
+      return JSON.parse(content);
+    } catch {
+      throw invalidContent('The content for the document is not valid JSON.');
+    }
+  }
+  const doc = parseYaml(content, { prettyErrors: false });
+  if (doc.errors.length > 0) throw invalidContent('The content for the document is not valid YAML.');
+  if (!isMap(doc.contents)) throw invalidContent('The content for the document must be a YAML mapping.');
+  return doc.toJS();
+}
+
+/**
+ * GetDocument with a DocumentFormat: the stored content converted (AWS converts between JSON and
+ * YAML; the layout of a converted document is the local cloud's own: 2-space indentation).
+ */
+export function convertContent(content: string, from: string, to: string): string {
+  if (from === to || (from !== 'JSON' && from !== 'YAML')) return content;
+  const value = parseContent(content, from);
+  return to === 'YAML' ? toYaml(value) : JSON.stringify(value, null, 2);
+}
+
 /** Validate content as SSM does on Create/Update. Returns the format stored. */
-export function validateContent(content: unknown, documentType: string, format: string | undefined): 'JSON' {
+export function validateContent(
+  content: unknown,
+  documentType: string,
+  format: string | undefined,
+): 'JSON' | 'YAML' {
   if (typeof content !== 'string' || content.length === 0) {
-    throw new AwsServiceError('InvalidDocumentContent', 'The content for the document is not valid.');
+    throw invalidContent('The content for the document is not valid.');
   }
   if (Buffer.byteLength(content, 'utf8') > MAX_DOCUMENT_BYTES) {
     throw new AwsServiceError(
@@ -84,27 +120,20 @@ export function validateContent(content: unknown, documentType: string, format: 
     );
   }
   const documentFormat = format ?? 'JSON';
-  if (documentFormat !== 'JSON') {
-    throw new AwsServiceError(
-      'InvalidDocumentContent',
-      `The local cloud only accepts DocumentFormat JSON (got ${documentFormat}).`,
+  if (documentFormat !== 'JSON' && documentFormat !== 'YAML') {
+    throw invalidContent(
+      documentFormat === 'TEXT'
+        ? `DocumentFormat TEXT is not supported by documents of type ${documentType}.`
+        : `1 validation error detected: Value '${documentFormat}' at 'documentFormat' failed to satisfy constraint: Member must satisfy enum value set: [YAML, JSON, TEXT]`,
     );
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch {
-    throw new AwsServiceError('InvalidDocumentContent', 'The content for the document is not valid JSON.');
-  }
+  const parsed = parseContent(content, documentFormat);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new AwsServiceError(
-      'InvalidDocumentContent',
-      'The content for the document must be a JSON object.',
-    );
+    throw invalidContent(`The content for the document must be a ${documentFormat} object.`);
   }
   const doc = parsed as Record<string, unknown>;
   if (typeof doc.schemaVersion !== 'string') {
-    throw new AwsServiceError('InvalidDocumentContent', 'Document is missing required field schemaVersion.');
+    throw invalidContent('Document is missing required field schemaVersion.');
   }
   if (documentType === 'Session') {
     if (doc.schemaVersion !== '1.0') {
@@ -114,16 +143,13 @@ export function validateContent(content: unknown, documentType: string, format: 
       );
     }
     if (typeof doc.sessionType !== 'string' || !SESSION_TYPES.has(doc.sessionType)) {
-      throw new AwsServiceError(
-        'InvalidDocumentContent',
-        'sessionType is missing or not a valid session type.',
-      );
+      throw invalidContent('sessionType is missing or not a valid session type.');
     }
     if (
       doc.inputs !== undefined &&
       (typeof doc.inputs !== 'object' || doc.inputs === null || Array.isArray(doc.inputs))
     ) {
-      throw new AwsServiceError('InvalidDocumentContent', 'inputs must be an object.');
+      throw invalidContent('inputs must be an object.');
     }
   } else if (documentType === 'Command' && !['1.2', '2.0', '2.2'].includes(doc.schemaVersion)) {
     throw new AwsServiceError(
@@ -131,7 +157,7 @@ export function validateContent(content: unknown, documentType: string, format: 
       `Document schema version, ${doc.schemaVersion}, is not supported by documents of type Command.`,
     );
   }
-  return 'JSON';
+  return documentFormat;
 }
 
 export function validateName(name: unknown): string {
@@ -154,6 +180,21 @@ export interface DocumentStoreOptions {
 export class DocumentStore {
   readonly #docs = new Map<string, DocumentRecord>();
   readonly #options: DocumentStoreOptions;
+  /** `account/region` -> how many of the next versions written there settle as Failed. */
+  readonly #failNext = new Map<string, number>();
+
+  /** Make the next `count` versions written in this account and region end Failed (scenario knob). */
+  failNextWrites(accountId: string, region: string, count: number): void {
+    this.#failNext.set(`${accountId}/${region}`, count);
+  }
+
+  #settlesAs(accountId: string, region: string): 'Active' | 'Failed' {
+    const key = `${accountId}/${region}`;
+    const left = this.#failNext.get(key) ?? 0;
+    if (left <= 0) return 'Active';
+    this.#failNext.set(key, left - 1);
+    return 'Failed';
+  }
 
   constructor(options: DocumentStoreOptions) {
     this.#options = options;
@@ -191,7 +232,7 @@ export class DocumentStore {
   }
 
   versionStatus(doc: DocumentRecord, record: DocumentVersionRecord): DocumentStatus {
-    if (this.#options.nowMs() >= record.activeAtMs) return 'Active';
+    if (this.#options.nowMs() >= record.activeAtMs) return record.settlesAs;
     return record.version === '1' && doc.versions.size === 1 ? 'Creating' : 'Updating';
   }
 
@@ -255,6 +296,7 @@ export class DocumentStore {
       documentFormat,
       createdMs: now,
       activeAtMs: input.trusted ? now : now + this.#options.statusDelayMs,
+      settlesAs: input.trusted ? 'Active' : this.#settlesAs(input.accountId, input.region),
       hash: contentHash(input.content),
       writer: input.writer,
       ...(input.versionName ? { versionName: input.versionName } : {}),
@@ -313,6 +355,7 @@ export class DocumentStore {
       documentFormat: format,
       createdMs: now,
       activeAtMs: now + this.#options.statusDelayMs,
+      settlesAs: this.#settlesAs(input.accountId, input.region),
       hash: contentHash(input.content),
       writer: input.writer,
       ...(input.versionName ? { versionName: input.versionName } : {}),

@@ -2,7 +2,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemberSessions, sessionPolicy } from '#adapters/member-session.ts';
-import { RoleNotAssumableError } from '#core/errors.ts';
+import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
 
 const sts = mockClient(STSClient);
 const ACCOUNT = '222222222222';
@@ -37,6 +37,57 @@ function sessions(now = () => Date.now(), region = 'us-east-1') {
 describe('MemberSessions.open', () => {
   beforeEach(() => {
     sts.reset();
+  });
+
+  it.each([
+    ['InvalidClientTokenId', 403, CredentialsRejectedError],
+    ['SignatureDoesNotMatch', 403, CredentialsRejectedError],
+    ['ExpiredToken', 400, CredentialsRejectedError],
+    ['RegionDisabledException', 403, StsRegionDisabledError],
+  ])(
+    '%s (HTTP %i) is not "role not ready": it fails at once, naming the cause',
+    async (name, status, Expected) => {
+      // Prepare
+      sts.on(AssumeRoleCommand).rejects(
+        Object.assign(new Error(`${name}: the real cause`), {
+          name,
+          $metadata: { httpStatusCode: status },
+        }),
+      );
+      // Act
+      const attempt = sessions().open(ACCOUNT);
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(Expected);
+      await expect(sessions().open(ACCOUNT)).rejects.toMatchObject({
+        retryable: false,
+        message: expect.stringContaining(`${name}: ${name}: the real cause`),
+      });
+      // The first role's answer is enough: the next role would get the same.
+      expect(sts.commandCalls(AssumeRoleCommand).length).toBe(2);
+    },
+  );
+
+  it('only AccessDenied means the role is not ready yet', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).rejects(denied());
+    // Act
+    const attempt = sessions().open(ACCOUNT);
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(RoleNotAssumableError);
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 2);
+  });
+
+  it('leaves ssm:DeleteDocument out of the session policy when pruning is off', () => {
+    // Act
+    const on = JSON.parse(sessionPolicy('aws', ACCOUNT, 'write')).Statement[0].Action;
+    const off = JSON.parse(sessionPolicy('aws', ACCOUNT, 'write', { pruneVersions: false })).Statement[0]
+      .Action;
+    const read = JSON.parse(sessionPolicy('aws', ACCOUNT, 'read')).Statement[0].Action;
+    // Assess
+    expect(on).toContain('ssm:DeleteDocument');
+    expect(off).not.toContain('ssm:DeleteDocument');
+    expect(off).toContain('ssm:UpdateDocument');
+    expect(read).not.toContain('ssm:DeleteDocument');
   });
 
   it('assumes the first role with a session policy scoped to the document', async () => {

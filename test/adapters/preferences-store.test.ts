@@ -41,10 +41,35 @@ function sdkError(name: string, status = 400) {
   });
 }
 
-function store() {
+function store(pruning?: { enabled: boolean; keepNewest: number; deleteCount: number }) {
   return new PreferencesStore(new SSMClient({ region: REGION, maxAttempts: 1 }), REGION, {
     sleep: async () => {},
     activeWait: { attempts: 3, delayMs: 1 },
+    ...(pruning ? { pruning } : {}),
+  });
+}
+
+/** $LATEST and $DEFAULT as separate versions, each with its own content and status. */
+function versions(
+  latest: { content: unknown; version: string; status?: string },
+  byDefault: { content: unknown; version: string; status?: string },
+) {
+  const text = (c: unknown) => (typeof c === 'string' ? c : JSON.stringify(c));
+  ssm
+    .on(GetDocumentCommand, { DocumentVersion: '$LATEST' })
+    .resolves({
+      Content: text(latest.content),
+      DocumentVersion: latest.version,
+      Status: (latest.status ?? 'Active') as never,
+    })
+    .on(GetDocumentCommand, { DocumentVersion: '$DEFAULT' })
+    .resolves({
+      Content: text(byDefault.content),
+      DocumentVersion: byDefault.version,
+      Status: (byDefault.status ?? 'Active') as never,
+    });
+  ssm.on(DescribeDocumentCommand).resolves({
+    Document: { Status: 'Active', LatestVersion: latest.version, DefaultVersion: byDefault.version },
   });
 }
 
@@ -131,9 +156,9 @@ describe('PreferencesStore.apply', () => {
       .on(UpdateDocumentCommand)
       .resolves({ DocumentDescription: { DocumentVersion: '4', LatestVersion: '4' } });
     ssm
-      .on(DescribeDocumentCommand)
-      .resolvesOnce({ Document: { Status: 'Updating', LatestVersion: '4', DefaultVersion: '4' } })
-      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '4' } });
+      .on(DescribeDocumentCommand, { DocumentVersion: '4' })
+      .resolvesOnce({ Document: { Status: 'Updating', LatestVersion: '4', DefaultVersion: '3' } })
+      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '3' } });
     // Act
     const outcome = await store().apply(runAs);
     // Assess
@@ -149,7 +174,27 @@ describe('PreferencesStore.apply', () => {
     expect(update.DocumentVersion).toBe('3');
     expect(JSON.parse(update.Content!)).toEqual(compliant);
     expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '4' });
-    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 2);
+    // One for the stored format of version 3 before writing, two while version 4 settles.
+    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 3);
+    // Promoted only after the version was seen Active.
+    const order = ssm.calls().map((call) => (call.args[0] as object).constructor.name);
+    expect(order.lastIndexOf('DescribeDocumentCommand')).toBeLessThan(
+      order.indexOf('UpdateDocumentDefaultVersionCommand'),
+    );
+  });
+
+  it('does not promote again a version that a duplicate execution already made the default', async () => {
+    // Prepare
+    existing(lza, '3');
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
+    ssm
+      .on(DescribeDocumentCommand)
+      .resolves({ Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '4' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '4', promoted: true });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentDefaultVersionCommand, 0);
   });
 
   it('makes no write when the document is already compliant', async () => {
@@ -167,15 +212,61 @@ describe('PreferencesStore.apply', () => {
     expectNoWrites();
   });
 
-  it('only promotes when the compliant latest version is not the default', async () => {
+  it('promotes a compliant latest version when the default is not compliant', async () => {
     // Prepare
-    existing(compliant, '7', '6');
+    versions({ content: compliant, version: '7' }, { content: lza, version: '6' });
     // Act
     const outcome = await store().apply(runAs);
     // Assess
     expect(outcome).toMatchObject({ action: 'unchanged', promoted: true });
     expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '7' });
     expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 0);
+  });
+
+  it('promotes a compliant latest (e.g. LZA’s newest version) over an older compliant default, writing no version', async () => {
+    // Prepare
+    versions({ content: compliant, version: '7' }, { content: compliant, version: '6' });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'unchanged', promoted: true });
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentDefaultVersionCommand, { DocumentVersion: '7' });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 0);
+  });
+
+  it('repairs a Failed latest with a new version from the default, and never promotes the Failed one', async () => {
+    // Prepare
+    versions({ content: compliant, version: '5', status: 'Failed' }, { content: lza, version: '4' });
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '6' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({
+      action: 'updated',
+      versionBefore: '5',
+      versionAfter: '6',
+      repairedFrom: '4',
+    });
+    const written = JSON.parse(ssm.commandCalls(UpdateDocumentCommand)[0]?.args[0].input.Content as string);
+    expect(written).toEqual(compliant);
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentCommand, { DocumentVersion: '5' });
+    const promoted = ssm
+      .commandCalls(UpdateDocumentDefaultVersionCommand)
+      .map((c) => c.args[0].input.DocumentVersion);
+    expect(promoted).toEqual(['6']);
+  });
+
+  it('names a Failed latest with no good default to rebuild from (DocumentVersionFailedError)', async () => {
+    // Prepare
+    versions(
+      { content: compliant, version: '1', status: 'Failed' },
+      { content: compliant, version: '1', status: 'Failed' },
+    );
+    // Act
+    const attempt = store().apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'DocumentVersionFailedError', retryable: false });
+    expectNoWrites();
   });
 
   it('treats DuplicateDocumentContent as unchanged', async () => {
@@ -203,14 +294,72 @@ describe('PreferencesStore.apply', () => {
     expectNoWrites();
   });
 
-  it('refuses content that is not JSON and writes nothing', async () => {
+  it('refuses content that is neither JSON nor YAML and writes nothing', async () => {
     // Prepare
-    existing('schemaVersion: "1.0"', '1');
+    existing('schemaVersion: "1.0"\n  - [', '1');
     // Act
     const outcome = await store().apply(runAs);
     // Assess
-    expect(outcome).toMatchObject({ action: 'refused', reason: expect.stringMatching(/not JSON/) });
+    expect(outcome).toMatchObject({
+      action: 'refused',
+      reason: expect.stringMatching(/neither JSON .* nor YAML/),
+    });
     expectNoWrites();
+  });
+
+  it('reads the version again as YAML when GetDocument gave JSON but the version is stored as YAML', async () => {
+    // Prepare: as if GetDocument without DocumentFormat had converted a YAML document to JSON.
+    const yaml = 'schemaVersion: "1.0"\nsessionType: Standard_Stream\ninputs:\n  runAsEnabled: false # off\n';
+    ssm
+      .on(GetDocumentCommand, { DocumentVersion: '$LATEST' })
+      .resolves({
+        Content: JSON.stringify({
+          schemaVersion: '1.0',
+          sessionType: 'Standard_Stream',
+          inputs: { runAsEnabled: false },
+        }),
+        DocumentVersion: '2',
+        Status: 'Active',
+        DocumentFormat: 'JSON',
+      })
+      .on(GetDocumentCommand, { DocumentVersion: '2', DocumentFormat: 'YAML' })
+      .resolves({ Content: yaml, DocumentVersion: '2', Status: 'Active', DocumentFormat: 'YAML' });
+    ssm.on(DescribeDocumentCommand).resolves({
+      Document: { Status: 'Active', LatestVersion: '2', DefaultVersion: '2', DocumentFormat: 'YAML' },
+    });
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '3' } });
+    // Act
+    await store().apply(runAs);
+    // Assess
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentCommand, {
+      DocumentFormat: 'YAML',
+      Content: yaml.replace(
+        'runAsEnabled: false # off',
+        'runAsEnabled: true # off\n  runAsDefaultUser: ec2-user',
+      ),
+    });
+  });
+
+  it('merges into a YAML document and writes it back as YAML', async () => {
+    // Prepare
+    const yaml =
+      'schemaVersion: "1.0"\nsessionType: Standard_Stream\ninputs:\n  idleSessionTimeout: "20" # minutes\n  runAsEnabled: false\n';
+    ssm
+      .on(GetDocumentCommand)
+      .resolves({ Content: yaml, DocumentVersion: '2', Status: 'Active', DocumentFormat: 'YAML' });
+    ssm
+      .on(DescribeDocumentCommand)
+      .resolves({ Document: { Status: 'Active', LatestVersion: '2', DefaultVersion: '2' } });
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '3' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '3' });
+    expect(ssm).toHaveReceivedCommandWith(UpdateDocumentCommand, {
+      DocumentFormat: 'YAML',
+      Content:
+        'schemaVersion: "1.0"\nsessionType: Standard_Stream\ninputs:\n  idleSessionTimeout: "20" # minutes\n  runAsEnabled: true\n  runAsDefaultUser: ec2-user\n',
+    });
   });
 
   it.each(['Creating', 'Updating'])('calls a document in status %s busy', async (status) => {
@@ -260,7 +409,7 @@ describe('PreferencesStore.apply', () => {
     await expect(second).rejects.toMatchObject({ name: 'AwsTransientError', retryable: true });
   });
 
-  it('prunes the oldest non-default versions when the version limit is reached, then retries once', async () => {
+  it('prunes the oldest versions that are neither the default nor among the newest N, then retries once', async () => {
     // Prepare
     existing(lza, '5', '2');
     ssm
@@ -280,15 +429,15 @@ describe('PreferencesStore.apply', () => {
       .resolves({ DocumentVersions: [{ DocumentVersion: '4' }, { DocumentVersion: '5' }] });
     ssm.on(DeleteDocumentCommand).resolves({});
     // Act
-    const outcome = await store().apply(runAs);
+    const outcome = await store({ enabled: true, keepNewest: 2, deleteCount: 10 }).apply(runAs);
     // Assess
-    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '6' });
+    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '6', pruned: ['1', '3'] });
     const deleted = ssm.commandCalls(DeleteDocumentCommand).map((c) => c.args[0].input.DocumentVersion);
-    expect(deleted).toEqual(['1', '3', '4']);
+    expect(deleted).toEqual(['1', '3']);
     expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 2);
   });
 
-  it('gives up with DocumentBusyError when the version limit persists after pruning', async () => {
+  it('names the limit when nothing may be pruned: only the default and the newest N exist', async () => {
     // Prepare
     existing(lza, '2', '1');
     ssm.on(UpdateDocumentCommand).rejects(sdkError('DocumentVersionLimitExceeded'));
@@ -296,10 +445,25 @@ describe('PreferencesStore.apply', () => {
       DocumentVersions: [{ DocumentVersion: '1', IsDefaultVersion: true }, { DocumentVersion: '2' }],
     });
     // Act
-    const attempt = store().apply(runAs);
+    const attempt = store({ enabled: true, keepNewest: 1, deleteCount: 10 }).apply(runAs);
     // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'DocumentVersionLimitExceeded' });
-    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 2);
+    await expect(attempt).rejects.toMatchObject({ name: 'DocumentVersionLimitError', retryable: false });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentCommand, 1);
+    expect(ssm).toHaveReceivedCommandTimes(DeleteDocumentCommand, 0);
+  });
+
+  it('with pruning off, turns the limit into DocumentVersionLimitError and deletes nothing', async () => {
+    // Prepare
+    existing(lza, '1000', '1');
+    ssm.on(UpdateDocumentCommand).rejects(sdkError('DocumentVersionLimitExceeded'));
+    // Act
+    const attempt = store({ enabled: false, keepNewest: 20, deleteCount: 10 }).apply(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'DocumentVersionLimitError',
+      message: expect.stringMatching(/documentVersionPruning is off/),
+    });
+    expect(ssm).toHaveReceivedCommandTimes(ListDocumentVersionsCommand, 0);
     expect(ssm).toHaveReceivedCommandTimes(DeleteDocumentCommand, 0);
   });
 
@@ -307,7 +471,7 @@ describe('PreferencesStore.apply', () => {
     // Prepare
     existing(lza, '3');
     ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
-    ssm.on(DescribeDocumentCommand).resolves({ Document: { Status: 'Updating' } });
+    ssm.on(DescribeDocumentCommand, { DocumentVersion: '4' }).resolves({ Document: { Status: 'Updating' } });
     // Act
     const attempt = store().apply(runAs);
     // Assess
@@ -315,10 +479,11 @@ describe('PreferencesStore.apply', () => {
       name: 'DocumentBusyError',
       message: expect.stringMatching(/Active in time/),
     });
-    expect(ssm).toHaveReceivedCommandTimes(DescribeDocumentCommand, 3);
+    expect(ssm).toHaveReceivedCommandWith(DescribeDocumentCommand, { DocumentVersion: '3' });
+    expect(ssm.commandCalls(DescribeDocumentCommand, { DocumentVersion: '4' })).toHaveLength(3);
   });
 
-  it('reports a document that went to status Failed', async () => {
+  it('waits for Active before promoting, and never promotes a version that ends Failed', async () => {
     // Prepare
     existing(lza, '3');
     ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '4' } });
@@ -327,9 +492,11 @@ describe('PreferencesStore.apply', () => {
     const attempt = store().apply(runAs);
     // Assess
     await expect(attempt).rejects.toMatchObject({
-      name: 'DocumentBusyError',
-      message: expect.stringMatching(/Failed/),
+      name: 'DocumentVersionFailedError',
+      message: expect.stringMatching(/version 4 went to status Failed; it was not made the default/),
     });
+    expect(ssm).toHaveReceivedCommandWith(DescribeDocumentCommand, { DocumentVersion: '4' });
+    expect(ssm).toHaveReceivedCommandTimes(UpdateDocumentDefaultVersionCommand, 0);
   });
 });
 
@@ -382,7 +549,7 @@ describe('PreferencesStore.readRunAs', () => {
       valid: false,
       compliant: false,
       content: 'not json',
-      invalidReason: expect.stringMatching(/not JSON/),
+      invalidReason: expect.stringMatching(/not JSON .*not a mapping/),
     });
   });
 });

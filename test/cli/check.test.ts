@@ -186,7 +186,9 @@ describe('check command', () => {
       );
       // Assess
       expect(code).toBe(2);
-      expect(err).toBe('error: region "mars" is not an AWS region name');
+      expect(err).toBe(
+        `error: region "mars" is not an AWS region name (not in the AWS SDK's partition table)`,
+      );
     });
   });
 });

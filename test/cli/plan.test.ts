@@ -46,6 +46,11 @@ describe('plan command', () => {
     // Assess
     expect(code).toBe(1); // one region is refused
     const results = JSON.parse(out);
+    const current = env.cloud.state.document('222222222222', 'us-east-1')?.versions[0]?.content as string;
+    const merged = current
+      .replace('"runAsEnabled": false', '"runAsEnabled": true')
+      .replace('"runAsDefaultUser": ""', `"runAsDefaultUser": "${RUN_AS_USER}"`);
+    const created = createDefault(runAsSetting({ runAsEnabled: true, runAsDefaultUser: RUN_AS_USER }));
     expect(results).toEqual([
       {
         accountId: '222222222222',
@@ -58,12 +63,18 @@ describe('plan command', () => {
           { key: 'inputs.runAsDefaultUser', kind: 'changed', before: '', after: RUN_AS_USER },
         ],
         document: compliantDocument('us-east-1', '222222222222'),
+        // The exact text: the current text with the two values replaced, nothing else.
+        text: merged,
+        format: 'JSON',
+        diff: expect.stringMatching(/^--- v1\n\+\+\+ new version\n@@ /),
       },
       {
         accountId: '222222222222',
         region: 'eu-west-1',
         action: 'create',
-        document: createDefault(runAsSetting({ runAsEnabled: true, runAsDefaultUser: RUN_AS_USER })),
+        document: created,
+        text: JSON.stringify(created, null, 2),
+        format: 'JSON',
       },
       {
         accountId: '333333333333',
@@ -90,13 +101,18 @@ describe('plan command', () => {
     const { code, out } = await cli(...env.args('plan', '--account-id', '222222222222'));
     // Assess
     expect(code).toBe(0);
-    expect(out).toContain('222222222222 us-east-1: update version 1 → 2, made the default (now 1)');
-    expect(out).toContain('    inputs.runAsEnabled: false → true');
-    expect(out).toContain(`    inputs.runAsDefaultUser: "" → "${RUN_AS_USER}"`);
-    expect(out).toContain('222222222222 eu-west-1: create version 1 of SSM-SessionManagerRunShell:');
+    expect(out).toContain(
+      '222222222222 us-east-1: update version 1 → 2 (JSON), made the default (now 1); exact change:',
+    );
+    // A unified diff of the text: only the two RunAs lines change.
+    expect(out).toMatch(/^ {4}- {4}"runAsEnabled": false,$/m);
+    expect(out).toMatch(/^ {4}\+ {4}"runAsEnabled": true,$/m);
+    expect(out).toMatch(new RegExp(`^ {4}\\+ {4}"runAsDefaultUser": "${RUN_AS_USER}"`, 'm'));
+    expect(out.split('\n').filter((l) => /^ {4}[-+] /.test(l))).toHaveLength(4);
+    expect(out).toContain('222222222222 eu-west-1: create version 1 of SSM-SessionManagerRunShell (JSON):');
     expect(out).toContain(`"runAsDefaultUser": "${RUN_AS_USER}"`);
     expect(out).toContain(
-      'Plan: 1 to create, 1 to update, 0 to promote, 0 unchanged, 0 refused. Nothing was written.',
+      'Plan: 1 to create, 1 to update, 0 to repair, 0 to promote, 0 unchanged, 0 refused. Nothing was written.',
     );
   });
 

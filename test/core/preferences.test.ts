@@ -58,10 +58,10 @@ describe('parseDocument', () => {
   });
 
   it.each([
-    ['{"schemaVersion":', /not JSON/],
-    ['[1,2]', /not a JSON object/],
-    ['"text"', /not a JSON object/],
-    ['null', /not a JSON object/],
+    ['{"schemaVersion":', /neither JSON \(.*\) nor YAML \(.*\)/],
+    ['[1,2]', /not an object/],
+    ['"text"', /not an object/],
+    ['null', /not an object/],
     ['{"schemaVersion":"2.2","sessionType":"Standard_Stream","inputs":{}}', /schemaVersion is "2.2"/],
     ['{"schemaVersion":1,"sessionType":"Standard_Stream","inputs":{}}', /schemaVersion is 1/],
     ['{"sessionType":"Standard_Stream","inputs":{}}', /schemaVersion is missing/],

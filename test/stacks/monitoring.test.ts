@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { emptySweepTotals } from '#core/sweep.ts';
+import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
 import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
@@ -305,7 +306,7 @@ describe('Monitoring dashboard', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(dashboard, arn));
     // Assess
-    expect(shown).toHaveLength(8);
+    expect(shown).toHaveLength(9);
     expect(shown).toEqual(expect.arrayContaining(alarmArns));
     expect(dashboard.periodOverride).toBe('inherit');
   });
@@ -321,13 +322,16 @@ describe('Monitoring dashboard', () => {
 });
 
 describe('Monitoring alarms', () => {
-  it('creates exactly eight alarms, each named after the stack and notifying the failure topic', () => {
+  it('creates exactly nine alarms, each named after the stack and notifying the failure topic', () => {
     // Act
     const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
     // Assess: failed bootstrap, sweep and follow-up executions, RegionsFailed, SweepFailures, a
-    // dropped scheduled sweep, exposure p90, DLQ.
-    expect(alarms).toHaveLength(8);
+    // dropped scheduled sweep, exposure p90, the document version limit, DLQ.
+    expect(alarms).toHaveLength(9);
     expect(alarmNamed(template, 'FollowUpExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(alarmNamed(template, 'DocumentVersionLimitReached').AlarmDescription).toMatch(
+      /documentVersionPruning/,
+    );
     expect(alarmNamed(template, 'SweepExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     for (const alarm of alarms) {
       expect(alarm.AlarmName).toMatch(new RegExp(`^${STACK}-`));
@@ -654,6 +658,51 @@ describe('Monitoring cdk-nag', () => {
   });
 });
 
+/**
+ * A hand-written SSM fake at the version limit: three versions (1 old, 2 default, 3 latest);
+ * the first UpdateDocument is refused with DocumentVersionLimitExceeded.
+ */
+function versionLimitDependencies(pruningEnabled: boolean): () => HandlerDependencies {
+  const lza = JSON.stringify({
+    schemaVersion: '1.0',
+    sessionType: 'Standard_Stream',
+    inputs: { runAsEnabled: false, runAsDefaultUser: '' },
+  });
+  let updates = 0;
+  const ssm = {
+    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
+      switch (command.constructor.name) {
+        case 'GetDocumentCommand':
+          return { Content: lza, DocumentVersion: '3', Status: 'Active', DocumentFormat: 'JSON' };
+        case 'DescribeDocumentCommand':
+          return { Document: { Status: 'Active', LatestVersion: '4', DefaultVersion: '2' } };
+        case 'UpdateDocumentCommand':
+          updates += 1;
+          if (updates === 1) {
+            throw Object.assign(new Error('limit'), { name: 'DocumentVersionLimitExceeded', $metadata: {} });
+          }
+          return { DocumentDescription: { DocumentVersion: '4' } };
+        case 'ListDocumentVersionsCommand':
+          return {
+            DocumentVersions: [
+              { DocumentVersion: '1' },
+              { DocumentVersion: '2', IsDefaultVersion: true },
+              { DocumentVersion: '3' },
+            ],
+          };
+        default:
+          return {};
+      }
+    },
+  };
+  const deps = {
+    runAs: { enabled: true, defaultUser: 'ec2-user' },
+    config: { documentVersionPruning: { enabled: pruningEnabled, keepNewest: 1, deleteCount: 10 } },
+    sessions: { open: async () => ({ ssm: () => ssm }) },
+  };
+  return () => deps as unknown as HandlerDependencies;
+}
+
 describe('Monitoring metric contract with the handlers', () => {
   const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 } as Context;
   const ledger = memoryLedger();
@@ -801,6 +850,16 @@ describe('Monitoring metric contract with the handlers', () => {
       },
       context,
     );
+    // ApplyPreferences at the version limit: once pruning (DocumentVersionsPruned), once with
+    // pruning off (DocumentVersionLimitReached, and the error propagates).
+    for (const enabled of [true, false]) {
+      const attempt = applyPreferences(versionLimitDependencies(enabled))(
+        { accountId: '222222222222', region: 'us-east-1' },
+        context,
+      );
+      if (enabled) await expect(attempt).resolves.toMatchObject({ pruned: ['1'] });
+      else await expect(attempt).rejects.toMatchObject({ name: 'DocumentVersionLimitError' });
+    }
     await recordSweep(dependencies)(
       {
         options: { repair: true, maxConcurrency: 10, regions: ['us-east-1'], startedAt: at(0) },

@@ -8,7 +8,13 @@ import {
   optionalString,
   type ServiceDefinition,
 } from '../service-definition.ts';
-import type { DocumentRecord, DocumentStore, DocumentVersionRecord } from '../ssm-documents.ts';
+import {
+  convertContent,
+  type DocumentRecord,
+  type DocumentStore,
+  type DocumentVersionRecord,
+  parseContent,
+} from '../ssm-documents.ts';
 
 /** SSM document operations (awsJson1_1, `AmazonSSM.<Op>`), per account and region. */
 
@@ -40,7 +46,8 @@ function documentArn(ctx: OperationContext, input: Input): string {
 
 function parsedContent(record: DocumentVersionRecord): Record<string, unknown> | undefined {
   try {
-    const value = JSON.parse(record.content) as unknown;
+    const format = record.documentFormat === 'YAML' ? 'YAML' : 'JSON';
+    const value = parseContent(record.content, format);
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : undefined;
@@ -168,6 +175,21 @@ export const ssmService: ServiceDefinition = {
             'The document version is not valid or does not exist.',
           );
         }
+        // No DocumentFormat: the content as stored. With one: converted, as AWS does.
+        const requested = optionalString(input, 'DocumentFormat');
+        if (requested !== undefined && !['JSON', 'YAML', 'TEXT'].includes(requested)) {
+          throw new AwsServiceError(
+            'ValidationException',
+            `1 validation error detected: Value '${requested}' at 'documentFormat' failed to satisfy constraint: Member must satisfy enum value set: [YAML, JSON, TEXT]`,
+          );
+        }
+        if (requested === 'TEXT' && record.documentFormat !== 'TEXT') {
+          throw new AwsServiceError(
+            'InvalidDocumentOperation',
+            `A ${record.documentFormat} document cannot be returned as TEXT.`,
+          );
+        }
+        const format = requested ?? record.documentFormat;
         return {
           Name: doc.name,
           CreatedDate: epochSeconds(record.createdMs),
@@ -175,9 +197,9 @@ export const ssmService: ServiceDefinition = {
           ...(record.versionName ? { VersionName: record.versionName } : {}),
           DocumentVersion: record.version,
           Status: store.versionStatus(doc, record),
-          Content: record.content,
+          Content: convertContent(record.content, record.documentFormat, format),
           DocumentType: doc.documentType,
-          DocumentFormat: record.documentFormat,
+          DocumentFormat: format,
         };
       },
     },
@@ -187,8 +209,10 @@ export const ssmService: ServiceDefinition = {
         const store = ctx.world.documents;
         const doc = store.get(ctx.accountId, ctx.region, documentName(ctx, input));
         const record = store.resolveVersion(doc, input.DocumentVersion);
-        // The document-level status follows the newest write.
-        return { Document: { ...description(store, doc, record), Status: store.status(doc) } };
+        // Without a version, the document-level status follows the newest write; with one, that version's.
+        const status =
+          input.DocumentVersion === undefined ? store.status(doc) : store.versionStatus(doc, record);
+        return { Document: { ...description(store, doc, record), Status: status } };
       },
     },
     UpdateDocument: {

@@ -91,6 +91,14 @@ function assumeRole(ctx: OperationContext, input: Input): string {
     );
   }
 
+  // STS deactivated in this region for the account asked to issue the credentials (AWS: 403).
+  if (world.stsRegionDisabled(accountId, ctx.region)) {
+    throw new AwsServiceError(
+      'RegionDisabledException',
+      `STS is not activated in this region for account:${accountId}. Your account administrator can activate STS in this region using the IAM Console.`,
+      403,
+    );
+  }
   // The member roles trust only the management account.
   const nowMs = world.clock.nowMs();
   const account = world.org.member(accountId, nowMs);
