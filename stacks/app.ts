@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, DefaultStackSynthesizer, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
@@ -13,8 +13,12 @@ import { GUARDRAIL_SUFFIX, GuardrailStack } from './guardrail-stack.ts';
 /** The environment variable that names the config file when `--context config=<file>` is not given. */
 export const CONFIG_FILE_ENV_VAR = 'BOOTSTRAPPER_CONFIG_FILE';
 export const CONFIG_CONTEXT_KEY = 'config';
-/** Used when neither the config nor the CLI environment names a region. */
-export const FALLBACK_REGION = 'us-east-1';
+/**
+ * Said when no region is given. A silent fallback would put the Lambda code of a eu-west-1 home
+ * stack in a us-east-1 assets bucket and leave out the forwarder, so synth refuses instead.
+ */
+export const MISSING_REGION_MESSAGE =
+  'No home region: set "homeRegion" in the config, or export CDK_DEFAULT_REGION or AWS_REGION (for example AWS_REGION=eu-west-1 npx cdk synth).';
 
 export interface BuildAppOptions {
   /** Build into this app (the CLI entry); otherwise a new one from `appProps`. */
@@ -22,7 +26,7 @@ export interface BuildAppOptions {
   appProps?: AppProps;
   /** CDK_DEFAULT_ACCOUNT: used when the config has no managementAccountId. */
   defaultAccount?: string;
-  /** CDK_DEFAULT_REGION: used when the config has no homeRegion. */
+  /** CDK_DEFAULT_REGION, else AWS_REGION: used when the config has no homeRegion. Required otherwise. */
   defaultRegion?: string;
   /** Default true. False skips esbuild, for tests that only inspect templates. */
   bundling?: boolean;
@@ -49,12 +53,21 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   if (options.bundling === false) app.node.setContext(cxapi.BUNDLING_STACKS, []);
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const homeRegion = config.homeRegion ?? options.defaultRegion ?? FALLBACK_REGION;
+  const homeRegion = config.homeRegion ?? options.defaultRegion;
+  if (!homeRegion) throw new ConfigurationError(MISSING_REGION_MESSAGE);
   const account = config.managementAccountId ?? options.defaultAccount;
   const stackName = options.stackName ?? DEFAULT_STACK_NAME;
+  // LZA deploys a customizations template by CfnInclude into a CDK stack of its own, which brings its
+  // own BootstrapVersion parameter, bootstrap rule and CDKMetadata: ours would collide with them. The
+  // CDK CLI still checks the bootstrap version from the cloud assembly manifest on `cdk deploy`.
+  const common = (): Pick<StackProps, 'synthesizer' | 'analyticsReporting'> => ({
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    analyticsReporting: false,
+  });
   const description = 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts';
 
   const bootstrapper = new BootstrapperStack(app, stackName, {
+    ...common(),
     stackName,
     description,
     env: { account, region: homeRegion },
@@ -66,6 +79,7 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   if (forwarderRegion) {
     const name = `${stackName}${FORWARDER_SUFFIX}`;
     result.forwarder = new ForwarderStack(app, name, {
+      ...common(),
       stackName: name,
       description: `${description} (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
       env: { account, region: forwarderRegion },
@@ -76,6 +90,7 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   if (config.guardrail.scp.enabled) {
     const name = `${stackName}${GUARDRAIL_SUFFIX}`;
     result.guardrail = new GuardrailStack(app, name, {
+      ...common(),
       stackName: name,
       description: `${description} (SCP guardrail on the preferences document)`,
       env: { account, region: homeRegion },
@@ -114,7 +129,7 @@ function main(): void {
     buildApp(config, {
       app,
       defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
-      defaultRegion: process.env.CDK_DEFAULT_REGION,
+      defaultRegion: process.env.CDK_DEFAULT_REGION || process.env.AWS_REGION || undefined,
     });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;

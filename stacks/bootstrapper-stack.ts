@@ -5,6 +5,7 @@ import {
   type CfnElement,
   CfnOutput,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -121,9 +122,10 @@ export const STATE_MACHINE_HANDLERS: Record<StateMachineId, readonly HandlerName
 /** Why each cdk-nag finding is acknowledged; the README lists these. */
 export const NAG_REASONS = {
   runtime:
-    'nodejs22.x is pinned on purpose: it is the Node major the project is built, typed (target node22) and ' +
-    'tested on, and Lambda supports it. Compensating control: every dependency is bundled from package-lock.json, ' +
-    'so moving to a newer runtime is a one-line change verified by the stack tests.',
+    'nodejs24.x is the newest Node.js runtime Lambda offers and is supported until 2028-04-30 (nodejs22.x is ' +
+    'deprecated on 2027-04-30, blocks new functions from 2027-06-01 and updates from 2027-07-01). The bundles ' +
+    'target node24. Compensating control: every dependency is bundled from package-lock.json, and the stack ' +
+    'tests pin the runtime, so the next move is a reviewed one-line change.',
   xray:
     'Resource "*" only for xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE): X-Ray ' +
     'supports no resource-level permissions. Compensating control: write-only telemetry actions; every other ' +
@@ -150,6 +152,10 @@ export const NAG_REASONS = {
     'organizations:DescribeAccount on accounts of this organization (account/o-*/*): the organization id is not ' +
     'configured. Compensating control: read-only, and the ARN is pinned to the management account that owns it.',
 } as const;
+
+/** The Lambda runtime and the esbuild target that matches it (the CLI itself still runs on Node >= 20.11). */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const BUNDLE_TARGET = 'node24';
 
 /** Defines `require` for CommonJS-only dependencies inside the ESM bundle. */
 const ESM_REQUIRE_BANNER =
@@ -327,7 +333,7 @@ export class BootstrapperStack extends Stack {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: spec.timeout,
@@ -339,7 +345,7 @@ export class BootstrapperStack extends Stack {
       description: `runas-bootstrapper ${spec.name}`,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
@@ -419,6 +425,7 @@ export class BootstrapperStack extends Stack {
   #stateMachine(id: StateMachineId): { stateMachine: sfn.StateMachine; role: iam.Role } {
     const handlers = HANDLERS.filter((spec) => STATE_MACHINE_HANDLERS[id].includes(spec.name));
     const logGroup = new logs.LogGroup(this, `${id}ExecutionLogs`, {
+      logGroupName: stateMachineLogGroupName(this, id),
       retention: LOG_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -533,6 +540,20 @@ export class BootstrapperStack extends Stack {
     }
     return policy;
   }
+}
+
+/** Every Step Functions log group lives under this prefix (see stateMachineLogGroupName). */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/states/';
+
+/**
+ * `/aws/vendedlogs/states/<stack>-<id>-<stack uuid>`. Under `/aws/vendedlogs/` CloudWatch Logs needs no
+ * resource-policy entry per group for Step Functions' log delivery, so the account-wide resource
+ * policy (5,120 characters) cannot fill up. The stack id's UUID keeps the name unique per stack
+ * instance, so a redeploy after a destroy never collides with the retained group.
+ */
+export function stateMachineLogGroupName(stack: Stack, id: string): string {
+  const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+  return `${VENDED_LOGS_PREFIX}${stack.stackName}-${id}-${stackUuid}`;
 }
 
 /** The Label of the one distributed Map in an ASL file: it names the map runs' child executions. */

@@ -41,7 +41,7 @@ describe('config schema', () => {
         pollIntervalMinutes: 5,
       },
       sweep: { schedule: 'rate(1 day)', repair: true, enabled: true, maxConcurrency: 10 },
-      guardrail: { scp: { enabled: false, targetIds: [], exemptRoleNames: [] } },
+      guardrail: { scp: { enabled: false, targetIds: [], exemptRoleArns: [] } },
     });
   });
 
