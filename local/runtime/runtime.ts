@@ -19,6 +19,15 @@ import { createHandler as verifyPreferences } from '#handlers/verify-preferences
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
+import {
+  dataLimitError,
+  historyEventsOf,
+  historyLimitError,
+  MAX_HISTORY_EVENTS,
+  MAX_STATE_PAYLOAD_BYTES,
+  payloadBytes,
+  type UncatchableStatesError,
+} from './limits.ts';
 import { mapRunsOf } from './map-runs.ts';
 import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
 import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
@@ -168,8 +177,25 @@ export class LocalRuntime {
       events: [],
       done: Promise.resolve(),
     };
+    // Limits AWS enforces on the whole execution; the Task wrapper checks Lambda payloads itself.
+    let limitError: UncatchableStatesError | undefined;
+    let history = 0;
     const collect = (async () => {
-      for await (const event of run.eventLogs) record.events.push(event);
+      for await (const event of run.eventLogs) {
+        record.events.push(event);
+        if (limitError) continue;
+        history += historyEventsOf(event);
+        const payload =
+          event.type === 'StateEntered'
+            ? { where: `The input of ${event.state?.name}`, value: event.state?.input }
+            : event.type === 'StateExited'
+              ? { where: `The output of ${event.state?.name}`, value: event.state?.output }
+              : undefined;
+        const bytes = payload ? payloadBytes(payload.value) : 0;
+        if (payload && bytes > MAX_STATE_PAYLOAD_BYTES) limitError = dataLimitError(payload.where, bytes);
+        else if (history > MAX_HISTORY_EVENTS) limitError = historyLimitError(history);
+        if (limitError) run.abort();
+      }
     })();
     const finish = run.result.then(
       (output) => {
@@ -183,6 +209,12 @@ export class LocalRuntime {
       },
     );
     record.done = Promise.all([collect.catch(() => {}), finish]).then(() => {
+      if (limitError) {
+        record.status = 'FAILED';
+        record.output = undefined;
+        record.error = limitError.name;
+        record.cause = limitError.message;
+      }
       record.stopDate = new Date(this.#host.clock.nowMs());
     });
     this.#executions.set(executionArn, record);
