@@ -70,7 +70,8 @@ describe('error names: the contract between handlers and the ASL', () => {
       expect(all.length).toBeGreaterThan(0);
       for (const [name, state] of all) {
         const retriedHere = ((state.Retry as Json[]) ?? []).flatMap((r) => r.ErrorEquals as string[]);
-        for (const error of lambdaErrors) expect(retriedHere, `${file} ${name} retries ${error}`).toContain(error);
+        for (const error of lambdaErrors)
+          expect(retriedHere, `${file} ${name} retries ${error}`).toContain(error);
       }
     },
   );
