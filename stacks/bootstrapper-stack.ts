@@ -24,10 +24,12 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import type { HistoryBound } from '#core/limits.ts';
 import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { Monitoring } from './monitoring.ts';
+import { checkBootstrapHistory, checkLambdaEnvironment } from './service-limits.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
@@ -184,6 +186,8 @@ export class BootstrapperStack extends Stack {
   readonly sweepRole: iam.Role;
   /** Dashboard, alarms and failure topic; `monitorStateMachine` adds further state machines. */
   readonly monitoring: Monitoring;
+  /** The worst-case history of one bootstrap execution for this config (checked at synth). */
+  readonly historyBound: HistoryBound;
 
   constructor(scope: Construct, id: string, props: BootstrapperStackProps) {
     super(scope, id, props);
@@ -201,6 +205,15 @@ export class BootstrapperStack extends Stack {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
+
+    // Fail at synth, naming the fields, rather than at deploy or after hours of a running execution.
+    checkLambdaEnvironment(config, environment, {
+      ...config,
+      managementAccountId:
+        config.managementAccountId ?? (Token.isUnresolved(this.account) ? '000000000000' : this.account),
+      homeRegion: config.homeRegion ?? this.region,
+    });
+    this.historyBound = checkBootstrapHistory(config, path.join(STATE_MACHINE_DIR, STATE_MACHINES.Bootstrap));
 
     const functions: Partial<Record<HandlerName, NodejsFunction>> = {};
     for (const spec of HANDLERS) {

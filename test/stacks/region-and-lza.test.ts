@@ -114,6 +114,25 @@ describe('home eu-west-1', () => {
       expect(bucket).toBe(`"cdk-hnb659fds-assets-${MANAGEMENT_ACCOUNT}-eu-west-1"`);
   });
 
+  it('logs each state machine under /aws/vendedlogs/states/, named uniquely per stack instance', () => {
+    // Act
+    const machines = Object.values(
+      euWest.templates.bootstrapper.findResources('AWS::StepFunctions::StateMachine'),
+    );
+    const groups = euWest.templates.bootstrapper.findResources('AWS::Logs::LogGroup');
+    const names = machines.map((machine) => {
+      const arn = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
+      const logicalId = arn['Fn::GetAtt'][0] as string;
+      return JSON.stringify(groups[logicalId]?.Properties.LogGroupName);
+    });
+    // Assess
+    expect(names).toHaveLength(2);
+    for (const name of names) {
+      expect(name).toContain('"/aws/vendedlogs/states/RunAsBootstrapper-');
+      expect(name).toContain('{"Ref":"AWS::StackId"}');
+    }
+  });
+
   it('runs every function on nodejs24.x', () => {
     // Act
     const runtimes = Object.values(euWest.templates.bootstrapper.findResources('AWS::Lambda::Function')).map(
