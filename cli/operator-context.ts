@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { type ClientOptions, createClient } from '#adapters/clients.ts';
@@ -99,6 +100,7 @@ export class OperatorContext {
       region: this.region,
       roleNames: this.config.memberRoleNames,
       sessionName: 'runas-bootstrapper-cli',
+      SSMClient,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
     });
   }

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { isVendTrigger, normalize } from '#core/vend-events.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger, tracer } from './shared/observability.ts';
@@ -76,4 +78,4 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(parser({ schema: resolveRequestInput }));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory }));

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { coveringCandidates, deployedBefore, gapFigures, judgeRun, milestones } from '#core/gap.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -148,4 +150,4 @@ function sameRegions(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((region) => b.includes(region));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ CodePipelineClient, PipelineHistory }));

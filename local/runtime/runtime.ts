@@ -13,6 +13,7 @@ import { createHandler as recordEnforcement } from '#handlers/record-enforcement
 import { createHandler as recordGap } from '#handlers/record-gap.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
+import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as trackPipeline } from '#handlers/track-pipeline.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
@@ -98,6 +99,7 @@ export class LocalRuntime {
     this.dependencies = buildDependencies(
       { ...configToEnvironment(config), AWS_REGION: options.homeRegion, AWS_ENDPOINT_URL: options.host.url },
       { credentials, now: () => options.host.clock.nowMs() },
+      ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
     const functions: Record<string, LambdaHandler> = {
