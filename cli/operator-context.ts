@@ -6,7 +6,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { type ClientOptions, createClient } from '#adapters/clients.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
-import { assertRegion } from '#core/arn.ts';
+import { assertRegion, partitionOf } from '#core/arn.ts';
 import {
   ACCOUNT_ID_PATTERN,
   type BootstrapperConfig,
@@ -68,6 +68,11 @@ export class OperatorContext {
     const hasCredentials =
       env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || globals.profile !== undefined;
     this.#credentials = this.endpoint !== undefined && !hasCredentials ? LOCAL_CREDENTIALS : undefined;
+  }
+
+  /** The partition of the home region (`aws`, `aws-us-gov`, `aws-cn`). */
+  get partition(): string {
+    return partitionOf(this.region);
   }
 
   client<C>(Client: ClientConstructor<C>, serviceId: string, region = this.region): C {

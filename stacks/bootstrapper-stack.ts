@@ -24,6 +24,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
 import type { HistoryBound } from '#core/limits.ts';
 import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import { pascalCase } from './construct-id.ts';
@@ -34,7 +35,7 @@ import { checkBootstrapHistory, checkLambdaEnvironment } from './service-limits.
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
 
-export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
+export { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 /** The CLI finds the state machines through these CloudFormation output keys. */
 export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
 export const SWEEP_STATE_MACHINE_ARN_OUTPUT = 'SweepStateMachineArn';
@@ -258,6 +259,14 @@ export class BootstrapperStack extends Stack {
       sweep.role,
       distributedMapLabel(STATE_MACHINES.Sweep),
     );
+    new CfnOutput(this, VERSION_OUTPUT, {
+      description: 'runas-bootstrapper version (doctor compares it with the forwarder stack and the CLI)',
+      value: PRODUCT_VERSION,
+    });
+    new CfnOutput(this, CONFIG_DIGEST_OUTPUT, {
+      description: 'SHA-256 of the config this stack was synthesized from (doctor compares it with --config)',
+      value: configDigest(config),
+    });
     new CfnOutput(this, SWEEP_STATE_MACHINE_ARN_OUTPUT, {
       description: 'ARN of the sweep state machine (runas-bootstrapper sweep starts it)',
       value: this.sweepStateMachine.stateMachineArn,

@@ -1,6 +1,7 @@
 import type { BootstrapperConfig } from '#core/config.ts';
 import { EventBus, type EventEnvelope, makeEnvelope } from './bus.ts';
 import { SimulatedClock, SimulatedScheduler } from './clock.ts';
+import type { LocalDeployment } from './deployment.ts';
 import { FaultInjector } from './faults.ts';
 import { CredentialStore } from './identity.ts';
 import {
@@ -60,6 +61,8 @@ export class CloudWorld {
   readonly #calls = new Map<string, CallStats>();
   readonly #disabledRegions = new Map<string, Set<string>>();
   executor: StepFunctionsExecutor | undefined;
+  /** The bootstrapper's stacks, rules and state machines, once the local runtime deployed them. */
+  deployment: LocalDeployment | undefined;
   timelineStartSeconds: number | undefined;
 
   constructor(scenario: Scenario, config: BootstrapperConfig | undefined, onError: (error: unknown) => void) {

@@ -4,6 +4,7 @@ import type { CloudWorld } from './cloud-world.ts';
 import { evaluatePolicy } from './iam-policy.ts';
 import type { Principal } from './identity.ts';
 import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
+import { cloudFormationService } from './services/cloudformation.ts';
 import { codePipelineService } from './services/codepipeline.ts';
 import { eventBridgeService } from './services/eventbridge.ts';
 import { organizationsService } from './services/organizations.ts';
@@ -22,6 +23,7 @@ const SERVICES: ServiceDefinition[] = [
   eventBridgeService,
   codePipelineService,
   stepFunctionsService,
+  cloudFormationService,
 ];
 const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
 const BY_ID = new Map<string, ServiceDefinition>(SERVICES.map((s) => [s.id, s]));

@@ -1,7 +1,14 @@
 import type { CloudWorld } from './cloud-world.ts';
 import type { Principal } from './identity.ts';
 
-export type ServiceId = 'sts' | 'ssm' | 'organizations' | 'events' | 'codepipeline' | 'states';
+export type ServiceId =
+  | 'sts'
+  | 'ssm'
+  | 'organizations'
+  | 'events'
+  | 'codepipeline'
+  | 'states'
+  | 'cloudformation';
 
 export interface OperationContext {
   world: CloudWorld;

@@ -19,6 +19,7 @@ import { createHandler as trackPipeline } from '#handlers/track-pipeline.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
+import { type LocalDeployment, localDeployment, ruleDelivers } from '../cloud/deployment.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
 import {
   dataLimitError,
@@ -31,7 +32,7 @@ import {
 } from './limits.ts';
 import { mapRunsOf } from './map-runs.ts';
 import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
-import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
+import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
 import type { EventLog } from './state-machine-events.ts';
 
 /** What the runtime needs from the local cloud. */
@@ -40,6 +41,8 @@ export interface RuntimeHost {
   bus: { subscribe(fn: (event: EventEnvelope) => void | Promise<void>): () => void };
   clock: { nowMs(): number; timeScale: number };
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
+  /** Where the host shows the deployed stacks, rules and state machines (the local cloud). */
+  setDeployment?(deployment: LocalDeployment | undefined): void;
 }
 
 export interface LocalRuntimeOptions {
@@ -87,6 +90,7 @@ export class LocalRuntime {
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #unsubscribe: () => void;
   readonly dependencies: HandlerDependencies;
+  readonly deployment: LocalDeployment;
 
   constructor(options: LocalRuntimeOptions) {
     this.#host = options.host;
@@ -136,10 +140,25 @@ export class LocalRuntime {
         timeScale: options.host.clock.timeScale,
       }),
     );
+    // What `cdk deploy` would have created, so CloudFormation, EventBridge and Step Functions
+    // callers (replay, sweep, doctor) find it; a rule disabled there stops delivering here too.
+    this.deployment = localDeployment({
+      config: options.config,
+      managementAccountId: options.managementAccountId,
+      homeRegion: options.homeRegion,
+      stateMachineArns: {
+        bootstrap: this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
+        sweep: this.stateMachineArn(SWEEP_STATE_MACHINE),
+      },
+      definitions: { bootstrap: readDefinition('bootstrap'), sweep: readDefinition('sweep') },
+      nowMs: options.host.clock.nowMs(),
+    });
+    options.host.setDeployment?.(this.deployment);
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });
     this.#unsubscribe = options.host.bus.subscribe((event) => {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
       for (const rule of matchingRules(event, rules)) {
+        if (!ruleDelivers(this.deployment, rule.id)) continue;
         this.startExecution(BOOTSTRAP_STATE_MACHINE, event, { startedBy: `rule/${rule.id}` });
       }
     });
@@ -239,6 +258,7 @@ export class LocalRuntime {
   stop(): void {
     this.#unsubscribe();
     this.#host.setExecutor(undefined);
+    this.#host.setDeployment?.(undefined);
   }
 
   #execution(executionArn: string | undefined): ExecutionRecord {
