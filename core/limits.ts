@@ -31,6 +31,7 @@ export function assertEnvironmentFits(
   const largest = Object.entries(contributors)
     .filter(([, size]) => size > 0)
     .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
     .map(([field, size]) => `${field} (${size} bytes)`)
     .join(', ');
   throw new ConfigurationError(
