@@ -213,9 +213,15 @@ export class BootstrapperStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
+    // The Lambdas never read the guardrail: leaving its exemption list out keeps it from
+    // competing with excludeAccountIds for Lambda's 4 KB of environment.
+    const lambdaConfig: BootstrapperConfig = {
+      ...config,
+      guardrail: { scp: { enabled: config.guardrail.scp.enabled, targetIds: [], exemptRoleArns: [] } },
+    };
     const environment = {
       ...configToEnvironment({
-        ...config,
+        ...lambdaConfig,
         // Resolved here so the handlers refuse replays put by any other account, as the rule does.
         managementAccountId: config.managementAccountId ?? this.account,
         homeRegion: config.homeRegion ?? this.region,
@@ -227,8 +233,8 @@ export class BootstrapperStack extends Stack {
     };
 
     // Fail at synth, naming the fields, rather than at deploy or after hours of a running execution.
-    checkLambdaEnvironment(config, environment, {
-      ...config,
+    checkLambdaEnvironment(lambdaConfig, environment, {
+      ...lambdaConfig,
       managementAccountId:
         config.managementAccountId ?? (Token.isUnresolved(this.account) ? '000000000000' : this.account),
       homeRegion: config.homeRegion ?? this.region,

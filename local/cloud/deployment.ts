@@ -58,11 +58,45 @@ export interface DeployedStateMachine {
   definition: string;
 }
 
+export interface DeployedSubscription {
+  SubscriptionArn: string;
+  Protocol: string;
+  Endpoint: string;
+}
+
+export interface DeployedTopic {
+  arn: string;
+  region: string;
+  subscriptions: DeployedSubscription[];
+}
+
+export interface DeployedAlarm {
+  name: string;
+  region: string;
+  arn: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  updatedMs: number;
+}
+
 export interface LocalDeployment {
   stacks: DeployedStack[];
   rules: DeployedRule[];
   stateMachines: DeployedStateMachine[];
+  topics: DeployedTopic[];
+  alarms: DeployedAlarm[];
 }
+
+/** The alarms the Monitoring construct creates (stacks/monitoring.ts), after the stack-name prefix. */
+export const DEPLOYED_ALARM_NAMES = [
+  'RegionsFailed',
+  'SweepFailures',
+  'VendToRunAsP90',
+  'VendEventDeadLetters',
+  'BootstrapExecutionsFailed',
+  'SweepExecutionsFailed',
+  'SweepScheduleDropped',
+] as const;
 
 export interface LocalDeploymentOptions {
   config: BootstrapperConfig;
@@ -81,7 +115,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
   const stackName = options.stackName ?? DEFAULT_STACK_NAME;
   const stackId = (region: string, name: string) =>
     `arn:aws:cloudformation:${region}:${account}:stack/${name}/${crypto.randomUUID()}`;
-  const topicArn = `arn:aws:sns:${homeRegion}:${account}:${stackName}-FailureTopic`;
+  const topicArn = `arn:aws:sns:${homeRegion}:${account}:${stackName}-failures`;
   const stacks: DeployedStack[] = [
     {
       name: stackName,
@@ -163,7 +197,26 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     createdMs: nowMs,
     roleArn: `arn:aws:iam::${account}:role/${stackName}-${pascal(id)}Role`,
   }));
-  return { stacks, rules, stateMachines };
+  // Locally an e-mail subscription counts as confirmed at once: nobody can click the link.
+  const email = config.notifications.email;
+  const topics: DeployedTopic[] = [
+    {
+      arn: topicArn,
+      region: homeRegion,
+      subscriptions: email
+        ? [{ SubscriptionArn: `${topicArn}:${crypto.randomUUID()}`, Protocol: 'email', Endpoint: email }]
+        : [],
+    },
+  ];
+  const alarms: DeployedAlarm[] = DEPLOYED_ALARM_NAMES.map((name) => ({
+    name: `${stackName}-${name}`,
+    region: homeRegion,
+    arn: `arn:aws:cloudwatch:${homeRegion}:${account}:alarm:${stackName}-${name}`,
+    state: 'OK',
+    reason: 'Threshold Crossed: no datapoints were breaching',
+    updatedMs: nowMs,
+  }));
+  return { stacks, rules, stateMachines, topics, alarms };
 }
 
 /**

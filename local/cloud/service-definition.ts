@@ -8,7 +8,9 @@ export type ServiceId =
   | 'events'
   | 'codepipeline'
   | 'states'
-  | 'cloudformation';
+  | 'cloudformation'
+  | 'sns'
+  | 'monitoring';
 
 export interface OperationContext {
   world: CloudWorld;
