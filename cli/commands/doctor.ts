@@ -1,12 +1,15 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
 import {
   CONFIG_DIGEST_OUTPUT,
   configDigest,
   DEFAULT_STACK_NAME,
+  FAILURE_TOPIC_OUTPUT,
   FORWARDER_SUFFIX,
   forwarderRegionFor,
   PRODUCT_VERSION,
@@ -215,7 +218,80 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     }
   }
 
-  // 5. The LZA pipeline, when the gap is measured against it.
+  // 5. Somebody hears about failures: a confirmed subscription, and no alarm firing.
+  const topicArn = outputOf(homeStack, FAILURE_TOPIC_OUTPUT);
+  if (!topicArn) {
+    add({ check: 'failure topic', status: 'skip', detail: `no ${FAILURE_TOPIC_OUTPUT} output to check` });
+  } else {
+    try {
+      const { Subscriptions = [] } = await ctx
+        .client(SNSClient, 'sns')
+        .send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+      const confirmed = Subscriptions.filter(
+        (s) => s.SubscriptionArn?.startsWith('arn:') && s.SubscriptionArn !== topicArn,
+      );
+      const pending = Subscriptions.filter((s) => s.SubscriptionArn === 'PendingConfirmation');
+      add(
+        confirmed.length > 0
+          ? {
+              check: 'failure topic',
+              status: 'ok',
+              detail: `${confirmed.length} confirmed subscription(s): ${confirmed.map((s) => `${s.Protocol} ${s.Endpoint}`).join(', ')}`,
+            }
+          : {
+              check: 'failure topic',
+              status: 'fail',
+              detail:
+                pending.length > 0
+                  ? `${pending.length} subscription(s) pending confirmation, none confirmed: nobody hears about failures`
+                  : 'no subscription: nobody hears about failures',
+              fix:
+                pending.length > 0
+                  ? `confirm the subscription e-mail sent to ${pending.map((s) => s.Endpoint).join(', ')}`
+                  : `set notifications.email and redeploy, then confirm the e-mail; or aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint <you>`,
+            },
+      );
+    } catch (error) {
+      add({
+        check: 'failure topic',
+        status: 'fail',
+        detail: `${topicArn}: ${errorText(error)}`,
+        fix: 'redeploy the home stack',
+      });
+    }
+  }
+  try {
+    const { MetricAlarms = [] } = await ctx
+      .client(CloudWatchClient, 'monitoring')
+      .send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${stackName}-` }));
+    const firing = MetricAlarms.filter((a) => a.StateValue === 'ALARM');
+    add(
+      MetricAlarms.length === 0
+        ? {
+            check: 'alarms',
+            status: 'fail',
+            detail: `no alarms named ${stackName}-* in ${home}`,
+            fix: 'redeploy the home stack',
+          }
+        : firing.length === 0
+          ? { check: 'alarms', status: 'ok', detail: `${MetricAlarms.length} alarms, none in ALARM` }
+          : {
+              check: 'alarms',
+              status: 'fail',
+              detail: `in ALARM: ${firing.map((a) => `${a.AlarmName} (${a.StateReason ?? 'no reason'})`).join('; ')}`,
+              fix: 'read the alarm description (it says what to do) and the dashboard; the alarm clears once the cause is fixed',
+            },
+    );
+  } catch (error) {
+    add({
+      check: 'alarms',
+      status: 'fail',
+      detail: `${home}: ${errorText(error)}`,
+      fix: 'allow cloudwatch:DescribeAlarms',
+    });
+  }
+
+  // 6. The LZA pipeline, when the gap is measured against it.
   if (ctx.config.lza.measureGap) {
     const pipeline = ctx.config.lza.pipelineName;
     try {
@@ -235,7 +311,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     add({ check: 'LZA pipeline', status: 'skip', detail: 'lza.measureGap is false' });
   }
 
-  // 6. One member account's role, through the read-only session the tool itself uses.
+  // 7. One member account's role, through the read-only session the tool itself uses.
   try {
     const managementAccountId = ctx.config.managementAccountId ?? (await ctx.callerAccount());
     const members = await ctx.organization().list();
@@ -271,7 +347,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     });
   }
 
-  // 7. The config the stack was deployed with.
+  // 8. The config the stack was deployed with.
   const deployedDigest = outputOf(homeStack, CONFIG_DIGEST_OUTPUT);
   if (!homeStack) add({ check: 'config', status: 'skip', detail: 'no home stack to compare with' });
   else if (!deployedDigest)
@@ -309,7 +385,7 @@ export function registerDoctor(program: Command, io: CliIo): void {
   program
     .command('doctor')
     .description(
-      'Read-only: check a deployed installation (stacks, versions, rules, state machines, LZA pipeline, member role, config), one line per check with a fix',
+      'Read-only: check a deployed installation (stacks, versions, rules, state machines, failure topic, alarms, LZA pipeline, member role, config), one line per check with a fix',
     )
     .option('--stack-name <name>', 'name of the home stack', DEFAULT_STACK_NAME)
     .action(async (options: { stackName: string }, command: Command) => {

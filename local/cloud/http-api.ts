@@ -5,9 +5,11 @@ import { evaluatePolicy } from './iam-policy.ts';
 import type { Principal } from './identity.ts';
 import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
 import { cloudFormationService } from './services/cloudformation.ts';
+import { cloudWatchService } from './services/cloudwatch.ts';
 import { codePipelineService } from './services/codepipeline.ts';
 import { eventBridgeService } from './services/eventbridge.ts';
 import { organizationsService } from './services/organizations.ts';
+import { snsService } from './services/sns.ts';
 import { ssmService } from './services/ssm.ts';
 import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
@@ -24,6 +26,8 @@ const SERVICES: ServiceDefinition[] = [
   codePipelineService,
   stepFunctionsService,
   cloudFormationService,
+  snsService,
+  cloudWatchService,
 ];
 const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
 const BY_ID = new Map<string, ServiceDefinition>(SERVICES.map((s) => [s.id, s]));

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DisableRuleCommand,
   EnableRuleCommand,
@@ -32,8 +33,12 @@ afterEach(async () => {
 });
 
 /** The bootstrapper deployed on a local cloud whose home region is `homeRegion`. */
-async function deployed(homeRegion: string) {
-  const input = { runAsDefaultUser: 'ec2-user', governedRegions: ['us-east-1', 'eu-west-1'] };
+async function deployed(homeRegion: string, notify = true) {
+  const input = {
+    runAsDefaultUser: 'ec2-user',
+    governedRegions: ['us-east-1', 'eu-west-1'],
+    ...(notify ? { notifications: { email: 'oncall@example.com' } } : {}),
+  };
   const dir = mkdtempSync(join(tmpdir(), 'runas-doctor-'));
   const configFile = join(dir, 'bootstrapper.config.json');
   writeFileSync(configFile, JSON.stringify({ ...input, homeRegion }));
@@ -122,6 +127,8 @@ describe('doctor', () => {
       'forwarding rules': 'ok',
       'bootstrap state machine': 'ok',
       'sweep state machine': 'ok',
+      'failure topic': 'ok',
+      alarms: 'ok',
       'LZA pipeline': 'ok',
       'member role': 'ok',
       config: 'ok',
@@ -150,6 +157,32 @@ describe('doctor', () => {
     expect(code).toBe(1);
   });
 
+  it('names an alarm in ALARM, and a topic nobody is subscribed to', async () => {
+    // Prepare
+    const { cloud, args } = await deployed('us-east-1', false);
+    await new CloudWatchClient(cloud.clientConfig('us-east-1')).send(
+      new SetAlarmStateCommand({
+        AlarmName: 'RunAsBootstrapper-RegionsFailed',
+        StateValue: 'ALARM',
+        StateReason: 'Threshold Crossed: 1 datapoint [2.0] was greater than the threshold (0.0)',
+      }),
+    );
+    // Act
+    const { code, report } = await doctor(args('doctor'));
+    // Assess
+    const alarms = report.checks.find((c) => c.check === 'alarms');
+    expect(alarms?.status).toBe('fail');
+    expect(alarms?.detail).toBe(
+      'in ALARM: RunAsBootstrapper-RegionsFailed (Threshold Crossed: 1 datapoint [2.0] was greater than the threshold (0.0))',
+    );
+    expect(report.checks.find((c) => c.check === 'failure topic')).toMatchObject({
+      status: 'fail',
+      detail: 'no subscription: nobody hears about failures',
+      fix: expect.stringContaining('set notifications.email'),
+    });
+    expect(code).toBe(1);
+  });
+
   it('says when the LZA pipeline the config names does not exist', async () => {
     // Prepare
     const { args, dir } = await deployed('us-east-1');
@@ -159,6 +192,7 @@ describe('doctor', () => {
       JSON.stringify({
         runAsDefaultUser: 'ec2-user',
         governedRegions: ['us-east-1', 'eu-west-1'],
+        notifications: { email: 'oncall@example.com' },
         lza: { pipelineName: 'Custom-Pipeline' },
       }),
     );
