@@ -9,7 +9,9 @@ import {
   PRODUCT_VERSION,
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
+import { guardrailPolicyDocument } from '#core/guardrail.ts';
 import { toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
+import { type PolicyDocument, parsePolicyDocument } from './iam-policy.ts';
 
 /**
  * What the CDK app deploys, as the local cloud shows it to CloudFormation, EventBridge and Step
@@ -85,6 +87,11 @@ export interface LocalDeployment {
   stateMachines: DeployedStateMachine[];
   topics: DeployedTopic[];
   alarms: DeployedAlarm[];
+  /**
+   * The guardrail SCP when `guardrail.scp.enabled`. The local organization has no OUs, so it
+   * applies to every member account, as if attached to the root.
+   */
+  serviceControlPolicies: PolicyDocument[];
 }
 
 /** The alarms the Monitoring construct creates (stacks/monitoring.ts), after the stack-name prefix. */
@@ -216,7 +223,10 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     reason: 'Threshold Crossed: no datapoints were breaching',
     updatedMs: nowMs,
   }));
-  return { stacks, rules, stateMachines, topics, alarms };
+  const serviceControlPolicies = config.guardrail.scp.enabled
+    ? [parsePolicyDocument(JSON.stringify(guardrailPolicyDocument(config)))]
+    : [];
+  return { stacks, rules, stateMachines, topics, alarms, serviceControlPolicies };
 }
 
 /**
