@@ -18,7 +18,7 @@ export const CONFIG_CONTEXT_KEY = 'config';
  * stack in a us-east-1 assets bucket and leave out the forwarder, so synth refuses instead.
  */
 export const MISSING_REGION_MESSAGE =
-  'No home region: set "homeRegion" in the config, or export CDK_DEFAULT_REGION or AWS_REGION (for example AWS_REGION=eu-west-1 npx cdk synth).';
+  'No home region: set "homeRegion" in the config, or export AWS_REGION (for example AWS_REGION=eu-west-1 npx cdk synth), or use a profile that names a region.';
 
 export interface BuildAppOptions {
   /** Build into this app (the CLI entry); otherwise a new one from `appProps`. */
@@ -26,7 +26,7 @@ export interface BuildAppOptions {
   appProps?: AppProps;
   /** CDK_DEFAULT_ACCOUNT: used when the config has no managementAccountId. */
   defaultAccount?: string;
-  /** CDK_DEFAULT_REGION, else AWS_REGION: used when the config has no homeRegion. Required otherwise. */
+  /** From the environment (regionFromEnvironment): used when the config has no homeRegion. Required otherwise. */
   defaultRegion?: string;
   /** Default true. False skips esbuild, for tests that only inspect templates. */
   bundling?: boolean;
@@ -122,6 +122,57 @@ export function loadConfigFile(file: string): BootstrapperConfig {
   return parseConfigText(text, file);
 }
 
+/** The `region` of a profile in an AWS shared config or credentials file, if it names one. */
+function iniRegion(text: string, profile: string): string | undefined {
+  const wanted = new Set([profile, `profile ${profile}`]);
+  let inProfile = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      inProfile = wanted.has(section[1]!.trim());
+      continue;
+    }
+    const setting = /^region\s*=\s*(\S+)/.exec(line);
+    if (inProfile && setting) return setting[1];
+  }
+  return undefined;
+}
+
+/**
+ * The region to synthesize for when the config names none. The CDK CLI always sets
+ * CDK_DEFAULT_REGION, falling back to us-east-1 when it finds no region at all; that silent
+ * fallback is exactly what must not decide where the stack goes. So CDK_DEFAULT_REGION counts
+ * unless it is us-east-1 with no AWS_REGION / AWS_DEFAULT_REGION and no region in the
+ * profile's shared config, which is the CLI's fallback.
+ */
+export function regionFromEnvironment(
+  env: Record<string, string | undefined>,
+  readFile: (file: string) => string | undefined = (file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+): string | undefined {
+  const explicit = env.AWS_REGION || env.AMAZON_REGION || env.AWS_DEFAULT_REGION || env.AMAZON_DEFAULT_REGION;
+  if (explicit) return explicit;
+  const fromCdk = env.CDK_DEFAULT_REGION;
+  if (!fromCdk) return undefined;
+  if (fromCdk !== 'us-east-1') return fromCdk;
+  const profile = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
+  const home = env.HOME ?? env.USERPROFILE ?? '';
+  const files = [
+    env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
+    env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
+  ];
+  const configured = files
+    .map((file) => readFile(file))
+    .some((text) => text && iniRegion(text, profile) === fromCdk);
+  return configured ? fromCdk : undefined;
+}
+
 function main(): void {
   const app = new App();
   try {
@@ -129,7 +180,7 @@ function main(): void {
     buildApp(config, {
       app,
       defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
-      defaultRegion: process.env.CDK_DEFAULT_REGION || process.env.AWS_REGION || undefined,
+      defaultRegion: regionFromEnvironment(process.env),
     });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;

@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#core/errors.ts';
-import { buildApp, MISSING_REGION_MESSAGE } from '#stacks/app.ts';
+import { buildApp, MISSING_REGION_MESSAGE, regionFromEnvironment } from '#stacks/app.ts';
 import { PROJECT_ROOT } from '#stacks/bootstrapper-stack.ts';
 import {
   CDK_JSON_CONTEXT,
@@ -66,6 +66,58 @@ describe('the home region', () => {
     // Assess
     expect(result.failed).toBe(true);
     expect(result.stderr.trim()).toBe(MISSING_REGION_MESSAGE);
+  });
+
+  it('is refused by the real `cdk synth`, whose us-east-1 fallback does not count', async () => {
+    // Prepare: no region anywhere, and a home without AWS config files.
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: mkdtempSync(path.join(tmpdir(), 'runas-home-')) };
+    for (const key of [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'CDK_DEFAULT_REGION',
+      'AWS_CONFIG_FILE',
+      'AWS_PROFILE',
+    ])
+      delete env[key];
+    // Act
+    const result = await run(
+      'npx',
+      ['cdk', 'synth', '--no-notices', '-q', '-o', path.join(scratch, 'cli-out')],
+      {
+        cwd: PROJECT_ROOT,
+        env,
+      },
+    ).then(
+      () => ({ failed: false, stderr: '' }),
+      (error: { stderr: string }) => ({ failed: true, stderr: error.stderr }),
+    );
+    // Assess
+    expect(result.failed).toBe(true);
+    expect(result.stderr).toContain(MISSING_REGION_MESSAGE);
+  }, 120_000);
+
+  it.each([
+    [{ AWS_REGION: 'eu-west-1', CDK_DEFAULT_REGION: 'eu-west-1' }, undefined, 'eu-west-1'],
+    [{ AWS_DEFAULT_REGION: 'ap-south-1' }, undefined, 'ap-south-1'],
+    // The CDK CLI passes a profile's region as CDK_DEFAULT_REGION.
+    [{ CDK_DEFAULT_REGION: 'eu-central-1' }, undefined, 'eu-central-1'],
+    // us-east-1 with no other source is the CLI's silent fallback...
+    [{ CDK_DEFAULT_REGION: 'us-east-1' }, undefined, undefined],
+    // ...unless the profile really says us-east-1.
+    [
+      { CDK_DEFAULT_REGION: 'us-east-1', AWS_PROFILE: 'org' },
+      '[profile org]\nregion = us-east-1\n',
+      'us-east-1',
+    ],
+    [{ CDK_DEFAULT_REGION: 'us-east-1' }, '[default]\nregion=us-east-1\n', 'us-east-1'],
+    [{ CDK_DEFAULT_REGION: 'us-east-1' }, '[profile other]\nregion = us-east-1\n', undefined],
+  ])('regionFromEnvironment(%j, config file %j) is %s', (env, configFile, expected) => {
+    // Act
+    const region = regionFromEnvironment({ HOME: '/home/x', ...env }, (file) =>
+      file === '/home/x/.aws/config' ? configFile : undefined,
+    );
+    // Assess
+    expect(region).toBe(expected);
   });
 
   it('takes AWS_REGION when CDK_DEFAULT_REGION is not set', async () => {
