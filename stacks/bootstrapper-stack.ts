@@ -161,11 +161,14 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 export const BUNDLE_TARGET = 'node24';
 
 /**
- * Credential providers the SDK's default chain loads only by dynamic `import()` when the
- * environment holds no credentials (SSO, shared config files, web identity, container and
- * instance metadata). Lambda always sets AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, so the chain
- * stops at the bundled environment provider and these are never loaded; leaving them out saves
- * about 80 KB per bundle. The SDK clients themselves stay bundled and pinned.
+ * Modules the bundled SDK reaches only by dynamic `import()` on paths a Lambda function never
+ * takes, so they stay out of the bundle (about 100 KB):
+ * - credential providers the default chain tries only when the environment holds no credentials
+ *   (SSO, shared config files, web identity, container and instance metadata): Lambda always
+ *   sets AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, and the chain stops at the bundled env provider;
+ * - event-stream serde, loaded only for operations with event streams (none of ours);
+ * - bowser, loaded only to parse a browser's user agent.
+ * The SDK clients themselves stay bundled and pinned.
  */
 export const UNREACHABLE_IN_LAMBDA = [
   '@aws-sdk/credential-provider-sso',
@@ -177,6 +180,8 @@ export const UNREACHABLE_IN_LAMBDA = [
   '@smithy/credential-provider-imds',
   '@aws-sdk/nested-clients',
   '@aws-sdk/token-providers',
+  '@smithy/core/event-streams',
+  'bowser',
 ];
 
 /** Defines `require` for CommonJS-only dependencies inside the ESM bundle. */
