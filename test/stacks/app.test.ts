@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -186,6 +186,39 @@ describe('Lambda bundles', () => {
       const limit = ['apply-preferences', 'verify-preferences'].includes(name) ? 530 : 500;
       expect(kb, name).toBeLessThanOrEqual(limit);
     }
+  });
+
+  it('loads every bundle on its own: nothing left out is needed at cold start', async () => {
+    // Prepare: each bundle alone in a directory with no node_modules above it.
+    const isolated = path.join(scratch, 'isolated');
+    const loaded: string[] = [];
+    // Act
+    for (const [name, code] of bundles) {
+      const file = path.join(isolated, name, 'index.mjs');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, code);
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(file)}); process.stdout.write(typeof m.handler);`,
+        ],
+        {
+          cwd: isolated,
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            POWERTOOLS_TRACE_ENABLED: 'false',
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            [CONFIG_ENV_VAR]: JSON.stringify({ ...testConfig(), managementAccountId: MANAGEMENT_ACCOUNT }),
+          },
+        },
+      );
+      if (stdout === 'function') loaded.push(name);
+    }
+    // Assess
+    expect(loaded.sort()).toEqual([...bundles.keys()].sort());
   });
 
   it('loads and runs the resolve-request handler on its own', async () => {
