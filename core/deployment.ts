@@ -19,6 +19,8 @@ export const FAILURE_TOPIC_OUTPUT = 'FailureTopicArn';
 export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
 /** Appended to the bootstrapper's stack name: `RunAsBootstrapperForwarder` by default. */
 export const FORWARDER_SUFFIX = 'Forwarder';
+/** Appended to the bootstrapper's stack name: `RunAsBootstrapperGuardrail` by default. */
+export const GUARDRAIL_SUFFIX = 'Guardrail';
 
 /**
  * SHA-256 of the validated config, so an operator's `--config` can be compared with what a stack

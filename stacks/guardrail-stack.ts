@@ -6,8 +6,7 @@ import { ConfigurationError } from '#core/errors.ts';
 import { guardrailPolicyDocument } from '#core/guardrail.ts';
 import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
 
-/** Appended to the bootstrapper's stack name: `RunAsBootstrapperGuardrail` by default. */
-export const GUARDRAIL_SUFFIX = 'Guardrail';
+export { GUARDRAIL_SUFFIX } from '#core/deployment.ts';
 export const GUARDRAIL_POLICY_NAME = 'runas-bootstrapper-preferences-guardrail';
 
 export {

@@ -12,6 +12,7 @@ import {
   FAILURE_TOPIC_OUTPUT,
   FORWARDER_SUFFIX,
   forwarderRegionFor,
+  GUARDRAIL_SUFFIX,
   PRODUCT_VERSION,
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
@@ -118,6 +119,30 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
       status: 'skip',
       detail: `not needed: ${home} receives Organizations events itself`,
     });
+  }
+  if (ctx.config.guardrail.scp.enabled) {
+    const name = `${stackName}${GUARDRAIL_SUFFIX}`;
+    try {
+      const guardrail = await describe(name, home);
+      const status = guardrail?.StackStatus ?? 'UNKNOWN';
+      add(
+        HEALTHY_STACK.test(status)
+          ? { check: 'guardrail stack', status: 'ok', detail: `${name} in ${home}: ${status}` }
+          : {
+              check: 'guardrail stack',
+              status: 'fail',
+              detail: `${name} in ${home}: ${status}`,
+              fix: 'see its stack events: ConstraintViolationException (POLICY_NUMBER_LIMIT_EXCEEDED) means a target already has 5 SCPs; attach to an OU with room, or merge the statement into an existing SCP',
+            },
+      );
+    } catch (error) {
+      add({
+        check: 'guardrail stack',
+        status: 'fail',
+        detail: `${name} in ${home}: ${errorText(error)}`,
+        fix: 'guardrail.scp.enabled is set: deploy it (npx cdk deploy --all), or disable it in the config',
+      });
+    }
   }
   const distinct = new Set(versions.map((v) => v.split(' ')[1]));
   if (homeStack) {

@@ -6,6 +6,7 @@ import {
   FAILURE_TOPIC_OUTPUT,
   FORWARDER_SUFFIX,
   forwarderRegionFor,
+  GUARDRAIL_SUFFIX,
   PRODUCT_VERSION,
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
@@ -140,6 +141,18 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
       },
     },
   ];
+  if (config.guardrail.scp.enabled) {
+    const name = `${stackName}${GUARDRAIL_SUFFIX}`;
+    stacks.push({
+      name,
+      region: homeRegion,
+      stackId: stackId(homeRegion, name),
+      status: 'CREATE_COMPLETE',
+      description: 'runas-bootstrapper (SCP guardrail on the preferences document)',
+      createdMs: nowMs,
+      outputs: {},
+    });
+  }
   const rules: DeployedRule[] = [];
   const pascal = (id: string) =>
     id

@@ -183,6 +183,30 @@ describe('doctor', () => {
     expect(code).toBe(1);
   });
 
+  it('checks the guardrail stack when the config enables the SCP, and fails when it is missing', async () => {
+    // Prepare: deployed without the guardrail; the operator's config enables it.
+    const { args, dir } = await deployed('us-east-1');
+    const guarded = join(dir, 'guarded.json');
+    writeFileSync(
+      guarded,
+      JSON.stringify({
+        runAsDefaultUser: 'ec2-user',
+        governedRegions: ['us-east-1', 'eu-west-1'],
+        notifications: { email: 'oncall@example.com' },
+        guardrail: { scp: { enabled: true, targetIds: ['r-ab12'] } },
+      }),
+    );
+    // Act
+    const { report } = await doctor([...args('doctor'), '--config', guarded]);
+    const plain = await doctor(args('doctor'));
+    // Assess
+    expect(report.checks.find((c) => c.check === 'guardrail stack')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('RunAsBootstrapperGuardrail in us-east-1: ValidationError'),
+    });
+    expect(plain.report.checks.map((c) => c.check)).not.toContain('guardrail stack');
+  });
+
   it('says when the LZA pipeline the config names does not exist', async () => {
     // Prepare
     const { args, dir } = await deployed('us-east-1');

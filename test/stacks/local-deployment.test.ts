@@ -46,6 +46,33 @@ describe('the local deployment mirrors the CDK app', () => {
   });
 });
 
+describe('the local deployment with the guardrail', () => {
+  it('lists the guardrail stack where the CDK app puts it, and carries the synthesized SCP', () => {
+    // Prepare
+    const config = testConfig({ guardrail: { scp: { enabled: true, targetIds: ['r-ab12'] } } });
+    const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' });
+    // Act
+    const local = localDeployment({
+      config,
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      homeRegion: 'eu-west-1',
+      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s' },
+      definitions: { bootstrap: '{}', sweep: '{}' },
+      nowMs: 0,
+    });
+    // Assess
+    expect(local.stacks.map((s) => `${s.name} ${s.region}`).sort()).toEqual(
+      [built.bootstrapper, built.forwarder!, built.guardrail!]
+        .map((s) => `${s.stackName} ${s.region}`)
+        .sort(),
+    );
+    const synthesized = Object.values(
+      built.templates.guardrail!.findResources('AWS::Organizations::Policy'),
+    )[0];
+    expect(local.serviceControlPolicies).toEqual([synthesized?.Properties.Content]);
+  });
+});
+
 describe('the synth-time history bound', () => {
   let run: DemoRun | undefined;
   afterEach(async () => {
@@ -69,7 +96,7 @@ describe('the synth-time history bound', () => {
         {
           accountId: '111111111111',
           name: 'vended',
-          roles: { OrganizationAccountAccessRole: 40 },
+          roles: { OrganizationAccountAccessRole: 600 },
           vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
         },
       ],
