@@ -1,4 +1,4 @@
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/arn.ts';
 import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
@@ -60,6 +60,11 @@ export interface MemberSessionsOptions {
   now?: () => number;
   /** Whether write sessions may delete old document versions (config documentVersionPruning.enabled). */
   pruneVersions?: boolean;
+  /**
+   * The SSM client class for `session.ssm()`. Passed in rather than imported, so that a Lambda
+   * bundle that only proves the role (await-role) does not carry the SSM client.
+   */
+  SSMClient?: typeof SSMClient;
 }
 
 interface CachedCredentials {
@@ -73,7 +78,8 @@ interface CachedCredentials {
  * never logged, returned to a caller or put into state-machine state.
  */
 export class MemberSessions {
-  readonly #options: Required<Omit<MemberSessionsOptions, 'endpoint'>> & { endpoint?: string };
+  readonly #options: Required<Omit<MemberSessionsOptions, 'endpoint' | 'SSMClient'>> &
+    Pick<MemberSessionsOptions, 'endpoint' | 'SSMClient'>;
   readonly #cache = new Map<string, CachedCredentials>();
   /** AssumeRole calls in flight: concurrent opens of the same session share one. */
   readonly #pending = new Map<string, Promise<CachedCredentials>>();
@@ -170,7 +176,7 @@ export class MemberSessions {
   }
 
   #session(accountId: string, access: SessionAccess, entry: CachedCredentials): MemberSession {
-    const { endpoint } = this.#options;
+    const { endpoint, SSMClient: Client } = this.#options;
     const credentials = {
       accessKeyId: entry.credentials.AccessKeyId,
       secretAccessKey: entry.credentials.SecretAccessKey,
@@ -185,7 +191,8 @@ export class MemberSessions {
       ssm(region: string) {
         let client = clients.get(region);
         if (!client) {
-          client = createClient(SSMClient, 'ssm', { region, credentials, ...(endpoint ? { endpoint } : {}) });
+          if (!Client) throw new TypeError('MemberSessions was created without an SSMClient class');
+          client = createClient(Client, 'ssm', { region, credentials, ...(endpoint ? { endpoint } : {}) });
           clients.set(region, client);
         }
         return client;

@@ -1,11 +1,12 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { type ClientOptions, createClient } from '#adapters/clients.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
-import { assertRegion } from '#core/arn.ts';
+import { assertRegion, partitionOf } from '#core/arn.ts';
 import {
   ACCOUNT_ID_PATTERN,
   type BootstrapperConfig,
@@ -69,6 +70,11 @@ export class OperatorContext {
     this.#credentials = this.endpoint !== undefined && !hasCredentials ? LOCAL_CREDENTIALS : undefined;
   }
 
+  /** The partition of the home region (`aws`, `aws-us-gov`, `aws-cn`). */
+  get partition(): string {
+    return partitionOf(this.region);
+  }
+
   client<C>(Client: ClientConstructor<C>, serviceId: string, region = this.region): C {
     const options: ClientOptions = {
       region,
@@ -99,6 +105,7 @@ export class OperatorContext {
       region: this.region,
       roleNames: this.config.memberRoleNames,
       sessionName: 'runas-bootstrapper-cli',
+      SSMClient,
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
     });
   }

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDoctor } from './commands/doctor.ts';
 import { registerExplainEvent } from './commands/explain-event.ts';
 import { registerLocalCloud } from './commands/local-cloud.ts';
 import { registerPlan } from './commands/plan.ts';
@@ -46,6 +47,7 @@ export function makeProgram(io: CliIo = processIo): Command {
   registerPlan(program, io);
   registerSweep(program, io);
   registerStatus(program, io);
+  registerDoctor(program, io);
   return program;
 }
 

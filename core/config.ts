@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigurationError } from './errors.ts';
 import { isKnownRegion } from './regions.ts';
 
@@ -37,6 +37,14 @@ const accountId = z
 const roleName = z
   .string()
   .regex(ROLE_NAME_PATTERN, { error: (i) => `"${String(i.input)}" is not a valid IAM role name` });
+
+/** `arn:<partition or *>:iam::<account or *>:role/<path and name, with * and ? wildcards>`. */
+export const ROLE_ARN_PATTERN =
+  /^arn:(\*|aws|aws-us-gov|aws-cn|aws-iso[a-z-]*):iam::(\*|\d{12}):role\/[\w+=,.@*?/-]{1,512}$/;
+const roleArnPattern = z.string().regex(ROLE_ARN_PATTERN, {
+  error: (i) =>
+    `"${String(i.input)}" is not a role ARN pattern such as arn:*:iam::*:role/AWSAccelerator-* (wildcards * and ? allowed)`,
+});
 
 function unique<T>(label: string) {
   return (values: T[], ctx: z.RefinementCtx) => {
@@ -98,8 +106,11 @@ const scpSchema = z.strictObject({
       z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not a root or OU id'),
     )
     .default([]),
-  /** Roles besides `memberRoleNames` that may still change the document. */
-  exemptRoleNames: z.array(roleName).default([]),
+  /**
+   * Role ARN patterns, besides the built-in exemptions (the member roles, LZA's and Control
+   * Tower's), that may still change the document. `*` and `?` are wildcards, as in `ArnNotLike`.
+   */
+  exemptRoleArns: z.array(roleArnPattern).default([]),
 });
 
 const pruningSchema = z.strictObject({

@@ -452,6 +452,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The follow-up rule's id (construct ids and the local router use it). */
+export const FOLLOW_UP_RULE_ID = 'lza-follow-up';
+
 /**
  * The follow-up rule: the LZA pipeline's Deploy-stage Security_Resources and Customizations
  * successes (native CodePipeline events, home region, at least once). One source for the CDK rule

@@ -3,8 +3,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { MemberSessions } from '#adapters/member-session.ts';
 import { type ApplyAction, PreferencesStore } from '#adapters/preferences-store.ts';
 import { DocumentVersionLimitError, PreferencesDocumentInvalidError } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -83,4 +86,4 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(parser({ schema: regionTaskInput }));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ STSClient, MemberSessions, SSMClient }));

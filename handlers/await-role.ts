@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { MemberSessions } from '#adapters/member-session.ts';
 import {
   AwsTransientError,
   RoleNotAssumableError,
@@ -63,4 +65,4 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(parser({ schema: awaitRoleInput }));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ STSClient, MemberSessions }));

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { describeIssues } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';
 import {
@@ -78,4 +80,4 @@ function sweepRequest(input: unknown): z.infer<typeof sweepOptions> {
   );
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory }));

@@ -1,9 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { PipelineHistory } from '#adapters/pipeline-history.ts';
+import { VendLedger } from '#adapters/vend-ledger.ts';
 import type { PipelineAction } from '#core/gap.ts';
 import {
   canClaim,
@@ -136,4 +140,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(
+  fromProcessEnvironment({ CodePipelineClient, PipelineHistory, DynamoDBClient, VendLedger }),
+);

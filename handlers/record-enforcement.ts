@@ -3,9 +3,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { VendLedger } from '#adapters/vend-ledger.ts';
 import { type EnforcementSummary, summarizeEnforcement } from '#core/enforcement.ts';
 import { measureVend, type RegionVerification, type VendMeasurement } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -131,4 +133,4 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(parser({ schema: recordEnforcementInput }));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ DynamoDBClient, VendLedger }));

@@ -1,9 +1,13 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { OrganizationDirectory } from '#adapters/organizations.ts';
+import { VendLedger } from '#adapters/vend-ledger.ts';
 import { normalize } from '#core/vend-events.ts';
 import { classifyRequest, expiresAtFor, leaseUntil, roleWaitMinutes } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -128,4 +132,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(parser({ schema: resolveRequestInput }));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(
+  fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory, DynamoDBClient, VendLedger }),
+);

@@ -1,8 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { MemberSessions } from '#adapters/member-session.ts';
 import { judgeReadout, PreferencesStore } from '#adapters/preferences-store.ts';
 import { DocumentBusyError, PreferencesDocumentInvalidError, VerificationFailedError } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -61,4 +64,4 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(parser({ schema: regionTaskInput }));
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+export const handler = createHandler(fromProcessEnvironment({ STSClient, MemberSessions, SSMClient }));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, DefaultStackSynthesizer, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
@@ -13,8 +13,12 @@ import { GUARDRAIL_SUFFIX, GuardrailStack } from './guardrail-stack.ts';
 /** The environment variable that names the config file when `--context config=<file>` is not given. */
 export const CONFIG_FILE_ENV_VAR = 'BOOTSTRAPPER_CONFIG_FILE';
 export const CONFIG_CONTEXT_KEY = 'config';
-/** Used when neither the config nor the CLI environment names a region. */
-export const FALLBACK_REGION = 'us-east-1';
+/**
+ * Said when no region is given. A silent fallback would put the Lambda code of a eu-west-1 home
+ * stack in a us-east-1 assets bucket and leave out the forwarder, so synth refuses instead.
+ */
+export const MISSING_REGION_MESSAGE =
+  'No home region: set "homeRegion" in the config, or export AWS_REGION (for example AWS_REGION=eu-west-1 npx cdk synth), or use a profile that names a region.';
 
 export interface BuildAppOptions {
   /** Build into this app (the CLI entry); otherwise a new one from `appProps`. */
@@ -22,7 +26,7 @@ export interface BuildAppOptions {
   appProps?: AppProps;
   /** CDK_DEFAULT_ACCOUNT: used when the config has no managementAccountId. */
   defaultAccount?: string;
-  /** CDK_DEFAULT_REGION: used when the config has no homeRegion. */
+  /** From the environment (regionFromEnvironment): used when the config has no homeRegion. Required otherwise. */
   defaultRegion?: string;
   /** Default true. False skips esbuild, for tests that only inspect templates. */
   bundling?: boolean;
@@ -49,12 +53,21 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   if (options.bundling === false) app.node.setContext(cxapi.BUNDLING_STACKS, []);
   if (options.nag !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
-  const homeRegion = config.homeRegion ?? options.defaultRegion ?? FALLBACK_REGION;
+  const homeRegion = config.homeRegion ?? options.defaultRegion;
+  if (!homeRegion) throw new ConfigurationError(MISSING_REGION_MESSAGE);
   const account = config.managementAccountId ?? options.defaultAccount;
   const stackName = options.stackName ?? DEFAULT_STACK_NAME;
+  // LZA deploys a customizations template by CfnInclude into a CDK stack of its own, which brings its
+  // own BootstrapVersion parameter, bootstrap rule and CDKMetadata: ours would collide with them. The
+  // CDK CLI still checks the bootstrap version from the cloud assembly manifest on `cdk deploy`.
+  const common = (): Pick<StackProps, 'synthesizer' | 'analyticsReporting'> => ({
+    synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
+    analyticsReporting: false,
+  });
   const description = 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts';
 
   const bootstrapper = new BootstrapperStack(app, stackName, {
+    ...common(),
     stackName,
     description,
     env: { account, region: homeRegion },
@@ -66,6 +79,7 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   if (forwarderRegion) {
     const name = `${stackName}${FORWARDER_SUFFIX}`;
     result.forwarder = new ForwarderStack(app, name, {
+      ...common(),
       stackName: name,
       description: `${description} (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
       env: { account, region: forwarderRegion },
@@ -76,6 +90,7 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   if (config.guardrail.scp.enabled) {
     const name = `${stackName}${GUARDRAIL_SUFFIX}`;
     result.guardrail = new GuardrailStack(app, name, {
+      ...common(),
       stackName: name,
       description: `${description} (SCP guardrail on the preferences document)`,
       env: { account, region: homeRegion },
@@ -107,6 +122,57 @@ export function loadConfigFile(file: string): BootstrapperConfig {
   return parseConfigText(text, file);
 }
 
+/** The `region` of a profile in an AWS shared config or credentials file, if it names one. */
+function iniRegion(text: string, profile: string): string | undefined {
+  const wanted = new Set([profile, `profile ${profile}`]);
+  let inProfile = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const section = /^\[(.+)\]$/.exec(line);
+    if (section) {
+      inProfile = wanted.has(section[1]!.trim());
+      continue;
+    }
+    const setting = /^region\s*=\s*(\S+)/.exec(line);
+    if (inProfile && setting) return setting[1];
+  }
+  return undefined;
+}
+
+/**
+ * The region to synthesize for when the config names none. The CDK CLI always sets
+ * CDK_DEFAULT_REGION, falling back to us-east-1 when it finds no region at all; that silent
+ * fallback is exactly what must not decide where the stack goes. So CDK_DEFAULT_REGION counts
+ * unless it is us-east-1 with no AWS_REGION / AWS_DEFAULT_REGION and no region in the
+ * profile's shared config, which is the CLI's fallback.
+ */
+export function regionFromEnvironment(
+  env: Record<string, string | undefined>,
+  readFile: (file: string) => string | undefined = (file) => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+): string | undefined {
+  const explicit = env.AWS_REGION || env.AMAZON_REGION || env.AWS_DEFAULT_REGION || env.AMAZON_DEFAULT_REGION;
+  if (explicit) return explicit;
+  const fromCdk = env.CDK_DEFAULT_REGION;
+  if (!fromCdk) return undefined;
+  if (fromCdk !== 'us-east-1') return fromCdk;
+  const profile = env.AWS_PROFILE || env.AWS_DEFAULT_PROFILE || 'default';
+  const home = env.HOME ?? env.USERPROFILE ?? '';
+  const files = [
+    env.AWS_CONFIG_FILE ?? path.join(home, '.aws', 'config'),
+    env.AWS_SHARED_CREDENTIALS_FILE ?? path.join(home, '.aws', 'credentials'),
+  ];
+  const configured = files
+    .map((file) => readFile(file))
+    .some((text) => text && iniRegion(text, profile) === fromCdk);
+  return configured ? fromCdk : undefined;
+}
+
 function main(): void {
   const app = new App();
   try {
@@ -114,7 +180,7 @@ function main(): void {
     buildApp(config, {
       app,
       defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
-      defaultRegion: process.env.CDK_DEFAULT_REGION,
+      defaultRegion: regionFromEnvironment(process.env),
     });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;

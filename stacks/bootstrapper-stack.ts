@@ -6,6 +6,7 @@ import {
   type CfnElement,
   CfnOutput,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -25,6 +26,8 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
+import type { HistoryBound } from '#core/limits.ts';
 import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import {
   followUpEventPattern,
@@ -36,11 +39,12 @@ import {
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { Monitoring } from './monitoring.ts';
+import { checkBootstrapHistory, checkLambdaEnvironment } from './service-limits.ts';
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..');
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
 
-export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
+export { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 /** The CLI finds the state machines through these CloudFormation output keys. */
 export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
 export const SWEEP_STATE_MACHINE_ARN_OUTPUT = 'SweepStateMachineArn';
@@ -161,9 +165,10 @@ export const STATE_MACHINE_HANDLERS: Record<StateMachineId, readonly HandlerName
 /** Why each cdk-nag finding is acknowledged; the README lists these. */
 export const NAG_REASONS = {
   runtime:
-    'nodejs22.x is pinned on purpose: it is the Node major the project is built, typed (target node22) and ' +
-    'tested on, and Lambda supports it. Compensating control: every dependency is bundled from package-lock.json, ' +
-    'so moving to a newer runtime is a one-line change verified by the stack tests.',
+    'nodejs24.x is the newest Node.js runtime Lambda offers and is supported until 2028-04-30 (nodejs22.x is ' +
+    'deprecated on 2027-04-30, blocks new functions from 2027-06-01 and updates from 2027-07-01). The bundles ' +
+    'target node24. Compensating control: every dependency is bundled from package-lock.json, and the stack ' +
+    'tests pin the runtime, so the next move is a reviewed one-line change.',
   xray:
     'Resource "*" only for xray:PutTraceSegments and xray:PutTelemetryRecords (added by Tracing.ACTIVE): X-Ray ' +
     'supports no resource-level permissions. Compensating control: write-only telemetry actions; every other ' +
@@ -190,6 +195,34 @@ export const NAG_REASONS = {
     'organizations:DescribeAccount on accounts of this organization (account/o-*/*): the organization id is not ' +
     'configured. Compensating control: read-only, and the ARN is pinned to the management account that owns it.',
 } as const;
+
+/** The Lambda runtime and the esbuild target that matches it (the CLI itself still runs on Node >= 20.11). */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+export const BUNDLE_TARGET = 'node24';
+
+/**
+ * Modules the bundled SDK reaches only by dynamic `import()` on paths a Lambda function never
+ * takes, so they stay out of the bundle (about 100 KB):
+ * - credential providers the default chain tries only when the environment holds no credentials
+ *   (SSO, shared config files, web identity, container and instance metadata): Lambda always
+ *   sets AWS_ACCESS_KEY_ID/SECRET/SESSION_TOKEN, and the chain stops at the bundled env provider;
+ * - event-stream serde, loaded only for operations with event streams (none of ours);
+ * - bowser, loaded only to parse a browser's user agent.
+ * The SDK clients themselves stay bundled and pinned.
+ */
+export const UNREACHABLE_IN_LAMBDA = [
+  '@aws-sdk/credential-provider-sso',
+  '@aws-sdk/credential-provider-ini',
+  '@aws-sdk/credential-provider-process',
+  '@aws-sdk/credential-provider-web-identity',
+  '@aws-sdk/credential-provider-http',
+  '@aws-sdk/credential-provider-login',
+  '@smithy/credential-provider-imds',
+  '@aws-sdk/nested-clients',
+  '@aws-sdk/token-providers',
+  '@smithy/core/event-streams',
+  'bowser',
+];
 
 /** Defines `require` for CommonJS-only dependencies inside the ESM bundle. */
 const ESM_REQUIRE_BANNER =
@@ -222,6 +255,8 @@ export class BootstrapperStack extends Stack {
   readonly sweepRole: iam.Role;
   /** Dashboard, alarms and failure topic; `monitorStateMachine` adds further state machines. */
   readonly monitoring: Monitoring;
+  /** The worst-case history of one bootstrap execution for this config (checked at synth). */
+  readonly historyBound: HistoryBound;
 
   constructor(scope: Construct, id: string, props: BootstrapperStackProps) {
     super(scope, id, props);
@@ -255,10 +290,16 @@ export class BootstrapperStack extends Stack {
       value: this.ledger.tableName,
     });
 
+    // The Lambdas never read the guardrail: leaving its exemption list out keeps it from
+    // competing with excludeAccountIds for Lambda's 4 KB of environment.
+    const lambdaConfig: BootstrapperConfig = {
+      ...config,
+      guardrail: { scp: { enabled: config.guardrail.scp.enabled, targetIds: [], exemptRoleArns: [] } },
+    };
     const environment = {
       [LEDGER_TABLE_ENV_VAR]: this.ledger.tableName,
       ...configToEnvironment({
-        ...config,
+        ...lambdaConfig,
         // Resolved here so the handlers refuse replays put by any other account, as the rule does.
         managementAccountId: config.managementAccountId ?? this.account,
         homeRegion: config.homeRegion ?? this.region,
@@ -268,6 +309,15 @@ export class BootstrapperStack extends Stack {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
+
+    // Fail at synth, naming the fields, rather than at deploy or after hours of a running execution.
+    checkLambdaEnvironment(lambdaConfig, environment, {
+      ...lambdaConfig,
+      managementAccountId:
+        config.managementAccountId ?? (Token.isUnresolved(this.account) ? '000000000000' : this.account),
+      homeRegion: config.homeRegion ?? this.region,
+    });
+    this.historyBound = checkBootstrapHistory(config, path.join(STATE_MACHINE_DIR, STATE_MACHINES.Bootstrap));
 
     const functions: Partial<Record<HandlerName, NodejsFunction>> = {};
     for (const spec of HANDLERS) {
@@ -293,6 +343,14 @@ export class BootstrapperStack extends Stack {
       sweep.role,
       distributedMapLabel(STATE_MACHINES.Sweep),
     );
+    new CfnOutput(this, VERSION_OUTPUT, {
+      description: 'runas-bootstrapper version (doctor compares it with the forwarder stack and the CLI)',
+      value: PRODUCT_VERSION,
+    });
+    new CfnOutput(this, CONFIG_DIGEST_OUTPUT, {
+      description: 'SHA-256 of the config this stack was synthesized from (doctor compares it with --config)',
+      value: configDigest(config),
+    });
     new CfnOutput(this, SWEEP_STATE_MACHINE_ARN_OUTPUT, {
       description: 'ARN of the sweep state machine (runas-bootstrapper sweep starts it)',
       value: this.sweepStateMachine.stateMachineArn,
@@ -458,7 +516,7 @@ export class BootstrapperStack extends Stack {
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: spec.timeout,
@@ -470,14 +528,14 @@ export class BootstrapperStack extends Stack {
       description: `runas-bootstrapper ${spec.name}`,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: BUNDLE_TARGET,
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
         sourcesContent: false,
         banner: ESM_REQUIRE_BANNER,
         // Bundle the AWS SDK too: the versions in package-lock.json are the versions that run.
-        externalModules: [],
+        externalModules: [...UNREACHABLE_IN_LAMBDA],
       },
     });
     fn.node.addDependency(role, telemetry);
@@ -572,6 +630,7 @@ export class BootstrapperStack extends Stack {
   ): { stateMachine: sfn.StateMachine; role: iam.Role } {
     const handlers = HANDLERS.filter((spec) => STATE_MACHINE_HANDLERS[id].includes(spec.name));
     const logGroup = new logs.LogGroup(this, `${id}ExecutionLogs`, {
+      logGroupName: stateMachineLogGroupName(this, id),
       retention: LOG_RETENTION,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -689,6 +748,20 @@ export class BootstrapperStack extends Stack {
     }
     return policy;
   }
+}
+
+/** Every Step Functions log group lives under this prefix (see stateMachineLogGroupName). */
+export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/states/';
+
+/**
+ * `/aws/vendedlogs/states/<stack>-<id>-<stack uuid>`. Under `/aws/vendedlogs/` CloudWatch Logs needs no
+ * resource-policy entry per group for Step Functions' log delivery, so the account-wide resource
+ * policy (5,120 characters) cannot fill up. The stack id's UUID keeps the name unique per stack
+ * instance, so a redeploy after a destroy never collides with the retained group.
+ */
+export function stateMachineLogGroupName(stack: Stack, id: string): string {
+  const stackUuid = Fn.select(2, Fn.split('/', stack.stackId));
+  return `${VENDED_LOGS_PREFIX}${stack.stackName}-${id}-${stackUuid}`;
 }
 
 /** The Label of the one distributed Map in an ASL file: it names the map runs' child executions. */

@@ -1,32 +1,14 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { type Partition, partitionOf } from '#core/arn.ts';
+import { PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
 import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 
-/** Appended to the bootstrapper's stack name: `RunAsBootstrapperForwarder` by default. */
-export const FORWARDER_SUFFIX = 'Forwarder';
-
-/**
- * The region where Organizations delivers its EventBridge events, per partition. For the commercial
- * partition this is us-east-1 (the rules' `deliveredIn`); for GovCloud and China it is the region
- * that hosts the partition's Organizations endpoint (an assumption: AWS documents only us-east-1).
- */
-const ORGANIZATIONS_EVENT_REGION: Partial<Record<Partition, string>> = {
-  aws: 'us-east-1',
-  'aws-us-gov': 'us-gov-west-1',
-  'aws-cn': 'cn-northwest-1',
-};
-
-/** Where the forwarder must run for this home region, or undefined when no forwarder is needed. */
-export function forwarderRegionFor(homeRegion: string): string | undefined {
-  const region = ORGANIZATIONS_EVENT_REGION[partitionOf(homeRegion)];
-  return region === undefined || region === homeRegion ? undefined : region;
-}
+export { FORWARDER_SUFFIX, forwarderRegionFor } from '#core/deployment.ts';
 
 export interface ForwarderStackProps extends StackProps {
   /** The region of the bootstrapper stack, whose default bus receives the forwarded events. */
@@ -70,5 +52,9 @@ export class ForwarderStack extends Stack {
         ],
       });
     }
+    new CfnOutput(this, VERSION_OUTPUT, {
+      description: 'runas-bootstrapper version (doctor compares it with the home stack)',
+      value: PRODUCT_VERSION,
+    });
   }
 }

@@ -1,13 +1,14 @@
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
+import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { createClient } from '#adapters/clients.ts';
-import { MemberSessions } from '#adapters/member-session.ts';
-import { OrganizationDirectory } from '#adapters/organizations.ts';
-import { PipelineHistory } from '#adapters/pipeline-history.ts';
-import { VendLedger } from '#adapters/vend-ledger.ts';
+import type { MemberSessions } from '#adapters/member-session.ts';
+import type { OrganizationDirectory } from '#adapters/organizations.ts';
+import type { PipelineHistory } from '#adapters/pipeline-history.ts';
+import type { VendLedger } from '#adapters/vend-ledger.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
@@ -27,6 +28,25 @@ export interface HandlerDependencies {
   now: () => number;
 }
 
+/**
+ * The SDK clients and adapters a handler uses, passed in by the handler itself: this file imports
+ * none of them, so each Lambda bundle carries only its own clients (the SSM, STS, Organizations
+ * and CodePipeline clients are most of a bundle). Asking for a dependency whose modules were not
+ * given is a programming error, reported by name.
+ */
+export interface DependencyModules {
+  STSClient?: typeof STSClient;
+  MemberSessions?: typeof MemberSessions;
+  /** Only for handlers that read or write documents; await-role proves the role with STS alone. */
+  SSMClient?: typeof SSMClient;
+  OrganizationsClient?: typeof OrganizationsClient;
+  OrganizationDirectory?: typeof OrganizationDirectory;
+  CodePipelineClient?: typeof CodePipelineClient;
+  PipelineHistory?: typeof PipelineHistory;
+  DynamoDBClient?: typeof DynamoDBClient;
+  VendLedger?: typeof VendLedger;
+}
+
 export interface DependencyOptions {
   /** Explicit credentials; otherwise the standard chain. */
   credentials?: AwsCredentialIdentity;
@@ -41,12 +61,11 @@ export interface DependencyOptions {
 export function buildDependencies(
   env: Record<string, string | undefined>,
   options: DependencyOptions = {},
+  modules: DependencyModules = {},
 ): HandlerDependencies {
   const config = configFromEnvironment(env);
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (!region) throw new ConfigurationError('AWS_REGION: environment variable is not set');
-  const tableName = env[LEDGER_TABLE_ENV_VAR];
-  if (!tableName) throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
   const endpoint = env.AWS_ENDPOINT_URL;
   const now = options.now ?? Date.now;
   const common = {
@@ -54,41 +73,71 @@ export function buildDependencies(
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
   };
-  const sts = tracer.captureAWSv3Client(createClient(STSClient, 'sts', common));
-  const organizations = tracer.captureAWSv3Client(
-    // Organizations is global: its endpoint lives in us-east-1 (or the partition's equivalent).
-    createClient(OrganizationsClient, 'organizations', common),
-  );
+  const missing = (what: string, needs: string): never => {
+    throw new ConfigurationError(`${what}: this handler was built without ${needs}`);
+  };
+  // Built on first use, so a handler creates only the clients it calls.
+  let sessions: MemberSessions | undefined;
+  let organization: OrganizationDirectory | undefined;
+  let pipeline: PipelineHistory | undefined;
+  let ledger: VendLedger | undefined;
   return {
     config,
     runAs: runAsSetting(config),
     region,
-    sessions: new MemberSessions({
-      sts,
-      region,
-      roleNames: config.memberRoleNames,
-      now,
-      pruneVersions: config.documentVersionPruning.enabled,
-      ...(endpoint ? { endpoint } : {}),
-    }),
-    organization: new OrganizationDirectory(organizations),
-    pipeline: new PipelineHistory(
-      tracer.captureAWSv3Client(createClient(CodePipelineClient, 'codepipeline', common)),
-      config.lza.pipelineName,
-    ),
-    ledger: new VendLedger(
-      tracer.captureAWSv3Client(createClient(DynamoDBClient, 'dynamodb', common)),
-      tableName,
-    ),
+    get sessions() {
+      if (!modules.STSClient || !modules.MemberSessions)
+        return missing('sessions', 'STSClient and MemberSessions');
+      sessions ??= new modules.MemberSessions({
+        sts: tracer.captureAWSv3Client(createClient(modules.STSClient, 'sts', common)),
+        region,
+        roleNames: config.memberRoleNames,
+        now,
+        pruneVersions: config.documentVersionPruning.enabled,
+        ...(endpoint ? { endpoint } : {}),
+        ...(modules.SSMClient ? { SSMClient: modules.SSMClient } : {}),
+      });
+      return sessions;
+    },
+    get organization() {
+      if (!modules.OrganizationsClient || !modules.OrganizationDirectory)
+        return missing('organization', 'OrganizationsClient and OrganizationDirectory');
+      // Organizations is global: its endpoint lives in us-east-1 (or the partition's equivalent).
+      organization ??= new modules.OrganizationDirectory(
+        tracer.captureAWSv3Client(createClient(modules.OrganizationsClient, 'organizations', common)),
+      );
+      return organization;
+    },
+    get pipeline() {
+      if (!modules.CodePipelineClient || !modules.PipelineHistory)
+        return missing('pipeline', 'CodePipelineClient and PipelineHistory');
+      pipeline ??= new modules.PipelineHistory(
+        tracer.captureAWSv3Client(createClient(modules.CodePipelineClient, 'codepipeline', common)),
+        config.lza.pipelineName,
+      );
+      return pipeline;
+    },
+    get ledger() {
+      if (!modules.DynamoDBClient || !modules.VendLedger)
+        return missing('ledger', 'DynamoDBClient and VendLedger');
+      const tableName = env[LEDGER_TABLE_ENV_VAR];
+      if (!tableName)
+        throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
+      ledger ??= new modules.VendLedger(
+        tracer.captureAWSv3Client(createClient(modules.DynamoDBClient, 'dynamodb', common)),
+        tableName,
+      );
+      return ledger;
+    },
     now,
   };
 }
 
 /** Lambda's cold start: built on first use from `process.env`, then reused while warm. */
-export function fromProcessEnvironment(): () => HandlerDependencies {
+export function fromProcessEnvironment(modules: DependencyModules = {}): () => HandlerDependencies {
   let dependencies: HandlerDependencies | undefined;
   return () => {
-    dependencies ??= buildDependencies(process.env);
+    dependencies ??= buildDependencies(process.env, {}, modules);
     return dependencies;
   };
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '#core/config.ts';
 import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
 

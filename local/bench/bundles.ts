@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { configToEnvironment } from '#core/config.ts';
+import { BUNDLE_TARGET, UNREACHABLE_IN_LAMBDA } from '#stacks/bootstrapper-stack.ts';
 import { benchConfig } from './scenario-generator.ts';
 import { median } from './stats.ts';
 
@@ -44,13 +45,13 @@ async function bundle(
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    target: BUNDLE_TARGET,
     mainFields: ['module', 'main'],
     minify: true,
     sourcemap: true,
     sourcesContent: false,
     banner: { js: ESM_REQUIRE_BANNER },
-    external: [],
+    external: [...UNREACHABLE_IN_LAMBDA],
     logLevel: 'silent',
     metafile: true,
   });

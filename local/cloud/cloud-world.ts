@@ -1,6 +1,7 @@
 import type { BootstrapperConfig } from '#core/config.ts';
 import { EventBus, type EventEnvelope, makeEnvelope } from './bus.ts';
 import { SimulatedClock, SimulatedScheduler } from './clock.ts';
+import type { LocalDeployment } from './deployment.ts';
 import { DynamoDbBackend } from './dynamodb.ts';
 import { FaultInjector } from './faults.ts';
 import { CredentialStore } from './identity.ts';
@@ -86,6 +87,8 @@ export class CloudWorld {
   executor: StepFunctionsExecutor | undefined;
   /** DynamoDB: an in-memory dynalite per account and region, started on first use. */
   readonly dynamodb: DynamoDbBackend;
+  /** The bootstrapper's stacks, rules and state machines, once the local runtime deployed them. */
+  deployment: LocalDeployment | undefined;
   timelineStartSeconds: number | undefined;
 
   constructor(scenario: Scenario, config: BootstrapperConfig | undefined, onError: (error: unknown) => void) {

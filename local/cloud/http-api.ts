@@ -1,13 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AwsServiceError } from './aws-error.ts';
 import type { CloudWorld } from './cloud-world.ts';
-import { evaluatePolicy } from './iam-policy.ts';
+import { evaluatePolicy, evaluateServiceControlPolicies, parsePolicyDocument } from './iam-policy.ts';
 import type { Principal } from './identity.ts';
 import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
+import { cloudFormationService } from './services/cloudformation.ts';
+import { cloudWatchService } from './services/cloudwatch.ts';
 import { codePipelineService } from './services/codepipeline.ts';
 import { dynamoDbService } from './services/dynamodb.ts';
 import { eventBridgeService } from './services/eventbridge.ts';
 import { organizationsService } from './services/organizations.ts';
+import { snsService } from './services/sns.ts';
 import { ssmService } from './services/ssm.ts';
 import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
@@ -24,6 +27,9 @@ const SERVICES: ServiceDefinition[] = [
   codePipelineService,
   stepFunctionsService,
   dynamoDbService,
+  cloudFormationService,
+  snsService,
+  cloudWatchService,
 ];
 const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
 const BY_ID = new Map<string, ServiceDefinition>(SERVICES.map((s) => [s.id, s]));
@@ -153,6 +159,38 @@ function authError(query: boolean, kind: 'missing' | 'unknown' | 'expired' | 'si
   }
 }
 
+function sessionPolicyDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
+  const policy = ctx.principal.sessionPolicy;
+  if (!policy) return undefined;
+  const decision = evaluatePolicy(policy, action, resource);
+  if (decision === 'allow') return undefined;
+  return decision === 'explicit-deny'
+    ? 'with an explicit deny in a session policy'
+    : `because no session policy allows the ${action} action`;
+}
+
+/** FullAWSAccess, which Organizations attaches everywhere unless someone detaches it. */
+const FULL_AWS_ACCESS = parsePolicyDocument(
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+);
+
+/**
+ * Service control policies bind every principal of a member account, never the management
+ * account. `aws:PrincipalArn` of a role session is the role's ARN.
+ */
+function scpDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
+  const scps = ctx.world.deployment?.serviceControlPolicies ?? [];
+  if (scps.length === 0 || ctx.accountId === ctx.world.managementAccountId) return undefined;
+  const principalArn = ctx.principal.roleArn ?? ctx.principal.arn;
+  const decision = evaluateServiceControlPolicies(
+    [[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, ...scps]],
+    action,
+    resource,
+    { 'aws:PrincipalArn': principalArn },
+  );
+  return decision === 'allow' ? undefined : 'with an explicit deny in a service control policy';
+}
+
 function authorize(
   service: ServiceDefinition,
   operation: string,
@@ -160,16 +198,11 @@ function authorize(
   input: Input,
 ): AwsServiceError | undefined {
   const definition = service.operations[operation];
-  const policy = ctx.principal.sessionPolicy;
-  if (!definition || definition.unauthorized || !policy) return undefined;
+  if (!definition || definition.unauthorized) return undefined;
   const action = `${service.id}:${operation}`;
   const resource = definition.resource ? definition.resource(ctx, input) : '*';
-  const decision = evaluatePolicy(policy, action, resource);
-  if (decision === 'allow') return undefined;
-  const reason =
-    decision === 'explicit-deny'
-      ? 'with an explicit deny in a session policy'
-      : `because no session policy allows the ${action} action`;
+  const reason = sessionPolicyDenies(ctx, action, resource) ?? scpDenies(ctx, action, resource);
+  if (!reason) return undefined;
   const message = `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${resource} ${reason}`;
   return isQuery(service)
     ? new AwsServiceError('AccessDenied', message, 403)

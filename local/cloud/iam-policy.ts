@@ -1,9 +1,12 @@
 import { AwsServiceError } from './aws-error.ts';
 
 /**
- * A small IAM policy evaluator for session policies: Allow/Deny, Action/NotAction,
- * Resource/NotResource with `*` and `?` wildcards. Actions match case-insensitively,
- * resources case-sensitively. Conditions are not evaluated (see README).
+ * A small IAM policy evaluator for session policies and service control policies: Allow/Deny,
+ * Action/NotAction, Resource/NotResource with `*` and `?` wildcards. Actions match
+ * case-insensitively, resources case-sensitively. Conditions are evaluated against a request
+ * context when one is given (the String*, Arn* and Bool operators, with `IfExists`); without a
+ * context, or for an operator it does not know, a conditional statement is treated
+ * conservatively: it never allows, and it always denies.
  */
 
 export interface PolicyStatement {
@@ -123,16 +126,110 @@ function statementApplies(statement: PolicyStatement, action: string, resource: 
     : !asList(statement.NotResource).some((p) => wildcardMatch(p, resource));
 }
 
+/** Condition keys of one request, such as `aws:PrincipalArn`. */
+export type RequestContext = Record<string, string | string[] | undefined>;
+
+/** An ARN compared part by part (partition, service, region, account, resource), as ArnLike does. */
+function arnMatch(pattern: string, value: string, wildcards: boolean): boolean {
+  const split = (arn: string) => {
+    const parts = arn.split(':');
+    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
+  };
+  const p = split(pattern);
+  const v = split(value);
+  if (!p || !v) return false;
+  return p.every((part, i) => (wildcards ? wildcardMatch(part, v[i]!) : part === v[i]));
+}
+
+type Matcher = (pattern: string, value: string) => boolean;
+const MATCHERS: Record<string, { match: Matcher; negated: boolean }> = {
+  StringEquals: { match: (p, v) => p === v, negated: false },
+  StringNotEquals: { match: (p, v) => p === v, negated: true },
+  StringEqualsIgnoreCase: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+  StringNotEqualsIgnoreCase: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: true },
+  StringLike: { match: (p, v) => wildcardMatch(p, v), negated: false },
+  StringNotLike: { match: (p, v) => wildcardMatch(p, v), negated: true },
+  ArnEquals: { match: (p, v) => arnMatch(p, v, false), negated: false },
+  ArnNotEquals: { match: (p, v) => arnMatch(p, v, false), negated: true },
+  ArnLike: { match: (p, v) => arnMatch(p, v, true), negated: false },
+  ArnNotLike: { match: (p, v) => arnMatch(p, v, true), negated: true },
+  Bool: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
+};
+
+/**
+ * One Condition block: every operator, and every key under it, must hold; the values listed for a
+ * key are alternatives. A key absent from the request makes a positive operator false and a
+ * negated one true; `…IfExists` makes either true. Undefined for an operator this evaluator does
+ * not know, or a set operator (`ForAnyValue:`/`ForAllValues:`).
+ */
+function conditionHolds(condition: Record<string, unknown>, context: RequestContext): boolean | undefined {
+  for (const [operatorName, block] of Object.entries(condition)) {
+    const ifExists = operatorName.endsWith('IfExists');
+    const operator = MATCHERS[ifExists ? operatorName.slice(0, -'IfExists'.length) : operatorName];
+    if (!operator || typeof block !== 'object' || block === null) return undefined;
+    for (const [key, expected] of Object.entries(block as Record<string, unknown>)) {
+      const patterns = asList(expected as string | string[]).map(String);
+      // Condition keys are case-insensitive.
+      const contextKey = Object.keys(context).find((k) => k.toLowerCase() === key.toLowerCase());
+      const actual = contextKey === undefined ? undefined : context[contextKey];
+      if (actual === undefined) {
+        if (ifExists || operator.negated) continue;
+        return false;
+      }
+      const values = asList(actual);
+      const anyMatch = values.some((value) => patterns.some((pattern) => operator.match(pattern, value)));
+      if (operator.negated ? anyMatch : !anyMatch) return false;
+    }
+  }
+  return true;
+}
+
 /**
  * Evaluate one policy. An explicit Deny wins; otherwise an Allow grants; otherwise implicit deny.
- * A statement with a Condition is treated conservatively: it never allows, and it always denies.
+ * With a request context, conditions are evaluated; without one (or for an operator this
+ * evaluator does not know) a conditional statement never allows and always denies.
  */
-export function evaluatePolicy(policy: PolicyDocument, action: string, resource: string): PolicyDecision {
+export function evaluatePolicy(
+  policy: PolicyDocument,
+  action: string,
+  resource: string,
+  context?: RequestContext,
+): PolicyDecision {
   let allowed = false;
   for (const statement of policy.Statement) {
     if (!statementApplies(statement, action, resource)) continue;
-    if (statement.Effect === 'Deny') return 'explicit-deny';
-    if (statement.Condition === undefined) allowed = true;
+    const holds =
+      statement.Condition === undefined
+        ? true
+        : context === undefined
+          ? undefined
+          : conditionHolds(statement.Condition, context);
+    if (statement.Effect === 'Deny') {
+      if (holds !== false) return 'explicit-deny';
+      continue;
+    }
+    if (holds === true) allowed = true;
   }
   return allowed ? 'allow' : 'implicit-deny';
+}
+
+/**
+ * Service control policies as Organizations applies them to a member account: the policies
+ * attached at each level (root, each OU, the account). An explicit Deny anywhere denies; otherwise
+ * every level must allow the action. SCPs never apply to the management account, nor to
+ * service-linked roles; callers decide that.
+ */
+export function evaluateServiceControlPolicies(
+  levels: readonly (readonly PolicyDocument[])[],
+  action: string,
+  resource: string,
+  context: RequestContext,
+): PolicyDecision {
+  let everyLevelAllows = levels.length > 0;
+  for (const level of levels) {
+    const decisions = level.map((policy) => evaluatePolicy(policy, action, resource, context));
+    if (decisions.includes('explicit-deny')) return 'explicit-deny';
+    if (!decisions.includes('allow')) everyLevelAllows = false;
+  }
+  return everyLevelAllows ? 'allow' : 'implicit-deny';
 }

@@ -3,7 +3,14 @@ export { EventBus, type EventEnvelope, type EventSubscriber } from './bus.ts';
 export { SimulatedClock } from './clock.ts';
 export type { CallStats, LzaWriteRecord } from './cloud-world.ts';
 export { SUPPORTED_OPERATIONS } from './http-api.ts';
-export { evaluatePolicy, type PolicyDocument, parsePolicyDocument, wildcardMatch } from './iam-policy.ts';
+export {
+  evaluatePolicy,
+  evaluateServiceControlPolicies,
+  type PolicyDocument,
+  parsePolicyDocument,
+  type RequestContext,
+  wildcardMatch,
+} from './iam-policy.ts';
 export { compareVersions, lzaSessionManagerContent, standardStages } from './lza-pipeline.ts';
 export {
   DEFAULT_SCENARIO,

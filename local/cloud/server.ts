@@ -3,6 +3,7 @@ import type { BootstrapperConfig } from '#core/config.ts';
 import type { EventBus, EventEnvelope } from './bus.ts';
 import type { SimulatedClock } from './clock.ts';
 import { type CallStats, CloudWorld, type LzaWriteRecord } from './cloud-world.ts';
+import type { LocalDeployment } from './deployment.ts';
 import { createCloudServer } from './http-api.ts';
 import { compareVersions } from './lza-pipeline.ts';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
@@ -134,6 +135,8 @@ export interface LocalCloud {
   };
   /** Attach (or detach) the engine behind the Step Functions API. */
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
+  /** Show (or remove) the deployed bootstrapper to CloudFormation, EventBridge and Step Functions callers. */
+  setDeployment(deployment: LocalDeployment | undefined): void;
   /** Start the scenario's vends and pipeline runs, counted from now. Idempotent. */
   startTimeline(): void;
   /** Stop timers and the server. */
@@ -307,6 +310,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }),
     setExecutor: (executor) => {
       world.executor = executor;
+    },
+    setDeployment: (deployment) => {
+      world.deployment = deployment;
     },
     startTimeline: () => world.startTimeline(),
     close: () => {

@@ -1,7 +1,17 @@
 import type { CloudWorld } from './cloud-world.ts';
 import type { Principal } from './identity.ts';
 
-export type ServiceId = 'sts' | 'ssm' | 'organizations' | 'events' | 'codepipeline' | 'states' | 'dynamodb';
+export type ServiceId =
+  | 'sts'
+  | 'ssm'
+  | 'organizations'
+  | 'events'
+  | 'codepipeline'
+  | 'states'
+  | 'cloudformation'
+  | 'sns'
+  | 'monitoring'
+  | 'dynamodb';
 
 export interface OperationContext {
   world: CloudWorld;

@@ -7,7 +7,7 @@ import type {
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
 import { matchingRules, vendEventRules } from '#core/vend-events.ts';
-import { followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
+import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
 import { createHandler as listAccounts } from '#handlers/list-accounts.ts';
@@ -16,12 +16,23 @@ import { createHandler as recordEnforcement } from '#handlers/record-enforcement
 import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
+import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
+import { type LocalDeployment, localDeployment, ruleDelivers } from '../cloud/deployment.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
 import { createLedgerTable } from './ledger-table.ts';
+import {
+  dataLimitError,
+  historyEventsOf,
+  historyLimitError,
+  MAX_HISTORY_EVENTS,
+  MAX_STATE_PAYLOAD_BYTES,
+  payloadBytes,
+  type UncatchableStatesError,
+} from './limits.ts';
 import { mapRunsOf } from './map-runs.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
@@ -29,7 +40,7 @@ import {
   SWEEP_STATE_MACHINE,
   VEND_LEDGER_TABLE,
 } from './names.ts';
-import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
+import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
 import type { EventLog } from './state-machine-events.ts';
 
 /** What the runtime needs from the local cloud. */
@@ -38,6 +49,8 @@ export interface RuntimeHost {
   bus: { subscribe(fn: (event: EventEnvelope) => void | Promise<void>): () => void };
   clock: { nowMs(): number; timeScale: number };
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
+  /** Where the host shows the deployed stacks, rules and state machines (the local cloud). */
+  setDeployment?(deployment: LocalDeployment | undefined): void;
 }
 
 export interface LocalRuntimeOptions {
@@ -87,6 +100,7 @@ export class LocalRuntime {
   readonly dependencies: HandlerDependencies;
   /** Resolves once the runtime's resources (the vend ledger's table) exist on the local cloud. */
   readonly ready: Promise<void>;
+  readonly deployment: LocalDeployment;
 
   constructor(options: LocalRuntimeOptions) {
     this.#host = options.host;
@@ -104,6 +118,7 @@ export class LocalRuntime {
         [LEDGER_TABLE_ENV_VAR]: VEND_LEDGER_TABLE,
       },
       { credentials, now: () => options.host.clock.nowMs() },
+      ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
     const functions: Record<string, LambdaHandler> = {
@@ -155,15 +170,36 @@ export class LocalRuntime {
         },
       }),
     );
+    // What `cdk deploy` would have created, so CloudFormation, EventBridge and Step Functions
+    // callers (replay, sweep, doctor) find it; a rule disabled there stops delivering here too.
+    this.deployment = localDeployment({
+      config: options.config,
+      managementAccountId: options.managementAccountId,
+      homeRegion: options.homeRegion,
+      stateMachineArns: {
+        bootstrap: this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
+        sweep: this.stateMachineArn(SWEEP_STATE_MACHINE),
+        followUp: this.stateMachineArn(FOLLOW_UP_STATE_MACHINE),
+      },
+      definitions: {
+        bootstrap: readDefinition('bootstrap'),
+        sweep: readDefinition('sweep'),
+        followUp: readDefinition('follow-up'),
+      },
+      ledgerTableName: VEND_LEDGER_TABLE,
+      nowMs: options.host.clock.nowMs(),
+    });
+    options.host.setDeployment?.(this.deployment);
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });
     const followUp = config.lza.measureGap ? followUpEventPattern(config.lza.pipelineName) : undefined;
     this.#unsubscribe = options.host.bus.subscribe((event) => {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
       for (const rule of matchingRules(event, rules)) {
+        if (!ruleDelivers(this.deployment, rule.id)) continue;
         this.startExecution(BOOTSTRAP_STATE_MACHINE, event, { startedBy: `rule/${rule.id}` });
       }
-      if (followUp && matchesPattern(followUp, event)) {
-        this.startExecution(FOLLOW_UP_STATE_MACHINE, event, { startedBy: 'rule/lza-follow-up' });
+      if (followUp && ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) && matchesPattern(followUp, event)) {
+        this.startExecution(FOLLOW_UP_STATE_MACHINE, event, { startedBy: `rule/${FOLLOW_UP_RULE_ID}` });
       }
     });
     this.ready = createLedgerTable(
@@ -208,8 +244,25 @@ export class LocalRuntime {
       events: [],
       done: Promise.resolve(),
     };
+    // Limits AWS enforces on the whole execution; the Task wrapper checks Lambda payloads itself.
+    let limitError: UncatchableStatesError | undefined;
+    let history = 0;
     const collect = (async () => {
-      for await (const event of run.eventLogs) record.events.push(event);
+      for await (const event of run.eventLogs) {
+        record.events.push(event);
+        if (limitError) continue;
+        history += historyEventsOf(event);
+        const payload =
+          event.type === 'StateEntered'
+            ? { where: `The input of ${event.state?.name}`, value: event.state?.input }
+            : event.type === 'StateExited'
+              ? { where: `The output of ${event.state?.name}`, value: event.state?.output }
+              : undefined;
+        const bytes = payload ? payloadBytes(payload.value) : 0;
+        if (payload && bytes > MAX_STATE_PAYLOAD_BYTES) limitError = dataLimitError(payload.where, bytes);
+        else if (history > MAX_HISTORY_EVENTS) limitError = historyLimitError(history);
+        if (limitError) run.abort();
+      }
     })();
     const finish = run.result.then(
       (output) => {
@@ -223,6 +276,12 @@ export class LocalRuntime {
       },
     );
     record.done = Promise.all([collect.catch(() => {}), finish]).then(() => {
+      if (limitError) {
+        record.status = 'FAILED';
+        record.output = undefined;
+        record.error = limitError.name;
+        record.cause = limitError.message;
+      }
       record.stopDate = new Date(this.#host.clock.nowMs());
     });
     this.#executions.set(executionArn, record);
@@ -261,6 +320,7 @@ export class LocalRuntime {
   stop(): void {
     this.#unsubscribe();
     this.#host.setExecutor(undefined);
+    this.#host.setDeployment?.(undefined);
   }
 
   #execution(executionArn: string | undefined): ExecutionRecord {

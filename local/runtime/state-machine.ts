@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { dataLimitError, EXPRESS_MAX_SECONDS, MAX_STATE_PAYLOAD_BYTES, payloadBytes } from './limits.ts';
 import { type DistributedMapSpec, distributedMaps } from './map-runs.ts';
 import { installPromiseWithResolvers } from './polyfill.ts';
 
@@ -110,6 +111,7 @@ export class LocalStateMachine {
   readonly #overrides: Record<string, (input: unknown) => Promise<unknown>>;
   readonly #name: string;
   readonly #waitOverrides: Record<string, number>;
+  readonly #timeScale: number;
   /** Its distributed Maps, for the map-run view of the local Step Functions API. */
   readonly distributedMaps: DistributedMapSpec[];
 
@@ -125,9 +127,11 @@ export class LocalStateMachine {
     // Validate the definition exactly as deployed; the scaled copy differs only in timings.
     new StateMachine(definition as unknown as StateMachineDefinition);
     const scaled = scaleTimings(definition, options.timeScale ?? 1);
-    this.#machine = new StateMachine(scaled as unknown as StateMachineDefinition, {
+    const { parent, children } = splitExpressChildren(scaled);
+    this.#machine = new StateMachine(parent as unknown as StateMachineDefinition, {
       validationOptions: { noValidate: true },
     });
+    this.#timeScale = options.timeScale ?? 1;
     this.#name = options.name;
     this.distributedMaps = distributedMaps(definition);
     this.#waitOverrides = Object.fromEntries(
@@ -150,8 +154,65 @@ export class LocalStateMachine {
       }
       const target = byArn.get(String(state.Resource));
       if (!target) throw new Error(`Task ${stateName} has no local handler for ${String(state.Resource)}`);
-      this.#overrides[stateName] = (input) => invokeLikeLambda(target.handler, target.placeholder, input);
+      this.#overrides[stateName] = async (input) => {
+        // A state's payload is limited to 256 KiB; States.ALL cannot catch the failure.
+        const inputBytes = payloadBytes(input);
+        if (inputBytes > MAX_STATE_PAYLOAD_BYTES)
+          throw dataLimitError(`The input of ${stateName}`, inputBytes);
+        const output = await invokeLikeLambda(target.handler, target.placeholder, input);
+        const outputBytes = payloadBytes(output);
+        if (outputBytes > MAX_STATE_PAYLOAD_BYTES)
+          throw dataLimitError(`The result of ${stateName}`, outputBytes);
+        return output;
+      };
     });
+    for (const child of children) {
+      const machine = new StateMachine(child.definition as unknown as StateMachineDefinition, {
+        validationOptions: { noValidate: true },
+      });
+      this.#overrides[child.taskName] = (input) => this.#runExpressChild(machine, child.mapName, input);
+    }
+  }
+
+  /**
+   * One child execution of an Express distributed Map, run as an execution of its own (its
+   * events are not the parent's history, as in AWS) and stopped after 5 simulated minutes. A
+   * child that fails or times out fails the map run, which tolerates no failure: the Map state
+   * fails with `States.ExceedToleratedFailureThreshold`, which the parent may catch (even when the
+   * child itself failed with an uncatchable error such as States.DataLimitExceeded).
+   */
+  async #runExpressChild(machine: StateMachine, mapName: string, input: unknown): Promise<unknown> {
+    const child = machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.#overrides as never,
+        waitTimeOverrides: this.#waitOverrides,
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ExpressTimeoutSignal()),
+        EXPRESS_MAX_SECONDS * this.#timeScale * 1000,
+      );
+    });
+    try {
+      return await Promise.race([child.result, timedOut]);
+    } catch (error) {
+      if (error instanceof ExpressTimeoutSignal) {
+        child.result.catch(() => {});
+        child.abort();
+        throw new MapRunFailedError(
+          `A child execution of ${mapName} failed with States.Timeout: Express executions are limited to ${EXPRESS_MAX_SECONDS} seconds`,
+        );
+      }
+      const cause = error as { name?: string; message?: string; cause?: { name?: string } };
+      const name = cause.cause?.name ?? cause.name ?? 'Error';
+      throw new MapRunFailedError(
+        `A child execution of ${mapName} failed with ${name}: ${cause.message ?? ''}`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** `stateMachineArn`, when given, is the context's `$$.StateMachine.Id`, as Step Functions sets it. */
@@ -179,6 +240,59 @@ export class LocalStateMachine {
       abort: execution.abort,
     };
   }
+}
+
+class ExpressTimeoutSignal extends Error {}
+
+/** What a distributed Map reports when more children failed than it tolerates (here: any). */
+class MapRunFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'States.ExceedToleratedFailureThreshold';
+  }
+}
+
+/** The synthetic Task that stands for one Express child execution in the parent's Map. */
+const EXPRESS_CHILD_TASK_SUFFIX = 'ExpressChild';
+
+/**
+ * aws-local-stepfunctions runs a distributed Map's iterations inline. For `ExecutionType:
+ * EXPRESS`, replace the item processor with one Task whose local handler runs the original
+ * processor as a separate execution, so the parent's history excludes the children's events and
+ * each child can be held to the Express duration limit.
+ */
+function splitExpressChildren(definition: Json): {
+  parent: Json;
+  children: { mapName: string; taskName: string; definition: Json }[];
+} {
+  const parent = structuredClone(definition);
+  const children: { mapName: string; taskName: string; definition: Json }[] = [];
+  for (const [mapName, state] of Object.entries((parent.States as Record<string, Json>) ?? {})) {
+    const processor = state.ItemProcessor as Json | undefined;
+    const config = processor?.ProcessorConfig as Json | undefined;
+    if (state.Type !== 'Map' || config?.Mode !== 'DISTRIBUTED' || config.ExecutionType !== 'EXPRESS')
+      continue;
+    const taskName = `${mapName}${EXPRESS_CHILD_TASK_SUFFIX}`;
+    children.push({
+      mapName,
+      taskName,
+      definition: { StartAt: processor!.StartAt, States: processor!.States },
+    });
+    state.ItemProcessor = {
+      ProcessorConfig: config,
+      StartAt: taskName,
+      States: {
+        // Its own timer enforces the Express limit; the engine's default Task timeout must not.
+        [taskName]: {
+          Type: 'Task',
+          Resource: `local:express-child:${mapName}`,
+          TimeoutSeconds: 2_000_000,
+          End: true,
+        },
+      },
+    };
+  }
+  return { parent, children };
 }
 
 /** A function error as Step Functions reports it: `Error` is the name, `Cause` Lambda's JSON. */

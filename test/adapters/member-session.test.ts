@@ -1,3 +1,4 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,7 @@ function sessions(now = () => Date.now(), region = 'us-east-1') {
     region,
     roleNames: ['AWSControlTowerExecution', 'OrganizationAccountAccessRole'],
     now,
+    SSMClient,
   });
 }
 

@@ -210,18 +210,19 @@ describe('replay command', () => {
   });
 
   describe('user errors', () => {
-    it('--via sfn against the local cloud, which has no CloudFormation, says to pass --state-machine-arn', async () => {
-      // Prepare
+    it('--via sfn names the stack it did not find, and starts nothing', async () => {
+      // Prepare: the local cloud serves CloudFormation; this stack name is not deployed.
       const started = startExecutions();
       // Act
-      const { code, err } = await cli(...env.args('replay', '--via', 'sfn', '--account-id', '111111111111'));
+      const { code, err } = await cli(
+        ...env.args('replay', '--via', 'sfn', '--account-id', '111111111111', '--stack-name', 'NotDeployed'),
+      );
       // Assess
       expect(code).toBe(2);
       expect(err.split('\n')).toHaveLength(1);
       expect(err).toMatch(
-        /^error: stack RunAsBootstrapper not found: .* does not serve CloudFormation; pass --state-machine-arn/,
+        /^error: stack NotDeployed not found in us-east-1; deploy it, or pass --stack-name or --state-machine-arn$/,
       );
-      expect(err).toContain(env.stateMachineArn);
       expect(startExecutions()).toBe(started);
     });
 
@@ -229,10 +230,12 @@ describe('replay command', () => {
       // Prepare
       const sent = putEvents();
       // Act
-      const { code, err } = await cli(...env.args('replay', '--account-id', '111111111111', '--wait'));
+      const { code, err } = await cli(
+        ...env.args('replay', '--account-id', '111111111111', '--wait', '--stack-name', 'NotDeployed'),
+      );
       // Assess
       expect(code).toBe(2);
-      expect(err).toMatch(/^error: stack RunAsBootstrapper not found/);
+      expect(err).toMatch(/^error: stack NotDeployed not found/);
       expect(putEvents()).toBe(sent);
     });
 

@@ -165,13 +165,13 @@ describe('sweep command (local cloud and local runtime)', () => {
       expect(env.runtime.executions()).toHaveLength(executions);
     });
 
-    it('without --state-machine-arn on an endpoint without CloudFormation, says what to pass', async () => {
-      // Act
-      const { code, err } = await cli(...env.args('sweep'));
+    it('without --state-machine-arn, names the stack it did not find and what to pass', async () => {
+      // Act: the local cloud serves CloudFormation; this stack name is not deployed.
+      const { code, err } = await cli(...env.args('sweep', '--stack-name', 'NotDeployed'));
       // Assess
       expect(code).toBe(2);
       expect(err).toMatch(
-        /^error: stack RunAsBootstrapper not found: .* does not serve CloudFormation; pass --state-machine-arn \(the local cloud's is arn:aws:states:us-east-1:999999999999:stateMachine:runas-bootstrapper-sweep\)$/,
+        /^error: stack NotDeployed not found in us-east-1; deploy it, or pass --stack-name or --state-machine-arn$/,
       );
     });
 

@@ -44,7 +44,7 @@ describe('config schema', () => {
       invitedRoleWaitMinutes: 5,
       ledgerRetentionDays: 400,
       sweep: { schedule: 'rate(1 day)', repair: true, enabled: true, maxConcurrency: 10 },
-      guardrail: { scp: { enabled: false, targetIds: [], exemptRoleNames: [] } },
+      guardrail: { scp: { enabled: false, targetIds: [], exemptRoleArns: [] } },
     });
   });
 

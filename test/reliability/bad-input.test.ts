@@ -15,6 +15,7 @@ import { buildDependencies } from '#handlers/shared/dependencies.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
+import { MAX_STATE_PAYLOAD_BYTES, payloadBytes } from '#local/runtime/limits.ts';
 import { BOOTSTRAP_STATE_MACHINE, type ExecutionRecord, LocalRuntime } from '#local/runtime/runtime.ts';
 
 const MANAGEMENT = '999999999999';
@@ -168,13 +169,18 @@ describe('bad events', () => {
     });
 
     it.each(machineCases)(
-      '$name ends ignored or InvalidRequestError, never reaching a member account',
+      '$name ends ignored, InvalidRequestError or over the state payload limit, never reaching a member account',
       (c) => {
         // Assess
         const record = records.get(c.name) as ExecutionRecord;
         const entered = record.events.filter((e) => e.type === 'StateEntered').map((e) => e.state?.name);
         expect(entered).not.toContain('AwaitRole');
-        if (c.expect.ignore) {
+        if (payloadBytes(eventOf(c)) > MAX_STATE_PAYLOAD_BYTES) {
+          // Step Functions fails a state whose input is over 256 KiB before its Task runs (and
+          // EventBridge would not have delivered an event that large in the first place).
+          expect(record.status).toBe('FAILED');
+          expect(record.error).toBe('States.DataLimitExceeded');
+        } else if (c.expect.ignore) {
           expect(record.status).toBe('SUCCEEDED');
           expect(record.output).toMatchObject({ action: 'ignore', code: c.expect.ignore });
         } else {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -96,6 +96,8 @@ describe('stacks/app.ts entry', () => {
 
 describe('Lambda bundles', () => {
   let assetDir: string;
+  /** Each handler's index.mjs, as synthesized. */
+  const bundles = new Map<string, string>();
 
   beforeAll(() => {
     // Prepare: a real esbuild bundle, as `cdk synth` makes it.
@@ -114,6 +116,14 @@ describe('Lambda bundles', () => {
           built.bootstrapper.functions['resolve-request'].node.defaultChild as never,
         )
       ];
+    for (const [name, fn] of Object.entries(built.bootstrapper.functions)) {
+      const logicalId = built.bootstrapper.getLogicalId(fn.node.defaultChild as never);
+      const assetPath =
+        built.templates.bootstrapper.findResources('AWS::Lambda::Function')[logicalId]?.Metadata[
+          'aws:asset:path'
+        ];
+      bundles.set(name, readFileSync(path.join(scratch, 'cdk.out', assetPath, 'index.mjs'), 'utf8'));
+    }
     // Copied away from the project, so node cannot resolve anything from its node_modules.
     assetDir = path.join(scratch, 'resolve-request');
     cpSync(path.join(scratch, 'cdk.out', resource?.Metadata['aws:asset:path']), assetDir, {
@@ -131,6 +141,84 @@ describe('Lambda bundles', () => {
     expect(code.startsWith("import { createRequire as __runasCreateRequire } from 'node:module';")).toBe(
       true,
     );
+  });
+
+  it('carries in each bundle only the SDK clients its handler calls', () => {
+    // Prepare: each client's wire-protocol target prefix appears only in its own client's code.
+    const markers = {
+      ssm: 'AmazonSSM',
+      sts: 'AWSSecurityTokenServiceV20110615',
+      organizations: 'AWSOrganizationsV20161128',
+      codepipeline: 'CodePipeline_20150709',
+    };
+    const expected: Record<string, string[]> = {
+      'resolve-request': ['organizations'],
+      'list-accounts': ['organizations'],
+      'await-role': ['sts'],
+      'apply-preferences': ['ssm', 'sts'],
+      'verify-preferences': ['ssm', 'sts'],
+      'track-pipeline': ['codepipeline'],
+      'record-enforcement': [],
+      'record-gap': [],
+      'record-sweep': [],
+    };
+    // Act
+    const actual = Object.fromEntries(
+      [...bundles].map(([name, code]) => [
+        name,
+        Object.entries(markers)
+          .filter(([, marker]) => code.includes(marker))
+          .map(([client]) => client)
+          .sort(),
+      ]),
+    );
+    // Assess
+    expect(actual).toEqual(expected);
+  });
+
+  it('keeps every bundle small: at most 500 KB, or 530 KB with the SSM and STS clients', () => {
+    // Act
+    const sizes = Object.fromEntries(
+      [...bundles].map(([name, code]) => [name, Buffer.byteLength(code) / 1024]),
+    );
+    // Assess: the SSM handlers are over 500 KB until the config schema moves to zod/mini (README).
+    for (const [name, kb] of Object.entries(sizes)) {
+      const limit = ['apply-preferences', 'verify-preferences'].includes(name) ? 530 : 500;
+      expect(kb, name).toBeLessThanOrEqual(limit);
+    }
+  });
+
+  it('loads every bundle on its own: nothing left out is needed at cold start', async () => {
+    // Prepare: each bundle alone in a directory with no node_modules above it.
+    const isolated = path.join(scratch, 'isolated');
+    const loaded: string[] = [];
+    // Act
+    for (const [name, code] of bundles) {
+      const file = path.join(isolated, name, 'index.mjs');
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, code);
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(file)}); process.stdout.write(typeof m.handler);`,
+        ],
+        {
+          cwd: isolated,
+          env: {
+            PATH: process.env.PATH,
+            AWS_REGION: 'us-east-1',
+            POWERTOOLS_TRACE_ENABLED: 'false',
+            POWERTOOLS_LOG_LEVEL: 'SILENT',
+            [CONFIG_ENV_VAR]: JSON.stringify({ ...testConfig(), managementAccountId: MANAGEMENT_ACCOUNT }),
+          },
+        },
+      );
+      if (stdout === 'function') loaded.push(name);
+    }
+    // Assess
+    expect(loaded.sort()).toEqual([...bundles.keys()].sort());
   });
 
   it('loads and runs the resolve-request handler on its own', async () => {

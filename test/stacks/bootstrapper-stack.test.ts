@@ -290,14 +290,14 @@ describe('BootstrapperStack state machine', () => {
 
 describe('BootstrapperStack functions', () => {
   it.each(HANDLERS.map((spec) => [spec.name] as const))(
-    '%s runs on nodejs22.x, arm64, traced, logging to its own group kept one year',
+    '%s runs on nodejs24.x, arm64, traced, logging to its own group kept one year',
     (name) => {
       // Prepare
       const resource = template.findResources('AWS::Lambda::Function')[functionLogicalId(name)];
       const logGroupId = resource?.Properties.LoggingConfig.LogGroup.Ref;
       // Assess
       expect(resource?.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',

@@ -31,7 +31,8 @@ describe('cdk-nag AwsSolutions', () => {
       {},
       { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },
     ],
-    ['the default config, environment-agnostic', {}, {}],
+    // Synth needs a region now; the account may still come from the deployment.
+    ['the default config, account-agnostic', {}, { defaultRegion: 'us-east-1' }],
     [
       'the SCP guardrail enabled',
       guardrailOn,

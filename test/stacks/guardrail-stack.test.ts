@@ -1,6 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sessionPolicy } from '#adapters/member-session.ts';
+import {
+  evaluatePolicy,
+  evaluateServiceControlPolicies,
+  type PolicyDocument,
+  parsePolicyDocument,
+} from '#local/cloud/index.ts';
 import { GUARDED_ACTIONS, GUARDRAIL_POLICY_NAME } from '#stacks/guardrail-stack.ts';
 import { MANAGEMENT_ACCOUNT, type SynthesizedApp, synthApp, testConfig } from './stack-fixture.ts';
 
@@ -13,7 +19,11 @@ describe('GuardrailStack', () => {
     guarded = synthApp(
       testConfig({
         guardrail: {
-          scp: { enabled: true, targetIds: TARGETS, exemptRoleNames: ['cdk-accel-cfn-exec-role'] },
+          scp: {
+            enabled: true,
+            targetIds: TARGETS,
+            exemptRoleArns: ['arn:aws:iam::*:role/platform/break-glass-*'],
+          },
         },
       }),
       { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'us-east-1' },
@@ -45,7 +55,7 @@ describe('GuardrailStack', () => {
     });
   });
 
-  it('denies changes to SSM-SessionManagerRunShell except by the member roles and the exempt roles', () => {
+  it('denies changes to SSM-SessionManagerRunShell except by the member roles, LZA, Control Tower and the exempt roles', () => {
     // Assess
     guarded.templates.guardrail?.hasResourceProperties('AWS::Organizations::Policy', {
       Content: Match.exact({
@@ -66,7 +76,9 @@ describe('GuardrailStack', () => {
                 'aws:PrincipalArn': [
                   'arn:*:iam::*:role/AWSControlTowerExecution',
                   'arn:*:iam::*:role/OrganizationAccountAccessRole',
-                  'arn:*:iam::*:role/cdk-accel-cfn-exec-role',
+                  'arn:*:iam::*:role/AWSAccelerator-*',
+                  'arn:*:iam::*:role/cdk-accel-*',
+                  'arn:aws:iam::*:role/platform/break-glass-*',
                 ],
               },
             },
@@ -86,11 +98,12 @@ describe('GuardrailStack', () => {
     expect([...GUARDED_ACTIONS].sort()).toEqual(writes.sort());
   });
 
-  it('lists a role named in both memberRoleNames and exemptRoleNames once', () => {
+  it('lists a role both built in and configured once', () => {
     // Prepare
     const config = testConfig({
+      memberRoleNames: ['OrganizationAccountAccessRole'],
       guardrail: {
-        scp: { enabled: true, targetIds: TARGETS, exemptRoleNames: ['AWSControlTowerExecution'] },
+        scp: { enabled: true, targetIds: TARGETS, exemptRoleArns: ['arn:*:iam::*:role/AWSAccelerator-*'] },
       },
     });
     // Act
@@ -98,8 +111,91 @@ describe('GuardrailStack', () => {
     // Assess
     const policy = Object.values(app.templates.guardrail!.findResources('AWS::Organizations::Policy'))[0];
     expect(policy?.Properties.Content.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
-      'arn:*:iam::*:role/AWSControlTowerExecution',
       'arn:*:iam::*:role/OrganizationAccountAccessRole',
+      'arn:*:iam::*:role/AWSAccelerator-*',
+      'arn:*:iam::*:role/cdk-accel-*',
+      'arn:*:iam::*:role/AWSControlTowerExecution',
     ]);
+  });
+
+  it('refuses at synth an SCP over the 5,120 characters Organizations allows, naming the field', () => {
+    // Prepare
+    const many = Array.from({ length: 120 }, (_, i) => `arn:*:iam::*:role/team-${i}-deployment-role-*`);
+    const config = testConfig({
+      guardrail: { scp: { enabled: true, targetIds: TARGETS, exemptRoleArns: many } },
+    });
+    // Act
+    const synth = () => synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'us-east-1' });
+    // Assess
+    expect(synth).toThrow(/guardrail\.scp\.exemptRoleArns: the SCP would be \d+ characters, over the 5120/);
+  });
+});
+
+describe('the guardrail SCP, evaluated as Organizations would', () => {
+  const MEMBER = '222222222222';
+  const DOCUMENT = `arn:aws:ssm:eu-west-1:${MEMBER}:document/SSM-SessionManagerRunShell`;
+  let levels: PolicyDocument[][];
+
+  beforeAll(() => {
+    const app = synthApp(testConfig({ guardrail: { scp: { enabled: true, targetIds: TARGETS } } }), {
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: 'eu-west-1',
+    });
+    const content = Object.values(app.templates.guardrail!.findResources('AWS::Organizations::Policy'))[0]
+      ?.Properties.Content;
+    // Organizations attaches FullAWSAccess everywhere by default; the guardrail sits on the OU.
+    const fullAccess = parsePolicyDocument(
+      JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
+    );
+    levels = [[fullAccess], [fullAccess, parsePolicyDocument(JSON.stringify(content))], [fullAccess]];
+  });
+
+  const decide = (principalArn: string, action = 'ssm:UpdateDocument', resource = DOCUMENT) =>
+    evaluateServiceControlPolicies(levels, action, resource, { 'aws:PrincipalArn': principalArn });
+
+  it.each([
+    // LZA's writer: the Custom::SsmSessionManagerSettings provider role CloudFormation named.
+    `arn:aws:iam::${MEMBER}:role/AWSAccelerator-SecurityResourcesSt-CustomSsmSessionManager-1A2B3C4D5E6F`,
+    // LZA's CloudFormation execution role (CDK bootstrap qualifier accel).
+    `arn:aws:iam::${MEMBER}:role/cdk-accel-cfn-exec-role-${MEMBER}-eu-west-1`,
+    // The member roles this tool assumes: for a role session, aws:PrincipalArn is the role.
+    `arn:aws:iam::${MEMBER}:role/AWSControlTowerExecution`,
+    `arn:aws:iam::${MEMBER}:role/OrganizationAccountAccessRole`,
+  ])('allows %s to create, update, delete and promote the document', (principal) => {
+    // Act / Assess
+    for (const action of GUARDED_ACTIONS) expect(decide(principal, action), action).toBe('allow');
+  });
+
+  it("allows this tool's scoped sessions: the SCP and the session policy both allow its writes", () => {
+    // Prepare
+    const session = parsePolicyDocument(sessionPolicy('aws', MEMBER, 'write'));
+    const principal = `arn:aws:iam::${MEMBER}:role/AWSControlTowerExecution`;
+    // Act / Assess
+    for (const action of ['ssm:CreateDocument', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion']) {
+      expect(decide(principal, action)).toBe('allow');
+      expect(evaluatePolicy(session, action, DOCUMENT, { 'aws:PrincipalArn': principal })).toBe('allow');
+    }
+  });
+
+  it.each([
+    `arn:aws:iam::${MEMBER}:role/AWSReservedSSO_AdministratorAccess_0123456789abcdef`,
+    `arn:aws:iam::${MEMBER}:role/Admin`,
+    `arn:aws:iam::${MEMBER}:user/alice`,
+    // A look-alike in a path, or a prefix that only starts like LZA's, is not exempt.
+    `arn:aws:iam::${MEMBER}:role/evil/AWSAccelerator-x`,
+    `arn:aws:iam::${MEMBER}:role/AWSAcceleratorX`,
+  ])('denies %s any change to the document', (principal) => {
+    // Act / Assess
+    for (const action of GUARDED_ACTIONS) expect(decide(principal, action), action).toBe('explicit-deny');
+  });
+
+  it('leaves an account admin free to read it and to change any other document', () => {
+    // Prepare
+    const admin = `arn:aws:iam::${MEMBER}:role/Admin`;
+    // Act / Assess
+    expect(decide(admin, 'ssm:GetDocument')).toBe('allow');
+    expect(decide(admin, 'ssm:UpdateDocument', DOCUMENT.replace('SSM-SessionManagerRunShell', 'Other'))).toBe(
+      'allow',
+    );
   });
 });

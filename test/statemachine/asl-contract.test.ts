@@ -57,6 +57,29 @@ describe('error names: the contract between handlers and the ASL', () => {
     },
   );
 
+  it.each(Object.keys(definitions))(
+    '%s retries every Lambda service error it retries anywhere, including ClientExecutionTimeoutException',
+    (file) => {
+      // Prepare: the Lambda invoke errors AWS recommends retrying on every Lambda Task.
+      const lambdaErrors = [
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+        'Lambda.TooManyRequestsException',
+        'Lambda.ClientExecutionTimeoutException',
+      ];
+      // Act
+      const all = tasks(definitions[file as keyof typeof definitions]);
+      // Assess
+      expect(all.length).toBeGreaterThan(0);
+      for (const [name, state] of all) {
+        const retriedHere = ((state.Retry as Json[]) ?? []).flatMap((r) => r.ErrorEquals as string[]);
+        for (const error of lambdaErrors)
+          expect(retriedHere, `${file} ${name} retries ${error}`).toContain(error);
+      }
+    },
+  );
+
   it('retries every retryable error in the per-region write and read-back, in the bootstrap and the follow-up', () => {
     const byName = new Map([...tasks(definition), ...tasks(definitions['follow-up'])]);
     for (const state of [

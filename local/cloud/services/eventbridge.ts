@@ -1,8 +1,17 @@
 import { AwsServiceError } from '../aws-error.ts';
 import { makeEnvelope } from '../bus.ts';
-import type { OperationContext, ServiceDefinition } from '../service-definition.ts';
+import type { DeployedRule } from '../deployment.ts';
+import {
+  type Input,
+  type OperationContext,
+  optionalString,
+  type ServiceDefinition,
+} from '../service-definition.ts';
 
-/** EventBridge PutEvents (awsJson1_1, `AWSEvents.<Op>`) onto the one local bus. */
+/**
+ * EventBridge (awsJson1_1, `AWSEvents.<Op>`): PutEvents onto the one local bus, and the deployed
+ * bootstrapper's rules (list, describe, targets, enable, disable).
+ */
 
 const MAX_ENTRY_BYTES = 256 * 1024;
 
@@ -58,6 +67,46 @@ function putEntry(ctx: OperationContext, entry: Record<string, unknown>) {
   return { EventId: envelope.id };
 }
 
+/** The deployed rules on the caller's default bus (its account and region). */
+function rulesIn(ctx: OperationContext): DeployedRule[] {
+  return (ctx.world.deployment?.rules ?? []).filter(
+    (rule) => rule.region === ctx.region && rule.targets.length > 0 && ruleAccount(rule) === ctx.accountId,
+  );
+}
+
+function ruleAccount(rule: DeployedRule): string | undefined {
+  return rule.targets[0]?.RoleArn?.split(':')[4];
+}
+
+function ruleArn(ctx: OperationContext, name: string): string {
+  return `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/${name}`;
+}
+
+function namedRule(ctx: OperationContext, input: Input, key = 'Name'): DeployedRule {
+  const name = optionalString(input, key);
+  const rule = rulesIn(ctx).find((r) => r.name === name);
+  if (!rule)
+    throw new AwsServiceError(
+      'ResourceNotFoundException',
+      `Rule ${name ?? ''} does not exist on EventBus default.`,
+    );
+  return rule;
+}
+
+function ruleView(ctx: OperationContext, rule: DeployedRule) {
+  return {
+    Name: rule.name,
+    Arn: ruleArn(ctx, rule.name),
+    EventPattern: rule.eventPattern,
+    State: rule.state,
+    Description: rule.description,
+    EventBusName: 'default',
+  };
+}
+
+const ruleResource = (ctx: OperationContext, input: Input) =>
+  ruleArn(ctx, optionalString(input, 'Name') ?? optionalString(input, 'Rule') ?? '*');
+
 export const eventBridgeService: ServiceDefinition = {
   id: 'events',
   protocol: 'json1.1',
@@ -83,6 +132,39 @@ export const eventBridgeService: ServiceDefinition = {
           FailedEntryCount: results.filter((r) => 'ErrorCode' in r).length,
           Entries: results,
         };
+      },
+    },
+    ListRules: {
+      resource: (ctx) => `arn:aws:events:${ctx.region}:${ctx.accountId}:rule/*`,
+      handle(ctx, input) {
+        const prefix = optionalString(input, 'NamePrefix') ?? '';
+        return {
+          Rules: rulesIn(ctx)
+            .filter((r) => r.name.startsWith(prefix))
+            .map((r) => ruleView(ctx, r)),
+        };
+      },
+    },
+    DescribeRule: {
+      resource: ruleResource,
+      handle: (ctx, input) => ({ ...ruleView(ctx, namedRule(ctx, input)), CreatedBy: ctx.accountId }),
+    },
+    ListTargetsByRule: {
+      resource: ruleResource,
+      handle: (ctx, input) => ({ Targets: namedRule(ctx, input, 'Rule').targets }),
+    },
+    EnableRule: {
+      resource: ruleResource,
+      handle(ctx, input) {
+        namedRule(ctx, input).state = 'ENABLED';
+        return {};
+      },
+    },
+    DisableRule: {
+      resource: ruleResource,
+      handle(ctx, input) {
+        namedRule(ctx, input).state = 'DISABLED';
+        return {};
       },
     },
   },

@@ -112,6 +112,24 @@ export const stepFunctionsService: ServiceDefinition = {
           return { mapRuns: [] };
         }),
     },
+    DescribeStateMachine: {
+      resource: stateMachineResource,
+      handle(ctx, input) {
+        const arn = typeof input.stateMachineArn === 'string' ? input.stateMachineArn : '';
+        const machine = ctx.world.deployment?.stateMachines.find((m) => m.arn === arn);
+        if (!machine)
+          throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+        return {
+          stateMachineArn: machine.arn,
+          name: machine.name,
+          status: machine.status,
+          type: 'STANDARD',
+          roleArn: machine.roleArn,
+          definition: machine.definition,
+          creationDate: epochSeconds(machine.createdMs),
+        };
+      },
+    },
     DescribeMapRun: {
       resource: mapRunResource,
       handle: (ctx, input) =>

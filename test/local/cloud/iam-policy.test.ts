@@ -100,3 +100,101 @@ describe('parsePolicyDocument', () => {
     expect((error as AwsServiceError).code).toBe('MalformedPolicyDocument');
   });
 });
+
+describe('evaluatePolicy with a request context', () => {
+  const scp = parsePolicyDocument(
+    JSON.stringify({
+      Statement: [
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        {
+          Effect: 'Deny',
+          Action: 'ssm:UpdateDocument',
+          Resource: ARN,
+          Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:*:iam::*:role/Exempt-*'] } },
+        },
+      ],
+    }),
+  );
+
+  it('applies ArnNotLike part by part, with wildcards inside a part', () => {
+    // Act
+    const exempt = evaluatePolicy(scp, 'ssm:UpdateDocument', ARN, {
+      'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/Exempt-1',
+    });
+    const other = evaluatePolicy(scp, 'ssm:UpdateDocument', ARN, {
+      'aws:PrincipalArn': 'arn:aws:iam::222222222222:role/Other',
+    });
+    const notAnArn = evaluatePolicy(scp, 'ssm:UpdateDocument', ARN, { 'aws:PrincipalArn': 'Exempt-1' });
+    // Assess
+    expect([exempt, other, notAnArn]).toEqual(['allow', 'explicit-deny', 'explicit-deny']);
+  });
+
+  it('treats a missing key as matching a negated operator, and keys case-insensitively', () => {
+    // Act / Assess
+    expect(evaluatePolicy(scp, 'ssm:UpdateDocument', ARN, {})).toBe('explicit-deny');
+    expect(
+      evaluatePolicy(scp, 'ssm:UpdateDocument', ARN, {
+        'AWS:principalarn': 'arn:aws:iam::222222222222:role/Exempt-2',
+      }),
+    ).toBe('allow');
+  });
+
+  it('grants a conditional Allow only when its condition holds, and honours IfExists', () => {
+    // Prepare
+    const policy = parsePolicyDocument(
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'ssm:GetDocument',
+            Resource: '*',
+            Condition: {
+              StringEquals: { 'aws:RequestedRegion': ['us-east-1', 'eu-west-1'] },
+              StringLikeIfExists: { 'aws:PrincipalTag/team': 'plat*' },
+            },
+          },
+        ],
+      }),
+    );
+    // Act / Assess
+    expect(evaluatePolicy(policy, 'ssm:GetDocument', ARN, { 'aws:RequestedRegion': 'eu-west-1' })).toBe(
+      'allow',
+    );
+    expect(
+      evaluatePolicy(policy, 'ssm:GetDocument', ARN, {
+        'aws:RequestedRegion': 'eu-west-1',
+        'aws:PrincipalTag/team': 'apps',
+      }),
+    ).toBe('implicit-deny');
+    expect(evaluatePolicy(policy, 'ssm:GetDocument', ARN, { 'aws:RequestedRegion': 'ap-south-1' })).toBe(
+      'implicit-deny',
+    );
+  });
+
+  it('stays conservative for an operator it does not know', () => {
+    // Prepare
+    const policy = parsePolicyDocument(
+      JSON.stringify({
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: '*',
+            Resource: '*',
+            Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
+          },
+          {
+            Effect: 'Deny',
+            Action: 'ssm:DeleteDocument',
+            Resource: '*',
+            Condition: { DateGreaterThan: { 'aws:CurrentTime': '2020-01-01' } },
+          },
+        ],
+      }),
+    );
+    // Act / Assess
+    expect(evaluatePolicy(policy, 'ssm:GetDocument', ARN, { 'aws:SourceIp': '10.0.0.1' })).toBe(
+      'implicit-deny',
+    );
+    expect(evaluatePolicy(policy, 'ssm:DeleteDocument', ARN, {})).toBe('explicit-deny');
+  });
+});

@@ -1,0 +1,425 @@
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { CodePipelineClient, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Command } from 'commander';
+import {
+  CONFIG_DIGEST_OUTPUT,
+  configDigest,
+  DEFAULT_STACK_NAME,
+  FAILURE_TOPIC_OUTPUT,
+  FORWARDER_SUFFIX,
+  forwarderRegionFor,
+  GUARDRAIL_SUFFIX,
+  PRODUCT_VERSION,
+  VERSION_OUTPUT,
+} from '#core/deployment.ts';
+import { selectSweepAccounts } from '#core/sweep.ts';
+import { vendEventRules } from '#core/vend-events.ts';
+import { type CliIo, EXIT, table } from '../io.ts';
+import { BOOTSTRAP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
+import type { GlobalOptions } from '../program.ts';
+
+/** One line of the report: what was checked, how it went, and what to do about it. */
+export interface DoctorCheck {
+  check: string;
+  status: 'ok' | 'fail' | 'warn' | 'skip';
+  detail: string;
+  /** Present when status is fail or warn. */
+  fix?: string;
+}
+
+const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$/;
+
+function outputOf(stack: Stack | undefined, key: string): string | undefined {
+  return stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+}
+
+function errorText(error: unknown): string {
+  const e = error as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+}
+
+/**
+ * Read-only checks of a deployed installation, each independent of the others' failures: a
+ * missing stack fails its own line and skips only what needs its outputs.
+ */
+export async function runDoctor(ctx: OperatorContext, stackName: string): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const add = (c: DoctorCheck) => checks.push(c);
+  const home = ctx.region;
+  const deployHint = 'deploy it: npx cdk deploy --all (or through LZA, see README "Deploy")';
+
+  const describe = async (name: string, region: string): Promise<Stack | undefined> => {
+    const cfn = ctx.client(CloudFormationClient, 'cloudformation', region);
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: name }));
+    return Stacks?.[0];
+  };
+
+  // 1. The home stack.
+  let homeStack: Stack | undefined;
+  try {
+    homeStack = await describe(stackName, home);
+    const status = homeStack?.StackStatus ?? 'UNKNOWN';
+    add(
+      HEALTHY_STACK.test(status)
+        ? { check: 'home stack', status: 'ok', detail: `${stackName} in ${home}: ${status}` }
+        : {
+            check: 'home stack',
+            status: 'fail',
+            detail: `${stackName} in ${home}: ${status}`,
+            fix: 'see the stack events in the CloudFormation console, then redeploy',
+          },
+    );
+  } catch (error) {
+    add({
+      check: 'home stack',
+      status: 'fail',
+      detail: `${stackName} in ${home}: ${errorText(error)}`,
+      fix: deployHint,
+    });
+  }
+
+  // 2. The forwarder stack and the versions.
+  const forwarderRegion = forwarderRegionFor(home);
+  const homeVersion = outputOf(homeStack, VERSION_OUTPUT);
+  const versions = [`home ${homeVersion ?? '?'}`];
+  let forwarderOk = true;
+  if (forwarderRegion) {
+    const name = `${stackName}${FORWARDER_SUFFIX}`;
+    try {
+      const forwarder = await describe(name, forwarderRegion);
+      const status = forwarder?.StackStatus ?? 'UNKNOWN';
+      forwarderOk = HEALTHY_STACK.test(status);
+      versions.push(`forwarder ${outputOf(forwarder, VERSION_OUTPUT) ?? '?'}`);
+      add(
+        forwarderOk
+          ? { check: 'forwarder stack', status: 'ok', detail: `${name} in ${forwarderRegion}: ${status}` }
+          : {
+              check: 'forwarder stack',
+              status: 'fail',
+              detail: `${name} in ${forwarderRegion}: ${status}`,
+              fix: 'see its stack events, then redeploy it to us-east-1',
+            },
+      );
+    } catch (error) {
+      forwarderOk = false;
+      add({
+        check: 'forwarder stack',
+        status: 'fail',
+        detail: `${name} in ${forwarderRegion}: ${errorText(error)}; Organizations events (CreateAccountResult) never reach ${home}`,
+        fix: `deploy ${name} to ${forwarderRegion}: npx cdk deploy --all, or the second cloudFormationStacks entry under LZA`,
+      });
+    }
+  } else {
+    add({
+      check: 'forwarder stack',
+      status: 'skip',
+      detail: `not needed: ${home} receives Organizations events itself`,
+    });
+  }
+  if (ctx.config.guardrail.scp.enabled) {
+    const name = `${stackName}${GUARDRAIL_SUFFIX}`;
+    try {
+      const guardrail = await describe(name, home);
+      const status = guardrail?.StackStatus ?? 'UNKNOWN';
+      add(
+        HEALTHY_STACK.test(status)
+          ? { check: 'guardrail stack', status: 'ok', detail: `${name} in ${home}: ${status}` }
+          : {
+              check: 'guardrail stack',
+              status: 'fail',
+              detail: `${name} in ${home}: ${status}`,
+              fix: 'see its stack events: ConstraintViolationException (POLICY_NUMBER_LIMIT_EXCEEDED) means a target already has 5 SCPs; attach to an OU with room, or merge the statement into an existing SCP',
+            },
+      );
+    } catch (error) {
+      add({
+        check: 'guardrail stack',
+        status: 'fail',
+        detail: `${name} in ${home}: ${errorText(error)}`,
+        fix: 'guardrail.scp.enabled is set: deploy it (npx cdk deploy --all), or disable it in the config',
+      });
+    }
+  }
+  const distinct = new Set(versions.map((v) => v.split(' ')[1]));
+  if (homeStack) {
+    add(
+      distinct.size === 1 && distinct.has(PRODUCT_VERSION)
+        ? { check: 'versions', status: 'ok', detail: `${versions.join(', ')}, CLI ${PRODUCT_VERSION}` }
+        : {
+            check: 'versions',
+            status: 'fail',
+            detail: `${versions.join(', ')}, CLI ${PRODUCT_VERSION}`,
+            fix: 'deploy every stack from the same release (npx cdk deploy --all), and run the CLI of that release',
+          },
+    );
+  }
+
+  // 3. The rules: the home ones start the bootstrap, the forwarding ones feed the home bus.
+  const expectRules = async (
+    region: string,
+    prefix: string,
+    expected: number,
+    label: string,
+    targetArn?: string,
+  ): Promise<void> => {
+    const events = ctx.client(EventBridgeClient, 'events', region);
+    try {
+      const { Rules = [] } = await events.send(new ListRulesCommand({ NamePrefix: `${prefix}-` }));
+      const disabled = Rules.filter((r) => r.State !== 'ENABLED').map((r) => r.Name);
+      const problems: string[] = [];
+      if (Rules.length < expected) problems.push(`${Rules.length} of ${expected} rules found`);
+      if (disabled.length > 0) problems.push(`disabled: ${disabled.join(', ')}`);
+      if (targetArn) {
+        for (const rule of Rules) {
+          const { Targets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
+          const target = Targets.find((t) => t.Arn === targetArn);
+          if (!target) problems.push(`${rule.Name} does not target ${targetArn}`);
+          else if (!target.RoleArn) problems.push(`${rule.Name} has no role to put events on the home bus`);
+        }
+      }
+      add(
+        problems.length === 0
+          ? { check: label, status: 'ok', detail: `${Rules.length} rules enabled in ${region}` }
+          : {
+              check: label,
+              status: 'fail',
+              detail: `${region}: ${problems.join('; ')}`,
+              fix:
+                disabled.length > 0
+                  ? `aws events enable-rule --region ${region} --name ${disabled[0]} (and any other listed), or redeploy`
+                  : 'redeploy the stack to restore its rules',
+            },
+      );
+    } catch (error) {
+      add({
+        check: label,
+        status: 'fail',
+        detail: `${region}: ${errorText(error)}`,
+        fix: 'allow events:ListRules, or redeploy',
+      });
+    }
+  };
+  await expectRules(home, stackName, vendEventRules().length, 'rules');
+  if (forwarderRegion && forwarderOk) {
+    const homeBus = `arn:${ctx.partition}:events:${home}:${await ctx.callerAccount().catch(() => '?')}:event-bus/default`;
+    await expectRules(
+      forwarderRegion,
+      `${stackName}${FORWARDER_SUFFIX}`,
+      vendEventRules().filter((r) => r.deliveredIn === 'us-east-1').length,
+      'forwarding rules',
+      homeBus,
+    );
+  }
+
+  // 4. The state machines.
+  const sfn = ctx.client(SFNClient, 'states');
+  for (const [label, machine] of [
+    ['bootstrap state machine', BOOTSTRAP_MACHINE],
+    ['sweep state machine', SWEEP_MACHINE],
+  ] as const) {
+    const arn = outputOf(homeStack, machine.outputKey);
+    if (!arn) {
+      add({ check: label, status: 'skip', detail: `no ${machine.outputKey} output to check` });
+      continue;
+    }
+    try {
+      const { status } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+      add(
+        status === 'ACTIVE'
+          ? { check: label, status: 'ok', detail: `${arn.split(':').pop()} ACTIVE` }
+          : { check: label, status: 'fail', detail: `${arn}: ${status}`, fix: 'redeploy the home stack' },
+      );
+    } catch (error) {
+      add({
+        check: label,
+        status: 'fail',
+        detail: `${arn}: ${errorText(error)}`,
+        fix: 'redeploy the home stack',
+      });
+    }
+  }
+
+  // 5. Somebody hears about failures: a confirmed subscription, and no alarm firing.
+  const topicArn = outputOf(homeStack, FAILURE_TOPIC_OUTPUT);
+  if (!topicArn) {
+    add({ check: 'failure topic', status: 'skip', detail: `no ${FAILURE_TOPIC_OUTPUT} output to check` });
+  } else {
+    try {
+      const { Subscriptions = [] } = await ctx
+        .client(SNSClient, 'sns')
+        .send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
+      const confirmed = Subscriptions.filter(
+        (s) => s.SubscriptionArn?.startsWith('arn:') && s.SubscriptionArn !== topicArn,
+      );
+      const pending = Subscriptions.filter((s) => s.SubscriptionArn === 'PendingConfirmation');
+      add(
+        confirmed.length > 0
+          ? {
+              check: 'failure topic',
+              status: 'ok',
+              detail: `${confirmed.length} confirmed subscription(s): ${confirmed.map((s) => `${s.Protocol} ${s.Endpoint}`).join(', ')}`,
+            }
+          : {
+              check: 'failure topic',
+              status: 'fail',
+              detail:
+                pending.length > 0
+                  ? `${pending.length} subscription(s) pending confirmation, none confirmed: nobody hears about failures`
+                  : 'no subscription: nobody hears about failures',
+              fix:
+                pending.length > 0
+                  ? `confirm the subscription e-mail sent to ${pending.map((s) => s.Endpoint).join(', ')}`
+                  : `set notifications.email and redeploy, then confirm the e-mail; or aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint <you>`,
+            },
+      );
+    } catch (error) {
+      add({
+        check: 'failure topic',
+        status: 'fail',
+        detail: `${topicArn}: ${errorText(error)}`,
+        fix: 'redeploy the home stack',
+      });
+    }
+  }
+  try {
+    const { MetricAlarms = [] } = await ctx
+      .client(CloudWatchClient, 'monitoring')
+      .send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${stackName}-` }));
+    const firing = MetricAlarms.filter((a) => a.StateValue === 'ALARM');
+    add(
+      MetricAlarms.length === 0
+        ? {
+            check: 'alarms',
+            status: 'fail',
+            detail: `no alarms named ${stackName}-* in ${home}`,
+            fix: 'redeploy the home stack',
+          }
+        : firing.length === 0
+          ? { check: 'alarms', status: 'ok', detail: `${MetricAlarms.length} alarms, none in ALARM` }
+          : {
+              check: 'alarms',
+              status: 'fail',
+              detail: `in ALARM: ${firing.map((a) => `${a.AlarmName} (${a.StateReason ?? 'no reason'})`).join('; ')}`,
+              fix: 'read the alarm description (it says what to do) and the dashboard; the alarm clears once the cause is fixed',
+            },
+    );
+  } catch (error) {
+    add({
+      check: 'alarms',
+      status: 'fail',
+      detail: `${home}: ${errorText(error)}`,
+      fix: 'allow cloudwatch:DescribeAlarms',
+    });
+  }
+
+  // 6. The LZA pipeline, when the gap is measured against it.
+  if (ctx.config.lza.measureGap) {
+    const pipeline = ctx.config.lza.pipelineName;
+    try {
+      await ctx
+        .client(CodePipelineClient, 'codepipeline')
+        .send(new ListPipelineExecutionsCommand({ pipelineName: pipeline, maxResults: 1 }));
+      add({ check: 'LZA pipeline', status: 'ok', detail: `${pipeline} found in ${home}` });
+    } catch (error) {
+      add({
+        check: 'LZA pipeline',
+        status: 'fail',
+        detail: `${pipeline} in ${home}: ${errorText(error)}`,
+        fix: 'set lza.pipelineName to the LZA pipeline of this home region, or lza.measureGap false',
+      });
+    }
+  } else {
+    add({ check: 'LZA pipeline', status: 'skip', detail: 'lza.measureGap is false' });
+  }
+
+  // 7. One member account's role, through the read-only session the tool itself uses.
+  try {
+    const managementAccountId = ctx.config.managementAccountId ?? (await ctx.callerAccount());
+    const members = await ctx.organization().list();
+    const [accountId] = selectSweepAccounts(members, {
+      excludeAccountIds: ctx.config.excludeAccountIds,
+      managementAccountId,
+    }).accountIds.sort();
+    if (!accountId) {
+      add({ check: 'member role', status: 'skip', detail: 'no ACTIVE member account to try' });
+    } else {
+      try {
+        const session = await ctx.memberSessions().open(accountId, 'read');
+        add({
+          check: 'member role',
+          status: 'ok',
+          detail: `${session.roleName} assumable in ${accountId} (read-only session)`,
+        });
+      } catch (error) {
+        add({
+          check: 'member role',
+          status: 'fail',
+          detail: `${accountId}: ${errorText(error)}`,
+          fix: `check memberRoleNames (${ctx.config.memberRoleNames.join(', ')}): the role must exist and trust the management account`,
+        });
+      }
+    }
+  } catch (error) {
+    add({
+      check: 'member role',
+      status: 'fail',
+      detail: errorText(error),
+      fix: 'allow organizations:ListAccounts',
+    });
+  }
+
+  // 8. The config the stack was deployed with.
+  const deployedDigest = outputOf(homeStack, CONFIG_DIGEST_OUTPUT);
+  if (!homeStack) add({ check: 'config', status: 'skip', detail: 'no home stack to compare with' });
+  else if (!deployedDigest)
+    add({
+      check: 'config',
+      status: 'warn',
+      detail: `no ${CONFIG_DIGEST_OUTPUT} output`,
+      fix: 'redeploy with this release',
+    });
+  else
+    add(
+      deployedDigest === configDigest(ctx.config)
+        ? { check: 'config', status: 'ok', detail: 'the stack was deployed with this --config' }
+        : {
+            check: 'config',
+            status: 'fail',
+            detail: 'the stack was deployed with a different config than --config',
+            fix: 'redeploy with this config (npx cdk deploy --all -c config=<file>), or pass the deployed file as --config',
+          },
+    );
+  return checks;
+}
+
+export function renderDoctor(checks: DoctorCheck[]): string {
+  const rows = checks.map((c) => [c.status.toUpperCase(), c.check, c.detail, c.fix ? `fix: ${c.fix}` : '']);
+  const failed = checks.filter((c) => c.status === 'fail').length;
+  return [
+    table(['status', 'check', 'detail', 'fix'], rows),
+    '',
+    failed === 0 ? 'Healthy.' : `${failed} check(s) failed.`,
+  ].join('\n');
+}
+
+export function registerDoctor(program: Command, io: CliIo): void {
+  program
+    .command('doctor')
+    .description(
+      'Read-only: check a deployed installation (stacks, versions, rules, state machines, failure topic, alarms, LZA pipeline, member role, config), one line per check with a fix',
+    )
+    .option('--stack-name <name>', 'name of the home stack', DEFAULT_STACK_NAME)
+    .action(async (options: { stackName: string }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const ctx = new OperatorContext(globals);
+      const checks = await runDoctor(ctx, options.stackName);
+      const healthy = checks.every((c) => c.status !== 'fail');
+      if (globals.json) io.out(JSON.stringify({ healthy, checks }, null, 2));
+      else io.out(renderDoctor(checks));
+      process.exitCode = healthy ? EXIT.ok : EXIT.notCompliant;
+    });
+}

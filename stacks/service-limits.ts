@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
+import { ConfigurationError } from '#core/errors.ts';
+import {
+  assertEnvironmentFits,
+  type HistoryBound,
+  MAX_HISTORY_EVENTS,
+  worstCaseHistory,
+} from '#core/limits.ts';
+import { FOLLOW_UP_CAPS } from '#core/vend-ledger.ts';
+
+/**
+ * Synth-time checks of the AWS limits a config can break, each naming the fields to change:
+ * Lambda's 4 KB environment and the 25,000-event history of a Standard execution. A config that
+ * synthesizes then also deploys and runs.
+ */
+
+/** The config fields that take the most room in the environment, with their JSON sizes. */
+function environmentContributors(config: BootstrapperConfig): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const [field, value] of Object.entries(config)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [inner, innerValue] of Object.entries(value as Record<string, unknown>)) {
+        sizes[`${field}.${inner}`] = JSON.stringify(innerValue ?? null).length;
+      }
+    } else sizes[field] = JSON.stringify(value ?? null).length;
+  }
+  return sizes;
+}
+
+/**
+ * `environment` is what each function gets; an unresolved account id (environment-agnostic
+ * synth) is measured as the 12 digits it will be.
+ */
+export function checkLambdaEnvironment(
+  config: BootstrapperConfig,
+  environment: Record<string, string>,
+  measuredConfig: BootstrapperConfig,
+): void {
+  assertEnvironmentFits(
+    { ...environment, ...configToEnvironment(measuredConfig) },
+    environmentContributors(config),
+  );
+}
+
+/** Which config fields drive each term of the history bound. */
+const HISTORY_TERM_FIELDS: Record<string, string> = {
+  'deadline:RoleNotAssumableError': 'roleWaitTimeoutMinutes (AwaitRole retries until the deadline)',
+  mapItems: 'governedRegions (per-region work)',
+};
+
+export function bootstrapHistoryBound(config: BootstrapperConfig, definitionFile: string): HistoryBound {
+  const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as Record<string, unknown>;
+  // No execution follows LZA any more (the follow-up does, on its events): no loop to bound.
+  return worstCaseHistory(definition, {
+    mapItems: config.governedRegions.length,
+    deadlineBound: { RoleNotAssumableError: config.roleWaitTimeoutMinutes * 60 },
+    loopIterations: 0,
+    loopMapRuns: 0,
+    loopMapItems: 1,
+  });
+}
+
+/**
+ * The follow-up's worst case: its Map runs at most FOLLOW_UP_CAPS.repairs items (a larger plan
+ * continues in a new execution), and it has no loop and no deadline-bound retrier.
+ */
+export function followUpHistoryBound(definitionFile: string): HistoryBound {
+  const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as Record<string, unknown>;
+  return worstCaseHistory(definition, {
+    mapItems: FOLLOW_UP_CAPS.repairs,
+    deadlineBound: {},
+    loopIterations: 0,
+    loopMapRuns: 0,
+    loopMapItems: 1,
+  });
+}
+
+/** Refuse a config whose worst-case execution would outgrow the 25,000-event history. */
+export function checkBootstrapHistory(config: BootstrapperConfig, definitionFile: string): HistoryBound {
+  const bound = bootstrapHistoryBound(config, definitionFile);
+  if (bound.total <= MAX_HISTORY_EVENTS) return bound;
+  const causes = Object.entries(bound.terms)
+    .filter(([term]) => HISTORY_TERM_FIELDS[term])
+    .sort(([, a], [, b]) => b - a)
+    .map(([term, events]) => `${HISTORY_TERM_FIELDS[term]}: ${events}`)
+    .join('; ');
+  throw new ConfigurationError(
+    `${path.basename(definitionFile)}: one execution could record ${bound.total} history events, over the ${MAX_HISTORY_EVENTS} Step Functions keeps; lower the largest of ${causes}`,
+  );
+}

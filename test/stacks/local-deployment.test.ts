@@ -1,0 +1,116 @@
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '#core/config.ts';
+import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/cloud/deployment.ts';
+import { parseScenario } from '#local/cloud/scenario.ts';
+import { type DemoRun, runScenario } from '#local/demo.ts';
+import { historyEventsOf } from '#local/runtime/limits.ts';
+import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
+import { bootstrapHistoryBound } from '#stacks/service-limits.ts';
+import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
+
+describe('the local deployment mirrors the CDK app', () => {
+  it('has the same stacks, outputs, rule count and alarm names as the synthesized templates', () => {
+    // Prepare
+    const config = testConfig({ homeRegion: 'eu-west-1' });
+    const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT });
+    // Act
+    const local = localDeployment({
+      config,
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      homeRegion: 'eu-west-1',
+      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
+      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
+      ledgerTableName: 'ledger',
+      nowMs: 0,
+    });
+    // Assess
+    const home = built.templates.bootstrapper.toJSON();
+    const forwarder = built.templates.forwarder!.toJSON();
+    const localHome = local.stacks.find((s) => s.name === 'RunAsBootstrapper');
+    const localForwarder = local.stacks.find((s) => s.name === 'RunAsBootstrapperForwarder');
+    for (const key of Object.keys(localHome!.outputs)) expect(Object.keys(home.Outputs), key).toContain(key);
+    expect(localHome?.outputs.ConfigDigest).toBe(home.Outputs.ConfigDigest.Value);
+    expect(Object.keys(localForwarder!.outputs)).toEqual(Object.keys(forwarder.Outputs));
+    expect(local.rules.filter((r) => r.role === 'home')).toHaveLength(
+      Object.keys(built.templates.bootstrapper.findResources('AWS::Events::Rule')).length,
+    );
+    expect(local.rules.filter((r) => r.role === 'forward')).toHaveLength(
+      Object.keys(built.templates.forwarder!.findResources('AWS::Events::Rule')).length,
+    );
+    const alarmNames = Object.values(built.templates.bootstrapper.findResources('AWS::CloudWatch::Alarm'))
+      .map((a) => a.Properties.AlarmName as string)
+      .sort();
+    expect(alarmNames).toEqual(DEPLOYED_ALARM_NAMES.map((n) => `RunAsBootstrapper-${n}`).sort());
+    const topics = Object.values(built.templates.bootstrapper.findResources('AWS::SNS::Topic'));
+    expect(topics.map((t) => t.Properties.TopicName)).toEqual([local.topics[0]?.arn.split(':').pop()]);
+  });
+});
+
+describe('the local deployment with the guardrail', () => {
+  it('lists the guardrail stack where the CDK app puts it, and carries the synthesized SCP', () => {
+    // Prepare
+    const config = testConfig({ guardrail: { scp: { enabled: true, targetIds: ['r-ab12'] } } });
+    const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' });
+    // Act
+    const local = localDeployment({
+      config,
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      homeRegion: 'eu-west-1',
+      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
+      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
+      ledgerTableName: 'ledger',
+      nowMs: 0,
+    });
+    // Assess
+    expect(local.stacks.map((s) => `${s.name} ${s.region}`).sort()).toEqual(
+      [built.bootstrapper, built.forwarder!, built.guardrail!]
+        .map((s) => `${s.stackName} ${s.region}`)
+        .sort(),
+    );
+    const synthesized = Object.values(
+      built.templates.guardrail!.findResources('AWS::Organizations::Policy'),
+    )[0];
+    expect(local.serviceControlPolicies).toEqual([synthesized?.Properties.Content]);
+  });
+});
+
+describe('the synth-time history bound', () => {
+  let run: DemoRun | undefined;
+  afterEach(async () => {
+    run?.runtime.stop();
+    await run?.cloud.close();
+    run = undefined;
+  });
+
+  it('is above the history the local engine records for a vend with a role wait and LZA following', async () => {
+    // Prepare
+    const config = parseConfig({
+      runAsDefaultUser: 'ec2-user',
+      governedRegions: ['us-east-1', 'eu-west-1'],
+      lza: { awaitTimeoutHours: 1, pollIntervalMinutes: 5 },
+    });
+    const scenario = parseScenario({
+      managementAccountId: '999999999999',
+      homeRegion: 'us-east-1',
+      timeScale: 0.002,
+      accounts: [
+        {
+          accountId: '111111111111',
+          name: 'vended',
+          roles: { OrganizationAccountAccessRole: 600 },
+          vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    // Act
+    run = await runScenario({ scenario, config, timeoutSeconds: 120 });
+    const [execution] = run.runtime.executions();
+    const recorded = execution!.events.reduce((sum, event) => sum + historyEventsOf(event), 0);
+    const bound = bootstrapHistoryBound(config, path.join(STATE_MACHINE_DIR, 'bootstrap.asl.json'));
+    // Assess: the run retried the role and polled the pipeline, and stayed under the bound.
+    expect(execution!.events.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
+    expect(recorded).toBeGreaterThan(40);
+    expect(recorded).toBeLessThanOrEqual(bound.total);
+  }, 120_000);
+});
