@@ -196,6 +196,7 @@ export class VendLedger {
                 action: verification.action,
                 verifiedAt: verification.verifiedAt,
                 ...(verification.latestVersion ? { version: verification.latestVersion } : {}),
+                ...(verification.pruned?.length ? { pruned: verification.pruned } : {}),
               },
             },
           }),

@@ -108,6 +108,16 @@ export interface RegionVerification {
   defaultVersion?: string;
   /** The Deploy/Security_Resources finish after which this region was last re-verified. */
   reverifiedAfter?: string;
+  /** Versions the write deleted at SSM's version limit (documentVersionPruning). */
+  pruned?: string[];
+}
+
+/** The write that set RunAs in a region, and the old versions it deleted at SSM's version limit. */
+export interface RegionWrite {
+  action: string;
+  version?: string;
+  verifiedAt: string;
+  pruned?: string[];
 }
 
 export interface RepairRecord {
@@ -121,6 +131,8 @@ export interface RepairRecord {
   action: string;
   /** At least how long RunAs was off again: Security_Resources finished to the repair verified. */
   reexposedSeconds?: number;
+  /** Versions the repair deleted at SSM's version limit. */
+  pruned?: string[];
   error?: string;
 }
 
@@ -138,7 +150,7 @@ export interface VendRecord {
   /** Per region, the earliest verification by any execution: when RunAs took effect there. */
   regions: Record<string, RegionVerification>;
   /** Per region, the write that set RunAs (created or updated), by whichever execution made it. */
-  writes: Record<string, { action: string; version?: string; verifiedAt: string }>;
+  writes: Record<string, RegionWrite>;
   runAsVerifiedAt?: string;
   exposureSeconds?: number;
   roleWaitSeconds?: number;
@@ -381,7 +393,13 @@ function stageOf(actions: readonly PipelineAction[], region: string): string {
 /** A repair's outcome as the ledger keeps it, with the re-exposure it ended. */
 export function repairRecord(
   planned: PlannedRepair,
-  outcome: { status: string; action?: string; verifiedAt?: string; error?: string },
+  outcome: {
+    status: string;
+    action?: string;
+    verifiedAt?: string;
+    error?: string;
+    apply?: { pruned?: string[] };
+  },
 ): RepairRecord {
   const ok = outcome.status === 'compliant';
   const rewrote = ok && (outcome.action === 'updated' || outcome.action === 'created');
@@ -395,6 +413,7 @@ export function repairRecord(
     ...(rewrote && outcome.verifiedAt
       ? { reexposedSeconds: Math.max(0, secondsBetween(planned.securityResourcesAt, outcome.verifiedAt)) }
       : {}),
+    ...(outcome.apply?.pruned?.length ? { pruned: outcome.apply.pruned } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
   };
 }

@@ -58,6 +58,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
             ...(r.action ? { action: r.action } : {}),
             ...(r.latestVersion ? { latestVersion: r.latestVersion } : {}),
             ...(r.defaultVersion ? { defaultVersion: r.defaultVersion } : {}),
+            ...(r.apply?.pruned?.length ? { pruned: r.apply.pruned } : {}),
           };
         }
         const record = await ledger.recordVerification(vend, verified, role?.assumableAt);

@@ -46,7 +46,9 @@ function regionsText(vend: VendRecord): string {
   return vend.governedRegions
     .map((region) => {
       const r = vend.regions[region];
-      return r ? `${region} v${r.latestVersion ?? '?'}` : `${region} -`;
+      const pruned = vend.writes?.[region]?.pruned?.length;
+      const note = pruned ? ` (pruned ${pruned} old)` : '';
+      return r ? `${region} v${r.latestVersion ?? '?'}${note}` : `${region} -`;
     })
     .join(', ');
 }

@@ -44,6 +44,11 @@ export const regionResult = z.object({
   defaultVersion: z.string().optional(),
   error: z.string().optional(),
   cause: z.string().optional(),
+  /** ApplyPreferences' own output: versions it pruned at the version limit, a Failed version it repaired. */
+  apply: z
+    .object({ pruned: z.array(z.string()).optional(), repairedFrom: z.string().optional() })
+    .loose()
+    .optional(),
 });
 
 export const recordEnforcementInput = z.object({

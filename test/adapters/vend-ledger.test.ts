@@ -115,7 +115,7 @@ describe('VendLedger on the local cloud', () => {
       key,
       {
         'us-east-1': { verifiedAt: at(48), action: 'created', latestVersion: '1' },
-        'eu-west-1': { verifiedAt: at(52), action: 'updated', latestVersion: '3' },
+        'eu-west-1': { verifiedAt: at(52), action: 'updated', latestVersion: '3', pruned: ['1', '2'] },
       },
       at(40),
     );
@@ -127,7 +127,7 @@ describe('VendLedger on the local cloud', () => {
     });
     expect(record.writes).toEqual({
       'us-east-1': { action: 'created', verifiedAt: at(48), version: '1' },
-      'eu-west-1': { action: 'updated', verifiedAt: at(52), version: '3' },
+      'eu-west-1': { action: 'updated', verifiedAt: at(52), version: '3', pruned: ['1', '2'] },
     });
     expect(record.roleAssumableAt).toBe(at(40));
   });
