@@ -193,6 +193,7 @@ describe('the version limit against the local cloud', () => {
       roleNames: ['OrganizationAccountAccessRole'],
       endpoint: cloud.url,
       pruneVersions: false,
+      SSMClient,
     });
     const session = await sessions.open(MEMBER, 'write');
     const ssm = session.ssm('us-east-1');

@@ -161,7 +161,8 @@ describe('home eu-west-1', () => {
     // Act
     const buckets = assetBuckets(euWest.templates.bootstrapper);
     // Assess
-    expect(buckets).toHaveLength(11);
+    // Nine functions and three state machine definitions.
+    expect(buckets).toHaveLength(12);
     for (const bucket of buckets)
       expect(bucket).toBe(`"cdk-hnb659fds-assets-${MANAGEMENT_ACCOUNT}-eu-west-1"`);
   });
@@ -178,7 +179,7 @@ describe('home eu-west-1', () => {
       return JSON.stringify(groups[logicalId]?.Properties.LogGroupName);
     });
     // Assess
-    expect(names).toHaveLength(2);
+    expect(names).toHaveLength(3);
     for (const name of names) {
       expect(name).toContain('"/aws/vendedlogs/states/RunAsBootstrapper-');
       expect(name).toContain('{"Ref":"AWS::StackId"}');
@@ -227,7 +228,7 @@ describe('the LZA route: customizations-config cloudFormationStacks', () => {
       expect(resources[logicalId]?.Type, logicalId).toBe(resource.Type);
     }
     included.resourceCountIs('AWS::Lambda::Function', 9);
-    included.resourceCountIs('AWS::StepFunctions::StateMachine', 2);
+    included.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
     expect(Object.keys(ours.Parameters ?? {})).toEqual([]);
     expect(ours.Rules).toBeUndefined();
     for (const bucket of assetBuckets(included))

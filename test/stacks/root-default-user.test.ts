@@ -7,6 +7,7 @@ describe('root as the default RunAs user', () => {
     // Act
     const app = synthApp(testConfig({ runAsDefaultUser: 'root', allowRootDefaultUser: true }), {
       nag: false,
+      defaultRegion: 'eu-west-1',
     });
     // Assess
     Annotations.fromStack(app.bootstrapper).hasWarning(
@@ -19,7 +20,10 @@ describe('root as the default RunAs user', () => {
 
   it('gives no such warning for an ordinary user', () => {
     // Act
-    const app = synthApp(testConfig({ runAsDefaultUser: 'ec2-user' }), { nag: false });
+    const app = synthApp(testConfig({ runAsDefaultUser: 'ec2-user' }), {
+      nag: false,
+      defaultRegion: 'eu-west-1',
+    });
     // Assess
     Annotations.fromStack(app.bootstrapper).hasNoWarning('*', Match.stringLikeRegexp('will be a root shell'));
   });

@@ -69,7 +69,10 @@ describe('error names: the contract between handlers and the ASL', () => {
         'Lambda.ClientExecutionTimeoutException',
       ];
       // Act
-      const all = tasks(definitions[file as keyof typeof definitions]);
+      // Lambda Tasks only: a service integration (states:startExecution) has errors of its own.
+      const all = tasks(definitions[file as keyof typeof definitions]).filter(([, state]) =>
+        String(state.Resource).startsWith('${'),
+      );
       // Assess
       expect(all.length).toBeGreaterThan(0);
       for (const [name, state] of all) {
