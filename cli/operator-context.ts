@@ -13,7 +13,11 @@ import {
   type RunAsSetting,
   runAsSetting,
 } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#local/runtime/names.ts';
+import {
+  BOOTSTRAP_STATE_MACHINE,
+  FOLLOW_UP_STATE_MACHINE,
+  SWEEP_STATE_MACHINE,
+} from '#local/runtime/names.ts';
 import { loadConfig, UserError } from './io.ts';
 import type { GlobalOptions } from './program.ts';
 
@@ -29,6 +33,10 @@ export interface StateMachineRef {
 export const BOOTSTRAP_MACHINE: StateMachineRef = {
   outputKey: 'BootstrapStateMachineArn',
   localName: BOOTSTRAP_STATE_MACHINE,
+};
+export const FOLLOW_UP_MACHINE: StateMachineRef = {
+  outputKey: 'FollowUpStateMachineArn',
+  localName: FOLLOW_UP_STATE_MACHINE,
 };
 export const SWEEP_MACHINE: StateMachineRef = {
   outputKey: 'SweepStateMachineArn',

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { CodePipelineClient, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
@@ -19,8 +20,9 @@ import {
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { vendEventRules } from '#core/vend-events.ts';
 import { type CliIo, EXIT, table } from '../io.ts';
-import { BOOTSTRAP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
+import { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
 import type { GlobalOptions } from '../program.ts';
+import { VEND_LEDGER_OUTPUT } from './status.ts';
 
 /** One line of the report: what was checked, how it went, and what to do about it. */
 export interface DoctorCheck {
@@ -220,6 +222,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   for (const [label, machine] of [
     ['bootstrap state machine', BOOTSTRAP_MACHINE],
     ['sweep state machine', SWEEP_MACHINE],
+    ['follow-up state machine', FOLLOW_UP_MACHINE],
   ] as const) {
     const arn = outputOf(homeStack, machine.outputKey);
     if (!arn) {
@@ -239,6 +242,35 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
         status: 'fail',
         detail: `${arn}: ${errorText(error)}`,
         fix: 'redeploy the home stack',
+      });
+    }
+  }
+
+  // The vend ledger: the table the workflow records every vend in.
+  const tableName = outputOf(homeStack, VEND_LEDGER_OUTPUT);
+  if (!tableName) {
+    add({ check: 'vend ledger', status: 'skip', detail: `no ${VEND_LEDGER_OUTPUT} output to check` });
+  } else {
+    try {
+      const { Table } = await ctx
+        .client(DynamoDBClient, 'dynamodb')
+        .send(new DescribeTableCommand({ TableName: tableName }));
+      add(
+        Table?.TableStatus === 'ACTIVE'
+          ? { check: 'vend ledger', status: 'ok', detail: `${tableName} ACTIVE` }
+          : {
+              check: 'vend ledger',
+              status: 'fail',
+              detail: `${tableName}: ${Table?.TableStatus ?? 'no status'}`,
+              fix: 'wait for the table to become ACTIVE, or redeploy the home stack',
+            },
+      );
+    } catch (error) {
+      add({
+        check: 'vend ledger',
+        status: 'fail',
+        detail: `${tableName}: ${errorText(error)}`,
+        fix: 'redeploy the home stack (the table is retained on deletion: import it, or delete it first)',
       });
     }
   }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DisableRuleCommand,
   EnableRuleCommand,
@@ -16,6 +17,7 @@ import { parseConfig } from '#core/config.ts';
 import { PRODUCT_VERSION } from '#core/deployment.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
+import { VEND_LEDGER_TABLE } from '#local/runtime/names.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';
 
@@ -55,6 +57,7 @@ async function deployed(homeRegion: string, notify = true) {
     },
   });
   runtime = new LocalRuntime({ host: cloud, config, managementAccountId: MANAGEMENT, homeRegion });
+  await runtime.ready;
   cloud.startTimeline();
   const args = (...command: string[]) => ['--config', configFile, '--endpoint-url', cloud!.url, ...command];
   return { cloud, runtime, dir, args };
@@ -127,6 +130,8 @@ describe('doctor', () => {
       'forwarding rules': 'ok',
       'bootstrap state machine': 'ok',
       'sweep state machine': 'ok',
+      'follow-up state machine': 'ok',
+      'vend ledger': 'ok',
       'failure topic': 'ok',
       alarms: 'ok',
       'LZA pipeline': 'ok',
@@ -153,6 +158,23 @@ describe('doctor', () => {
     expect(broken?.status).toBe('fail');
     expect(broken?.detail).toContain(`disabled: ${Rules[0]?.Name}`);
     expect(broken?.fix).toContain(`aws events enable-rule --region us-east-1 --name ${Rules[0]?.Name}`);
+    expect(report.checks.filter((c) => c.status === 'fail')).toHaveLength(1);
+    expect(code).toBe(1);
+  });
+
+  it('names a vend ledger that is gone, and exits 1', async () => {
+    // Prepare
+    const { cloud, args } = await deployed('eu-west-1');
+    await new DynamoDBClient(cloud.clientConfig('eu-west-1')).send(
+      new DeleteTableCommand({ TableName: VEND_LEDGER_TABLE }),
+    );
+    // Act
+    const { code, report } = await doctor(args('doctor'));
+    // Assess
+    const broken = report.checks.find((c) => c.check === 'vend ledger');
+    expect(broken?.status).toBe('fail');
+    expect(broken?.detail).toContain('ResourceNotFoundException');
+    expect(broken?.fix).toMatch(/redeploy the home stack/);
     expect(report.checks.filter((c) => c.status === 'fail')).toHaveLength(1);
     expect(code).toBe(1);
   });
