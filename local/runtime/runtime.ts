@@ -208,6 +208,8 @@ export class LocalRuntime {
       options.homeRegion,
       credentials,
     );
+    // Callers that await it see a failure; one that does not (a cloud closed at once) is no crash.
+    this.ready.catch(() => {});
     options.host.setExecutor(this.#executor());
   }
 

@@ -51,6 +51,7 @@ async function guarded(enabled: boolean) {
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
   });
+  await runtime.ready;
   cloud.startTimeline();
   const admin = new SSMClient({
     endpoint: cloud.url,

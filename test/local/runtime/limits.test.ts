@@ -37,6 +37,7 @@ async function runtimeWith(definition: Record<string, unknown>) {
     homeRegion: 'us-east-1',
     transformDefinition: () => definition,
   });
+  await runtime.ready;
   return runtime;
 }
 
