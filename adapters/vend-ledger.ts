@@ -180,31 +180,57 @@ export class VendLedger {
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: { ':value': value, ':at': at },
       });
-    const updates: Promise<boolean>[] = [];
-    for (const [region, verification] of Object.entries(verified)) {
-      updates.push(earliest('regions.#r', verification, verification.verifiedAt, { '#r': region }));
+    // One write in the common case: set what is not there yet and read the record back. Only a
+    // value another execution stored with a later time is then corrected, one conditional write each.
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const sets: string[] = [];
+    Object.entries(verified).forEach(([region, verification], i) => {
+      names[`#r${i}`] = region;
+      values[`:r${i}`] = verification;
+      sets.push(`regions.#r${i} = if_not_exists(regions.#r${i}, :r${i})`);
       if (verification.action === 'created' || verification.action === 'updated') {
-        updates.push(
-          this.#conditional({
-            TableName: this.#table,
-            Key: key(vend),
-            UpdateExpression: 'SET writes.#r = :write',
-            ConditionExpression: 'attribute_exists(accountId) AND attribute_not_exists(writes.#r)',
-            ExpressionAttributeNames: { '#r': region },
-            ExpressionAttributeValues: {
-              ':write': {
-                action: verification.action,
-                verifiedAt: verification.verifiedAt,
-                ...(verification.latestVersion ? { version: verification.latestVersion } : {}),
-                ...(verification.pruned?.length ? { pruned: verification.pruned } : {}),
-              },
-            },
-          }),
-        );
+        values[`:w${i}`] = {
+          action: verification.action,
+          verifiedAt: verification.verifiedAt,
+          ...(verification.latestVersion ? { version: verification.latestVersion } : {}),
+          ...(verification.pruned?.length ? { pruned: verification.pruned } : {}),
+        };
+        sets.push(`writes.#r${i} = if_not_exists(writes.#r${i}, :w${i})`);
       }
+    });
+    if (roleAssumableAt) {
+      values[':role'] = roleAssumableAt;
+      sets.push('roleAssumableAt = if_not_exists(roleAssumableAt, :role)');
     }
-    if (roleAssumableAt) updates.push(earliest('roleAssumableAt', roleAssumableAt, roleAssumableAt, {}));
-    await Promise.all(updates);
+    if (sets.length === 0) return (await this.get(vend)) as VendRecord;
+    let record: VendRecord;
+    try {
+      const { Attributes } = await this.#db.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(vend),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: 'attribute_exists(accountId)',
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      record = withoutMarker(Attributes ?? {});
+    } catch (error) {
+      throw classifyAwsError(error, 'UpdateItem vend verification');
+    }
+    const corrections: Promise<boolean>[] = [];
+    for (const [region, verification] of Object.entries(verified)) {
+      const stored = record.regions?.[region]?.verifiedAt;
+      if (stored !== undefined && stored > verification.verifiedAt)
+        corrections.push(earliest('regions.#r', verification, verification.verifiedAt, { '#r': region }));
+    }
+    if (roleAssumableAt && record.roleAssumableAt !== undefined && record.roleAssumableAt > roleAssumableAt)
+      corrections.push(earliest('roleAssumableAt', roleAssumableAt, roleAssumableAt, {}));
+    if (corrections.length === 0) return record;
+    await Promise.all(corrections);
     return (await this.get(vend)) as VendRecord;
   }
 
