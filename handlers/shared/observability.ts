@@ -4,7 +4,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 
 /** One Logger, Metrics and Tracer for every handler; configured by the POWERTOOLS_* environment. */
 export const logger = new Logger({ serviceName: 'runas-bootstrapper' });
-export const metrics = new Metrics({ serviceName: 'runas-bootstrapper' });
+// Metrics' own warnings (an empty flush, a repeated dimension) go through the same structured
+// logger, at its level, rather than to the console.
+export const metrics = new Metrics({ serviceName: 'runas-bootstrapper', logger });
 export const tracer = new Tracer({ serviceName: 'runas-bootstrapper' });
 
 /** Metric names: the contract with the dashboard and alarms in stacks/. */
