@@ -176,15 +176,6 @@ export function toCdkEventPattern(pattern: EventPattern): CdkEventPatternShape {
   return out;
 }
 
-/** The triggers that are real vends, and so later measure the LZA gap. */
-export function isVendTrigger(trigger: Trigger): boolean {
-  return (
-    trigger === 'organizations-create-account' ||
-    trigger === 'controltower-create-managed-account' ||
-    trigger === 'controltower-update-managed-account'
-  );
-}
-
 export interface BootstrapRequest {
   accountId: string;
   trigger: Trigger;

@@ -11,6 +11,7 @@ import type { EventPattern } from './event-pattern.ts';
 import {
   coveringCandidates,
   deployedBefore,
+  deployStageFor,
   gapFigures,
   judgeRun,
   milestones,
@@ -333,7 +334,7 @@ export function planFollowUp(
         joinedAt: record.joinedAt,
         region,
         pipelineExecutionId: run.executionId,
-        stage: stageOf(actions, region),
+        stage: deployStageFor(region, actions),
         securityResourcesAt: m.securityResourcesAt,
       });
     }
@@ -383,11 +384,6 @@ export function planFollowUp(
     repairs,
     decision: { kind: 'wait', reason: 'no pipeline run covering the vend has finished yet' },
   };
-}
-
-function stageOf(actions: readonly PipelineAction[], region: string): string {
-  const regional = `Deploy-${region}`;
-  return actions.some((a) => a.stageName === regional) ? regional : 'Deploy';
 }
 
 /** A repair's outcome as the ledger keeps it, with the re-exposure it ended. */

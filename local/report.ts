@@ -78,12 +78,6 @@ interface StateOutput {
     cause?: string;
     verifiedAt?: string;
   }[];
-  summary?: {
-    runAsVerifiedAt?: string;
-    exposureSeconds?: number;
-    roleWaitSeconds?: number;
-    measures?: boolean;
-  };
 }
 
 /** The output of the last time `stateName` exited in an execution. */

@@ -63,52 +63,6 @@ export type RegionTaskInput = z.infer<typeof regionTaskInput>;
 export type RecordEnforcementInput = z.infer<typeof recordEnforcementInput>;
 export type RegionResult = z.infer<typeof regionResult>;
 
-export const regionMilestones = z.object({
-  covered: z.boolean(),
-  securityResourcesAt: isoTime.optional(),
-  customizationsAt: isoTime.optional(),
-  /** The Deploy/Security_Resources finish time after which this region was last re-verified. */
-  reverifiedAfter: isoTime.optional(),
-});
-
-export const gapState = z.object({
-  phase: z.enum(['start', 'skipped', 'waiting', 'reverify', 'complete', 'timed-out']),
-  reason: z.string().optional(),
-  deadline: isoTime.optional(),
-  pollSeconds: z.number().optional(),
-  pipelineExecutionId: z.string().optional(),
-  regions: z.record(z.string(), regionMilestones).default({}),
-  reverifyRegions: z.array(region).default([]),
-  regressionsRepaired: z.number().int().min(0).default(0),
-  /**
-   * The longest a repaired region went without RunAs after LZA reset it, at least: from its
-   * Deploy/Security_Resources finishing to the repair being verified (LZA wrote during the action).
-   */
-  reexposedSeconds: z.number().min(0).optional(),
-  /** Regions whose RunAs LZA reset and whose repair failed (retried at each poll until it works). */
-  repairsFailed: z.array(region).default([]),
-  customizationsCompletedAt: isoTime.optional(),
-  prepareToCustomizationsSeconds: z.number().optional(),
-  gapClosedSeconds: z.number().optional(),
-});
-
-export const trackPipelineInput = z.object({
-  request,
-  summary: z.object({ runAsVerifiedAt: isoTime.optional(), exposureSeconds: z.number().optional() }).loose(),
-  gap: gapState,
-  repairs: z.array(regionResult).default([]),
-  /** The enforcement outcome per region: only regions we made compliant are guarded. */
-  outcomes: z.array(regionResult).default([]),
-});
-
-export const recordGapInput = z.object({
-  request,
-  summary: z.object({ runAsVerifiedAt: isoTime.optional() }).loose(),
-  gap: gapState,
-});
-
-export type GapState = z.infer<typeof gapState>;
-
 /** The follow-up's input: a CodePipeline action event, or the reconciler's `{ "reconcile": true }`. */
 export const planFollowUpInput = z.object({ input: z.unknown() });
 

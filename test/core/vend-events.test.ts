@@ -5,7 +5,6 @@ import { ConfigurationError, InvalidRequestError } from '#core/errors.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
 import {
   type BootstrapRequest,
-  isVendTrigger,
   MAX_EVENT_BYTES,
   matchingRules,
   type NormalizeOptions,
@@ -16,7 +15,6 @@ import {
   REPLAY_SOURCE,
   RULES,
   type RuleId,
-  type Trigger,
   toCdkEventPattern,
   vendEventRules,
 } from '#core/vend-events.ts';
@@ -867,21 +865,6 @@ describe('parseEventTimestamp', () => {
         },
       ),
     );
-  });
-});
-
-describe('isVendTrigger', () => {
-  it.each<[Trigger, boolean]>([
-    ['organizations-create-account', true],
-    ['controltower-create-managed-account', true],
-    ['controltower-update-managed-account', true],
-    ['organizations-account-joined', false],
-    ['replay', false],
-  ])('%s → %s', (trigger, expected) => {
-    // Act
-    const vend = isVendTrigger(trigger);
-    // Assess
-    expect(vend).toBe(expected);
   });
 });
 
