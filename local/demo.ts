@@ -52,15 +52,20 @@ export async function settle(
 export async function runScenario(options: DemoOptions): Promise<DemoRun> {
   const { scenario, config } = options;
   const cloud = await startLocalCloud({ port: 0, scenario, config });
-  const runtime = new LocalRuntime({
-    host: cloud,
-    config,
-    managementAccountId: scenario.managementAccountId,
-    homeRegion: scenario.homeRegion,
-    ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
-  });
+  let runtime: LocalRuntime;
   try {
-    await runtime.ready;
+    runtime = await LocalRuntime.start({
+      host: cloud,
+      config,
+      managementAccountId: scenario.managementAccountId,
+      homeRegion: scenario.homeRegion,
+      ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
+    });
+  } catch (error) {
+    await cloud.close();
+    throw error;
+  }
+  try {
     options.beforeTimeline?.(cloud);
     cloud.startTimeline();
     await settle(cloud, runtime, options);

@@ -23,14 +23,13 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
       );
       const cloud = await startLocalCloud({ port, scenario, config });
       const runtime = options.bootstrapper
-        ? new LocalRuntime({
+        ? await LocalRuntime.start({
             host: cloud,
             config,
             managementAccountId: scenario.managementAccountId,
             homeRegion: scenario.homeRegion,
           })
         : undefined;
-      await runtime?.ready;
       cloud.startTimeline();
       io.out(
         `local cloud ready at ${cloud.url} (management account ${scenario.managementAccountId}, access key test/test)${runtime ? `; bootstrapper deployed, state machines ${runtime.stateMachineArn(BOOTSTRAP_STATE_MACHINE)} and ${runtime.stateMachineArn(SWEEP_STATE_MACHINE)}` : ''}`,

@@ -355,7 +355,7 @@ interface SweepEnv {
 async function startSweepEnv(org: SweepOrganization, batchSize?: number): Promise<SweepEnv> {
   const cloud = await startLocalCloud({ port: 0, scenario: org.scenario, config: org.config });
   const deploy = () =>
-    new LocalRuntime({
+    LocalRuntime.start({
       host: cloud,
       config: org.config,
       managementAccountId: org.scenario.managementAccountId,
@@ -365,12 +365,11 @@ async function startSweepEnv(org: SweepOrganization, batchSize?: number): Promis
   const env: SweepEnv = {
     org,
     cloud,
-    runtime: deploy(),
+    runtime: await deploy(),
     async redeploy() {
       env.runtime.stop();
       await env.runtime.whenIdle();
-      env.runtime = deploy();
-      await env.runtime.ready;
+      env.runtime = await deploy();
     },
     async close() {
       env.runtime.stop();
@@ -378,7 +377,6 @@ async function startSweepEnv(org: SweepOrganization, batchSize?: number): Promis
       await cloud.close();
     },
   };
-  await env.runtime.ready;
   cloud.startTimeline();
   return env;
 }

@@ -99,10 +99,11 @@ export class LocalRuntime {
   readonly #unsubscribe: () => void;
   readonly dependencies: HandlerDependencies;
   /** Resolves once the runtime's resources (the vend ledger's table) exist on the local cloud. */
-  readonly ready: Promise<void>;
+  readonly #ready: Promise<void>;
   readonly deployment: LocalDeployment;
 
-  constructor(options: LocalRuntimeOptions) {
+  /** Use `LocalRuntime.start`, which waits for the deployed resources. */
+  private constructor(options: LocalRuntimeOptions) {
     this.#host = options.host;
     this.#options = options;
     const config = {
@@ -202,15 +203,25 @@ export class LocalRuntime {
         this.startExecution(FOLLOW_UP_STATE_MACHINE, event, { startedBy: `rule/${FOLLOW_UP_RULE_ID}` });
       }
     });
-    this.ready = createLedgerTable(
+    this.#ready = createLedgerTable(
       this.dependencies.ledger,
       options.host.url,
       options.homeRegion,
       credentials,
     );
-    // Callers that await it see a failure; one that does not (a cloud closed at once) is no crash.
-    this.ready.catch(() => {});
     options.host.setExecutor(this.#executor());
+  }
+
+  /** Deploy the product onto the local cloud and wait until its resources (the ledger's table) exist. */
+  static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const runtime = new LocalRuntime(options);
+    try {
+      await runtime.#ready;
+    } catch (error) {
+      runtime.stop();
+      throw error;
+    }
+    return runtime;
   }
 
   stateMachineArn(name: string): string {

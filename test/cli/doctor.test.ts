@@ -56,8 +56,7 @@ async function deployed(homeRegion: string, notify = true) {
       accounts: [{ accountId: MEMBER, name: 'member', vend: { atSeconds: 0, via: 'none' } }],
     },
   });
-  runtime = new LocalRuntime({ host: cloud, config, managementAccountId: MANAGEMENT, homeRegion });
-  await runtime.ready;
+  runtime = await LocalRuntime.start({ host: cloud, config, managementAccountId: MANAGEMENT, homeRegion });
   cloud.startTimeline();
   const args = (...command: string[]) => ['--config', configFile, '--endpoint-url', cloud!.url, ...command];
   return { cloud, runtime, dir, args };

@@ -117,14 +117,13 @@ export async function startOperatorCloud(
     accounts,
   };
   const cloud = await startLocalCloud({ port: 0, scenario, config });
-  const runtime = new LocalRuntime({
+  const runtime = await LocalRuntime.start({
     host: cloud,
     config,
     managementAccountId: MANAGEMENT_ACCOUNT,
     homeRegion: 'us-east-1',
     ...runtimeOptions,
   });
-  await runtime.ready;
   cloud.startTimeline();
   return {
     cloud,

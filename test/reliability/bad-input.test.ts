@@ -150,13 +150,12 @@ describe('bad events', () => {
         },
         config,
       });
-      runtime = new LocalRuntime({
+      runtime = await LocalRuntime.start({
         host: cloud,
         config,
         managementAccountId: MANAGEMENT,
         homeRegion: 'us-east-1',
       });
-      await runtime.ready;
       // Act: every case at once.
       for (const c of machineCases)
         records.set(c.name, runtime.startExecution(BOOTSTRAP_STATE_MACHINE, eventOf(c)));

@@ -45,13 +45,12 @@ async function guarded(enabled: boolean) {
       ],
     },
   });
-  runtime = new LocalRuntime({
+  runtime = await LocalRuntime.start({
     host: cloud,
     config,
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
   });
-  await runtime.ready;
   cloud.startTimeline();
   const admin = new SSMClient({
     endpoint: cloud.url,

@@ -30,14 +30,13 @@ async function runtimeWith(definition: Record<string, unknown>) {
     config,
     scenario: { managementAccountId: MANAGEMENT, homeRegion: 'us-east-1', timeScale: 0.005 },
   });
-  runtime = new LocalRuntime({
+  runtime = await LocalRuntime.start({
     host: cloud,
     config,
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
     transformDefinition: () => definition,
   });
-  await runtime.ready;
   return runtime;
 }
 

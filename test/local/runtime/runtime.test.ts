@@ -36,13 +36,12 @@ async function deployed(scenario: object = {}) {
       ...scenario,
     },
   });
-  runtime = new LocalRuntime({
+  runtime = await LocalRuntime.start({
     host: cloud,
     config,
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
   });
-  await runtime.ready;
   cloud.startTimeline();
   return { cloud, runtime };
 }
