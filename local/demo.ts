@@ -1,6 +1,7 @@
 import type { BootstrapperConfig } from '#core/config.ts';
 import type { Scenario } from './cloud/scenario.ts';
 import { type LocalCloud, startLocalCloud } from './cloud/server.ts';
+import { currentVirtualTime, realTimers } from './cloud/virtual-time.ts';
 import { buildReport, type DemoReport } from './report.ts';
 import { LocalRuntime } from './runtime/runtime.ts';
 
@@ -32,6 +33,35 @@ export async function settle(
   runtime: LocalRuntime,
   options: Pick<DemoOptions, 'onProgress' | 'timeoutSeconds'> = {},
 ): Promise<void> {
+  const time = currentVirtualTime();
+  if (time) {
+    // Virtual time stands still while anything runs and is checked at quiet instants only, so
+    // "nothing scheduled and nothing running" is exact; the deadline is wall time.
+    const finished = () => {
+      const executions = runtime.executions();
+      options.onProgress?.(executions.filter((e) => e.stopDate).length, executions.length);
+      return (
+        cloud.world.scheduler.pending === 0 &&
+        cloud.bus.inFlight === 0 &&
+        runtime.pendingStarts === 0 &&
+        executions.every((e) => e.stopDate)
+      );
+    };
+    const seconds = options.timeoutSeconds ?? 600;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = realTimers.setTimeout(
+        () => reject(new Error(`the scenario did not settle within ${seconds} wall seconds`)),
+        seconds * 1000,
+      );
+    });
+    try {
+      await Promise.race([time.until(finished), expired]);
+    } finally {
+      realTimers.clearTimeout(timer);
+    }
+    return;
+  }
   const deadline = Date.now() + (options.timeoutSeconds ?? 600) * 1000;
   let quietChecks = 0;
   while (quietChecks < 3) {
@@ -40,7 +70,11 @@ export async function settle(
     await sleep(25);
     const executions = runtime.executions();
     options.onProgress?.(executions.filter((e) => e.stopDate).length, executions.length);
-    const busy = cloud.world.scheduler.pending > 0 || executions.some((e) => !e.stopDate);
+    const busy =
+      cloud.world.scheduler.pending > 0 ||
+      cloud.bus.inFlight > 0 ||
+      runtime.pendingStarts > 0 ||
+      executions.some((e) => !e.stopDate);
     quietChecks = busy ? 0 : quietChecks + 1;
   }
 }

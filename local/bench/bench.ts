@@ -1,9 +1,11 @@
 import { cpus } from 'node:os';
+import { type AnchorExposures, anchorExposures } from './anchors.ts';
 import { AFT_ROLE_WAIT, aftRoleWait } from './baseline.ts';
 import { type BundleFigures, measureBundles } from './bundles.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
 import { type PlayedFigures, playGenerated } from './play.ts';
 import { generateScenario } from './scenario-generator.ts';
+import { type Distribution, distribution } from './stats.ts';
 import { formatSweepBench, runSweepBench, type SweepBenchResult } from './sweep-bench.ts';
 
 export interface BenchOptions {
@@ -11,9 +13,10 @@ export interface BenchOptions {
   regions: number;
   faults: FaultProfileName;
   seed: number;
-  timeScale: number;
   baseline: boolean;
   burst: boolean;
+  /** Vends in the burst run, all at once. */
+  burstAccounts: number;
   bundles: boolean;
   /** The drift sweep on an organization of existing accounts (see sweep-bench.ts). */
   sweep: boolean;
@@ -33,12 +36,30 @@ export interface BenchResult {
     roleWaitOvershoot: { p50: number; p95: number; max: number };
     exposure: { p50: number; p95: number; max: number };
   };
+  /**
+   * Exposure (join to RunAs in effect everywhere) of the same vends under the other mechanisms:
+   * the AFT-style wait (a real run, `baseline`), StackSets auto-deployment and LZA's
+   * Customizations alone (models, see anchors.ts), and our exposure as a fraction of each.
+   */
+  anchors?: {
+    exposureSeconds: Record<
+      'bootstrapper' | 'aftStyleWait' | 'stackSets' | 'lzaCustomizations',
+      Distribution
+    >;
+    bootstrapperRatio: Record<
+      'aftStyleWait' | 'stackSets' | 'lzaCustomizations',
+      { p50: number; p95: number }
+    >;
+    models: AnchorExposures['models'];
+  };
   burst?: PlayedFigures;
   bundles?: BundleFigures[];
   sweep?: SweepBenchResult;
   /** Peak RSS of the whole bench process (getrusage maxrss). */
   peakRssMb: number;
   wallSeconds: number;
+  /** Exposure per vend for the CDF chart (bench/main.ts writes it next to the JSON, not in it). */
+  exposureSamples?: Record<'bootstrapper' | 'aftStyleWait' | 'stackSets' | 'lzaCustomizations', number[]>;
 }
 
 const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
@@ -52,18 +73,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     regions: options.regions,
     faults: options.faults,
     seed: options.seed,
-    timeScale: options.timeScale,
   });
   const progress = (label: string) => (finished: number, startedCount: number) =>
     say(`${label}: ${finished}/${startedCount} executions finished of ${options.accounts} accounts`);
 
-  // Warm up first: module loading and JIT in the first wall second would otherwise inflate the
-  // first accounts' simulated times (x 1/timeScale) in whichever run goes first.
-  say('warm-up');
-  await playGenerated(
-    generateScenario({ accounts: 10, regions: options.regions, faults: 'none', seed: 1, timeScale: 0.01 }),
-    { label: 'warm-up' },
-  );
+  // Virtual time (local/cloud/virtual-time.ts): no warm-up needed, JIT and load cost no simulated time.
   say('bootstrapper run');
   const bootstrapper = await playGenerated(generated, {
     label: 'bootstrapper',
@@ -77,9 +91,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       regions: options.regions,
       faults: options.faults,
       seed: options.seed,
-      timeScale: options.timeScale,
       baseline: options.baseline,
       burst: options.burst,
+      burstAccounts: options.burstAccounts,
       bundles: options.bundles,
       sweep: options.sweep,
       sweepAccounts: options.sweepAccounts,
@@ -105,18 +119,39 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       roleWaitOvershoot: { p50: ratio(o.p50, bo.p50), p95: ratio(o.p95, bo.p95), max: ratio(o.max, bo.max) },
       exposure: { p50: ratio(e.p50, be.p50), p95: ratio(e.p95, be.p95), max: ratio(e.max, be.max) },
     };
+    const models = anchorExposures(generated, options.seed);
+    const anchors = {
+      bootstrapper: e,
+      aftStyleWait: be,
+      stackSets: distribution(models.stackSets),
+      lzaCustomizations: distribution(models.lzaCustomizations),
+    };
+    const versus = (d: Distribution) => ({ p50: ratio(e.p50, d.p50), p95: ratio(e.p95, d.p95) });
+    result.anchors = {
+      exposureSeconds: anchors,
+      bootstrapperRatio: {
+        aftStyleWait: versus(be),
+        stackSets: versus(anchors.stackSets),
+        lzaCustomizations: versus(anchors.lzaCustomizations),
+      },
+      models: models.models,
+    };
+    result.exposureSamples = {
+      bootstrapper: bootstrapper.exposureSamples,
+      aftStyleWait: baseline.exposureSamples,
+      stackSets: models.stackSets,
+      lzaCustomizations: models.lzaCustomizations,
+    };
   }
   if (options.burst) {
     say('burst run (every vend at once)');
     const burst = generateScenario({
-      accounts: options.accounts,
+      accounts: options.burstAccounts,
       regions: options.regions,
       faults: options.faults,
       seed: options.seed,
-      // Engine throughput, not waiting: every vend within a second, roles ready within one. In real
-      // time, so that queueing in this one process cannot expire credentials or time out tasks.
-      timeScale: 1,
-      meanVendGapSeconds: 1 / options.accounts,
+      // A landing-zone-update-sized burst: every vend within a second, roles ready within one.
+      meanVendGapSeconds: 1 / options.burstAccounts,
       createSeconds: 1,
       roleDelaySeconds: { min: 0, max: 1 },
     });
@@ -128,7 +163,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       accounts: options.sweepAccounts,
       regions: options.regions,
       seed: options.seed,
-      timeScale: options.timeScale,
+      timeScale: 0.02,
       faults: options.faults,
       progress: say,
     });
@@ -146,6 +181,10 @@ function dist(d: { p50: number; p95: number; max: number }): string {
   return `${d.p50} / ${d.p95} / ${d.max}`;
 }
 
+function dist2(d: { p50: number; p95: number }): string {
+  return `${d.p50} / ${d.p95}`;
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
@@ -156,7 +195,7 @@ export function formatBench(result: BenchResult): string {
   const { bootstrapper: ours, baseline, ratios, burst, bundles, sweep, options } = result;
   const lines: string[] = [];
   lines.push(
-    `bench: ${options.accounts} accounts x ${options.regions} regions, faults ${options.faults}, seed ${options.seed}, timeScale ${options.timeScale} (${result.host.cpus} CPUs, node ${result.host.node})`,
+    `bench: ${options.accounts} accounts x ${options.regions} regions, faults ${options.faults}, seed ${options.seed}, virtual time, AWS latency model (${result.host.cpus} CPUs, node ${result.host.node})`,
     '',
     'simulated seconds, p50 / p95 / max',
   );
@@ -187,6 +226,34 @@ export function formatBench(result: BenchResult): string {
     ...(baseline ? [`${baseline.outcomes.accountsCompliant}/${baseline.accounts}`, ''] : []),
   ]);
   lines.push(table(rows), '');
+  if (result.anchors) {
+    const a = result.anchors;
+    lines.push(
+      'exposure of the same vends under each mechanism, simulated seconds (p50 / p95 / max; ours as a fraction)',
+    );
+    lines.push(
+      table([
+        ['mechanism', 'exposure', 'bootstrapper / it (p50, p95)'],
+        ['bootstrapper', dist(a.exposureSeconds.bootstrapper), ''],
+        [
+          'AFT-style role wait (run)',
+          dist(a.exposureSeconds.aftStyleWait),
+          dist2(a.bootstrapperRatio.aftStyleWait),
+        ],
+        [
+          'StackSets auto-deployment (model)',
+          dist(a.exposureSeconds.stackSets),
+          dist2(a.bootstrapperRatio.stackSets),
+        ],
+        [
+          'LZA Customizations alone (model)',
+          dist(a.exposureSeconds.lzaCustomizations),
+          dist2(a.bootstrapperRatio.lzaCustomizations),
+        ],
+      ]),
+      '',
+    );
+  }
 
   lines.push('API calls per account-region (mean attempts, member account)');
   const ops = [...new Set(Object.values(ours.calls).flatMap((c) => Object.keys(c.perAccountRegion)))].sort();
@@ -217,7 +284,11 @@ export function formatBench(result: BenchResult): string {
       (burst
         ? `; burst of ${burst.accounts}: ${burst.accountsPerActiveWallSecond} accounts/wall-s (${burst.activeWallSeconds} s, ${burst.outcomes.accountsCompliant}/${burst.accounts} compliant)`
         : ''),
-    `event-loop delay p50/p99/max (wall ms): ${dist({ p50: ours.eventLoopDelayMs.p50, p95: ours.eventLoopDelayMs.p99, max: ours.eventLoopDelayMs.max })}; x ${Math.round(1 / options.timeScale)} in simulated time`,
+    `AssumeRole per vend ${dist(ours.assumeRole.callsPerVend)}; busiest second ${ours.assumeRole.peakPerSecond}/s of an assumed ${ours.assumeRole.quotaPerSecond}/s STS quota (headroom x${ours.assumeRole.headroom})` +
+      (burst
+        ? `; burst: ${dist(burst.assumeRole.callsPerVend)} per vend, busiest second ${burst.assumeRole.peakPerSecond}/s (headroom x${burst.assumeRole.headroom})`
+        : ''),
+    `Lambda: ${ours.lambda.invocations} invocations, ${ours.lambda.coldStarts} cold starts; ${ours.timersFired ?? 0} instants on the virtual clock`,
     `peak RSS: ${result.peakRssMb} MB (bootstrapper run ${ours.peakRssMb} MB); bench wall time ${result.wallSeconds} s`,
   );
   if (sweep) lines.push('', formatSweepBench(sweep));

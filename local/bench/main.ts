@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { benchCommandLine } from './cli-args.ts';
 import { quietPowertools } from './quiet.ts';
 
@@ -10,16 +12,23 @@ import { quietPowertools } from './quiet.ts';
 quietPowertools();
 // After the environment is set: the handlers configure Powertools when they are imported.
 const { formatBench, runBench } = await import('./bench.ts');
+const { cdfChartSvg } = await import('./cdf-chart.ts');
+
+/** Per-vend samples feed the chart; the JSON keeps the distributions. */
+function stripSamples(key: string, value: unknown): unknown {
+  return key === 'exposureSamples' ? undefined : value;
+}
 const { FAULT_PROFILES, isFaultProfile } = await import('./fault-profiles.ts');
 
 const args = benchCommandLine(
-  `npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--time-scale T] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-burst] [--no-bundles] [--no-sweep] [--json]`,
+  `npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--burst-accounts N] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-burst] [--no-bundles] [--no-sweep] [--json] [--out FILE.json]`,
   {
     accounts: { type: 'string' },
     regions: { type: 'string' },
     faults: { type: 'string' },
     seed: { type: 'string' },
-    'time-scale': { type: 'string' },
+    'burst-accounts': { type: 'string' },
+    out: { type: 'string' },
     'cold-runs': { type: 'string' },
     'no-baseline': { type: 'boolean' },
     'no-burst': { type: 'boolean' },
@@ -40,7 +49,7 @@ const result = await runBench({
   regions: args.positiveInt('regions', 4),
   faults,
   seed: args.positiveInt('seed', 42),
-  timeScale: args.timeScale(),
+  burstAccounts: args.positiveInt('burst-accounts', 2000),
   baseline: !args.flag('no-baseline'),
   burst: !args.flag('no-burst'),
   bundles: !args.flag('no-bundles'),
@@ -52,6 +61,30 @@ const result = await runBench({
   },
 });
 if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBench(result)}\n`);
+const { exposureSamples, ...report } = result;
+const text = `${JSON.stringify(report, stripSamples, 2)}\n`;
+const out = args.text('out');
+if (out) {
+  // The JSON, and next to it the exposure CDF of the four mechanisms on the same vends.
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileSync(out, text);
+  if (exposureSamples) {
+    const svg = out.replace(/\.json$/, '') + '-exposure-cdf.svg';
+    writeFileSync(
+      svg,
+      cdfChartSvg(
+        `Exposure of ${result.options.accounts} vends x ${result.options.regions} regions (seed ${result.options.seed})`,
+        [
+          { label: 'runas-bootstrapper', values: exposureSamples.bootstrapper },
+          { label: 'AFT-style role wait', values: exposureSamples.aftStyleWait },
+          { label: 'StackSets auto-deployment (model)', values: exposureSamples.stackSets },
+          { label: 'LZA Customizations alone (model)', values: exposureSamples.lzaCustomizations },
+        ],
+      ),
+    );
+    process.stderr.write(`wrote ${out} and ${svg}\n`);
+  }
+}
+process.stdout.write(json ? text : `${formatBench(result)}\n`);
 const compliant = result.bootstrapper.outcomes.accountsCompliant === result.bootstrapper.accounts;
 process.exitCode = compliant && (result.sweep?.violations.length ?? 0) === 0 ? 0 : 1;

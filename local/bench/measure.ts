@@ -34,6 +34,14 @@ export interface RunFigures {
   assumableToVerifiedSeconds: Distribution;
   /** AssumeRole attempts AwaitRole made per account (first attempt included). */
   awaitRoleAttempts: Distribution;
+  /**
+   * STS AssumeRole from the management account: calls per vend (AwaitRole's attempts plus the
+   * sessions of apply and verify, including the first role name's refusals), and the busiest
+   * simulated second against the account's STS request quota.
+   */
+  assumeRole: { callsPerVend: Distribution; peakPerSecond: number; quotaPerSecond: number; headroom: number };
+  /** Exposure per account (seconds), for the CDF chart; not part of the JSON report. */
+  exposureSamples: number[];
   calls: Record<SeedKind, CohortCalls>;
   /** Management-account calls per account (AssumeRole is made from the management account). */
   managementCallsPerAccount: Record<string, number>;
@@ -175,6 +183,8 @@ export function measureRun(options: {
       [...firstRuns.values()].map((e) => attempts(e, 'AwaitRole')),
       0,
     ),
+    assumeRole: assumeRoleFigures(cloud, generated),
+    exposureSamples: exposure,
     calls: cohorts,
     managementCallsPerAccount: Object.fromEntries(
       [...managementOps.entries()]
@@ -195,6 +205,26 @@ export function measureRun(options: {
     },
     failuresByError: failuresByError(report),
     peakRssMb: options.peakRssMb,
+  };
+}
+
+/**
+ * The STS request quota the headroom is measured against. AWS does not publish it on a page this
+ * project could read (the IAM and STS quotas page lists name and size limits); 600 requests per
+ * second per account is the figure commonly reported, unconfirmed: see docs/performance.md.
+ */
+export const STS_QUOTA_PER_SECOND = 600;
+
+function assumeRoleFigures(cloud: LocalCloud, generated: GeneratedScenario): RunFigures['assumeRole'] {
+  const management = generated.scenario.managementAccountId;
+  // The quota counts the caller (the management account); the price per vend counts by target.
+  const perVend = generated.accounts.map((a) => cloud.world.assumeRoleCallsFor(a.accountId));
+  const peak = cloud.world.peakRate(management, 'sts:AssumeRole').perSecond;
+  return {
+    callsPerVend: distribution(perVend, 0),
+    peakPerSecond: peak,
+    quotaPerSecond: STS_QUOTA_PER_SECOND,
+    headroom: round(STS_QUOTA_PER_SECOND / Math.max(1, peak), 1),
   };
 }
 

@@ -1,12 +1,18 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { measureRun, type RunFigures } from './measure.ts';
 import type { GeneratedScenario } from './scenario-generator.ts';
 import { RssSampler } from './stats.ts';
 
 export type PlayedFigures = RunFigures & {
-  /** Event-loop delay of the bench process during the run, wall ms. */
+  /** Event-loop delay of the bench process during the run, wall ms (no effect on virtual time). */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  clock: 'virtual' | 'scaled';
+  /** Under virtual time: timers fired, i.e. the instants the clock stopped at. */
+  timersFired?: number;
+  /** Lambda invocations and cold starts (modelled environments). */
+  lambda: { invocations: number; coldStarts: number };
 };
 
 export interface PlayOptions {
@@ -24,6 +30,24 @@ export async function playGenerated(
   generated: GeneratedScenario,
   options: PlayOptions,
 ): Promise<PlayedFigures> {
+  // A scenario on timeScale 1 runs on virtual time: simulated figures then owe nothing to this
+  // machine's load. A scaled scenario (the soak) runs on scaled wall time as before.
+  const time =
+    generated.scenario.timeScale === 1
+      ? VirtualTime.install({ seed: generated.scenario.latency.seed })
+      : undefined;
+  try {
+    return await play(generated, options, time);
+  } finally {
+    await time?.uninstall();
+  }
+}
+
+async function play(
+  generated: GeneratedScenario,
+  options: PlayOptions,
+  time: VirtualTime | undefined,
+): Promise<PlayedFigures> {
   const rss = new RssSampler();
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -37,7 +61,8 @@ export async function playGenerated(
   });
   const wallSeconds = (performance.now() - started) / 1000;
   loop.disable();
-  // Wall delays become simulated ones divided by timeScale: a saturated loop inflates every figure.
+  // On scaled wall time, wall delays become simulated ones divided by timeScale; on virtual time
+  // they cost nothing simulated.
   const eventLoopDelayMs = {
     p50: Math.round(loop.percentile(50) / 1e6),
     p99: Math.round(loop.percentile(99) / 1e6),
@@ -54,7 +79,13 @@ export async function playGenerated(
       wallSeconds,
       peakRssMb: rss.stop(),
     });
-    return { ...figures, eventLoopDelayMs };
+    return {
+      ...figures,
+      eventLoopDelayMs,
+      clock: time ? 'virtual' : 'scaled',
+      ...(time ? { timersFired: time.timersFired } : {}),
+      lambda: run.runtime.lambda.stats,
+    };
   } finally {
     rss.stop();
     run.runtime.stop();

@@ -27,8 +27,10 @@ export interface GeneratorOptions {
   regions: number;
   faults: FaultProfileName;
   seed?: number;
-  /** Wall seconds per simulated second. */
+  /** Wall seconds per simulated second; 1 (the default) plays on virtual time. */
   timeScale?: number;
+  /** Modelled AWS latencies (local/cloud/latency.ts): `aws` by default, `none` for a scaled soak. */
+  latency?: 'aws' | 'none';
   /** Simulated seconds between consecutive vends, on average. */
   meanVendGapSeconds?: number;
   /** Simulated seconds from account creation until its role is assumable. */
@@ -170,7 +172,8 @@ export function generateScenario(options: GeneratorOptions): GeneratedScenario {
     description: `Generated: ${options.accounts} accounts x ${options.regions} regions, faults ${options.faults}, seed ${seed}`,
     managementAccountId: MANAGEMENT_ACCOUNT_ID,
     homeRegion: HOME_REGION,
-    timeScale: options.timeScale ?? 0.02,
+    timeScale: options.timeScale ?? 1,
+    latency: { model: options.latency ?? 'aws', seed },
     accounts: scenarioAccounts,
     faults: { seed, ...faultProfile(options.faults) },
   });

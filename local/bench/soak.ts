@@ -129,6 +129,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     faults: options.faults ?? 'soak',
     seed: options.seed ?? 7,
     timeScale: options.timeScale ?? 0.02,
+    latency: 'none',
     ...(options.meanVendGapSeconds !== undefined ? { meanVendGapSeconds: options.meanVendGapSeconds } : {}),
   });
   let checks: ReturnType<typeof checkInvariants> | undefined;

@@ -1,3 +1,4 @@
+import { realTimers } from '#local/cloud/virtual-time.ts';
 /** Nearest-rank percentiles over a sample; figures rounded for printing. */
 
 export interface Distribution {
@@ -40,7 +41,8 @@ export class RssSampler {
   readonly #timer: NodeJS.Timeout;
 
   constructor(intervalMs = 100) {
-    this.#timer = setInterval(() => {
+    // Wall-time sampling: real timers, so that it never becomes a simulated timer.
+    this.#timer = realTimers.setInterval(() => {
       this.#peak = Math.max(this.#peak, process.memoryUsage().rss);
     }, intervalMs);
     this.#timer.unref();
@@ -48,7 +50,7 @@ export class RssSampler {
 
   /** Stop sampling; the peak in MB. */
   stop(): number {
-    clearInterval(this.#timer);
+    realTimers.clearInterval(this.#timer);
     this.#peak = Math.max(this.#peak, process.memoryUsage().rss);
     return Math.round(this.#peak / 1024 / 1024);
   }

@@ -47,9 +47,16 @@ export class EventBus {
   readonly #subscribers = new Set<EventSubscriber>();
   readonly #history: EventEnvelope[] = [];
   readonly #onError: (error: unknown, event: EventEnvelope) => void;
+  readonly #deliveryDelayMs: (event: EventEnvelope) => number;
+  #inFlight = 0;
 
-  constructor(onError: (error: unknown, event: EventEnvelope) => void = defaultOnError) {
+  /** `deliveryDelayMs`: wall ms between publishing and each subscriber's delivery (0: next turn). */
+  constructor(
+    onError: (error: unknown, event: EventEnvelope) => void = defaultOnError,
+    deliveryDelayMs: (event: EventEnvelope) => number = () => 0,
+  ) {
     this.#onError = onError;
+    this.#deliveryDelayMs = deliveryDelayMs;
   }
 
   /** Receive every event published from now on. Returns an unsubscribe function. */
@@ -63,14 +70,27 @@ export class EventBus {
   publish(event: EventEnvelope): void {
     this.#history.push(event);
     for (const fn of [...this.#subscribers]) {
-      setImmediate(() => {
+      const deliver = () => {
         try {
           Promise.resolve(fn(event)).catch((error: unknown) => this.#onError(error, event));
         } catch (error) {
           this.#onError(error, event);
         }
-      });
+      };
+      const delay = this.#deliveryDelayMs(event);
+      this.#inFlight += 1;
+      const arrive = () => {
+        this.#inFlight -= 1;
+        deliver();
+      };
+      if (delay > 0) setTimeout(arrive, delay);
+      else setImmediate(arrive);
     }
+  }
+
+  /** Deliveries published but not yet handed to their subscriber. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** Every event published so far, oldest first. */

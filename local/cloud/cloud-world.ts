@@ -5,6 +5,7 @@ import type { LocalDeployment } from './deployment.ts';
 import { DynamoDbBackend } from './dynamodb.ts';
 import { FaultInjector } from './faults.ts';
 import { CredentialStore } from './identity.ts';
+import { AWS_LATENCY, LatencyModel, NO_LATENCY } from './latency.ts';
 import {
   lzaSessionManagerContent,
   type PlannedAction,
@@ -73,6 +74,8 @@ export class CloudWorld {
   readonly credentials = new CredentialStore();
   readonly faults: FaultInjector;
   readonly rateLimits: RateLimiter;
+  /** Modelled AWS latencies (none unless the scenario asks for them). */
+  readonly latency: LatencyModel;
   readonly pipelineName: string;
   readonly lzaRegions: string[];
   readonly runs: PlannedRun[] = [];
@@ -82,6 +85,8 @@ export class CloudWorld {
   /** `account|region` where LZA's SecurityResources stack exists (its writer ran at creation). */
   readonly securityStacks = new Set<string>();
   readonly #calls = new Map<string, CallStats>();
+  readonly #rates = new Map<string, Map<number, number>>();
+  readonly #assumeRoles = new Map<string, number>();
   readonly #disabledRegions = new Map<string, Set<string>>();
   readonly #stsDisabledRegions = new Map<string, Set<string>>();
   executor: StepFunctionsExecutor | undefined;
@@ -96,7 +101,20 @@ export class CloudWorld {
     this.config = config;
     this.clock = new SimulatedClock(scenario.timeScale);
     this.scheduler = new SimulatedScheduler(this.clock, onError);
-    this.bus = new EventBus();
+    this.latency = new LatencyModel(
+      scenario.latency.model === 'aws' ? AWS_LATENCY : NO_LATENCY,
+      scenario.latency.seed,
+    );
+    // EventBridge is not instant: each delivery to a rule target waits a modelled latency.
+    this.bus = new EventBus(undefined, (event) =>
+      this.clock.simSecondsToWallMs(
+        this.latency.sample(
+          'eventbridge',
+          this.latency.definition.eventDelivery,
+          `${event.source}|${event['detail-type']}|${JSON.stringify(event.detail)}`,
+        ) / 1000,
+      ),
+    );
     this.org = new Organization(scenario.managementAccountId);
     this.documents = new DocumentStore({
       versionLimit: scenario.documentVersionLimit,
@@ -730,6 +748,34 @@ export class CloudWorld {
     }
     stats.count += 1;
     if (errorCode) stats.errors[errorCode] = (stats.errors[errorCode] ?? 0) + 1;
+    // Requests per simulated second and caller, per operation: what a rate quota counts.
+    const second = Math.floor(this.clock.nowMs() / 1000);
+    const rateKey = `${accountId}|${operation}`;
+    let perSecond = this.#rates.get(rateKey);
+    if (!perSecond) {
+      perSecond = new Map();
+      this.#rates.set(rateKey, perSecond);
+    }
+    perSecond.set(second, (perSecond.get(second) ?? 0) + 1);
+  }
+
+  /** An AssumeRole into a role of `targetAccountId`, answered or refused. */
+  countAssumeRole(targetAccountId: string): void {
+    this.#assumeRoles.set(targetAccountId, (this.#assumeRoles.get(targetAccountId) ?? 0) + 1);
+  }
+
+  /** AssumeRole calls into roles of `targetAccountId` so far (the calls are the caller's). */
+  assumeRoleCallsFor(targetAccountId: string): number {
+    return this.#assumeRoles.get(targetAccountId) ?? 0;
+  }
+
+  /** The busiest simulated second of `operation` called by `accountId` (all regions), and its count. */
+  peakRate(accountId: string, operation: string): { perSecond: number; atMs?: number } {
+    let peak = { perSecond: 0 } as { perSecond: number; atMs?: number };
+    for (const [second, count] of this.#rates.get(`${accountId}|${operation}`) ?? []) {
+      if (count > peak.perSecond) peak = { perSecond: count, atMs: second * 1000 };
+    }
+    return peak;
   }
 
   /** A failed call was already counted by `recordCall`; this attributes its error. */

@@ -15,6 +15,7 @@ import { ssmService } from './services/ssm.ts';
 import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
 import { parseAuthorization, verifySignature } from './sigv4.ts';
+import { ACTOR_DRAW_HEADER, modelledDelay } from './virtual-time.ts';
 import { newRequestId, sendJson, sendJsonError, sendQueryError, sendQueryResult } from './wire.ts';
 
 /** The HTTP front door: protocol detection, authentication, faults, IAM, dispatch. */
@@ -191,6 +192,30 @@ function scpDenies(ctx: OperationContext, action: string, resource: string): str
   return decision === 'allow' ? undefined : 'with an explicit deny in a service control policy';
 }
 
+/** What a call is about, for keyed latency draws: its IAM resource, and a DynamoDB call's item. */
+function resourceKey(
+  service: ServiceDefinition,
+  operation: string,
+  ctx: OperationContext,
+  input: Input,
+): string {
+  const definition = service.operations[operation];
+  const resource = definition?.resource ? definition.resource(ctx, input) : '*';
+  if (service.id !== 'dynamodb') return resource;
+  const item = input as {
+    Key?: unknown;
+    Item?: Record<string, unknown>;
+    ExpressionAttributeValues?: unknown;
+  };
+  // A Put names its item by its first attributes (the SDK keeps the caller's order: keys first).
+  const about =
+    item.Key ??
+    (item.Item ? Object.entries(item.Item).slice(0, 2) : undefined) ??
+    item.ExpressionAttributeValues ??
+    '';
+  return `${resource}|${JSON.stringify(about)}`;
+}
+
 function authorize(
   service: ServiceDefinition,
   operation: string,
@@ -239,6 +264,18 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
 
     let service: ServiceDefinition | undefined;
     let counted: { accountId: string; region: string; operation: string } | undefined;
+    let latencyKey: string | undefined;
+    // The service's own time to answer (modelled), keyed by operation, caller, region and the
+    // resource the call is about, so that one vend's draws do not depend on other vends' order.
+    const answerLatency = async () => {
+      if (!counted || !world.latency.enabled) return;
+      const actor = header(req, ACTOR_DRAW_HEADER);
+      const ms = world.latency.api(
+        counted.operation,
+        actor ?? `${counted.accountId}|${counted.region}|${latencyKey ?? ''}`,
+      );
+      await modelledDelay(world.clock.simSecondsToWallMs(ms / 1000));
+    };
     const fail = (error: AwsServiceError) => {
       if (counted) world.recordError(counted.accountId, counted.region, counted.operation, error.code);
       if (isQuery(service)) sendQueryError(res, requestId, error);
@@ -298,7 +335,7 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
 
       world.rateLimits.take(operationName, principal.accountId);
       const fault = world.faults.decide(operationName, `${principal.accountId}/${auth.region}`);
-      if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.latencyMs > 0) await modelledDelay(fault.latencyMs);
       if (fault.error) throw fault.error;
 
       const ctx: OperationContext = {
@@ -308,14 +345,17 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
         region: auth.region,
         requestId,
       };
+      latencyKey = resourceKey(service, routed.operation, ctx, routed.input);
       const denied = authorize(service, routed.operation, ctx, routed.input);
       if (denied) throw denied;
 
       const output = await definition.handle(ctx, routed.input);
+      await answerLatency();
       if (query) sendQueryResult(res, requestId, routed.operation, output as string);
       else sendJson(res, requestId, contentTypeOf(service), output);
     } catch (error) {
       if (error instanceof AwsServiceError) {
+        await answerLatency();
         fail(error);
         return;
       }

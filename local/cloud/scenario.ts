@@ -233,8 +233,22 @@ export const scenarioSchema = z
     homeRegion: region,
     /** Partial product config (bootstrapper.config.json fields) overlaid on the base config. */
     config: z.record(z.string(), z.unknown()).optional(),
-    /** Wall seconds per simulated second; 0.02 runs 50x faster than real time. */
+    /**
+     * Wall seconds per simulated second; 0.02 runs 50x faster than real time. Under virtual time
+     * (local/cloud/virtual-time.ts) it must be 1: the clock jumps instead of running fast.
+     */
     timeScale: z.number().positive().max(1000).default(1),
+    /**
+     * Modelled AWS latencies (local/cloud/latency.ts): `aws` delays every API answer, event
+     * delivery, Lambda invocation (warm or cold) and state transition by a draw from the cited
+     * model, on simulated time; `none` (the default) answers at once.
+     */
+    latency: z
+      .strictObject({
+        model: z.enum(['none', 'aws']).default('none'),
+        seed: z.number().int().min(0).default(1),
+      })
+      .prefault({}),
     /** Long-term access keys besides `test`/`test` (the management account's `local-admin`). */
     accessKeys: z.array(accessKeySchema).default([]),
     /** Check each request's SigV4 signature (the secrets are known). */

@@ -5,6 +5,7 @@ import type { SimulatedClock } from './clock.ts';
 import { type CallStats, CloudWorld, type LzaWriteRecord } from './cloud-world.ts';
 import type { LocalDeployment } from './deployment.ts';
 import { createCloudServer } from './http-api.ts';
+import type { LatencyModel } from './latency.ts';
 import { compareVersions } from './lza-pipeline.ts';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import type { StepFunctionsExecutor } from './step-functions-executor.ts';
@@ -122,6 +123,8 @@ export interface LocalCloud {
   readonly config: BootstrapperConfig | undefined;
   readonly bus: EventBus;
   readonly clock: SimulatedClock;
+  /** The scenario's latency model (answers, deliveries; the runtime applies it to Lambda too). */
+  readonly latency: LatencyModel;
   readonly state: LocalCloudState;
   /** The live simulated world (organization, documents, scheduler). Prefer `state` for reading. */
   readonly world: CloudWorld;
@@ -300,6 +303,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     config: options.config,
     bus: world.bus,
     clock: world.clock,
+    latency: world.latency,
     state,
     world,
     credentials,

@@ -19,10 +19,19 @@ import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
 import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
+import type { LatencyModel } from '#local/cloud/latency.ts';
+import { runAsActor } from '#local/cloud/virtual-time.ts';
+
+/** JSON of an execution's input without event ids (EventBridge's and CloudTrail's), which are random. */
+function stableJson(input: unknown): string {
+  return JSON.stringify(input, (key, value) => (key === 'id' || key === 'eventID' ? undefined : value)) ?? '';
+}
+
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
 import { type LocalDeployment, localDeployment, ruleDelivers } from '../cloud/deployment.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
+import { LambdaService } from './lambda-service.ts';
 import { createLedgerTable } from './ledger-table.ts';
 import {
   dataLimitError,
@@ -48,6 +57,8 @@ export interface RuntimeHost {
   url: string;
   bus: { subscribe(fn: (event: EventEnvelope) => void | Promise<void>): () => void };
   clock: { nowMs(): number; timeScale: number };
+  /** Modelled AWS latencies, applied to Lambda invocations and execution starts too. */
+  latency?: LatencyModel;
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
   /** Where the host shows the deployed stacks, rules and state machines (the local cloud). */
   setDeployment?(deployment: LocalDeployment | undefined): void;
@@ -101,6 +112,9 @@ export class LocalRuntime {
   /** Resolves once the runtime's resources (the vend ledger's table) exist on the local cloud. */
   readonly #ready: Promise<void>;
   readonly deployment: LocalDeployment;
+  /** Lambda environments and Step Functions latencies, shared by the three state machines. */
+  readonly lambda: LambdaService;
+  #pendingStarts = 0;
 
   /** Use `LocalRuntime.start`, which waits for the deployed resources. */
   private constructor(options: LocalRuntimeOptions) {
@@ -122,6 +136,8 @@ export class LocalRuntime {
       ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
+    this.lambda = new LambdaService(options.host.latency, options.host.clock.timeScale);
+    const lambda = this.lambda;
     const functions: Record<string, LambdaHandler> = {
       ResolveRequestFunctionArn: resolveRequest(deps),
       AwaitRoleFunctionArn: awaitRole(deps),
@@ -143,6 +159,7 @@ export class LocalRuntime {
         region: options.homeRegion,
         functions,
         timeScale: options.host.clock.timeScale,
+        lambda,
         ...(options.transformDefinition ? { transform: options.transformDefinition } : {}),
       }),
     );
@@ -153,6 +170,7 @@ export class LocalRuntime {
         region: options.homeRegion,
         functions,
         timeScale: options.host.clock.timeScale,
+        lambda,
       }),
     );
     this.#machines.set(
@@ -162,6 +180,7 @@ export class LocalRuntime {
         region: options.homeRegion,
         functions,
         timeScale: options.host.clock.timeScale,
+        lambda,
         substitutions: { SweepStateMachineArn: this.stateMachineArn(SWEEP_STATE_MACHINE) },
         // The non-Lambda Tasks: StartExecution (of the sweep, and of itself to continue), which Step
         // Functions does itself.
@@ -197,10 +216,10 @@ export class LocalRuntime {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
       for (const rule of matchingRules(event, rules)) {
         if (!ruleDelivers(this.deployment, rule.id)) continue;
-        this.startExecution(BOOTSTRAP_STATE_MACHINE, event, { startedBy: `rule/${rule.id}` });
+        this.#startDelivered(BOOTSTRAP_STATE_MACHINE, event, rule.id);
       }
       if (followUp && ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) && matchesPattern(followUp, event)) {
-        this.startExecution(FOLLOW_UP_STATE_MACHINE, event, { startedBy: `rule/${FOLLOW_UP_RULE_ID}` });
+        this.#startDelivered(FOLLOW_UP_STATE_MACHINE, event, FOLLOW_UP_RULE_ID);
       }
     });
     this.#ready = createLedgerTable(
@@ -245,7 +264,10 @@ export class LocalRuntime {
     if (this.#executions.has(executionArn)) {
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const run = machine.run(input, name, stateMachineArn);
+    // One actor per execution (virtual-time.ts): its jitter and latency draws are its own.
+    const run = runAsActor(`${stateMachineArn}|${options.startedBy ?? ''}|${stableJson(input)}`, () =>
+      machine.run(input, name, stateMachineArn),
+    );
     const record: ExecutionRecord = {
       executionArn,
       stateMachineArn,
@@ -299,6 +321,25 @@ export class LocalRuntime {
     });
     this.#executions.set(executionArn, record);
     return record;
+  }
+
+  /** A rule's target: StartExecution, after Step Functions' modelled start latency. */
+  #startDelivered(machine: string, event: EventEnvelope, ruleId: string): void {
+    this.#pendingStarts += 1;
+    void this.lambda
+      .executionStart(`${machine}|${ruleId}|${event['detail-type']}|${JSON.stringify(event.detail)}`)
+      .then(() => this.startExecution(machine, event, { startedBy: `rule/${ruleId}` }))
+      .catch((error: unknown) =>
+        console.error(`local runtime: rule ${ruleId} could not start ${machine}`, error),
+      )
+      .finally(() => {
+        this.#pendingStarts -= 1;
+      });
+  }
+
+  /** Starts that a rule delivered and that wait out their start latency. */
+  get pendingStarts(): number {
+    return this.#pendingStarts;
   }
 
   /** The `states:startExecution` service integration, as a Task state calls it. */

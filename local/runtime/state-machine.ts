@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { LambdaService } from './lambda-service.ts';
 import { dataLimitError, EXPRESS_MAX_SECONDS, MAX_STATE_PAYLOAD_BYTES, payloadBytes } from './limits.ts';
 import { type DistributedMapSpec, distributedMaps } from './map-runs.ts';
 import { installPromiseWithResolvers } from './polyfill.ts';
@@ -93,6 +94,8 @@ export interface LocalStateMachineOptions {
    * policy. The result is validated like the deployed file.
    */
   transform?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  /** Lambda and Step Functions latencies around each Task and Express child (none by default). */
+  lambda?: LambdaService;
 }
 
 export interface LocalExecution {
@@ -112,6 +115,7 @@ export class LocalStateMachine {
   readonly #name: string;
   readonly #waitOverrides: Record<string, number>;
   readonly #timeScale: number;
+  readonly #lambda: LambdaService | undefined;
   /** Its distributed Maps, for the map-run view of the local Step Functions API. */
   readonly distributedMaps: DistributedMapSpec[];
 
@@ -141,6 +145,8 @@ export class LocalStateMachine {
       ]),
     );
     this.#overrides = {};
+    const lambda = options.lambda;
+    this.#lambda = lambda;
     const byArn = new Map<string, { placeholder: string; handler: LambdaHandler }>();
     for (const [placeholder, handler] of Object.entries(options.functions)) {
       byArn.set(localFunctionArn(placeholder, options.region), { placeholder, handler });
@@ -159,7 +165,8 @@ export class LocalStateMachine {
         const inputBytes = payloadBytes(input);
         if (inputBytes > MAX_STATE_PAYLOAD_BYTES)
           throw dataLimitError(`The input of ${stateName}`, inputBytes);
-        const output = await invokeLikeLambda(target.handler, target.placeholder, input);
+        const invoke = () => invokeLikeLambda(target.handler, target.placeholder, input);
+        const output = await (lambda ? lambda.invoke(target.placeholder, invoke) : invoke());
         const outputBytes = payloadBytes(output);
         if (outputBytes > MAX_STATE_PAYLOAD_BYTES)
           throw dataLimitError(`The result of ${stateName}`, outputBytes);
@@ -182,6 +189,7 @@ export class LocalStateMachine {
    * child itself failed with an uncatchable error such as States.DataLimitExceeded).
    */
   async #runExpressChild(machine: StateMachine, mapName: string, input: unknown): Promise<unknown> {
+    await this.#lambda?.executionStart(`${this.#name}/${mapName}`);
     const child = machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: this.#overrides as never,

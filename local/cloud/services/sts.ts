@@ -91,6 +91,7 @@ function assumeRole(ctx: OperationContext, input: Input): string {
     );
   }
 
+  world.countAssumeRole(accountId);
   // STS deactivated in this region for the account asked to issue the credentials (AWS: 403).
   if (world.stsRegionDisabled(accountId, ctx.region)) {
     throw new AwsServiceError(
