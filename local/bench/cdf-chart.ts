@@ -1,3 +1,5 @@
+import { escapeHtml } from '#local/report-html.ts';
+
 /**
  * An exposure CDF chart as a standalone SVG: one step line per mechanism, seconds on a log
  * axis (the mechanisms differ by orders of magnitude), the share of vends on the other.
@@ -12,9 +14,6 @@ const COLOURS = ['#1b7f3b', '#b35900', '#3f51b5', '#8e24aa', '#607d8b'];
 const WIDTH = 760;
 const HEIGHT = 420;
 const MARGIN = { left: 64, right: 20, top: 36, bottom: 92 };
-
-const escape = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function tickLabel(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
@@ -36,7 +35,7 @@ export function cdfChartSvg(title: string, series: readonly CdfSeries[]): string
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="system-ui, sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
-    `<text x="${MARGIN.left}" y="20" font-size="14" font-weight="600">${escape(title)}</text>`,
+    `<text x="${MARGIN.left}" y="20" font-size="14" font-weight="600">${escapeHtml(title)}</text>`,
   ];
   const ticks = [1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400, 43_200].filter(
     (t) => t >= 10 ** logLo && t <= 10 ** logHi,
@@ -71,7 +70,7 @@ export function cdfChartSvg(title: string, series: readonly CdfSeries[]): string
     const legendX = MARGIN.left + (index % 2) * (plotW / 2);
     parts.push(
       `<line x1="${legendX}" y1="${legendY - 4}" x2="${legendX + 18}" y2="${legendY - 4}" stroke="${colour}" stroke-width="3"/>`,
-      `<text x="${legendX + 24}" y="${legendY}">${escape(s.label)}</text>`,
+      `<text x="${legendX + 24}" y="${legendY}">${escapeHtml(s.label)}</text>`,
     );
   });
   parts.push('</svg>');
