@@ -25,6 +25,9 @@ export interface PlayOptions {
   inspect?: (run: DemoRun) => void | Promise<void>;
 }
 
+/** Every virtual-time run starts at the same instant, so that its timestamps (and draws) repeat. */
+export const BENCH_EPOCH_MS = Date.parse('2026-01-05T09:00:00Z');
+
 /** Play a generated scenario to the end on a fresh local cloud and measure it. */
 export async function playGenerated(
   generated: GeneratedScenario,
@@ -34,7 +37,7 @@ export async function playGenerated(
   // machine's load. A scaled scenario (the soak) runs on scaled wall time as before.
   const time =
     generated.scenario.timeScale === 1
-      ? VirtualTime.install({ seed: generated.scenario.latency.seed })
+      ? VirtualTime.install({ seed: generated.scenario.latency.seed, startMs: BENCH_EPOCH_MS })
       : undefined;
   try {
     return await play(generated, options, time);

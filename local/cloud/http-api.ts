@@ -15,7 +15,7 @@ import { ssmService } from './services/ssm.ts';
 import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
 import { parseAuthorization, verifySignature } from './sigv4.ts';
-import { ACTOR_DRAW_HEADER, modelledDelay } from './virtual-time.ts';
+import { actorDrawFor, modelledDelay } from './virtual-time.ts';
 import { newRequestId, sendJson, sendJsonError, sendQueryError, sendQueryResult } from './wire.ts';
 
 /** The HTTP front door: protocol detection, authentication, faults, IAM, dispatch. */
@@ -269,7 +269,7 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
     // resource the call is about, so that one vend's draws do not depend on other vends' order.
     const answerLatency = async () => {
       if (!counted || !world.latency.enabled) return;
-      const actor = header(req, ACTOR_DRAW_HEADER);
+      const actor = actorDrawFor(req.socket.remotePort);
       const ms = world.latency.api(
         counted.operation,
         actor ?? `${counted.accountId}|${counted.region}|${latencyKey ?? ''}`,

@@ -59,17 +59,38 @@ class Activity {
 const activity = new Activity();
 
 /**
- * Set on requests made by an actor: the server keys its latency draw by it. Not signed (SigV4
- * covers only the headers it lists), like any proxy's header.
+ * The draw key of the request now on each in-process client socket, by its local port: the
+ * server (the other end, same process) reads it by the remote port and keys its latency draw
+ * by it. A keep-alive socket carries one request at a time, so the entry is the current one.
  */
-export const ACTOR_DRAW_HEADER = 'x-local-actor-draw';
+const drawsByPort = new Map<number, string>();
+
+/** The actor draw key of the request arriving from `remotePort`, if an actor made it. */
+export function actorDrawFor(remotePort: number | undefined): string | undefined {
+  return remotePort === undefined ? undefined : drawsByPort.get(remotePort);
+}
 
 function onClientStart(message: unknown): void {
   const request = (message as { request: ClientRequest }).request;
   const draw = actorDrawKey('request');
-  if (draw && !request.headersSent) request.setHeader(ACTOR_DRAW_HEADER, draw);
-  activity.client.add(request);
-  activity.generation += 1;
+  const socket = request.socket;
+  if (socket) {
+    const remember = () => {
+      if (socket.localPort === undefined) return;
+      if (draw) drawsByPort.set(socket.localPort, draw);
+      else drawsByPort.delete(socket.localPort);
+    };
+    if (socket.connecting) socket.once('connect', remember);
+    else remember();
+  }
+  // A request queued in its agent for a free socket is not in transit yet: it moves when a
+  // response frees a socket, which may wait for the clock.
+  const inTransit = () => {
+    activity.client.add(request);
+    activity.generation += 1;
+  };
+  if (request.socket) inTransit();
+  else request.once('socket', inTransit);
   request.once('close', () => {
     activity.client.delete(request);
     activity.generation += 1;

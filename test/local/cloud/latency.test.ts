@@ -8,7 +8,9 @@ describe('latency model', () => {
     const random = new SeededRandom(9);
     const distribution = { medianMs: 100, p99Ms: 400, source: 'test' };
     // Act
-    const draws = Array.from({ length: 20_000 }, () => sampleLogNormal(distribution, random)).sort((a, b) => a - b);
+    const draws = Array.from({ length: 20_000 }, () => sampleLogNormal(distribution, random)).sort(
+      (a, b) => a - b,
+    );
     // Assess
     expect(draws[10_000]).toBeGreaterThan(95);
     expect(draws[10_000]).toBeLessThan(105);
