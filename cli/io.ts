@@ -8,6 +8,16 @@ import {
   StsRegionDisabledError,
 } from '#core/errors.ts';
 
+/** The options every command takes (set on the root program). */
+export interface GlobalOptions {
+  config?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
 /** Where a command writes; tests capture both streams. */
 export interface CliIo {
   out(text: string): void;
