@@ -33,7 +33,7 @@ export const processIo: CliIo = {
 };
 
 /**
- * Documented exit codes (see `--help` and the README): one per kind of failure, the same in
+ * Documented exit codes (see `--help` and docs/operate.md): one per kind of failure, the same in
  * every command, whether the failure hit the whole command or one account × region of it.
  */
 export const EXIT = {

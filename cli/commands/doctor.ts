@@ -45,7 +45,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   const checks: DoctorCheck[] = [];
   const add = (c: DoctorCheck) => checks.push(c);
   const home = ctx.region;
-  const deployHint = 'deploy it: npx cdk deploy --all (or through LZA, see README "Deploy")';
+  const deployHint = 'deploy it: npx cdk deploy --all (or through LZA, see docs/deploy-with-lza.md)';
 
   const describe = (name: string, region: string): Promise<StackDescription> =>
     ctx.aws.stacks(region).describe(name);
