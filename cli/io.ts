@@ -8,6 +8,16 @@ import {
   StsRegionDisabledError,
 } from '#core/errors.ts';
 
+/** The options every command takes (set on the root program). */
+export interface GlobalOptions {
+  config?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
 /** Where a command writes; tests capture both streams. */
 export interface CliIo {
   out(text: string): void;
@@ -23,7 +33,7 @@ export const processIo: CliIo = {
 };
 
 /**
- * Documented exit codes (see `--help` and the README): one per kind of failure, the same in
+ * Documented exit codes (see `--help` and docs/operate.md): one per kind of failure, the same in
  * every command, whether the failure hit the whole command or one account × region of it.
  */
 export const EXIT = {

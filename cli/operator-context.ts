@@ -1,11 +1,8 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { type ClientOptions, createClient } from '#adapters/clients.ts';
-import { MemberSessions } from '#adapters/member-session.ts';
-import { OrganizationDirectory } from '#adapters/organizations.ts';
+import { ManagementAccount } from '#adapters/management-account.ts';
+import type { MemberSessions } from '#adapters/member-session.ts';
+import type { OrganizationDirectory } from '#adapters/organizations.ts';
+import { isServiceNotServed, isStackMissing, type StackDescription } from '#adapters/stacks.ts';
 import { assertRegion, partitionOf } from '#core/arn.ts';
 import {
   ACCOUNT_ID_PATTERN,
@@ -13,44 +10,19 @@ import {
   type RunAsSetting,
   runAsSetting,
 } from '#core/config.ts';
-import {
-  BOOTSTRAP_STATE_MACHINE,
-  FOLLOW_UP_STATE_MACHINE,
-  SWEEP_STATE_MACHINE,
-} from '#local/runtime/names.ts';
-import { loadConfig, UserError } from './io.ts';
-import type { GlobalOptions } from './program.ts';
+import { BOOTSTRAP_MACHINE, type StateMachineRef } from '#core/names.ts';
+import { type GlobalOptions, loadConfig, UserError } from './io.ts';
 
-/** The stack and the outputs that name its state machines (stacks/bootstrapper-stack.ts). */
-export const DEFAULT_STACK_NAME = 'RunAsBootstrapper';
-
-/** A deployed state machine: its stack output key, and its name on the local cloud. */
-export interface StateMachineRef {
-  outputKey: string;
-  localName: string;
-}
-
-export const BOOTSTRAP_MACHINE: StateMachineRef = {
-  outputKey: 'BootstrapStateMachineArn',
-  localName: BOOTSTRAP_STATE_MACHINE,
-};
-export const FOLLOW_UP_MACHINE: StateMachineRef = {
-  outputKey: 'FollowUpStateMachineArn',
-  localName: FOLLOW_UP_STATE_MACHINE,
-};
-export const SWEEP_MACHINE: StateMachineRef = {
-  outputKey: 'SweepStateMachineArn',
-  localName: SWEEP_STATE_MACHINE,
-};
+export { DEFAULT_STACK_NAME } from '#core/deployment.ts';
+export { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, type StateMachineRef, SWEEP_MACHINE } from '#core/names.ts';
 
 /** The local cloud's fixed long-term key; any AWS-compatible emulator accepts it too. */
 const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-type ClientConstructor<C> = Parameters<typeof createClient<C>>[0];
-
 /**
  * What an operator command needs: the validated config, where to call (region, endpoint) and
- * with which credentials. Built once per command from the global options.
+ * with which credentials. Built once per command from the global options. Every AWS call goes
+ * through `aws`, the adapters of the management account.
  */
 export class OperatorContext {
   readonly config: BootstrapperConfig;
@@ -58,9 +30,7 @@ export class OperatorContext {
   /** The management account's home region: STS, Step Functions, EventBridge, CloudFormation. */
   readonly region: string;
   readonly endpoint: string | undefined;
-  readonly #credentials: AwsCredentialIdentity | undefined;
-  #callerAccount: Promise<string> | undefined;
-  #sts: STSClient | undefined;
+  readonly aws: ManagementAccount;
 
   constructor(globals: GlobalOptions, env: Record<string, string | undefined> = process.env) {
     this.config = loadConfig(globals.config);
@@ -75,7 +45,12 @@ export class OperatorContext {
     // Against an emulator with no credentials configured, use its well-known test key so local use just works.
     const hasCredentials =
       env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || globals.profile !== undefined;
-    this.#credentials = this.endpoint !== undefined && !hasCredentials ? LOCAL_CREDENTIALS : undefined;
+    const useLocalKey = this.endpoint !== undefined && !hasCredentials;
+    this.aws = new ManagementAccount({
+      region,
+      ...(useLocalKey ? { credentials: LOCAL_CREDENTIALS } : {}),
+      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
+    });
   }
 
   /** The partition of the home region (`aws`, `aws-us-gov`, `aws-cn`). */
@@ -83,44 +58,18 @@ export class OperatorContext {
     return partitionOf(this.region);
   }
 
-  client<C>(Client: ClientConstructor<C>, serviceId: string, region = this.region): C {
-    const options: ClientOptions = {
-      region,
-      ...(this.#credentials ? { credentials: this.#credentials } : {}),
-      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-    };
-    return createClient(Client, serviceId, options);
-  }
-
-  get sts(): STSClient {
-    this.#sts ??= this.client(STSClient, 'sts');
-    return this.#sts;
-  }
-
   /** The account whose credentials the CLI runs with (the management account, normally). */
   callerAccount(): Promise<string> {
-    this.#callerAccount ??= this.sts.send(new GetCallerIdentityCommand({})).then(({ Account }) => {
-      if (!Account) throw new Error('STS GetCallerIdentity returned no account');
-      return Account;
-    });
-    return this.#callerAccount;
+    return this.aws.callerAccount();
   }
 
   /** Read sessions in member accounts, assumed from the management credentials. */
   memberSessions(): MemberSessions {
-    return new MemberSessions({
-      sts: this.sts,
-      region: this.region,
-      roleNames: this.config.memberRoleNames,
-      sessionName: 'runas-bootstrapper-cli',
-      SSMClient,
-      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-    });
+    return this.aws.memberSessions(this.config.memberRoleNames, 'runas-bootstrapper-cli');
   }
 
   organization(): OrganizationDirectory {
-    // Organizations is global; the SDK resolves its endpoint from any region of the partition.
-    return new OrganizationDirectory(this.client(OrganizationsClient, 'organizations'));
+    return this.aws.organization();
   }
 
   /** A state machine's ARN from the stack output, or a usage error naming what to pass. */
@@ -128,28 +77,25 @@ export class OperatorContext {
     stackName: string,
     machine: StateMachineRef = BOOTSTRAP_MACHINE,
   ): Promise<string> {
-    const cloudFormation = this.client(CloudFormationClient, 'cloudformation');
-    let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
+    let stack: StackDescription;
     try {
-      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-      outputs = Stacks?.[0]?.Outputs;
+      stack = await this.aws.stacks().describe(stackName);
     } catch (error) {
-      const name = (error as { name?: string }).name;
       // CloudFormation answers a missing stack with ValidationError; an emulator without
       // CloudFormation (the local cloud) answers with an unknown-operation error.
-      if (name === 'ValidationError') {
+      if (isStackMissing(error)) {
         throw new UserError(
           `stack ${stackName} not found in ${this.region}; deploy it, or pass --stack-name or --state-machine-arn`,
         );
       }
-      if (name === 'UnknownOperationException' || name === 'InvalidAction') {
+      if (isServiceNotServed(error)) {
         throw new UserError(
           `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass --state-machine-arn (the local cloud's is ${await this.#localStateMachineArnHint(machine)})`,
         );
       }
       throw error;
     }
-    const arn = outputs?.find((o) => o.OutputKey === machine.outputKey)?.OutputValue;
+    const arn = stack.outputs[machine.outputKey];
     if (!arn) {
       throw new UserError(
         `stack ${stackName} in ${this.region} has no ${machine.outputKey} output; pass --state-machine-arn`,
@@ -160,24 +106,23 @@ export class OperatorContext {
 
   /** Any output of the stack, or a usage error naming the flag that gives the value instead. */
   async stackOutput(stackName: string, outputKey: string, flag: string): Promise<string> {
-    const cloudFormation = this.client(CloudFormationClient, 'cloudformation');
+    let stack: StackDescription;
     try {
-      const { Stacks } = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-      const value = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === outputKey)?.OutputValue;
-      if (value) return value;
-      throw new UserError(`stack ${stackName} in ${this.region} has no ${outputKey} output; pass ${flag}`);
+      stack = await this.aws.stacks().describe(stackName);
     } catch (error) {
-      const name = (error as { name?: string }).name;
-      if (name === 'ValidationError')
+      if (isStackMissing(error))
         throw new UserError(
           `stack ${stackName} not found in ${this.region}; deploy it, or pass --stack-name or ${flag}`,
         );
-      if (name === 'UnknownOperationException' || name === 'InvalidAction')
+      if (isServiceNotServed(error))
         throw new UserError(
           `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass ${flag}`,
         );
       throw error;
     }
+    const value = stack.outputs[outputKey];
+    if (value) return value;
+    throw new UserError(`stack ${stackName} in ${this.region} has no ${outputKey} output; pass ${flag}`);
   }
 
   async #localStateMachineArnHint(machine: StateMachineRef): Promise<string> {

@@ -8,16 +8,15 @@ import { registerPlan } from './commands/plan.ts';
 import { registerReplay } from './commands/replay.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerSweep } from './commands/sweep.ts';
-import { type CliIo, EXIT, EXIT_CODES_HELP, exitCodeForError, isUserError, processIo } from './io.ts';
-
-export interface GlobalOptions {
-  config?: string;
-  region?: string;
-  profile?: string;
-  endpointUrl?: string;
-  json?: boolean;
-  verbose?: boolean;
-}
+import {
+  type CliIo,
+  EXIT,
+  EXIT_CODES_HELP,
+  exitCodeForError,
+  type GlobalOptions,
+  isUserError,
+  processIo,
+} from './io.ts';
 
 /** The `runas-bootstrapper` command line. A factory, so tests get a fresh program each time. */
 export function makeProgram(io: CliIo = processIo): Command {

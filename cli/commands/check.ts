@@ -3,10 +3,9 @@ import { judgeReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { type CliIo, exitCodeForCells, progress, table, UserError } from '../io.ts';
+import { type CliIo, exitCodeForCells, type GlobalOptions, progress, table, UserError } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
-import type { GlobalOptions } from '../program.ts';
 
 export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';
 

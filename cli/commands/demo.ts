@@ -4,9 +4,8 @@ import type { Command } from 'commander';
 import { runScenario } from '#local/demo.ts';
 import type { AccountReport, DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
-import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
 import { positiveSeconds } from '../operator-context.ts';
-import type { GlobalOptions } from '../program.ts';
 import { loadScenario } from '../scenario-file.ts';
 
 function seconds(value: number | undefined): string {

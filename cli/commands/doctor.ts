@@ -1,11 +1,5 @@
-import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { CodePipelineClient, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
-import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { ListSubscriptionsByTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Command } from 'commander';
+import type { StackDescription } from '#adapters/stacks.ts';
 import {
   CONFIG_DIGEST_OUTPUT,
   configDigest,
@@ -17,12 +11,11 @@ import {
   PRODUCT_VERSION,
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
+import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { vendEventRules } from '#core/vend-events.ts';
-import { type CliIo, EXIT, table } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, table } from '../io.ts';
 import { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
-import type { GlobalOptions } from '../program.ts';
-import { VEND_LEDGER_OUTPUT } from './status.ts';
 
 /** One line of the report: what was checked, how it went, and what to do about it. */
 export interface DoctorCheck {
@@ -35,8 +28,8 @@ export interface DoctorCheck {
 
 const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$/;
 
-function outputOf(stack: Stack | undefined, key: string): string | undefined {
-  return stack?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+function outputOf(stack: StackDescription | undefined, key: string): string | undefined {
+  return stack?.outputs[key];
 }
 
 function errorText(error: unknown): string {
@@ -52,19 +45,16 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   const checks: DoctorCheck[] = [];
   const add = (c: DoctorCheck) => checks.push(c);
   const home = ctx.region;
-  const deployHint = 'deploy it: npx cdk deploy --all (or through LZA, see README "Deploy")';
+  const deployHint = 'deploy it: npx cdk deploy --all (or through LZA, see docs/deploy-with-lza.md)';
 
-  const describe = async (name: string, region: string): Promise<Stack | undefined> => {
-    const cfn = ctx.client(CloudFormationClient, 'cloudformation', region);
-    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: name }));
-    return Stacks?.[0];
-  };
+  const describe = (name: string, region: string): Promise<StackDescription> =>
+    ctx.aws.stacks(region).describe(name);
 
   // 1. The home stack.
-  let homeStack: Stack | undefined;
+  let homeStack: StackDescription | undefined;
   try {
     homeStack = await describe(stackName, home);
-    const status = homeStack?.StackStatus ?? 'UNKNOWN';
+    const status = homeStack.status;
     add(
       HEALTHY_STACK.test(status)
         ? { check: 'home stack', status: 'ok', detail: `${stackName} in ${home}: ${status}` }
@@ -93,7 +83,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     const name = `${stackName}${FORWARDER_SUFFIX}`;
     try {
       const forwarder = await describe(name, forwarderRegion);
-      const status = forwarder?.StackStatus ?? 'UNKNOWN';
+      const status = forwarder.status;
       forwarderOk = HEALTHY_STACK.test(status);
       versions.push(`forwarder ${outputOf(forwarder, VERSION_OUTPUT) ?? '?'}`);
       add(
@@ -126,7 +116,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     const name = `${stackName}${GUARDRAIL_SUFFIX}`;
     try {
       const guardrail = await describe(name, home);
-      const status = guardrail?.StackStatus ?? 'UNKNOWN';
+      const status = guardrail.status;
       add(
         HEALTHY_STACK.test(status)
           ? { check: 'guardrail stack', status: 'ok', detail: `${name} in ${home}: ${status}` }
@@ -168,19 +158,18 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     label: string,
     targetArn?: string,
   ): Promise<void> => {
-    const events = ctx.client(EventBridgeClient, 'events', region);
+    const events = ctx.aws.eventBus(region);
     try {
-      const { Rules = [] } = await events.send(new ListRulesCommand({ NamePrefix: `${prefix}-` }));
-      const disabled = Rules.filter((r) => r.State !== 'ENABLED').map((r) => r.Name);
+      const Rules = await events.rules(`${prefix}-`);
+      const disabled = Rules.filter((r) => r.state !== 'ENABLED').map((r) => r.name);
       const problems: string[] = [];
       if (Rules.length < expected) problems.push(`${Rules.length} of ${expected} rules found`);
       if (disabled.length > 0) problems.push(`disabled: ${disabled.join(', ')}`);
       if (targetArn) {
         for (const rule of Rules) {
-          const { Targets = [] } = await events.send(new ListTargetsByRuleCommand({ Rule: rule.Name }));
-          const target = Targets.find((t) => t.Arn === targetArn);
-          if (!target) problems.push(`${rule.Name} does not target ${targetArn}`);
-          else if (!target.RoleArn) problems.push(`${rule.Name} has no role to put events on the home bus`);
+          const target = (await events.targets(rule.name)).find((t) => t.arn === targetArn);
+          if (!target) problems.push(`${rule.name} does not target ${targetArn}`);
+          else if (!target.roleArn) problems.push(`${rule.name} has no role to put events on the home bus`);
         }
       }
       add(
@@ -218,7 +207,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   }
 
   // 4. The state machines.
-  const sfn = ctx.client(SFNClient, 'states');
+  const sfn = ctx.aws.executions();
   for (const [label, machine] of [
     ['bootstrap state machine', BOOTSTRAP_MACHINE],
     ['sweep state machine', SWEEP_MACHINE],
@@ -230,7 +219,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
       continue;
     }
     try {
-      const { status } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn }));
+      const status = await sfn.stateMachineStatus(arn);
       add(
         status === 'ACTIVE'
           ? { check: label, status: 'ok', detail: `${arn.split(':').pop()} ACTIVE` }
@@ -246,22 +235,21 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     }
   }
 
+  const probe = ctx.aws.probe();
   // The vend ledger: the table the workflow records every vend in.
-  const tableName = outputOf(homeStack, VEND_LEDGER_OUTPUT);
+  const tableName = outputOf(homeStack, VEND_LEDGER_TABLE_OUTPUT);
   if (!tableName) {
-    add({ check: 'vend ledger', status: 'skip', detail: `no ${VEND_LEDGER_OUTPUT} output to check` });
+    add({ check: 'vend ledger', status: 'skip', detail: `no ${VEND_LEDGER_TABLE_OUTPUT} output to check` });
   } else {
     try {
-      const { Table } = await ctx
-        .client(DynamoDBClient, 'dynamodb')
-        .send(new DescribeTableCommand({ TableName: tableName }));
+      const tableStatus = await probe.tableStatus(tableName);
       add(
-        Table?.TableStatus === 'ACTIVE'
+        tableStatus === 'ACTIVE'
           ? { check: 'vend ledger', status: 'ok', detail: `${tableName} ACTIVE` }
           : {
               check: 'vend ledger',
               status: 'fail',
-              detail: `${tableName}: ${Table?.TableStatus ?? 'no status'}`,
+              detail: `${tableName}: ${tableStatus ?? 'no status'}`,
               fix: 'wait for the table to become ACTIVE, or redeploy the home stack',
             },
       );
@@ -281,19 +269,17 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     add({ check: 'failure topic', status: 'skip', detail: `no ${FAILURE_TOPIC_OUTPUT} output to check` });
   } else {
     try {
-      const { Subscriptions = [] } = await ctx
-        .client(SNSClient, 'sns')
-        .send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn }));
-      const confirmed = Subscriptions.filter(
-        (s) => s.SubscriptionArn?.startsWith('arn:') && s.SubscriptionArn !== topicArn,
+      const subscriptions = await probe.topicSubscriptions(topicArn);
+      const confirmed = subscriptions.filter(
+        (s) => s.subscriptionArn.startsWith('arn:') && s.subscriptionArn !== topicArn,
       );
-      const pending = Subscriptions.filter((s) => s.SubscriptionArn === 'PendingConfirmation');
+      const pending = subscriptions.filter((s) => s.subscriptionArn === 'PendingConfirmation');
       add(
         confirmed.length > 0
           ? {
               check: 'failure topic',
               status: 'ok',
-              detail: `${confirmed.length} confirmed subscription(s): ${confirmed.map((s) => `${s.Protocol} ${s.Endpoint}`).join(', ')}`,
+              detail: `${confirmed.length} confirmed subscription(s): ${confirmed.map((s) => `${s.protocol} ${s.endpoint}`).join(', ')}`,
             }
           : {
               check: 'failure topic',
@@ -304,7 +290,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
                   : 'no subscription: nobody hears about failures',
               fix:
                 pending.length > 0
-                  ? `confirm the subscription e-mail sent to ${pending.map((s) => s.Endpoint).join(', ')}`
+                  ? `confirm the subscription e-mail sent to ${pending.map((s) => s.endpoint).join(', ')}`
                   : `set notifications.email and redeploy, then confirm the e-mail; or aws sns subscribe --topic-arn ${topicArn} --protocol email --notification-endpoint <you>`,
             },
       );
@@ -318,12 +304,10 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
     }
   }
   try {
-    const { MetricAlarms = [] } = await ctx
-      .client(CloudWatchClient, 'monitoring')
-      .send(new DescribeAlarmsCommand({ AlarmNamePrefix: `${stackName}-` }));
-    const firing = MetricAlarms.filter((a) => a.StateValue === 'ALARM');
+    const alarms = await probe.alarmsNamed(`${stackName}-`);
+    const firing = alarms.filter((a) => a.state === 'ALARM');
     add(
-      MetricAlarms.length === 0
+      alarms.length === 0
         ? {
             check: 'alarms',
             status: 'fail',
@@ -331,11 +315,11 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
             fix: 'redeploy the home stack',
           }
         : firing.length === 0
-          ? { check: 'alarms', status: 'ok', detail: `${MetricAlarms.length} alarms, none in ALARM` }
+          ? { check: 'alarms', status: 'ok', detail: `${alarms.length} alarms, none in ALARM` }
           : {
               check: 'alarms',
               status: 'fail',
-              detail: `in ALARM: ${firing.map((a) => `${a.AlarmName} (${a.StateReason ?? 'no reason'})`).join('; ')}`,
+              detail: `in ALARM: ${firing.map((a) => `${a.name} (${a.reason ?? 'no reason'})`).join('; ')}`,
               fix: 'read the alarm description (it says what to do) and the dashboard; the alarm clears once the cause is fixed',
             },
     );
@@ -352,9 +336,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   if (ctx.config.lza.measureGap) {
     const pipeline = ctx.config.lza.pipelineName;
     try {
-      await ctx
-        .client(CodePipelineClient, 'codepipeline')
-        .send(new ListPipelineExecutionsCommand({ pipelineName: pipeline, maxResults: 1 }));
+      await probe.assertPipelineReadable(pipeline);
       add({ check: 'LZA pipeline', status: 'ok', detail: `${pipeline} found in ${home}` });
     } catch (error) {
       add({

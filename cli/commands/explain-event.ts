@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { findMismatch } from '#core/event-pattern.ts';
 import { normalize, vendEventRules } from '#core/vend-events.ts';
-import { type CliIo, EXIT, loadConfig, UserError } from '../io.ts';
-import type { GlobalOptions } from '../program.ts';
+import { type CliIo, EXIT, type GlobalOptions, loadConfig, UserError } from '../io.ts';
 
 export interface Explanation {
   index: number;

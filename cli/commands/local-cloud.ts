@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { startLocalCloud } from '#local/cloud/server.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
-import { type CliIo, UserError } from '../io.ts';
-import type { GlobalOptions } from '../program.ts';
+import { type CliIo, type GlobalOptions, UserError } from '../io.ts';
 import { loadScenario } from '../scenario-file.ts';
 
 export function registerLocalCloud(program: Command, io: CliIo): void {

@@ -3,10 +3,9 @@ import { judgeReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type KeyChange, planChange, type SessionDocument } from '#core/preferences.ts';
 import { textDiff } from '#core/text-diff.ts';
-import { type CliIo, EXIT, progress } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
-import type { GlobalOptions } from '../program.ts';
 
 export type PlanAction =
   | 'create'

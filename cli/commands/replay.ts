@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionOutput,
-  ListExecutionsCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import { type Command, Option } from 'commander';
+import {
+  type ExecutionDescription,
+  isExecutionAlreadyExists,
+  type StateMachineExecutions,
+} from '#adapters/executions.ts';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
-import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
   DEFAULT_STACK_NAME,
@@ -19,7 +15,7 @@ import {
   parseRegions,
   positiveSeconds,
 } from '../operator-context.ts';
-import type { GlobalOptions } from '../program.ts';
+import { pollUntilDeadline } from '../poll.ts';
 
 /** The replay detail: the only three fields ResolveRequest accepts. */
 export interface ReplayDetail {
@@ -138,7 +134,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       const stateMachineArn = needsArn
         ? (options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName)))
         : undefined;
-      const sfn = needsArn ? ctx.client(SFNClient, 'sfn') : undefined;
+      const sfn = needsArn ? ctx.aws.executions() : undefined;
 
       const sentAt = Date.now();
       const results =
@@ -161,33 +157,23 @@ export function registerReplay(program: Command, io: CliIo): void {
 }
 
 async function putReplayEvents(ctx: OperatorContext, details: ReplayDetail[]): Promise<ReplayResult[]> {
-  const events = ctx.client(EventBridgeClient, 'events');
-  const results: ReplayResult[] = [];
-  // PutEvents takes at most 10 entries per call.
-  for (let start = 0; start < details.length; start += 10) {
-    const chunk = details.slice(start, start + 10);
-    const entries: PutEventsRequestEntry[] = chunk.map((detail) => ({
-      Source: REPLAY_SOURCE,
-      DetailType: REPLAY_DETAIL_TYPE,
-      Detail: JSON.stringify(detail),
-    }));
-    const response = await events.send(new PutEventsCommand({ Entries: entries }));
-    chunk.forEach((detail, index) => {
-      const entry = response.Entries?.[index];
-      if (!entry?.EventId) {
-        throw new Error(
-          `PutEvents rejected the replay of ${detail.accountId}: ${entry?.ErrorCode ?? 'no event id'} ${entry?.ErrorMessage ?? ''}`.trim(),
-        );
-      }
-      results.push({ accountId: detail.accountId, via: 'events', eventId: entry.EventId });
-    });
-  }
-  return results;
+  const outcomes = await ctx.aws
+    .eventBus()
+    .put(details.map((detail) => ({ source: REPLAY_SOURCE, detailType: REPLAY_DETAIL_TYPE, detail })));
+  return details.map((detail, index) => {
+    const outcome = outcomes[index];
+    if (!outcome?.eventId) {
+      throw new Error(
+        `PutEvents rejected the replay of ${detail.accountId}: ${outcome?.errorCode ?? 'no event id'} ${outcome?.errorMessage ?? ''}`.trim(),
+      );
+    }
+    return { accountId: detail.accountId, via: 'events', eventId: outcome.eventId };
+  });
 }
 
 async function startReplayExecutions(
   ctx: OperatorContext,
-  sfn: SFNClient,
+  sfn: StateMachineExecutions,
   stateMachineArn: string,
   details: ReplayDetail[],
   nowMs: number,
@@ -198,14 +184,12 @@ async function startReplayExecutions(
   for (const detail of details) {
     const input = replayEnvelope(detail, account, ctx.region, nowMs);
     const name = `replay-${detail.accountId}-${epochSeconds}`;
-    let executionArn: string | undefined;
+    let executionArn: string;
     try {
-      ({ executionArn } = await sfn.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-      ));
+      executionArn = await sfn.start(stateMachineArn, name, input);
     } catch (error) {
       // Names are per second: a second replay of the same account in the same second collides.
-      if ((error as { name?: string }).name === 'ExecutionAlreadyExists') {
+      if (isExecutionAlreadyExists(error)) {
         throw new UserError(
           `execution ${name} already exists: ${detail.accountId} was replayed this second; try again`,
         );
@@ -216,7 +200,7 @@ async function startReplayExecutions(
       accountId: detail.accountId,
       via: 'sfn',
       eventId: input.id,
-      ...(executionArn ? { executionArn } : {}),
+      executionArn,
     });
   }
   return results;
@@ -232,7 +216,7 @@ interface FollowOptions {
 /** Poll until every replay's execution has ended (or the timeout), reporting status changes on stderr. */
 async function follow(
   io: CliIo,
-  sfn: SFNClient,
+  sfn: StateMachineExecutions,
   stateMachineArn: string,
   results: ReplayResult[],
   options: FollowOptions,
@@ -244,34 +228,31 @@ async function follow(
     bar.tick(0);
   };
   const notOurs = new Set<string>();
-  const deadline = Date.now() + options.timeoutMs;
+  const isOpen = (r: ReplayResult) => r.status === 'PENDING' || RUNNING_STATUSES.has(r.status ?? '');
   for (const r of results) r.status = r.executionArn ? 'RUNNING' : 'PENDING';
-  for (;;) {
-    const waiting = results.filter((r) => !r.executionArn);
-    if (waiting.length > 0) await discover(sfn, stateMachineArn, waiting, notOurs, options.since);
-    for (const r of results.filter(
-      (r) => r.executionArn && (r.status === 'PENDING' || RUNNING_STATUSES.has(r.status ?? '')),
-    )) {
-      const before = r.status;
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: r.executionArn }));
-      applyDescription(r, described);
-      if (r.status !== before) {
-        report(`${r.accountId}  ${r.status}  ${r.executionArn}${r.error ? `  ${r.error}` : ''}`);
-        if (!RUNNING_STATUSES.has(r.status ?? '')) bar.tick();
+  const outcome = await pollUntilDeadline(
+    async () => {
+      const waiting = results.filter((r) => !r.executionArn);
+      if (waiting.length > 0) await discover(sfn, stateMachineArn, waiting, notOurs, options.since);
+      for (const r of results.filter((r) => r.executionArn && isOpen(r))) {
+        const before = r.status;
+        applyDescription(r, await sfn.describe(r.executionArn as string));
+        if (r.status !== before) {
+          report(`${r.accountId}  ${r.status}  ${r.executionArn}${r.error ? `  ${r.error}` : ''}`);
+          if (!RUNNING_STATUSES.has(r.status ?? '')) bar.tick();
+        }
       }
+      return !results.some(isOpen);
+    },
+    { timeoutMs: options.timeoutMs, intervalMs: options.pollMs },
+  );
+  if (outcome === 'timed-out') {
+    for (const r of results.filter(isOpen)) {
+      if (r.status === 'PENDING') {
+        r.status = 'NOT_FOUND';
+        r.error = 'no execution of the state machine picked up this replay before the timeout';
+      } else r.error = `still ${r.status} after ${options.timeoutMs / 1000} s`;
     }
-    const open = results.filter((r) => r.status === 'PENDING' || RUNNING_STATUSES.has(r.status ?? ''));
-    if (open.length === 0) break;
-    if (Date.now() >= deadline) {
-      for (const r of open) {
-        if (r.status === 'PENDING') {
-          r.status = 'NOT_FOUND';
-          r.error = 'no execution of the state machine picked up this replay before the timeout';
-        } else r.error = `still ${r.status} after ${options.timeoutMs / 1000} s`;
-      }
-      break;
-    }
-    await sleep(options.pollMs);
   }
   bar.finish();
 }
@@ -281,31 +262,25 @@ async function follow(
  * event id the execution input carries (and the account id, should a target reshape the input).
  */
 async function discover(
-  sfn: SFNClient,
+  sfn: StateMachineExecutions,
   stateMachineArn: string,
   waiting: ReplayResult[],
   notOurs: Set<string>,
   since: number,
 ): Promise<void> {
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 100 }));
-    for (const item of page.executions ?? []) {
-      if (!item.executionArn || notOurs.has(item.executionArn)) continue;
-      if (item.startDate && item.startDate.getTime() < since) return;
-      const described = await sfn.send(new DescribeExecutionCommand({ executionArn: item.executionArn }));
-      const input = parseInput(described.input);
-      const match = waiting.find(
-        (r) => !r.executionArn && input.id === r.eventId && input.detail?.accountId === r.accountId,
-      );
-      if (!match) {
-        notOurs.add(item.executionArn);
-        continue;
-      }
-      match.executionArn = item.executionArn;
+  for await (const executionArn of sfn.startedSince(stateMachineArn, since)) {
+    if (notOurs.has(executionArn)) continue;
+    const input = parseInput((await sfn.describe(executionArn)).input);
+    const match = waiting.find(
+      (r) => !r.executionArn && input.id === r.eventId && input.detail?.accountId === r.accountId,
+    );
+    if (!match) {
+      notOurs.add(executionArn);
+      continue;
     }
-    nextToken = page.nextToken;
-  } while (nextToken && waiting.some((r) => !r.executionArn));
+    match.executionArn = executionArn;
+    if (waiting.every((r) => r.executionArn)) return;
+  }
 }
 
 function parseInput(text: string | undefined): { id?: unknown; detail?: { accountId?: unknown } } {
@@ -317,8 +292,8 @@ function parseInput(text: string | undefined): { id?: unknown; detail?: { accoun
   }
 }
 
-function applyDescription(r: ReplayResult, d: DescribeExecutionOutput): void {
-  r.status = d.status ?? 'UNKNOWN';
+function applyDescription(r: ReplayResult, d: ExecutionDescription): void {
+  r.status = d.status;
   if (d.startDate) r.startDate = d.startDate.toISOString();
   if (d.stopDate) r.stopDate = d.stopDate.toISOString();
   if (d.error) r.error = d.error;

@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
-import { VendLedger } from '#adapters/vend-ledger.ts';
+import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import { type CliIo, EXIT, table, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, table, UserError } from '../io.ts';
 import { DEFAULT_STACK_NAME, OperatorContext, parseAccountIds } from '../operator-context.ts';
-import type { GlobalOptions } from '../program.ts';
 
 interface StatusOptions {
   accountId?: string[];
@@ -12,9 +10,6 @@ interface StatusOptions {
   tableName?: string;
   stackName: string;
 }
-
-/** The stack output that names the ledger (stacks/bootstrapper-stack.ts). */
-export const VEND_LEDGER_OUTPUT = 'VendLedgerTableName';
 
 const UNITS: Record<string, number> = { m: 60, h: 3600, d: 86_400 };
 
@@ -99,7 +94,7 @@ export function registerStatus(program: Command, io: CliIo): void {
     .option('--table-name <name>', 'the vend ledger table (default: from the stack output)')
     .option(
       '--stack-name <name>',
-      `stack whose ${VEND_LEDGER_OUTPUT} output names the ledger`,
+      `stack whose ${VEND_LEDGER_TABLE_OUTPUT} output names the ledger`,
       DEFAULT_STACK_NAME,
     )
     .action(async (options: StatusOptions, command: Command) => {
@@ -110,8 +105,9 @@ export function registerStatus(program: Command, io: CliIo): void {
         throw new UserError('pass --account-id <id…> or --since <duration>');
       const ctx = new OperatorContext(globals);
       const tableName =
-        options.tableName ?? (await ctx.stackOutput(options.stackName, VEND_LEDGER_OUTPUT, '--table-name'));
-      const ledger = new VendLedger(ctx.client(DynamoDBClient, 'dynamodb'), tableName);
+        options.tableName ??
+        (await ctx.stackOutput(options.stackName, VEND_LEDGER_TABLE_OUTPUT, '--table-name'));
+      const ledger = ctx.aws.vendLedger(tableName);
       let vends: VendRecord[] = [];
       if (accountIds.length > 0) {
         for (const id of accountIds) vends.push(...(await ledger.vendsOf(id)));

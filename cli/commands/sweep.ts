@@ -1,17 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DescribeExecutionCommand,
-  type DescribeExecutionOutput,
-  DescribeMapRunCommand,
-  type DescribeMapRunOutput,
-  ListMapRunsCommand,
-  SFNClient,
-  StartExecutionCommand,
-} from '@aws-sdk/client-sfn';
 import type { Command } from 'commander';
+import type {
+  ExecutionDescription,
+  MapRunDescription,
+  StateMachineExecutions,
+} from '#adapters/executions.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
-import { type CliIo, EXIT, progress, table, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
   DEFAULT_STACK_NAME,
@@ -20,7 +15,7 @@ import {
   positiveSeconds,
   SWEEP_MACHINE,
 } from '../operator-context.ts';
-import type { GlobalOptions } from '../program.ts';
+import { pollUntilDeadline } from '../poll.ts';
 
 interface SweepCommandOptions {
   repair?: boolean;
@@ -83,7 +78,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       const pollMs = positiveSeconds(options.pollInterval, '--poll-interval') * 1000;
       const stateMachineArn =
         options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName, SWEEP_MACHINE));
-      const sfn = ctx.client(SFNClient, 'sfn');
+      const sfn = ctx.aws.executions();
 
       const repair = options.repair === true;
       const input = {
@@ -92,10 +87,7 @@ export function registerSweep(program: Command, io: CliIo): void {
         ...(regions ? { regions } : {}),
       };
       const name = `sweep-${repair ? 'repair' : 'check'}-${Date.now()}`;
-      const { executionArn } = await sfn.send(
-        new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-      );
-      if (!executionArn) throw new Error('StartExecution returned no execution ARN');
+      const executionArn = await sfn.start(stateMachineArn, name, input);
 
       if (!options.wait) {
         if (globals.json) io.out(JSON.stringify({ executionArn, status: 'RUNNING' }, null, 2));
@@ -122,53 +114,54 @@ export function registerSweep(program: Command, io: CliIo): void {
 /** Follow the execution to its end, drawing progress from its Distributed Map runs. */
 async function follow(
   io: CliIo,
-  sfn: SFNClient,
+  sfn: StateMachineExecutions,
   executionArn: string,
   options: { timeoutMs: number; pollMs: number },
 ): Promise<SweepResult> {
   const bar = progress(io, 'accounts', 0);
-  const finished = new Map<string, DescribeMapRunOutput>();
-  const deadline = Date.now() + options.timeoutMs;
-  let described: DescribeExecutionOutput;
+  const finished = new Map<string, MapRunDescription>();
+  let described: ExecutionDescription | undefined;
   let progressAvailable = true;
-  for (;;) {
-    described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (progressAvailable) {
-      try {
-        const runs = await mapRuns(sfn, executionArn, finished);
-        const count = (pick: (c: NonNullable<DescribeMapRunOutput['itemCounts']>) => number | undefined) =>
-          runs.reduce((sum, run) => sum + (run.itemCounts ? (pick(run.itemCounts) ?? 0) : 0), 0);
-        const done = count(
-          (c) => (c.succeeded ?? 0) + (c.failed ?? 0) + (c.timedOut ?? 0) + (c.aborted ?? 0),
-        );
-        // The total grows batch by batch: say so, or 200/200 would look finished.
-        bar.update(
-          done,
-          count((c) => c.total),
-          `accounts listed so far (batch ${Math.max(1, runs.length)})`,
-        );
-      } catch (error) {
-        // Progress is a nicety: an operator role without states:ListMapRuns still gets the result.
-        progressAvailable = false;
-        io.err(`(no progress shown: ${(error as Error).name}: ${(error as Error).message})`);
+  const outcome = await pollUntilDeadline(
+    async () => {
+      described = await sfn.describe(executionArn);
+      if (progressAvailable) {
+        try {
+          const runs = await sfn.mapRuns(executionArn, finished);
+          const count = (pick: (c: NonNullable<MapRunDescription['itemCounts']>) => number | undefined) =>
+            runs.reduce((sum, run) => sum + (run.itemCounts ? (pick(run.itemCounts) ?? 0) : 0), 0);
+          const done = count(
+            (c) => (c.succeeded ?? 0) + (c.failed ?? 0) + (c.timedOut ?? 0) + (c.aborted ?? 0),
+          );
+          // The total grows batch by batch: say so, or 200/200 would look finished.
+          bar.update(
+            done,
+            count((c) => c.total),
+            `accounts listed so far (batch ${Math.max(1, runs.length)})`,
+          );
+        } catch (error) {
+          // Progress is a nicety: an operator role without states:ListMapRuns still gets the result.
+          progressAvailable = false;
+          io.err(`(no progress shown: ${(error as Error).name}: ${(error as Error).message})`);
+        }
       }
-    }
-    if (!RUNNING.has(described.status ?? '')) break;
-    if (Date.now() >= deadline) {
-      bar.finish();
-      return {
-        executionArn,
-        status: 'TIMED_OUT_WAITING',
-        error: 'StoppedFollowing',
-        cause: `the sweep was still ${described.status} after ${options.timeoutMs / 1000} s and keeps running; follow it in the Step Functions console, or raise --timeout`,
-      };
-    }
-    await sleep(options.pollMs);
+      return !RUNNING.has(described.status);
+    },
+    { timeoutMs: options.timeoutMs, intervalMs: options.pollMs },
+  );
+  if (outcome === 'timed-out' || described === undefined) {
+    bar.finish();
+    return {
+      executionArn,
+      status: 'TIMED_OUT_WAITING',
+      error: 'StoppedFollowing',
+      cause: `the sweep was still ${described?.status} after ${options.timeoutMs / 1000} s and keeps running; follow it in the Step Functions console, or raise --timeout`,
+    };
   }
   bar.finish();
   const result: SweepResult = {
     executionArn,
-    status: described.status ?? 'UNKNOWN',
+    status: described.status,
     ...(described.startDate ? { startDate: described.startDate.toISOString() } : {}),
     ...(described.stopDate ? { stopDate: described.stopDate.toISOString() } : {}),
     ...(described.error ? { error: described.error } : {}),
@@ -184,32 +177,6 @@ async function follow(
     result.output = output as SweepExecutionOutput;
   }
   return result;
-}
-
-/** Every map run of the execution, described; runs that have ended are described once. */
-async function mapRuns(
-  sfn: SFNClient,
-  executionArn: string,
-  finished: Map<string, DescribeMapRunOutput>,
-): Promise<DescribeMapRunOutput[]> {
-  const runs: DescribeMapRunOutput[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListMapRunsCommand({ executionArn, nextToken }));
-    for (const item of page.mapRuns ?? []) {
-      if (!item.mapRunArn) continue;
-      const known = finished.get(item.mapRunArn);
-      if (known) {
-        runs.push(known);
-        continue;
-      }
-      const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn: item.mapRunArn }));
-      if (run.status && run.status !== 'RUNNING') finished.set(item.mapRunArn, run);
-      runs.push(run);
-    }
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return runs;
 }
 
 function seconds(result: SweepResult): string {

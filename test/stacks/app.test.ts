@@ -185,7 +185,7 @@ describe('Lambda bundles', () => {
     // Assess: budgets at the sizes measured when issue 12 and 13 merged, as a guard against
     // growth. Issue 14's 500 KB target is not met: apply/verify carry yaml (112 KB) on top of
     // zod (96), @smithy/core (96), client-ssm (78) and aws-xray-sdk-core (68); resolve-request
-    // carries the DynamoDB client for the vend ledger. See README, Performance.
+    // carries the DynamoDB client for the vend ledger. See docs/performance.md.
     const budget: Record<string, number> = { 'apply-preferences': 680, 'verify-preferences': 680 };
     for (const [name, kb] of Object.entries(sizes)) expect(kb, name).toBeLessThanOrEqual(budget[name] ?? 510);
   });

@@ -1,0 +1,148 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import {
+  BOOTSTRAP_MACHINE,
+  FOLLOW_UP_MACHINE,
+  SWEEP_MACHINE,
+  VEND_LEDGER_TABLE_OUTPUT,
+} from '#core/names.ts';
+import {
+  FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT,
+  VEND_LEDGER_TABLE_OUTPUT as STACK_VEND_LEDGER_TABLE_OUTPUT,
+  STATE_MACHINE_ARN_OUTPUT,
+  SWEEP_STATE_MACHINE_ARN_OUTPUT,
+} from '#stacks/bootstrapper-stack.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The folders that ship, or that an operator runs: the graph that must point one way. */
+const PRODUCTION = ['core', 'adapters', 'handlers', 'stacks', 'cli'];
+
+function sourceFiles(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => normalize(join(folder, f)));
+}
+
+/** Every module specifier a file imports or re-exports, type-only ones included. */
+function specifiers(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+}
+
+/** A specifier as a repository path (`#core/x.ts` → `core/x.ts`), or undefined for a package. */
+function resolve(from: string, specifier: string): string | undefined {
+  if (specifier.startsWith('#')) return normalize(specifier.slice(1));
+  if (specifier.startsWith('.')) return normalize(relative(ROOT, join(ROOT, dirname(from), specifier)));
+  return undefined;
+}
+
+function importGraph(): Map<string, string[]> {
+  const files = PRODUCTION.flatMap(sourceFiles);
+  const known = new Set(files);
+  return new Map(
+    files.map((file) => [
+      file,
+      specifiers(file)
+        .map((s) => resolve(file, s))
+        .filter((target): target is string => target !== undefined && known.has(target)),
+    ]),
+  );
+}
+
+/** The cycles found by a depth-first search, each as the path that closes it. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const visit = (node: string) => {
+    state.set(node, 'open');
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (state.get(next) === 'open') found.push([...path.slice(path.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(node, 'done');
+  };
+  for (const node of [...graph.keys()].sort()) if (!state.has(node)) visit(node);
+  return found;
+}
+
+describe('the import graph of the production folders', () => {
+  it('finds a cycle when there is one (the check itself works)', () => {
+    // Prepare
+    const graph = new Map([
+      ['cli/program.ts', ['cli/commands/replay.ts']],
+      ['cli/commands/replay.ts', ['cli/program.ts']],
+    ]);
+
+    // Act / Assess
+    expect(cycles(graph)).toEqual([['cli/commands/replay.ts', 'cli/program.ts', 'cli/commands/replay.ts']]);
+  });
+
+  it('resolves the package aliases and relative paths of real files', () => {
+    // Prepare
+    const graph = importGraph();
+
+    // Act / Assess
+    expect(graph.get('cli/program.ts')).toContain('cli/commands/replay.ts');
+    expect(graph.get('cli/commands/replay.ts')).toContain('cli/operator-context.ts');
+    expect(graph.get('cli/operator-context.ts')).toContain('adapters/management-account.ts');
+  });
+
+  it('has no cycle in core, adapters, handlers, stacks and cli', () => {
+    // Prepare
+    const graph = importGraph();
+
+    // Act
+    const found = cycles(graph).map((c) => c.join(' → '));
+
+    // Assess
+    expect(found).toEqual([]);
+  });
+
+  it('lets no command import the program that registers it', () => {
+    // Prepare
+    const commands = sourceFiles('cli/commands');
+
+    // Act
+    const offenders = commands.filter((f) => specifiers(f).some((s) => s.endsWith('program.ts')));
+
+    // Assess
+    expect(commands.length).toBeGreaterThan(5);
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the CLI off the AWS SDK: every AWS call goes through adapters/', () => {
+    // Prepare
+    const cli = sourceFiles('cli');
+
+    // Act
+    const offenders = cli.filter((f) => specifiers(f).some((s) => s.startsWith('@aws-sdk/')));
+
+    // Assess
+    expect(offenders).toEqual([]);
+  });
+
+  it('takes production names from core, not from the local runtime', () => {
+    // Prepare
+    const files = PRODUCTION.flatMap(sourceFiles);
+
+    // Act
+    const offenders = files.filter((f) => specifiers(f).some((s) => s.includes('local/runtime/names')));
+
+    // Assess
+    expect(offenders).toEqual([]);
+  });
+
+  it('names the same stack outputs in core as the CDK app gives', () => {
+    // Prepare / Act / Assess
+    expect(BOOTSTRAP_MACHINE.outputKey).toBe(STATE_MACHINE_ARN_OUTPUT);
+    expect(SWEEP_MACHINE.outputKey).toBe(SWEEP_STATE_MACHINE_ARN_OUTPUT);
+    expect(FOLLOW_UP_MACHINE.outputKey).toBe(FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT);
+    expect(VEND_LEDGER_TABLE_OUTPUT).toBe(STACK_VEND_LEDGER_TABLE_OUTPUT);
+  });
+});
