@@ -26,7 +26,8 @@ export function benchCommandLine(usageLine: string, options: Options) {
     return value;
   };
   const timeScale = (): number => {
-    const value = text('time-scale') === undefined ? 0.02 : Number(text('time-scale'));
+    // 1 plays on virtual time (local/cloud/virtual-time.ts); below 1, on scaled wall time.
+    const value = text('time-scale') === undefined ? 1 : Number(text('time-scale'));
     if (!(value > 0 && value <= 1)) usage('--time-scale must be in (0, 1]');
     return value;
   };

@@ -12,6 +12,7 @@ export interface SoakOptions {
   regions: number;
   faults?: FaultProfileName;
   seed?: number;
+  /** 1 (the default) plays on virtual time: CPU load cannot stretch sessions past expiry. */
   timeScale?: number;
   meanVendGapSeconds?: number;
   timeoutSeconds?: number;
@@ -128,7 +129,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     regions: options.regions,
     faults: options.faults ?? 'soak',
     seed: options.seed ?? 7,
-    timeScale: options.timeScale ?? 0.02,
+    timeScale: options.timeScale ?? 1,
     latency: 'none',
     ...(options.meanVendGapSeconds !== undefined ? { meanVendGapSeconds: options.meanVendGapSeconds } : {}),
   });

@@ -10,7 +10,6 @@ describe('fault soak (reduced: 100 accounts x 3 regions)', () => {
       accounts: 100,
       regions: 3,
       seed: 11,
-      timeScale: 0.02,
       timeoutSeconds: 240,
     });
     // Assess
