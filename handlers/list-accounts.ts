@@ -4,7 +4,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { describeIssues } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';

@@ -5,7 +5,7 @@ import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import type { PipelineAction } from '#core/gap.ts';

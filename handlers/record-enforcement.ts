@@ -6,7 +6,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { type EnforcementSummary, summarizeEnforcement } from '#core/enforcement.ts';
 import { measureVend, type RegionVerification, type VendMeasurement } from '#core/vend-ledger.ts';

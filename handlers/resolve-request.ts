@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { normalize } from '#core/vend-events.ts';
