@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -13,7 +12,7 @@ import {
   ThrottlingError,
 } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { awaitRoleInput } from './shared/schemas.ts';
 
 export interface AwaitRoleOutput {
@@ -60,7 +59,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       throw error;
     }
   })
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: awaitRoleInput }));
 }

@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
@@ -23,7 +22,7 @@ import {
   regionsOfStage,
 } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { type FollowUpPlanOutput, planFollowUpInput } from './shared/schemas.ts';
 
 const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
@@ -98,7 +97,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       });
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: planFollowUpInput }));
 }

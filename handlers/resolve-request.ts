@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
@@ -11,7 +10,7 @@ import { VendLedger } from '#adapters/vend-ledger.ts';
 import { normalize } from '#core/vend-events.ts';
 import { classifyRequest, expiresAtFor, leaseUntil, roleWaitMinutes } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { resolveRequestInput } from './shared/schemas.ts';
 
 export type ResolveRequestOutput =
@@ -127,7 +126,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       };
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: resolveRequestInput }));
 }

@@ -10,7 +10,7 @@ import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { type Partition, partitionOf } from '#core/arn.ts';
 // Type-only: the names are checked against the handlers' contract without loading Powertools at synth.
-import type { METRIC } from '#handlers/shared/observability.ts';
+import type { METRIC } from '#core/metrics.ts';
 import { pascalCase as pascal } from './construct-id.ts';
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
