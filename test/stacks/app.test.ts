@@ -221,6 +221,36 @@ describe('Lambda bundles', () => {
     expect(loaded.sort()).toEqual([...bundles.keys()].sort());
   });
 
+  it('refuses bad task input with zod messages in English words, where the bundle carries zod/mini alone', async () => {
+    // Prepare: await-role's bundle alone; a malformed account id and deadline.
+    const file = path.join(scratch, 'validation', 'await-role', 'index.mjs');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, bundles.get('await-role') as string);
+    const script = `
+      const { handler } = await import(${JSON.stringify(file)});
+      try {
+        await handler({ accountId: '12345', deadline: 'soon' },
+          { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 });
+      } catch (error) {
+        process.stdout.write(JSON.stringify(error.cause.map((issue) => [issue.path.join('.'), issue.message])));
+      }`;
+    // Act
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: path.dirname(file),
+      env: {
+        PATH: process.env.PATH,
+        AWS_REGION: 'us-east-1',
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
+        [CONFIG_ENV_VAR]: JSON.stringify({ ...testConfig(), managementAccountId: MANAGEMENT_ACCOUNT }),
+      },
+    });
+    // Assess
+    expect(JSON.parse(stdout)).toEqual([
+      ['accountId', 'Invalid string: must match pattern /^\\d{12}$/'],
+      ['deadline', 'Invalid ISO datetime'],
+    ]);
+  });
+
   it('loads and runs the resolve-request handler on its own', async () => {
     // Prepare
     const script = `
