@@ -1,6 +1,7 @@
-import * as z from 'zod';
 import { ConfigurationError } from './errors.ts';
 import { isKnownRegion } from './regions.ts';
+import './validation.ts';
+import * as z from 'zod/mini';
 
 /** The shape of a region name; whether it exists is the SDK partition table's call (`isKnownRegion`). */
 export const REGION_PATTERN = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
@@ -17,9 +18,11 @@ export const USER_NAME_PATTERN = /^(?=.{1,32}$)[a-z_][a-z0-9_-]*\$?$/;
 export const DEFAULT_CONFIG_FILE = 'bootstrapper.config.json';
 export const MAX_GOVERNED_REGIONS = 45;
 
-const region = z.string().refine(isKnownRegion, {
-  error: (i) => `"${String(i.input)}" is not an AWS region name (not in the AWS SDK's partition table)`,
-});
+const region = z.string().check(
+  z.refine(isKnownRegion, {
+    error: (i) => `"${String(i.input)}" is not an AWS region name (not in the AWS SDK's partition table)`,
+  }),
+);
 
 /** Why a user name is refused, in words, or undefined when it is acceptable. */
 export function userNameProblem(name: string): string | undefined {
@@ -33,182 +36,190 @@ export function userNameProblem(name: string): string | undefined {
 }
 const accountId = z
   .string()
-  .regex(ACCOUNT_ID_PATTERN, { error: (i) => `"${String(i.input)}" is not a 12-digit account id` });
+  .check(z.regex(ACCOUNT_ID_PATTERN, { error: (i) => `"${String(i.input)}" is not a 12-digit account id` }));
 const roleName = z
   .string()
-  .regex(ROLE_NAME_PATTERN, { error: (i) => `"${String(i.input)}" is not a valid IAM role name` });
+  .check(z.regex(ROLE_NAME_PATTERN, { error: (i) => `"${String(i.input)}" is not a valid IAM role name` }));
 
 /** `arn:<partition or *>:iam::<account or *>:role/<path and name, with * and ? wildcards>`. */
 export const ROLE_ARN_PATTERN =
   /^arn:(\*|aws|aws-us-gov|aws-cn|aws-iso[a-z-]*):iam::(\*|\d{12}):role\/[\w+=,.@*?/-]{1,512}$/;
-const roleArnPattern = z.string().regex(ROLE_ARN_PATTERN, {
-  error: (i) =>
-    `"${String(i.input)}" is not a role ARN pattern such as arn:*:iam::*:role/AWSAccelerator-* (wildcards * and ? allowed)`,
-});
+const roleArnPattern = z.string().check(
+  z.regex(ROLE_ARN_PATTERN, {
+    error: (i) =>
+      `"${String(i.input)}" is not a role ARN pattern such as arn:*:iam::*:role/AWSAccelerator-* (wildcards * and ? allowed)`,
+  }),
+);
 
 function unique<T>(label: string) {
-  return (values: T[], ctx: z.RefinementCtx) => {
+  return z.superRefine((values: T[], ctx) => {
     const seen = new Set<T>();
     values.forEach((value, index) => {
       if (seen.has(value))
         ctx.addIssue({ code: 'custom', path: [index], message: `duplicate ${label} "${value}"` });
       seen.add(value);
     });
-  };
+  });
 }
+
+/** A whole number in [min, max]. */
+function boundedInt(min: number, max: number) {
+  return z.number().check(z.int(), z.gte(min), z.lte(max));
+}
+
+/** A positive number up to max. */
+function positiveUpTo(max: number) {
+  return z.number().check(z.positive(), z.lte(max));
+}
+
+const EVENTBRIDGE_SCHEDULE = z
+  .string()
+  .check(
+    z.regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge Scheduler rate(...) or cron(...) expression'),
+  );
 
 const lzaSchema = z.strictObject({
   /** The LZA CodePipeline in the management account's home region. */
-  pipelineName: z
-    .string()
-    .regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'is not a valid CodePipeline name')
-    .default('AWSAccelerator-Pipeline'),
+  pipelineName: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'is not a valid CodePipeline name')),
+    'AWSAccelerator-Pipeline',
+  ),
   /** After enforcing, follow the LZA pipeline to measure the gap and repair regressions. */
-  measureGap: z.boolean().default(true),
+  measureGap: z._default(z.boolean(), true),
   /** Give up following the pipeline after this long. */
-  awaitTimeoutHours: z
-    .number()
-    .positive()
-    .max(24 * 7)
-    .default(6),
+  awaitTimeoutHours: z._default(positiveUpTo(24 * 7), 6),
   /**
    * The LZA version, when known. Below 1.14.0 LZA's Security_Resources resets RunAs in every
    * account whose security stack it updates, so a Deploy/Security_Resources also starts a repair sweep.
    */
-  version: z
-    .string()
-    .regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.13.0')
-    .optional(),
+  version: z.optional(z.string().check(z.regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.13.0'))),
   /** The vend reconciler's EventBridge Scheduler expression: settles vends whose pipeline events were missed. */
-  reconcileSchedule: z
-    .string()
-    .regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge Scheduler rate(...) or cron(...) expression')
-    .default('rate(1 hour)'),
+  reconcileSchedule: z._default(EVENTBRIDGE_SCHEDULE, 'rate(1 hour)'),
 });
 
 const sweepSchema = z.strictObject({
   /** EventBridge Scheduler expression; `rate(...)` or `cron(...)`. */
-  schedule: z
-    .string()
-    .regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge Scheduler rate(...) or cron(...) expression')
-    .default('rate(1 day)'),
-  enabled: z.boolean().default(true),
+  schedule: z._default(EVENTBRIDGE_SCHEDULE, 'rate(1 day)'),
+  enabled: z._default(z.boolean(), true),
   /** Scheduled sweeps repair drift (true) or only report it (false). */
-  repair: z.boolean().default(true),
-  maxConcurrency: z.number().int().min(1).max(1000).default(10),
+  repair: z._default(z.boolean(), true),
+  maxConcurrency: z._default(boundedInt(1, 1000), 10),
 });
 
 const scpSchema = z.strictObject({
-  enabled: z.boolean().default(false),
+  enabled: z._default(z.boolean(), false),
   /** Root (`r-…`) or OU (`ou-…`) ids the SCP is attached to. */
-  targetIds: z
-    .array(
-      z.string().regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not a root or OU id'),
-    )
-    .default([]),
+  targetIds: z._default(
+    z.array(
+      z
+        .string()
+        .check(z.regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not a root or OU id')),
+    ),
+    [],
+  ),
   /**
    * Role ARN patterns, besides the built-in exemptions (the member roles, LZA's and Control
    * Tower's), that may still change the document. `*` and `?` are wildcards, as in `ArnNotLike`.
    */
-  exemptRoleArns: z.array(roleArnPattern).default([]),
+  exemptRoleArns: z._default(z.array(roleArnPattern), []),
 });
 
 const pruningSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  keepNewest: z.number().int().min(1).max(900).default(20),
-  deleteCount: z.number().int().min(1).max(100).default(10),
+  enabled: z._default(z.boolean(), true),
+  keepNewest: z._default(boundedInt(1, 900), 20),
+  deleteCount: z._default(boundedInt(1, 100), 10),
 });
 
 const notificationsSchema = z.strictObject({
   /** Optional e-mail subscription to the failure topic. */
-  email: z.email().optional(),
+  email: z.optional(z.email()),
   /** Alarm when p90 exposure (vend to verified RunAs) is above this. */
-  exposureP90AlarmSeconds: z.number().positive().default(900),
+  exposureP90AlarmSeconds: z._default(z.number().check(z.positive()), 900),
 });
 
 export const configSchema = z
   .strictObject({
-    runAsEnabled: z.boolean().default(true),
-    runAsDefaultUser: z
-      .string()
-      .superRefine((name, ctx) => {
-        const problem = userNameProblem(name);
-        if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} ${problem}` });
-      })
-      .optional(),
+    runAsEnabled: z._default(z.boolean(), true),
+    runAsDefaultUser: z.optional(
+      z.string().check(
+        z.superRefine((name, ctx) => {
+          const problem = userNameProblem(name);
+          if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} ${problem}` });
+        }),
+      ),
+    ),
     /** `root` as the default user gives every Session Manager shell root: only when said so. */
-    allowRootDefaultUser: z.boolean().default(false),
+    allowRootDefaultUser: z._default(z.boolean(), false),
     /**
      * SSM keeps at most 1,000 versions of a document. When the limit is reached, delete the
      * oldest versions that are neither the default nor among the newest `keepNewest` (at most
      * `deleteCount` of them), or, with `enabled: false`, fail with DocumentVersionLimitError.
      */
-    documentVersionPruning: pruningSchema.default(() => pruningSchema.parse({})),
+    documentVersionPruning: z._default(pruningSchema, () => pruningSchema.parse({})),
     /** At most 45: every region an AWS partition has, with room; the sweep's state budget assumes it. */
     governedRegions: z
       .array(region)
-      .min(1, 'must list at least one region')
-      .max(MAX_GOVERNED_REGIONS, `must list at most ${MAX_GOVERNED_REGIONS} regions`)
-      .superRefine(unique('region')),
-    memberRoleNames: z
-      .array(roleName)
-      .min(1, 'must list at least one role name')
-      .superRefine(unique('role name'))
-      .default(['AWSControlTowerExecution', 'OrganizationAccountAccessRole']),
+      .check(
+        z.minLength(1, 'must list at least one region'),
+        z.maxLength(MAX_GOVERNED_REGIONS, `must list at most ${MAX_GOVERNED_REGIONS} regions`),
+        unique('region'),
+      ),
+    memberRoleNames: z._default(
+      z.array(roleName).check(z.minLength(1, 'must list at least one role name'), unique('role name')),
+      ['AWSControlTowerExecution', 'OrganizationAccountAccessRole'],
+    ),
     // Bounded so that the AwaitRole retries stay well inside the 25,000-event execution history.
-    roleWaitTimeoutMinutes: z.number().positive().max(240).default(30),
+    roleWaitTimeoutMinutes: z._default(positiveUpTo(240), 30),
     /**
      * Every event about an account within this long of its Organizations JoinedTimestamp is the
      * same vend; later ones (a landing-zone update, a re-register) only enforce.
      */
-    vendWindowHours: z
-      .number()
-      .positive()
-      .max(24 * 7)
-      .default(24),
+    vendWindowHours: z._default(positiveUpTo(24 * 7), 24),
     /** An invited account has no member role until someone creates one: wait this long, then end as awaiting enrollment. */
-    invitedRoleWaitMinutes: z.number().positive().max(240).default(5),
+    invitedRoleWaitMinutes: z._default(positiveUpTo(240), 5),
     /** How long a vend's record stays in the vend ledger (DynamoDB TTL). */
-    ledgerRetentionDays: z.number().int().min(1).max(3650).default(400),
-    excludeAccountIds: z.array(accountId).default([]),
+    ledgerRetentionDays: z._default(boundedInt(1, 3650), 400),
+    excludeAccountIds: z._default(z.array(accountId), []),
     /** Defaults to the account the stack is deployed to. */
-    managementAccountId: accountId.optional(),
+    managementAccountId: z.optional(accountId),
     /** Defaults to the region the stack is deployed to. */
-    homeRegion: region.optional(),
-    metricsNamespace: z
-      .string()
-      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'is not a valid CloudWatch namespace')
-      .default('RunAsBootstrapper'),
-    lza: lzaSchema.default(() => lzaSchema.parse({})),
-    sweep: sweepSchema.default(() => sweepSchema.parse({})),
-    guardrail: z
-      .strictObject({ scp: scpSchema.default(() => scpSchema.parse({})) })
-      .default(() => ({ scp: scpSchema.parse({}) })),
-    notifications: notificationsSchema.default(() => notificationsSchema.parse({})),
+    homeRegion: z.optional(region),
+    metricsNamespace: z._default(
+      z.string().check(z.regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'is not a valid CloudWatch namespace')),
+      'RunAsBootstrapper',
+    ),
+    lza: z._default(lzaSchema, () => lzaSchema.parse({})),
+    sweep: z._default(sweepSchema, () => sweepSchema.parse({})),
+    guardrail: z._default(z.strictObject({ scp: z._default(scpSchema, () => scpSchema.parse({})) }), () => ({
+      scp: scpSchema.parse({}),
+    })),
+    notifications: z._default(notificationsSchema, () => notificationsSchema.parse({})),
   })
-  .superRefine((config, ctx) => {
-    if (config.runAsEnabled && !config.runAsDefaultUser) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['runAsDefaultUser'],
-        message: 'is required and must be non-empty when runAsEnabled is true',
-      });
-    }
-    if (config.runAsDefaultUser === 'root' && !config.allowRootDefaultUser) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['runAsDefaultUser'],
-        message: '"root" gives every Session Manager shell root; set allowRootDefaultUser: true to mean it',
-      });
-    }
-    if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['guardrail', 'scp', 'targetIds'],
-        message: 'must name at least one root or OU id when the SCP guardrail is enabled',
-      });
-    }
-  });
+  .check(
+    z.superRefine((config, ctx) => {
+      if (config.runAsEnabled && !config.runAsDefaultUser) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runAsDefaultUser'],
+          message: 'is required and must be non-empty when runAsEnabled is true',
+        });
+      }
+      if (config.runAsDefaultUser === 'root' && !config.allowRootDefaultUser) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['runAsDefaultUser'],
+          message: '"root" gives every Session Manager shell root; set allowRootDefaultUser: true to mean it',
+        });
+      }
+      if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['guardrail', 'scp', 'targetIds'],
+          message: 'must name at least one root or OU id when the SCP guardrail is enabled',
+        });
+      }
+    }),
+  );
 
 export type BootstrapperConfig = z.output<typeof configSchema>;
 export type BootstrapperConfigInput = z.input<typeof configSchema>;
@@ -234,7 +245,7 @@ export function runAsSetting(
 }
 
 /** One line per issue, naming the field: `a.b: message`, or `x, y: unknown fields`. */
-export function describeIssues(error: z.ZodError): string[] {
+export function describeIssues(error: z.core.$ZodError): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
     if (issue.code === 'unrecognized_keys') {
@@ -246,7 +257,7 @@ export function describeIssues(error: z.ZodError): string[] {
 }
 
 /** One line, so a CLI error stays one line: `Invalid configuration in f: a: …; b: …`. */
-export function formatIssues(error: z.ZodError, source: string): string {
+export function formatIssues(error: z.core.$ZodError, source: string): string {
   return `Invalid configuration in ${source}: ${describeIssues(error).join('; ')}`;
 }
 

@@ -114,3 +114,14 @@ export const FATAL_ERROR_NAMES = [
   'CredentialsRejectedError',
   'StsRegionDisabledError',
 ] as const;
+
+/**
+ * Errors the state machines raise themselves from Fail states, once the results are recorded. No
+ * handler throws them; operators, the CLI and the failure alarm's description name them.
+ */
+export const FAIL_STATE_ERROR_NAMES = {
+  /** Bootstrap and follow-up: at least one region failed or was refused. */
+  regionsFailed: 'RegionsFailedError',
+  /** Sweep: a batch failed as a whole, so some accounts were not swept. */
+  sweepIncomplete: 'SweepIncompleteError',
+} as const;

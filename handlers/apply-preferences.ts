@@ -2,7 +2,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
@@ -10,8 +9,9 @@ import type { Context } from 'aws-lambda';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { type ApplyAction, PreferencesStore } from '#adapters/preferences-store.ts';
 import { DocumentVersionLimitError, PreferencesDocumentInvalidError } from '#core/errors.ts';
+import { METRIC } from '#core/metrics.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
+import { logger, metrics } from './shared/observability.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 
 export interface ApplyPreferencesOutput {
@@ -31,7 +31,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(async (input: RegionTaskInput, _context: Context): Promise<ApplyPreferencesOutput> => {
     const { sessions, runAs, config } = dependencies();
     const session = await sessions.open(input.accountId, 'write');
-    const store = new PreferencesStore(tracer.captureAWSv3Client(session.ssm(input.region)), input.region, {
+    const store = new PreferencesStore(session.ssm(input.region), input.region, {
       logger,
       pruning: config.documentVersionPruning,
     });
@@ -80,7 +80,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       ...(pruned ? { pruned } : {}),
     };
   })
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(parser({ schema: regionTaskInput }));

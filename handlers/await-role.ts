@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { MemberSessions } from '#adapters/member-session.ts';
 import {
   AwsTransientError,
@@ -13,7 +12,7 @@ import {
   ThrottlingError,
 } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { awaitRoleInput } from './shared/schemas.ts';
 
 export interface AwaitRoleOutput {
@@ -60,7 +59,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       throw error;
     }
   })
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: awaitRoleInput }));
 }

@@ -1,10 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { describeIssues } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';
@@ -17,7 +16,7 @@ import {
   sweepBatchSize,
 } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { listAccountsInput, type SweepPage, sweepOptions, sweepState } from './shared/schemas.ts';
 
 export interface ListAccountsOutput {
@@ -66,7 +65,6 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
       };
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: listAccountsInput }));
 }

@@ -1,11 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import type { PipelineAction } from '#core/gap.ts';
@@ -23,7 +22,7 @@ import {
   regionsOfStage,
 } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { type FollowUpPlanOutput, planFollowUpInput } from './shared/schemas.ts';
 
 const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
@@ -98,7 +97,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       });
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: planFollowUpInput }));
 }

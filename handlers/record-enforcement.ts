@@ -2,16 +2,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { type EnforcementSummary, summarizeEnforcement } from '#core/enforcement.ts';
+import { METRIC } from '#core/metrics.ts';
 import { measureVend, type RegionVerification, type VendMeasurement } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
+import { logger, metrics } from './shared/observability.ts';
 import { recordEnforcementInput } from './shared/schemas.ts';
 
 export interface RecordEnforcementOutput extends EnforcementSummary {
@@ -128,7 +128,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       };
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(parser({ schema: recordEnforcementInput }));

@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
+import { METRIC } from '#core/metrics.ts';
 import {
   addSweepTotals,
   type SweepOptions,
@@ -14,7 +14,7 @@ import {
   tallySweepBatch,
 } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, METRIC, metrics, tracer } from './shared/observability.ts';
+import { logger, metrics } from './shared/observability.ts';
 import { recordSweepInput, type SweepPage } from './shared/schemas.ts';
 
 export interface RecordSweepOutput {
@@ -79,7 +79,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       };
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(parser({ schema: recordSweepInput }));

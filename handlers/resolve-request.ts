@@ -1,17 +1,16 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { normalize } from '#core/vend-events.ts';
 import { classifyRequest, expiresAtFor, leaseUntil, roleWaitMinutes } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { resolveRequestInput } from './shared/schemas.ts';
 
 export type ResolveRequestOutput =
@@ -127,7 +126,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       };
     },
   )
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: resolveRequestInput }));
 }

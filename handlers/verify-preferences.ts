@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
@@ -9,7 +8,7 @@ import { MemberSessions } from '#adapters/member-session.ts';
 import { judgeReadout, PreferencesStore } from '#adapters/preferences-store.ts';
 import { DocumentBusyError, PreferencesDocumentInvalidError, VerificationFailedError } from '#core/errors.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, tracer } from './shared/observability.ts';
+import { logger } from './shared/observability.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 
 export interface VerifyPreferencesOutput {
@@ -28,7 +27,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
   return middy(async (input: RegionTaskInput, _context: Context): Promise<VerifyPreferencesOutput> => {
     const { sessions, runAs, now } = dependencies();
     const session = await sessions.open(input.accountId, 'read');
-    const store = new PreferencesStore(tracer.captureAWSv3Client(session.ssm(input.region)), input.region, {
+    const store = new PreferencesStore(session.ssm(input.region), input.region, {
       logger,
     });
     const readout = await store.readRunAs(runAs);
@@ -59,7 +58,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       defaultVersion: readout.default?.version ?? latest.version,
     };
   })
-    .use(captureLambdaHandler(tracer))
     .use(injectLambdaContext(logger))
     .use(parser({ schema: regionTaskInput }));
 }

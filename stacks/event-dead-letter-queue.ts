@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NAG_REASONS } from './nag-reasons.ts';
 
 /** How long an undeliverable event waits in a dead-letter queue for an operator (the SQS maximum). */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -22,11 +23,6 @@ export class EventDeadLetterQueue extends Construct {
       // The messages expire after 14 days anyway; a queue left behind by teardown would only confuse.
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    Validations.of(this.queue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue IS the dead-letter queue of EventBridge rule targets (RetryPolicy + DeadLetterConfig); ' +
-        'a DLQ for a DLQ adds nothing. Compensating control: 14-day retention, and the sweep re-checks every account.',
-    });
+    Validations.of(this.queue).acknowledge({ id: 'AwsSolutions-SQS3', reason: NAG_REASONS.deadLetterQueue });
   }
 }

@@ -12,7 +12,6 @@ import type { VendLedger } from '#adapters/vend-ledger.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
-import { tracer } from './observability.ts';
 
 /** What every handler needs, built once per cold start. */
 export interface HandlerDependencies {
@@ -89,7 +88,7 @@ export function buildDependencies(
       if (!modules.STSClient || !modules.MemberSessions)
         return missing('sessions', 'STSClient and MemberSessions');
       sessions ??= new modules.MemberSessions({
-        sts: tracer.captureAWSv3Client(createClient(modules.STSClient, 'sts', common)),
+        sts: createClient(modules.STSClient, 'sts', common),
         region,
         roleNames: config.memberRoleNames,
         now,
@@ -104,7 +103,7 @@ export function buildDependencies(
         return missing('organization', 'OrganizationsClient and OrganizationDirectory');
       // Organizations is global: its endpoint lives in us-east-1 (or the partition's equivalent).
       organization ??= new modules.OrganizationDirectory(
-        tracer.captureAWSv3Client(createClient(modules.OrganizationsClient, 'organizations', common)),
+        createClient(modules.OrganizationsClient, 'organizations', common),
       );
       return organization;
     },
@@ -112,7 +111,7 @@ export function buildDependencies(
       if (!modules.CodePipelineClient || !modules.PipelineHistory)
         return missing('pipeline', 'CodePipelineClient and PipelineHistory');
       pipeline ??= new modules.PipelineHistory(
-        tracer.captureAWSv3Client(createClient(modules.CodePipelineClient, 'codepipeline', common)),
+        createClient(modules.CodePipelineClient, 'codepipeline', common),
         config.lza.pipelineName,
       );
       return pipeline;
@@ -123,10 +122,7 @@ export function buildDependencies(
       const tableName = env[LEDGER_TABLE_ENV_VAR];
       if (!tableName)
         throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
-      ledger ??= new modules.VendLedger(
-        tracer.captureAWSv3Client(createClient(modules.DynamoDBClient, 'dynamodb', common)),
-        tableName,
-      );
+      ledger ??= new modules.VendLedger(createClient(modules.DynamoDBClient, 'dynamodb', common), tableName);
       return ledger;
     },
     now,

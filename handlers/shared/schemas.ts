@@ -1,24 +1,27 @@
-import * as z from 'zod';
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '#core/config.ts';
 import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
+import '#core/validation.ts';
+import * as z from 'zod/mini';
 
 /** Inputs the state machine passes to each Task. They never carry credentials. */
-const accountId = z.string().regex(ACCOUNT_ID_PATTERN);
+const accountId = z.string().check(z.regex(ACCOUNT_ID_PATTERN));
 // State-machine input: the regions were checked against the SDK's partition table in the config.
-const region = z.string().regex(REGION_PATTERN);
+const region = z.string().check(z.regex(REGION_PATTERN));
 const isoTime = z.iso.datetime({ offset: true });
+const executionName = z.string().check(z.minLength(1), z.maxLength(80));
+const count = z.number().check(z.int());
 
 export const resolveRequestInput = z.object({
   event: z.unknown(),
   /** The execution's name (`$$.Execution.Name`): the vend ledger records its owner by it. */
-  execution: z.string().min(1).max(80),
+  execution: executionName,
 });
 
 export const awaitRoleInput = z.object({
   accountId,
   deadline: isoTime,
   /** The session to prove: `write` for a bootstrap (and cached for it), `read` for a check-only sweep. */
-  access: z.enum(['read', 'write']).default('write'),
+  access: z._default(z.enum(['read', 'write']), 'write'),
 });
 
 export const regionTaskInput = z.object({ accountId, region });
@@ -27,36 +30,38 @@ export const request = z.object({
   accountId,
   trigger: z.string(),
   vendedAt: isoTime,
-  regions: z.array(region).min(1),
+  regions: z.array(region).check(z.minLength(1)),
   isVend: z.boolean(),
-  owner: z.boolean().default(false),
-  invited: z.boolean().default(false),
+  owner: z._default(z.boolean(), false),
+  invited: z._default(z.boolean(), false),
   roleDeadline: isoTime,
-  reason: z.string().optional(),
+  reason: z.optional(z.string()),
 });
 
 export const regionResult = z.object({
   region,
   status: z.enum(['compliant', 'failed', 'refused']),
-  action: z.string().optional(),
-  verifiedAt: isoTime.optional(),
-  latestVersion: z.string().optional(),
-  defaultVersion: z.string().optional(),
-  error: z.string().optional(),
-  cause: z.string().optional(),
+  action: z.optional(z.string()),
+  verifiedAt: z.optional(isoTime),
+  latestVersion: z.optional(z.string()),
+  defaultVersion: z.optional(z.string()),
+  error: z.optional(z.string()),
+  cause: z.optional(z.string()),
   /** ApplyPreferences' own output: versions it pruned at the version limit, a Failed version it repaired. */
-  apply: z
-    .object({ pruned: z.array(z.string()).optional(), repairedFrom: z.string().optional() })
-    .loose()
-    .optional(),
+  apply: z.optional(
+    z.looseObject({ pruned: z.optional(z.array(z.string())), repairedFrom: z.optional(z.string()) }),
+  ),
 });
+
+/** A Catch's error output: `{ Error, Cause }`. */
+const taskError = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
 export const recordEnforcementInput = z.object({
   request,
-  execution: z.string().min(1).max(80),
-  role: z.object({ roleName: z.string(), assumableAt: isoTime }).optional(),
-  roleError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
-  regions: z.array(regionResult).default([]),
+  execution: executionName,
+  role: z.optional(z.object({ roleName: z.string(), assumableAt: isoTime })),
+  roleError: z.optional(taskError),
+  regions: z._default(z.array(regionResult), []),
 });
 
 export type RegionTaskInput = z.infer<typeof regionTaskInput>;
@@ -68,7 +73,7 @@ export const planFollowUpInput = z.object({ input: z.unknown() });
 
 const vendKey = z.object({ accountId, joinedAt: isoTime });
 
-const plannedRepair = vendKey.extend({
+const plannedRepair = z.extend(vendKey, {
   region,
   pipelineExecutionId: z.string(),
   stage: z.string(),
@@ -81,7 +86,7 @@ const followUpDecision = z.discriminatedUnion('kind', [
     pipelineExecutionId: z.string(),
     customizationsCompletedAt: isoTime,
     prepareToCustomizationsSeconds: z.number(),
-    gapClosedSeconds: z.number().optional(),
+    gapClosedSeconds: z.optional(z.number()),
     reason: z.string(),
   }),
   z.object({ kind: z.literal('expire'), reason: z.string() }),
@@ -90,76 +95,76 @@ const followUpDecision = z.discriminatedUnion('kind', [
 export const followUpPlan = z.object({
   mode: z.enum(['event', 'reconcile']),
   repairs: z.array(plannedRepair),
-  settlements: z.array(vendKey.extend({ decision: followUpDecision })),
+  settlements: z.array(z.extend(vendKey, { decision: followUpDecision })),
   /** Pending vends whose owner gave up after every region was verified: measure them now. */
   measure: z.array(vendKey),
   /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
-  sweep: z.object({ repair: z.literal(true), regions: z.array(region).min(1) }).optional(),
+  sweep: z.optional(z.object({ repair: z.literal(true), regions: z.array(region).check(z.minLength(1)) })),
   /** The plan was cut to FOLLOW_UP_CAPS: a new execution continues with the rest. */
-  truncated: z.boolean().default(false),
-  ignored: z.string().optional(),
+  truncated: z._default(z.boolean(), false),
+  ignored: z.optional(z.string()),
 });
 
 export type FollowUpPlanOutput = z.infer<typeof followUpPlan>;
 
 export const recordFollowUpInput = z.object({
-  execution: z.string().min(1).max(80),
+  execution: executionName,
   plan: followUpPlan,
-  results: z.array(plannedRepair.extend(regionResult.omit({ region: true }).shape)).default([]),
+  results: z._default(z.array(z.extend(plannedRepair, z.omit(regionResult, { region: true }).shape)), []),
 });
+
+const concurrency = z.number().check(z.int(), z.gte(1), z.lte(1000));
 
 /** The sweep's options: the execution input (Scheduler or CLI), defaults from config. */
 export const sweepOptions = z.strictObject({
-  repair: z.boolean().optional(),
-  maxConcurrency: z.number().int().min(1).max(1000).optional(),
-  regions: z.array(region).min(1).optional(),
-}) satisfies z.ZodType<SweepRequest>;
+  repair: z.optional(z.boolean()),
+  maxConcurrency: z.optional(concurrency),
+  regions: z.optional(z.array(region).check(z.minLength(1))),
+}) satisfies z.ZodMiniType<SweepRequest>;
 
 export const sweepOptionsResolved = z.object({
   repair: z.boolean(),
-  maxConcurrency: z.number().int().min(1).max(1000),
-  regions: z.array(region).min(1),
+  maxConcurrency: concurrency,
+  regions: z.array(region).check(z.minLength(1)),
   startedAt: isoTime,
-}) satisfies z.ZodType<SweepOptions>;
+}) satisfies z.ZodMiniType<SweepOptions>;
 
 const sweepPage = z.object({
-  accountIds: z.array(accountId).default([]),
-  nextToken: z.string().optional(),
-  roleDeadline: isoTime.optional(),
-  skipped: z
-    .object({ inactive: z.number().int(), excluded: z.number().int() })
-    .default({ inactive: 0, excluded: 0 }),
+  accountIds: z._default(z.array(accountId), []),
+  nextToken: z.optional(z.string()),
+  roleDeadline: z.optional(isoTime),
+  skipped: z._default(z.object({ inactive: count, excluded: count }), { inactive: 0, excluded: 0 }),
 });
 
 const sweepRegionResult = z.object({
   region,
   status: z.enum(['compliant', 'drifted', 'repaired', 'refused', 'failed']),
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 
 const sweepFinding = z.object({
   accountId,
   status: z.enum(['drifted', 'repaired', 'refused', 'failed', 'role-unavailable']),
   regions: z.record(z.string(), sweepRegionResult.shape.status),
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 
 export const sweepTotals = z.object({
-  accountsChecked: z.number().int(),
-  accountsCompliant: z.number().int(),
-  driftDetected: z.number().int(),
-  driftRepaired: z.number().int(),
-  regionsRefused: z.number().int(),
-  regionsFailed: z.number().int(),
-  accountsRoleUnavailable: z.number().int(),
-  accountsFailed: z.number().int(),
-  batchesFailed: z.number().int(),
-  accountsUnswept: z.number().int(),
-  skippedInactive: z.number().int(),
-  skippedExcluded: z.number().int(),
+  accountsChecked: count,
+  accountsCompliant: count,
+  driftDetected: count,
+  driftRepaired: count,
+  regionsRefused: count,
+  regionsFailed: count,
+  accountsRoleUnavailable: count,
+  accountsFailed: count,
+  batchesFailed: count,
+  accountsUnswept: count,
+  skippedInactive: count,
+  skippedExcluded: count,
   findings: z.array(sweepFinding),
-  findingsOmitted: z.number().int(),
-}) satisfies z.ZodType<SweepTotals>;
+  findingsOmitted: count,
+}) satisfies z.ZodMiniType<SweepTotals>;
 
 /** The sweep state carried from batch to batch. */
 export const sweepState = z.object({ options: sweepOptionsResolved, page: sweepPage, totals: sweepTotals });
@@ -175,16 +180,17 @@ export const recordSweepInput = z.object({
   page: sweepPage,
   totals: sweepTotals,
   /** The batch's account results; absent when its Map failed as a whole (`batchError`). */
-  results: z
-    .array(
+  results: z._default(
+    z.array(
       z.object({
         accountId,
-        regions: z.array(sweepRegionResult).optional(),
-        roleError: z.string().optional(),
+        regions: z.optional(z.array(sweepRegionResult)),
+        roleError: z.optional(z.string()),
       }),
-    )
-    .default([]),
-  batchError: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
+    ),
+    [],
+  ),
+  batchError: z.optional(taskError),
 });
 
 export type SweepPage = z.infer<typeof sweepPage>;

@@ -10,7 +10,6 @@ import {
   EVENT_MAX_AGE,
   EVENT_RETRY_ATTEMPTS,
   FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT,
-  HANDLERS,
   STATE_MACHINE_ARN_OUTPUT,
   STATE_MACHINE_DIR,
   STATE_MACHINE_HANDLERS,
@@ -18,6 +17,7 @@ import {
   SWEEP_STATE_MACHINE_ARN_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
 } from '#stacks/bootstrapper-stack.ts';
+import { HANDLERS } from '#stacks/tasks.ts';
 import {
   allStatements,
   asArray,

@@ -11,14 +11,9 @@ import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { buildApp } from '#stacks/app.ts';
 import { SERVICE_NAME } from '#stacks/bootstrapper-stack.ts';
-import {
-  DASHBOARD_NAME_OUTPUT,
-  DASHBOARD_URL_OUTPUT,
-  dashboardUrl,
-  FAILURE_TOPIC_ARN_OUTPUT,
-  METRIC_TRIGGERS,
-  type MetricName,
-} from '#stacks/monitoring.ts';
+import { dashboardUrl } from '#stacks/dashboard.ts';
+import { METRIC_TRIGGERS, type MetricName } from '#stacks/handler-metrics.ts';
+import { DASHBOARD_NAME_OUTPUT, DASHBOARD_URL_OUTPUT, FAILURE_TOPIC_ARN_OUTPUT } from '#stacks/monitoring.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { memoryLedger } from '#test/memory-ledger.ts';
 import {

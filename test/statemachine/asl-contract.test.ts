@@ -41,6 +41,25 @@ describe('error names: the contract between handlers and the ASL', () => {
     }
   });
 
+  it('raises from Fail states with a fixed Error exactly the names core declares for them', () => {
+    // Prepare
+    const failStates = (def: Json): Json[] =>
+      Object.values(def.States as Record<string, Json>).flatMap((state) => [
+        ...(state.Type === 'Fail' ? [state] : []),
+        ...(state.ItemProcessor ? failStates(state.ItemProcessor as Json) : []),
+      ]);
+    // Act
+    const raised = new Set(
+      Object.values(definitions)
+        .flatMap((def) => failStates(def))
+        // The others pass on a handler's error (ErrorPath): its class is in core already.
+        .filter((state) => state.ErrorPath === undefined)
+        .map((state) => state.Error),
+    );
+    // Assess
+    expect([...raised].sort()).toEqual(Object.values(errors.FAIL_STATE_ERROR_NAMES).sort());
+  });
+
   it.each(Object.keys(definitions))(
     '%s retries only retryable errors and catches only known ones',
     (file) => {

@@ -1,0 +1,240 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as cw from 'aws-cdk-lib/aws-cloudwatch';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import { type Partition, partitionOf } from '#core/arn.ts';
+import { type HandlerMetrics, METRIC_TRIGGERS, type MetricName } from './handler-metrics.ts';
+
+const COUNT_PERIOD = Duration.hours(1);
+/** A few vends a day at most: a daily percentile is the smallest that means something. */
+const LATENCY_PERIOD = Duration.days(1);
+const SWEEP_PERIOD = Duration.days(1);
+
+type Statistics = readonly { statistic: string; label: string }[];
+
+const LATENCY_STATISTICS: Statistics = [
+  { statistic: 'p50', label: 'p50' },
+  { statistic: 'p90', label: 'p90' },
+  { statistic: 'Maximum', label: 'max' },
+];
+
+/**
+ * GapClosedSeconds is negative when LZA was faster, and CloudWatch offers no percentile for a
+ * period holding a negative value: it is charted by average, minimum and maximum instead.
+ */
+const SIGNED_STATISTICS: Statistics = [
+  { statistic: 'Average', label: 'average' },
+  { statistic: 'Minimum', label: 'min' },
+  { statistic: 'Maximum', label: 'max' },
+];
+
+/** The console's domain per partition; elsewhere no dashboard URL is printed. */
+const CONSOLE_DOMAIN: Partial<Record<Partition, string>> = {
+  aws: 'console.aws.amazon.com',
+  'aws-us-gov': 'console.amazonaws-us-gov.com',
+  'aws-cn': 'console.amazonaws.cn',
+};
+
+export interface MonitoringDashboardProps {
+  dashboardName: string;
+  metrics: HandlerMetrics;
+  /** The alarms to list: the array itself, so alarms added to it later are listed too. */
+  alarms: cw.Alarm[];
+  /** Drawn on the exposure graph (notifications.exposureP90AlarmSeconds). */
+  exposureP90AlarmSeconds: number;
+  /** The vend rules' dead-letter queue. */
+  deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The bootstrapper's dashboard: exposure and gap latencies, outcomes per hour, the executions of
+ * each state machine (added by `chartStateMachine`), and the drift sweep.
+ */
+export class MonitoringDashboard extends cw.Dashboard {
+  readonly #executionsCompleted: cw.GraphWidget;
+  readonly #executionsFailed: cw.GraphWidget;
+
+  constructor(scope: Construct, id: string, props: MonitoringDashboardProps) {
+    // Filled in by chartStateMachine, one line per state machine and outcome.
+    const executionsCompleted = countGraph(
+      'Executions started and succeeded (count per hour)',
+      12,
+      'executions',
+    );
+    const executionsFailed = countGraph(
+      'Executions failed, timed out or aborted (count per hour)',
+      12,
+      'executions',
+    );
+    super(scope, id, {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.days(14),
+      // Keep each widget's own period: CloudWatch's "auto" would coarsen the hourly counts.
+      periodOverride: cw.PeriodOverride.INHERIT,
+    });
+    this.#executionsCompleted = executionsCompleted;
+    this.#executionsFailed = executionsFailed;
+    this.#layOut(props);
+  }
+
+  /** Chart the state machine's started, succeeded, failed, timed-out and aborted executions. */
+  chartStateMachine(stateMachine: sfn.IStateMachine, label: string): void {
+    const hourly = { period: COUNT_PERIOD, statistic: 'Sum' };
+    this.#executionsCompleted.addLeftMetric(
+      stateMachine.metricStarted({ ...hourly, label: `${label} started` }),
+    );
+    this.#executionsCompleted.addLeftMetric(
+      stateMachine.metricSucceeded({ ...hourly, label: `${label} succeeded` }),
+    );
+    this.#executionsFailed.addLeftMetric(stateMachine.metricFailed({ ...hourly, label: `${label} failed` }));
+    this.#executionsFailed.addLeftMetric(
+      stateMachine.metricTimedOut({ ...hourly, label: `${label} timed out` }),
+    );
+    this.#executionsFailed.addLeftMetric(
+      stateMachine.metricAborted({ ...hourly, label: `${label} aborted` }),
+    );
+  }
+
+  #layOut({ metrics, alarms, exposureP90AlarmSeconds, deadLetterQueue }: MonitoringDashboardProps): void {
+    this.addWidgets(
+      new cw.TextWidget({
+        width: 6,
+        height: 5,
+        markdown: [
+          '## runas-bootstrapper',
+          'How long new accounts accept `ssm-user` sessions, and how much of the LZA',
+          'PREPARE-to-CUSTOMIZATIONS gap the bootstrapper closes.',
+          '',
+          'Latencies: daily p50 / p90 / max (gap closed, which can be negative: average / min / max).',
+          'Counts: per hour. Alarms notify the failure topic.',
+        ].join('\n'),
+      }),
+      // The live list: alarms added later by monitorStateMachine appear here too.
+      new cw.AlarmStatusWidget({
+        title: 'Alarms',
+        alarms,
+        width: 10,
+        height: 5,
+        sortBy: cw.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+      }),
+      new cw.SingleValueWidget({
+        title: 'Exposure p90, latest day (seconds)',
+        width: 4,
+        height: 5,
+        metrics: [metrics.emf('VendToRunAsSeconds', 'vend', 'p90', LATENCY_PERIOD, 'Vend to RunAs p90')],
+        sparkline: true,
+      }),
+      new cw.SingleValueWidget({
+        title: 'Gap closed, average of the latest day (seconds)',
+        width: 4,
+        height: 5,
+        metrics: [
+          metrics.emf('GapClosedSeconds', undefined, 'Average', LATENCY_PERIOD, 'Gap closed, average'),
+        ],
+        sparkline: true,
+      }),
+    );
+    this.addWidgets(
+      latencyGraph(metrics, 'VendToRunAsSeconds', 'Exposure: vend to RunAs verified (seconds)', [
+        {
+          value: exposureP90AlarmSeconds,
+          label: `p90 alarm (${exposureP90AlarmSeconds} s)`,
+          color: '#d62728',
+        },
+      ]),
+      latencyGraph(metrics, 'RoleWaitSeconds', 'Vend to member role assumable (seconds)'),
+      latencyGraph(metrics, 'PrepareToCustomizationsSeconds', 'LZA: vend to Customizations done (seconds)'),
+      latencyGraph(
+        metrics,
+        'GapClosedSeconds',
+        'Gap closed: Customizations done minus RunAs verified (seconds)',
+        [],
+        SIGNED_STATISTICS,
+      ),
+      latencyGraph(
+        metrics,
+        'RunAsReexposedSeconds',
+        'RunAs off again after LZA reset it, until repaired, at least (seconds)',
+      ),
+    );
+    this.addWidgets(
+      countGraph('Regions enforced, by outcome (count per hour)', 8, 'regions', [
+        metrics.sum('RegionsCompliant', COUNT_PERIOD, 'Compliant'),
+        metrics.sum('RegionsFailed', COUNT_PERIOD, 'Failed'),
+        metrics.sum('RegionsRefused', COUNT_PERIOD, 'Refused'),
+      ]),
+      countGraph('LZA follow-up (count per hour)', 8, 'count', [
+        metrics.sum('RunAsRegressionsRepaired', COUNT_PERIOD, 'RunAs regressions repaired'),
+        metrics.sum('GapMeasurementTimedOut', COUNT_PERIOD, 'Gap measurements timed out'),
+      ]),
+      countGraph('Vend events in the dead-letter queue (messages)', 8, 'messages', [
+        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          statistic: 'Maximum',
+          period: COUNT_PERIOD,
+          label: 'Messages visible (max)',
+        }),
+      ]),
+    );
+    this.addWidgets(this.#executionsCompleted, this.#executionsFailed);
+    this.addWidgets(
+      new cw.TextWidget({
+        width: 6,
+        height: 6,
+        markdown: [
+          '### Drift sweep',
+          'Per day, summed over the batches of every sweep (scheduled or on demand).',
+          'Drift detected but not repaired: the sweep ran in check mode, or the region was refused.',
+        ].join('\n'),
+      }),
+      countGraph('Sweep: accounts checked, drift detected and repaired (count per day)', 18, 'count', [
+        metrics.sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
+        metrics.sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
+        metrics.sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
+        metrics.sum('SweepFailures', SWEEP_PERIOD, 'Failures (regions, accounts)'),
+      ]),
+    );
+  }
+}
+
+/** p50, p90 and max of a latency; percentiles cannot be added up, so one dimension set only. */
+function latencyGraph(
+  metrics: HandlerMetrics,
+  name: MetricName,
+  title: string,
+  annotations: cw.HorizontalAnnotation[] = [],
+  statistics: Statistics = LATENCY_STATISTICS,
+): cw.GraphWidget {
+  const triggers = METRIC_TRIGGERS[name];
+  if (triggers && triggers.length !== 1) throw new Error(`Monitoring: ${name} has several dimension sets`);
+  const trigger = triggers?.[0];
+  return new cw.GraphWidget({
+    title,
+    width: 6,
+    height: 6,
+    left: statistics.map(({ statistic, label }) =>
+      metrics.emf(name, trigger, statistic, LATENCY_PERIOD, label),
+    ),
+    leftYAxis: { label: 'seconds', showUnits: false },
+    leftAnnotations: annotations,
+  });
+}
+
+/** A graph of counts: its axis starts at zero and names what is counted. */
+function countGraph(title: string, width: number, unit: string, left: cw.IMetric[] = []): cw.GraphWidget {
+  return new cw.GraphWidget({
+    title,
+    width,
+    height: 6,
+    left,
+    leftYAxis: { min: 0, label: unit, showUnits: false },
+  });
+}
+
+/** The console URL of a dashboard, when the region and name are known at synth and the partition has a public console. */
+export function dashboardUrl(region: string, dashboardName: string): string | undefined {
+  if (Token.isUnresolved(region) || Token.isUnresolved(dashboardName)) return undefined;
+  const domain = CONSOLE_DOMAIN[partitionOf(region)];
+  if (!domain) return undefined;
+  return `https://${domain}/cloudwatch/home?region=${region}#dashboards/dashboard/${encodeURIComponent(dashboardName)}`;
+}

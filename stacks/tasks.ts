@@ -1,0 +1,183 @@
+import { Duration, type Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { BootstrapperConfig } from '#core/config.ts';
+import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
+import { NAG_REASONS } from './nag-reasons.ts';
+
+// The Lambda tasks of the state machines: what each one is, and what it may do.
+
+/** A task, by its file in handlers/. */
+export type HandlerName =
+  | 'resolve-request'
+  | 'await-role'
+  | 'apply-preferences'
+  | 'verify-preferences'
+  | 'record-enforcement'
+  | 'plan-follow-up'
+  | 'record-follow-up'
+  | 'list-accounts'
+  | 'record-sweep';
+
+/** What a handler may do beyond writing its own logs and traces. */
+type HandlerAccess = 'describe-account' | 'list-accounts' | 'assume-member-role' | 'read-pipeline' | 'none';
+
+export interface HandlerSpec {
+  name: HandlerName;
+  /** Construct id, and the `${<id>FunctionArn}` placeholder in the ASL. */
+  id: string;
+  access: HandlerAccess;
+  /**
+   * What it does with the vend ledger, if anything: `record` reads and writes items by key,
+   * `claim` also creates them, `open-vends` queries the open-vends index.
+   */
+  ledger?: 'record' | 'claim' | 'open-vends';
+  timeout: Duration;
+}
+
+export const HANDLERS: readonly HandlerSpec[] = [
+  {
+    name: 'resolve-request',
+    id: 'ResolveRequest',
+    access: 'describe-account',
+    ledger: 'claim',
+    timeout: Duration.seconds(30),
+  },
+  { name: 'await-role', id: 'AwaitRole', access: 'assume-member-role', timeout: Duration.seconds(30) },
+  // Read, merge, write, promote and wait up to ~10 s for Active.
+  {
+    name: 'apply-preferences',
+    id: 'ApplyPreferences',
+    access: 'assume-member-role',
+    timeout: Duration.seconds(60),
+  },
+  {
+    name: 'verify-preferences',
+    id: 'VerifyPreferences',
+    access: 'assume-member-role',
+    timeout: Duration.seconds(30),
+  },
+  {
+    name: 'record-enforcement',
+    id: 'RecordEnforcement',
+    access: 'none',
+    ledger: 'record',
+    timeout: Duration.seconds(30),
+  },
+  // The open vends and the pipeline runs that may cover them (a few pages of history).
+  {
+    name: 'plan-follow-up',
+    id: 'PlanFollowUp',
+    access: 'read-pipeline',
+    ledger: 'open-vends',
+    timeout: Duration.seconds(60),
+  },
+  {
+    name: 'record-follow-up',
+    id: 'RecordFollowUp',
+    access: 'none',
+    ledger: 'record',
+    timeout: Duration.seconds(60),
+  },
+  // Up to ten ListAccounts pages per sweep batch.
+  { name: 'list-accounts', id: 'ListAccounts', access: 'list-accounts', timeout: Duration.seconds(60) },
+  { name: 'record-sweep', id: 'RecordSweep', access: 'none', timeout: Duration.seconds(30) },
+];
+
+/**
+ * Grant a task's role exactly what its spec says, each statement naming its resources; the
+ * acknowledgements name the few that cannot.
+ */
+export function grantTaskAccess(
+  stack: Stack,
+  role: iam.Role,
+  spec: HandlerSpec,
+  { config, ledger }: { config: BootstrapperConfig; ledger: dynamodb.ITable },
+): void {
+  if (spec.access === 'describe-account') {
+    const accounts = stack.formatArn({
+      service: 'organizations',
+      region: '',
+      resource: 'account',
+      resourceName: 'o-*/*',
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeMemberAccount',
+        actions: ['organizations:DescribeAccount'],
+        resources: [accounts],
+      }),
+    );
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::${account}:account/o-*/*]`,
+      reason: NAG_REASONS.describeAccount,
+    });
+  }
+  if (spec.access === 'list-accounts') {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ListOrganizationAccounts',
+        actions: ['organizations:ListAccounts'],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: NAG_REASONS.listAccounts,
+    });
+  }
+  if (spec.access === 'read-pipeline') {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadLzaPipelineHistory',
+        actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+        resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
+      }),
+    );
+  }
+  if (spec.ledger) {
+    // Exactly the item actions each step uses (no Scan, no Delete, no wildcard index).
+    const actions = {
+      record: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      claim: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      'open-vends': ['dynamodb:Query'],
+    }[spec.ledger];
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'VendLedger',
+        actions,
+        resources: [
+          spec.ledger === 'open-vends' ? `${ledger.tableArn}/index/${OPEN_VENDS_INDEX}` : ledger.tableArn,
+        ],
+      }),
+    );
+  }
+  if (spec.access === 'assume-member-role') {
+    const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeMemberRoles',
+        actions: ['sts:AssumeRole'],
+        resources: roleArns,
+      }),
+    );
+    for (const name of config.memberRoleNames) {
+      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${name}]`,
+        reason: NAG_REASONS.memberRole,
+      });
+    }
+  }
+}
+
+/** `arn:${Partition}:iam::*:role/<name>`: the role in any member account, never `*`. */
+export function memberRoleArn(stack: Stack, roleName: string): string {
+  return stack.formatArn({
+    service: 'iam',
+    region: '',
+    account: '*',
+    resource: 'role',
+    resourceName: roleName,
+  });
+}
