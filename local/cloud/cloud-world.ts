@@ -5,7 +5,7 @@ import type { LocalDeployment } from './deployment.ts';
 import { DynamoDbBackend } from './dynamodb.ts';
 import { FaultInjector } from './faults.ts';
 import { CredentialStore } from './identity.ts';
-import { AWS_LATENCY, LatencyModel, NO_LATENCY } from './latency.ts';
+import { AWS_LATENCY, LatencyModel, NO_LATENCY, stableKey } from './latency.ts';
 import {
   lzaSessionManagerContent,
   type PlannedAction,
@@ -111,7 +111,7 @@ export class CloudWorld {
         this.latency.sample(
           'eventbridge',
           this.latency.definition.eventDelivery,
-          `${event.source}|${event['detail-type']}|${JSON.stringify(event.detail)}`,
+          `${event.source}|${event['detail-type']}|${stableKey(event.detail)}`,
         ) / 1000,
       ),
     );

@@ -98,6 +98,14 @@ export const AWS_LATENCY: LatencyModelDefinition = {
   },
 };
 
+/**
+ * A reproducible key for a draw about `value` (an event, an execution's input): its JSON without
+ * the ids EventBridge (`id`) and CloudTrail (`eventID`) make random for every event.
+ */
+export function stableKey(value: unknown): string {
+  return JSON.stringify(value, (key, v) => (key === 'id' || key === 'eventID' ? undefined : v)) ?? '';
+}
+
 /** No latency at all: the figures are then the scenario's own delays and nothing else. */
 export const NO_LATENCY: LatencyModelDefinition = (() => {
   const zero: LatencyDistribution = { medianMs: 0, p99Ms: 0, source: 'none' };

@@ -19,13 +19,8 @@ import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
 import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
-import type { LatencyModel } from '#local/cloud/latency.ts';
+import { type LatencyModel, stableKey } from '#local/cloud/latency.ts';
 import { runAsActor } from '#local/cloud/virtual-time.ts';
-
-/** JSON of an execution's input without event ids (EventBridge's and CloudTrail's), which are random. */
-function stableJson(input: unknown): string {
-  return JSON.stringify(input, (key, value) => (key === 'id' || key === 'eventID' ? undefined : value)) ?? '';
-}
 
 import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
@@ -265,7 +260,7 @@ export class LocalRuntime {
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     // One actor per execution (virtual-time.ts): its jitter and latency draws are its own.
-    const run = runAsActor(`${stateMachineArn}|${options.startedBy ?? ''}|${stableJson(input)}`, () =>
+    const run = runAsActor(`${stateMachineArn}|${options.startedBy ?? ''}|${stableKey(input)}`, () =>
       machine.run(input, name, stateMachineArn),
     );
     const record: ExecutionRecord = {
@@ -327,7 +322,7 @@ export class LocalRuntime {
   #startDelivered(machine: string, event: EventEnvelope, ruleId: string): void {
     this.#pendingStarts += 1;
     void this.lambda
-      .executionStart(`${machine}|${ruleId}|${event['detail-type']}|${JSON.stringify(event.detail)}`)
+      .executionStart(`${machine}|${ruleId}|${event['detail-type']}|${stableKey(event.detail)}`)
       .then(() => this.startExecution(machine, event, { startedBy: `rule/${ruleId}` }))
       .catch((error: unknown) =>
         console.error(`local runtime: rule ${ruleId} could not start ${machine}`, error),
