@@ -8,6 +8,12 @@ export interface ClientOptions {
   endpoint?: string;
   /** Total attempts, including the first; the SDK default is 3. */
   maxAttempts?: number;
+  /**
+   * Sockets per client (the SDK's default is 50). In Lambda one environment serves one
+   * invocation, so the default never binds; a host that runs many invocations on one set of
+   * clients (the local runtime) lifts it, or requests would queue behind each other.
+   */
+  maxSockets?: number;
 }
 
 type ClientConstructor<C> = new (config: {
@@ -16,6 +22,7 @@ type ClientConstructor<C> = new (config: {
   endpoint?: string;
   maxAttempts?: number;
   customUserAgent?: string;
+  requestHandler?: { httpAgent: { maxSockets: number }; httpsAgent: { maxSockets: number } };
 }) => C;
 
 /**
@@ -40,5 +47,13 @@ export function createClient<C>(Client: ClientConstructor<C>, serviceId: string,
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: options.maxAttempts ?? 4,
     customUserAgent: 'runas-bootstrapper',
+    ...(options.maxSockets
+      ? {
+          requestHandler: {
+            httpAgent: { maxSockets: options.maxSockets },
+            httpsAgent: { maxSockets: options.maxSockets },
+          },
+        }
+      : {}),
   });
 }

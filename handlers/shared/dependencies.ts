@@ -51,6 +51,8 @@ export interface DependencyOptions {
   credentials?: AwsCredentialIdentity;
   /** The clock; the local cloud runs simulated time. */
   now?: () => number;
+  /** Sockets per SDK client (adapters/clients.ts); the local runtime shares clients across invocations. */
+  maxSockets?: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export function buildDependencies(
   const now = options.now ?? Date.now;
   const common = {
     region,
+    ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
   };

@@ -163,7 +163,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       accounts: options.sweepAccounts,
       regions: options.regions,
       seed: options.seed,
-      timeScale: 0.02,
+      timeScale: 1,
       faults: options.faults,
       progress: say,
     });

@@ -2,9 +2,11 @@ import { runAsSetting } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
 import type { SweepTotals } from '#core/sweep.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
+import { realTimers, VirtualTime } from '#local/cloud/virtual-time.ts';
 import { type ExecutionRecord, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
+import { BENCH_EPOCH_MS } from './play.ts';
 import { type Distribution, distribution, RssSampler } from './stats.ts';
 import {
   generateSweepOrganization,
@@ -392,7 +394,8 @@ async function runSweep(
   const before = callCounts(cloud);
   const started = performance.now();
   const record = runtime.startExecution(SWEEP_STATE_MACHINE, input, { name: `bench-${label}` });
-  const ticker = setInterval(() => {
+  // Wall-time progress and deadline: real timers, whichever clock the cloud runs on.
+  const ticker = realTimers.setInterval(() => {
     const finished = record.events.filter(
       (e) => e.parentState?.name === 'SweepAccounts' && isIterationEnd(e),
     ).length;
@@ -404,7 +407,7 @@ async function runSweep(
     await Promise.race([
       record.done,
       new Promise((_, reject) => {
-        timer = setTimeout(
+        timer = realTimers.setTimeout(
           () => reject(new Error(`sweep ${label} did not finish within ${options.timeoutSeconds} s`)),
           options.timeoutSeconds * 1000,
         );
@@ -412,8 +415,8 @@ async function runSweep(
       }),
     ]);
   } finally {
-    clearInterval(ticker);
-    clearTimeout(timer);
+    realTimers.clearInterval(ticker);
+    realTimers.clearTimeout(timer);
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const delta = callDelta(before, callCounts(cloud));
@@ -481,6 +484,17 @@ async function warmUp(options: SweepBenchOptions): Promise<void> {
  * a repair sweep, and a second repair sweep that must find nothing and write nothing.
  */
 export async function runSweepBench(options: SweepBenchOptions): Promise<SweepBenchResult> {
+  // timeScale 1 plays on virtual time (local/cloud/virtual-time.ts): no warm-up, no load in the figures.
+  if (options.timeScale !== 1) return sweepBench(options);
+  const time = VirtualTime.install({ seed: options.seed, startMs: BENCH_EPOCH_MS });
+  try {
+    return await sweepBench({ ...options, warmUp: false });
+  } finally {
+    await time.uninstall();
+  }
+}
+
+async function sweepBench(options: SweepBenchOptions): Promise<SweepBenchResult> {
   const started = performance.now();
   const say = options.progress ?? (() => {});
   const checkConcurrency = options.checkConcurrency ?? [10, 40];

@@ -159,6 +159,8 @@ export function generateSweepOrganization(options: SweepOrgOptions): SweepOrgani
     managementAccountId: MANAGEMENT_ACCOUNT_ID,
     homeRegion: HOME_REGION,
     timeScale: options.timeScale,
+    // On virtual time (timeScale 1) the sweep pays modelled AWS latencies like the bench.
+    latency: { model: options.timeScale === 1 ? 'aws' : 'none', seed: options.seed },
     accounts: scenarioAccounts,
     faults: { seed: options.seed, ...faultProfile(options.faults) },
   });

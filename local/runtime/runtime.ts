@@ -127,7 +127,9 @@ export class LocalRuntime {
         AWS_ENDPOINT_URL: options.host.url,
         [LEDGER_TABLE_ENV_VAR]: VEND_LEDGER_TABLE,
       },
-      { credentials, now: () => options.host.clock.nowMs() },
+      // In AWS each concurrent invocation has its own environment and clients; here they share
+      // one set, so lift the SDK's 50-socket cap rather than queue a burst behind it.
+      { credentials, now: () => options.host.clock.nowMs(), maxSockets: 100_000 },
       ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
