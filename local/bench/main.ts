@@ -21,7 +21,7 @@ function stripSamples(key: string, value: unknown): unknown {
 const { FAULT_PROFILES, isFaultProfile } = await import('./fault-profiles.ts');
 
 const args = benchCommandLine(
-  `npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--burst-accounts N] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-burst] [--no-bundles] [--no-sweep] [--json] [--out FILE.json]`,
+  `npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--burst-accounts N] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-burst] [--no-bundles] [--no-sweep] [--json] [--out FILE.json] [--sweep-scale 1000,2500,5000,10000]`,
   {
     accounts: { type: 'string' },
     regions: { type: 'string' },
@@ -29,6 +29,7 @@ const args = benchCommandLine(
     seed: { type: 'string' },
     'burst-accounts': { type: 'string' },
     out: { type: 'string' },
+    'sweep-scale': { type: 'string' },
     'cold-runs': { type: 'string' },
     'no-baseline': { type: 'boolean' },
     'no-burst': { type: 'boolean' },
@@ -43,6 +44,26 @@ const faults = isFaultProfile(faultsText)
   ? faultsText
   : args.usage(`--faults must be one of ${Object.keys(FAULT_PROFILES).join(', ')}`);
 const json = args.flag('json');
+
+const scale = args.text('sweep-scale');
+if (scale !== undefined) {
+  // Only the sweep's scale curve: one check sweep per organization size, on virtual time.
+  const sizes = scale.split(',').map((n) => Number(n.trim()));
+  if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000))
+    args.usage('--sweep-scale takes account counts from 1 to 10000, comma-separated');
+  const { formatSweepScaleCurve, runSweepScaleCurve } = await import('./sweep-bench.ts');
+  const curve = await runSweepScaleCurve({
+    sizes,
+    regions: args.positiveInt('regions', 4),
+    seed: args.positiveInt('seed', 42),
+    progress: (line) => {
+      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
+    },
+  });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  process.stdout.write(json ? `${JSON.stringify(curve, null, 2)}\n` : `${formatSweepScaleCurve(curve)}\n`);
+  process.exit(curve.points.every((p) => p.status === 'SUCCEEDED') ? 0 : 1);
+}
 
 const result = await runBench({
   accounts: args.positiveInt('accounts', 200),
