@@ -3,6 +3,7 @@ import { type AnchorExposures, anchorExposures } from './anchors.ts';
 import { AFT_ROLE_WAIT, aftRoleWait } from './baseline.ts';
 import { type BundleFigures, measureBundles } from './bundles.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
+import { STS_QUOTA_PER_SECOND } from './measure.ts';
 import { type PlayedFigures, playGenerated } from './play.ts';
 import { generateScenario } from './scenario-generator.ts';
 import { type Distribution, distribution } from './stats.ts';
@@ -154,6 +155,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       meanVendGapSeconds: 1 / options.burstAccounts,
       createSeconds: 1,
       roleDelaySeconds: { min: 0, max: 1 },
+      // A burst meets the STS request quota of the management account: enforce it.
+      rateLimits: { 'sts:AssumeRole': { perSecond: STS_QUOTA_PER_SECOND, burst: STS_QUOTA_PER_SECOND } },
     });
     result.burst = await playGenerated(burst, { label: 'burst', onProgress: progress('burst') });
   }

@@ -31,6 +31,8 @@ export interface GeneratorOptions {
   timeScale?: number;
   /** Modelled AWS latencies (local/cloud/latency.ts): `aws` by default, `none` for a scaled soak. */
   latency?: 'aws' | 'none';
+  /** Request-rate quotas the local cloud enforces per caller account (scenario `rateLimits`). */
+  rateLimits?: Record<string, { perSecond: number; burst: number }>;
   /** Simulated seconds between consecutive vends, on average. */
   meanVendGapSeconds?: number;
   /** Simulated seconds from account creation until its role is assumable. */
@@ -174,6 +176,7 @@ export function generateScenario(options: GeneratorOptions): GeneratedScenario {
     homeRegion: HOME_REGION,
     timeScale: options.timeScale ?? 1,
     latency: { model: options.latency ?? 'aws', seed },
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
     accounts: scenarioAccounts,
     faults: { seed, ...faultProfile(options.faults) },
   });

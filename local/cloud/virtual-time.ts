@@ -278,8 +278,9 @@ export class VirtualTime {
     let timers = this.#clock.countTimers();
     while (this.#running && turns < QUIET_TURNS) {
       if (activity.busy()) {
-        // Real work (or a socket) is pending: give it real time rather than spinning.
-        await new Promise((resolve) => realSetTimeout(resolve, 0));
+        // Real work or a socket is pending. Loopback I/O is ready within a turn or two, so turn
+        // the loop (I/O is polled every turn) rather than sleep a millisecond each time.
+        await new Promise((resolve) => realSetImmediate(resolve));
         turns = 0;
       } else {
         await new Promise((resolve) => realSetImmediate(resolve));
@@ -312,7 +313,9 @@ export class VirtualTime {
         continue;
       }
       try {
+        // The earliest timer, and every other one due at that same instant.
         this.#clock.next();
+        this.#clock.tick(0);
       } catch (error) {
         // A timer's callback threw: in real Node that is the callback's own problem, not time's.
         console.error('virtual time: a timer callback threw', error);
