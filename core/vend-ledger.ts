@@ -18,7 +18,7 @@ import {
   type PipelineAction,
   type PipelineRun,
 } from './gap.ts';
-import type { Trigger } from './vend-events.ts';
+import type { Trigger } from './vend-request.ts';
 
 /** The table's keys and its index of open vends: one definition for the stack and the local runtime. */
 export const LEDGER_KEYS = { partition: 'accountId', sort: 'joinedAt' } as const;

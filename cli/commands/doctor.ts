@@ -13,7 +13,7 @@ import {
 } from '#core/deployment.ts';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { vendEventRules } from '#core/vend-events.ts';
+import { vendEventRules } from '#core/vend-rules.ts';
 import { type CliIo, EXIT, type GlobalOptions, table } from '../io.ts';
 import { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
 

@@ -5,7 +5,7 @@ import {
   isExecutionAlreadyExists,
   type StateMachineExecutions,
 } from '#adapters/executions.ts';
-import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
+import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
 import {
   checkStateMachineArn,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { canonicalJson } from '#core/preferences.ts';
 import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/cloud/deployment.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
@@ -44,6 +45,32 @@ describe('the local deployment mirrors the CDK app', () => {
     expect(alarmNames).toEqual(DEPLOYED_ALARM_NAMES.map((n) => `RunAsBootstrapper-${n}`).sort());
     const topics = Object.values(built.templates.bootstrapper.findResources('AWS::SNS::Topic'));
     expect(topics.map((t) => t.Properties.TopicName)).toEqual([local.topics[0]?.arn.split(':').pop()]);
+  });
+  it('describes each rule with the event pattern of the synthesized template (`detail-type`, as AWS stores it)', () => {
+    // Prepare
+    const config = testConfig({ homeRegion: 'eu-west-1' });
+    const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT });
+    const sorted = (patterns: unknown[]) => patterns.map(canonicalJson).sort();
+    // Act
+    const local = localDeployment({
+      config,
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      homeRegion: 'eu-west-1',
+      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
+      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
+      ledgerTableName: 'ledger',
+      nowMs: 0,
+    });
+    // Assess
+    const synthesized = (template: typeof built.templates.bootstrapper) =>
+      sorted(
+        Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern),
+      );
+    const described = (role: 'home' | 'forward') =>
+      sorted(local.rules.filter((r) => r.role === role).map((r) => JSON.parse(r.eventPattern)));
+    expect(described('home')).toEqual(synthesized(built.templates.bootstrapper));
+    expect(described('forward')).toEqual(synthesized(built.templates.forwarder!));
+    expect(described('home').every((pattern) => !pattern.includes('detailType'))).toBe(true);
   });
 });
 
