@@ -9,6 +9,7 @@ import {
   visible,
 } from './document-text.ts';
 import { PreferencesDocumentInvalidError } from './errors.ts';
+import { isRecord } from './records.ts';
 
 export { PREFERENCES_DOCUMENT_NAME };
 /** SSM rejects documents larger than this (bytes of content). */
@@ -23,10 +24,6 @@ export interface SessionDocument {
   sessionType: 'Standard_Stream';
   inputs: Record<string, unknown>;
   [key: string]: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Validate a parsed JSON value as a Session document. Throws PreferencesDocumentInvalidError. */
