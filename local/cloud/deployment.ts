@@ -11,8 +11,8 @@ import {
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
 import { guardrailPolicyDocument } from '#core/guardrail.ts';
-import { vendEventRules } from '#core/vend-rules.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
+import { vendEventRules } from '#core/vend-rules.ts';
 import { type PolicyDocument, parsePolicyDocument } from './iam-policy.ts';
 
 /**
