@@ -126,8 +126,7 @@ export function vendEventRules(options: { managementAccountId?: string } = {}): 
       deliveredIn: 'home-region',
       kind: CREATE_MANAGED_ACCOUNT,
       pattern: succeededPattern(CREATE_MANAGED_ACCOUNT, 'createManagedAccountStatus'),
-      normalize: (event, normalizeOptions, trigger) =>
-        normalizeManagedAccount(event, 'createManagedAccountStatus', normalizeOptions, trigger),
+      normalize: managedAccountNormalizer('createManagedAccountStatus'),
     },
     {
       id: 'controltower-update-managed-account-succeeded',
@@ -137,8 +136,7 @@ export function vendEventRules(options: { managementAccountId?: string } = {}): 
       deliveredIn: 'home-region',
       kind: UPDATE_MANAGED_ACCOUNT,
       pattern: succeededPattern(UPDATE_MANAGED_ACCOUNT, 'updateManagedAccountStatus'),
-      normalize: (event, normalizeOptions, trigger) =>
-        normalizeManagedAccount(event, 'updateManagedAccountStatus', normalizeOptions, trigger),
+      normalize: managedAccountNormalizer('updateManagedAccountStatus'),
     },
     {
       id: 'organizations-account-joined',
@@ -237,6 +235,13 @@ function normalizeCreateAccountResult(
     detail.eventTime,
     event.time,
   ]);
+}
+
+/** Control Tower's create and update events differ only in the key of their status object. */
+function managedAccountNormalizer(
+  statusKey: 'createManagedAccountStatus' | 'updateManagedAccountStatus',
+): RuleNormalizer {
+  return (event, options, trigger) => normalizeManagedAccount(event, statusKey, options, trigger);
 }
 
 function normalizeManagedAccount(

@@ -10,21 +10,26 @@ import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound } from '#stacks/service-limits.ts';
 import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
 
+/** The local deployment of `config` for the management account, home in eu-west-1. */
+function deployLocally(config: ReturnType<typeof testConfig>) {
+  return localDeployment({
+    config,
+    managementAccountId: MANAGEMENT_ACCOUNT,
+    homeRegion: 'eu-west-1',
+    stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
+    definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
+    ledgerTableName: 'ledger',
+    nowMs: 0,
+  });
+}
+
 describe('the local deployment mirrors the CDK app', () => {
   it('has the same stacks, outputs, rule count and alarm names as the synthesized templates', () => {
     // Prepare
     const config = testConfig({ homeRegion: 'eu-west-1' });
     const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT });
     // Act
-    const local = localDeployment({
-      config,
-      managementAccountId: MANAGEMENT_ACCOUNT,
-      homeRegion: 'eu-west-1',
-      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
-      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
-      ledgerTableName: 'ledger',
-      nowMs: 0,
-    });
+    const local = deployLocally(config);
     // Assess
     const home = built.templates.bootstrapper.toJSON();
     const forwarder = built.templates.forwarder!.toJSON();
@@ -52,15 +57,7 @@ describe('the local deployment mirrors the CDK app', () => {
     const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT });
     const sorted = (patterns: unknown[]) => patterns.map(canonicalJson).sort();
     // Act
-    const local = localDeployment({
-      config,
-      managementAccountId: MANAGEMENT_ACCOUNT,
-      homeRegion: 'eu-west-1',
-      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
-      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
-      ledgerTableName: 'ledger',
-      nowMs: 0,
-    });
+    const local = deployLocally(config);
     // Assess
     const synthesized = (template: typeof built.templates.bootstrapper) =>
       sorted(
@@ -80,15 +77,7 @@ describe('the local deployment with the guardrail', () => {
     const config = testConfig({ guardrail: { scp: { enabled: true, targetIds: ['r-ab12'] } } });
     const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' });
     // Act
-    const local = localDeployment({
-      config,
-      managementAccountId: MANAGEMENT_ACCOUNT,
-      homeRegion: 'eu-west-1',
-      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
-      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
-      ledgerTableName: 'ledger',
-      nowMs: 0,
-    });
+    const local = deployLocally(config);
     // Assess
     expect(local.stacks.map((s) => `${s.name} ${s.region}`).sort()).toEqual(
       [built.bootstrapper, built.forwarder!, built.guardrail!]
