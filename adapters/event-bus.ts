@@ -4,6 +4,7 @@ import {
   ListTargetsByRuleCommand,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { allPages } from './pages.ts';
 
 /** An event to put on the default bus. */
 export interface BusEvent {
@@ -68,30 +69,23 @@ export class EventBus {
 
   /** Every rule whose name starts with `prefix`, across pages. */
   async rules(prefix: string): Promise<RuleSummary[]> {
-    const rules: RuleSummary[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.#client.send(new ListRulesCommand({ NamePrefix: prefix, NextToken }));
-      for (const rule of page.Rules ?? []) {
-        if (rule.Name) rules.push({ name: rule.Name, state: rule.State ?? 'UNKNOWN' });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return rules;
+    return allPages(
+      (NextToken) => this.#client.send(new ListRulesCommand({ NamePrefix: prefix, NextToken })),
+      (page): RuleSummary[] =>
+        (page.Rules ?? []).flatMap((rule) =>
+          rule.Name ? [{ name: rule.Name, state: rule.State ?? 'UNKNOWN' }] : [],
+        ),
+    );
   }
 
   /** Every target of the rule, across pages. */
   async targets(rule: string): Promise<RuleTarget[]> {
-    const targets: RuleTarget[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.#client.send(new ListTargetsByRuleCommand({ Rule: rule, NextToken }));
-      for (const target of page.Targets ?? []) {
-        if (target.Arn)
-          targets.push({ arn: target.Arn, ...(target.RoleArn ? { roleArn: target.RoleArn } : {}) });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return targets;
+    return allPages(
+      (NextToken) => this.#client.send(new ListTargetsByRuleCommand({ Rule: rule, NextToken })),
+      (page): RuleTarget[] =>
+        (page.Targets ?? []).flatMap((target) =>
+          target.Arn ? [{ arn: target.Arn, ...(target.RoleArn ? { roleArn: target.RoleArn } : {}) }] : [],
+        ),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cl
 import { type CodePipelineClient, ListPipelineExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListSubscriptionsByTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { allPages } from './pages.ts';
 
 export interface TopicSubscription {
   /** `PendingConfirmation` until the endpoint confirms, then the subscription's ARN. */
@@ -42,44 +43,42 @@ export class InstallationProbe {
 
   /** Every subscription of the topic, across pages. */
   async topicSubscriptions(topicArn: string): Promise<TopicSubscription[]> {
-    const subscriptions: TopicSubscription[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.#clients.sns.send(
-        new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken }),
-      );
-      for (const s of page.Subscriptions ?? []) {
-        if (!s.SubscriptionArn) continue;
-        subscriptions.push({
-          subscriptionArn: s.SubscriptionArn,
-          ...(s.Protocol ? { protocol: s.Protocol } : {}),
-          ...(s.Endpoint ? { endpoint: s.Endpoint } : {}),
-        });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return subscriptions;
+    return allPages(
+      (NextToken) =>
+        this.#clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: topicArn, NextToken })),
+      (page): TopicSubscription[] =>
+        (page.Subscriptions ?? []).flatMap((s) =>
+          s.SubscriptionArn
+            ? [
+                {
+                  subscriptionArn: s.SubscriptionArn,
+                  ...(s.Protocol ? { protocol: s.Protocol } : {}),
+                  ...(s.Endpoint ? { endpoint: s.Endpoint } : {}),
+                },
+              ]
+            : [],
+        ),
+    );
   }
 
   /** Every metric alarm whose name starts with `prefix`, across pages. */
   async alarmsNamed(prefix: string): Promise<AlarmState[]> {
-    const alarms: AlarmState[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.#clients.cloudWatch.send(
-        new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, NextToken }),
-      );
-      for (const a of page.MetricAlarms ?? []) {
-        if (!a.AlarmName) continue;
-        alarms.push({
-          name: a.AlarmName,
-          state: a.StateValue ?? 'INSUFFICIENT_DATA',
-          ...(a.StateReason ? { reason: a.StateReason } : {}),
-        });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-    return alarms;
+    return allPages(
+      (NextToken) =>
+        this.#clients.cloudWatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, NextToken })),
+      (page): AlarmState[] =>
+        (page.MetricAlarms ?? []).flatMap((a) =>
+          a.AlarmName
+            ? [
+                {
+                  name: a.AlarmName,
+                  state: a.StateValue ?? 'INSUFFICIENT_DATA',
+                  ...(a.StateReason ? { reason: a.StateReason } : {}),
+                },
+              ]
+            : [],
+        ),
+    );
   }
 
   /** Resolves when the pipeline exists and can be read; PipelineNotFoundException otherwise. */

@@ -102,17 +102,6 @@ export function loadConfig(file: string | undefined): BootstrapperConfig {
   return parseConfigText(text, path);
 }
 
-/** Fixed-width table for human output. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 /** A one-line progress indicator on stderr, drawn only on a terminal. */
 export function progress(io: CliIo, initialLabel: string, initialTotal: number) {
   let label = initialLabel;

@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors.ts';
+import { isRecord } from './records.ts';
 import { isKnownRegion } from './regions.ts';
 import './validation.ts';
 import * as z from 'zod/mini';
@@ -289,14 +290,10 @@ export function parseConfigText(text: string, source = DEFAULT_CONFIG_FILE): Boo
  * Used by local scenarios, whose `config` block overrides only the fields it names.
  */
 export function overlayConfig(base: unknown, override: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  if (!isRecord(base) || !isRecord(override)) return override === undefined ? base : override;
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(override)) out[key] = overlayConfig(base[key], value);
   return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The single environment variable that carries the validated config into each Lambda. */

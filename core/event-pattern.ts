@@ -13,6 +13,8 @@
  * The matcher never throws, whatever the pattern or the event.
  */
 
+import { isRecord, type JsonObject } from './records.ts';
+
 export type PatternLiteral = string | number | boolean | null;
 
 type IgnoreCase = { 'equals-ignore-case': string };
@@ -62,12 +64,6 @@ export function findMismatch(pattern: EventPattern, event: unknown): PatternMism
   return matchObject(pattern, event, '');
 }
 
-type JsonObject = Record<string, unknown>;
-
-function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function join(path: string, key: string): string {
   return path === '' ? key : `${path}.${key}`;
 }
@@ -86,9 +82,9 @@ function matchObject(pattern: unknown, value: unknown, path: string): PatternMis
 }
 
 function matchFields(pattern: unknown, value: unknown, path: string): PatternMismatch | null {
-  if (!isPlainObject(pattern)) return { path: path || '(root)', reason: 'the pattern here is not an object' };
+  if (!isRecord(pattern)) return { path: path || '(root)', reason: 'the pattern here is not an object' };
   // A scalar or missing value has no fields: every field in the pattern is absent.
-  const object: JsonObject = isPlainObject(value) ? value : {};
+  const object: JsonObject = isRecord(value) ? value : {};
   for (const [key, sub] of Object.entries(pattern)) {
     const mismatch = key === '$or' ? matchOr(sub, object, path) : matchField(key, sub, object, path);
     if (mismatch) return mismatch;
@@ -114,7 +110,7 @@ function matchField(key: string, sub: unknown, object: JsonObject, path: string)
   const fieldPath = join(path, key);
   const value = Object.hasOwn(object, key) ? object[key] : undefined;
   if (Array.isArray(sub)) return matchLeaf(sub, value, fieldPath);
-  if (isPlainObject(sub)) return matchObject(sub, value, fieldPath);
+  if (isRecord(sub)) return matchObject(sub, value, fieldPath);
   return { path: fieldPath, reason: 'the pattern value must be an array of matchers or a nested pattern' };
 }
 
@@ -129,7 +125,7 @@ function matchLeaf(matchers: unknown[], value: unknown, path: string): PatternMi
 }
 
 function leafValues(value: unknown): unknown[] {
-  if (value === undefined || isPlainObject(value)) return [];
+  if (value === undefined || isRecord(value)) return [];
   if (Array.isArray(value)) return value.flatMap(leafValues);
   return [value];
 }
@@ -140,7 +136,7 @@ function isLiteral(value: unknown): value is PatternLiteral {
 
 function matcherMatches(matcher: unknown, leaves: unknown[]): boolean {
   if (isLiteral(matcher)) return leaves.some((leaf) => leaf === matcher);
-  if (!isPlainObject(matcher)) return false;
+  if (!isRecord(matcher)) return false;
   const keys = Object.keys(matcher);
   if (keys.length !== 1) return false;
   const operator = keys[0]!;
@@ -173,7 +169,7 @@ function affixMatches(
 ): boolean {
   if (typeof leaf !== 'string') return false;
   if (typeof operand === 'string') return test(leaf, operand);
-  if (isPlainObject(operand) && Object.keys(operand).length === 1) {
+  if (isRecord(operand) && Object.keys(operand).length === 1) {
     const affix = operand['equals-ignore-case'];
     if (typeof affix === 'string') return test(leaf.toLowerCase(), affix.toLowerCase());
   }
@@ -238,7 +234,7 @@ function anythingButMatches(operand: unknown, leaf: unknown): boolean {
   if (isLiteral(operand)) return leaf !== operand;
   if (Array.isArray(operand))
     return operand.length > 0 && operand.every(isLiteral) && !operand.some((item) => item === leaf);
-  if (!isPlainObject(operand) || Object.keys(operand).length !== 1 || typeof leaf !== 'string') return false;
+  if (!isRecord(operand) || Object.keys(operand).length !== 1 || typeof leaf !== 'string') return false;
   const [operator, value] = Object.entries(operand)[0]!;
   const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
   if (values.length === 0 || !values.every((item) => typeof item === 'string')) return false;

@@ -9,6 +9,7 @@ import {
   visible,
 } from './document-text.ts';
 import { PreferencesDocumentInvalidError } from './errors.ts';
+import { isRecord } from './records.ts';
 
 export { PREFERENCES_DOCUMENT_NAME };
 /** SSM rejects documents larger than this (bytes of content). */
@@ -23,10 +24,6 @@ export interface SessionDocument {
   sessionType: 'Standard_Stream';
   inputs: Record<string, unknown>;
   [key: string]: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Validate a parsed JSON value as a Session document. Throws PreferencesDocumentInvalidError. */
@@ -85,27 +82,35 @@ export function merge(current: SessionDocument, runAs: RunAsSetting): SessionDoc
   return { ...current, inputs };
 }
 
-/** A complete, valid document for an account and region that has none. */
-export function createDefault(runAs: RunAsSetting): SessionDocument {
+/** The description the console and LZA give the Session Manager preferences document. */
+export const SESSION_DOCUMENT_DESCRIPTION = 'Document to hold regional settings for Session Manager';
+
+/** A Session document of the standard stream type with these inputs, in the shape the console and LZA write. */
+export function sessionDocument(inputs: Record<string, unknown>): SessionDocument {
   return {
     schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
+    description: SESSION_DOCUMENT_DESCRIPTION,
     sessionType: 'Standard_Stream',
-    inputs: {
-      s3BucketName: '',
-      s3KeyPrefix: '',
-      s3EncryptionEnabled: true,
-      cloudWatchLogGroupName: '',
-      cloudWatchEncryptionEnabled: true,
-      cloudWatchStreamingEnabled: false,
-      kmsKeyId: '',
-      runAsEnabled: runAs.enabled,
-      runAsDefaultUser: runAs.enabled ? runAs.defaultUser : '',
-      idleSessionTimeout: '20',
-      maxSessionDuration: '',
-      shellProfile: { windows: '', linux: '' },
-    },
+    inputs,
   };
+}
+
+/** A complete, valid document for an account and region that has none. */
+export function createDefault(runAs: RunAsSetting): SessionDocument {
+  return sessionDocument({
+    s3BucketName: '',
+    s3KeyPrefix: '',
+    s3EncryptionEnabled: true,
+    cloudWatchLogGroupName: '',
+    cloudWatchEncryptionEnabled: true,
+    cloudWatchStreamingEnabled: false,
+    kmsKeyId: '',
+    runAsEnabled: runAs.enabled,
+    runAsDefaultUser: runAs.enabled ? runAs.defaultUser : '',
+    idleSessionTimeout: '20',
+    maxSessionDuration: '',
+    shellProfile: { windows: '', linux: '' },
+  });
 }
 
 /** RunAs is set as wanted: a real JSON boolean, and the user when enabled. */

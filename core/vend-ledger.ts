@@ -18,7 +18,8 @@ import {
   type PipelineAction,
   type PipelineRun,
 } from './gap.ts';
-import type { Trigger } from './vend-events.ts';
+import { isRecord } from './records.ts';
+import type { Trigger } from './vend-request.ts';
 
 /** The table's keys and its index of open vends: one definition for the stack and the local runtime. */
 export const LEDGER_KEYS = { partition: 'accountId', sort: 'joinedAt' } as const;
@@ -461,10 +462,6 @@ export function regionsOfStage(stage: string, governedRegions: readonly string[]
   if (stage === 'Deploy') return [...governedRegions];
   const region = stage.slice('Deploy-'.length);
   return governedRegions.includes(region) ? [region] : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The follow-up rule's id (construct ids and the local router use it). */

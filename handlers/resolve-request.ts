@@ -7,7 +7,7 @@ import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
-import { normalize } from '#core/vend-events.ts';
+import { normalize } from '#core/normalize.ts';
 import { classifyRequest, expiresAtFor, leaseUntil, roleWaitMinutes } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';

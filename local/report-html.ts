@@ -1,3 +1,4 @@
+import { median } from '#core/statistics.ts';
 import type { AccountReport, DemoReport } from './report.ts';
 
 /**
@@ -86,13 +87,6 @@ function duration(seconds: number): string {
 /** Minutes since the first vend, as printed on the axis, tables and titles. */
 function minutes(seconds: number): string {
   return `${(seconds / 60).toFixed(2)} min`;
-}
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function notMeasuredReason(account: AccountReport): string | undefined {

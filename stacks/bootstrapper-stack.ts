@@ -11,7 +11,6 @@ import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
 import type { HistoryBound } from '#core/limits.ts';
-import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import {
   followUpEventPattern,
   LEDGER_KEYS,
@@ -19,8 +18,10 @@ import {
   LEDGER_TTL_ATTRIBUTE,
   OPEN_VENDS_INDEX,
 } from '#core/vend-ledger.ts';
+import { type RuleId, vendEventRules } from '#core/vend-rules.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
+import { toCdkEventPattern } from './event-pattern.ts';
 import { FileStateMachine } from './file-state-machine.ts';
 import { Monitoring } from './monitoring.ts';
 import { checkBootstrapHistory, checkLambdaEnvironment } from './service-limits.ts';

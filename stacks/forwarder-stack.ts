@@ -4,9 +4,10 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
-import { type RuleId, toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
+import { type RuleId, vendEventRules } from '#core/vend-rules.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
+import { toCdkEventPattern } from './event-pattern.ts';
 
 export { FORWARDER_SUFFIX, forwarderRegionFor } from '#core/deployment.ts';
 

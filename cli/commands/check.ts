@@ -3,7 +3,8 @@ import { judgeReadout } from '#adapters/preferences-store.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { type CliIo, exitCodeForCells, type GlobalOptions, progress, table, UserError } from '../io.ts';
+import { table } from '#core/text-table.ts';
+import { type CliIo, exitCodeForCells, type GlobalOptions, progress, UserError } from '../io.ts';
 import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
 

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { table } from '#core/text-table.ts';
 import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import { runScenario } from '#local/demo.ts';
 import type { AccountReport, DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
 import { positiveSeconds } from '../operator-context.ts';
 import { loadScenario } from '../scenario-file.ts';
 

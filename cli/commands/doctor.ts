@@ -13,8 +13,9 @@ import {
 } from '#core/deployment.ts';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { vendEventRules } from '#core/vend-events.ts';
-import { type CliIo, EXIT, type GlobalOptions, table } from '../io.ts';
+import { table } from '#core/text-table.ts';
+import { vendEventRules } from '#core/vend-rules.ts';
+import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
 import { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
 
 /** One line of the report: what was checked, how it went, and what to do about it. */

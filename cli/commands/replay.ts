@@ -5,8 +5,9 @@ import {
   isExecutionAlreadyExists,
   type StateMachineExecutions,
 } from '#adapters/executions.ts';
-import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
+import { table } from '#core/text-table.ts';
+import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
   DEFAULT_STACK_NAME,

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
+import { table } from '#core/text-table.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import { type CliIo, EXIT, type GlobalOptions, table, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, UserError } from '../io.ts';
 import { DEFAULT_STACK_NAME, OperatorContext, parseAccountIds } from '../operator-context.ts';
 
 interface StatusOptions {

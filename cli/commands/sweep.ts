@@ -6,7 +6,8 @@ import type {
 } from '#adapters/executions.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, table, UserError } from '../io.ts';
+import { table } from '#core/text-table.ts';
+import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
   DEFAULT_STACK_NAME,

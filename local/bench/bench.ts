@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { table } from '#core/text-table.ts';
 import { type AnchorExposures, anchorExposures } from './anchors.ts';
 import { AFT_ROLE_WAIT, aftRoleWait } from './baseline.ts';
 import { type BundleFigures, measureBundles } from './bundles.ts';
@@ -188,11 +189,6 @@ function dist2(d: { p50: number; p95: number }): string {
   return `${d.p50} / ${d.p95}`;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
-}
-
 /** The human report. */
 export function formatBench(result: BenchResult): string {
   const { bootstrapper: ours, baseline, ratios, burst, bundles, sweep, options } = result;
@@ -202,7 +198,8 @@ export function formatBench(result: BenchResult): string {
     '',
     'simulated seconds, p50 / p95 / max',
   );
-  const rows = [['', 'bootstrapper', ...(baseline ? ['AFT-style wait', 'ratio'] : [])]];
+  const header = ['', 'bootstrapper', ...(baseline ? ['AFT-style wait', 'ratio'] : [])];
+  const rows: string[][] = [];
   rows.push([
     'role-wait overshoot',
     dist(ours.roleWaitOvershootSeconds),
@@ -228,41 +225,47 @@ export function formatBench(result: BenchResult): string {
     `${ours.outcomes.accountsCompliant}/${ours.accounts}`,
     ...(baseline ? [`${baseline.outcomes.accountsCompliant}/${baseline.accounts}`, ''] : []),
   ]);
-  lines.push(table(rows), '');
+  lines.push(table(header, rows), '');
   if (result.anchors) {
     const a = result.anchors;
     lines.push(
       'exposure of the same vends under each mechanism, simulated seconds (p50 / p95 / max; ours as a fraction)',
     );
     lines.push(
-      table([
+      table(
         ['mechanism', 'exposure', 'bootstrapper / it (p50, p95)'],
-        ['bootstrapper', dist(a.exposureSeconds.bootstrapper), ''],
         [
-          'AFT-style role wait (run)',
-          dist(a.exposureSeconds.aftStyleWait),
-          dist2(a.bootstrapperRatio.aftStyleWait),
+          ['bootstrapper', dist(a.exposureSeconds.bootstrapper), ''],
+          [
+            'AFT-style role wait (run)',
+            dist(a.exposureSeconds.aftStyleWait),
+            dist2(a.bootstrapperRatio.aftStyleWait),
+          ],
+          [
+            'StackSets auto-deployment (model)',
+            dist(a.exposureSeconds.stackSets),
+            dist2(a.bootstrapperRatio.stackSets),
+          ],
+          [
+            'LZA Customizations alone (model)',
+            dist(a.exposureSeconds.lzaCustomizations),
+            dist2(a.bootstrapperRatio.lzaCustomizations),
+          ],
         ],
-        [
-          'StackSets auto-deployment (model)',
-          dist(a.exposureSeconds.stackSets),
-          dist2(a.bootstrapperRatio.stackSets),
-        ],
-        [
-          'LZA Customizations alone (model)',
-          dist(a.exposureSeconds.lzaCustomizations),
-          dist2(a.bootstrapperRatio.lzaCustomizations),
-        ],
-      ]),
+      ),
       '',
     );
   }
 
   lines.push('API calls per account-region (mean attempts, member account)');
   const ops = [...new Set(Object.values(ours.calls).flatMap((c) => Object.keys(c.perAccountRegion)))].sort();
-  const callRows = [
-    ['cohort', 'n', ...ops.map((o) => o.replace(/^ssm:/, '')), 'versions created (mean/max)'],
+  const callHeader = [
+    'cohort',
+    'n',
+    ...ops.map((o) => o.replace(/^ssm:/, '')),
+    'versions created (mean/max)',
   ];
+  const callRows: string[][] = [];
   for (const [kind, cohort] of Object.entries(ours.calls)) {
     callRows.push([
       kind === 'missing'
@@ -275,7 +278,7 @@ export function formatBench(result: BenchResult): string {
       `${cohort.versionsCreated.mean} / ${cohort.versionsCreated.max}`,
     ]);
   }
-  lines.push(table(callRows));
+  lines.push(table(callHeader, callRows));
   lines.push(
     `management account, per account: ${Object.entries(ours.managementCallsPerAccount)
       .map(([op, n]) => `${op} ${n}`)
@@ -301,9 +304,9 @@ export function formatBench(result: BenchResult): string {
       `Lambda bundles (esbuild, CDK settings; cold import = median of ${bundles[0]?.runs ?? 0} fresh node processes)`,
     );
     lines.push(
-      table([
+      table(
         ['handler', 'KB', 'map KB', 'import ms', 'process ms', 'largest parts (KB)'],
-        ...bundles.map((b) => [
+        bundles.map((b) => [
           b.handler,
           String(b.sizeKb),
           String(b.sourceMapKb),
@@ -313,7 +316,7 @@ export function formatBench(result: BenchResult): string {
             .map(([name, kb]) => `${name} ${kb}`)
             .join(', '),
         ]),
-      ]),
+      ),
     );
   }
   return lines.join('\n');

@@ -6,9 +6,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { configToEnvironment } from '#core/config.ts';
+import { median } from '#core/statistics.ts';
 import { BUNDLE_TARGET, UNREACHABLE_IN_LAMBDA } from '#stacks/bootstrapper-stack.ts';
 import { benchConfig } from './scenario-generator.ts';
-import { median } from './stats.ts';
 
 const run = promisify(execFile);
 const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
@@ -108,7 +108,7 @@ async function coldImport(file: string, runs: number): Promise<{ importMs: numbe
     processes.push(performance.now() - started);
     imports.push(Number(stdout));
   }
-  return { importMs: median(imports), processMs: median(processes) };
+  return { importMs: median(imports) ?? Number.NaN, processMs: median(processes) ?? Number.NaN };
 }
 
 /** Size and cold import time of every handlers/*.ts bundle. */

@@ -1,4 +1,5 @@
 import { type BootstrapperConfig, parseConfig } from '#core/config.ts';
+import { sessionDocument } from '#core/preferences.ts';
 import { parseScenario, type Scenario, type ScenarioInput } from '#local/cloud/scenario.ts';
 import { SeededRandom } from '#local/cloud/seeded-random.ts';
 import { type FaultProfileName, faultProfile } from './fault-profiles.ts';
@@ -64,47 +65,37 @@ export function lzaLoggingDocument(
   region: string,
   variant: number,
 ): Record<string, unknown> {
-  return {
-    schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
-    sessionType: 'Standard_Stream',
-    inputs: {
-      s3BucketName: `aws-accelerator-central-logs-${MANAGEMENT_ACCOUNT_ID}-${region}`,
-      s3KeyPrefix: `session/${accountId}`,
-      s3EncryptionEnabled: true,
-      cloudWatchLogGroupName: 'aws-accelerator-sessionmanager-logs',
-      cloudWatchEncryptionEnabled: true,
-      cloudWatchStreamingEnabled: variant % 2 === 0,
-      kmsKeyId: `arn:aws:kms:${region}:${accountId}:key/00000000-0000-4000-8000-${String(variant).padStart(12, '0')}`,
-      runAsEnabled: false,
-      runAsDefaultUser: '',
-      ...(variant % 3 === 0 ? { idleSessionTimeout: '30' } : {}),
-      ...(variant % 5 === 0 ? { customerTag: { owner: 'platform', keep: [variant, 'x'] } } : {}),
-    },
-  };
+  return sessionDocument({
+    s3BucketName: `aws-accelerator-central-logs-${MANAGEMENT_ACCOUNT_ID}-${region}`,
+    s3KeyPrefix: `session/${accountId}`,
+    s3EncryptionEnabled: true,
+    cloudWatchLogGroupName: 'aws-accelerator-sessionmanager-logs',
+    cloudWatchEncryptionEnabled: true,
+    cloudWatchStreamingEnabled: variant % 2 === 0,
+    kmsKeyId: `arn:aws:kms:${region}:${accountId}:key/00000000-0000-4000-8000-${String(variant).padStart(12, '0')}`,
+    runAsEnabled: false,
+    runAsDefaultUser: '',
+    ...(variant % 3 === 0 ? { idleSessionTimeout: '30' } : {}),
+    ...(variant % 5 === 0 ? { customerTag: { owner: 'platform', keep: [variant, 'x'] } } : {}),
+  });
 }
 
 /** A document that already carries the bench's RunAs setting: the bootstrapper must not touch it. */
 export function compliantDocument(region: string, variant: number): Record<string, unknown> {
-  return {
-    schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
-    sessionType: 'Standard_Stream',
-    inputs: {
-      s3BucketName: '',
-      s3KeyPrefix: '',
-      s3EncryptionEnabled: true,
-      cloudWatchLogGroupName: `/ssm/sessions/${region}`,
-      cloudWatchEncryptionEnabled: true,
-      cloudWatchStreamingEnabled: false,
-      kmsKeyId: '',
-      runAsEnabled: true,
-      runAsDefaultUser: RUN_AS_USER,
-      idleSessionTimeout: String(10 + (variant % 50)),
-      maxSessionDuration: '',
-      shellProfile: { windows: '', linux: 'exec bash -l' },
-    },
-  };
+  return sessionDocument({
+    s3BucketName: '',
+    s3KeyPrefix: '',
+    s3EncryptionEnabled: true,
+    cloudWatchLogGroupName: `/ssm/sessions/${region}`,
+    cloudWatchEncryptionEnabled: true,
+    cloudWatchStreamingEnabled: false,
+    kmsKeyId: '',
+    runAsEnabled: true,
+    runAsDefaultUser: RUN_AS_USER,
+    idleSessionTimeout: String(10 + (variant % 50)),
+    maxSessionDuration: '',
+    shellProfile: { windows: '', linux: 'exec bash -l' },
+  });
 }
 
 /** The product config every bench and soak run uses. The gap measurement is off: no pipeline runs. */

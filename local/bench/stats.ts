@@ -28,13 +28,6 @@ export function distribution(values: readonly number[], digits = 1): Distributio
   };
 }
 
-export function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-}
-
 /** Tracks the peak resident set size while something runs. */
 export class RssSampler {
   #peak = process.memoryUsage().rss;

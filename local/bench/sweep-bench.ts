@@ -1,6 +1,7 @@
 import { runAsSetting } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
 import type { SweepTotals } from '#core/sweep.ts';
+import { table } from '#core/text-table.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { realTimers, VirtualTime } from '#local/cloud/virtual-time.ts';
 import { type ExecutionRecord, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
@@ -595,11 +596,6 @@ async function sweepBench(options: SweepBenchOptions): Promise<SweepBenchResult>
   }
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
-}
-
 const COHORT_NAMES: Record<SweepRegionKind, string> = {
   compliant: 'already compliant',
   'lza-logging': 'LZA logging doc',
@@ -620,7 +616,7 @@ export function formatSweepBench(result: SweepBenchResult): string {
   const runs = [...check, repair, repairAgain];
   const dist = (d: Distribution) => `${d.p50} / ${d.p95} / ${d.max}`;
   lines.push(
-    table([
+    table(
       [
         'sweep',
         'max conc',
@@ -637,7 +633,7 @@ export function formatSweepBench(result: SweepBenchResult): string {
         'no role',
         'SSM writes',
       ],
-      ...runs.map((f) => [
+      runs.map((f) => [
         f.status === 'SUCCEEDED' ? f.label : `${f.label} (${f.status})`,
         String(f.maxConcurrency),
         String(f.peakConcurrency),
@@ -653,7 +649,7 @@ export function formatSweepBench(result: SweepBenchResult): string {
         String(f.totals.accountsRoleUnavailable),
         String(f.ssmWrites),
       ]),
-    ]),
+    ),
     '',
   );
   const ops = [
@@ -661,15 +657,15 @@ export function formatSweepBench(result: SweepBenchResult): string {
   ].sort();
   lines.push(`SSM calls per account-region in the repair sweep (${repair.label}), and versions created`);
   lines.push(
-    table([
+    table(
       ['region held', 'n', ...ops.map((o) => o.replace(/^ssm:/, '')), 'versions (mean/max)'],
-      ...Object.entries(repair.calls).map(([kind, cohort]) => [
+      Object.entries(repair.calls).map(([kind, cohort]) => [
         COHORT_NAMES[kind as SweepRegionKind],
         String(cohort?.accountRegions ?? 0),
         ...ops.map((o) => String(cohort?.perAccountRegion[o] ?? 0)),
         `${repair.versions.byKind[kind as SweepRegionKind]?.mean ?? 0} / ${repair.versions.byKind[kind as SweepRegionKind]?.max ?? 0}`,
       ]),
-    ]),
+    ),
   );
   lines.push(
     `management account per account (repair): ${Object.entries(repair.managementCallsPerAccount)

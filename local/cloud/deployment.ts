@@ -11,8 +11,8 @@ import {
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
 import { guardrailPolicyDocument } from '#core/guardrail.ts';
-import { toCdkEventPattern, vendEventRules } from '#core/vend-events.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
+import { vendEventRules } from '#core/vend-rules.ts';
 import { type PolicyDocument, parsePolicyDocument } from './iam-policy.ts';
 
 /**
@@ -41,7 +41,7 @@ export interface DeployedStack {
 export interface DeployedRule {
   name: string;
   region: string;
-  /** The vend rule (core/vend-events.ts) it implements, or the LZA follow-up rule. */
+  /** The vend rule (core/vend-rules.ts) it implements, or the LZA follow-up rule. */
   ruleId: string;
   /** `home` starts the bootstrap; `forward` sends Organizations events on to the home region. */
   role: 'home' | 'forward';
@@ -174,7 +174,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
       role: 'home',
       state: 'ENABLED',
       description: rule.description.slice(0, 512),
-      eventPattern: JSON.stringify(toCdkEventPattern(rule.pattern)),
+      eventPattern: JSON.stringify(rule.pattern),
       targets: [
         {
           Id: 'Target0',
@@ -192,7 +192,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
       role: 'home',
       state: 'ENABLED',
       description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
-      eventPattern: JSON.stringify(toCdkEventPattern(followUpEventPattern(config.lza.pipelineName))),
+      eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
       targets: [
         {
           Id: 'Target0',
@@ -222,7 +222,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         role: 'forward',
         state: 'ENABLED',
         description: `Forward to ${homeRegion}: ${rule.description}`.slice(0, 512),
-        eventPattern: JSON.stringify(toCdkEventPattern(rule.pattern)),
+        eventPattern: JSON.stringify(rule.pattern),
         targets: [
           {
             Id: 'Target0',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sessionDocument } from '#core/preferences.ts';
 import type { ScenarioPipeline, ScenarioPipelineRun } from './scenario.ts';
 
 /**
@@ -292,11 +293,8 @@ export function lzaSessionManagerContent(
       // Unparseable current content: LZA falls back to its defaults.
     }
   }
-  return JSON.stringify({
-    schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
-    sessionType: 'Standard_Stream',
-    inputs: {
+  return JSON.stringify(
+    sessionDocument({
       cloudWatchEncryptionEnabled: settings.sendToCloudWatchLogs,
       cloudWatchLogGroupName: settings.sendToCloudWatchLogs ? 'aws-accelerator-sessionmanager-logs' : '',
       kmsKeyId: `arn:aws:kms:${region}:${accountId}:alias/accelerator/sessionmanager-logs/session`,
@@ -307,6 +305,6 @@ export function lzaSessionManagerContent(
       s3KeyPrefix: settings.sendToS3 ? `session/${accountId}/` : '',
       runAsEnabled,
       runAsDefaultUser,
-    },
-  });
+    }),
+  );
 }

@@ -6,8 +6,8 @@ import type {
 } from '@aws-sdk/client-sfn';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
-import { matchingRules, vendEventRules } from '#core/vend-events.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
+import { matchingRules, vendEventRules } from '#core/vend-rules.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
 import { createHandler as listAccounts } from '#handlers/list-accounts.ts';

@@ -11,26 +11,22 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
+import { documentWith } from '#test/fixtures/session-document.ts';
 
 const ssm = mockClient(SSMClient);
 const runAs = { enabled: true, defaultUser: 'ec2-user' };
 const REGION = 'us-east-1';
 
-const lza = {
-  schemaVersion: '1.0',
-  description: 'Document to hold regional settings for Session Manager',
-  sessionType: 'Standard_Stream',
-  inputs: {
-    s3BucketName: 'central-logs',
-    cloudWatchLogGroupName: 'sessions',
-    s3EncryptionEnabled: true,
-    cloudWatchEncryptionEnabled: true,
-    cloudWatchStreamingEnabled: true,
-    runAsEnabled: false,
-    runAsDefaultUser: '',
-    futureKey: { anything: ['kept'] },
-  },
-};
+const lza = documentWith({
+  s3BucketName: 'central-logs',
+  cloudWatchLogGroupName: 'sessions',
+  s3EncryptionEnabled: true,
+  cloudWatchEncryptionEnabled: true,
+  cloudWatchStreamingEnabled: true,
+  runAsEnabled: false,
+  runAsDefaultUser: '',
+  futureKey: { anything: ['kept'] },
+});
 const compliant = { ...lza, inputs: { ...lza.inputs, runAsEnabled: true, runAsDefaultUser: 'ec2-user' } };
 
 function sdkError(name: string, status = 400) {

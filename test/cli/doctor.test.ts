@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '#cli/commands/doctor.ts';
 import { parseConfig } from '#core/config.ts';
 import { PRODUCT_VERSION } from '#core/deployment.ts';
-import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
+import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { VEND_LEDGER_TABLE } from '#local/runtime/names.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';

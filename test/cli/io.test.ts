@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type CliIo, progress, table } from '#cli/io.ts';
+import { type CliIo, progress } from '#cli/io.ts';
 import { cli } from './helpers.ts';
 
 const terminal: CliIo = { out: () => {}, err: () => {}, interactive: true };
@@ -37,12 +37,6 @@ describe('progress', () => {
     bar.finish();
     // Assess
     expect(write).not.toHaveBeenCalled();
-  });
-});
-
-describe('table', () => {
-  it('pads every column to its widest cell', () => {
-    expect(table(['a', 'bb'], [['ccc', 'd']])).toBe('a    bb\n---  --\nccc  d');
   });
 });
 

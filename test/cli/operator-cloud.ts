@@ -7,6 +7,7 @@ import { parseConfig } from '#core/config.ts';
 import type { ScenarioInput } from '#local/cloud/scenario.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { documentWith } from '#test/fixtures/session-document.ts';
 
 export const MANAGEMENT_ACCOUNT = '999999999999';
 export const GOVERNED_REGIONS = ['us-east-1', 'eu-west-1'];
@@ -14,23 +15,18 @@ export const RUN_AS_USER = 'ec2-user';
 
 /** What LZA writes: logging set up, RunAs off. */
 export function lzaDocument(region: string, accountId: string) {
-  return {
-    schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
-    sessionType: 'Standard_Stream',
-    inputs: {
-      s3BucketName: `aws-accelerator-central-logs-${MANAGEMENT_ACCOUNT}-${region}`,
-      s3KeyPrefix: `session/${accountId}`,
-      s3EncryptionEnabled: true,
-      cloudWatchLogGroupName: 'aws-accelerator-sessionmanager-logs',
-      cloudWatchEncryptionEnabled: true,
-      cloudWatchStreamingEnabled: true,
-      kmsKeyId: '',
-      runAsEnabled: false,
-      runAsDefaultUser: '',
-      idleSessionTimeout: '30',
-    },
-  };
+  return documentWith({
+    s3BucketName: `aws-accelerator-central-logs-${MANAGEMENT_ACCOUNT}-${region}`,
+    s3KeyPrefix: `session/${accountId}`,
+    s3EncryptionEnabled: true,
+    cloudWatchLogGroupName: 'aws-accelerator-sessionmanager-logs',
+    cloudWatchEncryptionEnabled: true,
+    cloudWatchStreamingEnabled: true,
+    kmsKeyId: '',
+    runAsEnabled: false,
+    runAsDefaultUser: '',
+    idleSessionTimeout: '30',
+  });
 }
 
 export function compliantDocument(region: string, accountId: string) {

@@ -14,25 +14,21 @@ import {
   sameContent,
   serializeDocument,
 } from '#core/preferences.ts';
+import { documentWith } from '#test/fixtures/session-document.ts';
 
 const runAs = { enabled: true, defaultUser: 'ec2-user' };
 
-const lzaLogging: SessionDocument = {
-  schemaVersion: '1.0',
-  description: 'Document to hold regional settings for Session Manager',
-  sessionType: 'Standard_Stream',
-  inputs: {
-    s3BucketName: 'aws-accelerator-central-logs',
-    s3KeyPrefix: 'session/111111111111/us-east-1',
-    s3EncryptionEnabled: true,
-    cloudWatchLogGroupName: 'aws-accelerator-sessionmanager-logs',
-    cloudWatchEncryptionEnabled: true,
-    cloudWatchStreamingEnabled: true,
-    kmsKeyId: 'arn:aws:kms:us-east-1:111111111111:key/abc',
-    runAsEnabled: false,
-    runAsDefaultUser: '',
-  },
-};
+const lzaLogging: SessionDocument = documentWith({
+  s3BucketName: 'aws-accelerator-central-logs',
+  s3KeyPrefix: 'session/111111111111/us-east-1',
+  s3EncryptionEnabled: true,
+  cloudWatchLogGroupName: 'aws-accelerator-sessionmanager-logs',
+  cloudWatchEncryptionEnabled: true,
+  cloudWatchStreamingEnabled: true,
+  kmsKeyId: 'arn:aws:kms:us-east-1:111111111111:key/abc',
+  runAsEnabled: false,
+  runAsDefaultUser: '',
+});
 
 function expectInvalid(content: string, reason: RegExp) {
   let caught: unknown;

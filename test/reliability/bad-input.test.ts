@@ -9,8 +9,8 @@ import {
   parseConfigText,
 } from '#core/config.ts';
 import { ConfigurationError, InvalidRequestError } from '#core/errors.ts';
+import { normalize } from '#core/normalize.ts';
 import { MAX_DOCUMENT_BYTES } from '#core/preferences.ts';
-import { normalize } from '#core/vend-events.ts';
 import { buildDependencies } from '#handlers/shared/dependencies.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';

@@ -4,8 +4,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BOOTSTRAP_MACHINE, SWEEP_MACHINE } from '#cli/operator-context.ts';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
-import { vendEventRules } from '#core/vend-events.ts';
 import { followUpEventPattern, LEDGER_TABLE_ENV_VAR, OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
+import { vendEventRules } from '#core/vend-rules.ts';
 import {
   EVENT_MAX_AGE,
   EVENT_RETRY_ATTEMPTS,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { canonicalJson } from '#core/preferences.ts';
 import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/cloud/deployment.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
@@ -9,21 +10,26 @@ import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound } from '#stacks/service-limits.ts';
 import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
 
+/** The local deployment of `config` for the management account, home in eu-west-1. */
+function deployLocally(config: ReturnType<typeof testConfig>) {
+  return localDeployment({
+    config,
+    managementAccountId: MANAGEMENT_ACCOUNT,
+    homeRegion: 'eu-west-1',
+    stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
+    definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
+    ledgerTableName: 'ledger',
+    nowMs: 0,
+  });
+}
+
 describe('the local deployment mirrors the CDK app', () => {
   it('has the same stacks, outputs, rule count and alarm names as the synthesized templates', () => {
     // Prepare
     const config = testConfig({ homeRegion: 'eu-west-1' });
     const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT });
     // Act
-    const local = localDeployment({
-      config,
-      managementAccountId: MANAGEMENT_ACCOUNT,
-      homeRegion: 'eu-west-1',
-      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
-      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
-      ledgerTableName: 'ledger',
-      nowMs: 0,
-    });
+    const local = deployLocally(config);
     // Assess
     const home = built.templates.bootstrapper.toJSON();
     const forwarder = built.templates.forwarder!.toJSON();
@@ -45,6 +51,24 @@ describe('the local deployment mirrors the CDK app', () => {
     const topics = Object.values(built.templates.bootstrapper.findResources('AWS::SNS::Topic'));
     expect(topics.map((t) => t.Properties.TopicName)).toEqual([local.topics[0]?.arn.split(':').pop()]);
   });
+  it('describes each rule with the event pattern of the synthesized template (`detail-type`, as AWS stores it)', () => {
+    // Prepare
+    const config = testConfig({ homeRegion: 'eu-west-1' });
+    const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT });
+    const sorted = (patterns: unknown[]) => patterns.map(canonicalJson).sort();
+    // Act
+    const local = deployLocally(config);
+    // Assess
+    const synthesized = (template: typeof built.templates.bootstrapper) =>
+      sorted(
+        Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern),
+      );
+    const described = (role: 'home' | 'forward') =>
+      sorted(local.rules.filter((r) => r.role === role).map((r) => JSON.parse(r.eventPattern)));
+    expect(described('home')).toEqual(synthesized(built.templates.bootstrapper));
+    expect(described('forward')).toEqual(synthesized(built.templates.forwarder!));
+    expect(described('home').every((pattern) => !pattern.includes('detailType'))).toBe(true);
+  });
 });
 
 describe('the local deployment with the guardrail', () => {
@@ -53,15 +77,7 @@ describe('the local deployment with the guardrail', () => {
     const config = testConfig({ guardrail: { scp: { enabled: true, targetIds: ['r-ab12'] } } });
     const built = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' });
     // Act
-    const local = localDeployment({
-      config,
-      managementAccountId: MANAGEMENT_ACCOUNT,
-      homeRegion: 'eu-west-1',
-      stateMachineArns: { bootstrap: 'arn:b', sweep: 'arn:s', followUp: 'arn:f' },
-      definitions: { bootstrap: '{}', sweep: '{}', followUp: '{}' },
-      ledgerTableName: 'ledger',
-      nowMs: 0,
-    });
+    const local = deployLocally(config);
     // Assess
     expect(local.stacks.map((s) => `${s.name} ${s.region}`).sort()).toEqual(
       [built.bootstrapper, built.forwarder!, built.guardrail!]

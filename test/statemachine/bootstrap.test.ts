@@ -5,6 +5,7 @@ import { parseDocument } from '#core/preferences.ts';
 import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { BOOTSTRAP_STATE_MACHINE, type ExecutionRecord } from '#local/runtime/runtime.ts';
+import { documentWith } from '#test/fixtures/session-document.ts';
 
 const MANAGEMENT = '999999999999';
 const ACCOUNT = '111111111111';
@@ -51,21 +52,16 @@ function vendExecution(runtime: DemoRun['runtime']): ExecutionRecord {
   ) as ExecutionRecord;
 }
 
-const lzaLogging = {
-  schemaVersion: '1.0',
-  description: 'Document to hold regional settings for Session Manager',
-  sessionType: 'Standard_Stream',
-  inputs: {
-    s3BucketName: 'central-logs',
-    s3EncryptionEnabled: true,
-    cloudWatchLogGroupName: 'session-logs',
-    cloudWatchEncryptionEnabled: true,
-    cloudWatchStreamingEnabled: true,
-    runAsEnabled: false,
-    runAsDefaultUser: '',
-    unknownFutureKey: { keep: [1, 2, 3] },
-  },
-};
+const lzaLogging = documentWith({
+  s3BucketName: 'central-logs',
+  s3EncryptionEnabled: true,
+  cloudWatchLogGroupName: 'session-logs',
+  cloudWatchEncryptionEnabled: true,
+  cloudWatchStreamingEnabled: true,
+  runAsEnabled: false,
+  runAsDefaultUser: '',
+  unknownFutureKey: { keep: [1, 2, 3] },
+});
 
 describe('bootstrap state machine', () => {
   it('creates or merges the document in every region and verifies it (happy path)', async () => {

@@ -3,6 +3,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterEach } from 'vitest';
 import type { EventEnvelope, LocalCloud, ScenarioInput } from '#local/cloud/index.ts';
 import { startLocalCloud } from '#local/cloud/index.ts';
+import { documentWith } from '#test/fixtures/session-document.ts';
 
 /** Test scaffolding: a cloud per test, real SDK clients pointed at it. */
 
@@ -77,18 +78,9 @@ export async function errorOf(
   throw new Error('expected the call to fail, but it succeeded');
 }
 
+/** The tests' Session document (test/fixtures/session-document.ts) as content for CreateDocument. */
 export function sessionDocument(inputs: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    schemaVersion: '1.0',
-    description: 'Document to hold regional settings for Session Manager',
-    sessionType: 'Standard_Stream',
-    inputs: {
-      s3EncryptionEnabled: true,
-      cloudWatchEncryptionEnabled: true,
-      cloudWatchStreamingEnabled: false,
-      ...inputs,
-    },
-  });
+  return JSON.stringify(documentWith(inputs));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

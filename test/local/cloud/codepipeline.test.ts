@@ -7,6 +7,7 @@ import {
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { type EventEnvelope, type ScenarioInput, standardStages } from '#local/cloud/index.ts';
+import { documentWith } from '#test/fixtures/session-document.ts';
 import {
   assumeRole,
   baseScenario,
@@ -23,23 +24,18 @@ const PIPELINE = 'AWSAccelerator-Pipeline';
 /** 0.0002: the ~45-minute pipeline runs in about half a wall second. */
 const PIPELINE_SCALE = 0.0002;
 
-const customDocument = {
-  schemaVersion: '1.0',
-  description: 'Document to hold regional settings for Session Manager',
-  sessionType: 'Standard_Stream',
-  inputs: {
-    s3BucketName: '',
-    s3EncryptionEnabled: true,
-    cloudWatchLogGroupName: '',
-    cloudWatchEncryptionEnabled: true,
-    cloudWatchStreamingEnabled: true,
-    runAsEnabled: true,
-    runAsDefaultUser: 'ec2-user',
-    idleSessionTimeout: '20',
-    maxSessionDuration: '60',
-    shellProfile: { linux: 'exec bash -l', windows: '' },
-  },
-};
+const customDocument = documentWith({
+  s3BucketName: '',
+  s3EncryptionEnabled: true,
+  cloudWatchLogGroupName: '',
+  cloudWatchEncryptionEnabled: true,
+  cloudWatchStreamingEnabled: true,
+  runAsEnabled: true,
+  runAsDefaultUser: 'ec2-user',
+  idleSessionTimeout: '20',
+  maxSessionDuration: '60',
+  shellProfile: { linux: 'exec bash -l', windows: '' },
+});
 
 function lzaScenario(lzaVersion: string, extra: Partial<ScenarioInput['pipeline']> = {}): ScenarioInput {
   return baseScenario({

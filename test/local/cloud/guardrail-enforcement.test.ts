@@ -1,7 +1,7 @@
 import { CreateDocumentCommand, SSMClient, UpdateDocumentCommand } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
-import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
+import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
 

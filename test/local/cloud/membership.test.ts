@@ -5,7 +5,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { describe, expect, it } from 'vitest';
-import { normalize } from '#core/vend-events.ts';
+import { normalize } from '#core/normalize.ts';
 import type { EventEnvelope } from '#local/cloud/index.ts';
 import {
   assumeRole,

@@ -7,7 +7,7 @@ import {
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
-import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-events.ts';
+import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { settle } from '#local/demo.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
