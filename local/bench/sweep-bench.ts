@@ -769,34 +769,32 @@ export async function runSweepScaleCurve(options: {
 }
 
 export function formatSweepScaleCurve(curve: SweepScaleCurve): string {
-  const rows = [
-    [
-      'accounts',
-      'account-regions',
-      'status',
-      'wall s',
-      'sim s',
-      'wall ms/account',
-      'RSS start/peak MB',
-      'RSS KB/account',
-      'drift',
-    ],
-    ...curve.points.map((p) => [
-      String(p.accounts),
-      String(p.accountRegions),
-      p.status,
-      String(p.wallSeconds),
-      String(p.simulatedSeconds),
-      String(p.wallMsPerAccount),
-      `${p.rssStartMb} / ${p.peakRssMb}`,
-      String(p.rssKbPerAccount),
-      String(p.drift),
-    ]),
-  ];
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return [
     `sweep scale curve: check sweeps, ${curve.regions} regions, max concurrency ${curve.maxConcurrency}, virtual time`,
-    ...rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')),
+    table(
+      [
+        'accounts',
+        'account-regions',
+        'status',
+        'wall s',
+        'sim s',
+        'wall ms/account',
+        'RSS start/peak MB',
+        'RSS KB/account',
+        'drift',
+      ],
+      curve.points.map((p) => [
+        String(p.accounts),
+        String(p.accountRegions),
+        p.status,
+        String(p.wallSeconds),
+        String(p.simulatedSeconds),
+        String(p.wallMsPerAccount),
+        `${p.rssStartMb} / ${p.peakRssMb}`,
+        String(p.rssKbPerAccount),
+        String(p.drift),
+      ]),
+    ),
     `cost per account, largest / smallest: x${curve.costRatioLargestToSmallest}`,
   ].join('\n');
 }
