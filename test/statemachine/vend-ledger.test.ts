@@ -4,6 +4,7 @@ import { createDefault } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
 import type { LocalCloud } from '#local/cloud/server.ts';
+import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
@@ -29,10 +30,14 @@ const REGIONS = ['us-east-1', 'eu-west-1'];
 let run: DemoRun | undefined;
 let emf: EmfRecord[] = [];
 
+let time: VirtualTime | undefined;
+
 afterEach(async () => {
   run?.runtime.stop();
   await run?.cloud.close();
   run = undefined;
+  await time?.uninstall();
+  time = undefined;
 });
 
 async function play(
@@ -40,14 +45,20 @@ async function play(
   config: object = {},
   timeoutSeconds = 120,
   beforeTimeline?: (cloud: LocalCloud) => void,
+  virtual = false,
 ): Promise<DemoRun> {
   emf = [];
   const log = captureEmf(emf);
   try {
+    // Virtual time (local/cloud/virtual-time.ts) for a long timeline under load: the machine
+    // cannot stretch it into session expiries. The others keep scaled time, where CPU spreads
+    // simultaneous work (see the notes of issue 15 on bursts of zero-cost work).
+    if (virtual) time ??= VirtualTime.install({ seed: 1 });
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.005,
+      timeScale: virtual ? 1 : 0.005,
+      ...(virtual ? { latency: { model: 'aws' as const, seed: 1 } } : {}),
       ...input,
     });
     run = await runScenario({
@@ -416,6 +427,8 @@ describe('a follow-up larger than one execution', () => {
       { pipeline: { lzaVersion: '1.13.1', runs: [{ startAtSeconds: 0 }] }, accounts },
       { governedRegions: regions },
       240,
+      undefined,
+      true,
     );
     // Assess
     const followUps = played.runtime
