@@ -167,9 +167,13 @@ export class PreferencesStore {
       case 'busy':
         throw new DocumentBusyError(`${Name} in ${this.#where}: ${details}`);
       case 'foreign':
-        throw new PreferencesDocumentInvalidError(`version ${found.latest?.version} in ${this.#where}: ${details}`);
+        throw new PreferencesDocumentInvalidError(
+          `version ${found.latest?.version} in ${this.#where}: ${details}`,
+        );
       default:
-        throw new VerificationFailedError(`RunAs not in effect in ${this.#where} (${judgement.status}): ${details}`);
+        throw new VerificationFailedError(
+          `RunAs not in effect in ${this.#where} (${judgement.status}): ${details}`,
+        );
     }
     const latest = found.latest as VersionReadout;
     return { latestVersion: latest.version, defaultVersion: found.default?.version ?? latest.version };

@@ -288,7 +288,9 @@ describe('PreferencesStore.apply', () => {
     await expect(attempt).rejects.toMatchObject({
       name: 'PreferencesDocumentInvalidError',
       retryable: false,
-      message: expect.stringMatching(/^refused to change SSM-SessionManagerRunShell in us-east-1: .*sessionType/),
+      message: expect.stringMatching(
+        /^refused to change SSM-SessionManagerRunShell in us-east-1: .*sessionType/,
+      ),
     });
     expectNoWrites();
   });
@@ -592,7 +594,9 @@ describe('PreferencesStore.verify', () => {
     existing(lza, '5');
     await expect(accountStore().verify(runAs)).rejects.toMatchObject({
       name: 'VerificationFailedError',
-      message: expect.stringMatching(new RegExp(`^RunAs not in effect in ${ACCOUNT}/${REGION} \\(drifted\\)`)),
+      message: expect.stringMatching(
+        new RegExp(`^RunAs not in effect in ${ACCOUNT}/${REGION} \\(drifted\\)`),
+      ),
     });
   });
 });
