@@ -11,7 +11,13 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { RunAsSetting } from '#core/config.ts';
 import { type DocumentFormat, readDocumentText } from '#core/document-text.ts';
-import { DocumentBusyError, DocumentVersionFailedError, DocumentVersionLimitError } from '#core/errors.ts';
+import {
+  DocumentBusyError,
+  DocumentVersionFailedError,
+  DocumentVersionLimitError,
+  PreferencesDocumentInvalidError,
+  VerificationFailedError,
+} from '#core/errors.ts';
 import {
   isCompliant,
   type Judgement,
@@ -21,24 +27,22 @@ import {
   planChange,
   type VersionView,
 } from '#core/preferences.ts';
+import type { ApplyAction } from '#core/region-result.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 
 const Name = PREFERENCES_DOCUMENT_NAME;
-
-export type ApplyAction = 'created' | 'updated' | 'unchanged' | 'refused';
 
 export interface ApplyOutcome {
   region: string;
   action: ApplyAction;
   /** Latest version before the call; absent when the document did not exist. */
   versionBefore?: string;
-  /** Latest (and default) version after the call; absent when refused. */
+  /** Latest (and default) version after the call. */
   versionAfter?: string;
   /** True when an existing, compliant latest version only had to be made the default. */
   promoted: boolean;
-  compliant: boolean;
-  /** Why the document was refused. */
-  reason?: string;
+  /** Always true: an outcome is returned only when RunAs is written (a refusal is thrown). */
+  compliant: true;
   /** Set when a Failed `$LATEST` was replaced by a new version built from this good version. */
   repairedFrom?: string;
   /** Versions deleted under the pruning policy at SSM's version limit. */
@@ -78,6 +82,8 @@ export interface PruningPolicy {
 }
 
 export interface PreferencesStoreOptions {
+  /** The member account, named with the region in the errors this store throws. */
+  accountId?: string;
   logger?: StoreLogger;
   sleep?: (ms: number) => Promise<void>;
   /** How long to wait for `Active` after a write before calling the document busy. */
@@ -105,6 +111,8 @@ export interface StoredVersion {
 export class PreferencesStore {
   readonly #ssm: SSMClient;
   readonly #region: string;
+  /** `account/region` (or the region alone) for error messages. */
+  readonly #where: string;
   readonly #logger: StoreLogger;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #activeWait: { attempts: number; delayMs: number };
@@ -113,12 +121,21 @@ export class PreferencesStore {
   constructor(ssm: SSMClient, region: string, options: PreferencesStoreOptions = {}) {
     this.#ssm = ssm;
     this.#region = region;
+    this.#where = options.accountId ? `${options.accountId}/${region}` : region;
     this.#logger = options.logger ?? silent;
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#activeWait = options.activeWait ?? { attempts: 20, delayMs: 500 };
     this.#pruning = options.pruning ?? DEFAULT_PRUNING;
   }
 
+  /**
+   * Write RunAs, or throw. A refusal (a document we may not merge into) is an error from here
+   * outward, never a returned value: PreferencesDocumentInvalidError propagates through the
+   * handler to the ASL, whose Catch routes it to RegionRefused, the one place it becomes data (the
+   * region's recorded result). That is the form Step Functions routes on without an extra Choice
+   * per Task, it is what VerifyPreferences already raised for a foreign document found at
+   * read-back, and a caller cannot mistake an unchecked refusal for a write.
+   */
   async apply(runAs: RunAsSetting): Promise<ApplyOutcome> {
     const current = await this.#get('$LATEST');
     if (!current) {
@@ -132,6 +149,34 @@ export class PreferencesStore {
       return this.#merge(raced, runAs);
     }
     return this.#merge(current, runAs);
+  }
+
+  /**
+   * Read back after a write, with the one judgement check and plan use: both versions Active and
+   * carrying the setting. Throws when RunAs is not in effect: DocumentBusyError (a version is
+   * changing), PreferencesDocumentInvalidError (a foreign document: refused, as apply does),
+   * VerificationFailedError (anything else, a Failed version included: apply repairs it).
+   */
+  async verify(runAs: RunAsSetting): Promise<{ latestVersion: string; defaultVersion: string }> {
+    const found = await this.readRunAs(runAs);
+    const judgement = judgeReadout(found, runAs);
+    const details = judgement.details.join('; ');
+    switch (judgement.status) {
+      case 'compliant':
+        break;
+      case 'busy':
+        throw new DocumentBusyError(`${Name} in ${this.#where}: ${details}`);
+      case 'foreign':
+        throw new PreferencesDocumentInvalidError(
+          `version ${found.latest?.version} in ${this.#where}: ${details}`,
+        );
+      default:
+        throw new VerificationFailedError(
+          `RunAs not in effect in ${this.#where} (${judgement.status}): ${details}`,
+        );
+    }
+    const latest = found.latest as VersionReadout;
+    return { latestVersion: latest.version, defaultVersion: found.default?.version ?? latest.version };
   }
 
   /** Read-only: the RunAs state of the latest and default versions, with their statuses. */
@@ -222,16 +267,13 @@ export class PreferencesStore {
     };
   }
 
-  #refused(version: string, reason: string): ApplyOutcome {
-    this.#logger.warn('refusing to write a document we cannot merge into', { region: this.#region, reason });
-    return {
+  #refused(version: string, reason: string): never {
+    this.#logger.warn('refusing to write a document we cannot merge into', {
       region: this.#region,
-      action: 'refused',
-      versionBefore: version,
-      promoted: false,
-      compliant: false,
+      version,
       reason,
-    };
+    });
+    throw new PreferencesDocumentInvalidError(`refused to change ${Name} in ${this.#where}: ${reason}`);
   }
 
   /**

@@ -1,10 +1,5 @@
 /** Per-account summary arithmetic, shared by the metrics handler and the local report. */
-
-export interface RegionOutcome {
-  region: string;
-  status: 'compliant' | 'failed' | 'refused';
-  verifiedAt?: string;
-}
+import type { RegionResult, RegionStatus } from './region-result.ts';
 
 export interface EnforcementSummary {
   compliant: number;
@@ -24,9 +19,9 @@ export function secondsBetween(from: string, to: string): number {
 export function summarizeEnforcement(
   vendedAt: string,
   roleAssumableAt: string | undefined,
-  regions: readonly RegionOutcome[],
+  regions: readonly RegionResult[],
 ): EnforcementSummary {
-  const count = (status: RegionOutcome['status']) => regions.filter((r) => r.status === status).length;
+  const count = (status: RegionStatus) => regions.filter((r) => r.status === status).length;
   const summary: EnforcementSummary = {
     compliant: count('compliant'),
     failed: count('failed'),
@@ -34,8 +29,7 @@ export function summarizeEnforcement(
   };
   if (roleAssumableAt) summary.roleWaitSeconds = Math.max(0, secondsBetween(vendedAt, roleAssumableAt));
   const verified = regions
-    .filter((r) => r.status === 'compliant' && r.verifiedAt)
-    .map((r) => r.verifiedAt as string)
+    .flatMap((r) => (r.status === 'compliant' ? [r.verifiedAt] : []))
     .sort()
     .at(-1);
   if (verified) summary.runAsVerifiedAt = verified;

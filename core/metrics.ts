@@ -24,3 +24,10 @@ export const METRIC = {
   /** A write hit the version limit with pruning off (or nothing prunable): DocumentVersionLimitError. */
   documentVersionLimitReached: 'DocumentVersionLimitReached',
 } as const;
+
+/** One data point a handler emits: core decides which, the handler's Metrics instance writes them. */
+export interface MetricPoint {
+  name: (typeof METRIC)[keyof typeof METRIC];
+  unit: 'Count' | 'Seconds';
+  value: number;
+}

@@ -279,3 +279,9 @@ export function sweepFailures(totals: SweepTotals): number {
     totals.regionsFailed + totals.accountsRoleUnavailable + totals.accountsFailed + totals.accountsUnswept
   );
 }
+
+/** Why a sweep with failed batches ends failed (its SweepIncompleteError's cause); undefined when none failed. */
+export function sweepIncompleteCause(totals: SweepTotals): string | undefined {
+  if (totals.batchesFailed === 0) return undefined;
+  return `${totals.batchesFailed} batch(es) failed as a whole, so ${totals.accountsUnswept} account(s) were not swept (see the RecordSweep log); the other ${totals.accountsChecked} were`;
+}

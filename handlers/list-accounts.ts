@@ -5,8 +5,6 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
-import { describeIssues } from '#core/config.ts';
-import { InvalidRequestError } from '#core/errors.ts';
 import {
   emptySweepTotals,
   resolveSweepOptions,
@@ -17,7 +15,7 @@ import {
 } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
-import { listAccountsInput, type SweepPage, sweepOptions, sweepState } from './shared/schemas.ts';
+import { listAccountsInput, parseSweepRequest, type SweepPage, sweepState } from './shared/schemas.ts';
 
 export interface ListAccountsOutput {
   options: SweepOptions;
@@ -30,52 +28,46 @@ export interface ListAccountsOutput {
  * ACTIVE, non-excluded accounts (SUSPENDED and excluded ones are counted, not visited).
  */
 export function createHandler(dependencies: () => HandlerDependencies, options: { batchSize?: number } = {}) {
-  return middy(
-    async (input: z.infer<typeof listAccountsInput>, _context: Context): Promise<ListAccountsOutput> => {
-      const { config, organization, now } = dependencies();
-      // The state carried between batches has these keys; a user's input never does.
-      const continuing = typeof input.sweep === 'object' && input.sweep !== null && 'totals' in input.sweep;
-      const state = continuing ? sweepState.parse(input.sweep) : undefined;
-      const sweep = state
-        ? state.options
-        : resolveSweepOptions(sweepRequest(input.sweep), config, new Date(now()).toISOString());
-      const limit = options.batchSize ?? sweepBatchSize(sweep.regions.length);
-      const { accounts, nextToken } = await organization.batch(limit, state?.page.nextToken);
-      const selection = selectSweepAccounts(accounts, {
-        excludeAccountIds: config.excludeAccountIds,
-        managementAccountId: config.managementAccountId,
-      });
-      logger.info('sweep batch listed', {
-        repair: sweep.repair,
-        accounts: selection.accountIds.length,
-        skippedInactive: selection.inactive,
-        skippedExcluded: selection.excluded,
-        more: Boolean(nextToken),
-      });
-      return {
-        options: sweep,
-        page: {
-          accountIds: selection.accountIds,
-          ...(nextToken ? { nextToken } : {}),
-          // Existing accounts get one attempt at the role: a deadline already reached.
-          roleDeadline: new Date(now()).toISOString(),
-          skipped: { inactive: selection.inactive, excluded: selection.excluded },
-        },
-        totals: state?.totals ?? emptySweepTotals(),
-      };
-    },
-  )
+  async function listAccounts(
+    input: z.infer<typeof listAccountsInput>,
+    _context: Context,
+  ): Promise<ListAccountsOutput> {
+    const { config, organization, now } = dependencies();
+    // The state carried between batches has these keys; a user's input never does.
+    const continuing = typeof input.sweep === 'object' && input.sweep !== null && 'totals' in input.sweep;
+    const state = continuing ? sweepState.parse(input.sweep) : undefined;
+    const sweep = state
+      ? state.options
+      : resolveSweepOptions(parseSweepRequest(input.sweep), config, new Date(now()).toISOString());
+    const limit = options.batchSize ?? sweepBatchSize(sweep.regions.length);
+    const { accounts, nextToken } = await organization.batch(limit, state?.page.nextToken);
+    const selection = selectSweepAccounts(accounts, {
+      excludeAccountIds: config.excludeAccountIds,
+      managementAccountId: config.managementAccountId,
+    });
+    logger.info('sweep batch listed', {
+      repair: sweep.repair,
+      accounts: selection.accountIds.length,
+      skippedInactive: selection.inactive,
+      skippedExcluded: selection.excluded,
+      more: Boolean(nextToken),
+    });
+    return {
+      options: sweep,
+      page: {
+        accountIds: selection.accountIds,
+        ...(nextToken ? { nextToken } : {}),
+        // Existing accounts get one attempt at the role: a deadline already reached.
+        roleDeadline: new Date(now()).toISOString(),
+        skipped: { inactive: selection.inactive, excluded: selection.excluded },
+      },
+      totals: state?.totals ?? emptySweepTotals(),
+    };
+  }
+  return middy()
     .use(injectLambdaContext(logger))
-    .use(parser({ schema: listAccountsInput }));
-}
-
-/** The execution input, validated so that a typo gets a message naming it. */
-function sweepRequest(input: unknown): z.infer<typeof sweepOptions> {
-  const parsed = sweepOptions.safeParse(input ?? {});
-  if (parsed.success) return parsed.data;
-  throw new InvalidRequestError(
-    `invalid sweep input ${JSON.stringify(input)}: ${describeIssues(parsed.error).join('; ')} (expected { repair?, maxConcurrency?, regions? })`,
-  );
+    .use(parser({ schema: listAccountsInput }))
+    .handler(listAccounts);
 }
 
 export const handler = createHandler(fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory }));

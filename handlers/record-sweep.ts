@@ -11,6 +11,7 @@ import {
   type SweepOptions,
   type SweepTotals,
   sweepFailures,
+  sweepIncompleteCause,
   tallySweepBatch,
 } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -31,57 +32,53 @@ export interface RecordSweepOutput {
  * data points; CloudWatch sums them). Every finding is logged; the output keeps a capped list.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
-  return middy(
-    async (input: z.infer<typeof recordSweepInput>, _context: Context): Promise<RecordSweepOutput> => {
-      dependencies();
-      const failed = input.batchError ? { accounts: input.page.accountIds.length } : undefined;
-      if (input.batchError) {
-        logger.error('sweep batch failed as a whole; its accounts were not (all) swept', {
-          accounts: input.page.accountIds,
-          error: input.batchError.Error,
-          cause: input.batchError.Cause,
-        });
-      }
-      const batch = tallySweepBatch(input.results, input.page.skipped, failed);
-      metrics.addMetadata('mode', input.options.repair ? 'repair' : 'check');
-      metrics.addMetadata('sweepStartedAt', input.options.startedAt);
-      metrics.addMetric(METRIC.accountsChecked, MetricUnit.Count, batch.accountsChecked);
-      metrics.addMetric(METRIC.driftDetected, MetricUnit.Count, batch.driftDetected);
-      metrics.addMetric(METRIC.driftRepaired, MetricUnit.Count, batch.driftRepaired);
-      metrics.addMetric(METRIC.sweepFailures, MetricUnit.Count, sweepFailures(batch));
-      for (const finding of batch.findings) {
-        const level = finding.status === 'repaired' ? 'info' : 'warn';
-        logger[level]('sweep finding', { ...finding });
-      }
-      const totals = addSweepTotals(input.totals, batch);
-      logger.info('sweep batch recorded', {
-        accountsChecked: batch.accountsChecked,
-        driftDetected: batch.driftDetected,
-        driftRepaired: batch.driftRepaired,
-        regionsFailed: batch.regionsFailed,
-        totalAccountsChecked: totals.accountsChecked,
+  async function recordSweep(
+    input: z.infer<typeof recordSweepInput>,
+    _context: Context,
+  ): Promise<RecordSweepOutput> {
+    dependencies();
+    const failed = input.batchError ? { accounts: input.page.accountIds.length } : undefined;
+    if (input.batchError) {
+      logger.error('sweep batch failed as a whole; its accounts were not (all) swept', {
+        accounts: input.page.accountIds,
+        error: input.batchError.Error,
+        cause: input.batchError.Cause,
       });
-      const { nextToken, roleDeadline, skipped } = input.page;
-      return {
-        options: input.options,
-        page: {
-          accountIds: [],
-          ...(nextToken ? { nextToken } : {}),
-          ...(roleDeadline ? { roleDeadline } : {}),
-          skipped,
-        },
-        totals,
-        ...(totals.batchesFailed > 0
-          ? {
-              incomplete: `${totals.batchesFailed} batch(es) failed as a whole, so ${totals.accountsUnswept} account(s) were not swept (see the RecordSweep log); the other ${totals.accountsChecked} were`,
-            }
-          : {}),
-      };
-    },
-  )
+    }
+    const batch = tallySweepBatch(input.results, input.page.skipped, failed);
+    metrics.addMetadata('mode', input.options.repair ? 'repair' : 'check');
+    metrics.addMetadata('sweepStartedAt', input.options.startedAt);
+    metrics.addMetric(METRIC.accountsChecked, MetricUnit.Count, batch.accountsChecked);
+    metrics.addMetric(METRIC.driftDetected, MetricUnit.Count, batch.driftDetected);
+    metrics.addMetric(METRIC.driftRepaired, MetricUnit.Count, batch.driftRepaired);
+    metrics.addMetric(METRIC.sweepFailures, MetricUnit.Count, sweepFailures(batch));
+    for (const finding of batch.findings) {
+      const level = finding.status === 'repaired' ? 'info' : 'warn';
+      logger[level]('sweep finding', { ...finding });
+    }
+    const totals = addSweepTotals(input.totals, batch);
+    const { accountsChecked, driftDetected, driftRepaired, regionsFailed } = batch;
+    const counts = { accountsChecked, driftDetected, driftRepaired, regionsFailed };
+    logger.info('sweep batch recorded', { ...counts, totalAccountsChecked: totals.accountsChecked });
+    const { nextToken, roleDeadline, skipped } = input.page;
+    const incomplete = sweepIncompleteCause(totals);
+    return {
+      options: input.options,
+      page: {
+        accountIds: [],
+        ...(nextToken ? { nextToken } : {}),
+        ...(roleDeadline ? { roleDeadline } : {}),
+        skipped,
+      },
+      totals,
+      ...(incomplete ? { incomplete } : {}),
+    };
+  }
+  return middy()
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
-    .use(parser({ schema: recordSweepInput }));
+    .use(parser({ schema: recordSweepInput }))
+    .handler(recordSweep);
 }
 
 export const handler = createHandler(fromProcessEnvironment());

@@ -1,4 +1,6 @@
-import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from '#core/config.ts';
+import { ACCOUNT_ID_PATTERN, describeIssues, REGION_PATTERN } from '#core/config.ts';
+import { InvalidRequestError } from '#core/errors.ts';
+import { regionResult, regionResultWith } from '#core/region-result.ts';
 import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
 import '#core/validation.ts';
 import * as z from 'zod/mini';
@@ -16,6 +18,8 @@ export const resolveRequestInput = z.object({
   /** The execution's name (`$$.Execution.Name`): the vend ledger records its owner by it. */
   execution: executionName,
 });
+
+export type ResolveRequestInput = z.infer<typeof resolveRequestInput>;
 
 export const awaitRoleInput = z.object({
   accountId,
@@ -38,21 +42,6 @@ export const request = z.object({
   reason: z.optional(z.string()),
 });
 
-export const regionResult = z.object({
-  region,
-  status: z.enum(['compliant', 'failed', 'refused']),
-  action: z.optional(z.string()),
-  verifiedAt: z.optional(isoTime),
-  latestVersion: z.optional(z.string()),
-  defaultVersion: z.optional(z.string()),
-  error: z.optional(z.string()),
-  cause: z.optional(z.string()),
-  /** ApplyPreferences' own output: versions it pruned at the version limit, a Failed version it repaired. */
-  apply: z.optional(
-    z.looseObject({ pruned: z.optional(z.array(z.string())), repairedFrom: z.optional(z.string()) }),
-  ),
-});
-
 /** A Catch's error output: `{ Error, Cause }`. */
 const taskError = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
 
@@ -66,10 +55,10 @@ export const recordEnforcementInput = z.object({
 
 export type RegionTaskInput = z.infer<typeof regionTaskInput>;
 export type RecordEnforcementInput = z.infer<typeof recordEnforcementInput>;
-export type RegionResult = z.infer<typeof regionResult>;
 
 /** The follow-up's input: a CodePipeline action event, or the reconciler's `{ "reconcile": true }`. */
 export const planFollowUpInput = z.object({ input: z.unknown() });
+export type PlanFollowUpInput = z.infer<typeof planFollowUpInput>;
 
 const vendKey = z.object({ accountId, joinedAt: isoTime });
 
@@ -110,7 +99,8 @@ export type FollowUpPlanOutput = z.infer<typeof followUpPlan>;
 export const recordFollowUpInput = z.object({
   execution: executionName,
   plan: followUpPlan,
-  results: z._default(z.array(z.extend(plannedRepair, z.omit(regionResult, { region: true }).shape)), []),
+  /** Each planned repair with its region result (RepairVerified, RepairRefused, RepairFailed). */
+  results: z._default(z.array(regionResultWith(plannedRepair.shape)), []),
 });
 
 const concurrency = z.number().check(z.int(), z.gte(1), z.lte(1000));
@@ -169,6 +159,15 @@ export const sweepTotals = z.object({
 /** The sweep state carried from batch to batch. */
 export const sweepState = z.object({ options: sweepOptionsResolved, page: sweepPage, totals: sweepTotals });
 
+/** The execution input, validated so that a typo gets a message naming it. */
+export function parseSweepRequest(input: unknown): z.infer<typeof sweepOptions> {
+  const parsed = sweepOptions.safeParse(input ?? {});
+  if (parsed.success) return parsed.data;
+  throw new InvalidRequestError(
+    `invalid sweep input ${JSON.stringify(input)}: ${describeIssues(parsed.error).join('; ')} (expected { repair?, maxConcurrency?, regions? })`,
+  );
+}
+
 /**
  * What ListAccounts receives: the execution input on the first call (flat options, validated
  * by the handler so that a typo gets a clear message), then the sweep state on every batch.
@@ -194,3 +193,4 @@ export const recordSweepInput = z.object({
 });
 
 export type SweepPage = z.infer<typeof sweepPage>;
+export type RecordFollowUpInput = z.infer<typeof recordFollowUpInput>;

@@ -279,13 +279,14 @@ describe('PreferencesStore.apply', () => {
     // Prepare
     existing({ schemaVersion: '1.0', sessionType: 'Port', inputs: {} }, '2');
     // Act
-    const outcome = await store().apply(runAs);
-    // Assess
-    expect(outcome).toMatchObject({
-      action: 'refused',
-      compliant: false,
-      versionBefore: '2',
-      reason: expect.stringMatching(/sessionType/),
+    const attempt = store().apply(runAs);
+    // Assess: a refusal is thrown from the store outward, never returned as an outcome.
+    await expect(attempt).rejects.toMatchObject({
+      name: 'PreferencesDocumentInvalidError',
+      retryable: false,
+      message: expect.stringMatching(
+        /^refused to change SSM-SessionManagerRunShell in us-east-1: .*sessionType/,
+      ),
     });
     expectNoWrites();
   });
@@ -294,11 +295,11 @@ describe('PreferencesStore.apply', () => {
     // Prepare
     existing('schemaVersion: "1.0"\n  - [', '1');
     // Act
-    const outcome = await store().apply(runAs);
+    const attempt = store().apply(runAs);
     // Assess
-    expect(outcome).toMatchObject({
-      action: 'refused',
-      reason: expect.stringMatching(/neither JSON .* nor YAML/),
+    await expect(attempt).rejects.toMatchObject({
+      name: 'PreferencesDocumentInvalidError',
+      message: expect.stringMatching(/neither JSON .* nor YAML/),
     });
     expectNoWrites();
   });
@@ -546,6 +547,52 @@ describe('PreferencesStore.readRunAs', () => {
       compliant: false,
       content: 'not json',
       invalidReason: expect.stringMatching(/not JSON .*not a mapping/),
+    });
+  });
+});
+
+describe('PreferencesStore.verify', () => {
+  const ACCOUNT = '111122223333';
+  const accountStore = () =>
+    new PreferencesStore(new SSMClient({ region: REGION, maxAttempts: 1 }), REGION, { accountId: ACCOUNT });
+
+  beforeEach(() => {
+    ssm.reset();
+  });
+
+  it('returns both versions when RunAs is in effect in each', async () => {
+    // Prepare
+    versions({ content: compliant, version: '4' }, { content: compliant, version: '3' });
+    // Act
+    const verified = await accountStore().verify(runAs);
+    // Assess
+    expect(verified).toEqual({ latestVersion: '4', defaultVersion: '3' });
+    expectNoWrites();
+  });
+
+  it('refuses a foreign document by throwing, naming the account and region', async () => {
+    // Prepare
+    existing({ schemaVersion: '1.0', sessionType: 'Port', inputs: {} }, '2');
+    // Act
+    const attempt = accountStore().verify(runAs);
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'PreferencesDocumentInvalidError',
+      message: expect.stringMatching(new RegExp(`^version 2 in ${ACCOUNT}/${REGION}: .*sessionType`)),
+    });
+  });
+
+  it('calls a changing version busy and anything else not in effect', async () => {
+    // Prepare + Act + Assess: busy, then drifted.
+    versions({ content: compliant, version: '4', status: 'Updating' }, { content: compliant, version: '3' });
+    await expect(accountStore().verify(runAs)).rejects.toMatchObject({ name: 'DocumentBusyError' });
+    ssm.reset();
+    existing(lza, '5');
+    await expect(accountStore().verify(runAs)).rejects.toMatchObject({
+      name: 'VerificationFailedError',
+      message: expect.stringMatching(
+        new RegExp(`^RunAs not in effect in ${ACCOUNT}/${REGION} \\(drifted\\)`),
+      ),
     });
   });
 });

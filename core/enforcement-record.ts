@@ -1,0 +1,108 @@
+/**
+ * What RecordEnforcement decides, pure: the execution's outcome, which verifications go to the
+ * vend ledger, what the vend's owner finishes its claim with, and the metrics. The handler does
+ * the ledger calls and writes the metrics.
+ */
+import type { EnforcementSummary } from './enforcement.ts';
+import { METRIC, type MetricPoint } from './metrics.ts';
+import type { RegionResult } from './region-result.ts';
+import type { RegionVerification, VendMeasurement } from './vend-ledger.ts';
+
+/** `awaiting-enrollment`: an invited account without a member role; not a failure. */
+export type EnforcementOutcome = 'enforced' | 'role-unavailable' | 'awaiting-enrollment';
+
+/** RecordEnforcement's output: the ASL's AnyRegionFailed reads `failed` and `refused`. */
+export interface EnforcementRecord extends EnforcementSummary {
+  /** This execution stored the vend's exposure measurement (once per vend). */
+  measures: boolean;
+  outcome: EnforcementOutcome;
+  accountId: string;
+  trigger: string;
+  vendedAt: string;
+  roleAssumableAt?: string;
+}
+
+export function enforcementOutcome(roleFailed: boolean, invited: boolean): EnforcementOutcome {
+  if (!roleFailed) return 'enforced';
+  // Control Tower's enrollment will create the role and bootstrap the account then.
+  return invited ? 'awaiting-enrollment' : 'role-unavailable';
+}
+
+/** The compliant regions as the ledger keeps them: the ledger keeps each region's earliest. */
+export function verifiedRegions(regions: readonly RegionResult[]): Record<string, RegionVerification> {
+  const verified: Record<string, RegionVerification> = {};
+  for (const r of regions) {
+    if (r.status !== 'compliant') continue;
+    verified[r.region] = {
+      verifiedAt: r.verifiedAt,
+      action: r.action,
+      ...(r.latestVersion ? { latestVersion: r.latestVersion } : {}),
+      ...(r.defaultVersion ? { defaultVersion: r.defaultVersion } : {}),
+      ...(r.apply?.pruned?.length ? { pruned: r.apply.pruned } : {}),
+    };
+  }
+  return verified;
+}
+
+export type OwnerFinish = { measurement: VendMeasurement } | { awaitingEnrollment: true } | { failed: true };
+
+/**
+ * How the vend's owner ends its claim: with the measurement once every governed region is
+ * verified (by any execution) and none failed here; otherwise it gives the claim up, so a later
+ * execution (or the follow-up) measures the vend.
+ */
+export function ownerFinish(
+  measurement: VendMeasurement | undefined,
+  summary: Pick<EnforcementSummary, 'failed' | 'refused'>,
+  outcome: EnforcementOutcome,
+): OwnerFinish {
+  if (measurement && summary.failed === 0 && summary.refused === 0) return { measurement };
+  return outcome === 'awaiting-enrollment' ? { awaitingEnrollment: true } : { failed: true };
+}
+
+/** The metrics of one enforcement; `measured` when this execution stored the vend's exposure. */
+export function enforcementMetrics(
+  summary: Pick<EnforcementSummary, 'compliant' | 'failed' | 'refused'>,
+  outcome: EnforcementOutcome,
+  measured: VendMeasurement | undefined,
+): MetricPoint[] {
+  return [
+    { name: METRIC.regionsCompliant, unit: 'Count', value: summary.compliant },
+    { name: METRIC.regionsFailed, unit: 'Count', value: summary.failed },
+    { name: METRIC.regionsRefused, unit: 'Count', value: summary.refused },
+    ...(outcome === 'awaiting-enrollment'
+      ? [{ name: METRIC.accountsAwaitingEnrollment, unit: 'Count', value: 1 } as const]
+      : []),
+    ...(measured ? exposureMetrics(measured) : []),
+  ];
+}
+
+/** A vend's exposure and role wait, emitted once per vend by whichever execution measured it. */
+export function exposureMetrics(measured: VendMeasurement): MetricPoint[] {
+  return [
+    { name: METRIC.vendToRunAsSeconds, unit: 'Seconds', value: measured.exposureSeconds },
+    ...(measured.roleWaitSeconds !== undefined
+      ? [{ name: METRIC.roleWaitSeconds, unit: 'Seconds', value: measured.roleWaitSeconds } as const]
+      : []),
+  ];
+}
+
+/** RecordEnforcement's output, from the request and what was recorded. */
+export function enforcementRecord(
+  request: { accountId: string; trigger: string; vendedAt: string },
+  roleAssumableAt: string | undefined,
+  summary: EnforcementSummary,
+  outcome: EnforcementOutcome,
+  measures: boolean,
+): EnforcementRecord {
+  const { accountId, trigger, vendedAt } = request;
+  return {
+    accountId,
+    trigger,
+    vendedAt,
+    ...(roleAssumableAt ? { roleAssumableAt } : {}),
+    ...summary,
+    measures,
+    outcome,
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * The follow-up's decisions, pure: whether a pipeline event calls for one, what the open vends
+ * need (PlanFollowUp), and what the outcome means for the ledger and the metrics
+ * (RecordFollowUp). The handlers read and write the ledger and the pipeline's history.
+ */
+
+import type { PipelineAction } from './gap.ts';
+import { METRIC, type MetricPoint } from './metrics.ts';
+import { isRecord } from './records.ts';
+import type { RegionResult } from './region-result.ts';
+import {
+  canClaim,
+  type FollowUpDecision,
+  isDeployStage,
+  lzaResetsRunAs,
+  measureVend,
+  type PipelineActionEvent,
+  type PlannedRepair,
+  planFollowUp,
+  type RepairRecord,
+  type RunHistory,
+  readPipelineActionEvent,
+  regionsOfStage,
+  repairRecord,
+  type VendRecord,
+} from './vend-ledger.ts';
+
+const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
+
+export interface VendKey {
+  accountId: string;
+  joinedAt: string;
+}
+
+export type Settlement = VendKey & { decision: Exclude<FollowUpDecision, { kind: 'wait' }> };
+
+/** PlanFollowUp's output (the ASL's RecordFollowUp and StartRepairSweep read it). */
+export interface FollowUpWork {
+  mode: 'event' | 'reconcile';
+  repairs: PlannedRepair[];
+  settlements: Settlement[];
+  /** Pending vends whose owner gave up after every region was verified: measure them now. */
+  measure: VendKey[];
+  /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
+  sweep?: { repair: true; regions: string[] };
+}
+
+/** What started the follow-up: the reconciler, an LZA action to act on, or something to ignore (and why). */
+export type FollowUpTrigger =
+  | { mode: 'reconcile' }
+  | { mode: 'event'; event: PipelineActionEvent }
+  | { ignored: string };
+
+/**
+ * The reconciler's `{ "reconcile": true }`, or a Deploy-stage Security_Resources or
+ * Customizations success of the LZA pipeline. Anything else needs no follow-up.
+ */
+export function followUpTrigger(input: unknown, pipelineName: string): FollowUpTrigger {
+  if (isRecord(input) && input.reconcile === true) return { mode: 'reconcile' };
+  const event = readPipelineActionEvent(input);
+  if (!event) return { ignored: 'not a CodePipeline action state-change event' };
+  if (event.pipeline !== pipelineName)
+    return { ignored: `pipeline ${event.pipeline} is not ${pipelineName}` };
+  if (!isDeployStage(event.stage) || !FOLLOWED_ACTIONS.includes(event.action) || event.state !== 'SUCCEEDED')
+    return { ignored: `${event.stage}/${event.action} ${event.state} needs no follow-up` };
+  return { mode: 'event', event };
+}
+
+/** The plan for an event that needs no follow-up: the ASL's HasWork ends on `ignored`. */
+export function ignoredPlan(reason: string): FollowUpWork & { truncated: false; ignored: string } {
+  return { mode: 'event', repairs: [], settlements: [], measure: [], truncated: false, ignored: reason };
+}
+
+/** The earliest join of the open vends: the pipeline's history is read from there. */
+export function oldestJoin(vends: readonly VendKey[]): string | undefined {
+  return vends.map((v) => v.joinedAt).sort()[0];
+}
+
+/**
+ * A run's actions with the triggering event's own action added when the history does not show it
+ * yet, so the event is never lost to a lagging read.
+ */
+export function withEventAction(
+  executionId: string,
+  actions: readonly PipelineAction[],
+  event: PipelineActionEvent | undefined,
+): PipelineAction[] {
+  if (!event || event.executionId !== executionId) return [...actions];
+  const seen = actions.some(
+    (a) => a.stageName === event.stage && a.actionName === event.action && a.status === 'Succeeded',
+  );
+  if (seen) return [...actions];
+  return [
+    ...actions,
+    { stageName: event.stage, actionName: event.action, status: 'Succeeded', lastUpdateTime: event.time },
+  ];
+}
+
+export interface FollowUpPlanOptions {
+  awaitTimeoutHours: number;
+  nowMs: number;
+  /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
+  lzaVersion: string | undefined;
+  governedRegions: readonly string[];
+}
+
+/**
+ * What the open vends need, uncapped (`capPlan` bounds it for the state payload): repairs after
+ * Security_Resources, settlements, vends to measure, and a repair sweep for LZA below 1.14.
+ */
+export function planOpenVends(
+  vends: readonly VendRecord[],
+  history: readonly RunHistory[] | undefined,
+  event: PipelineActionEvent | undefined,
+  options: FollowUpPlanOptions,
+): FollowUpWork {
+  const repairs: PlannedRepair[] = [];
+  const settlements: Settlement[] = [];
+  const measure: VendKey[] = [];
+  for (const vend of vends) {
+    const key = { accountId: vend.accountId, joinedAt: vend.joinedAt };
+    // An owner that failed (or went silent) after others verified every region: measure it here.
+    if (vend.state === 'pending' && canClaim(vend, options.nowMs) && measureVend(vend)) measure.push(key);
+    const plan = planFollowUp(vend, history, options);
+    repairs.push(...plan.repairs);
+    if (plan.decision.kind !== 'wait') settlements.push({ ...key, decision: plan.decision });
+  }
+  const sweepRegions =
+    event?.action === 'Security_Resources' && lzaResetsRunAs(options.lzaVersion)
+      ? regionsOfStage(event.stage, options.governedRegions)
+      : [];
+  return {
+    mode: event ? 'event' : 'reconcile',
+    repairs,
+    settlements,
+    measure,
+    ...(sweepRegions.length > 0 ? { sweep: { repair: true, regions: sweepRegions } } : {}),
+  };
+}
+
+/** A planned repair with the region result the ASL's Repair* Pass states built for it. */
+export type RepairResult = PlannedRepair & RegionResult;
+
+/** The results grouped by vend, in first-seen order. */
+export function groupByVend<T extends VendKey>(results: readonly T[]): T[][] {
+  const byVend = new Map<string, T[]>();
+  for (const result of results) {
+    const id = `${result.accountId}|${result.joinedAt}`;
+    byVend.set(id, [...(byVend.get(id) ?? []), result]);
+  }
+  return [...byVend.values()];
+}
+
+/**
+ * One vend's repairs as the ledger keeps them, and the regions still failing: those that failed
+ * before and were not fixed now, and those that failed now.
+ */
+export function vendRepairs(
+  repairsFailedBefore: readonly string[],
+  results: readonly RepairResult[],
+): { repairs: RepairRecord[]; failing: string[]; stillFailing: string[] } {
+  const repairs = results.map((r) => repairRecord(r, r));
+  const fixed = repairs.filter((r) => r.action !== 'failed').map((r) => r.region);
+  const failing = repairs.filter((r) => r.action === 'failed').map((r) => r.region);
+  const stillFailing = [
+    ...new Set([...repairsFailedBefore.filter((r) => !fixed.includes(r)), ...failing]),
+  ].sort();
+  return { repairs, failing, stillFailing };
+}
+
+/** RecordFollowUp's output: what it wrote, counted. */
+export interface FollowUpTally {
+  repaired: number;
+  reverified: number;
+  repairsFailed: number;
+  closed: number;
+  expired: number;
+  measured: number;
+}
+
+export function emptyTally(): FollowUpTally {
+  return { repaired: 0, reverified: 0, repairsFailed: 0, closed: 0, expired: 0, measured: 0 };
+}
+
+/**
+ * Counts a vend's repairs into the tally and returns the re-exposure each rewrite ended: a
+ * repair that rewrote RunAs ended a regression; one that found it in place only re-verified.
+ */
+export function countRepairs(tally: FollowUpTally, repairs: readonly RepairRecord[]): MetricPoint[] {
+  const points: MetricPoint[] = [];
+  for (const repair of repairs) {
+    if (repair.reexposedSeconds !== undefined) {
+      tally.repaired += 1;
+      points.push({ name: METRIC.runAsReexposedSeconds, unit: 'Seconds', value: repair.reexposedSeconds });
+    } else if (repair.action === 'failed') tally.repairsFailed += 1;
+    else tally.reverified += 1;
+  }
+  return points;
+}
+
+/** Every re-verification counts, a zero too: it says LZA ran and nothing had regressed. */
+export function regressionsMetric(tally: FollowUpTally): MetricPoint[] {
+  return tally.repaired + tally.reverified > 0
+    ? [{ name: METRIC.runAsRegressionsRepaired, unit: 'Count', value: tally.repaired }]
+    : [];
+}
+
+/** A closure or expiry as the ledger records it. */
+export interface SettlementUpdate {
+  state: 'closed' | 'expired';
+  note: string;
+  pipelineExecutionId?: string;
+  customizationsCompletedAt?: string;
+  prepareToCustomizationsSeconds?: number;
+  gapClosedSeconds?: number;
+}
+
+/** A settlement as the ledger records it, the tally it counts in, and the metrics it emits once. */
+export function settlementOf(decision: Settlement['decision']): {
+  update: SettlementUpdate;
+  counts: 'closed' | 'expired';
+  metrics: MetricPoint[];
+} {
+  if (decision.kind === 'expire') {
+    return {
+      update: { state: 'expired', note: decision.reason },
+      counts: 'expired',
+      metrics: [{ name: METRIC.gapMeasurementTimedOut, unit: 'Count', value: 1 }],
+    };
+  }
+  const { kind: _kind, reason, ...figures } = decision;
+  return {
+    update: { state: 'closed', note: reason, ...figures },
+    counts: 'closed',
+    metrics: [
+      {
+        name: METRIC.prepareToCustomizationsSeconds,
+        unit: 'Seconds',
+        value: figures.prepareToCustomizationsSeconds,
+      },
+      ...(figures.gapClosedSeconds !== undefined
+        ? [{ name: METRIC.gapClosedSeconds, unit: 'Seconds', value: figures.gapClosedSeconds } as const]
+        : []),
+    ],
+  };
+}
