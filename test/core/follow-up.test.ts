@@ -14,9 +14,9 @@ import {
   withEventAction,
 } from '#core/follow-up.ts';
 import { METRIC } from '#core/metrics.ts';
-import type { PipelineActionEvent, VendRecord } from '#core/vend-ledger.ts';
+import type { PipelineActionEvent } from '#core/vend-ledger.ts';
+import { JOINED, vendRecord } from '#test/fixtures/vend-record.ts';
 
-const JOINED = '2026-11-30T10:00:00.000Z';
 const PIPELINE = 'AWSAccelerator-Pipeline';
 
 function actionEvent(detail: Record<string, unknown>) {
@@ -35,23 +35,7 @@ function actionEvent(detail: Record<string, unknown>) {
   };
 }
 
-function vend(overrides: Partial<VendRecord> = {}): VendRecord {
-  return {
-    accountId: '111111111111',
-    joinedAt: JOINED,
-    joinedMethod: 'CREATED',
-    firstSeenAt: JOINED,
-    triggers: [],
-    state: 'pending',
-    governedRegions: ['us-east-1', 'eu-west-1'],
-    regions: {},
-    writes: {},
-    repairs: [],
-    repairsFailed: [],
-    expiresAt: 0,
-    ...overrides,
-  };
-}
+const vend = vendRecord;
 
 describe('followUpTrigger', () => {
   it('follows the reconciler and Deploy-stage Security_Resources or Customizations successes of the LZA pipeline', () => {

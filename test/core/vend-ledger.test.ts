@@ -15,30 +15,13 @@ import {
   repairRecord,
   roleWaitMinutes,
   runAsVerifiedAt,
-  type VendRecord,
 } from '#core/vend-ledger.ts';
+import { JOINED, vendRecord } from '#test/fixtures/vend-record.ts';
 
 const HOUR = 3_600_000;
-const JOINED = '2026-11-30T10:00:00.000Z';
 const config = { roleWaitTimeoutMinutes: 30, invitedRoleWaitMinutes: 5 };
 
-function record(overrides: Partial<VendRecord> = {}): VendRecord {
-  return {
-    accountId: '111111111111',
-    joinedAt: JOINED,
-    joinedMethod: 'CREATED',
-    firstSeenAt: JOINED,
-    triggers: [],
-    state: 'pending',
-    governedRegions: ['us-east-1', 'eu-west-1'],
-    regions: {},
-    writes: {},
-    repairs: [],
-    repairsFailed: [],
-    expiresAt: 0,
-    ...overrides,
-  };
-}
+const record = vendRecord;
 
 function actionEvent(detail: Record<string, unknown>, time = '2026-11-30T11:00:00Z') {
   return {
