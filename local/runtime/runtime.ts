@@ -110,6 +110,7 @@ export class LocalRuntime {
   /** Lambda environments and Step Functions latencies, shared by the three state machines. */
   readonly lambda: LambdaService;
   #pendingStarts = 0;
+  #running = 0;
 
   /** Use `LocalRuntime.start`, which waits for the deployed resources. */
   private constructor(options: LocalRuntimeOptions) {
@@ -315,7 +316,9 @@ export class LocalRuntime {
         record.cause = limitError.message;
       }
       record.stopDate = new Date(this.#host.clock.nowMs());
+      this.#running -= 1;
     });
+    this.#running += 1;
     this.#executions.set(executionArn, record);
     return record;
   }
@@ -332,6 +335,11 @@ export class LocalRuntime {
       .finally(() => {
         this.#pendingStarts -= 1;
       });
+  }
+
+  /** Executions started and not yet stopped (kept as a count: a burst has thousands of records). */
+  get running(): number {
+    return this.#running;
   }
 
   /** Starts that a rule delivered and that wait out their start latency. */
