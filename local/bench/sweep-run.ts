@@ -5,7 +5,8 @@
 import type { SweepTotals } from '#core/sweep.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { realTimers } from '#local/cloud/virtual-time.ts';
-import { type ExecutionRecord, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
+import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
+import { LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import { type Distribution, distribution } from './stats.ts';
 import type { SweepOrganization, SweepRegionKind } from './sweep-scenario.ts';
