@@ -1,16 +1,13 @@
 import {
   CreateDocumentCommand,
-  DeleteDocumentCommand,
   DescribeDocumentCommand,
-  type DocumentStatus,
   GetDocumentCommand,
-  ListDocumentVersionsCommand,
   type SSMClient,
   UpdateDocumentCommand,
   UpdateDocumentDefaultVersionCommand,
 } from '@aws-sdk/client-ssm';
 import type { RunAsSetting } from '#core/config.ts';
-import { type DocumentFormat, readDocumentText } from '#core/document-text.ts';
+import type { DocumentFormat } from '#core/document-text.ts';
 import {
   DocumentBusyError,
   DocumentVersionFailedError,
@@ -18,17 +15,17 @@ import {
   PreferencesDocumentInvalidError,
   VerificationFailedError,
 } from '#core/errors.ts';
-import {
-  isCompliant,
-  type Judgement,
-  judgeVersions,
-  PREFERENCES_DOCUMENT_NAME,
-  parseDocument,
-  planChange,
-  type VersionView,
-} from '#core/preferences.ts';
+import { PREFERENCES_DOCUMENT_NAME, planChange } from '#core/preferences.ts';
 import type { ApplyAction } from '#core/region-result.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
+import {
+  judgeReadout,
+  type RunAsReadout,
+  readout,
+  type StoredVersion,
+  type VersionReadout,
+} from './preferences-readout.ts';
+import { DEFAULT_PRUNING, type PruningPolicy, pruneVersions } from './version-pruning.ts';
 
 const Name = PREFERENCES_DOCUMENT_NAME;
 
@@ -49,36 +46,11 @@ export interface ApplyOutcome {
   pruned?: string[];
 }
 
-export interface VersionReadout extends VersionView {
-  /** Parsed content when it is JSON or YAML, else the raw text. */
-  content: unknown;
-  /** The stored text, exactly as SSM returned it. */
-  text: string;
-  format?: string;
-}
-
-export interface RunAsReadout {
-  region: string;
-  exists: boolean;
-  status?: string;
-  latest?: VersionReadout;
-  default?: VersionReadout;
-}
-
 /** A `{ debug, info, warn }` logger, so tests and the CLI can pass anything that logs. */
 export interface StoreLogger {
   debug(message: string, extra: Record<string, unknown>): void;
   info(message: string, extra: Record<string, unknown>): void;
   warn(message: string, extra: Record<string, unknown>): void;
-}
-
-/** What to do at SSM's version limit (config `documentVersionPruning`). */
-export interface PruningPolicy {
-  enabled: boolean;
-  /** Never delete any of the newest N versions, nor the default. */
-  keepNewest: number;
-  /** Delete at most this many (the oldest eligible) per limit hit. */
-  deleteCount: number;
 }
 
 export interface PreferencesStoreOptions {
@@ -93,14 +65,6 @@ export interface PreferencesStoreOptions {
 
 const silent: StoreLogger = { debug() {}, info() {}, warn() {} };
 const BUSY_STATUSES: readonly string[] = ['Creating', 'Updating', 'Deleting'];
-export const DEFAULT_PRUNING: PruningPolicy = { enabled: true, keepNewest: 20, deleteCount: 10 };
-
-export interface StoredVersion {
-  content: string;
-  version: string;
-  status?: DocumentStatus | string;
-  format?: string;
-}
 
 /**
  * The preferences document of one account in one region. Applies RunAs by read, merge (in
@@ -370,7 +334,7 @@ export class PreferencesStore {
             { cause: error },
           );
         }
-        const deleted = await this.#prune(error);
+        const deleted = await pruneVersions(this.#ssm, this.#region, this.#pruning, this.#logger, error);
         return this.#update(text, format, latestVersion, deleted);
       }
       throw classifyAwsError(error, `UpdateDocument ${Name} in ${this.#region}`);
@@ -392,60 +356,6 @@ export class PreferencesStore {
     } catch (error) {
       throw classifyAwsError(error, `UpdateDocumentDefaultVersion ${Name} ${version} in ${this.#region}`);
     }
-  }
-
-  /**
-   * The pruning policy: delete the oldest versions that are neither the default nor among the
-   * newest `keepNewest`, at most `deleteCount`. Off, or nothing eligible: DocumentVersionLimitError.
-   */
-  async #prune(cause: unknown): Promise<string[]> {
-    const policy = this.#pruning;
-    if (!policy.enabled) {
-      throw new DocumentVersionLimitError(
-        `${Name} in ${this.#region} has reached SSM's version limit and documentVersionPruning is off; delete old versions by hand`,
-        { cause },
-      );
-    }
-    const versions: { version: number; isDefault: boolean }[] = [];
-    let NextToken: string | undefined;
-    do {
-      const page = await this.#ssm.send(new ListDocumentVersionsCommand({ Name, NextToken, MaxResults: 50 }));
-      for (const v of page.DocumentVersions ?? []) {
-        if (v.DocumentVersion)
-          versions.push({ version: Number(v.DocumentVersion), isDefault: v.IsDefaultVersion === true });
-      }
-      NextToken = page.NextToken;
-    } while (NextToken);
-    const newest = new Set(
-      versions
-        .map((v) => v.version)
-        .sort((a, b) => b - a)
-        .slice(0, policy.keepNewest),
-    );
-    const victims = versions
-      .filter((v) => !v.isDefault && !newest.has(v.version))
-      .sort((a, b) => a.version - b.version)
-      .slice(0, policy.deleteCount)
-      .map((v) => String(v.version));
-    if (victims.length === 0) {
-      throw new DocumentVersionLimitError(
-        `${Name} in ${this.#region} has reached SSM's version limit and no version may be pruned (keepNewest ${policy.keepNewest}, the default is kept)`,
-        { cause },
-      );
-    }
-    this.#logger.warn('document version limit reached; pruning old versions under the policy', {
-      region: this.#region,
-      deleting: victims,
-      keepNewest: policy.keepNewest,
-    });
-    for (const victim of victims) {
-      try {
-        await this.#ssm.send(new DeleteDocumentCommand({ Name, DocumentVersion: victim }));
-      } catch (error) {
-        throw classifyAwsError(error, `DeleteDocument ${Name} version ${victim} in ${this.#region}`);
-      }
-    }
-    return victims;
   }
 
   async #describe(
@@ -507,38 +417,4 @@ export class PreferencesStore {
       throw classifyAwsError(error, `GetDocument ${Name} ${version} in ${this.#region}`);
     }
   }
-}
-
-function parsedContent(text: string): unknown {
-  try {
-    return readDocumentText(text).value;
-  } catch {
-    return text; // the readout shows what is there, even when it is neither JSON nor YAML
-  }
-}
-
-/** What one stored version says, judged against the setting (exported for the agreement test). */
-export function readout(version: StoredVersion, runAs: RunAsSetting): VersionReadout {
-  const base = {
-    version: version.version,
-    content: parsedContent(version.content),
-    text: version.content,
-    ...(version.status ? { status: version.status } : {}),
-    ...(version.format ? { format: version.format } : {}),
-  };
-  const plan = planChange(version.content, runAs);
-  if (plan.kind === 'refuse') return { ...base, valid: false, invalidReason: plan.reason, compliant: false };
-  const document = parseDocument(version.content);
-  return {
-    ...base,
-    valid: true,
-    runAsEnabled: document.inputs.runAsEnabled,
-    runAsDefaultUser: document.inputs.runAsDefaultUser,
-    compliant: isCompliant(document, runAs),
-  };
-}
-
-/** The one judgement of a readout (check, plan, verify and the sweep agree on it). */
-export function judgeReadout(readoutOfRegion: RunAsReadout, runAs: RunAsSetting): Judgement {
-  return judgeVersions(readoutOfRegion.latest, readoutOfRegion.default, runAs);
 }

@@ -1,18 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  paginateScan,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   MAX_RECORDED_REPAIRS,
   MAX_RECORDED_TRIGGERS,
   OPEN_MARKER,
-  OPEN_VENDS_INDEX,
   type RegionVerification,
   type RepairRecord,
   type TriggerSeen,
@@ -21,6 +12,7 @@ import {
   type VendRecord,
 } from '#core/vend-ledger.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
+import { openVends, vendsOf, vendsSince, withoutMarker } from './vend-ledger-reads.ts';
 
 export interface VendKey {
   accountId: string;
@@ -42,8 +34,6 @@ export interface VendSettlement {
   prepareToCustomizationsSeconds?: number;
   gapClosedSeconds?: number;
 }
-
-const OPEN_STATES = ['pending', 'verified'] as const;
 
 /**
  * The vend ledger: one DynamoDB item per vend (account + join time). Every write that decides
@@ -392,72 +382,21 @@ export class VendLedger {
   }
 
   /** Every vend still followed (pending or verified), oldest join first. */
-  async openVends(): Promise<VendRecord[]> {
-    const out: VendRecord[] = [];
-    try {
-      for await (const page of paginateQuery(
-        { client: this.#db },
-        {
-          TableName: this.#table,
-          IndexName: OPEN_VENDS_INDEX,
-          KeyConditionExpression: '#open = :open',
-          ExpressionAttributeNames: { '#open': 'open' },
-          ExpressionAttributeValues: { ':open': OPEN_MARKER },
-        },
-      )) {
-        for (const item of page.Items ?? []) out.push(withoutMarker(item));
-      }
-    } catch (error) {
-      throw classifyAwsError(error, 'Query open vends');
-    }
-    // The index projects every attribute; a record settled since the query ran is skipped.
-    return out.filter((v) => OPEN_STATES.includes(v.state as never));
+  openVends(): Promise<VendRecord[]> {
+    return openVends(this.#db, this.#table);
   }
 
   /** The vends of some accounts, newest first. */
-  async vendsOf(accountId: string): Promise<VendRecord[]> {
-    try {
-      const { Items } = await this.#db.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'accountId = :id',
-          ExpressionAttributeValues: { ':id': accountId },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-        }),
-      );
-      return (Items ?? []).map(withoutMarker);
-    } catch (error) {
-      throw classifyAwsError(error, 'Query vends of an account');
-    }
+  vendsOf(accountId: string): Promise<VendRecord[]> {
+    return vendsOf(this.#db, this.#table, accountId);
   }
 
   /** Every vend that joined at or after `sinceIso` (a scan: the ledger holds one small item per vend). */
-  async vendsSince(sinceIso: string): Promise<VendRecord[]> {
-    const out: VendRecord[] = [];
-    try {
-      for await (const page of paginateScan(
-        { client: this.#db },
-        {
-          TableName: this.#table,
-          FilterExpression: 'joinedAt >= :since',
-          ExpressionAttributeValues: { ':since': sinceIso },
-        },
-      )) {
-        for (const item of page.Items ?? []) out.push(withoutMarker(item));
-      }
-    } catch (error) {
-      throw classifyAwsError(error, 'Scan vends');
-    }
-    return out.sort((a, b) => b.joinedAt.localeCompare(a.joinedAt));
+  vendsSince(sinceIso: string): Promise<VendRecord[]> {
+    return vendsSince(this.#db, this.#table, sinceIso);
   }
 }
 
 function key(vend: VendKey): VendKey {
   return { accountId: vend.accountId, joinedAt: vend.joinedAt };
-}
-
-function withoutMarker(item: Record<string, unknown>): VendRecord {
-  const { open: _open, ...rest } = item;
-  return rest as unknown as VendRecord;
 }

@@ -1,5 +1,6 @@
 import type { MemberSession } from '#adapters/member-session.ts';
-import { PreferencesStore, type RunAsReadout } from '#adapters/preferences-store.ts';
+import type { RunAsReadout } from '#adapters/preferences-readout.ts';
+import { PreferencesStore } from '#adapters/preferences-store.ts';
 import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
 import { mapLimit, type OperatorContext } from './operator-context.ts';
 

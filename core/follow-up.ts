@@ -4,24 +4,26 @@
  * (RecordFollowUp). The handlers read and write the ledger and the pipeline's history.
  */
 
+import {
+  type FollowUpDecision,
+  type PlannedRepair,
+  planFollowUp,
+  type RunHistory,
+  repairRecord,
+} from './follow-up-plan.ts';
 import type { PipelineAction } from './gap.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
 import { isRecord } from './records.ts';
 import type { RegionResult } from './region-result.ts';
 import {
   canClaim,
-  type FollowUpDecision,
   isDeployStage,
   lzaResetsRunAs,
   measureVend,
   type PipelineActionEvent,
-  type PlannedRepair,
-  planFollowUp,
   type RepairRecord,
-  type RunHistory,
   readPipelineActionEvent,
   regionsOfStage,
-  repairRecord,
   type VendRecord,
 } from './vend-ledger.ts';
 

@@ -4,7 +4,7 @@ import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import type { CloudWorld } from './cloud/cloud-world.ts';
 import type { ExpectedOutcome, Scenario } from './cloud/scenario.ts';
-import type { ExecutionRecord } from './runtime/runtime.ts';
+import type { ExecutionRecord } from './runtime/execution-record.ts';
 
 export type RegionStatus = 'compliant' | 'failed' | 'refused' | 'skipped';
 

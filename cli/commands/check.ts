@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { judgeReadout } from '#adapters/preferences-store.ts';
+import { judgeReadout } from '#adapters/preferences-readout.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';

@@ -1,4 +1,4 @@
-import { escapeHtml } from '#local/report-html.ts';
+import { escapeHtml } from '#local/report-html-text.ts';
 
 /**
  * An exposure CDF chart as a standalone SVG: one step line per mechanism, seconds on a log

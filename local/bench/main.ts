@@ -51,7 +51,7 @@ if (scale !== undefined) {
   const sizes = scale.split(',').map((n) => Number(n.trim()));
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000))
     args.usage('--sweep-scale takes account counts from 1 to 10000, comma-separated');
-  const { formatSweepScaleCurve, runSweepScaleCurve } = await import('./sweep-bench.ts');
+  const { formatSweepScaleCurve, runSweepScaleCurve } = await import('./sweep-scale-curve.ts');
   const curve = await runSweepScaleCurve({
     sizes,
     regions: args.positiveInt('regions', 4),

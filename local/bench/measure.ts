@@ -1,7 +1,7 @@
 import type { BootstrapperConfig } from '#core/config.ts';
 import type { LocalCloud } from '#local/cloud/server.ts';
 import type { DemoReport } from '#local/report.ts';
-import type { ExecutionRecord } from '#local/runtime/runtime.ts';
+import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import type { GeneratedScenario, SeedKind } from './scenario-generator.ts';
 import { type Distribution, distribution } from './stats.ts';
 

@@ -1,14 +1,16 @@
+/**
+ * The sweep section of the bench: check sweeps at several concurrencies, a repair and a second
+ * repair on one generated organization, checked against what that organization implies.
+ */
 import { runAsSetting } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
-import type { SweepTotals } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
-import { realTimers, VirtualTime } from '#local/cloud/virtual-time.ts';
-import { type ExecutionRecord, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
-import type { EventLog } from '#local/runtime/state-machine-events.ts';
+import type { LocalCloud } from '#local/cloud/server.ts';
+import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
 import { BENCH_EPOCH_MS } from './play.ts';
-import { type Distribution, distribution, RssSampler } from './stats.ts';
+import { type Distribution, RssSampler } from './stats.ts';
+import { type CountedTotals, round, runSweep, type SweepRunFigures, startSweepEnv } from './sweep-run.ts';
 import {
   generateSweepOrganization,
   type SweepAccountKind,
@@ -36,41 +38,8 @@ export interface SweepBenchOptions {
   progress?: (line: string) => void;
 }
 
-type CountedTotals = Omit<SweepTotals, 'findings'> & { findingsListed: number };
 /** Totals fields the organization determines; a field the product does not report counts as 0. */
 type ExpectedTotals = Record<string, number>;
-
-export interface SweepCohortCalls {
-  accountRegions: number;
-  /** Mean calls per account-region in the member account, by IAM action name (failed attempts included). */
-  perAccountRegion: Record<string, number>;
-}
-
-export interface SweepRunFigures {
-  label: string;
-  repair: boolean;
-  maxConcurrency: number;
-  status: string;
-  error?: string;
-  wallSeconds: number;
-  /** Execution start to stop on the simulated clock (wall / timeScale: the sweep has no Wait state). */
-  simulatedSeconds: number;
-  accountsPerWallSecond: number;
-  /** Most accounts (child executions) in flight at once, from the execution's iteration events. */
-  peakConcurrency: number;
-  mapRuns: number;
-  /** Accounts each Distributed Map run iterated (one per ListAccounts batch). */
-  accountsPerMapRun: number[];
-  /** One account's child execution (role probe and every region), simulated seconds. */
-  accountSeconds: Distribution;
-  totals: CountedTotals;
-  /** SSM Create/Update/UpdateDefaultVersion/Delete calls made during this sweep, in every account. */
-  ssmWrites: number;
-  /** Member-account calls per account-region, by what the region held before the first sweep. */
-  calls: Partial<Record<SweepRegionKind, SweepCohortCalls>>;
-  /** Management-account calls per visited account (AssumeRole, ListAccounts). */
-  managementCallsPerAccount: Record<string, number>;
-}
 
 export interface SweepVersions {
   /** The most new versions any one account-region has after this sweep (all sweeps so far). */
@@ -120,130 +89,7 @@ export interface SweepBenchResult {
   wallSeconds: number;
 }
 
-const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : Number.NaN);
-
-/** Kept away from the SDK's read calls: anything in SSM that is not a Get, Describe or List. */
-function isSsmWrite(operation: string): boolean {
-  return operation.startsWith('ssm:') && !/^ssm:(Get|Describe|List)/.test(operation);
-}
-
-type CallCounts = Map<string, { accountId: string; region: string; operation: string; count: number }>;
-
-function callCounts(cloud: LocalCloud): CallCounts {
-  const counts: CallCounts = new Map();
-  for (const c of cloud.state.calls()) {
-    counts.set(`${c.accountId}|${c.region}|${c.operation}`, {
-      accountId: c.accountId,
-      region: c.region,
-      operation: c.operation,
-      count: c.count,
-    });
-  }
-  return counts;
-}
-
-function callDelta(before: CallCounts, after: CallCounts): CallCounts {
-  const delta: CallCounts = new Map();
-  for (const [key, c] of after) {
-    const count = c.count - (before.get(key)?.count ?? 0);
-    if (count > 0) delta.set(key, { ...c, count });
-  }
-  return delta;
-}
-
-const ends = (e: EventLog) => (e.type === 'MapIterationStarted' ? 1 : 0);
-const isIterationEnd = (e: EventLog) => e.type === 'MapIterationSucceeded' || e.type === 'MapIterationFailed';
-
-/** The account iterations of the sweep's Distributed Map, ordered by time, an end before a start on ties. */
-function accountIterations(record: ExecutionRecord): EventLog[] {
-  return record.events
-    .filter((e) => e.parentState?.name === 'SweepAccounts' && e.type.startsWith('MapIteration'))
-    .sort((a, b) => a.timestamp - b.timestamp || ends(a) - ends(b));
-}
-
-export function peakConcurrency(record: ExecutionRecord): number {
-  let running = 0;
-  let peak = 0;
-  for (const event of accountIterations(record)) {
-    if (event.type === 'MapIterationStarted') running += 1;
-    if (isIterationEnd(event)) running -= 1;
-    peak = Math.max(peak, running);
-  }
-  return peak;
-}
-
-/** Wall milliseconds per account, keyed by the item the iteration ran (its account id). */
-function accountDurationsMs(record: ExecutionRecord): number[] {
-  const started = new Map<string, number>();
-  const durations: number[] = [];
-  for (const event of accountIterations(record)) {
-    const input = event.parentState?.input as { page?: { accountIds?: string[] } } | undefined;
-    const accountId = input?.page?.accountIds?.[event.index ?? -1];
-    if (!accountId) continue;
-    if (event.type === 'MapIterationStarted') started.set(accountId, event.timestamp);
-    else if (isIterationEnd(event) && started.has(accountId)) {
-      durations.push(event.timestamp - started.get(accountId)!);
-      started.delete(accountId);
-    }
-  }
-  return durations;
-}
-
-function countedTotals(totals: SweepTotals | undefined): CountedTotals {
-  const { findings = [], ...rest } = totals ?? ({} as SweepTotals);
-  return { ...rest, findingsListed: findings.length };
-}
-
-function cohortCalls(
-  org: SweepOrganization,
-  delta: CallCounts,
-): Partial<Record<SweepRegionKind, SweepCohortCalls>> {
-  const byAccountRegion = new Map<string, Map<string, number>>();
-  for (const c of delta.values()) {
-    const key = `${c.accountId}|${c.region}`;
-    let ops = byAccountRegion.get(key);
-    if (!ops) {
-      ops = new Map();
-      byAccountRegion.set(key, ops);
-    }
-    ops.set(c.operation, (ops.get(c.operation) ?? 0) + c.count);
-  }
-  const sums = new Map<SweepRegionKind, { n: number; ops: Map<string, number> }>();
-  for (const account of org.accounts) {
-    for (const region of org.regions) {
-      const kind = account.regions[region] ?? 'missing';
-      let sum = sums.get(kind);
-      if (!sum) {
-        sum = { n: 0, ops: new Map() };
-        sums.set(kind, sum);
-      }
-      sum.n += 1;
-      for (const [op, count] of byAccountRegion.get(`${account.accountId}|${region}`) ?? []) {
-        sum.ops.set(op, (sum.ops.get(op) ?? 0) + count);
-      }
-    }
-  }
-  const order: SweepRegionKind[] = ['compliant', 'lza-logging', 'missing', 'foreign', 'no-role'];
-  return Object.fromEntries(
-    order
-      .filter((kind) => sums.has(kind))
-      .map((kind) => {
-        const sum = sums.get(kind)!;
-        return [
-          kind,
-          {
-            accountRegions: sum.n,
-            perAccountRegion: Object.fromEntries(
-              [...sum.ops.entries()]
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([op, n]) => [op, round(n / sum.n)]),
-            ),
-          },
-        ];
-      }),
-  );
-}
 
 function versionsCreated(org: SweepOrganization, cloud: LocalCloud): SweepVersions {
   const byKind = new Map<SweepRegionKind, number[]>();
@@ -340,124 +186,6 @@ function mismatches(label: string, actual: CountedTotals, expected: ExpectedTota
   return Object.entries(expected)
     .filter(([key, value]) => (reported[key] ?? 0) !== value)
     .map(([key, value]) => `${label}: ${key} ${reported[key]}, expected ${value}`);
-}
-
-interface SweepEnv {
-  org: SweepOrganization;
-  cloud: LocalCloud;
-  runtime: LocalRuntime;
-  /**
-   * Replace the runtime (the deployed product) on the same cloud: fresh handler dependencies, so
-   * no member session cached by the previous sweep. Scheduled sweeps run a day apart, far beyond
-   * the sessions' 15 minutes; without this, a sweep right after another skips most AssumeRoles.
-   */
-  redeploy(): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function startSweepEnv(org: SweepOrganization, batchSize?: number): Promise<SweepEnv> {
-  const cloud = await startLocalCloud({ port: 0, scenario: org.scenario, config: org.config });
-  const deploy = () =>
-    LocalRuntime.start({
-      host: cloud,
-      config: org.config,
-      managementAccountId: org.scenario.managementAccountId,
-      homeRegion: org.scenario.homeRegion,
-      ...(batchSize ? { sweepBatchSize: batchSize } : {}),
-    });
-  const env: SweepEnv = {
-    org,
-    cloud,
-    runtime: await deploy(),
-    async redeploy() {
-      env.runtime.stop();
-      await env.runtime.whenIdle();
-      env.runtime = await deploy();
-    },
-    async close() {
-      env.runtime.stop();
-      await env.runtime.whenIdle();
-      await cloud.close();
-    },
-  };
-  cloud.startTimeline();
-  return env;
-}
-
-async function runSweep(
-  env: SweepEnv,
-  label: string,
-  input: { repair: boolean; maxConcurrency: number },
-  options: { timeoutSeconds: number; say: (line: string) => void },
-): Promise<SweepRunFigures> {
-  await env.redeploy();
-  const { org, cloud, runtime } = env;
-  const before = callCounts(cloud);
-  const started = performance.now();
-  const record = runtime.startExecution(SWEEP_STATE_MACHINE, input, { name: `bench-${label}` });
-  // Wall-time progress and deadline: real timers, whichever clock the cloud runs on.
-  const ticker = realTimers.setInterval(() => {
-    const finished = record.events.filter(
-      (e) => e.parentState?.name === 'SweepAccounts' && isIterationEnd(e),
-    ).length;
-    options.say(`sweep ${label}: ${finished}/${org.accounts.length} accounts`);
-  }, 250);
-  ticker.unref();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      record.done,
-      new Promise((_, reject) => {
-        timer = realTimers.setTimeout(
-          () => reject(new Error(`sweep ${label} did not finish within ${options.timeoutSeconds} s`)),
-          options.timeoutSeconds * 1000,
-        );
-        timer.unref();
-      }),
-    ]);
-  } finally {
-    realTimers.clearInterval(ticker);
-    realTimers.clearTimeout(timer);
-  }
-  const wallSeconds = (performance.now() - started) / 1000;
-  const delta = callDelta(before, callCounts(cloud));
-  const management = org.scenario.managementAccountId;
-  const managementOps = new Map<string, number>();
-  let ssmWrites = 0;
-  for (const c of delta.values()) {
-    if (isSsmWrite(c.operation)) ssmWrites += c.count;
-    if (c.accountId === management)
-      managementOps.set(c.operation, (managementOps.get(c.operation) ?? 0) + c.count);
-  }
-  const output = record.output as { totals?: SweepTotals } | undefined;
-  const mapRuns = runtime.mapRuns(record);
-  const accounts = org.accounts.length;
-  const simulatedMs = (record.stopDate?.getTime() ?? Number.NaN) - record.startDate.getTime();
-  return {
-    label,
-    repair: input.repair,
-    maxConcurrency: input.maxConcurrency,
-    status: record.status,
-    ...(record.error ? { error: `${record.error}: ${record.cause ?? ''}`.slice(0, 200) } : {}),
-    wallSeconds: round(wallSeconds),
-    simulatedSeconds: round(simulatedMs / 1000, 1),
-    accountsPerWallSecond: round(accounts / wallSeconds, 1),
-    peakConcurrency: peakConcurrency(record),
-    mapRuns: mapRuns.length,
-    accountsPerMapRun: mapRuns.map((run) => run.description.itemCounts?.total ?? 0),
-    accountSeconds: distribution(
-      accountDurationsMs(record).map((ms) => ms / 1000 / cloud.clock.timeScale),
-      2,
-    ),
-    totals: countedTotals(output?.totals),
-    ssmWrites,
-    calls: cohortCalls(org, delta),
-    managementCallsPerAccount: Object.fromEntries(
-      [...managementOps.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([op, n]) => [op, round(n / accounts, 3)]),
-    ),
-  };
 }
 
 /** Module loading and JIT of the sweep's handlers and the Distributed Map path, on a throwaway cloud. */
@@ -676,125 +404,4 @@ export function formatSweepBench(result: SweepBenchResult): string {
     `sweep section: ${result.wallSeconds} s wall, peak RSS ${result.peakRssMb} MB; ${result.violations.length === 0 ? 'no violations' : `VIOLATIONS:\n  ${result.violations.join('\n  ')}`}`,
   );
   return lines.join('\n');
-}
-
-export interface SweepScalePoint {
-  accounts: number;
-  accountRegions: number;
-  status: string;
-  wallSeconds: number;
-  simulatedSeconds: number;
-  /** Wall milliseconds of this machine per account: the local engine's cost, which must stay flat. */
-  wallMsPerAccount: number;
-  /** Resident memory at the start of the point, its peak during the sweep, and the peak's growth per account. */
-  rssStartMb: number;
-  peakRssMb: number;
-  rssKbPerAccount: number;
-  drift: number;
-}
-
-export interface SweepScaleCurve {
-  regions: number;
-  maxConcurrency: number;
-  points: SweepScalePoint[];
-  /** Wall ms per account at the largest size over the smallest: about 1 when the cost is flat. */
-  costRatioLargestToSmallest: number;
-}
-
-/**
- * One check sweep per organization size, each on a fresh cloud under virtual time, with its
- * wall cost and memory per account: the curve that shows whether the cost per account stays
- * flat as the organization grows (10,000 accounts x 4 regions at the top by default).
- */
-export async function runSweepScaleCurve(options: {
-  sizes: number[];
-  regions: number;
-  seed: number;
-  maxConcurrency?: number;
-  progress?: (line: string) => void;
-}): Promise<SweepScaleCurve> {
-  const maxConcurrency = options.maxConcurrency ?? 40;
-  const points: SweepScalePoint[] = [];
-  for (const accounts of options.sizes) {
-    options.progress?.(`sweep scale: ${accounts} accounts`);
-    const time = VirtualTime.install({ seed: options.seed, startMs: BENCH_EPOCH_MS });
-    const rssStart = process.memoryUsage().rss;
-    const rss = new RssSampler(50);
-    try {
-      const org = generateSweepOrganization({
-        accounts,
-        regions: options.regions,
-        seed: options.seed,
-        timeScale: 1,
-        faults: 'none',
-      });
-      const env = await startSweepEnv(org);
-      try {
-        const figures = await runSweep(
-          env,
-          `scale-${accounts}`,
-          { repair: false, maxConcurrency },
-          { timeoutSeconds: 3600, say: options.progress ?? (() => {}) },
-        );
-        const peak = rss.stop();
-        points.push({
-          accounts,
-          accountRegions: accounts * options.regions,
-          status: figures.status,
-          wallSeconds: figures.wallSeconds,
-          simulatedSeconds: figures.simulatedSeconds,
-          wallMsPerAccount: round((figures.wallSeconds * 1000) / accounts, 1),
-          rssStartMb: Math.round(rssStart / 1024 / 1024),
-          peakRssMb: peak,
-          rssKbPerAccount: round((peak * 1024 * 1024 - rssStart) / 1024 / accounts, 1),
-          drift: figures.totals.driftDetected,
-        });
-      } finally {
-        await env.close();
-      }
-    } finally {
-      rss.stop();
-      await time.uninstall();
-    }
-  }
-  const first = points[0];
-  const last = points.at(-1);
-  return {
-    regions: options.regions,
-    maxConcurrency,
-    points,
-    costRatioLargestToSmallest:
-      first && last ? round(last.wallMsPerAccount / first.wallMsPerAccount, 2) : Number.NaN,
-  };
-}
-
-export function formatSweepScaleCurve(curve: SweepScaleCurve): string {
-  return [
-    `sweep scale curve: check sweeps, ${curve.regions} regions, max concurrency ${curve.maxConcurrency}, virtual time`,
-    table(
-      [
-        'accounts',
-        'account-regions',
-        'status',
-        'wall s',
-        'sim s',
-        'wall ms/account',
-        'RSS start/peak MB',
-        'RSS KB/account',
-        'drift',
-      ],
-      curve.points.map((p) => [
-        String(p.accounts),
-        String(p.accountRegions),
-        p.status,
-        String(p.wallSeconds),
-        String(p.simulatedSeconds),
-        String(p.wallMsPerAccount),
-        `${p.rssStartMb} / ${p.peakRssMb}`,
-        String(p.rssKbPerAccount),
-        String(p.drift),
-      ]),
-    ),
-    `cost per account, largest / smallest: x${curve.costRatioLargestToSmallest}`,
-  ].join('\n');
 }

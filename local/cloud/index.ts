@@ -1,7 +1,7 @@
 export { AwsServiceError } from './aws-error.ts';
 export { EventBus, type EventEnvelope, type EventSubscriber } from './bus.ts';
 export { SimulatedClock } from './clock.ts';
-export type { CallStats, LzaWriteRecord } from './cloud-world.ts';
+export type { CallStats } from './cloud-world.ts';
 export { SUPPORTED_OPERATIONS } from './http-api.ts';
 export {
   evaluatePolicy,
@@ -12,6 +12,7 @@ export {
   wildcardMatch,
 } from './iam-policy.ts';
 export { compareVersions, lzaSessionManagerContent, standardStages } from './lza-pipeline.ts';
+export type { LzaWriteRecord } from './lza-timeline.ts';
 export {
   DEFAULT_SCENARIO,
   type ExpectedOutcome,

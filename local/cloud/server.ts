@@ -2,11 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { BootstrapperConfig } from '#core/config.ts';
 import type { EventBus, EventEnvelope } from './bus.ts';
 import type { SimulatedClock } from './clock.ts';
-import { type CallStats, CloudWorld, type LzaWriteRecord } from './cloud-world.ts';
+import { type CallStats, CloudWorld } from './cloud-world.ts';
 import type { LocalDeployment } from './deployment.ts';
 import { createCloudServer } from './http-api.ts';
 import type { LatencyModel } from './latency.ts';
 import { compareVersions } from './lza-pipeline.ts';
+import type { LzaWriteRecord } from './lza-timeline.ts';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import type { StepFunctionsExecutor } from './step-functions-executor.ts';
 

@@ -1,9 +1,4 @@
-import type {
-  DescribeExecutionOutput,
-  DescribeMapRunOutput,
-  ExecutionListItem,
-  StartExecutionOutput,
-} from '@aws-sdk/client-sfn';
+import type { DescribeMapRunOutput } from '@aws-sdk/client-sfn';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
@@ -26,6 +21,7 @@ import { AwsServiceError } from '../cloud/aws-error.ts';
 import type { EventEnvelope } from '../cloud/bus.ts';
 import { type LocalDeployment, localDeployment, ruleDelivers } from '../cloud/deployment.ts';
 import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
+import type { ExecutionRecord } from './execution-record.ts';
 import { LambdaService } from './lambda-service.ts';
 import { createLedgerTable } from './ledger-table.ts';
 import {
@@ -45,7 +41,7 @@ import {
   VEND_LEDGER_TABLE,
 } from './names.ts';
 import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
-import type { EventLog } from './state-machine-events.ts';
+import { stepFunctionsApi } from './step-functions-api.ts';
 
 /** What the runtime needs from the local cloud. */
 export interface RuntimeHost {
@@ -70,25 +66,6 @@ export interface LocalRuntimeOptions {
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
   /** Accounts per sweep batch (tests use a small one to exercise several batches). */
   sweepBatchSize?: number;
-}
-
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
-
-export interface ExecutionRecord {
-  executionArn: string;
-  stateMachineArn: string;
-  name: string;
-  input: unknown;
-  /** The rule that started it, or `StartExecution`. */
-  startedBy: string;
-  status: ExecutionStatus;
-  startDate: Date;
-  stopDate?: Date;
-  output?: unknown;
-  error?: string;
-  cause?: string;
-  events: EventLog[];
-  done: Promise<void>;
 }
 
 export { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
@@ -226,7 +203,7 @@ export class LocalRuntime {
       options.homeRegion,
       credentials,
     );
-    options.host.setExecutor(this.#executor());
+    options.host.setExecutor(stepFunctionsApi(this));
   }
 
   /** Deploy the product onto the local cloud and wait until its resources (the ledger's table) exist. */
@@ -382,7 +359,8 @@ export class LocalRuntime {
     this.#host.setDeployment?.(undefined);
   }
 
-  #execution(executionArn: string | undefined): ExecutionRecord {
+  /** The execution, or ExecutionDoesNotExist. */
+  execution(executionArn: string | undefined): ExecutionRecord {
     const record = this.#executions.get(executionArn ?? '');
     if (!record)
       throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
@@ -432,83 +410,5 @@ export class LocalRuntime {
         },
       };
     });
-  }
-
-  #executor(): StepFunctionsExecutor {
-    return {
-      startExecution: async (input): Promise<StartExecutionOutput> => {
-        let parsed: unknown = {};
-        try {
-          parsed = input.input === undefined ? {} : JSON.parse(input.input);
-        } catch {
-          throw new AwsServiceError(
-            'InvalidExecutionInput',
-            'Invalid State Machine Execution Input: not JSON',
-          );
-        }
-        const record = this.startExecution(input.stateMachineArn ?? '', parsed, {
-          ...(input.name ? { name: input.name } : {}),
-        });
-        return { executionArn: record.executionArn, startDate: record.startDate };
-      },
-      describeExecution: async (input): Promise<DescribeExecutionOutput> => {
-        const record = this.#execution(input.executionArn);
-        return {
-          executionArn: record.executionArn,
-          stateMachineArn: record.stateMachineArn,
-          name: record.name,
-          status: record.status,
-          startDate: record.startDate,
-          ...(record.stopDate ? { stopDate: record.stopDate } : {}),
-          input: JSON.stringify(record.input),
-          ...(record.output !== undefined ? { output: JSON.stringify(record.output) } : {}),
-          ...(record.error ? { error: record.error, cause: record.cause ?? '' } : {}),
-        };
-      },
-      listMapRuns: async (input) => {
-        const record = this.#execution(input.executionArn);
-        const runs = this.mapRuns(record);
-        const start = input.nextToken ? Number(input.nextToken) : 0;
-        const size = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
-        return {
-          mapRuns: runs.slice(start, start + size).map((run) => ({
-            executionArn: record.executionArn,
-            mapRunArn: run.mapRunArn,
-            stateMachineArn: record.stateMachineArn,
-            startDate: run.startDate,
-            ...(run.stopDate ? { stopDate: run.stopDate } : {}),
-          })),
-          ...(start + size < runs.length ? { nextToken: String(start + size) } : {}),
-        };
-      },
-      describeMapRun: async (input): Promise<DescribeMapRunOutput> => {
-        const run = this.executions()
-          .flatMap((record) => this.mapRuns(record))
-          .find((r) => r.mapRunArn === input.mapRunArn);
-        if (!run) throw new AwsServiceError('ResourceNotFound', `Resource not found: '${input.mapRunArn}'`);
-        return run.description;
-      },
-      listExecutions: async (input) => {
-        const items: ExecutionListItem[] = this.executions()
-          .filter((e) => e.stateMachineArn === input.stateMachineArn)
-          .filter((e) => !input.statusFilter || e.status === input.statusFilter)
-          .sort((a, b) => b.startDate.getTime() - a.startDate.getTime())
-          .map((e) => ({
-            executionArn: e.executionArn,
-            stateMachineArn: e.stateMachineArn,
-            name: e.name,
-            status: e.status,
-            startDate: e.startDate,
-            ...(e.stopDate ? { stopDate: e.stopDate } : {}),
-          }));
-        const start = input.nextToken ? Number(input.nextToken) : 0;
-        const size = input.maxResults && input.maxResults > 0 ? input.maxResults : 100;
-        const page = items.slice(start, start + size);
-        return {
-          executions: page,
-          ...(start + size < items.length ? { nextToken: String(start + size) } : {}),
-        };
-      },
-    };
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { judgeReadout, readout, type StoredVersion } from '#adapters/preferences-store.ts';
+import { judgeReadout, readout, type StoredVersion } from '#adapters/preferences-readout.ts';
 import { classify } from '#cli/commands/check.ts';
 import { planCell } from '#cli/commands/plan.ts';
 import type { SurveyCell } from '#cli/preferences-survey.ts';

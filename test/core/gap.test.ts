@@ -11,6 +11,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
+import { planFollowUp, type RunHistory } from '#core/follow-up-plan.ts';
 import {
   actionFinishedAt,
   CUSTOMIZATIONS_ACTION,
@@ -25,7 +26,7 @@ import {
   type RegionMilestones,
   SECURITY_RESOURCES_ACTION,
 } from '#core/gap.ts';
-import { planFollowUp, type RunHistory, type VendRecord } from '#core/vend-ledger.ts';
+import type { VendRecord } from '#core/vend-ledger.ts';
 
 /**
  * The fixtures are ListPipelineExecutions / ListActionExecutions responses of the LZA pipeline

@@ -1,18 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { matchesPattern } from '#core/event-pattern.ts';
+import { capPlan, FOLLOW_UP_CAPS, repairRecord } from '#core/follow-up-plan.ts';
 import {
   canClaim,
-  capPlan,
   classifyRequest,
-  FOLLOW_UP_CAPS,
   followUpEventPattern,
   isDeployStage,
   lzaResetsRunAs,
   measureVend,
   readPipelineActionEvent,
   regionsOfStage,
-  repairRecord,
   roleWaitMinutes,
   runAsVerifiedAt,
 } from '#core/vend-ledger.ts';

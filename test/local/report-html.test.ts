@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountReport, DemoReport, RegionReport } from '#local/report.ts';
-import { escapeHtml, renderHtmlReport } from '#local/report-html.ts';
+import { renderHtmlReport } from '#local/report-html.ts';
+import { escapeHtml } from '#local/report-html-text.ts';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const LZA_DONE = {

@@ -15,8 +15,9 @@ import { buildDependencies } from '#handlers/shared/dependencies.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
+import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { MAX_STATE_PAYLOAD_BYTES, payloadBytes } from '#local/runtime/limits.ts';
-import { BOOTSTRAP_STATE_MACHINE, type ExecutionRecord, LocalRuntime } from '#local/runtime/runtime.ts';
+import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
 
 const MANAGEMENT = '999999999999';
 const REGIONS = ['us-east-1', 'eu-west-1'];

@@ -4,7 +4,8 @@ import { parseConfig } from '#core/config.ts';
 import { parseDocument } from '#core/preferences.ts';
 import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
-import { BOOTSTRAP_STATE_MACHINE, type ExecutionRecord } from '#local/runtime/runtime.ts';
+import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';
 
 const MANAGEMENT = '999999999999';

@@ -5,7 +5,8 @@ import type { VendRecord } from '#core/vend-ledger.ts';
 import { parseScenario } from '#local/cloud/scenario.ts';
 import type { LocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
-import { type ExecutionRecord, FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';
+import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
+import { FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { injectFaults, internalError } from '#test/faults.ts';
 

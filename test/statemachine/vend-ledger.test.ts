@@ -6,11 +6,8 @@ import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
 import type { LocalCloud } from '#local/cloud/server.ts';
 import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
-import {
-  BOOTSTRAP_STATE_MACHINE,
-  type ExecutionRecord,
-  FOLLOW_UP_STATE_MACHINE,
-} from '#local/runtime/runtime.ts';
+import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { injectFaults, internalError } from '#test/faults.ts';
 
