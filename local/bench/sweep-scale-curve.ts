@@ -13,6 +13,8 @@ export interface SweepScalePoint {
   accounts: number;
   accountRegions: number;
   status: string;
+  /** Why the sweep failed, when it did. */
+  error?: string;
   wallSeconds: number;
   simulatedSeconds: number;
   /** Wall milliseconds of this machine per account: the local engine's cost, which must stay flat. */
@@ -72,6 +74,7 @@ export async function runSweepScaleCurve(options: {
           accounts,
           accountRegions: accounts * options.regions,
           status: figures.status,
+          ...(figures.error ? { error: figures.error } : {}),
           wallSeconds: figures.wallSeconds,
           simulatedSeconds: figures.simulatedSeconds,
           wallMsPerAccount: round((figures.wallSeconds * 1000) / accounts, 1),

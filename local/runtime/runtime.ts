@@ -257,10 +257,14 @@ export class LocalRuntime {
     // Limits AWS enforces on the whole execution; the Task wrapper checks Lambda payloads itself.
     let limitError: UncatchableStatesError | undefined;
     let history = 0;
+    // A distributed Map's items are child executions with histories of their own: the parent's
+    // history has the map run's events, not one per item (the engine here reports them inline).
+    const distributed = new Set(machine.distributedMaps.map((m) => m.stateName));
     const collect = (async () => {
       for await (const event of run.eventLogs) {
         record.events.push(event);
         if (limitError) continue;
+        if (event.parentState && distributed.has(event.parentState.name)) continue;
         history += historyEventsOf(event);
         const payload =
           event.type === 'StateEntered'
