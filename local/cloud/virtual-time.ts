@@ -1,6 +1,7 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
 import { type Clock, withGlobal } from '@sinonjs/fake-timers';
 import { SeededRandom, seedFromString } from './seeded-random.ts';
 
@@ -237,6 +238,9 @@ export class VirtualTime {
       fakeSetTimeout(AsyncResource.bind(fn), ms, ...args)) as typeof setTimeout;
     globalThis.setInterval = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) =>
       fakeSetInterval(AsyncResource.bind(fn), ms, ...args)) as typeof setInterval;
+    // ES modules that imported `setTimeout` from `node:timers` (middy's early-timeout timer, say)
+    // hold live bindings that follow the patched module only once the builtins are re-synced.
+    syncBuiltinESMExports();
     for (const [name, fn] of CHANNELS) subscribe(name, fn);
     this.#loop = this.#run();
   }
@@ -267,6 +271,7 @@ export class VirtualTime {
     globalThis.setTimeout = this.#fakeTimers.setTimeout;
     globalThis.setInterval = this.#fakeTimers.setInterval;
     this.#clock.uninstall();
+    syncBuiltinESMExports();
     if (this.#random) Math.random = this.#random;
     if (installed === this) installed = undefined;
   }

@@ -40,7 +40,12 @@ import {
   SWEEP_STATE_MACHINE,
   VEND_LEDGER_TABLE,
 } from './names.ts';
-import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
+import {
+  EXPRESS_CHILD_TASK_SUFFIX,
+  type LambdaHandler,
+  LocalStateMachine,
+  readDefinition,
+} from './state-machine.ts';
 import { stepFunctionsApi } from './step-functions-api.ts';
 
 /** What the runtime needs from the local cloud. */
@@ -265,6 +270,7 @@ export class LocalRuntime {
         record.events.push(event);
         if (limitError) continue;
         if (event.parentState && distributed.has(event.parentState.name)) continue;
+        if (event.index !== undefined && event.state?.name.endsWith(EXPRESS_CHILD_TASK_SUFFIX)) continue;
         history += historyEventsOf(event);
         const payload =
           event.type === 'StateEntered'

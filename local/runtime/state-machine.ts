@@ -261,7 +261,7 @@ class MapRunFailedError extends Error {
 }
 
 /** The synthetic Task that stands for one Express child execution in the parent's Map. */
-const EXPRESS_CHILD_TASK_SUFFIX = 'ExpressChild';
+export const EXPRESS_CHILD_TASK_SUFFIX = 'ExpressChild';
 
 /**
  * aws-local-stepfunctions runs a distributed Map's iterations inline. For `ExecutionType:
