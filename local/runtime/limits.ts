@@ -68,6 +68,20 @@ export function historyEventsOf(event: EventLog): number {
   }
 }
 
+/** The synthetic Task that stands for one Express child execution in the parent's Map. */
+export const EXPRESS_CHILD_TASK_SUFFIX = 'ExpressChild';
+
+/**
+ * Events `event` adds to its execution's own history. A distributed Map's items are child
+ * executions with histories of their own: AWS records the map run in the parent, not one set
+ * of events per item (the engine here reports the items inline, as iterations of the Map).
+ */
+export function parentHistoryEventsOf(event: EventLog, distributedMaps: ReadonlySet<string>): number {
+  if (event.parentState && distributedMaps.has(event.parentState.name)) return 0;
+  if (event.index !== undefined && event.state?.name.endsWith(EXPRESS_CHILD_TASK_SUFFIX)) return 0;
+  return historyEventsOf(event);
+}
+
 export function historyLimitError(events: number): UncatchableStatesError {
   return new UncatchableStatesError(
     'States.Runtime',

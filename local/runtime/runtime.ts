@@ -26,10 +26,10 @@ import { LambdaService } from './lambda-service.ts';
 import { createLedgerTable } from './ledger-table.ts';
 import {
   dataLimitError,
-  historyEventsOf,
   historyLimitError,
   MAX_HISTORY_EVENTS,
   MAX_STATE_PAYLOAD_BYTES,
+  parentHistoryEventsOf,
   payloadBytes,
   type UncatchableStatesError,
 } from './limits.ts';
@@ -40,12 +40,7 @@ import {
   SWEEP_STATE_MACHINE,
   VEND_LEDGER_TABLE,
 } from './names.ts';
-import {
-  EXPRESS_CHILD_TASK_SUFFIX,
-  type LambdaHandler,
-  LocalStateMachine,
-  readDefinition,
-} from './state-machine.ts';
+import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
 import { stepFunctionsApi } from './step-functions-api.ts';
 
 /** What the runtime needs from the local cloud. */
@@ -262,16 +257,12 @@ export class LocalRuntime {
     // Limits AWS enforces on the whole execution; the Task wrapper checks Lambda payloads itself.
     let limitError: UncatchableStatesError | undefined;
     let history = 0;
-    // A distributed Map's items are child executions with histories of their own: the parent's
-    // history has the map run's events, not one per item (the engine here reports them inline).
     const distributed = new Set(machine.distributedMaps.map((m) => m.stateName));
     const collect = (async () => {
       for await (const event of run.eventLogs) {
         record.events.push(event);
         if (limitError) continue;
-        if (event.parentState && distributed.has(event.parentState.name)) continue;
-        if (event.index !== undefined && event.state?.name.endsWith(EXPRESS_CHILD_TASK_SUFFIX)) continue;
-        history += historyEventsOf(event);
+        history += parentHistoryEventsOf(event, distributed);
         const payload =
           event.type === 'StateEntered'
             ? { where: `The input of ${event.state?.name}`, value: event.state?.input }

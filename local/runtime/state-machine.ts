@@ -5,7 +5,13 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { LambdaService } from './lambda-service.ts';
-import { dataLimitError, EXPRESS_MAX_SECONDS, MAX_STATE_PAYLOAD_BYTES, payloadBytes } from './limits.ts';
+import {
+  dataLimitError,
+  EXPRESS_CHILD_TASK_SUFFIX,
+  EXPRESS_MAX_SECONDS,
+  MAX_STATE_PAYLOAD_BYTES,
+  payloadBytes,
+} from './limits.ts';
 import { type DistributedMapSpec, distributedMaps } from './map-runs.ts';
 import { installPromiseWithResolvers } from './polyfill.ts';
 
@@ -259,9 +265,6 @@ class MapRunFailedError extends Error {
     this.name = 'States.ExceedToleratedFailureThreshold';
   }
 }
-
-/** The synthetic Task that stands for one Express child execution in the parent's Map. */
-export const EXPRESS_CHILD_TASK_SUFFIX = 'ExpressChild';
 
 /**
  * aws-local-stepfunctions runs a distributed Map's iterations inline. For `ExecutionType:

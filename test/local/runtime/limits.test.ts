@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
-import { MAX_HISTORY_EVENTS, MAX_STATE_PAYLOAD_BYTES } from '#local/runtime/limits.ts';
+import {
+  EXPRESS_CHILD_TASK_SUFFIX,
+  MAX_HISTORY_EVENTS,
+  MAX_STATE_PAYLOAD_BYTES,
+  parentHistoryEventsOf,
+} from '#local/runtime/limits.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
 import {
   type LambdaHandler,
@@ -209,5 +214,34 @@ describe('the local engine holds Express children of a distributed Map to 5 minu
     const output = await machine(200).run({}).result;
     // Assess
     expect(output).toEqual({ accounts: ['a', 'b'], results: ['done', 'done'] });
+  });
+});
+
+describe("a parent execution's history", () => {
+  it('counts a distributed Map as its map run, not one set of events per item; an inline Map per item', () => {
+    // Prepare: one item of a distributed Map (SweepAccounts) and one of an inline Map (ApplyRegions).
+    const distributed = new Set(['SweepAccounts']);
+    const map = { name: 'SweepAccounts', type: 'Map', input: [] };
+    const inline = { name: 'ApplyRegions', type: 'Map', input: [] };
+    const child = { name: `SweepAccounts${EXPRESS_CHILD_TASK_SUFFIX}`, type: 'Task', input: {} };
+    const task = { name: 'ApplyPreferences', type: 'Task', input: {} };
+    const distributedItem = [
+      { type: 'MapIterationStarted', timestamp: 0, index: 0, parentState: map },
+      { type: 'StateEntered', timestamp: 0, index: 0, state: child },
+      { type: 'StateExited', timestamp: 0, index: 0, state: child },
+      { type: 'MapIterationSucceeded', timestamp: 0, index: 0, parentState: map },
+    ];
+    const inlineItem = [
+      { type: 'MapIterationStarted', timestamp: 0, index: 0, parentState: inline },
+      { type: 'StateEntered', timestamp: 0, index: 0, state: task },
+      { type: 'StateExited', timestamp: 0, index: 0, state: task },
+      { type: 'MapIterationSucceeded', timestamp: 0, index: 0, parentState: inline },
+    ];
+    // Act
+    const count = (events: typeof distributedItem) =>
+      events.reduce((sum, e) => sum + parentHistoryEventsOf(e, distributed), 0);
+    // Assess: the child's events are its own history; the inline item's are the parent's (1+3+2+1).
+    expect(count(distributedItem)).toBe(0);
+    expect(count(inlineItem)).toBe(7);
   });
 });
