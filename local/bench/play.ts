@@ -81,6 +81,7 @@ async function play(
       executions: run.runtime.executions(),
       wallSeconds,
       peakRssMb: rss.stop(),
+      virtualTime: time !== undefined,
     });
     return {
       ...figures,
