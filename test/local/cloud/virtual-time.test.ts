@@ -1,5 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AWS_LATENCY, LatencyModel } from '#local/cloud/latency.ts';
 import { startLocalCloud } from '#local/cloud/server.ts';
 import { realTimers, VirtualTime } from '#local/cloud/virtual-time.ts';
 
@@ -33,9 +34,11 @@ describe('virtual time', () => {
       const before = Date.now();
       await sts.send(new GetCallerIdentityCommand({}));
       const took = Date.now() - before;
-      // Assess: the model's draw for this call, not this machine's time to serve it.
-      expect(took).toBeGreaterThan(0);
-      expect(took).toBeLessThan(2_000);
+      // Assess: exactly the model's draw for this call (seed 1, caller, region, resource `*`),
+      // not this machine's time to serve it.
+      const draw = new LatencyModel(AWS_LATENCY, 1).api('sts:GetCallerIdentity', '999999999999|eu-west-1|*');
+      expect(draw).toBeGreaterThan(0);
+      expect(took).toBe(draw);
     } finally {
       sts.destroy();
       await cloud.close();
