@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import type { BootstrapperConfig } from '#core/config.ts';
 import {
   DEFAULT_SCENARIO,
   loadScenarioFile,
   parseScenario,
-  resolveScenarioConfig,
   type Scenario,
-} from '#local/cloud/scenario.ts';
+  ScenarioError,
+} from '@runas-bootstrapper/local-cloud';
+import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config.ts';
+import { ConfigurationError } from '#core/errors.ts';
 import { UserError } from './io.ts';
 
 /** Read a scenario (or take the default one) and overlay its partial `config` on the config file. */
@@ -20,8 +21,28 @@ export async function loadScenario(
   } catch {
     throw new UserError(`cannot read config file ${configFile} as JSON`);
   }
-  const scenario = file
-    ? await loadScenarioFile(file)
-    : parseScenario(DEFAULT_SCENARIO, 'the default scenario');
+  let scenario: Scenario;
+  try {
+    scenario = file ? await loadScenarioFile(file) : parseScenario(DEFAULT_SCENARIO, 'the default scenario');
+  } catch (error) {
+    // A bad scenario is bad input, like a bad config: one line naming the fields, exit code 2.
+    if (error instanceof ScenarioError) throw new ConfigurationError(error.message, { cause: error });
+    throw error;
+  }
   return { scenario, config: resolveScenarioConfig(scenario, baseConfig) };
+}
+
+/**
+ * The product config a scenario runs with: the base config input overlaid with the scenario's
+ * `config` block, then validated. The scenario's management account and home region fill the
+ * config's when the merged config leaves them out.
+ */
+export function resolveScenarioConfig(scenario: Scenario, baseConfigInput: unknown): BootstrapperConfig {
+  const merged = overlayConfig(baseConfigInput ?? {}, scenario.config ?? {}) as Record<string, unknown>;
+  const withIdentity = {
+    ...merged,
+    managementAccountId: merged.managementAccountId ?? scenario.managementAccountId,
+    homeRegion: merged.homeRegion ?? scenario.homeRegion,
+  };
+  return parseConfig(withIdentity, 'scenario config (base config overlaid with the scenario "config" block)');
 }

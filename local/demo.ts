@@ -1,8 +1,13 @@
+import {
+  currentVirtualTime,
+  type LocalCloud,
+  realTimers,
+  type Scenario,
+  startLocalCloud,
+} from '@runas-bootstrapper/local-cloud';
 import type { BootstrapperConfig } from '#core/config.ts';
-import type { Scenario } from './cloud/scenario.ts';
-import { type LocalCloud, startLocalCloud } from './cloud/server.ts';
-import { currentVirtualTime, realTimers } from './cloud/virtual-time.ts';
 import { buildReport, type DemoReport } from './report.ts';
+import { pipelineDefaultsFor } from './runtime/deployment.ts';
 import { LocalRuntime } from './runtime/runtime.ts';
 
 export interface DemoOptions {
@@ -91,7 +96,7 @@ export async function settle(
  */
 export async function runScenario(options: DemoOptions): Promise<DemoRun> {
   const { scenario, config } = options;
-  const cloud = await startLocalCloud({ port: 0, scenario, config });
+  const cloud = await startLocalCloud({ port: 0, scenario, pipelineDefaults: pipelineDefaultsFor(config) });
   let runtime: LocalRuntime;
   try {
     runtime = await LocalRuntime.start({

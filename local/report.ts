@@ -1,9 +1,8 @@
+import type { CloudWorld, ExpectedOutcome, Scenario } from '@runas-bootstrapper/local-cloud';
 import type { BootstrapperConfig } from '#core/config.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import type { CloudWorld } from './cloud/cloud-world.ts';
-import type { ExpectedOutcome, Scenario } from './cloud/scenario.ts';
 import type { ExecutionRecord } from './runtime/execution-record.ts';
 
 export type RegionStatus = 'compliant' | 'failed' | 'refused' | 'skipped';

@@ -1,5 +1,4 @@
-import { AwsServiceError } from '#local/cloud/aws-error.ts';
-import type { LocalCloud } from '#local/cloud/server.ts';
+import { AwsServiceError, type LocalCloud } from '@runas-bootstrapper/local-cloud';
 
 export type FaultRule = (call: {
   operation: string;

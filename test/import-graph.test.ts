@@ -146,3 +146,80 @@ describe('the import graph of the production folders', () => {
     expect(VEND_LEDGER_TABLE_OUTPUT).toBe(STACK_VEND_LEDGER_TABLE_OUTPUT);
   });
 });
+
+describe('the local cloud package and the dev tools', () => {
+  const PACKAGE = 'packages/local-cloud';
+  const PUBLIC_ENTRIES = ['@runas-bootstrapper/local-cloud', '@runas-bootstrapper/local-cloud/testing'];
+  /** Every folder of the root package that holds TypeScript. */
+  const ROOT_FOLDERS = [...PRODUCTION, 'local', 'tools', 'test', 'bin'];
+
+  it('keeps the package self-contained: its sources import only themselves, node: and its own dependencies', () => {
+    // Prepare
+    const manifest = JSON.parse(readFileSync(join(ROOT, PACKAGE, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
+    const allowed = new Set([
+      ...Object.keys(manifest.dependencies),
+      ...Object.keys(manifest.peerDependencies),
+    ]);
+    const files = sourceFiles(join(PACKAGE, 'src'));
+
+    // Act
+    const offenders = files.flatMap((file) =>
+      specifiers(file)
+        .filter((s) => {
+          if (s.startsWith('node:')) return false;
+          if (s.startsWith('.')) return !resolve(file, s)?.startsWith(`${PACKAGE}/src/`);
+          const name = s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0];
+          return !allowed.has(name as string);
+        })
+        .map((s) => `${file}: ${s}`),
+    );
+
+    // Assess
+    expect(files.length).toBeGreaterThan(20);
+    expect(offenders).toEqual([]);
+  });
+
+  it('is imported only through its public entries', () => {
+    // Prepare
+    const files = ROOT_FOLDERS.flatMap(sourceFiles);
+
+    // Act
+    const offenders = files.flatMap((file) =>
+      specifiers(file)
+        .filter(
+          (s) =>
+            s.includes('local-cloud/src') ||
+            s.includes('local/cloud/') ||
+            (s.startsWith('@runas-bootstrapper/local-cloud') && !PUBLIC_ENTRIES.includes(s)),
+        )
+        .map((s) => `${file}: ${s}`),
+    );
+
+    // Assess
+    expect(offenders).toEqual([]);
+  });
+
+  it('keeps the shipped code off the local cloud, and everything but tests off the bench', () => {
+    // Prepare
+    const shipped = ['core', 'adapters', 'handlers', 'stacks'].flatMap(sourceFiles);
+    const notTests = [...PRODUCTION, 'local', 'bin'].flatMap(sourceFiles);
+
+    // Act
+    const reaches = (file: string, test: (target: string) => boolean) =>
+      specifiers(file).some((s) => {
+        const target = resolve(file, s);
+        return target === undefined ? test(s) : test(target);
+      });
+    const onCloud = shipped.filter((f) =>
+      reaches(f, (t) => t.startsWith('@runas-bootstrapper/') || /^(local|packages)\//.test(t)),
+    );
+    const onBench = notTests.filter((f) => reaches(f, (t) => t.startsWith('tools/')));
+
+    // Assess
+    expect(onCloud).toEqual([]);
+    expect(onBench).toEqual([]);
+  });
+});

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { VirtualTime } from '@runas-bootstrapper/local-cloud';
 import type { Command } from 'commander';
 import { table } from '#core/text-table.ts';
-import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import { runScenario } from '#local/demo.ts';
 import type { AccountReport, DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';

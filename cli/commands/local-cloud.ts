@@ -1,5 +1,6 @@
+import { startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import type { Command } from 'commander';
-import { startLocalCloud } from '#local/cloud/server.ts';
+import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { type CliIo, type GlobalOptions, UserError } from '../io.ts';
 import { loadScenario } from '../scenario-file.ts';
@@ -20,7 +21,7 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
         options.scenario,
         globals.config ?? 'bootstrapper.config.json',
       );
-      const cloud = await startLocalCloud({ port, scenario, config });
+      const cloud = await startLocalCloud({ port, scenario, pipelineDefaults: pipelineDefaultsFor(config) });
       const runtime = options.bootstrapper
         ? await LocalRuntime.start({
             host: cloud,

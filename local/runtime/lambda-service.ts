@@ -1,5 +1,4 @@
-import type { LatencyModel } from '#local/cloud/latency.ts';
-import { actorDrawKey } from '#local/cloud/virtual-time.ts';
+import { actorDrawKey, type LatencyModel } from '@runas-bootstrapper/local-cloud';
 
 /**
  * What Lambda and Step Functions add around a handler, on simulated time: the state

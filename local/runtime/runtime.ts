@@ -1,4 +1,13 @@
 import type { DescribeMapRunOutput } from '@aws-sdk/client-sfn';
+import {
+  AwsServiceError,
+  type EventEnvelope,
+  type LatencyModel,
+  type LocalDeployment,
+  runAsActor,
+  type StepFunctionsExecutor,
+  stableKey,
+} from '@runas-bootstrapper/local-cloud';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
@@ -14,13 +23,8 @@ import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
 import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
-import { type LatencyModel, stableKey } from '#local/cloud/latency.ts';
-import { runAsActor } from '#local/cloud/virtual-time.ts';
+import { localDeployment, ruleDelivers } from './deployment.ts';
 
-import { AwsServiceError } from '../cloud/aws-error.ts';
-import type { EventEnvelope } from '../cloud/bus.ts';
-import { type LocalDeployment, localDeployment, ruleDelivers } from '../cloud/deployment.ts';
-import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
 import type { ExecutionRecord } from './execution-record.ts';
 import { LambdaService } from './lambda-service.ts';
 import { createLedgerTable } from './ledger-table.ts';

@@ -8,8 +8,7 @@ import type {
   ExecutionListItem,
   StartExecutionOutput,
 } from '@aws-sdk/client-sfn';
-import { AwsServiceError } from '../cloud/aws-error.ts';
-import type { StepFunctionsExecutor } from '../cloud/step-functions-executor.ts';
+import { AwsServiceError, type StepFunctionsExecutor } from '@runas-bootstrapper/local-cloud';
 import type { ExecutionRecord } from './execution-record.ts';
 
 /** What the API needs of the runtime. */

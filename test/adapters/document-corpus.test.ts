@@ -1,10 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { DeleteDocumentCommand, GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { describe, expect, it } from 'vitest';
-import { MemberSessions } from '#adapters/member-session.ts';
-import { PreferencesStore } from '#adapters/preferences-store.ts';
-import type { ScenarioInput } from '#local/cloud/index.ts';
+import type { ScenarioInput } from '@runas-bootstrapper/local-cloud';
 import {
   assumeRole,
   baseScenario,
@@ -12,7 +9,10 @@ import {
   DOC,
   MEMBER,
   startCloud,
-} from '../local/cloud/cloud-fixture.ts';
+} from '@runas-bootstrapper/local-cloud/testing';
+import { describe, expect, it } from 'vitest';
+import { MemberSessions } from '#adapters/member-session.ts';
+import { PreferencesStore } from '#adapters/preferences-store.ts';
 
 /**
  * Hand-written documents, seeded into the local cloud, merged by the real store through the

@@ -1,10 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
+import { baseScenario, clientConfig } from '@runas-bootstrapper/local-cloud/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendLedger } from '#adapters/vend-ledger.ts';
-import { startLocalCloud } from '#local/cloud/index.ts';
-import type { LocalCloud } from '#local/cloud/server.ts';
 import { createLedgerTable } from '#local/runtime/ledger-table.ts';
-import { baseScenario, clientConfig } from '#test/local/cloud/cloud-fixture.ts';
 
 /**
  * The ledger adapter against the local cloud's DynamoDB (dynalite behind the cloud's SigV4), so

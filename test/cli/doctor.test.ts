@@ -11,12 +11,13 @@ import {
   ListRulesCommand,
   PutEventsCommand,
 } from '@aws-sdk/client-eventbridge';
+import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '#cli/commands/doctor.ts';
 import { parseConfig } from '#core/config.ts';
 import { PRODUCT_VERSION } from '#core/deployment.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
+import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { VEND_LEDGER_TABLE } from '#local/runtime/names.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';
@@ -47,7 +48,7 @@ async function deployed(homeRegion: string, notify = true) {
   const config = parseConfig({ ...input, managementAccountId: MANAGEMENT, homeRegion });
   cloud = await startLocalCloud({
     port: 0,
-    config,
+    pipelineDefaults: pipelineDefaultsFor(config),
     scenario: {
       managementAccountId: MANAGEMENT,
       homeRegion,

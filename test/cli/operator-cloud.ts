@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient, UpdateDocumentCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { type LocalCloud, type ScenarioInput, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { parseConfig } from '#core/config.ts';
-import type { ScenarioInput } from '#local/cloud/scenario.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
+import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';
 
@@ -112,7 +112,7 @@ export async function startOperatorCloud(
     timeScale: 0.02,
     accounts,
   };
-  const cloud = await startLocalCloud({ port: 0, scenario, config });
+  const cloud = await startLocalCloud({ port: 0, scenario, pipelineDefaults: pipelineDefaultsFor(config) });
   const runtime = await LocalRuntime.start({
     host: cloud,
     config,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type LocalCloud, parseScenario, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -12,9 +13,8 @@ import { ConfigurationError, InvalidRequestError } from '#core/errors.ts';
 import { normalize } from '#core/normalize.ts';
 import { MAX_DOCUMENT_BYTES } from '#core/preferences.ts';
 import { buildDependencies } from '#handlers/shared/dependencies.ts';
-import { parseScenario } from '#local/cloud/scenario.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
+import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { MAX_STATE_PAYLOAD_BYTES, payloadBytes } from '#local/runtime/limits.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
@@ -149,7 +149,7 @@ describe('bad events', () => {
             name: `member-${accountId}`,
           })),
         },
-        config,
+        pipelineDefaults: pipelineDefaultsFor(config),
       });
       runtime = await LocalRuntime.start({
         host: cloud,

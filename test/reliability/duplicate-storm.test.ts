@@ -1,10 +1,10 @@
+import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { createDefault, parseDocument } from '#core/preferences.ts';
-import { lzaLoggingDocument } from '#local/bench/scenario-generator.ts';
-import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { lzaLoggingDocument } from '#tools/bench/scenario-generator.ts';
 
 // Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
 vi.hoisted(() => {

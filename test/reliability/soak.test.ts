@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { playGenerated } from '#local/bench/play.ts';
-import { generateScenario } from '#local/bench/scenario-generator.ts';
-import { checkInvariants, runSoak } from '#local/bench/soak.ts';
+import { playGenerated } from '#tools/bench/play.ts';
+import { generateScenario } from '#tools/bench/scenario-generator.ts';
+import { checkInvariants, runSoak } from '#tools/bench/soak.ts';
 
 describe('fault soak (reduced: 100 accounts x 3 regions)', () => {
   it('ends with every account compliant, every document intact and at most one new version per region', async () => {

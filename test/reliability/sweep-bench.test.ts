@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatSweepBench, runSweepBench } from '#local/bench/sweep-bench.ts';
-import { generateSweepOrganization, kindCounts, SWEEP_MIX } from '#local/bench/sweep-scenario.ts';
+import { formatSweepBench, runSweepBench } from '#tools/bench/sweep-bench.ts';
+import { generateSweepOrganization, kindCounts, SWEEP_MIX } from '#tools/bench/sweep-scenario.ts';
 
 describe('sweep bench (reduced: 40 accounts x 2 regions, batches of 20)', () => {
   it('checks without writing, repairs every reachable account once, and a second repair writes nothing', async () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type PlayedFigures, playGenerated } from '#local/bench/play.ts';
-import { generateScenario } from '#local/bench/scenario-generator.ts';
+import { type PlayedFigures, playGenerated } from '#tools/bench/play.ts';
+import { generateScenario } from '#tools/bench/scenario-generator.ts';
 
 /** A small seeded slice of the bench (20 vends): the same vends, the same latency draws. */
 async function playSlice(): Promise<PlayedFigures> {

@@ -1,12 +1,12 @@
-import { Match } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { sessionPolicy } from '#adapters/member-session.ts';
 import {
   evaluatePolicy,
   evaluateServiceControlPolicies,
   type PolicyDocument,
   parsePolicyDocument,
-} from '#local/cloud/index.ts';
+} from '@runas-bootstrapper/local-cloud';
+import { Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sessionPolicy } from '#adapters/member-session.ts';
 import { GUARDED_ACTIONS, GUARDRAIL_POLICY_NAME } from '#stacks/guardrail-stack.ts';
 import { MANAGEMENT_ACCOUNT, type SynthesizedApp, synthApp, testConfig } from './stack-fixture.ts';
 

@@ -1,10 +1,10 @@
 import path from 'node:path';
+import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { canonicalJson } from '#core/preferences.ts';
-import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/cloud/deployment.ts';
-import { parseScenario } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
+import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/runtime/deployment.ts';
 import { historyEventsOf } from '#local/runtime/limits.ts';
 import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound } from '#stacks/service-limits.ts';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { parseScenario, type ScenarioInput } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { parseDocument } from '#core/preferences.ts';
-import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { BOOTSTRAP_STATE_MACHINE } from '#local/runtime/runtime.ts';

@@ -1,9 +1,8 @@
+import { type LocalCloud, parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import { parseScenario } from '#local/cloud/scenario.ts';
-import type { LocalCloud } from '#local/cloud/server.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';

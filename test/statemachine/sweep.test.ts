@@ -1,6 +1,6 @@
+import { throttlingError } from '@runas-bootstrapper/local-cloud';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type SweepAccountResult, type SweepTotals, sweepFailures, sweepIsClean } from '#core/sweep.ts';
-import { throttlingError } from '#local/cloud/faults.ts';
 import { SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import {

@@ -1,10 +1,13 @@
+import {
+  type LocalCloud,
+  parseScenario,
+  type ScenarioInput,
+  VirtualTime,
+} from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { createDefault } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import { parseScenario, type ScenarioInput } from '#local/cloud/scenario.ts';
-import type { LocalCloud } from '#local/cloud/server.ts';
-import { VirtualTime } from '#local/cloud/virtual-time.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';
@@ -47,7 +50,7 @@ async function play(
   emf = [];
   const log = captureEmf(emf);
   try {
-    // Virtual time (local/cloud/virtual-time.ts) for a long timeline under load: the machine
+    // Virtual time (packages/local-cloud/src/virtual-time.ts) for a long timeline under load: the machine
     // cannot stretch it into session expiries. The others keep scaled time, where CPU spreads
     // simultaneous work (see the notes of issue 15 on bursts of zero-cost work).
     if (virtual) time ??= VirtualTime.install({ seed: 1 });

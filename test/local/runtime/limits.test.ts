@@ -1,6 +1,7 @@
+import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
+import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import {
   EXPRESS_CHILD_TASK_SUFFIX,
   MAX_HISTORY_EVENTS,
@@ -32,7 +33,7 @@ afterEach(async () => {
 async function runtimeWith(definition: Record<string, unknown>) {
   cloud = await startLocalCloud({
     port: 0,
-    config,
+    pipelineDefaults: pipelineDefaultsFor(config),
     scenario: { managementAccountId: MANAGEMENT, homeRegion: 'us-east-1', timeScale: 0.005 },
   });
   runtime = await LocalRuntime.start({

@@ -5,11 +5,12 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
-import { type LocalCloud, startLocalCloud } from '#local/cloud/server.ts';
 import { settle } from '#local/demo.ts';
+import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
 
 const MANAGEMENT = '999999999999';
@@ -27,7 +28,7 @@ afterEach(async () => {
 async function deployed(scenario: object = {}) {
   cloud = await startLocalCloud({
     port: 0,
-    config,
+    pipelineDefaults: pipelineDefaultsFor(config),
     scenario: {
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',

@@ -1,0 +1,220 @@
+import {
+  type DeployedAlarm,
+  type DeployedRule,
+  type DeployedStack,
+  type DeployedTopic,
+  type LocalDeployment,
+  type PipelineDefaults,
+  parsePolicyDocument,
+} from '@runas-bootstrapper/local-cloud';
+import type { BootstrapperConfig } from '#core/config.ts';
+import {
+  CONFIG_DIGEST_OUTPUT,
+  configDigest,
+  DEFAULT_STACK_NAME,
+  FAILURE_TOPIC_OUTPUT,
+  FORWARDER_SUFFIX,
+  forwarderRegionFor,
+  GUARDRAIL_SUFFIX,
+  PRODUCT_VERSION,
+  VERSION_OUTPUT,
+} from '#core/deployment.ts';
+import { guardrailPolicyDocument } from '#core/guardrail.ts';
+import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
+import { vendEventRules } from '#core/vend-rules.ts';
+
+/**
+ * What the CDK app deploys for a config, as the local runtime registers it on the local cloud: the
+ * home stack (and the us-east-1 forwarder when home is elsewhere) with the same outputs, the same
+ * rules and the same state machines, so the CLI's stack, rule and alarm lookups work locally.
+ * Rules can be disabled and enabled like real ones, and the runtime honours their state.
+ */
+
+/** The alarms the Monitoring construct creates (stacks/monitoring.ts), after the stack-name prefix. */
+export const DEPLOYED_ALARM_NAMES = [
+  'RegionsFailed',
+  'SweepFailures',
+  'VendToRunAsP90',
+  'VendEventDeadLetters',
+  'BootstrapExecutionsFailed',
+  'SweepExecutionsFailed',
+  'FollowUpExecutionsFailed',
+  'SweepScheduleDropped',
+  'DocumentVersionLimitReached',
+] as const;
+
+export interface LocalDeploymentOptions {
+  config: BootstrapperConfig;
+  managementAccountId: string;
+  homeRegion: string;
+  stateMachineArns: { bootstrap: string; sweep: string; followUp: string };
+  /** The ASL text of each state machine. */
+  definitions: { bootstrap: string; sweep: string; followUp: string };
+  /** The vend ledger's table name. */
+  ledgerTableName: string;
+  nowMs: number;
+  stackName?: string;
+}
+
+/** The installation the CDK app would deploy for this config, as the local cloud serves it. */
+export function localDeployment(options: LocalDeploymentOptions): LocalDeployment {
+  const { config, managementAccountId: account, homeRegion, nowMs } = options;
+  const stackName = options.stackName ?? DEFAULT_STACK_NAME;
+  const stackId = (region: string, name: string) =>
+    `arn:aws:cloudformation:${region}:${account}:stack/${name}/${crypto.randomUUID()}`;
+  const topicArn = `arn:aws:sns:${homeRegion}:${account}:${stackName}-failures`;
+  const stacks: DeployedStack[] = [
+    {
+      name: stackName,
+      region: homeRegion,
+      stackId: stackId(homeRegion, stackName),
+      status: 'CREATE_COMPLETE',
+      description: 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts',
+      createdMs: nowMs,
+      outputs: {
+        BootstrapStateMachineArn: options.stateMachineArns.bootstrap,
+        SweepStateMachineArn: options.stateMachineArns.sweep,
+        FollowUpStateMachineArn: options.stateMachineArns.followUp,
+        VendLedgerTableName: options.ledgerTableName,
+        [FAILURE_TOPIC_OUTPUT]: topicArn,
+        [VERSION_OUTPUT]: PRODUCT_VERSION,
+        [CONFIG_DIGEST_OUTPUT]: configDigest(config),
+      },
+    },
+  ];
+  if (config.guardrail.scp.enabled) {
+    const name = `${stackName}${GUARDRAIL_SUFFIX}`;
+    stacks.push({
+      name,
+      region: homeRegion,
+      stackId: stackId(homeRegion, name),
+      status: 'CREATE_COMPLETE',
+      description: 'runas-bootstrapper (SCP guardrail on the preferences document)',
+      createdMs: nowMs,
+      outputs: {},
+    });
+  }
+  const rules: DeployedRule[] = [];
+  const pascal = (id: string) =>
+    id
+      .split('-')
+      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+      .join('');
+  for (const rule of vendEventRules({ managementAccountId: account })) {
+    rules.push({
+      name: `${stackName}-${pascal(rule.id)}Rule`,
+      region: homeRegion,
+      ruleId: rule.id,
+      role: 'home',
+      state: 'ENABLED',
+      description: rule.description.slice(0, 512),
+      eventPattern: JSON.stringify(rule.pattern),
+      targets: [
+        {
+          Id: 'Target0',
+          Arn: options.stateMachineArns.bootstrap,
+          RoleArn: `arn:aws:iam::${account}:role/${stackName}-${pascal(rule.id)}RuleEventsRole`,
+        },
+      ],
+    });
+  }
+  if (config.lza.measureGap) {
+    rules.push({
+      name: `${stackName}-LzaFollowUpRule`,
+      region: homeRegion,
+      ruleId: FOLLOW_UP_RULE_ID,
+      role: 'home',
+      state: 'ENABLED',
+      description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
+      eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
+      targets: [
+        {
+          Id: 'Target0',
+          Arn: options.stateMachineArns.followUp,
+          RoleArn: `arn:aws:iam::${account}:role/${stackName}-LzaFollowUpRuleEventsRole`,
+        },
+      ],
+    });
+  }
+  const forwarderRegion = forwarderRegionFor(homeRegion);
+  if (forwarderRegion) {
+    const name = `${stackName}${FORWARDER_SUFFIX}`;
+    stacks.push({
+      name,
+      region: forwarderRegion,
+      stackId: stackId(forwarderRegion, name),
+      status: 'CREATE_COMPLETE',
+      description: `runas-bootstrapper (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
+      createdMs: nowMs,
+      outputs: { [VERSION_OUTPUT]: PRODUCT_VERSION },
+    });
+    for (const rule of vendEventRules().filter((r) => r.deliveredIn === 'us-east-1')) {
+      rules.push({
+        name: `${name}-${pascal(rule.id)}Forward`,
+        region: forwarderRegion,
+        ruleId: rule.id,
+        role: 'forward',
+        state: 'ENABLED',
+        description: `Forward to ${homeRegion}: ${rule.description}`.slice(0, 512),
+        eventPattern: JSON.stringify(rule.pattern),
+        targets: [
+          {
+            Id: 'Target0',
+            Arn: `arn:aws:events:${homeRegion}:${account}:event-bus/default`,
+            RoleArn: `arn:aws:iam::${account}:role/${name}-ForwardRole`,
+          },
+        ],
+      });
+    }
+  }
+  const stateMachines = (['bootstrap', 'sweep', 'followUp'] as const).map((id) => ({
+    arn: options.stateMachineArns[id],
+    name: options.stateMachineArns[id].split(':').pop() as string,
+    definition: options.definitions[id],
+    region: homeRegion,
+    status: 'ACTIVE' as const,
+    createdMs: nowMs,
+    roleArn: `arn:aws:iam::${account}:role/${stackName}-${pascal(id)}Role`,
+  }));
+  // Locally an e-mail subscription counts as confirmed at once: nobody can click the link.
+  const email = config.notifications.email;
+  const topics: DeployedTopic[] = [
+    {
+      arn: topicArn,
+      region: homeRegion,
+      subscriptions: email
+        ? [{ SubscriptionArn: `${topicArn}:${crypto.randomUUID()}`, Protocol: 'email', Endpoint: email }]
+        : [],
+    },
+  ];
+  const alarms: DeployedAlarm[] = DEPLOYED_ALARM_NAMES.map((name) => ({
+    name: `${stackName}-${name}`,
+    region: homeRegion,
+    arn: `arn:aws:cloudwatch:${homeRegion}:${account}:alarm:${stackName}-${name}`,
+    state: 'OK',
+    reason: 'Threshold Crossed: no datapoints were breaching',
+    updatedMs: nowMs,
+  }));
+  const serviceControlPolicies = config.guardrail.scp.enabled
+    ? [parsePolicyDocument(JSON.stringify(guardrailPolicyDocument(config)))]
+    : [];
+  return { stacks, rules, stateMachines, topics, alarms, serviceControlPolicies };
+}
+
+/**
+ * Whether the deployed rules let an event matched by `ruleId` start the bootstrap: its home rule
+ * is enabled and, for an event Organizations delivers in us-east-1 while home is elsewhere, its
+ * forwarding rule too. Without a deployment (a bare runtime) every rule is live.
+ */
+export function ruleDelivers(deployment: LocalDeployment | undefined, ruleId: string): boolean {
+  if (!deployment) return true;
+  const rules = deployment.rules.filter((r) => r.ruleId === ruleId);
+  const home = rules.find((r) => r.role === 'home');
+  const forward = rules.find((r) => r.role === 'forward');
+  return home?.state !== 'DISABLED' && forward?.state !== 'DISABLED';
+}
+
+/** The LZA pipeline the local cloud runs when a scenario does not name one: the one this config watches. */
+export function pipelineDefaultsFor(config: BootstrapperConfig): PipelineDefaults {
+  return { name: config.lza.pipelineName, regions: config.governedRegions };
+}

@@ -1,0 +1,83 @@
+import type { PolicyDocument } from './iam-policy.ts';
+
+/**
+ * A deployed application, as the local cloud shows it to CloudFormation, EventBridge, Step
+ * Functions, SNS and CloudWatch callers: its stacks with their outputs, rules, state machines,
+ * topics, alarms and service control policies. Whoever deploys onto the cloud (a local runtime)
+ * registers it with `setDeployment`; callers can disable and enable rules as on AWS, and the
+ * deployer reads their state back from here.
+ */
+
+export type StackStatus =
+  | 'CREATE_COMPLETE'
+  | 'UPDATE_COMPLETE'
+  | 'UPDATE_ROLLBACK_COMPLETE'
+  | 'ROLLBACK_COMPLETE';
+
+export interface DeployedStack {
+  name: string;
+  region: string;
+  stackId: string;
+  status: StackStatus;
+  description: string;
+  createdMs: number;
+  outputs: Record<string, string>;
+}
+
+export interface DeployedRule {
+  name: string;
+  region: string;
+  /** The deployer's own id for the rule (one id can be deployed as a home and a forwarding rule). */
+  ruleId: string;
+  /** `home` starts work in the home region; `forward` sends events on to the home region's bus. */
+  role: 'home' | 'forward';
+  state: 'ENABLED' | 'DISABLED';
+  description: string;
+  eventPattern: string;
+  targets: { Id: string; Arn: string; RoleArn?: string }[];
+}
+
+export interface DeployedStateMachine {
+  arn: string;
+  name: string;
+  region: string;
+  status: 'ACTIVE' | 'DELETING';
+  createdMs: number;
+  roleArn: string;
+  /** The ASL the local runtime runs. */
+  definition: string;
+}
+
+export interface DeployedSubscription {
+  SubscriptionArn: string;
+  Protocol: string;
+  Endpoint: string;
+}
+
+export interface DeployedTopic {
+  arn: string;
+  region: string;
+  subscriptions: DeployedSubscription[];
+}
+
+export interface DeployedAlarm {
+  name: string;
+  region: string;
+  arn: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  updatedMs: number;
+}
+
+export interface LocalDeployment {
+  stacks: DeployedStack[];
+  rules: DeployedRule[];
+  stateMachines: DeployedStateMachine[];
+  topics: DeployedTopic[];
+  alarms: DeployedAlarm[];
+  /**
+   * Service control policies the deployment attaches. The local organization has no OUs, so each
+   * applies to every member account, as if attached to the root.
+   */
+  serviceControlPolicies: PolicyDocument[];
+}

@@ -1,0 +1,329 @@
+import type { AddressInfo } from 'node:net';
+import type { EventBus, EventEnvelope } from './bus.ts';
+import type { SimulatedClock } from './clock.ts';
+import { type CallStats, CloudWorld, type PipelineDefaults } from './cloud-world.ts';
+import type { LocalDeployment } from './deployment.ts';
+import { createCloudServer } from './http-api.ts';
+import type { LatencyModel } from './latency.ts';
+import { compareVersions } from './lza-pipeline.ts';
+import type { LzaWriteRecord } from './lza-timeline.ts';
+import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
+import type { StepFunctionsExecutor } from './step-functions-executor.ts';
+
+export interface LocalCloudOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Parsed or raw scenario; validated again here. Default: a lone management account. */
+  scenario?: Scenario | ScenarioInput;
+  /** The LZA pipeline's name and regions when the scenario leaves them out. */
+  pipelineDefaults?: PipelineDefaults;
+}
+
+export interface DocumentVersionView {
+  version: string;
+  status: string;
+  createdDate: string;
+  writer: string;
+  documentFormat: string;
+  content: string;
+  versionName?: string;
+}
+
+export interface DocumentView {
+  accountId: string;
+  region: string;
+  name: string;
+  documentType: string;
+  status: string;
+  latestVersion: string;
+  defaultVersion: string;
+  createdDate: string;
+  versions: DocumentVersionView[];
+}
+
+export interface AccountView {
+  accountId: string;
+  name: string;
+  email: string;
+  status: string;
+  isManagement: boolean;
+  origin: string;
+  organizationalUnit: string;
+  /** Whether the account is in the organization now. */
+  exists: boolean;
+  /** DescribeAccount's JoinedTimestamp (ISO) and JoinedMethod. */
+  joinedAt?: string;
+  joinedMethod: 'CREATED' | 'INVITED';
+  roles: { name: string; assumableAt?: string; assumable: boolean }[];
+  expect?: Scenario['accounts'][number]['expect'];
+}
+
+export interface CallFilter {
+  operation?: string;
+  accountId?: string;
+  region?: string;
+}
+
+export interface PipelineExecutionView {
+  executionId: string;
+  status: string;
+  startTime: string;
+  endTime: string;
+  regionByRegion: boolean;
+  actions: {
+    stage: string;
+    action: string;
+    runOrder: number;
+    status: string;
+    startTime: string;
+    endTime: string;
+  }[];
+}
+
+/** Read-only views of the simulated world; the same data as `GET /_local/state`. */
+export interface LocalCloudState {
+  accounts(): AccountView[];
+  /** Every document with all its versions; optionally filtered. */
+  documents(filter?: { accountId?: string; region?: string; name?: string }): DocumentView[];
+  document(accountId: string, region: string, name?: string): DocumentView | undefined;
+  /** API calls per account, region and operation (IAM action name), including failed attempts. */
+  calls(filter?: CallFilter): CallStats[];
+  callCount(filter?: CallFilter): number;
+  lzaWrites(): LzaWriteRecord[];
+  pipelineExecutions(): PipelineExecutionView[];
+  snapshot(): LocalCloudSnapshot;
+}
+
+export interface LocalCloudSnapshot {
+  now: string;
+  elapsedSimulatedSeconds: number;
+  timeScale: number;
+  timelineStarted: boolean;
+  organization: { id: string; managementAccountId: string; homeRegion: string };
+  accounts: AccountView[];
+  documents: DocumentView[];
+  calls: CallStats[];
+  pipeline: {
+    name: string;
+    lzaVersion: string;
+    wipesRunAs: boolean;
+    regions: string[];
+    executions: PipelineExecutionView[];
+  };
+  lzaWrites: LzaWriteRecord[];
+  eventsPublished: number;
+  faultsInjected: number;
+}
+
+export interface LocalCloud {
+  /** `http://127.0.0.1:<port>`: pass it as the SDK `endpoint` or `--endpoint-url`. */
+  readonly url: string;
+  readonly port: number;
+  readonly scenario: Scenario;
+  readonly bus: EventBus;
+  readonly clock: SimulatedClock;
+  /** The scenario's latency model (answers, deliveries; the runtime applies it to Lambda too). */
+  readonly latency: LatencyModel;
+  readonly state: LocalCloudState;
+  /** The live simulated world (organization, documents, scheduler). Prefer `state` for reading. */
+  readonly world: CloudWorld;
+  /** Management-account credentials (`test` / `test`). */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  /** SDK client config for this cloud: `new SSMClient(cloud.clientConfig('eu-west-1'))`. */
+  clientConfig(region?: string): {
+    endpoint: string;
+    region: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** Attach (or detach) the engine behind the Step Functions API. */
+  setExecutor(executor: StepFunctionsExecutor | undefined): void;
+  /** Show (or remove) a deployed application to CloudFormation, EventBridge and Step Functions callers. */
+  setDeployment(deployment: LocalDeployment | undefined): void;
+  /** Start the scenario's vends and pipeline runs, counted from now. Idempotent. */
+  startTimeline(): void;
+  /** Stop timers and the server. */
+  close(): Promise<void>;
+}
+
+function iso(ms: number | undefined): string | undefined {
+  return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
+}
+
+function createState(world: CloudWorld): LocalCloudState {
+  const accounts = (): AccountView[] => {
+    const now = world.clock.nowMs();
+    return world.org.records().map((a) => {
+      const exists = a.existsFromMs !== undefined && a.existsFromMs <= now;
+      const expect = world.scenario.accounts.find((s) => s.accountId === a.accountId)?.expect;
+      const joinedAt = iso(a.joinedMs ?? a.existsFromMs);
+      return {
+        accountId: a.accountId,
+        name: a.name,
+        email: a.email,
+        status: a.status,
+        isManagement: a.isManagement,
+        origin: a.origin,
+        organizationalUnit: a.organizationalUnit,
+        exists,
+        ...(joinedAt && exists ? { joinedAt } : {}),
+        joinedMethod: a.joinedMethod,
+        roles: [...a.roles.entries()].map(([name, readyAt]) => {
+          const assumableAt = iso(readyAt);
+          return { name, ...(assumableAt ? { assumableAt } : {}), assumable: exists && readyAt <= now };
+        }),
+        ...(expect ? { expect } : {}),
+      };
+    });
+  };
+  const documents = (filter: { accountId?: string; region?: string; name?: string } = {}): DocumentView[] =>
+    world.documents
+      .all()
+      .filter(
+        (d) =>
+          (!filter.accountId || d.accountId === filter.accountId) &&
+          (!filter.region || d.region === filter.region) &&
+          (!filter.name || d.name === filter.name),
+      )
+      .map((d) => ({
+        accountId: d.accountId,
+        region: d.region,
+        name: d.name,
+        documentType: d.documentType,
+        status: world.documents.status(d),
+        latestVersion: d.latestVersion,
+        defaultVersion: d.defaultVersion,
+        createdDate: new Date(d.createdMs).toISOString(),
+        versions: [...d.versions.values()].map((v) => ({
+          version: v.version,
+          status: world.documents.versionStatus(d, v),
+          createdDate: new Date(v.createdMs).toISOString(),
+          writer: v.writer,
+          documentFormat: v.documentFormat,
+          content: v.content,
+          ...(v.versionName ? { versionName: v.versionName } : {}),
+        })),
+      }));
+  const calls = (filter: CallFilter = {}) =>
+    world
+      .calls()
+      .filter(
+        (c) =>
+          (!filter.operation || c.operation === filter.operation) &&
+          (!filter.accountId || c.accountId === filter.accountId) &&
+          (!filter.region || c.region === filter.region),
+      );
+  const pipelineExecutions = (): PipelineExecutionView[] => {
+    const now = world.clock.nowMs();
+    return world.runs
+      .filter((r) => r.startMs <= now)
+      .map((r) => ({
+        executionId: r.executionId,
+        status: now < r.endMs ? 'InProgress' : r.status,
+        startTime: new Date(r.startMs).toISOString(),
+        endTime: new Date(r.endMs).toISOString(),
+        regionByRegion: r.regionByRegion,
+        actions: r.stages.flatMap((s) =>
+          s.actions
+            .filter((a) => a.startMs <= now)
+            .map((a) => ({
+              stage: s.name,
+              action: a.actionName,
+              runOrder: a.runOrder,
+              status: now < a.endMs ? 'InProgress' : a.status,
+              startTime: new Date(a.startMs).toISOString(),
+              endTime: new Date(a.endMs).toISOString(),
+            })),
+        ),
+      }));
+  };
+  const state: LocalCloudState = {
+    accounts,
+    documents,
+    document: (accountId, region, name = 'SSM-SessionManagerRunShell') =>
+      documents({ accountId, region, name })[0],
+    calls,
+    callCount: (filter) => calls(filter).reduce((sum, c) => sum + c.count, 0),
+    lzaWrites: () => [...world.lzaWrites],
+    pipelineExecutions,
+    snapshot: () => ({
+      now: world.clock.now().toISOString(),
+      elapsedSimulatedSeconds: world.clock.elapsedSeconds(),
+      timeScale: world.clock.timeScale,
+      timelineStarted: world.timelineStartSeconds !== undefined,
+      organization: {
+        id: world.org.organizationId,
+        managementAccountId: world.managementAccountId,
+        homeRegion: world.scenario.homeRegion,
+      },
+      accounts: accounts(),
+      documents: documents(),
+      calls: calls(),
+      pipeline: {
+        name: world.pipelineName,
+        lzaVersion: world.scenario.pipeline.lzaVersion,
+        wipesRunAs: compareVersions(world.scenario.pipeline.lzaVersion, '1.14.0') < 0,
+        regions: world.lzaRegions,
+        executions: pipelineExecutions(),
+      },
+      lzaWrites: [...world.lzaWrites],
+      eventsPublished: world.bus.history().length,
+      faultsInjected: world.faults.injected,
+    }),
+  };
+  return state;
+}
+
+/** Start the local cloud on 127.0.0.1. The timeline waits for `startTimeline()`. */
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const scenario = parseScenario(options.scenario ?? DEFAULT_SCENARIO);
+  const world = new CloudWorld(scenario, options.pipelineDefaults ?? {}, (error) =>
+    console.error('local cloud: a scheduled task failed:', error),
+  );
+  const state = createState(world);
+  const server = createCloudServer(world, {
+    state: () => state.snapshot(),
+    events: (): EventEnvelope[] => [...world.bus.history()],
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  let closed: Promise<void> | undefined;
+  const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+  return {
+    url,
+    port,
+    scenario,
+    bus: world.bus,
+    clock: world.clock,
+    latency: world.latency,
+    state,
+    world,
+    credentials,
+    clientConfig: (region = scenario.homeRegion) => ({
+      endpoint: url,
+      region,
+      credentials: { ...credentials },
+    }),
+    setExecutor: (executor) => {
+      world.executor = executor;
+    },
+    setDeployment: (deployment) => {
+      world.deployment = deployment;
+    },
+    startTimeline: () => world.startTimeline(),
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        world.scheduler.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => world.dynamodb.close());
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AWS_LATENCY, LatencyModel, realTimers, startLocalCloud, VirtualTime } from '../src/index.ts';
+
+describe('virtual time', () => {
+  let time: VirtualTime | undefined;
+  afterEach(async () => {
+    await time?.uninstall();
+    time = undefined;
+  });
+
+  it('jumps to the next timer when the process is quiet, whatever the wall clock does', async () => {
+    // Prepare
+    time = VirtualTime.install({ startMs: Date.parse('2026-01-01T00:00:00Z') });
+    const wallStart = realTimers.now();
+    // Act: an hour of simulated waiting.
+    await new Promise((resolve) => setTimeout(resolve, 3_600_000));
+    // Assess
+    expect(new Date().toISOString()).toBe('2026-01-01T01:00:00.000Z');
+    expect(realTimers.now() - wallStart).toBeLessThan(5_000);
+  });
+
+  it('stands still while a request is served, and moves by the modelled latency only', async () => {
+    // Prepare: the local cloud with the AWS latency model.
+    time = VirtualTime.install({ seed: 1 });
+    const cloud = await startLocalCloud({
+      scenario: { managementAccountId: '999999999999', homeRegion: 'eu-west-1', latency: { model: 'aws' } },
+    });
+    const sts = new STSClient(cloud.clientConfig());
+    try {
+      // Act
+      const before = Date.now();
+      await sts.send(new GetCallerIdentityCommand({}));
+      const took = Date.now() - before;
+      // Assess: exactly the model's draw for this call (seed 1, caller, region, resource `*`),
+      // not this machine's time to serve it.
+      const draw = new LatencyModel(AWS_LATENCY, 1).api('sts:GetCallerIdentity', '999999999999|eu-west-1|*');
+      expect(draw).toBeGreaterThan(0);
+      expect(took).toBe(draw);
+    } finally {
+      sts.destroy();
+      await cloud.close();
+    }
+  });
+
+  it('refuses a second install in one process', () => {
+    // Prepare
+    time = VirtualTime.install();
+    // Act / Assess
+    expect(() => VirtualTime.install()).toThrow(/already installed/);
+  });
+});
