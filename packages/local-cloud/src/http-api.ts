@@ -16,7 +16,14 @@ import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
 import { parseAuthorization, verifySignature } from './sigv4.ts';
 import { actorDrawFor, modelledDelay } from './virtual-time.ts';
-import { newRequestId, sendJson, sendJsonError, sendQueryError, sendQueryResult } from './wire.ts';
+import {
+  IDLE_CONNECTION_MS,
+  newRequestId,
+  sendJson,
+  sendJsonError,
+  sendQueryError,
+  sendQueryResult,
+} from './wire.ts';
 
 /** The HTTP front door: protocol detection, authentication, faults, IAM, dispatch. */
 
@@ -365,7 +372,9 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
       );
     }
   };
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     void handle(req, res);
   });
+  server.keepAliveTimeout = IDLE_CONNECTION_MS;
+  return server;
 }
