@@ -52,7 +52,7 @@ export async function settle(
         options.onProgress(executions.length - runtime.running, executions.length);
       }
       return (
-        cloud.world.scheduler.pending === 0 &&
+        cloud.state.pendingTimelineTasks() === 0 &&
         cloud.bus.inFlight === 0 &&
         runtime.pendingStarts === 0 &&
         runtime.running === 0
@@ -82,7 +82,7 @@ export async function settle(
     const executions = runtime.executions();
     options.onProgress?.(executions.filter((e) => e.stopDate).length, executions.length);
     const busy =
-      cloud.world.scheduler.pending > 0 ||
+      cloud.state.pendingTimelineTasks() > 0 ||
       cloud.bus.inFlight > 0 ||
       runtime.pendingStarts > 0 ||
       executions.some((e) => !e.stopDate);
@@ -124,7 +124,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
   ).flat();
   const report = buildReport({
     vends,
-    world: cloud.world,
+    cloud: cloud.state,
     scenario,
     config,
     executions: runtime.executions(),

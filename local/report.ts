@@ -1,4 +1,9 @@
-import type { CloudWorld, ExpectedOutcome, Scenario } from '@runas-bootstrapper/local-cloud';
+import {
+  type ExpectedOutcome,
+  type LocalCloudState,
+  type Scenario,
+  versionContent,
+} from '@runas-bootstrapper/local-cloud';
 import type { BootstrapperConfig } from '#core/config.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
@@ -106,7 +111,8 @@ function parsed(content: string | undefined): unknown {
 
 /** Build the demo report from the executions and the cloud's final state. */
 export function buildReport(options: {
-  world: CloudWorld;
+  /** The local cloud's read-only views. */
+  cloud: LocalCloudState;
   scenario: Scenario;
   scenarioName?: string;
   config: BootstrapperConfig;
@@ -114,7 +120,7 @@ export function buildReport(options: {
   /** The vend ledger's records, newest first per account. */
   vends: readonly VendRecord[];
 }): DemoReport {
-  const { world, scenario, config } = options;
+  const { cloud, scenario, config } = options;
   const toSim = (iso: string | undefined) =>
     iso === undefined ? undefined : new Date(Date.parse(iso)).toISOString();
   const accounts: AccountReport[] = [];
@@ -138,7 +144,7 @@ export function buildReport(options: {
     for (const region of config.governedRegions) {
       expected[region] = account.expect?.regions?.[region] ?? 'compliant';
       const result = final?.regions?.find((r) => r.region === region);
-      const doc = world.documents.find(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
+      const doc = cloud.document(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
       const error =
         result?.status === 'compliant'
           ? undefined
@@ -156,8 +162,8 @@ export function buildReport(options: {
             : {}),
         ...(error ? { error } : {}),
         document: {
-          latest: parsed(doc?.versions.get(doc.latestVersion)?.content),
-          default: parsed(doc?.versions.get(doc.defaultVersion)?.content),
+          latest: parsed(versionContent(doc, doc?.latestVersion)),
+          default: parsed(versionContent(doc, doc?.defaultVersion)),
           ...(doc ? { latestVersion: doc.latestVersion, defaultVersion: doc.defaultVersion } : {}),
         },
       };

@@ -90,7 +90,7 @@ describe('Failed versions against the local cloud', () => {
     const cloud = await startCloud(
       scenario({ 'us-east-1': seed.text }, { failDocumentWrites: { 'us-east-1': 1 } }),
     );
-    cloud.world.documents.update({
+    cloud.writeDocument({
       accountId: MEMBER,
       region: 'us-east-1',
       name: DOC,
@@ -154,7 +154,7 @@ describe('the version limit against the local cloud', () => {
     const json = corpus.find((c) => c.file === 'crlf-numbers.json')!;
     const cloud = await startCloud({ ...scenario({ 'us-east-1': json.text }), documentVersionLimit: 4 });
     for (const n of [2, 3, 4]) {
-      cloud.world.documents.update({
+      cloud.writeDocument({
         accountId: MEMBER,
         region: 'us-east-1',
         name: DOC,

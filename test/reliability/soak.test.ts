@@ -1,3 +1,4 @@
+import { versionContent } from '@runas-bootstrapper/local-cloud';
 import { describe, expect, it } from 'vitest';
 import { playGenerated } from '#tools/bench/play.ts';
 import { generateScenario } from '#tools/bench/scenario-generator.ts';
@@ -41,16 +42,13 @@ describe('soak invariants', () => {
       label: 'tampered',
       timeoutSeconds: 60,
       inspect: (run) => {
-        const docs = run.cloud.world.documents;
-        const doc = docs.find(first!.accountId, 'us-east-1', 'SSM-SessionManagerRunShell')!;
-        const latest = JSON.parse(doc.versions.get(doc.latestVersion)!.content);
+        const doc = run.cloud.state.document(first!.accountId, 'us-east-1')!;
+        const latest = JSON.parse(versionContent(doc, doc.latestVersion)!);
         delete latest.inputs.kmsKeyId;
-        docs.update({
+        run.cloud.writeDocument({
           accountId: first!.accountId,
           region: 'us-east-1',
-          name: 'SSM-SessionManagerRunShell',
           content: JSON.stringify(latest),
-          documentVersion: '$LATEST',
           writer: 'tamper',
         });
         run.report.accounts.find((a) => a.accountId === second!.accountId)!.regions['eu-west-1']!.status =

@@ -147,7 +147,7 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     expect(only(repairs)).toMatchObject({ RunAsRegressionsRepaired: REGIONS.length });
     expect(only(emf.filter((r) => 'GapClosedSeconds' in r)).GapClosedSeconds).toBe(vend.gapClosedSeconds);
     // The regression really happened: LZA wrote RunAs off over our compliant version in every region.
-    const wipes = played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT);
+    const wipes = played.cloud.state.lzaWrites().filter((w) => w.accountId === ACCOUNT);
     expect(wipes.map((w) => w.region).sort()).toEqual([...REGIONS].sort());
     for (const wipe of wipes) {
       expect(wipe.outcome, wipe.region).toBe('updated');
@@ -181,7 +181,7 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     const failing = 'eu-west-1';
     const breakRepairs = (cloud: LocalCloud) => {
       injectFaults(cloud, ({ operation, accountId, region }) => {
-        const wiped = cloud.world.lzaWrites.some((w) => w.accountId === ACCOUNT && w.region === failing);
+        const wiped = cloud.state.lzaWrites().some((w) => w.accountId === ACCOUNT && w.region === failing);
         const write = operation === 'ssm:UpdateDocument' || operation === 'ssm:UpdateDocumentDefaultVersion';
         return wiped && write && accountId === ACCOUNT && region === failing ? internalError() : undefined;
       });
@@ -225,7 +225,7 @@ describe('RunAs regression guard, end to end on the local runtime', () => {
     );
     const repairs = emf.filter((r) => 'RunAsRegressionsRepaired' in r);
     expect(only(repairs)).toMatchObject({ RunAsRegressionsRepaired: 0 });
-    const writes = played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT);
+    const writes = played.cloud.state.lzaWrites().filter((w) => w.accountId === ACCOUNT);
     expect(writes.map((w) => w.region).sort()).toEqual([...REGIONS].sort());
     for (const write of writes) {
       expect(write.runAsBefore, write.region).toEqual({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' });
@@ -305,7 +305,7 @@ describe('RunAs regression guard with failing LZA runs', () => {
     // Assess: two wipes per region, two repairs per region, and the second run closed the gap.
     const vend = await vendOf(played);
     expect(vend.state).toBe('closed');
-    expect(played.cloud.world.lzaWrites.filter((w) => w.accountId === ACCOUNT)).toHaveLength(
+    expect(played.cloud.state.lzaWrites().filter((w) => w.accountId === ACCOUNT)).toHaveLength(
       2 * REGIONS.length,
     );
     expect(rewrites(vend)).toHaveLength(2 * REGIONS.length);

@@ -311,7 +311,7 @@ describe('a landing-zone update re-fires every enrolled account', () => {
     expect(updates).toHaveLength(1000);
     expect(bootstrapsOf(played).filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
     // Throttled, and absorbed: the quota really bit.
-    expect(played.cloud.world.rateLimits.throttled.get('organizations') ?? 0).toBeGreaterThan(0);
+    expect(played.cloud.state.throttled().organizations ?? 0).toBeGreaterThan(0);
     // Not vends: nothing in the ledger but the one real vend, which alone is measured.
     const vends = await played.runtime.dependencies.ledger.vendsSince('2000-01-01T00:00:00.000Z');
     expect(vends.map((v) => v.accountId)).toEqual(['340000000001']);
@@ -391,7 +391,7 @@ describe('LZA below 1.14 changing its session-manager settings', () => {
     );
     // Assess: LZA wiped both regions of both accounts; each Deploy/Security_Resources event's
     // follow-up started one repair sweep; the sweeps rewrote RunAs everywhere.
-    const wipes = played.cloud.world.lzaWrites.filter((w) => old.includes(w.accountId));
+    const wipes = played.cloud.state.lzaWrites().filter((w) => old.includes(w.accountId));
     expect(wipes).toHaveLength(old.length * REGIONS.length);
     const sweeps = played.runtime.executions().filter((e) => e.startedBy === 'follow-up');
     expect(sweeps.length).toBeGreaterThan(0);

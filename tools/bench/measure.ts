@@ -70,10 +70,11 @@ function attempts(execution: ExecutionRecord, state: string): number {
 
 /** The earliest instant (simulated epoch ms) at which any configured member role was assumable. */
 export function roleReadyMs(cloud: LocalCloud, config: BootstrapperConfig, accountId: string): number {
-  const record = cloud.world.org.records().find((a) => a.accountId === accountId);
+  const roles = cloud.state.account(accountId)?.roles ?? [];
   const ready = config.memberRoleNames
-    .map((name) => record?.roles.get(name))
-    .filter((ms): ms is number => ms !== undefined);
+    .map((name) => roles.find((r) => r.name === name)?.assumableAt)
+    .filter((at): at is string => at !== undefined)
+    .map((at) => Date.parse(at));
   return ready.length > 0 ? Math.min(...ready) : Number.POSITIVE_INFINITY;
 }
 
@@ -139,8 +140,8 @@ export function measureRun(options: {
       for (const [op, count] of callsByAccountRegion.get(key(account.accountId, region)) ?? []) {
         sum.ops.set(op, (sum.ops.get(op) ?? 0) + count);
       }
-      const doc = cloud.world.documents.find(account.accountId, region, 'SSM-SessionManagerRunShell');
-      const created = doc ? [...doc.versions.values()].filter((v) => v.writer !== 'scenario').length : 0;
+      const doc = cloud.state.document(account.accountId, region);
+      const created = doc ? doc.versions.filter((v) => v.writer !== 'scenario').length : 0;
       sum.versions.push(created);
     }
   }
@@ -224,8 +225,8 @@ export const STS_QUOTA_PER_SECOND = 600;
 function assumeRoleFigures(cloud: LocalCloud, generated: GeneratedScenario): RunFigures['assumeRole'] {
   const management = generated.scenario.managementAccountId;
   // The quota counts the caller (the management account); the price per vend counts by target.
-  const perVend = generated.accounts.map((a) => cloud.world.assumeRoleCallsFor(a.accountId));
-  const peak = cloud.world.peakRate(management, 'sts:AssumeRole').perSecond;
+  const perVend = generated.accounts.map((a) => cloud.state.assumeRoleCallsFor(a.accountId));
+  const peak = cloud.state.peakRate(management, 'sts:AssumeRole').perSecond;
   return {
     callsPerVend: distribution(perVend, 0),
     peakPerSecond: peak,

@@ -1,3 +1,4 @@
+import { versionContent } from '@runas-bootstrapper/local-cloud';
 import { runAsSetting } from '#core/config.ts';
 import { createDefault, PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
 import type { DemoRun } from '#local/demo.ts';
@@ -70,12 +71,12 @@ export function checkInvariants(
         violations.push(`${where}: ${status ?? 'no report'} (${row?.regions[region]?.error ?? 'no error'})`);
       }
       const seed = account.seeds[region];
-      const doc = run.cloud.world.documents.find(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
+      const doc = run.cloud.state.document(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
       if (!doc) {
         violations.push(`${where}: no document at the end`);
         continue;
       }
-      const created = [...doc.versions.values()].filter((v) => v.writer !== 'scenario').length;
+      const created = doc.versions.filter((v) => v.writer !== 'scenario').length;
       versionsCreatedMax = Math.max(versionsCreatedMax, created);
       if (created > 1) violations.push(`${where}: ${created} versions created (at most 1 allowed)`);
       if (seed?.kind === 'compliant' && created > 0) {
@@ -98,7 +99,7 @@ export function checkInvariants(
         ['latest', doc.latestVersion],
         ['default', doc.defaultVersion],
       ] as const) {
-        const content = doc.versions.get(version)?.content;
+        const content = versionContent(doc, version);
         documentsCompared += 1;
         let got: string;
         try {
@@ -145,7 +146,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     inspect: (run) => {
       checks = checkInvariants(generated, run);
-      injected = run.cloud.world.faults.injected;
+      injected = run.cloud.state.faultsInjected();
       for (const call of run.cloud.state.calls()) {
         for (const [code, n] of Object.entries(call.errors)) byCode[code] = (byCode[code] ?? 0) + n;
       }

@@ -47,10 +47,21 @@ function faultError(code: FaultErrorCode, service: string): AwsServiceError {
   }
 }
 
+/**
+ * A targeted fault: picks single calls (one account and region, the first N, only after some
+ * event) and answers them with its error. Undefined lets the call through.
+ */
+export type FaultRule = (call: {
+  operation: string;
+  accountId: string;
+  region: string;
+}) => AwsServiceError | undefined;
+
 export class FaultInjector {
   readonly #faults: ScenarioFaults;
   readonly #random: SeededRandom;
   readonly #firstCalls = new Map<string, number>();
+  readonly #rules = new Set<FaultRule>();
   injected = 0;
 
   constructor(faults: ScenarioFaults) {
@@ -58,8 +69,24 @@ export class FaultInjector {
     this.#random = new SeededRandom(faults.seed);
   }
 
+  /** Add a rule, consulted before the scenario's faults; returns its removal. */
+  addRule(rule: FaultRule): () => void {
+    this.#rules.add(rule);
+    return () => {
+      this.#rules.delete(rule);
+    };
+  }
+
   /** Decide the fate of one call to `operation` (IAM action name) by a caller in `scope` (account/region). */
   decide(operation: string, scope: string): FaultDecision {
+    const [accountId = '', region = ''] = scope.split('/');
+    for (const rule of this.#rules) {
+      const error = rule({ operation, accountId, region });
+      if (error) {
+        this.injected += 1;
+        return { latencyMs: 0, error };
+      }
+    }
     const service = operation.split(':')[0] as string;
     const specific: FaultRates = this.#faults.operations[operation] ?? {};
     const pick = <K extends keyof FaultRates>(key: K): FaultRates[K] => specific[key] ?? this.#faults[key];

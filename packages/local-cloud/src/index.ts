@@ -18,7 +18,7 @@ export type {
   LocalDeployment,
   StackStatus,
 } from './deployment.ts';
-export { throttlingError } from './faults.ts';
+export { type FaultRule, throttlingError } from './faults.ts';
 export { SUPPORTED_OPERATIONS } from './http-api.ts';
 export {
   evaluatePolicy,
@@ -61,6 +61,7 @@ export {
   type LocalCloudState,
   type PipelineExecutionView,
   startLocalCloud,
+  versionContent,
 } from './server.ts';
 export type { ExecutorContext, StepFunctionsExecutor } from './step-functions-executor.ts';
 export { controlTowerTimestamp, organizationsTimestamp } from './vend-events.ts';

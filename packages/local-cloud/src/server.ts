@@ -3,11 +3,14 @@ import type { EventBus, EventEnvelope } from './bus.ts';
 import type { SimulatedClock } from './clock.ts';
 import { type CallStats, CloudWorld, type PipelineDefaults } from './cloud-world.ts';
 import type { LocalDeployment } from './deployment.ts';
+import type { FaultRule } from './faults.ts';
 import { createCloudServer } from './http-api.ts';
 import type { LatencyModel } from './latency.ts';
 import { compareVersions } from './lza-pipeline.ts';
 import type { LzaWriteRecord } from './lza-timeline.ts';
+import type { AccountRecord } from './organization.ts';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
+import type { DocumentRecord } from './ssm-documents.ts';
 import type { StepFunctionsExecutor } from './step-functions-executor.ts';
 
 export interface LocalCloudOptions {
@@ -27,6 +30,14 @@ export interface DocumentVersionView {
   documentFormat: string;
   content: string;
   versionName?: string;
+}
+
+/** The content of one version of a document view, by version number. */
+export function versionContent(
+  doc: DocumentView | undefined,
+  version: string | undefined,
+): string | undefined {
+  return doc?.versions.find((v) => v.version === version)?.content;
 }
 
 export interface DocumentView {
@@ -83,6 +94,7 @@ export interface PipelineExecutionView {
 /** Read-only views of the simulated world; the same data as `GET /_local/state`. */
 export interface LocalCloudState {
   accounts(): AccountView[];
+  account(accountId: string): AccountView | undefined;
   /** Every document with all its versions; optionally filtered. */
   documents(filter?: { accountId?: string; region?: string; name?: string }): DocumentView[];
   document(accountId: string, region: string, name?: string): DocumentView | undefined;
@@ -91,6 +103,16 @@ export interface LocalCloudState {
   callCount(filter?: CallFilter): number;
   lzaWrites(): LzaWriteRecord[];
   pipelineExecutions(): PipelineExecutionView[];
+  /** sts:AssumeRole calls (any caller, failed ones too) for a role in `targetAccountId`. */
+  assumeRoleCallsFor(targetAccountId: string): number;
+  /** The busiest simulated second of `operation` called by `accountId` (all regions), and its count. */
+  peakRate(accountId: string, operation: string): { perSecond: number; atMs?: number };
+  /** Calls refused by the scenario's `rateLimits`, per service. */
+  throttled(): Record<string, number>;
+  /** Calls answered with an injected fault (scenario `faults` and `addFaultRule` rules). */
+  faultsInjected(): number;
+  /** Timeline tasks (vends, events, pipeline actions) still scheduled; 0 once the scenario has played out. */
+  pendingTimelineTasks(): number;
   snapshot(): LocalCloudSnapshot;
 }
 
@@ -125,8 +147,6 @@ export interface LocalCloud {
   /** The scenario's latency model (answers, deliveries; the runtime applies it to Lambda too). */
   readonly latency: LatencyModel;
   readonly state: LocalCloudState;
-  /** The live simulated world (organization, documents, scheduler). Prefer `state` for reading. */
-  readonly world: CloudWorld;
   /** Management-account credentials (`test` / `test`). */
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** SDK client config for this cloud: `new SSMClient(cloud.clientConfig('eu-west-1'))`. */
@@ -139,6 +159,23 @@ export interface LocalCloud {
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
   /** Show (or remove) a deployed application to CloudFormation, EventBridge and Step Functions callers. */
   setDeployment(deployment: LocalDeployment | undefined): void;
+  /**
+   * Write a new version of a document out of band, as another writer (the console, a teammate,
+   * LZA) would: the same validation and version rules as UpdateDocument (CreateDocument when the
+   * document does not exist yet), no caller, no fault. Returns the new version.
+   */
+  writeDocument(input: {
+    accountId: string;
+    region: string;
+    name?: string;
+    content: string;
+    documentFormat?: 'JSON' | 'YAML';
+    /** Only when the document does not exist yet: its type (default `Session`). */
+    documentType?: string;
+    writer: string;
+  }): string;
+  /** Answer single calls with an error (before the scenario's faults); returns the removal. */
+  addFaultRule(rule: FaultRule): () => void;
   /** Start the scenario's vends and pipeline runs, counted from now. Idempotent. */
   startTimeline(): void;
   /** Stop timers and the server. */
@@ -150,31 +187,51 @@ function iso(ms: number | undefined): string | undefined {
 }
 
 function createState(world: CloudWorld): LocalCloudState {
+  const accountView = (a: AccountRecord, now = world.clock.nowMs()): AccountView => {
+    const exists = a.existsFromMs !== undefined && a.existsFromMs <= now;
+    const expect = world.scenario.accounts.find((s) => s.accountId === a.accountId)?.expect;
+    const joinedAt = iso(a.joinedMs ?? a.existsFromMs);
+    return {
+      accountId: a.accountId,
+      name: a.name,
+      email: a.email,
+      status: a.status,
+      isManagement: a.isManagement,
+      origin: a.origin,
+      organizationalUnit: a.organizationalUnit,
+      exists,
+      ...(joinedAt && exists ? { joinedAt } : {}),
+      joinedMethod: a.joinedMethod,
+      roles: [...a.roles.entries()].map(([name, readyAt]) => {
+        const assumableAt = iso(readyAt);
+        return { name, ...(assumableAt ? { assumableAt } : {}), assumable: exists && readyAt <= now };
+      }),
+      ...(expect ? { expect } : {}),
+    };
+  };
   const accounts = (): AccountView[] => {
     const now = world.clock.nowMs();
-    return world.org.records().map((a) => {
-      const exists = a.existsFromMs !== undefined && a.existsFromMs <= now;
-      const expect = world.scenario.accounts.find((s) => s.accountId === a.accountId)?.expect;
-      const joinedAt = iso(a.joinedMs ?? a.existsFromMs);
-      return {
-        accountId: a.accountId,
-        name: a.name,
-        email: a.email,
-        status: a.status,
-        isManagement: a.isManagement,
-        origin: a.origin,
-        organizationalUnit: a.organizationalUnit,
-        exists,
-        ...(joinedAt && exists ? { joinedAt } : {}),
-        joinedMethod: a.joinedMethod,
-        roles: [...a.roles.entries()].map(([name, readyAt]) => {
-          const assumableAt = iso(readyAt);
-          return { name, ...(assumableAt ? { assumableAt } : {}), assumable: exists && readyAt <= now };
-        }),
-        ...(expect ? { expect } : {}),
-      };
-    });
+    return world.org.records().map((a) => accountView(a, now));
   };
+  const documentView = (d: DocumentRecord): DocumentView => ({
+    accountId: d.accountId,
+    region: d.region,
+    name: d.name,
+    documentType: d.documentType,
+    status: world.documents.status(d),
+    latestVersion: d.latestVersion,
+    defaultVersion: d.defaultVersion,
+    createdDate: new Date(d.createdMs).toISOString(),
+    versions: [...d.versions.values()].map((v) => ({
+      version: v.version,
+      status: world.documents.versionStatus(d, v),
+      createdDate: new Date(v.createdMs).toISOString(),
+      writer: v.writer,
+      documentFormat: v.documentFormat,
+      content: v.content,
+      ...(v.versionName ? { versionName: v.versionName } : {}),
+    })),
+  });
   const documents = (filter: { accountId?: string; region?: string; name?: string } = {}): DocumentView[] =>
     world.documents
       .all()
@@ -184,25 +241,7 @@ function createState(world: CloudWorld): LocalCloudState {
           (!filter.region || d.region === filter.region) &&
           (!filter.name || d.name === filter.name),
       )
-      .map((d) => ({
-        accountId: d.accountId,
-        region: d.region,
-        name: d.name,
-        documentType: d.documentType,
-        status: world.documents.status(d),
-        latestVersion: d.latestVersion,
-        defaultVersion: d.defaultVersion,
-        createdDate: new Date(d.createdMs).toISOString(),
-        versions: [...d.versions.values()].map((v) => ({
-          version: v.version,
-          status: world.documents.versionStatus(d, v),
-          createdDate: new Date(v.createdMs).toISOString(),
-          writer: v.writer,
-          documentFormat: v.documentFormat,
-          content: v.content,
-          ...(v.versionName ? { versionName: v.versionName } : {}),
-        })),
-      }));
+      .map(documentView);
   const calls = (filter: CallFilter = {}) =>
     world
       .calls()
@@ -238,13 +277,24 @@ function createState(world: CloudWorld): LocalCloudState {
   };
   const state: LocalCloudState = {
     accounts,
+    account: (accountId) => {
+      const record = world.org.record(accountId);
+      return record ? accountView(record) : undefined;
+    },
     documents,
-    document: (accountId, region, name = 'SSM-SessionManagerRunShell') =>
-      documents({ accountId, region, name })[0],
+    document: (accountId, region, name = 'SSM-SessionManagerRunShell') => {
+      const found = world.documents.find(accountId, region, name);
+      return found ? documentView(found) : undefined;
+    },
     calls,
     callCount: (filter) => calls(filter).reduce((sum, c) => sum + c.count, 0),
     lzaWrites: () => [...world.lzaWrites],
     pipelineExecutions,
+    assumeRoleCallsFor: (targetAccountId) => world.assumeRoleCallsFor(targetAccountId),
+    peakRate: (accountId, operation) => world.peakRate(accountId, operation),
+    throttled: () => Object.fromEntries(world.rateLimits.throttled),
+    faultsInjected: () => world.faults.injected,
+    pendingTimelineTasks: () => world.scheduler.pending,
     snapshot: () => ({
       now: world.clock.now().toISOString(),
       elapsedSimulatedSeconds: world.clock.elapsedSeconds(),
@@ -295,7 +345,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const url = `http://127.0.0.1:${port}`;
   let closed: Promise<void> | undefined;
   const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-  return {
+  const cloud: LocalCloud = {
     url,
     port,
     scenario,
@@ -303,7 +353,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     clock: world.clock,
     latency: world.latency,
     state,
-    world,
     credentials,
     clientConfig: (region = scenario.homeRegion) => ({
       endpoint: url,
@@ -316,6 +365,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     setDeployment: (deployment) => {
       world.deployment = deployment;
     },
+    writeDocument: ({ name = 'SSM-SessionManagerRunShell', documentType = 'Session', ...input }) => {
+      if (world.documents.find(input.accountId, input.region, name)) {
+        return world.documents.update({ ...input, name }).version.version;
+      }
+      return world.documents.create({ ...input, name, documentType }).latestVersion;
+    },
+    addFaultRule: (rule) => world.faults.addRule(rule),
     startTimeline: () => world.startTimeline(),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
@@ -326,4 +382,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       return closed;
     },
   };
+  worlds.set(cloud, world);
+  return cloud;
+}
+
+const worlds = new WeakMap<LocalCloud, CloudWorld>();
+
+/** The live world behind a cloud, for this package's own white-box tests (not exported by index.ts). */
+export function worldOf(cloud: LocalCloud): CloudWorld {
+  const world = worlds.get(cloud);
+  if (!world) throw new Error('not a cloud started by startLocalCloud');
+  return world;
 }

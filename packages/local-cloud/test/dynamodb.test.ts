@@ -20,6 +20,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { worldOf } from '../src/server.ts';
 import {
   assumeRole,
   baseScenario,
@@ -308,7 +309,7 @@ describe('DynamoDB through the local cloud endpoint (real SDK v3 clients)', () =
     );
     expect(notFound.name).toBe('ResourceNotFoundException');
     expect(cloud.state.callCount({ operation: 'dynamodb:CreateTable' })).toBe(2);
-    expect(cloud.world.dynamodb.started.sort()).toEqual([
+    expect(worldOf(cloud).dynamodb.started.sort()).toEqual([
       `${MANAGEMENT}|eu-west-1`,
       `${MANAGEMENT}|us-east-1`,
       `${MEMBER}|us-east-1`,
@@ -336,6 +337,6 @@ describe('DynamoDB through the local cloud endpoint (real SDK v3 clients)', () =
     // Act
     await cloud.close();
     // Assess
-    expect(cloud.world.dynamodb.started).toEqual([]);
+    expect(worldOf(cloud).dynamodb.started).toEqual([]);
   });
 });

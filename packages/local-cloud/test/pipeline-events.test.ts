@@ -1,6 +1,7 @@
 import { CodePipelineClient, ListActionExecutionsCommand } from '@aws-sdk/client-codepipeline';
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope, LocalCloud, ScenarioInput } from '../src/index.ts';
+import { worldOf } from '../src/server.ts';
 import {
   baseScenario,
   clientConfig,
@@ -50,7 +51,7 @@ async function runAll(cloud: LocalCloud, runs: number): Promise<void> {
         (e) =>
           e['detail-type'] === 'CodePipeline Pipeline Execution State Change' && e.detail.state !== 'STARTED',
       ).length;
-    const dropped = cloud.world.droppedEvents.filter((d) => d.event === 'pipeline').length;
+    const dropped = worldOf(cloud).droppedEvents.filter((d) => d.event === 'pipeline').length;
     return ended + dropped >= runs ? true : undefined;
   }, 60_000);
 }
@@ -150,7 +151,7 @@ describe('CodePipeline state-change events (aws-facts §8)', () => {
       (e) =>
         e['detail-type'] === ACTION && e.detail.action === 'Customizations' && e.detail.stage === 'Deploy',
     );
-    while (cloud.world.droppedEvents.length < 3) await new Promise((r) => setTimeout(r, 20));
+    while (worldOf(cloud).droppedEvents.length < 3) await new Promise((r) => setTimeout(r, 20));
     const history = await codepipeline.send(
       new ListActionExecutionsCommand({ pipelineName: 'AWSAccelerator-Pipeline' }),
     );
@@ -177,7 +178,7 @@ describe('CodePipeline state-change events (aws-facts §8)', () => {
         .filter((e) => e['detail-type'] === 'CodePipeline Pipeline Execution State Change')
         .map((e) => e.detail.state),
     ).toEqual(['STARTED']);
-    expect(cloud.world.droppedEvents.map((d) => `${d.event}:${d.state}`)).toEqual([
+    expect(worldOf(cloud).droppedEvents.map((d) => `${d.event}:${d.state}`)).toEqual([
       'Deploy/Customizations:SUCCEEDED',
       'Deploy:SUCCEEDED',
       'pipeline:SUCCEEDED',
@@ -218,7 +219,7 @@ describe("LZA's session-manager writer (aws-facts §8)", () => {
     // Act
     await runAll(cloud, 4);
     // Assess
-    const runIds = cloud.world.runs.map((r) => r.executionId);
+    const runIds = worldOf(cloud).runs.map((r) => r.executionId);
     const writes = cloud.state
       .lzaWrites()
       .map((w) => `${runIds.indexOf(w.executionId)}:${w.accountId}:${w.region}:${w.trigger}`);
