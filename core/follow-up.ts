@@ -4,6 +4,7 @@
  * (RecordFollowUp). The handlers read and write the ledger and the pipeline's history.
  */
 
+import type { BootstrapperConfig } from './config.ts';
 import {
   type FollowUpDecision,
   type PlannedRepair,
@@ -98,12 +99,39 @@ export function withEventAction(
   ];
 }
 
+/** Every run's actions with the triggering event's own added (see withEventAction); no pipeline stays none. */
+export function withEventActions(
+  history: readonly RunHistory[] | undefined,
+  event: PipelineActionEvent | undefined,
+): RunHistory[] | undefined {
+  return history?.map(({ run, actions }) => ({
+    run,
+    actions: withEventAction(run.executionId, actions, event),
+  }));
+}
+
 export interface FollowUpPlanOptions {
   awaitTimeoutHours: number;
   nowMs: number;
   /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
   lzaVersion: string | undefined;
   governedRegions: readonly string[];
+}
+
+/** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */
+export function followUpPlanOptions(
+  config: {
+    lza: Pick<BootstrapperConfig['lza'], 'awaitTimeoutHours' | 'version'>;
+    governedRegions: readonly string[];
+  },
+  nowMs: number,
+): FollowUpPlanOptions {
+  return {
+    awaitTimeoutHours: config.lza.awaitTimeoutHours,
+    nowMs,
+    lzaVersion: config.lza.version,
+    governedRegions: config.governedRegions,
+  };
 }
 
 /**
