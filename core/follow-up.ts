@@ -5,6 +5,7 @@
  */
 
 import type { BootstrapperConfig } from './config.ts';
+import { exposureMetrics } from './enforcement-record.ts';
 import {
   type FollowUpDecision,
   type PlannedRepair,
@@ -25,6 +26,7 @@ import {
   type RepairRecord,
   readPipelineActionEvent,
   regionsOfStage,
+  type VendMeasurement,
   type VendRecord,
 } from './vend-ledger.ts';
 
@@ -181,6 +183,14 @@ export function groupByVend<T extends VendKey>(results: readonly T[]): T[][] {
   return [...byVend.values()];
 }
 
+/** The results grouped by vend, each group with its vend's key, in first-seen order. */
+export function resultsByVend<T extends VendKey>(results: readonly T[]): { vend: VendKey; results: T[] }[] {
+  return groupByVend(results).map((group) => ({
+    vend: { accountId: group[0]!.accountId, joinedAt: group[0]!.joinedAt },
+    results: group,
+  }));
+}
+
 /**
  * One vend's repairs as the ledger keeps them, and the regions still failing: those that failed
  * before and were not fixed now, and those that failed now.
@@ -235,6 +245,19 @@ export function regressionsMetric(tally: FollowUpTally): MetricPoint[] {
     : [];
 }
 
+/** Repairs that failed after their retries count as failed regions, with the vend-level metrics. */
+export function repairsFailedMetrics(tally: FollowUpTally): MetricPoint[] {
+  return tally.repairsFailed > 0
+    ? [{ name: METRIC.regionsFailed, unit: 'Count', value: tally.repairsFailed }]
+    : [];
+}
+
+/** Counts a vend this follow-up measured and returns its exposure metrics, emitted once per vend. */
+export function countMeasured(tally: FollowUpTally, measured: VendMeasurement): MetricPoint[] {
+  tally.measured += 1;
+  return exposureMetrics(measured);
+}
+
 /** A closure or expiry as the ledger records it. */
 export interface SettlementUpdate {
   state: 'closed' | 'expired';
@@ -273,4 +296,13 @@ export function settlementOf(decision: Settlement['decision']): {
         : []),
     ],
   };
+}
+
+/** Counts a settlement this follow-up wrote and returns the metrics it emits once. */
+export function countSettlement(
+  tally: FollowUpTally,
+  settlement: Pick<ReturnType<typeof settlementOf>, 'counts' | 'metrics'>,
+): MetricPoint[] {
+  tally[settlement.counts] += 1;
+  return settlement.metrics;
 }

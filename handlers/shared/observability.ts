@@ -19,3 +19,16 @@ export const metrics = new Metrics({ serviceName: 'runas-bootstrapper', logger }
 export function addMetrics(points: readonly MetricPoint[]): void {
   for (const { name, unit, value } of points) metrics.addMetric(name, unit, value);
 }
+
+/**
+ * Vend-level data points written at once, each on its own with the Trigger dimension, as
+ * RecordEnforcement's vend metrics carry it; the shared instance's metrics carry the service
+ * dimension only.
+ */
+export function emitVendMetrics(points: readonly MetricPoint[]): void {
+  for (const { name, unit, value } of points) {
+    const single = metrics.singleMetric();
+    single.addDimension('Trigger', 'vend');
+    single.addMetric(name, unit, value);
+  }
+}
