@@ -1,7 +1,8 @@
 /**
  * The follow-up's decisions, pure: whether a pipeline event calls for one, what the open vends
  * need (PlanFollowUp), and what the outcome means for the ledger and the metrics
- * (RecordFollowUp). The handlers read and write the ledger and the pipeline's history.
+ * (RecordFollowUp). The handlers read the ledger and the pipeline's history and write the ledger
+ * (measuring a vend once through adapters/vend-measurement.ts).
  */
 
 import type { BootstrapperConfig } from './config.ts';
