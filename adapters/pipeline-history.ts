@@ -3,6 +3,7 @@ import {
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
+import type { RunHistory } from '#core/follow-up-plan.ts';
 import type { PipelineAction, PipelineRun } from '#core/gap.ts';
 import { classifyManagementError, hasName } from './aws-errors.ts';
 
@@ -49,6 +50,16 @@ export class PipelineHistory {
       throw classifyManagementError(error, `ListPipelineExecutions ${this.#pipelineName}`);
     }
     return runs;
+  }
+
+  /**
+   * The runs since `since` (as `runsSince`), each with its action executions, read side by side.
+   * Undefined when the pipeline does not exist.
+   */
+  async runHistory(since: string): Promise<RunHistory[] | undefined> {
+    const runs = await this.runsSince(since);
+    if (!runs) return undefined;
+    return Promise.all(runs.map(async (run) => ({ run, actions: await this.actions(run.executionId) })));
   }
 
   /** Every action execution of one run. */

@@ -8,11 +8,10 @@ import {
   type AccountJoin,
   classifyRequest,
   expiresAtFor,
-  leaseUntil,
   type RequestKind,
   roleWaitMinutes,
+  runningOwner,
   type TriggerSeen,
-  type VendOwner,
 } from './vend-ledger.ts';
 import type { BootstrapRequest, NormalizeResult } from './vend-request.ts';
 
@@ -105,12 +104,7 @@ export function vendEntries(
       execution,
       ...(request.eventId ? { eventId: request.eventId } : {}),
     } satisfies TriggerSeen,
-    owner: {
-      execution,
-      claimedAt: plan.nowIso,
-      leaseUntil: leaseUntil(plan.roleDeadline),
-      state: 'running',
-    } satisfies VendOwner,
+    owner: runningOwner(execution, plan.nowIso, plan.roleDeadline),
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * What RecordEnforcement decides, pure: the execution's outcome, which verifications go to the
- * vend ledger, what the vend's owner finishes its claim with, and the metrics. The handler does
- * the ledger calls and writes the metrics.
+ * vend ledger, what the vend's owner finishes its claim with, and the metrics. The ledger calls
+ * are in adapters/vend-measurement.ts; the handler writes the metrics.
  */
 import type { EnforcementSummary } from './enforcement.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
@@ -42,6 +42,49 @@ export function verifiedRegions(regions: readonly RegionResult[]): Record<string
     };
   }
   return verified;
+}
+
+/**
+ * What RecordEnforcement writes to the vend ledger: each compliant region's verification and the
+ * role's assumable time, and, when this execution owns the vend, what decides how it finishes.
+ */
+export interface VendVerification {
+  vend: { accountId: string; joinedAt: string };
+  execution: string;
+  regions: Record<string, RegionVerification>;
+  roleAssumableAt: string | undefined;
+  /** Set when this execution owns the vend's measurements: the inputs of `ownerFinish`. */
+  owner?: { summary: Pick<EnforcementSummary, 'failed' | 'refused'>; outcome: EnforcementOutcome };
+}
+
+export function vendVerification(
+  input: {
+    request: { accountId: string; vendedAt: string; owner: boolean };
+    role?: { assumableAt: string } | undefined;
+    regions: readonly RegionResult[];
+    execution: string;
+  },
+  summary: EnforcementSummary,
+  outcome: EnforcementOutcome,
+): VendVerification {
+  const { request, role, regions, execution } = input;
+  return {
+    vend: { accountId: request.accountId, joinedAt: request.vendedAt },
+    execution,
+    regions: verifiedRegions(regions),
+    roleAssumableAt: role?.assumableAt,
+    ...(request.owner ? { owner: { summary, outcome } } : {}),
+  };
+}
+
+/**
+ * With gap measurement off nothing follows LZA for a vend, so its owner closes it as soon as it is
+ * measured rather than leaving it open to the reconciler's expiry.
+ */
+export function closureWhenMeasured(measureGap: boolean): { state: 'closed'; note: string } | undefined {
+  return measureGap
+    ? undefined
+    : { state: 'closed', note: 'gap measurement is off (lza.measureGap is false)' };
 }
 
 export type OwnerFinish = { measurement: VendMeasurement } | { awaitingEnrollment: true } | { failed: true };

@@ -1,9 +1,12 @@
 /**
  * The follow-up's decisions, pure: whether a pipeline event calls for one, what the open vends
  * need (PlanFollowUp), and what the outcome means for the ledger and the metrics
- * (RecordFollowUp). The handlers read and write the ledger and the pipeline's history.
+ * (RecordFollowUp). The handlers read the ledger and the pipeline's history and write the ledger
+ * (measuring a vend once through adapters/vend-measurement.ts).
  */
 
+import type { BootstrapperConfig } from './config.ts';
+import { exposureMetrics } from './enforcement-record.ts';
 import {
   type FollowUpDecision,
   type PlannedRepair,
@@ -24,6 +27,7 @@ import {
   type RepairRecord,
   readPipelineActionEvent,
   regionsOfStage,
+  type VendMeasurement,
   type VendRecord,
 } from './vend-ledger.ts';
 
@@ -98,12 +102,39 @@ export function withEventAction(
   ];
 }
 
+/** Every run's actions with the triggering event's own added (see withEventAction); no pipeline stays none. */
+export function withEventActions(
+  history: readonly RunHistory[] | undefined,
+  event: PipelineActionEvent | undefined,
+): RunHistory[] | undefined {
+  return history?.map(({ run, actions }) => ({
+    run,
+    actions: withEventAction(run.executionId, actions, event),
+  }));
+}
+
 export interface FollowUpPlanOptions {
   awaitTimeoutHours: number;
   nowMs: number;
   /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
   lzaVersion: string | undefined;
   governedRegions: readonly string[];
+}
+
+/** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */
+export function followUpPlanOptions(
+  config: {
+    lza: Pick<BootstrapperConfig['lza'], 'awaitTimeoutHours' | 'version'>;
+    governedRegions: readonly string[];
+  },
+  nowMs: number,
+): FollowUpPlanOptions {
+  return {
+    awaitTimeoutHours: config.lza.awaitTimeoutHours,
+    nowMs,
+    lzaVersion: config.lza.version,
+    governedRegions: config.governedRegions,
+  };
 }
 
 /**
@@ -151,6 +182,14 @@ export function groupByVend<T extends VendKey>(results: readonly T[]): T[][] {
     byVend.set(id, [...(byVend.get(id) ?? []), result]);
   }
   return [...byVend.values()];
+}
+
+/** The results grouped by vend, each group with its vend's key, in first-seen order. */
+export function resultsByVend<T extends VendKey>(results: readonly T[]): { vend: VendKey; results: T[] }[] {
+  return groupByVend(results).map((group) => ({
+    vend: { accountId: group[0]!.accountId, joinedAt: group[0]!.joinedAt },
+    results: group,
+  }));
 }
 
 /**
@@ -207,6 +246,19 @@ export function regressionsMetric(tally: FollowUpTally): MetricPoint[] {
     : [];
 }
 
+/** Repairs that failed after their retries count as failed regions, with the vend-level metrics. */
+export function repairsFailedMetrics(tally: FollowUpTally): MetricPoint[] {
+  return tally.repairsFailed > 0
+    ? [{ name: METRIC.regionsFailed, unit: 'Count', value: tally.repairsFailed }]
+    : [];
+}
+
+/** Counts a vend this follow-up measured and returns its exposure metrics, emitted once per vend. */
+export function countMeasured(tally: FollowUpTally, measured: VendMeasurement): MetricPoint[] {
+  tally.measured += 1;
+  return exposureMetrics(measured);
+}
+
 /** A closure or expiry as the ledger records it. */
 export interface SettlementUpdate {
   state: 'closed' | 'expired';
@@ -245,4 +297,13 @@ export function settlementOf(decision: Settlement['decision']): {
         : []),
     ],
   };
+}
+
+/** Counts a settlement this follow-up wrote and returns the metrics it emits once. */
+export function countSettlement(
+  tally: FollowUpTally,
+  settlement: Pick<ReturnType<typeof settlementOf>, 'counts' | 'metrics'>,
+): MetricPoint[] {
+  tally[settlement.counts] += 1;
+  return settlement.metrics;
 }

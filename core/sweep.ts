@@ -1,5 +1,6 @@
 import { type BootstrapperConfig, ungovernedRegions } from './config.ts';
 import { InvalidRequestError } from './errors.ts';
+import { METRIC, type MetricPoint } from './metrics.ts';
 
 /**
  * Sweep arithmetic: which accounts a sweep visits, what each account × region outcome means,
@@ -54,6 +55,23 @@ export function resolveSweepOptions(
   };
 }
 
+/** One batch of the sweep: the accounts its Map visits, and where the account listing goes on. */
+export interface SweepBatch {
+  accountIds: string[];
+  nextToken?: string;
+  roleDeadline?: string;
+  skipped: { inactive: number; excluded: number };
+}
+
+/** The sweep state carried from batch to batch: ListAccounts → the batch's Map → RecordSweep. */
+export interface SweepState {
+  options: SweepOptions;
+  page: SweepBatch;
+  totals: SweepTotals;
+  /** Set once any batch failed as a whole: the sweep ends failed with this cause, after the last batch. */
+  incomplete?: string;
+}
+
 /** The accounts a sweep or `check --all` visits: ACTIVE members, minus the excluded ones. */
 export function selectSweepAccounts(
   members: readonly OrganizationMember[],
@@ -68,6 +86,21 @@ export function selectSweepAccounts(
     else selection.accountIds.push(member.accountId);
   }
   return selection;
+}
+
+/** The batch ListAccounts hands the Map: the selected accounts of one page of the listing. */
+export function sweepBatch(
+  selection: SweepSelection,
+  nextToken: string | undefined,
+  roleDeadline: string,
+): SweepBatch {
+  return {
+    accountIds: selection.accountIds,
+    ...(nextToken ? { nextToken } : {}),
+    // Existing accounts get one attempt at the role: a deadline already reached.
+    roleDeadline,
+    skipped: { inactive: selection.inactive, excluded: selection.excluded },
+  };
 }
 
 /**
@@ -284,4 +317,37 @@ export function sweepFailures(totals: SweepTotals): number {
 export function sweepIncompleteCause(totals: SweepTotals): string | undefined {
   if (totals.batchesFailed === 0) return undefined;
   return `${totals.batchesFailed} batch(es) failed as a whole, so ${totals.accountsUnswept} account(s) were not swept (see the RecordSweep log); the other ${totals.accountsChecked} were`;
+}
+
+/**
+ * The metrics of one recorded batch, with the service dimension only. A sweep of several batches
+ * emits several data points; CloudWatch sums them.
+ */
+export function sweepBatchMetrics(batch: SweepTotals): MetricPoint[] {
+  return [
+    { name: METRIC.accountsChecked, unit: 'Count', value: batch.accountsChecked },
+    { name: METRIC.driftDetected, unit: 'Count', value: batch.driftDetected },
+    { name: METRIC.driftRepaired, unit: 'Count', value: batch.driftRepaired },
+    { name: METRIC.sweepFailures, unit: 'Count', value: sweepFailures(batch) },
+  ];
+}
+
+/**
+ * What RecordSweep carries on to the next batch: the running totals and where the listing goes
+ * on, without the recorded batch's account ids; `incomplete` once any batch failed as a whole.
+ */
+export function continueSweep(options: SweepOptions, page: SweepBatch, totals: SweepTotals): SweepState {
+  const { nextToken, roleDeadline, skipped } = page;
+  const incomplete = sweepIncompleteCause(totals);
+  return {
+    options,
+    page: {
+      accountIds: [],
+      ...(nextToken ? { nextToken } : {}),
+      ...(roleDeadline ? { roleDeadline } : {}),
+      skipped,
+    },
+    totals,
+    ...(incomplete ? { incomplete } : {}),
+  };
 }

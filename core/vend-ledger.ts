@@ -171,6 +171,11 @@ export function leaseUntil(roleDeadline: string): string {
   return new Date(Date.parse(roleDeadline) + OWNER_LEASE_SLACK_MINUTES * 60_000).toISOString();
 }
 
+/** An execution's claim on a vend's measurements, running until `leaseFrom` plus the slack. */
+export function runningOwner(execution: string, claimedAt: string, leaseFrom: string): VendOwner {
+  return { execution, claimedAt, leaseUntil: leaseUntil(leaseFrom), state: 'running' };
+}
+
 /** Whether an execution may claim the vend's measurements now. */
 export function canClaim(record: Pick<VendRecord, 'owner' | 'state'>, nowMs: number): boolean {
   if (record.state !== 'pending') return false;

@@ -1,5 +1,4 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -7,12 +6,11 @@ import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { MemberSessions } from '#adapters/member-session.ts';
-import { PreferencesStore } from '#adapters/preferences-store.ts';
-import { DocumentVersionLimitError } from '#core/errors.ts';
-import { METRIC } from '#core/metrics.ts';
+import { applyResultOf, prunedMetrics, versionLimitMetrics } from '#core/apply-outcome.ts';
 import type { ApplyResult } from '#core/region-result.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, metrics } from './shared/observability.ts';
+import { addMetrics, logger, metrics } from './shared/observability.ts';
+import { openPreferencesStore } from './shared/preferences-store.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 
 /**
@@ -22,37 +20,21 @@ import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 export function createHandler(dependencies: () => HandlerDependencies) {
   async function applyPreferences(input: RegionTaskInput, _context: Context): Promise<ApplyResult> {
     const { sessions, runAs, config } = dependencies();
-    const session = await sessions.open(input.accountId, 'write');
-    const store = new PreferencesStore(session.ssm(input.region), input.region, {
-      accountId: input.accountId,
-      logger,
-      pruning: config.documentVersionPruning,
-    });
+    const store = await openPreferencesStore(sessions, input, 'write', config.documentVersionPruning);
     metrics.addMetadata('accountId', input.accountId);
     metrics.addMetadata('region', input.region);
-    const { region, action, versionBefore, versionAfter, promoted, repairedFrom, pruned } = await store
-      .apply(runAs)
-      .catch((error: unknown) => {
-        // Pruning is off (or found nothing to delete): the alarm on this metric tells an operator.
-        if (error instanceof DocumentVersionLimitError)
-          metrics.addMetric(METRIC.documentVersionLimitReached, MetricUnit.Count, 1);
-        throw error;
-      });
-    if (pruned) {
-      // Deleting versions is never silent: a metric, and a log line naming every version.
-      metrics.addMetric(METRIC.documentVersionsPruned, MetricUnit.Count, pruned.length);
+    const outcome = await store.apply(runAs).catch((error: unknown) => {
+      // Pruning is off (or found nothing to delete): the alarm on this metric tells an operator.
+      addMetrics(versionLimitMetrics(error));
+      throw error;
+    });
+    const { action, versionBefore, versionAfter, repairedFrom, pruned } = outcome;
+    // Deleting versions is never silent: a metric, and a log line naming every version.
+    addMetrics(prunedMetrics(pruned));
+    if (pruned)
       logger.warn('pruned document versions at the version limit', { ...input, deletedVersions: pruned });
-    }
     logger.info('preferences applied', { ...input, action, versionBefore, versionAfter, repairedFrom });
-    return {
-      region,
-      action,
-      ...(versionBefore ? { versionBefore } : {}),
-      ...(versionAfter ? { versionAfter } : {}),
-      promoted,
-      ...(repairedFrom ? { repairedFrom } : {}),
-      ...(pruned ? { pruned } : {}),
-    };
+    return applyResultOf(outcome);
   }
   return middy()
     .use(injectLambdaContext(logger))

@@ -3,48 +3,39 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type * as z from 'zod/mini';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import {
   emptySweepTotals,
   resolveSweepOptions,
-  type SweepOptions,
-  type SweepTotals,
+  type SweepState,
   selectSweepAccounts,
+  sweepBatch,
   sweepBatchSize,
 } from '#core/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
-import { listAccountsInput, parseSweepRequest, type SweepPage, sweepState } from './shared/schemas.ts';
-
-export interface ListAccountsOutput {
-  options: SweepOptions;
-  page: SweepPage;
-  totals: SweepTotals;
-}
+import {
+  continuingSweep,
+  type ListAccountsInput,
+  listAccountsInput,
+  parseSweepRequest,
+} from './shared/schemas.ts';
 
 /**
  * The sweep's listing step: resolves the options on the first call, then lists the next batch of
  * ACTIVE, non-excluded accounts (SUSPENDED and excluded ones are counted, not visited).
  */
 export function createHandler(dependencies: () => HandlerDependencies, options: { batchSize?: number } = {}) {
-  async function listAccounts(
-    input: z.infer<typeof listAccountsInput>,
-    _context: Context,
-  ): Promise<ListAccountsOutput> {
+  async function listAccounts(input: ListAccountsInput, _context: Context): Promise<SweepState> {
     const { config, organization, now } = dependencies();
-    // The state carried between batches has these keys; a user's input never does.
-    const continuing = typeof input.sweep === 'object' && input.sweep !== null && 'totals' in input.sweep;
-    const state = continuing ? sweepState.parse(input.sweep) : undefined;
+    const state = continuingSweep(input.sweep);
     const sweep = state
       ? state.options
       : resolveSweepOptions(parseSweepRequest(input.sweep), config, new Date(now()).toISOString());
     const limit = options.batchSize ?? sweepBatchSize(sweep.regions.length);
     const { accounts, nextToken } = await organization.batch(limit, state?.page.nextToken);
-    const selection = selectSweepAccounts(accounts, {
-      excludeAccountIds: config.excludeAccountIds,
-      managementAccountId: config.managementAccountId,
-    });
+    // Skips the config's excludeAccountIds and the management account.
+    const selection = selectSweepAccounts(accounts, config);
     logger.info('sweep batch listed', {
       repair: sweep.repair,
       accounts: selection.accountIds.length,
@@ -54,13 +45,7 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
     });
     return {
       options: sweep,
-      page: {
-        accountIds: selection.accountIds,
-        ...(nextToken ? { nextToken } : {}),
-        // Existing accounts get one attempt at the role: a deadline already reached.
-        roleDeadline: new Date(now()).toISOString(),
-        skipped: { inactive: selection.inactive, excluded: selection.excluded },
-      },
+      page: sweepBatch(selection, nextToken, new Date(now()).toISOString()),
       totals: state?.totals ?? emptySweepTotals(),
     };
   }

@@ -6,9 +6,8 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
-import { followUpTrigger, ignoredPlan, oldestJoin, planOpenVends, withEventAction } from '#core/follow-up.ts';
-import { capPlan, type RunHistory } from '#core/follow-up-plan.ts';
-import type { PipelineActionEvent } from '#core/vend-ledger.ts';
+import * as decide from '#core/follow-up.ts';
+import { capPlan } from '#core/follow-up-plan.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { type FollowUpPlanOutput, type PlanFollowUpInput, planFollowUpInput } from './shared/schemas.ts';
@@ -21,22 +20,18 @@ import { type FollowUpPlanOutput, type PlanFollowUpInput, planFollowUpInput } fr
 export function createHandler(dependencies: () => HandlerDependencies) {
   async function planFollowUp(input: PlanFollowUpInput, _context: Context): Promise<FollowUpPlanOutput> {
     const { config, ledger, now } = dependencies();
-    const trigger = followUpTrigger(input.input, config.lza.pipelineName);
+    const trigger = decide.followUpTrigger(input.input, config.lza.pipelineName);
     if ('ignored' in trigger) {
       logger.info('pipeline event ignored', { reason: trigger.ignored });
-      return ignoredPlan(trigger.ignored);
+      return decide.ignoredPlan(trigger.ignored);
     }
     const event = trigger.mode === 'event' ? trigger.event : undefined;
-    const nowMs = now();
+    const options = decide.followUpPlanOptions(config, now());
     const vends = await ledger.openVends();
-    const oldest = oldestJoin(vends);
-    const history = oldest === undefined ? [] : await loadHistory(dependencies().pipeline, oldest, event);
-    const plan = planOpenVends(vends, history, event, {
-      awaitTimeoutHours: config.lza.awaitTimeoutHours,
-      nowMs,
-      lzaVersion: config.lza.version,
-      governedRegions: config.governedRegions,
-    });
+    const oldest = decide.oldestJoin(vends);
+    // The runs that may cover any open vend, with the event's own action if the history lags.
+    const runs = oldest === undefined ? [] : await dependencies().pipeline.runHistory(oldest);
+    const plan = decide.planOpenVends(vends, decide.withEventActions(runs, event), event, options);
     const { mode, repairs, settlements, measure, sweep } = plan;
     const [openVends, sweepRegions] = [vends.length, sweep?.regions ?? []];
     const counts = { repairs: repairs.length, settlements: settlements.length, measure: measure.length };
@@ -48,22 +43,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(injectLambdaContext(logger))
     .use(parser({ schema: planFollowUpInput }))
     .handler(planFollowUp);
-}
-
-/** The runs that may cover any open vend, with their actions (and the event's own, if lagging). */
-async function loadHistory(
-  pipeline: HandlerDependencies['pipeline'],
-  since: string,
-  event: PipelineActionEvent | undefined,
-): Promise<RunHistory[] | undefined> {
-  const runs = await pipeline.runsSince(since);
-  if (!runs) return undefined;
-  return Promise.all(
-    runs.map(async (run) => ({
-      run,
-      actions: withEventAction(run.executionId, await pipeline.actions(run.executionId), event),
-    })),
-  );
 }
 
 export const handler = createHandler(

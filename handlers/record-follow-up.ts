@@ -5,12 +5,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { VendLedger } from '#adapters/vend-ledger.ts';
-import { exposureMetrics } from '#core/enforcement-record.ts';
+import { measureUnownedVends } from '#adapters/vend-measurement.ts';
 import * as decide from '#core/follow-up.ts';
-import { METRIC, type MetricPoint } from '#core/metrics.ts';
-import { leaseUntil, measureVend } from '#core/vend-ledger.ts';
+import type { MetricPoint } from '#core/metrics.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
-import { logger, metrics } from './shared/observability.ts';
+import { addMetrics, emitVendMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordFollowUpInput, recordFollowUpInput } from './shared/schemas.ts';
 
 /**
@@ -19,17 +18,13 @@ import { type RecordFollowUpInput, recordFollowUpInput } from './shared/schemas.
  * finished Customizations. Settling is a conditional write, so a duplicate event emits nothing.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
-  async function recordFollowUp(
-    input: RecordFollowUpInput,
-    _context: Context,
-  ): Promise<decide.FollowUpTally> {
+  async function recordFollowUp(input: RecordFollowUpInput, _context: Context) {
     const { ledger, now } = dependencies();
     const nowIso = new Date(now()).toISOString();
     const tally = decide.emptyTally();
     // Shared-instance metrics are added at the end, with no await after them (see RecordEnforcement).
     const later: MetricPoint[] = [];
-    for (const results of decide.groupByVend(input.results)) {
-      const vend = { accountId: results[0]!.accountId, joinedAt: results[0]!.joinedAt };
+    for (const { vend, results } of decide.resultsByVend(input.results)) {
       const record = await ledger.get(vend);
       if (!record) continue;
       const { repairs, failing, stillFailing } = decide.vendRepairs(record.repairsFailed, results);
@@ -39,29 +34,18 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         logger.warn('RunAs re-verified after Security_Resources', { accountId: vend.accountId, repairs });
     }
     later.push(...decide.regressionsMetric(tally));
-    if (tally.repairsFailed > 0)
-      vendMetric({ name: METRIC.regionsFailed, unit: 'Count', value: tally.repairsFailed });
-    for (const key of input.plan.measure) {
-      const owner = { execution: input.execution, claimedAt: nowIso, leaseUntil: leaseUntil(nowIso) };
-      const claimed = await ledger.claim(key, { ...owner, state: 'running' }, nowIso);
-      const record = claimed ? await ledger.get(key) : undefined;
-      const measurement = record && measureVend(record);
-      if (!measurement) continue;
-      if (!(await ledger.finishOwnership(key, input.execution, { measurement, measuredAt: nowIso })))
-        continue;
-      tally.measured += 1;
-      exposureMetrics(measurement).forEach(vendMetric);
-    }
+    emitVendMetrics(decide.repairsFailedMetrics(tally));
+    for await (const measured of measureUnownedVends(ledger, input.plan.measure, input.execution, nowIso))
+      emitVendMetrics(decide.countMeasured(tally, measured));
     for (const { decision, ...key } of input.plan.settlements) {
       const settlement = decide.settlementOf(decision);
       if (!(await ledger.settle(key, settlement.update, nowIso))) continue;
-      tally[settlement.counts] += 1;
-      later.push(...settlement.metrics);
+      later.push(...decide.countSettlement(tally, settlement));
       const { state: _state, note: reason, ...figures } = settlement.update;
       if (settlement.counts === 'closed') logger.info('vend gap closed', { ...key, ...figures, reason });
       else logger.warn('vend expired', { ...key, reason });
     }
-    for (const m of later) metrics.addMetric(m.name, m.unit, m.value);
+    addMetrics(later);
     logger.info('follow-up recorded', { mode: input.plan.mode, ...tally });
     return tally;
   }
@@ -70,13 +54,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .use(logMetrics(metrics))
     .use(parser({ schema: recordFollowUpInput }))
     .handler(recordFollowUp);
-}
-
-/** Gap and repair metrics carry the service dimension only; the vend-level ones add Trigger, as RecordEnforcement's do. */
-function vendMetric({ name, unit, value }: MetricPoint): void {
-  const single = metrics.singleMetric();
-  single.addDimension('Trigger', 'vend');
-  single.addMetric(name, unit, value);
 }
 
 export const handler = createHandler(fromProcessEnvironment({ DynamoDBClient, VendLedger }));

@@ -5,10 +5,10 @@ import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { MemberSessions } from '#adapters/member-session.ts';
-import { PreferencesStore } from '#adapters/preferences-store.ts';
 import type { VerifyResult } from '#core/region-result.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
+import { openPreferencesStore } from './shared/preferences-store.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 
 /**
@@ -19,11 +19,7 @@ import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
 export function createHandler(dependencies: () => HandlerDependencies) {
   async function verifyPreferences(input: RegionTaskInput, _context: Context): Promise<VerifyResult> {
     const { sessions, runAs, now } = dependencies();
-    const session = await sessions.open(input.accountId, 'read');
-    const store = new PreferencesStore(session.ssm(input.region), input.region, {
-      accountId: input.accountId,
-      logger,
-    });
+    const store = await openPreferencesStore(sessions, input, 'read');
     const { latestVersion, defaultVersion } = await store.verify(runAs);
     const verifiedAt = new Date(now()).toISOString();
     logger.info('preferences verified', { accountId: input.accountId, region: input.region });

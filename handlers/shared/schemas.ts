@@ -169,6 +169,15 @@ export function parseSweepRequest(input: unknown): z.infer<typeof sweepOptions> 
 }
 
 /**
+ * The sweep state carried between batches, or undefined on the first call: the state carries
+ * `totals`, the execution's own input (a user's) never does.
+ */
+export function continuingSweep(input: unknown): z.infer<typeof sweepState> | undefined {
+  const continuing = typeof input === 'object' && input !== null && 'totals' in input;
+  return continuing ? sweepState.parse(input) : undefined;
+}
+
+/**
  * What ListAccounts receives: the execution input on the first call (flat options, validated
  * by the handler so that a typo gets a clear message), then the sweep state on every batch.
  */
@@ -193,4 +202,6 @@ export const recordSweepInput = z.object({
 });
 
 export type SweepPage = z.infer<typeof sweepPage>;
+export type RecordSweepInput = z.infer<typeof recordSweepInput>;
+export type ListAccountsInput = z.infer<typeof listAccountsInput>;
 export type RecordFollowUpInput = z.infer<typeof recordFollowUpInput>;

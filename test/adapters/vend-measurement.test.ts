@@ -1,0 +1,164 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VendLedger } from '#adapters/vend-ledger.ts';
+import { measureUnownedVends, recordVendVerification } from '#adapters/vend-measurement.ts';
+import type { VendVerification } from '#core/enforcement-record.ts';
+import { startLocalCloud } from '#local/cloud/index.ts';
+import type { LocalCloud } from '#local/cloud/server.ts';
+import { createLedgerTable } from '#local/runtime/ledger-table.ts';
+import { baseScenario, clientConfig } from '#test/local/cloud/cloud-fixture.ts';
+
+/**
+ * Measuring a vend once, on the real ledger adapter against the local cloud's DynamoDB: the
+ * conditional writes that decide who measures are judged by a real expression evaluator.
+ */
+let cloud: LocalCloud;
+let ledger: VendLedger;
+let account = 220000000000;
+
+const JOINED = '2026-11-30T10:00:00.000Z';
+const at = (seconds: number) => new Date(Date.parse(JOINED) + seconds * 1000).toISOString();
+const clean = { failed: 0, refused: 0 };
+const both = {
+  'us-east-1': { verifiedAt: at(40), action: 'created' },
+  'eu-west-1': { verifiedAt: at(50), action: 'updated' },
+};
+
+/** A vend in two governed regions, claimed by `owner`. */
+async function claimedVend(owner: string) {
+  account += 1;
+  const key = { accountId: String(account), joinedAt: JOINED };
+  const vend = { ...key, joinedMethod: 'CREATED', governedRegions: ['us-east-1', 'eu-west-1'], expiresAt: 0 };
+  await ledger.recordTrigger(vend, { trigger: 'organizations-create-account', at: at(1), execution: owner });
+  await ledger.claim(
+    key,
+    { execution: owner, claimedAt: at(1), leaseUntil: at(3600), state: 'running' },
+    at(1),
+  );
+  return key;
+}
+
+function verification(
+  vend: { accountId: string; joinedAt: string },
+  execution: string,
+  owner: VendVerification['owner'],
+  regions: VendVerification['regions'] = both,
+): VendVerification {
+  return { vend, execution, regions, roleAssumableAt: at(20), ...(owner ? { owner } : {}) };
+}
+
+function dependencies(measureGap = true) {
+  return { ledger, now: () => Date.parse(at(60)), config: { lza: { measureGap } } };
+}
+
+const logged: Record<string, unknown>[] = [];
+const logger = { info: (_message: string, extra: Record<string, unknown>) => logged.push(extra) };
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ port: 0, scenario: baseScenario() });
+  const config = clientConfig(cloud, 'us-east-1');
+  ledger = new VendLedger(new DynamoDBClient(config), 'measurement-ledger');
+  await createLedgerTable(ledger, cloud.url, 'us-east-1', config.credentials as never);
+});
+
+afterAll(async () => {
+  await cloud.close();
+});
+
+describe('recordVendVerification', () => {
+  it('lets the owner store the exposure once, when every region is verified and nothing failed', async () => {
+    // Prepare
+    const vend = await claimedVend('owner');
+    const owner = { summary: clean, outcome: 'enforced' as const };
+    // Act
+    const first = await recordVendVerification(dependencies(), verification(vend, 'owner', owner), logger);
+    const again = await recordVendVerification(dependencies(), verification(vend, 'owner', owner), logger);
+    // Assess
+    expect(first).toEqual({ runAsVerifiedAt: at(50), exposureSeconds: 50, roleWaitSeconds: 20 });
+    expect(again).toBeUndefined();
+    expect(await ledger.get(vend)).toMatchObject({
+      state: 'verified',
+      measuredAt: at(60),
+      exposureSeconds: 50,
+    });
+    expect(logged.at(-2)).toMatchObject({ ...vend, owner: true, measures: true, exposureSeconds: 50 });
+  });
+
+  it('closes the measured vend at once when gap measurement is off', async () => {
+    // Prepare
+    const vend = await claimedVend('owner');
+    const owner = { summary: clean, outcome: 'enforced' as const };
+    // Act
+    await recordVendVerification(dependencies(false), verification(vend, 'owner', owner), logger);
+    // Assess
+    expect(await ledger.get(vend)).toMatchObject({
+      state: 'closed',
+      note: 'gap measurement is off (lza.measureGap is false)',
+      gapMeasuredAt: at(60),
+    });
+  });
+
+  it('gives the claim up when a region failed here, so a later execution measures the vend', async () => {
+    // Prepare
+    const vend = await claimedVend('owner');
+    const owner = { summary: { failed: 1, refused: 0 }, outcome: 'enforced' as const };
+    // Act
+    const measured = await recordVendVerification(dependencies(), verification(vend, 'owner', owner), logger);
+    // Assess
+    expect(measured).toBeUndefined();
+    expect(await ledger.get(vend)).toMatchObject({
+      state: 'pending',
+      owner: { execution: 'owner', state: 'failed' },
+    });
+  });
+
+  it('records a non-owner’s verifications without touching the claim', async () => {
+    // Prepare
+    const vend = await claimedVend('owner');
+    // Act
+    const measured = await recordVendVerification(
+      dependencies(),
+      verification(vend, 'duplicate', undefined),
+      logger,
+    );
+    // Assess
+    expect(measured).toBeUndefined();
+    expect(logged.at(-1)).toMatchObject({ owner: false, measures: false, exposureSeconds: 50 });
+    expect(await ledger.get(vend)).toMatchObject({
+      state: 'pending',
+      regions: { 'us-east-1': { verifiedAt: at(40) }, 'eu-west-1': { verifiedAt: at(50) } },
+      owner: { execution: 'owner', state: 'running' },
+    });
+  });
+});
+
+describe('measureUnownedVends', () => {
+  it('measures each vend whose owner gave up after every region was verified, and only those', async () => {
+    // Prepare: one verified everywhere, one still missing a region, one already measured.
+    const gaveUp = await claimedVend('owner');
+    const unverified = await claimedVend('owner');
+    const measured = await claimedVend('owner');
+    const failedOwner = { summary: { failed: 1, refused: 0 }, outcome: 'enforced' as const };
+    await recordVendVerification(dependencies(), verification(gaveUp, 'owner', failedOwner), logger);
+    await recordVendVerification(
+      dependencies(),
+      verification(unverified, 'owner', failedOwner, { 'us-east-1': both['us-east-1'] }),
+      logger,
+    );
+    const owner = { summary: clean, outcome: 'enforced' as const };
+    await recordVendVerification(dependencies(), verification(measured, 'owner', owner), logger);
+    // Act
+    const found = [];
+    for await (const m of measureUnownedVends(ledger, [gaveUp, unverified, measured], 'follow-up', at(120)))
+      found.push(m);
+    // Assess
+    expect(found).toEqual([{ runAsVerifiedAt: at(50), exposureSeconds: 50, roleWaitSeconds: 20 }]);
+    expect(await ledger.get(gaveUp)).toMatchObject({
+      state: 'verified',
+      measuredAt: at(120),
+      owner: { execution: 'follow-up', state: 'done' },
+    });
+    expect((await ledger.get(unverified))?.measuredAt).toBeUndefined();
+    expect((await ledger.get(measured))?.owner?.execution).toBe('owner');
+  });
+});
