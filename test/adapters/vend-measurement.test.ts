@@ -1,12 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
+import { baseScenario, clientConfig } from '@runas-bootstrapper/local-cloud/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends, recordVendVerification } from '#adapters/vend-measurement.ts';
 import type { VendVerification } from '#core/enforcement-record.ts';
-import { startLocalCloud } from '#local/cloud/index.ts';
-import type { LocalCloud } from '#local/cloud/server.ts';
 import { createLedgerTable } from '#local/runtime/ledger-table.ts';
-import { baseScenario, clientConfig } from '#test/local/cloud/cloud-fixture.ts';
 
 /**
  * Measuring a vend once, on the real ledger adapter against the local cloud's DynamoDB: the
