@@ -239,6 +239,11 @@ export function countRepairs(tally: FollowUpTally, repairs: readonly RepairRecor
   return points;
 }
 
+/** Whether this vend's repairs rewrote RunAs (it had regressed) or failed: worth a warning. */
+export function regressedOrFailed(repairs: readonly RepairRecord[]): boolean {
+  return repairs.some((r) => r.reexposedSeconds !== undefined || r.action === 'failed');
+}
+
 /** Every re-verification counts, a zero too: it says LZA ran and nothing had regressed. */
 export function regressionsMetric(tally: FollowUpTally): MetricPoint[] {
   return tally.repaired + tally.reverified > 0

@@ -27,10 +27,12 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     for (const { vend, results } of decide.resultsByVend(input.results)) {
       const record = await ledger.get(vend);
       if (!record) continue;
-      const { repairs, failing, stillFailing } = decide.vendRepairs(record.repairsFailed, results);
+      const { repairs, stillFailing } = decide.vendRepairs(record.repairsFailed, results);
       await ledger.recordRepairs(vend, repairs, stillFailing);
       later.push(...decide.countRepairs(tally, repairs));
-      if (tally.repaired > 0 || failing.length > 0)
+      // This vend's own repairs: the tally runs across vends, and a clean vend after one that
+      // regressed is not worth a warning.
+      if (decide.regressedOrFailed(repairs))
         logger.warn('RunAs re-verified after Security_Resources', { accountId: vend.accountId, repairs });
     }
     later.push(...decide.regressionsMetric(tally));

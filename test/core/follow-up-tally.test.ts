@@ -5,9 +5,11 @@ import {
   emptyTally,
   groupByVend,
   type RepairResult,
+  regressedOrFailed,
   repairsFailedMetrics,
   resultsByVend,
   settlementOf,
+  vendRepairs,
 } from '#core/follow-up.ts';
 import { METRIC } from '#core/metrics.ts';
 
@@ -84,5 +86,27 @@ describe('counting what RecordFollowUp wrote', () => {
     expect(tally).toMatchObject({ closed: 1, expired: 1, measured: 0 });
     expect(expired).toEqual([{ name: METRIC.gapMeasurementTimedOut, unit: 'Count', value: 1 }]);
     expect(closed).toEqual([{ name: METRIC.prepareToCustomizationsSeconds, unit: 'Seconds', value: 7200 }]);
+  });
+});
+
+describe('regressedOrFailed', () => {
+  it('warns for a vend whose RunAs was rewritten or whose repair failed, not for one only re-verified', () => {
+    // Prepare
+    const at = '2026-11-30T11:00:00.000Z';
+    const rewritten = vendRepairs(
+      [],
+      [{ ...repair('111111111111', 'us-east-1'), status: 'compliant', action: 'updated', verifiedAt: at }],
+    );
+    const reverified = vendRepairs(
+      [],
+      [{ ...repair('222222222222', 'us-east-1'), status: 'compliant', action: 'unchanged', verifiedAt: at }],
+    );
+    const failed = vendRepairs([], [repair('333333333333', 'us-east-1')]);
+
+    // Act / Assess
+    expect(regressedOrFailed(rewritten.repairs)).toBe(true);
+    expect(regressedOrFailed(reverified.repairs)).toBe(false);
+    expect(regressedOrFailed(failed.repairs)).toBe(true);
+    expect(regressedOrFailed([])).toBe(false);
   });
 });
