@@ -78,6 +78,23 @@ export function regionResultWith<Shape extends z.core.$ZodShape>(shape: Shape) {
   ]);
 }
 
+/**
+ * One account × region of a sweep, as the sweep ASL's Region* Pass states build it:
+ * - `compliant`: RunAs in effect, nothing written;
+ * - `drifted`: missing or not as configured (check mode: reported, not changed);
+ * - `repaired`: was missing or drifted, written and verified (repair mode);
+ * - `refused`: a document we will not change (foreign or invalid), left as it is;
+ * - `failed`: could not be read or written after retries.
+ */
+export const sweepRegionResult = z.object({
+  region,
+  status: z.enum(['compliant', 'drifted', 'repaired', 'refused', 'failed']),
+  /** The error name for drifted, refused and failed regions. */
+  error: z.optional(z.string()),
+});
+
+export type SweepRegionResult = z.infer<typeof sweepRegionResult>;
+export type SweepRegionStatus = SweepRegionResult['status'];
 export type ApplyResult = z.infer<typeof applyResult>;
 export type ApplyAction = ApplyResult['action'];
 export type VerifyResult = z.infer<typeof verifyResult>;

@@ -1,6 +1,7 @@
 import { type BootstrapperConfig, ungovernedRegions } from './config.ts';
 import { InvalidRequestError } from './errors.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
+import type { SweepRegionResult, SweepRegionStatus } from './region-result.ts';
 
 /**
  * Sweep arithmetic: which accounts a sweep visits, what each account × region outcome means,
@@ -103,22 +104,7 @@ export function sweepBatch(
   };
 }
 
-/**
- * One account × region, as the sweep state machine records it:
- * - `compliant`: RunAs in effect, nothing written;
- * - `drifted`: missing or not as configured (check mode: reported, not changed);
- * - `repaired`: was missing or drifted, written and verified (repair mode);
- * - `refused`: a document we will not change (foreign or invalid), left as it is;
- * - `failed`: could not be read or written after retries.
- */
-export type SweepRegionStatus = 'compliant' | 'drifted' | 'repaired' | 'refused' | 'failed';
-
-export interface SweepRegionResult {
-  region: string;
-  status: SweepRegionStatus;
-  /** The error name for drifted, refused and failed regions. */
-  error?: string;
-}
+export type { SweepRegionResult, SweepRegionStatus };
 
 export interface SweepAccountResult {
   accountId: string;

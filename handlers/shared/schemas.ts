@@ -1,6 +1,6 @@
 import { ACCOUNT_ID_PATTERN, describeIssues, REGION_PATTERN } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';
-import { regionResult, regionResultWith } from '#core/region-result.ts';
+import { regionResult, regionResultWith, sweepRegionResult } from '#core/region-result.ts';
 import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
 import '#core/validation.ts';
 import * as z from 'zod/mini';
@@ -124,12 +124,6 @@ const sweepPage = z.object({
   nextToken: z.optional(z.string()),
   roleDeadline: z.optional(isoTime),
   skipped: z._default(z.object({ inactive: count, excluded: count }), { inactive: 0, excluded: 0 }),
-});
-
-const sweepRegionResult = z.object({
-  region,
-  status: z.enum(['compliant', 'drifted', 'repaired', 'refused', 'failed']),
-  error: z.optional(z.string()),
 });
 
 const sweepFinding = z.object({

@@ -5,6 +5,7 @@ import {
   type ApplyResult,
   applyResult,
   regionResult,
+  sweepRegionResult,
   type VerifyResult,
   verifyResult,
 } from '#core/region-result.ts';
@@ -162,5 +163,33 @@ describe('regionResult', () => {
       false,
     );
     expect(regionResult.safeParse({ region: REGION, status: 'skipped' }).success).toBe(false);
+  });
+});
+
+describe('the sweep ASL builds the sweep region result the schema defines', () => {
+  const sweepAccounts = (load('sweep').States as Record<string, Json>).SweepAccounts!;
+  const regions = ((sweepAccounts.ItemProcessor as Json).States as Record<string, Json>).SweepRegions!;
+  const states = (regions.ItemProcessor as Json).States as Record<string, Json>;
+  const drift = { Error: 'RunAsDriftError', Cause: 'runAsEnabled is false' };
+
+  it.each([
+    ['RegionCompliant', 'compliant', undefined],
+    ['RegionRepaired', 'repaired', undefined],
+    ['RegionDrifted', 'drifted', undefined],
+    ['RegionRefused', 'refused', caught],
+    ['RegionFailed', 'failed', drift],
+  ] as const)('%s builds status %s with exactly the schema’s fields', async (name, status, error) => {
+    // Prepare
+    const state = states[name];
+    expect(state?.Type).toBe('Pass');
+    // Act
+    const built = await runPass(state!, { accountId: ACCOUNT, region: REGION, ...(error ? { error } : {}) });
+    // Assess
+    expect(sweepRegionResult.parse(built)).toEqual({
+      region: REGION,
+      status,
+      ...(error ? { error: error.Error } : {}),
+    });
+    expect(Object.keys(built).every((key) => key in sweepRegionResult.shape)).toBe(true);
   });
 });
