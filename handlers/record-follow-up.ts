@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends } from '#adapters/vend-measurement.ts';
+import { recordVendRepairs } from '#adapters/vend-repairs.ts';
 import * as decide from '#core/follow-up.ts';
 import type { MetricPoint } from '#core/metrics.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -18,20 +19,18 @@ import { type RecordFollowUpInput, recordFollowUpInput } from './shared/schemas.
  * finished Customizations. Settling is a conditional write, so a duplicate event emits nothing.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
-  async function recordFollowUp(input: RecordFollowUpInput, _context: Context) {
+  async function recordFollowUp(
+    input: RecordFollowUpInput,
+    _context: Context,
+  ): Promise<decide.FollowUpTally> {
     const { ledger, now } = dependencies();
     const nowIso = new Date(now()).toISOString();
     const tally = decide.emptyTally();
     // Shared-instance metrics are added at the end, with no await after them (see RecordEnforcement).
     const later: MetricPoint[] = [];
-    for (const { vend, results } of decide.resultsByVend(input.results)) {
-      const record = await ledger.get(vend);
-      if (!record) continue;
-      const { repairs, stillFailing } = decide.vendRepairs(record.repairsFailed, results);
-      await ledger.recordRepairs(vend, repairs, stillFailing);
+    for await (const { vend, repairs } of recordVendRepairs(ledger, input.results)) {
       later.push(...decide.countRepairs(tally, repairs));
-      // This vend's own repairs: the tally runs across vends, and a clean vend after one that
-      // regressed is not worth a warning.
+      // This vend's own repairs: a clean vend after one that regressed is not worth a warning.
       if (decide.regressedOrFailed(repairs))
         logger.warn('RunAs re-verified after Security_Resources', { accountId: vend.accountId, repairs });
     }

@@ -4,7 +4,9 @@ import { baseScenario, clientConfig } from '@runas-bootstrapper/local-cloud/test
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends, recordVendVerification } from '#adapters/vend-measurement.ts';
+import { recordVendRepairs } from '#adapters/vend-repairs.ts';
 import type { VendVerification } from '#core/enforcement-record.ts';
+import type { RepairResult } from '#core/follow-up.ts';
 import { createLedgerTable } from '#local/runtime/ledger-table.ts';
 
 /**
@@ -159,5 +161,53 @@ describe('measureUnownedVends', () => {
     });
     expect((await ledger.get(unverified))?.measuredAt).toBeUndefined();
     expect((await ledger.get(measured))?.owner?.execution).toBe('owner');
+  });
+});
+
+describe('recordVendRepairs', () => {
+  const repair = (
+    vend: { accountId: string; joinedAt: string },
+    region: string,
+    outcome: object,
+  ): RepairResult =>
+    ({
+      ...vend,
+      region,
+      pipelineExecutionId: 'run-1',
+      stage: 'Deploy',
+      securityResourcesAt: at(300),
+      ...outcome,
+    }) as RepairResult;
+
+  it('writes each vend’s repairs and still-failing regions, yields them, and skips a vend the ledger lacks', async () => {
+    // Prepare: a verified vend, then repaired in one region and failing in the other; and one the
+    // ledger never held.
+    const vend = await claimedVend('owner');
+    await recordVendVerification(
+      dependencies(),
+      verification(vend, 'owner', { summary: clean, outcome: 'enforced' }),
+      logger,
+    );
+    const unknown = { accountId: '299999999999', joinedAt: JOINED };
+    const results = [
+      repair(vend, 'us-east-1', { status: 'compliant', action: 'updated', verifiedAt: at(330) }),
+      repair(unknown, 'us-east-1', { status: 'compliant', action: 'unchanged', verifiedAt: at(331) }),
+      repair(vend, 'eu-west-1', { status: 'failed', error: 'AwsTransientError' }),
+    ];
+    // Act
+    const yielded = [];
+    for await (const written of recordVendRepairs(ledger, results)) yielded.push(written);
+    // Assess
+    expect(yielded.map((y) => y.vend)).toEqual([vend]);
+    expect(yielded[0]?.repairs.map((r) => [r.region, r.action, r.reexposedSeconds])).toEqual([
+      ['us-east-1', 'updated', 30],
+      ['eu-west-1', 'failed', undefined],
+    ]);
+    const record = await ledger.get(vend);
+    expect(record?.repairsFailed).toEqual(['eu-west-1']);
+    expect(record?.repairs?.map((r) => r.region)).toEqual(['us-east-1', 'eu-west-1']);
+    expect(record?.regions?.['us-east-1']?.reverifiedAfter).toBe(at(300));
+    expect(record?.regions?.['eu-west-1']?.reverifiedAfter).toBeUndefined();
+    expect(await ledger.get(unknown)).toBeUndefined();
   });
 });
