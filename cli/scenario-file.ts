@@ -8,6 +8,7 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { checkExpectations } from '#local/expectations.ts';
 import { UserError } from './io.ts';
 
 /** Read a scenario (or take the default one) and overlay its partial `config` on the config file. */
@@ -29,6 +30,7 @@ export async function loadScenario(
     if (error instanceof ScenarioError) throw new ConfigurationError(error.message, { cause: error });
     throw error;
   }
+  checkExpectations(scenario, file ?? 'the default scenario');
   return { scenario, config: resolveScenarioConfig(scenario, baseConfig) };
 }
 

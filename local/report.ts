@@ -1,13 +1,9 @@
-import {
-  type ExpectedOutcome,
-  type LocalCloudState,
-  type Scenario,
-  versionContent,
-} from '@runas-bootstrapper/local-cloud';
+import { type LocalCloudState, type Scenario, versionContent } from '@runas-bootstrapper/local-cloud';
 import type { BootstrapperConfig } from '#core/config.ts';
 import { secondsBetween } from '#core/enforcement.ts';
 import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
+import { type ExpectedOutcome, expectedOutcome } from './expectations.ts';
 import type { ExecutionRecord } from './runtime/execution-record.ts';
 
 export type RegionStatus = 'compliant' | 'failed' | 'refused' | 'skipped';
@@ -142,7 +138,7 @@ export function buildReport(options: {
     const expected: Record<string, ExpectedOutcome> = {};
     const regions: Record<string, RegionReport> = {};
     for (const region of config.governedRegions) {
-      expected[region] = account.expect?.regions?.[region] ?? 'compliant';
+      expected[region] = expectedOutcome(account, region);
       const result = final?.regions?.find((r) => r.region === region);
       const doc = cloud.document(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
       const error =

@@ -104,8 +104,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     rules.push({
       name: `${stackName}-${pascal(rule.id)}Rule`,
       region: homeRegion,
-      ruleId: rule.id,
-      role: 'home',
+      labels: { ruleId: rule.id, role: 'home' },
       state: 'ENABLED',
       description: rule.description.slice(0, 512),
       eventPattern: JSON.stringify(rule.pattern),
@@ -122,8 +121,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     rules.push({
       name: `${stackName}-LzaFollowUpRule`,
       region: homeRegion,
-      ruleId: FOLLOW_UP_RULE_ID,
-      role: 'home',
+      labels: { ruleId: FOLLOW_UP_RULE_ID, role: 'home' },
       state: 'ENABLED',
       description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
       eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
@@ -152,8 +150,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
       rules.push({
         name: `${name}-${pascal(rule.id)}Forward`,
         region: forwarderRegion,
-        ruleId: rule.id,
-        role: 'forward',
+        labels: { ruleId: rule.id, role: 'forward' },
         state: 'ENABLED',
         description: `Forward to ${homeRegion}: ${rule.description}`.slice(0, 512),
         eventPattern: JSON.stringify(rule.pattern),
@@ -208,9 +205,9 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
  */
 export function ruleDelivers(deployment: LocalDeployment | undefined, ruleId: string): boolean {
   if (!deployment) return true;
-  const rules = deployment.rules.filter((r) => r.ruleId === ruleId);
-  const home = rules.find((r) => r.role === 'home');
-  const forward = rules.find((r) => r.role === 'forward');
+  const rules = deployment.rules.filter((r) => r.labels.ruleId === ruleId);
+  const home = rules.find((r) => r.labels.role === 'home');
+  const forward = rules.find((r) => r.labels.role === 'forward');
   return home?.state !== 'DISABLED' && forward?.state !== 'DISABLED';
 }
 

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +37,34 @@ describe('shipped scenarios', () => {
     // Assess
     await expect(attempt).rejects.toThrow(ConfigurationError);
     await expect(attempt).rejects.toThrow(/Invalid scenario in .*package\.json: .*managementAccountId/);
+  });
+});
+
+describe('scenario expectations', () => {
+  it('names a bad expect block by account and field: the local cloud carries it unread, the product checks it', async () => {
+    // Prepare
+    const file = join(mkdtempSync(join(tmpdir(), 'scenario-')), 'typo.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        managementAccountId: '111111111111',
+        homeRegion: 'us-east-1',
+        accounts: [
+          { accountId: '222222222222', name: 'fine', expect: { regions: { 'us-east-1': 'refused' } } },
+          {
+            accountId: '333333333333',
+            name: 'typo',
+            expect: { regions: { 'us-east-1': 'refuse' }, region: {} },
+          },
+        ],
+      }),
+    );
+    // Act
+    const attempt = loadScenario(file, 'bootstrapper.config.json');
+    // Assess
+    await expect(attempt).rejects.toThrow(ConfigurationError);
+    await expect(attempt).rejects.toThrow(/accounts\.1\.expect: unknown field\(s\) region/);
+    await expect(attempt).rejects.toThrow(/accounts\.1\.expect\.regions\.us-east-1: /);
   });
 });
 

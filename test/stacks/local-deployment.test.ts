@@ -38,10 +38,10 @@ describe('the local deployment mirrors the CDK app', () => {
     for (const key of Object.keys(localHome!.outputs)) expect(Object.keys(home.Outputs), key).toContain(key);
     expect(localHome?.outputs.ConfigDigest).toBe(home.Outputs.ConfigDigest.Value);
     expect(Object.keys(localForwarder!.outputs)).toEqual(Object.keys(forwarder.Outputs));
-    expect(local.rules.filter((r) => r.role === 'home')).toHaveLength(
+    expect(local.rules.filter((r) => r.labels.role === 'home')).toHaveLength(
       Object.keys(built.templates.bootstrapper.findResources('AWS::Events::Rule')).length,
     );
-    expect(local.rules.filter((r) => r.role === 'forward')).toHaveLength(
+    expect(local.rules.filter((r) => r.labels.role === 'forward')).toHaveLength(
       Object.keys(built.templates.forwarder!.findResources('AWS::Events::Rule')).length,
     );
     const alarmNames = Object.values(built.templates.bootstrapper.findResources('AWS::CloudWatch::Alarm'))
@@ -64,7 +64,7 @@ describe('the local deployment mirrors the CDK app', () => {
         Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.EventPattern),
       );
     const described = (role: 'home' | 'forward') =>
-      sorted(local.rules.filter((r) => r.role === role).map((r) => JSON.parse(r.eventPattern)));
+      sorted(local.rules.filter((r) => r.labels.role === role).map((r) => JSON.parse(r.eventPattern)));
     expect(described('home')).toEqual(synthesized(built.templates.bootstrapper));
     expect(described('forward')).toEqual(synthesized(built.templates.forwarder!));
     expect(described('home').every((pattern) => !pattern.includes('detailType'))).toBe(true);

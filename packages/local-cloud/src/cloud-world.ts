@@ -35,8 +35,8 @@ export interface CallStats {
 
 /**
  * What the LZA pipeline is called and which regions it deploys when the scenario does not say:
- * a caller passes its own installation's settings (a product's LZA pipeline name and governed
- * regions), so the pipeline the cloud runs is the one that installation watches.
+ * a caller passes the settings of whatever watches the pipeline (its name and regions), so the
+ * pipeline the cloud runs is the one the caller expects.
  */
 export interface PipelineDefaults {
   name?: string;

@@ -27,10 +27,11 @@ export interface DeployedStack {
 export interface DeployedRule {
   name: string;
   region: string;
-  /** The deployer's own id for the rule (one id can be deployed as a home and a forwarding rule). */
-  ruleId: string;
-  /** `home` starts work in the home region; `forward` sends events on to the home region's bus. */
-  role: 'home' | 'forward';
+  /**
+   * The deployer's own notes on the rule (what it implements, its part in a design). They never
+   * reach the wire; the deployer reads them back to decide what an enabled or disabled rule means.
+   */
+  labels: Record<string, string>;
   state: 'ENABLED' | 'DISABLED';
   description: string;
   eventPattern: string;

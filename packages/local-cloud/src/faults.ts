@@ -69,7 +69,10 @@ export class FaultInjector {
     this.#random = new SeededRandom(faults.seed);
   }
 
-  /** Add a rule, consulted before the scenario's faults; returns its removal. */
+  /**
+   * Add a rule, consulted before the scenario's faults; rules are asked in the order they were
+   * added, and the first error wins. Returns its removal.
+   */
   addRule(rule: FaultRule): () => void {
     this.#rules.add(rule);
     return () => {

@@ -7,7 +7,7 @@ export { AwsServiceError } from './aws-error.ts';
 export { isKnownRegion } from './aws-names.ts';
 export { EventBus, type EventEnvelope, type EventSubscriber } from './bus.ts';
 export { SimulatedClock } from './clock.ts';
-export type { CallStats, CloudWorld, PipelineDefaults } from './cloud-world.ts';
+export type { CallStats, PipelineDefaults } from './cloud-world.ts';
 export type {
   DeployedAlarm,
   DeployedRule,
@@ -41,7 +41,6 @@ export { compareVersions, lzaSessionManagerContent, planRun, standardStages } fr
 export type { LzaWriteRecord } from './lza-timeline.ts';
 export {
   DEFAULT_SCENARIO,
-  type ExpectedOutcome,
   loadScenarioFile,
   parseScenario,
   type Scenario,

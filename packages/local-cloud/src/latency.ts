@@ -4,7 +4,7 @@ import { SeededRandom, seedFromString } from './seeded-random.ts';
  * How long AWS takes, so that every simulated figure comes from a model and none from this
  * machine's CPU. Each latency is log-normal, given by its median and its 99th percentile (a
  * long right tail, as service latencies have). The figures and their sources are in
- * `AWS_LATENCY` below and in docs/performance.md; where no public figure exists the entry says
+ * `AWS_LATENCY` below, each entry with its source; where no public figure exists the entry says
  * it is an assumption and why.
  *
  * Draws are keyed, not sequential: the n-th draw for a key (an operation on one resource, one

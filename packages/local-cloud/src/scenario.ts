@@ -46,11 +46,6 @@ const vendSchema = z.strictObject({
   failureReason: z.string().optional(),
 });
 
-const expectSchema = z.strictObject({
-  /** Expected outcome per governed region after the application under test ran (read by its demo and benchmark code). */
-  regions: z.record(region, z.enum(['compliant', 'refused', 'failed'])).optional(),
-});
-
 const accountSchema = z.strictObject({
   accountId,
   name: z.string().min(1).max(50),
@@ -89,7 +84,11 @@ const accountSchema = z.strictObject({
   documents: z.record(region, documentContent).default({}),
   /** Absent: `{ atSeconds: 0, via: 'none' }`. */
   vend: vendSchema.optional(),
-  expect: expectSchema.optional(),
+  /**
+   * What the application under test should make of this account (its own vocabulary). The cloud
+   * does not read it; `state.accounts()` hands it back.
+   */
+  expect: z.record(z.string(), z.unknown()).optional(),
 });
 
 const durationsSchema = z.record(z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_.-]+)?$/), seconds);
@@ -223,8 +222,8 @@ export const scenarioSchema = z
     managementAccountId: accountId,
     homeRegion: region,
     /**
-     * Settings for the application under test (for runas-bootstrapper, a partial
-     * bootstrapper.config.json). The cloud does not read them; they travel with the scenario.
+     * Settings for the application under test, in its own format. The cloud does not read them;
+     * they travel with the scenario.
      */
     config: z.record(z.string(), z.unknown()).optional(),
     /**
@@ -388,7 +387,6 @@ export type ScenarioFaults = Scenario['faults'];
 export type FaultRates = z.output<typeof faultRatesSchema>;
 export type ScenarioRateLimits = Scenario['rateLimits'];
 export type FaultErrorCode = z.output<typeof faultErrorCode>;
-export type ExpectedOutcome = 'compliant' | 'refused' | 'failed';
 
 /** The scenario used when none is given: a management account and nothing else. */
 export const DEFAULT_SCENARIO: ScenarioInput = {

@@ -144,7 +144,7 @@ export interface LocalCloud {
   readonly scenario: Scenario;
   readonly bus: EventBus;
   readonly clock: SimulatedClock;
-  /** The scenario's latency model (answers, deliveries; the runtime applies it to Lambda too). */
+  /** The scenario's latency model (answers, deliveries; a runtime may apply it to its own work, such as Lambda invocations). */
   readonly latency: LatencyModel;
   readonly state: LocalCloudState;
   /** Management-account credentials (`test` / `test`). */

@@ -4,8 +4,8 @@ import { type OperationContext, optionalString, type ServiceDefinition } from '.
 import { xmlEscape } from '../wire.ts';
 
 /**
- * CloudFormation over the awsQuery protocol: DescribeStacks for the stacks the local runtime
- * deployed (stacks/), in the region each one lives in. Like AWS, a name that matches no stack
+ * CloudFormation over the awsQuery protocol: DescribeStacks for the stacks registered with
+ * `setDeployment`, in the region each one lives in. Like AWS, a name that matches no stack
  * in the caller's region is a ValidationError.
  */
 
