@@ -2,7 +2,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach } from 'vitest';
 import type { EventEnvelope } from './bus.ts';
 import type { ScenarioInput } from './scenario.ts';
-import { type LocalCloud, startLocalCloud } from './server.ts';
+import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './server.ts';
 
 /** Credentials as SDK clients take them. */
 export interface Credentials {
@@ -42,8 +42,11 @@ export function baseScenario(overrides: Partial<ScenarioInput> = {}): ScenarioIn
   };
 }
 
-export async function startCloud(scenario: ScenarioInput = baseScenario()): Promise<LocalCloud> {
-  const cloud = await startLocalCloud({ port: 0, scenario });
+export async function startCloud(
+  scenario: ScenarioInput = baseScenario(),
+  options: Omit<LocalCloudOptions, 'scenario' | 'port'> = {},
+): Promise<LocalCloud> {
+  const cloud = await startLocalCloud({ ...options, port: 0, scenario });
   open.push(cloud);
   return cloud;
 }
