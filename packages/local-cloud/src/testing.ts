@@ -42,6 +42,19 @@ export function baseScenario(overrides: Partial<ScenarioInput> = {}): ScenarioIn
   };
 }
 
+/** `baseScenario` with one member account, assumable at once, and `account`'s fields laid over it. */
+export function memberScenario(
+  account: Partial<NonNullable<ScenarioInput['accounts']>[number]> = {},
+  overrides: Partial<ScenarioInput> = {},
+): ScenarioInput {
+  return baseScenario({
+    ...overrides,
+    accounts: [
+      { accountId: MEMBER, name: 'member', roles: { OrganizationAccountAccessRole: 0 }, ...account },
+    ],
+  });
+}
+
 export async function startCloud(
   scenario: ScenarioInput = baseScenario(),
   options: Omit<LocalCloudOptions, 'scenario' | 'port'> = {},

@@ -11,6 +11,7 @@ import {
   eventually,
   MANAGEMENT,
   MEMBER,
+  memberScenario,
   OTHER_MEMBER,
   sessionDocument,
   startCloud,
@@ -69,16 +70,7 @@ describe('cloud.addFaultRule', () => {
   it('fails only the calls the rule picks, counts them, and stops when removed', async () => {
     // Prepare
     const cloud = await startCloud(
-      baseScenario({
-        accounts: [
-          {
-            accountId: MEMBER,
-            name: 'member',
-            roles: { OrganizationAccountAccessRole: 0 },
-            documents: { 'us-east-1': sessionDocument(), 'eu-west-1': sessionDocument() },
-          },
-        ],
-      }),
+      memberScenario({ documents: { 'us-east-1': sessionDocument(), 'eu-west-1': sessionDocument() } }),
     );
     const credentials = await assumeRole(cloud, MEMBER);
     const ssm = (region: string) => new SSMClient(clientConfig(cloud, region, credentials));

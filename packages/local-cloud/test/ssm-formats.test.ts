@@ -14,6 +14,7 @@ import {
   DOC,
   errorOf,
   MEMBER,
+  memberScenario,
   sleep,
   startCloud,
 } from '../src/testing.ts';
@@ -121,18 +122,8 @@ describe('local cloud SSM: statuses', () => {
   it('moves a version through Updating to Failed when the scenario says its writes fail', async () => {
     // Prepare
     const { ssm } = await memberSsm(
-      baseScenario({
-        // 500 simulated seconds: half a wall second at FAST.
-        documentStatusDelaySeconds: 500,
-        accounts: [
-          {
-            accountId: MEMBER,
-            name: 'member',
-            roles: { OrganizationAccountAccessRole: 0 },
-            failDocumentWrites: { 'us-east-1': 1 },
-          },
-        ],
-      }),
+      // 500 simulated seconds: half a wall second at FAST.
+      memberScenario({ failDocumentWrites: { 'us-east-1': 1 } }, { documentStatusDelaySeconds: 500 }),
     );
     // Act
     await ssm.send(
@@ -155,18 +146,7 @@ describe('local cloud SSM: statuses', () => {
 describe('local cloud STS: RegionDisabledException', () => {
   it('refuses AssumeRole through a region where STS is deactivated for the account, with 403', async () => {
     // Prepare
-    const cloud = await startCloud(
-      baseScenario({
-        accounts: [
-          {
-            accountId: MEMBER,
-            name: 'member',
-            roles: { OrganizationAccountAccessRole: 0 },
-            stsDisabledRegions: ['eu-west-1'],
-          },
-        ],
-      }),
-    );
+    const cloud = await startCloud(memberScenario({ stsDisabledRegions: ['eu-west-1'] }));
     const sts = new STSClient(clientConfig(cloud, 'eu-west-1'));
     // Act
     const error = await errorOf(
