@@ -16,7 +16,7 @@ import {
   VerificationFailedError,
 } from '#core/errors.ts';
 import { PREFERENCES_DOCUMENT_NAME, planChange } from '#core/preferences.ts';
-import type { ApplyAction } from '#core/region-result.ts';
+import type { ApplyResult } from '#core/region-result.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import {
   judgeReadout,
@@ -29,22 +29,8 @@ import { DEFAULT_PRUNING, type PruningPolicy, pruneVersions } from './version-pr
 
 const Name = PREFERENCES_DOCUMENT_NAME;
 
-export interface ApplyOutcome {
-  region: string;
-  action: ApplyAction;
-  /** Latest version before the call; absent when the document did not exist. */
-  versionBefore?: string;
-  /** Latest (and default) version after the call. */
-  versionAfter?: string;
-  /** True when an existing, compliant latest version only had to be made the default. */
-  promoted: boolean;
-  /** Always true: an outcome is returned only when RunAs is written (a refusal is thrown). */
-  compliant: true;
-  /** Set when a Failed `$LATEST` was replaced by a new version built from this good version. */
-  repairedFrom?: string;
-  /** Versions deleted under the pruning policy at SSM's version limit. */
-  pruned?: string[];
-}
+/** What the store did; a refusal is never an outcome: it is thrown. */
+export type ApplyOutcome = ApplyResult;
 
 /** A `{ debug, info, warn }` logger, so tests and the CLI can pass anything that logs. */
 export interface StoreLogger {
@@ -186,7 +172,6 @@ export class PreferencesStore {
       versionBefore: current.version,
       versionAfter: write.version,
       promoted: true,
-      compliant: true,
       ...(write.pruned.length > 0 ? { pruned: write.pruned } : {}),
     };
   }
@@ -225,7 +210,6 @@ export class PreferencesStore {
       versionBefore: failed.version,
       versionAfter: write.version,
       promoted: true,
-      compliant: true,
       repairedFrom: good.version,
       ...(write.pruned.length > 0 ? { pruned: write.pruned } : {}),
     };
@@ -256,7 +240,6 @@ export class PreferencesStore {
       versionBefore: latestVersion,
       versionAfter: latestVersion,
       promoted: promote,
-      compliant: true,
     };
   }
 
@@ -287,7 +270,6 @@ export class PreferencesStore {
       action: 'created',
       versionAfter: version,
       promoted: false,
-      compliant: true,
     };
   }
 

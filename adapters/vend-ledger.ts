@@ -7,32 +7,21 @@ import {
   type RegionVerification,
   type RepairRecord,
   type TriggerSeen,
+  type VendKey,
   type VendMeasurement,
   type VendOwner,
   type VendRecord,
+  type VendSettlement,
 } from '#core/vend-ledger.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import { openVends, vendsOf, vendsSince, withoutMarker } from './vend-ledger-reads.ts';
 
-export interface VendKey {
-  accountId: string;
-  joinedAt: string;
-}
+export type { VendKey, VendSettlement };
 
 export interface NewVend extends VendKey {
   joinedMethod: string;
   governedRegions: string[];
   expiresAt: number;
-}
-
-/** A closure or expiry as the ledger records it. */
-export interface VendSettlement {
-  state: 'closed' | 'expired';
-  note?: string;
-  pipelineExecutionId?: string;
-  customizationsCompletedAt?: string;
-  prepareToCustomizationsSeconds?: number;
-  gapClosedSeconds?: number;
 }
 
 /**

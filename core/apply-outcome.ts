@@ -1,24 +1,9 @@
 /**
- * What ApplyPreferences reports of one write, pure: its result for the state machine, and the
- * metrics for document versions at SSM's version limit. The handler writes them.
+ * What ApplyPreferences reports of one write, pure: the metrics for document versions at SSM's
+ * version limit. The handler writes them.
  */
 import { DocumentVersionLimitError } from './errors.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
-import type { ApplyResult } from './region-result.ts';
-
-/** The store's outcome as the state machine gets it: the result's fields, none of them empty. */
-export function applyResultOf(outcome: ApplyResult): ApplyResult {
-  const { region, action, versionBefore, versionAfter, promoted, repairedFrom, pruned } = outcome;
-  return {
-    region,
-    action,
-    ...(versionBefore ? { versionBefore } : {}),
-    ...(versionAfter ? { versionAfter } : {}),
-    promoted,
-    ...(repairedFrom ? { repairedFrom } : {}),
-    ...(pruned ? { pruned } : {}),
-  };
-}
 
 /** How many old versions the pruning policy deleted so that the write could go through. */
 export function prunedMetrics(pruned: readonly string[] | undefined): MetricPoint[] {

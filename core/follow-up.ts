@@ -27,16 +27,13 @@ import {
   type RepairRecord,
   readPipelineActionEvent,
   regionsOfStage,
+  type VendKey,
   type VendMeasurement,
   type VendRecord,
+  type VendSettlement,
 } from './vend-ledger.ts';
 
 const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
-
-export interface VendKey {
-  accountId: string;
-  joinedAt: string;
-}
 
 export type Settlement = VendKey & { decision: Exclude<FollowUpDecision, { kind: 'wait' }> };
 
@@ -264,15 +261,8 @@ export function countMeasured(tally: FollowUpTally, measured: VendMeasurement): 
   return exposureMetrics(measured);
 }
 
-/** A closure or expiry as the ledger records it. */
-export interface SettlementUpdate {
-  state: 'closed' | 'expired';
-  note: string;
-  pipelineExecutionId?: string;
-  customizationsCompletedAt?: string;
-  prepareToCustomizationsSeconds?: number;
-  gapClosedSeconds?: number;
-}
+/** A closure or expiry as the ledger records it, always with its note. */
+export type SettlementUpdate = VendSettlement & { note: string };
 
 /** A settlement as the ledger records it, the tally it counts in, and the metrics it emits once. */
 export function settlementOf(decision: Settlement['decision']): {

@@ -1,7 +1,7 @@
 /**
  * Names the product and its operators share: the stack outputs that name the state machines and
- * the vend ledger, and the fixed names they have on the local cloud. The CDK app gives the same
- * output keys (a test keeps stacks/ equal to these); the local runtime deploys under these names.
+ * the vend ledger, and the fixed names they have on the local cloud. The CDK app exports its
+ * outputs under these keys, and the local runtime deploys under these names.
  */
 
 /** The stack output that names each state machine. */

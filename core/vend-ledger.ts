@@ -33,6 +33,22 @@ export interface AccountJoin {
   joinedAt: string;
 }
 
+/** A vend's identity in the ledger: the account and when it joined. */
+export interface VendKey {
+  accountId: string;
+  joinedAt: string;
+}
+
+/** A closure or expiry as the ledger records it. */
+export interface VendSettlement {
+  state: 'closed' | 'expired';
+  note?: string;
+  pipelineExecutionId?: string;
+  customizationsCompletedAt?: string;
+  prepareToCustomizationsSeconds?: number;
+  gapClosedSeconds?: number;
+}
+
 export type RequestKind =
   /** The account joined within the vend window: one vend, measured once. */
   | 'vend'
@@ -128,9 +144,7 @@ export interface RepairRecord {
   error?: string;
 }
 
-export interface VendRecord {
-  accountId: string;
-  joinedAt: string;
+export interface VendRecord extends VendKey {
   joinedMethod: string;
   firstSeenAt: string;
   triggers: TriggerSeen[];

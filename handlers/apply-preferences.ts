@@ -6,7 +6,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { MemberSessions } from '#adapters/member-session.ts';
-import { applyResultOf, prunedMetrics, versionLimitMetrics } from '#core/apply-outcome.ts';
+import { prunedMetrics, versionLimitMetrics } from '#core/apply-outcome.ts';
 import type { ApplyResult } from '#core/region-result.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, logger, metrics } from './shared/observability.ts';
@@ -34,7 +34,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     if (pruned)
       logger.warn('pruned document versions at the version limit', { ...input, deletedVersions: pruned });
     logger.info('preferences applied', { ...input, action, versionBefore, versionAfter, repairedFrom });
-    return applyResultOf(outcome);
+    return outcome;
   }
   return middy()
     .use(injectLambdaContext(logger))

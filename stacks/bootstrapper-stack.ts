@@ -12,6 +12,12 @@ import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
 import type { HistoryBound } from '#core/limits.ts';
 import {
+  BOOTSTRAP_STATE_MACHINE_OUTPUT,
+  FOLLOW_UP_STATE_MACHINE_OUTPUT,
+  SWEEP_STATE_MACHINE_OUTPUT,
+  VEND_LEDGER_TABLE_OUTPUT,
+} from '#core/names.ts';
+import {
   followUpEventPattern,
   LEDGER_KEYS,
   LEDGER_TABLE_ENV_VAR,
@@ -34,12 +40,7 @@ export { BUNDLE_TARGET, PROJECT_ROOT, UNREACHABLE_IN_LAMBDA } from './task-funct
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
 
 export { DEFAULT_STACK_NAME } from '#core/deployment.ts';
-/** The CLI finds the state machines through these CloudFormation output keys. */
-export const STATE_MACHINE_ARN_OUTPUT = 'BootstrapStateMachineArn';
-export const SWEEP_STATE_MACHINE_ARN_OUTPUT = 'SweepStateMachineArn';
-export const FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT = 'FollowUpStateMachineArn';
-/** `runas-bootstrapper status` reads the vend ledger through this output. */
-export const VEND_LEDGER_TABLE_OUTPUT = 'VendLedgerTableName';
+
 /** The sweep's schedule lives in Scheduler's default group (its metrics are per group). */
 const SCHEDULE_GROUP = 'default';
 export const SERVICE_NAME = 'runas-bootstrapper';
@@ -178,7 +179,7 @@ export class BootstrapperStack extends Stack {
 
     this.stateMachine = this.#stateMachine('Bootstrap');
     this.stateMachineRole = this.stateMachine.executionRole;
-    new CfnOutput(this, STATE_MACHINE_ARN_OUTPUT, {
+    new CfnOutput(this, BOOTSTRAP_STATE_MACHINE_OUTPUT, {
       description: 'ARN of the bootstrap state machine (the CLI replays and checks through it)',
       value: this.stateMachine.stateMachineArn,
     });
@@ -194,7 +195,7 @@ export class BootstrapperStack extends Stack {
       description: 'SHA-256 of the config this stack was synthesized from (doctor compares it with --config)',
       value: configDigest(config),
     });
-    new CfnOutput(this, SWEEP_STATE_MACHINE_ARN_OUTPUT, {
+    new CfnOutput(this, SWEEP_STATE_MACHINE_OUTPUT, {
       description: 'ARN of the sweep state machine (runas-bootstrapper sweep starts it)',
       value: this.sweepStateMachine.stateMachineArn,
     });
@@ -236,7 +237,7 @@ export class BootstrapperStack extends Stack {
         }),
       ],
     });
-    new CfnOutput(this, FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT, {
+    new CfnOutput(this, FOLLOW_UP_STATE_MACHINE_OUTPUT, {
       description: 'ARN of the follow-up state machine (LZA action events and the vend reconciler start it)',
       value: this.followUpStateMachine.stateMachineArn,
     });

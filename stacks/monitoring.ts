@@ -6,13 +6,14 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { FAILURE_TOPIC_OUTPUT } from '#core/deployment.ts';
 import { FAIL_STATE_ERROR_NAMES } from '#core/errors.ts';
 import { dashboardUrl, MonitoringDashboard } from './dashboard.ts';
 import { createFailureTopic } from './failure-topic.ts';
 import { HandlerMetrics } from './handler-metrics.ts';
 
 /** Output keys of the stack, fixed so operators and scripts can find them. */
-export const FAILURE_TOPIC_ARN_OUTPUT = 'FailureTopicArn';
+
 export const DASHBOARD_NAME_OUTPUT = 'DashboardName';
 export const DASHBOARD_URL_OUTPUT = 'DashboardUrl';
 
@@ -273,7 +274,7 @@ export class Monitoring extends Construct {
     new CfnOutput(this, 'TopicArnOutput', {
       description: 'SNS topic that receives every alarm of the bootstrapper (subscribe on-call here)',
       value: this.topic.topicArn,
-    }).overrideLogicalId(FAILURE_TOPIC_ARN_OUTPUT);
+    }).overrideLogicalId(FAILURE_TOPIC_OUTPUT);
     new CfnOutput(this, 'DashboardNameOutput', {
       description: 'CloudWatch dashboard of the bootstrapper',
       value: dashboardName,

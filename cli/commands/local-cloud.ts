@@ -1,7 +1,8 @@
 import { startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import type { Command } from 'commander';
+import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { type CliIo, type GlobalOptions, UserError } from '../io.ts';
 import { loadScenario } from '../scenario-file.ts';
 

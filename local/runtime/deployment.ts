@@ -20,6 +20,12 @@ import {
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
 import { guardrailPolicyDocument } from '#core/guardrail.ts';
+import {
+  BOOTSTRAP_STATE_MACHINE_OUTPUT,
+  FOLLOW_UP_STATE_MACHINE_OUTPUT,
+  SWEEP_STATE_MACHINE_OUTPUT,
+  VEND_LEDGER_TABLE_OUTPUT,
+} from '#core/names.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
 
@@ -72,10 +78,10 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
       description: 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts',
       createdMs: nowMs,
       outputs: {
-        BootstrapStateMachineArn: options.stateMachineArns.bootstrap,
-        SweepStateMachineArn: options.stateMachineArns.sweep,
-        FollowUpStateMachineArn: options.stateMachineArns.followUp,
-        VendLedgerTableName: options.ledgerTableName,
+        [BOOTSTRAP_STATE_MACHINE_OUTPUT]: options.stateMachineArns.bootstrap,
+        [SWEEP_STATE_MACHINE_OUTPUT]: options.stateMachineArns.sweep,
+        [FOLLOW_UP_STATE_MACHINE_OUTPUT]: options.stateMachineArns.followUp,
+        [VEND_LEDGER_TABLE_OUTPUT]: options.ledgerTableName,
         [FAILURE_TOPIC_OUTPUT]: topicArn,
         [VERSION_OUTPUT]: PRODUCT_VERSION,
         [CONFIG_DIGEST_OUTPUT]: configDigest(config),

@@ -10,6 +10,12 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
+import {
+  BOOTSTRAP_STATE_MACHINE,
+  FOLLOW_UP_STATE_MACHINE,
+  SWEEP_STATE_MACHINE,
+  VEND_LEDGER_TABLE,
+} from '#core/names.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 import { matchingRules, vendEventRules } from '#core/vend-rules.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
@@ -38,12 +44,6 @@ import {
   type UncatchableStatesError,
 } from './limits.ts';
 import { mapRunsOf } from './map-runs.ts';
-import {
-  BOOTSTRAP_STATE_MACHINE,
-  FOLLOW_UP_STATE_MACHINE,
-  SWEEP_STATE_MACHINE,
-  VEND_LEDGER_TABLE,
-} from './names.ts';
 import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
 import { stepFunctionsApi } from './step-functions-api.ts';
 
@@ -71,8 +71,6 @@ export interface LocalRuntimeOptions {
   /** Accounts per sweep batch (tests use a small one to exercise several batches). */
   sweepBatchSize?: number;
 }
-
-export { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from './names.ts';
 
 /**
  * The product, deployed onto the local cloud: the same event patterns route the bus's events

@@ -109,7 +109,6 @@ describe('PreferencesStore.apply', () => {
       action: 'created',
       versionAfter: '1',
       promoted: false,
-      compliant: true,
     });
     const input = ssm.commandCalls(CreateDocumentCommand)[0]!.args[0].input;
     expect(input).toMatchObject({
@@ -164,7 +163,6 @@ describe('PreferencesStore.apply', () => {
       versionBefore: '3',
       versionAfter: '4',
       promoted: true,
-      compliant: true,
     });
     const update = ssm.commandCalls(UpdateDocumentCommand)[0]!.args[0].input;
     expect(update.DocumentVersion).toBe('3');
@@ -524,7 +522,6 @@ describe('PreferencesStore.readRunAs', () => {
     expect(readout.latest).toMatchObject({
       version: '4',
       valid: true,
-      compliant: true,
       runAsDefaultUser: 'ec2-user',
     });
     expect(readout.default).toMatchObject({

@@ -16,9 +16,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '#cli/commands/doctor.ts';
 import { parseConfig } from '#core/config.ts';
 import { PRODUCT_VERSION } from '#core/deployment.ts';
+import { VEND_LEDGER_TABLE } from '#core/names.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
-import { VEND_LEDGER_TABLE } from '#local/runtime/names.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';
 

@@ -5,8 +5,9 @@ import { SSMClient, UpdateDocumentCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { type LocalCloud, type ScenarioInput, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { parseConfig } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';
 
 export const MANAGEMENT_ACCOUNT = '999999999999';

@@ -10,6 +10,7 @@ import {
   parseConfigText,
 } from '#core/config.ts';
 import { ConfigurationError, InvalidRequestError } from '#core/errors.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { normalize } from '#core/normalize.ts';
 import { MAX_DOCUMENT_BYTES } from '#core/preferences.ts';
 import { buildDependencies } from '#handlers/shared/dependencies.ts';
@@ -17,7 +18,7 @@ import { type DemoRun, runScenario } from '#local/demo.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { MAX_STATE_PAYLOAD_BYTES, payloadBytes } from '#local/runtime/limits.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 
 const MANAGEMENT = '999999999999';
 const REGIONS = ['us-east-1', 'eu-west-1'];

@@ -2,20 +2,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BOOTSTRAP_MACHINE, SWEEP_MACHINE } from '#cli/operator-context.ts';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
+import {
+  BOOTSTRAP_MACHINE,
+  FOLLOW_UP_STATE_MACHINE_OUTPUT,
+  SWEEP_MACHINE,
+  VEND_LEDGER_TABLE_OUTPUT,
+} from '#core/names.ts';
 import { followUpEventPattern, LEDGER_TABLE_ENV_VAR, OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
 import {
   EVENT_MAX_AGE,
   EVENT_RETRY_ATTEMPTS,
-  FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT,
-  STATE_MACHINE_ARN_OUTPUT,
   STATE_MACHINE_DIR,
   STATE_MACHINE_HANDLERS,
   STATE_MACHINES,
-  SWEEP_STATE_MACHINE_ARN_OUTPUT,
-  VEND_LEDGER_TABLE_OUTPUT,
 } from '#stacks/bootstrapper-stack.ts';
 import { HANDLERS } from '#stacks/tasks.ts';
 import {
@@ -277,14 +278,12 @@ describe('BootstrapperStack state machine', () => {
 
   it('exports the state machine ARNs under the output keys the CLI looks up', () => {
     // Assess
-    template.hasOutput(STATE_MACHINE_ARN_OUTPUT, {
+    template.hasOutput(BOOTSTRAP_MACHINE.outputKey, {
       Value: { Ref: logicalId(built.bootstrapper.stateMachine.node.defaultChild as never) },
     });
-    template.hasOutput(SWEEP_STATE_MACHINE_ARN_OUTPUT, {
+    template.hasOutput(SWEEP_MACHINE.outputKey, {
       Value: { Ref: logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never) },
     });
-    expect(STATE_MACHINE_ARN_OUTPUT).toBe(BOOTSTRAP_MACHINE.outputKey);
-    expect(SWEEP_STATE_MACHINE_ARN_OUTPUT).toBe(SWEEP_MACHINE.outputKey);
   });
 });
 
@@ -538,7 +537,7 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
       State: 'ENABLED',
       Target: Match.objectLike({ Arn: { Ref: followUp }, Input: JSON.stringify({ reconcile: true }) }),
     });
-    template.hasOutput(FOLLOW_UP_STATE_MACHINE_ARN_OUTPUT, { Value: { Ref: followUp } });
+    template.hasOutput(FOLLOW_UP_STATE_MACHINE_OUTPUT, { Value: { Ref: followUp } });
   });
 
   it('lets the follow-up start only the repair sweep and its own continuation', () => {

@@ -3,6 +3,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Context } from 'aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { FAILURE_TOPIC_OUTPUT } from '#core/deployment.ts';
 import { emptySweepTotals } from '#core/sweep.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
@@ -13,7 +14,7 @@ import { buildApp } from '#stacks/app.ts';
 import { SERVICE_NAME } from '#stacks/bootstrapper-stack.ts';
 import { dashboardUrl } from '#stacks/dashboard.ts';
 import { METRIC_TRIGGERS, type MetricName } from '#stacks/handler-metrics.ts';
-import { DASHBOARD_NAME_OUTPUT, DASHBOARD_URL_OUTPUT, FAILURE_TOPIC_ARN_OUTPUT } from '#stacks/monitoring.ts';
+import { DASHBOARD_NAME_OUTPUT, DASHBOARD_URL_OUTPUT } from '#stacks/monitoring.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { memoryLedger } from '#test/memory-ledger.ts';
 import {
@@ -611,7 +612,7 @@ describe('Monitoring failure topic', () => {
     // Act
     const outputs = template.findOutputs('*');
     // Assess
-    expect(outputs[FAILURE_TOPIC_ARN_OUTPUT]?.Value).toEqual({ Ref: topicId });
+    expect(outputs[FAILURE_TOPIC_OUTPUT]?.Value).toEqual({ Ref: topicId });
     expect(outputs[DASHBOARD_NAME_OUTPUT]?.Value).toBe(STACK);
     expect(outputs[DASHBOARD_URL_OUTPUT]?.Value).toBe(
       `https://console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${STACK}`,

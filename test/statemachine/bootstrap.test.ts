@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { parseScenario, type ScenarioInput } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { parseDocument } from '#core/preferences.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';
 
 const MANAGEMENT = '999999999999';

@@ -1,11 +1,11 @@
 import { type LocalCloud, parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
 import { isCompliant, parseDocument } from '#core/preferences.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
-import { FOLLOW_UP_STATE_MACHINE } from '#local/runtime/runtime.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { injectFaults, internalError } from '#test/faults.ts';
 

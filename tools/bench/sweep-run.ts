@@ -4,10 +4,11 @@
  */
 
 import { type LocalCloud, realTimers, startLocalCloud } from '@runas-bootstrapper/local-cloud';
+import { SWEEP_STATE_MACHINE } from '#core/names.ts';
 import type { SweepTotals } from '#core/sweep.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
-import { LocalRuntime, SWEEP_STATE_MACHINE } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import { type Distribution, distribution } from './stats.ts';
 import type { SweepOrganization, SweepRegionKind } from './sweep-scenario.ts';

@@ -2,9 +2,10 @@ import { CreateDocumentCommand, SSMClient, UpdateDocumentCommand } from '@aws-sd
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 
 const MANAGEMENT = '999999999999';
 const MEMBER = '444444444444';

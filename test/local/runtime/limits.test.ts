@@ -1,6 +1,7 @@
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import {
   EXPRESS_CHILD_TASK_SUFFIX,
@@ -8,7 +9,7 @@ import {
   MAX_STATE_PAYLOAD_BYTES,
   parentHistoryEventsOf,
 } from '#local/runtime/limits.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 import {
   type LambdaHandler,
   LocalStateMachine,

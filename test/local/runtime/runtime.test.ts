@@ -8,10 +8,11 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { settle } from '#local/demo.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
-import { BOOTSTRAP_STATE_MACHINE, LocalRuntime } from '#local/runtime/runtime.ts';
+import { LocalRuntime } from '#local/runtime/runtime.ts';
 
 const MANAGEMENT = '999999999999';
 const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: ['us-east-1', 'eu-west-1'] });
