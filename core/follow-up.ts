@@ -14,7 +14,7 @@ import {
   type RunHistory,
   repairRecord,
 } from './follow-up-plan.ts';
-import type { PipelineAction } from './gap.ts';
+import { CUSTOMIZATIONS_ACTION, type PipelineAction, SECURITY_RESOURCES_ACTION } from './gap.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
 import { isRecord } from './records.ts';
 import type { RegionResult } from './region-result.ts';
@@ -33,7 +33,7 @@ import {
   type VendSettlement,
 } from './vend-ledger.ts';
 
-const FOLLOWED_ACTIONS = ['Security_Resources', 'Customizations'];
+const FOLLOWED_ACTIONS = [SECURITY_RESOURCES_ACTION, CUSTOMIZATIONS_ACTION];
 
 export type Settlement = VendKey & { decision: Exclude<FollowUpDecision, { kind: 'wait' }> };
 
@@ -156,7 +156,7 @@ export function planOpenVends(
     if (plan.decision.kind !== 'wait') settlements.push({ ...key, decision: plan.decision });
   }
   const sweepRegions =
-    event?.action === 'Security_Resources' && lzaResetsRunAs(options.lzaVersion)
+    event?.action === SECURITY_RESOURCES_ACTION && lzaResetsRunAs(options.lzaVersion)
       ? regionsOfStage(event.stage, options.governedRegions)
       : [];
   return {

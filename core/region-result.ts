@@ -10,9 +10,10 @@ import * as z from 'zod/mini';
  * A contract test runs those Pass states and checks what they build against these schemas.
  */
 
-// State-machine data: the regions were checked against the SDK's partition table in the config.
-const region = z.string().check(z.regex(REGION_PATTERN));
-const isoTime = z.iso.datetime({ offset: true });
+/** A region in state-machine data: the config already checked it against the SDK's partition table. */
+export const region = z.string().check(z.regex(REGION_PATTERN));
+/** An ISO-8601 time with an offset, as the handlers write them. */
+export const isoTime = z.iso.datetime({ offset: true });
 
 /** What ApplyPreferences did. A refusal is never an action: the store throws it (see PreferencesStore.apply). */
 export const applyResult = z.object({

@@ -8,6 +8,7 @@
 import type { BootstrapperConfig } from './config.ts';
 import { secondsBetween } from './enforcement.ts';
 import type { EventPattern } from './event-pattern.ts';
+import { CUSTOMIZATIONS_ACTION, SECURITY_RESOURCES_ACTION } from './gap.ts';
 import { isRecord } from './records.ts';
 import type { Trigger } from './vend-request.ts';
 
@@ -294,7 +295,7 @@ export function followUpEventPattern(pipelineName: string): EventPattern {
     detail: {
       pipeline: [pipelineName],
       state: ['SUCCEEDED'],
-      action: ['Security_Resources', 'Customizations'],
+      action: [SECURITY_RESOURCES_ACTION, CUSTOMIZATIONS_ACTION],
       stage: ['Deploy', { prefix: 'Deploy-' }],
     },
   };

@@ -1,15 +1,13 @@
-import { ACCOUNT_ID_PATTERN, describeIssues, REGION_PATTERN } from '#core/config.ts';
+import { ACCOUNT_ID_PATTERN, describeIssues } from '#core/config.ts';
 import { InvalidRequestError } from '#core/errors.ts';
-import { regionResult, regionResultWith, sweepRegionResult } from '#core/region-result.ts';
-import type { SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
+import { isRecord } from '#core/records.ts';
+import { isoTime, region, regionResult, regionResultWith, sweepRegionResult } from '#core/region-result.ts';
+import type { SweepBatch, SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
 import '#core/validation.ts';
 import * as z from 'zod/mini';
 
 /** Inputs the state machine passes to each Task. They never carry credentials. */
 const accountId = z.string().check(z.regex(ACCOUNT_ID_PATTERN));
-// State-machine input: the regions were checked against the SDK's partition table in the config.
-const region = z.string().check(z.regex(REGION_PATTERN));
-const isoTime = z.iso.datetime({ offset: true });
 const executionName = z.string().check(z.minLength(1), z.maxLength(80));
 const count = z.number().check(z.int());
 
@@ -124,7 +122,7 @@ const sweepPage = z.object({
   nextToken: z.optional(z.string()),
   roleDeadline: z.optional(isoTime),
   skipped: z._default(z.object({ inactive: count, excluded: count }), { inactive: 0, excluded: 0 }),
-});
+}) satisfies z.ZodMiniType<SweepBatch>;
 
 const sweepFinding = z.object({
   accountId,
@@ -167,7 +165,7 @@ export function parseSweepRequest(input: unknown): z.infer<typeof sweepOptions> 
  * `totals`, the execution's own input (a user's) never does.
  */
 export function continuingSweep(input: unknown): z.infer<typeof sweepState> | undefined {
-  const continuing = typeof input === 'object' && input !== null && 'totals' in input;
+  const continuing = isRecord(input) && 'totals' in input;
   return continuing ? sweepState.parse(input) : undefined;
 }
 
@@ -195,7 +193,6 @@ export const recordSweepInput = z.object({
   batchError: z.optional(taskError),
 });
 
-export type SweepPage = z.infer<typeof sweepPage>;
 export type RecordSweepInput = z.infer<typeof recordSweepInput>;
 export type ListAccountsInput = z.infer<typeof listAccountsInput>;
 export type RecordFollowUpInput = z.infer<typeof recordFollowUpInput>;

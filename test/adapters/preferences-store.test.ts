@@ -11,13 +11,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
-import { documentWith } from '#test/fixtures/session-document.ts';
+import { sessionDocument } from '#core/preferences.ts';
 
 const ssm = mockClient(SSMClient);
 const runAs = { enabled: true, defaultUser: 'ec2-user' };
 const REGION = 'us-east-1';
 
-const lza = documentWith({
+// LZA's shape (aws-facts §3): only the keys LZA writes, and one it may add in a later release.
+const lza = sessionDocument({
   s3BucketName: 'central-logs',
   cloudWatchLogGroupName: 'sessions',
   s3EncryptionEnabled: true,

@@ -3,7 +3,6 @@ import {
   countMeasured,
   countSettlement,
   emptyTally,
-  groupByVend,
   type RepairResult,
   regressedOrFailed,
   repairsFailedMetrics,
@@ -37,7 +36,7 @@ describe('resultsByVend', () => {
       { accountId: '111111111111', joinedAt: JOINED },
       { accountId: '222222222222', joinedAt: JOINED },
     ]);
-    expect(byVend.map((g) => g.results)).toEqual(groupByVend(results));
+    expect(byVend.map((g) => g.results)).toEqual([[results[0], results[2]], [results[1]]]);
     expect(resultsByVend([])).toEqual([]);
   });
 });

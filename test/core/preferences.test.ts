@@ -13,12 +13,13 @@ import {
   type SessionDocument,
   sameContent,
   serializeDocument,
+  sessionDocument,
 } from '#core/preferences.ts';
-import { documentWith } from '#test/fixtures/session-document.ts';
 
 const runAs = { enabled: true, defaultUser: 'ec2-user' };
 
-const lzaLogging: SessionDocument = documentWith({
+// LZA's shape (aws-facts §3): only the keys LZA writes, not the console's defaults.
+const lzaLogging: SessionDocument = sessionDocument({
   s3BucketName: 'aws-accelerator-central-logs',
   s3KeyPrefix: 'session/111111111111/us-east-1',
   s3EncryptionEnabled: true,
