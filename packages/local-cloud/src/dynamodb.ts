@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error.ts';
 import type { SimulatedClock } from './clock.ts';
-import { IDLE_CONNECTION_MS } from './wire.ts';
 
 /**
  * DynamoDB for the local cloud: one in-memory dynalite per account and region (DynamoDB tables
@@ -120,8 +119,6 @@ export class DynamoDbBackend {
       restoreEnv('AWS_ACCOUNT_ID', saved.account);
       restoreEnv('AWS_REGION', saved.region);
     }
-    // Node's global agent keeps the forwarding sockets alive (IDLE_CONNECTION_MS says why this matters).
-    server.keepAliveTimeout = IDLE_CONNECTION_MS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {

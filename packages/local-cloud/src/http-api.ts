@@ -16,14 +16,7 @@ import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
 import { parseAuthorization, verifySignature } from './sigv4.ts';
 import { actorDrawFor, modelledDelay } from './virtual-time.ts';
-import {
-  IDLE_CONNECTION_MS,
-  newRequestId,
-  sendJson,
-  sendJsonError,
-  sendQueryError,
-  sendQueryResult,
-} from './wire.ts';
+import { newRequestId, sendJson, sendJsonError, sendQueryError, sendQueryResult } from './wire.ts';
 
 /** The HTTP front door: protocol detection, authentication, faults, IAM, dispatch. */
 
@@ -372,9 +365,7 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
       );
     }
   };
-  const server = createServer((req, res) => {
+  return createServer((req, res) => {
     void handle(req, res);
   });
-  server.keepAliveTimeout = IDLE_CONNECTION_MS;
-  return server;
 }

@@ -81,12 +81,3 @@ export function sendQueryError(res: ServerResponse, requestId: string, error: Aw
   ].join('');
   send(res, error.status, 'text/xml', body, { 'x-amzn-RequestId': requestId });
 }
-
-/**
- * How long the cloud's servers keep an idle keep-alive connection. Node's default is 5 wall
- * seconds, and the SDK's agent keeps idle sockets with no limit of its own, so it may send on one
- * just as the server closes it: the request dies with `read ECONNRESET`. On a loaded machine (a
- * 1,000-execution burst beside other work) sockets sit idle that long, and the race failed
- * executions that no AWS endpoint would fail. `close()` ends every connection at once anyway.
- */
-export const IDLE_CONNECTION_MS = 600_000;

@@ -1,35 +1,9 @@
-import { Agent, get } from 'node:http';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import type { LocalCloudSnapshot } from '../src/index.ts';
 import { clientConfig, DOC, errorOf, MANAGEMENT, startCloud } from '../src/testing.ts';
 
-/** GET a path on one keep-alive agent; resolves with the local port of the socket it used. */
-function getOn(agent: Agent, url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    get(url, { agent }, (response) => {
-      const port = response.socket.localPort as number;
-      response.resume();
-      response.on('end', () => resolve(port));
-    }).on('error', reject);
-  });
-}
-
 describe('wire protocol', () => {
-  it("keeps an idle keep-alive connection past Node's 5-second default, so a reused socket is not reset", async () => {
-    // Prepare
-    const cloud = await startCloud();
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const first = await getOn(agent, `${cloud.url}/_local/health`);
-    // Act: idle well past Node's default keepAliveTimeout (5 s, which Node applies about a second
-    // late), then send on the same agent.
-    await new Promise((resolve) => setTimeout(resolve, 7_500));
-    const second = await getOn(agent, `${cloud.url}/_local/health`);
-    agent.destroy();
-    // Assess: the same socket carried both requests; the server had not closed it.
-    expect(second).toBe(first);
-  });
-
   it('answers JSON errors with __type, x-amzn-ErrorType and x-amzn-RequestId', async () => {
     // Prepare
     const cloud = await startCloud();
