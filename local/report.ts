@@ -55,9 +55,20 @@ export interface AccountReport {
   meetsExpectation: boolean;
 }
 
+/** How the report's simulated times were kept, in words: the text and the HTML report both say it. */
+export function clockDescription(report: Pick<DemoReport, 'timeScale' | 'latencyModel'>): string {
+  const clock =
+    report.timeScale === 1
+      ? 'virtual time'
+      : `scaled wall time, ${report.timeScale} wall seconds per simulated second`;
+  return `${clock}, ${report.latencyModel === 'aws' ? 'modelled AWS latencies' : 'no modelled latencies'}`;
+}
+
 export interface DemoReport {
   scenario?: string;
   timeScale: number;
+  /** The scenario's latency model: `aws` delays each answer, delivery and invocation; `none` does not. */
+  latencyModel: 'aws' | 'none';
   /** The simulated LZA version, when the scenario's organization has an LZA pipeline. */
   lzaVersion?: string;
   governedRegions: string[];
@@ -221,6 +232,7 @@ export function buildReport(options: {
   return {
     ...(options.scenarioName ? { scenario: options.scenarioName } : {}),
     timeScale: scenario.timeScale,
+    latencyModel: scenario.latency.model,
     ...((scenario.pipeline.exists ?? scenario.pipeline.runs.length > 0)
       ? { lzaVersion: scenario.pipeline.lzaVersion }
       : {}),

@@ -1,6 +1,6 @@
 /**
  * Why each cdk-nag finding of the stacks is acknowledged, in one place: each reason names its
- * compensating control, and the README's table of acknowledgements lists the same.
+ * compensating control, and the table of acknowledgements in docs/deploy.md lists the same.
  */
 export const NAG_REASONS = {
   runtime:

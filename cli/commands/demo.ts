@@ -4,7 +4,7 @@ import { VirtualTime } from '@runas-bootstrapper/local-cloud';
 import type { Command } from 'commander';
 import { table } from '#core/text-table.ts';
 import { runScenario } from '#local/demo.ts';
-import type { AccountReport, DemoReport } from '#local/report.ts';
+import { type AccountReport, clockDescription, type DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
 import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
 import { positiveSeconds } from '../operator-context.ts';
@@ -61,7 +61,7 @@ export function renderDemoReport(report: DemoReport): string {
   }
   const met = report.accounts.filter((a) => a.meetsExpectation).length;
   lines.push(
-    `${met}/${report.accounts.length} accounts reached the outcome the scenario expects. Times are simulated seconds (${report.timeScale === 1 ? 'virtual time, modelled AWS latencies' : `timeScale ${report.timeScale}`}).`,
+    `${met}/${report.accounts.length} accounts reached the outcome the scenario expects. Times are simulated seconds (${clockDescription(report)}).`,
   );
   return lines.join('\n');
 }

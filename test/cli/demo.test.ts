@@ -192,6 +192,7 @@ describe('renderDemoReport', () => {
   });
   const report: DemoReport = {
     timeScale: 0.01,
+    latencyModel: 'none',
     governedRegions: ['us-east-1', 'eu-west-1'],
     ok: true,
     accounts: [

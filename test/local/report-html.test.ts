@@ -39,6 +39,7 @@ function demoReport(): DemoReport {
   return {
     scenario: 'local/scenarios/demo.json',
     timeScale: 0.01,
+    latencyModel: 'none',
     lzaVersion: '1.13.1',
     governedRegions: REGIONS,
     ok: false,
@@ -294,7 +295,9 @@ describe('renderHtmlReport', () => {
     const html = renderHtmlReport(demoReport());
     // Assess
     expect(html).toContain('<title>RunAs exposure timeline: local/scenarios/demo.json</title>');
-    expect(html).toMatch(/timeScale 0\.01 · LZA 1\.13\.1/);
+    expect(html).toMatch(
+      /scaled wall time, 0\.01 wall seconds per simulated second, no modelled latencies · LZA 1\.13\.1/,
+    );
     // Exposures 31.063, 43.263, 20, 25 s; gaps 2578.5, 2561.3, 2576.563 s.
     expect(html).toMatch(/Median exposure[\s\S]{0,80}>28\.0 s</);
     expect(html).toMatch(/Median gap closed<\/div><div class="card-value">42\.9 min</);
@@ -331,9 +334,16 @@ describe('renderHtmlReport', () => {
 
   it('renders a report without accounts or a pipeline', () => {
     // Act
-    const html = renderHtmlReport({ timeScale: 1, governedRegions: ['us-east-1'], accounts: [], ok: true });
+    const html = renderHtmlReport({
+      timeScale: 1,
+      latencyModel: 'aws',
+      governedRegions: ['us-east-1'],
+      accounts: [],
+      ok: true,
+    });
     // Assess
     expect(html).toContain('no LZA pipeline');
+    expect(html).toContain('Times are simulated (virtual time, modelled AWS latencies).');
     expect(html).toContain('No account was measured in this run.');
     expect(html).not.toMatch(/NaN|Infinity|undefined/);
   });
