@@ -71,18 +71,19 @@ export const AWS_LATENCY: LatencyModelDefinition = {
     medianMs: 60,
     p99Ms: 500,
     source:
-      'AWS Architecture Blog (Amazon Key on EventBridge, 2026): about 80 ms p90 from publish to subscriber; the EventBridge FAQ says only "near real time"',
+      'AWS Architecture Blog (Amazon Key on EventBridge, 2026): about 80 ms p90 from publish to subscriber; the EventBridge FAQ says only "near real time". The p99 of 500 ms is an assumption: a heavier tail than that p90 implies (this distribution has a p90 near 190 ms), to cover deliveries the source does not report',
   },
   lambdaWarmInvoke: {
     medianMs: 15,
     p99Ms: 60,
-    source: 'public benchmarks of Node.js Lambda functions: warm invocations of small handlers take 10-35 ms',
+    source:
+      'assumption, from public benchmarks of Node.js Lambda functions (no single citable source): warm invocations of small handlers take 10-35 ms',
   },
   lambdaColdInit: {
     medianMs: 250,
     p99Ms: 1000,
     source:
-      'Operating Lambda: Performance optimization, part 1 (AWS Compute Blog): cold starts take from under 100 ms to over 1 s; public Node.js 20 benchmarks of bundles under 1 MB: mean 242-297 ms, p90 570-640 ms',
+      'Operating Lambda: Performance optimization, part 1 (AWS Compute Blog): cold starts take from under 100 ms to over 1 s; the median within that range is an assumption (public Node.js 20 benchmarks of bundles under 1 MB report means of 242-297 ms)',
   },
   stateTransition: {
     medianMs: 30,

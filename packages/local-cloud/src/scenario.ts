@@ -190,7 +190,7 @@ const faultRatesSchema = z.strictObject({
   serverErrorRate: rate.optional(),
   /** Fraction of SSM write calls answered with TooManyUpdates. */
   tooManyUpdatesRate: rate.optional(),
-  /** Added wall latency range in ms (not scaled by timeScale). */
+  /** Added latency range in ms: wall ms on scaled time (not scaled by timeScale), simulated ms on virtual time. */
   latencyMs: latencySchema.optional(),
   /** Deterministically fail the first N calls (per account and region). */
   failFirst: z.number().int().min(0).optional(),

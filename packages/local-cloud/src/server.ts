@@ -103,7 +103,10 @@ export interface LocalCloudState {
   callCount(filter?: CallFilter): number;
   lzaWrites(): LzaWriteRecord[];
   pipelineExecutions(): PipelineExecutionView[];
-  /** sts:AssumeRole calls (any caller, failed ones too) for a role in `targetAccountId`. */
+  /**
+   * sts:AssumeRole calls (any caller) for a role in `targetAccountId` that reached STS: refused ones
+   * count, but not those a rate limit or an injected fault answered first (`calls()` counts those).
+   */
   assumeRoleCallsFor(targetAccountId: string): number;
   /** The busiest simulated second of `operation` called by `accountId` (all regions), and its count. */
   peakRate(accountId: string, operation: string): { perSecond: number; atMs?: number };

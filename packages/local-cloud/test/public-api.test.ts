@@ -116,9 +116,9 @@ describe('cloud.state views', () => {
   });
 
   it('counts the calls a rate limit refused, per service', async () => {
-    // Prepare: one call a second with no burst to spare, on a clock that runs at wall speed.
+    // Prepare: one call, then a token every 10^6 simulated seconds (over 15 wall minutes at FAST).
     const cloud = await startCloud(
-      baseScenario({ timeScale: 1, rateLimits: { organizations: { perSecond: 1, burst: 1 } } }),
+      baseScenario({ rateLimits: { organizations: { perSecond: 0.000001, burst: 1 } } }),
     );
     const org = new OrganizationsClient(clientConfig(cloud));
     // Act
