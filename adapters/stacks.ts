@@ -34,7 +34,7 @@ export function isStackMissing(error: unknown): boolean {
   return hasName(error, 'ValidationError');
 }
 
-/** An endpoint that does not serve CloudFormation at all (the local cloud) rejects the operation. */
+/** An endpoint that does not serve CloudFormation at all (another emulator) rejects the operation. */
 export function isServiceNotServed(error: unknown): boolean {
   return hasName(error, 'UnknownOperationException', 'InvalidAction');
 }

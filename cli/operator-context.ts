@@ -1,7 +1,6 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { ManagementAccount } from '#adapters/management-account.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
-import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import { isServiceNotServed, isStackMissing, type StackDescription } from '#adapters/stacks.ts';
 import { assertRegion, partitionOf } from '#core/arn.ts';
 import {
@@ -12,9 +11,6 @@ import {
 } from '#core/config.ts';
 import { BOOTSTRAP_MACHINE, type StateMachineRef } from '#core/names.ts';
 import { type GlobalOptions, loadConfig, UserError } from './io.ts';
-
-export { DEFAULT_STACK_NAME } from '#core/deployment.ts';
-export { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, type StateMachineRef, SWEEP_MACHINE } from '#core/names.ts';
 
 /** The local cloud's fixed long-term key; any AWS-compatible emulator accepts it too. */
 const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -58,50 +54,14 @@ export class OperatorContext {
     return partitionOf(this.region);
   }
 
-  /** The account whose credentials the CLI runs with (the management account, normally). */
-  callerAccount(): Promise<string> {
-    return this.aws.callerAccount();
-  }
-
   /** Read sessions in member accounts, assumed from the management credentials. */
   memberSessions(): MemberSessions {
     return this.aws.memberSessions(this.config.memberRoleNames, 'runas-bootstrapper-cli');
   }
 
-  organization(): OrganizationDirectory {
-    return this.aws.organization();
-  }
-
   /** A state machine's ARN from the stack output, or a usage error naming what to pass. */
-  async stateMachineArnFromStack(
-    stackName: string,
-    machine: StateMachineRef = BOOTSTRAP_MACHINE,
-  ): Promise<string> {
-    let stack: StackDescription;
-    try {
-      stack = await this.aws.stacks().describe(stackName);
-    } catch (error) {
-      // CloudFormation answers a missing stack with ValidationError; an emulator without
-      // CloudFormation (the local cloud) answers with an unknown-operation error.
-      if (isStackMissing(error)) {
-        throw new UserError(
-          `stack ${stackName} not found in ${this.region}; deploy it, or pass --stack-name or --state-machine-arn`,
-        );
-      }
-      if (isServiceNotServed(error)) {
-        throw new UserError(
-          `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass --state-machine-arn (the local cloud's is ${await this.#localStateMachineArnHint(machine)})`,
-        );
-      }
-      throw error;
-    }
-    const arn = stack.outputs[machine.outputKey];
-    if (!arn) {
-      throw new UserError(
-        `stack ${stackName} in ${this.region} has no ${machine.outputKey} output; pass --state-machine-arn`,
-      );
-    }
-    return arn;
+  stateMachineArnFromStack(stackName: string, machine: StateMachineRef = BOOTSTRAP_MACHINE): Promise<string> {
+    return this.stackOutput(stackName, machine.outputKey, '--state-machine-arn');
   }
 
   /** Any output of the stack, or a usage error naming the flag that gives the value instead. */
@@ -114,6 +74,7 @@ export class OperatorContext {
         throw new UserError(
           `stack ${stackName} not found in ${this.region}; deploy it, or pass --stack-name or ${flag}`,
         );
+      // An endpoint that does not serve CloudFormation answers with an unknown-operation error.
       if (isServiceNotServed(error))
         throw new UserError(
           `stack ${stackName} not found: ${this.endpoint ?? 'the endpoint'} does not serve CloudFormation; pass ${flag}`,
@@ -123,11 +84,6 @@ export class OperatorContext {
     const value = stack.outputs[outputKey];
     if (value) return value;
     throw new UserError(`stack ${stackName} in ${this.region} has no ${outputKey} output; pass ${flag}`);
-  }
-
-  async #localStateMachineArnHint(machine: StateMachineRef): Promise<string> {
-    const account = await this.callerAccount().catch(() => '<management-account-id>');
-    return `arn:aws:states:${this.region}:${account}:stateMachine:${machine.localName}`;
   }
 }
 

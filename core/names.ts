@@ -18,21 +18,11 @@ export const FOLLOW_UP_STATE_MACHINE = 'runas-bootstrapper-follow-up';
 /** The vend ledger's table on the local cloud (in AWS, CloudFormation names it). */
 export const VEND_LEDGER_TABLE = 'runas-bootstrapper-vend-ledger';
 
-/** A deployed state machine: its stack output key, and its name on the local cloud. */
+/** A deployed state machine, as the CLI finds it: by its stack output key. */
 export interface StateMachineRef {
   outputKey: string;
-  localName: string;
 }
 
-export const BOOTSTRAP_MACHINE: StateMachineRef = {
-  outputKey: BOOTSTRAP_STATE_MACHINE_OUTPUT,
-  localName: BOOTSTRAP_STATE_MACHINE,
-};
-export const FOLLOW_UP_MACHINE: StateMachineRef = {
-  outputKey: FOLLOW_UP_STATE_MACHINE_OUTPUT,
-  localName: FOLLOW_UP_STATE_MACHINE,
-};
-export const SWEEP_MACHINE: StateMachineRef = {
-  outputKey: SWEEP_STATE_MACHINE_OUTPUT,
-  localName: SWEEP_STATE_MACHINE,
-};
+export const BOOTSTRAP_MACHINE: StateMachineRef = { outputKey: BOOTSTRAP_STATE_MACHINE_OUTPUT };
+export const FOLLOW_UP_MACHINE: StateMachineRef = { outputKey: FOLLOW_UP_STATE_MACHINE_OUTPUT };
+export const SWEEP_MACHINE: StateMachineRef = { outputKey: SWEEP_STATE_MACHINE_OUTPUT };

@@ -56,7 +56,7 @@ function notMeasuredReason(account: AccountReport): string | undefined {
   return undefined;
 }
 
-export function buildRows(report: DemoReport): { rows: TimelineRow[]; origin: number | undefined } {
+export function buildRows(report: DemoReport): { rows: TimelineRow[] } {
   const vends = report.accounts
     .map((a) => (a.vendedAt ? Date.parse(a.vendedAt) : Number.NaN))
     .filter((t) => Number.isFinite(t));
@@ -101,7 +101,7 @@ export function buildRows(report: DemoReport): { rows: TimelineRow[]; origin: nu
       row.gapNote = `gap not measured${account.gap ? `: ${account.gap}` : ': no LZA pipeline run covered the vend'}`;
     return row;
   });
-  return { rows, origin };
+  return { rows };
 }
 
 /** "2/3 regions" when RunAs was verified in only some governed regions, else undefined. */

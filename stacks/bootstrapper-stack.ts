@@ -34,9 +34,6 @@ import { checkBootstrapHistory, checkLambdaEnvironment } from './service-limits.
 import { PROJECT_ROOT, TaskFunction } from './task-function.ts';
 import { grantTaskAccess, HANDLERS, type HandlerName } from './tasks.ts';
 
-// The bench (tools/bench/bundles.ts) bundles with the stack's settings through these.
-export { BUNDLE_TARGET, PROJECT_ROOT, UNREACHABLE_IN_LAMBDA } from './task-function.ts';
-
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
 
 export { DEFAULT_STACK_NAME } from '#core/deployment.ts';

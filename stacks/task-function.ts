@@ -41,7 +41,7 @@ export const UNREACHABLE_IN_LAMBDA = [
 ];
 
 /** Defines `require` for CommonJS-only dependencies inside the ESM bundle. */
-const ESM_REQUIRE_BANNER =
+export const ESM_REQUIRE_BANNER =
   "import { createRequire as __runasCreateRequire } from 'node:module'; const require = __runasCreateRequire(import.meta.url);";
 
 export interface TaskFunctionProps {
@@ -70,7 +70,6 @@ interface Foundation {
  */
 export class TaskFunction extends NodejsFunction {
   readonly executionRole: iam.Role;
-  readonly telemetry: iam.Policy;
 
   constructor(scope: Construct, id: string, props: TaskFunctionProps) {
     const foundation = taskFoundation(scope, id, props.handlerName);
@@ -102,7 +101,6 @@ export class TaskFunction extends NodejsFunction {
       },
     });
     this.executionRole = foundation.role;
-    this.telemetry = foundation.telemetry;
     this.node.addDependency(foundation.role, foundation.telemetry);
     Validations.of(this).acknowledge({ id: 'AwsSolutions-L1', reason: NAG_REASONS.runtime });
   }

@@ -93,8 +93,8 @@ export function registerCheck(program: Command, io: CliIo): void {
 
 /** ACTIVE members, minus the excluded accounts and the management account itself. */
 async function organizationAccounts(ctx: OperatorContext): Promise<string[]> {
-  const managementAccountId = ctx.config.managementAccountId ?? (await ctx.callerAccount());
-  const members = await ctx.organization().list();
+  const managementAccountId = ctx.config.managementAccountId ?? (await ctx.aws.callerAccount());
+  const members = await ctx.aws.organization().list();
   return selectSweepAccounts(members, {
     excludeAccountIds: ctx.config.excludeAccountIds,
     managementAccountId,

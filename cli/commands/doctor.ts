@@ -11,12 +11,17 @@ import {
   PRODUCT_VERSION,
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
-import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
+import {
+  BOOTSTRAP_MACHINE,
+  FOLLOW_UP_MACHINE,
+  SWEEP_MACHINE,
+  VEND_LEDGER_TABLE_OUTPUT,
+} from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
 import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
-import { BOOTSTRAP_MACHINE, FOLLOW_UP_MACHINE, OperatorContext, SWEEP_MACHINE } from '../operator-context.ts';
+import { OperatorContext } from '../operator-context.ts';
 
 /** One line of the report: what was checked, how it went, and what to do about it. */
 export interface DoctorCheck {
@@ -197,7 +202,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   };
   await expectRules(home, stackName, vendEventRules().length, 'rules');
   if (forwarderRegion && forwarderOk) {
-    const homeBus = `arn:${ctx.partition}:events:${home}:${await ctx.callerAccount().catch(() => '?')}:event-bus/default`;
+    const homeBus = `arn:${ctx.partition}:events:${home}:${await ctx.aws.callerAccount().catch(() => '?')}:event-bus/default`;
     await expectRules(
       forwarderRegion,
       `${stackName}${FORWARDER_SUFFIX}`,
@@ -353,8 +358,8 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
 
   // 7. One member account's role, through the read-only session the tool itself uses.
   try {
-    const managementAccountId = ctx.config.managementAccountId ?? (await ctx.callerAccount());
-    const members = await ctx.organization().list();
+    const managementAccountId = ctx.config.managementAccountId ?? (await ctx.aws.callerAccount());
+    const members = await ctx.aws.organization().list();
     const [accountId] = selectSweepAccounts(members, {
       excludeAccountIds: ctx.config.excludeAccountIds,
       managementAccountId,

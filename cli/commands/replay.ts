@@ -5,12 +5,12 @@ import {
   isExecutionAlreadyExists,
   type StateMachineExecutions,
 } from '#adapters/executions.ts';
+import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { table } from '#core/text-table.ts';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
-  DEFAULT_STACK_NAME,
   OperatorContext,
   parseAccountIds,
   parseRegions,
@@ -116,7 +116,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       }
       checkStateMachineArn(options.stateMachineArn);
       // LZA manages the management account's own preferences: it is never bootstrapped.
-      const management = ctx.config.managementAccountId ?? (await ctx.callerAccount());
+      const management = ctx.config.managementAccountId ?? (await ctx.aws.callerAccount());
       if (accountIds.includes(management)) {
         throw new UserError(
           `account ${management} is the management account, which is never bootstrapped (LZA manages its preferences)`,
@@ -179,7 +179,7 @@ async function startReplayExecutions(
   details: ReplayDetail[],
   nowMs: number,
 ): Promise<ReplayResult[]> {
-  const account = await ctx.callerAccount();
+  const account = await ctx.aws.callerAccount();
   const epochSeconds = Math.floor(nowMs / 1000);
   const results: ReplayResult[] = [];
   for (const detail of details) {

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
+import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
 import { table } from '#core/text-table.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { type CliIo, EXIT, type GlobalOptions, UserError } from '../io.ts';
-import { DEFAULT_STACK_NAME, OperatorContext, parseAccountIds } from '../operator-context.ts';
+import { OperatorContext, parseAccountIds } from '../operator-context.ts';
 
 interface StatusOptions {
   accountId?: string[];

@@ -4,18 +4,13 @@ import type {
   MapRunDescription,
   StateMachineExecutions,
 } from '#adapters/executions.ts';
+import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { secondsBetween } from '#core/enforcement.ts';
+import { SWEEP_MACHINE } from '#core/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
-import {
-  checkStateMachineArn,
-  DEFAULT_STACK_NAME,
-  OperatorContext,
-  parseRegions,
-  positiveSeconds,
-  SWEEP_MACHINE,
-} from '../operator-context.ts';
+import { checkStateMachineArn, OperatorContext, parseRegions, positiveSeconds } from '../operator-context.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
 interface SweepCommandOptions {

@@ -14,7 +14,6 @@ describe('sweep bench (reduced: 40 accounts x 2 regions, batches of 20)', () => 
       batchSize: 20,
       checkConcurrency: [3, 10],
       repairConcurrency: 10,
-      warmUp: false,
       timeoutSeconds: 60,
     });
     // Assess
@@ -46,8 +45,6 @@ describe('sweep bench (reduced: 40 accounts x 2 regions, batches of 20)', () => 
     for (const run of result.check) {
       expect(run.managementCallsPerAccount['sts:AssumeRole']).toBeGreaterThanOrEqual(1);
     }
-    // Ratios only: timings vary with the machine.
-    expect(result.ratios.checkSpeedup).toBeGreaterThan(0);
     expect(formatSweepBench(result)).toMatch(/no violations/);
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { CONFIG_FILE_ENV_VAR, configFilePath, loadConfigFile } from '#stacks/app.ts';
-import { PROJECT_ROOT } from '#stacks/bootstrapper-stack.ts';
+import { PROJECT_ROOT } from '#stacks/task-function.ts';
 import { HANDLERS } from '#stacks/tasks.ts';
 import { CDK_JSON_CONTEXT, MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
 

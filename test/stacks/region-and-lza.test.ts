@@ -9,7 +9,7 @@ import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#core/errors.ts';
 import { buildApp, MISSING_REGION_MESSAGE, regionFromEnvironment } from '#stacks/app.ts';
-import { PROJECT_ROOT } from '#stacks/bootstrapper-stack.ts';
+import { PROJECT_ROOT } from '#stacks/task-function.ts';
 import {
   CDK_JSON_CONTEXT,
   MANAGEMENT_ACCOUNT,

@@ -4,7 +4,7 @@ import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config.ts';
 import { type BootstrapperApp, type BuildAppOptions, buildApp } from '#stacks/app.ts';
-import { PROJECT_ROOT } from '#stacks/bootstrapper-stack.ts';
+import { PROJECT_ROOT } from '#stacks/task-function.ts';
 
 export const MANAGEMENT_ACCOUNT = '111111111111';
 

@@ -7,16 +7,16 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { configToEnvironment } from '#core/config.ts';
 import { median } from '#core/statistics.ts';
-import { BUNDLE_TARGET, UNREACHABLE_IN_LAMBDA } from '#stacks/bootstrapper-stack.ts';
+import {
+  BUNDLE_TARGET,
+  ESM_REQUIRE_BANNER,
+  PROJECT_ROOT,
+  UNREACHABLE_IN_LAMBDA,
+} from '#stacks/task-function.ts';
 import { benchConfig } from './scenario-generator.ts';
 
 const run = promisify(execFile);
-const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
 const HANDLERS_DIR = join(PROJECT_ROOT, 'handlers');
-
-/** The same banner the CDK stack puts on every bundle (stacks/bootstrapper-stack.ts). */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __runasCreateRequire } from 'node:module'; const require = __runasCreateRequire(import.meta.url);";
 
 export interface BundleFigures {
   handler: string;
@@ -112,7 +112,7 @@ async function coldImport(file: string, runs: number): Promise<{ importMs: numbe
 }
 
 /** Size and cold import time of every handlers/*.ts bundle. */
-export async function measureBundles(runs = 5): Promise<BundleFigures[]> {
+export async function measureBundles(runs: number): Promise<BundleFigures[]> {
   const outdir = await mkdtemp(join(tmpdir(), 'runas-bench-bundles-'));
   try {
     const entries = (await readdir(HANDLERS_DIR)).filter((f) => f.endsWith('.ts')).sort();

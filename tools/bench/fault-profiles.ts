@@ -2,7 +2,7 @@ import type { ScenarioInput } from '@runas-bootstrapper/local-cloud';
 
 type Faults = Omit<NonNullable<ScenarioInput['faults']>, 'seed'>;
 
-/** Named fault mixes for the bench and the soak. Latency is wall milliseconds (not scaled). */
+/** Named fault mixes for the bench and the soak. Latency is simulated ms on virtual time, wall ms (not scaled) on scaled time. */
 export const FAULT_PROFILES = {
   none: {},
   light: {

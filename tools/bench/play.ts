@@ -34,7 +34,7 @@ export async function playGenerated(
   options: PlayOptions,
 ): Promise<PlayedFigures> {
   // A scenario on timeScale 1 runs on virtual time: simulated figures then owe nothing to this
-  // machine's load. A scaled scenario (the soak) runs on scaled wall time as before.
+  // machine's load. A scaled scenario (`--time-scale` below 1) runs on scaled wall time.
   const time =
     generated.scenario.timeScale === 1
       ? VirtualTime.install({ seed: generated.scenario.latency.seed, startMs: BENCH_EPOCH_MS })

@@ -34,7 +34,7 @@ export interface GeneratorOptions {
   seed?: number;
   /** Wall seconds per simulated second; 1 (the default) plays on virtual time. */
   timeScale?: number;
-  /** Modelled AWS latencies (packages/local-cloud/src/latency.ts): `aws` by default, `none` for a scaled soak. */
+  /** Modelled AWS latencies (packages/local-cloud/src/latency.ts): `aws` by default, `none` to leave them out. */
   latency?: 'aws' | 'none';
   /** Request-rate quotas the local cloud enforces per caller account (scenario `rateLimits`). */
   rateLimits?: Record<string, { perSecond: number; burst: number }>;

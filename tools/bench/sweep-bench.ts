@@ -33,8 +33,6 @@ export interface SweepBenchOptions {
   suspended?: number;
   /** Wall seconds per sweep before giving up. */
   timeoutSeconds?: number;
-  /** Run a small sweep on a throwaway cloud first (module loading and JIT). */
-  warmUp?: boolean;
   progress?: (line: string) => void;
 }
 
@@ -188,36 +186,16 @@ function mismatches(label: string, actual: CountedTotals, expected: ExpectedTota
     .map(([key, value]) => `${label}: ${key} ${reported[key]}, expected ${value}`);
 }
 
-/** Module loading and JIT of the sweep's handlers and the Distributed Map path, on a throwaway cloud. */
-async function warmUp(options: SweepBenchOptions): Promise<void> {
-  const org = generateSweepOrganization({
-    accounts: 12,
-    regions: options.regions,
-    seed: 1,
-    timeScale: options.timeScale,
-    faults: 'none',
-    suspended: 1,
-  });
-  const env = await startSweepEnv(org);
-  try {
-    const quiet = { timeoutSeconds: 120, say: () => {} };
-    await runSweep(env, 'warm-up-check', { repair: false, maxConcurrency: 4 }, quiet);
-    await runSweep(env, 'warm-up-repair', { repair: true, maxConcurrency: 4 }, quiet);
-  } finally {
-    await env.close();
-  }
-}
-
 /**
  * The drift sweep on one organization of existing accounts: check sweeps at each concurrency,
  * a repair sweep, and a second repair sweep that must find nothing and write nothing.
  */
 export async function runSweepBench(options: SweepBenchOptions): Promise<SweepBenchResult> {
-  // timeScale 1 plays on virtual time (packages/local-cloud/src/virtual-time.ts): no warm-up, no load in the figures.
+  // timeScale 1 plays on virtual time (packages/local-cloud/src/virtual-time.ts): no load in the figures.
   if (options.timeScale !== 1) return sweepBench(options);
   const time = VirtualTime.install({ seed: options.seed, startMs: BENCH_EPOCH_MS });
   try {
-    return await sweepBench({ ...options, warmUp: false });
+    return await sweepBench(options);
   } finally {
     await time.uninstall();
   }
@@ -229,10 +207,6 @@ async function sweepBench(options: SweepBenchOptions): Promise<SweepBenchResult>
   const checkConcurrency = options.checkConcurrency ?? [10, 40];
   const repairConcurrency = options.repairConcurrency ?? 40;
   const timeoutSeconds = options.timeoutSeconds ?? 1800;
-  if (options.warmUp !== false) {
-    say('sweep warm-up');
-    await warmUp(options);
-  }
   const rss = new RssSampler();
   const org = generateSweepOrganization({
     accounts: options.accounts,
