@@ -22,6 +22,8 @@ export interface DemoOptions {
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
   /** Called once the cloud is up, before its timeline starts (tests install targeted faults). */
   beforeTimeline?: (cloud: LocalCloud) => void;
+  /** Lambda's concurrent-execution quota (1,000 by default, as AWS's). */
+  lambdaConcurrency?: number;
 }
 
 export interface DemoRun {
@@ -105,6 +107,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
       managementAccountId: scenario.managementAccountId,
       homeRegion: scenario.homeRegion,
       ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
+      ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
     });
   } catch (error) {
     await cloud.close();

@@ -70,6 +70,8 @@ export interface LocalRuntimeOptions {
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
   /** Accounts per sweep batch (tests use a small one to exercise several batches). */
   sweepBatchSize?: number;
+  /** Lambda's concurrent-execution quota for the account (DEFAULT_LAMBDA_CONCURRENCY, 1,000). */
+  lambdaConcurrency?: number;
 }
 
 /**
@@ -113,7 +115,11 @@ export class LocalRuntime {
       ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
-    this.lambda = new LambdaService(options.host.latency, options.host.clock.timeScale);
+    this.lambda = new LambdaService(
+      options.host.latency,
+      options.host.clock.timeScale,
+      options.lambdaConcurrency,
+    );
     const lambda = this.lambda;
     const functions: Record<string, LambdaHandler> = {
       ResolveRequestFunctionArn: resolveRequest(deps),

@@ -294,7 +294,7 @@ export function formatBench(result: BenchResult): string {
       (burst
         ? `; burst: ${dist(burst.assumeRole.callsPerVend)} per vend, busiest second ${burst.assumeRole.peakPerSecond}/s (headroom x${burst.assumeRole.headroom})`
         : ''),
-    `Lambda: ${ours.lambda.invocations} invocations, ${ours.lambda.coldStarts} cold starts; ${ours.timersFired ?? 0} instants on the virtual clock`,
+    `Lambda: ${ours.lambda.invocations} invocations, ${ours.lambda.coldStarts} cold starts, ${ours.lambda.throttled} refused by the 1,000 concurrency quota; ${ours.timersFired ?? 0} instants on the virtual clock`,
     `peak RSS: ${result.peakRssMb} MB (bootstrapper run ${ours.peakRssMb} MB); bench wall time ${result.wallSeconds} s`,
   );
   if (sweep) lines.push('', formatSweepBench(sweep));

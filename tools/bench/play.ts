@@ -11,8 +11,8 @@ export type PlayedFigures = RunFigures & {
   clock: 'virtual' | 'scaled';
   /** Under virtual time: timers fired, i.e. the instants the clock stopped at. */
   timersFired?: number;
-  /** Lambda invocations and cold starts (modelled environments). */
-  lambda: { invocations: number; coldStarts: number };
+  /** Lambda invocations, cold starts (modelled environments) and those the concurrency quota refused. */
+  lambda: { invocations: number; coldStarts: number; throttled: number };
 };
 
 export interface PlayOptions {
