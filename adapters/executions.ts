@@ -126,7 +126,10 @@ export class StateMachineExecutions {
   }
 }
 
-/** Execution names are unique per state machine for 90 days; a reused one is refused with this. */
+/**
+ * Execution names are unique per state machine for 90 days. A reused name is refused with this,
+ * unless the execution is still running with the same input: then StartExecution returns it.
+ */
 export function isExecutionAlreadyExists(error: unknown): boolean {
   return hasName(error, 'ExecutionAlreadyExists');
 }

@@ -10,6 +10,7 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
+import { canonicalJson } from '#core/preferences.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
   FOLLOW_UP_STATE_MACHINE,
@@ -244,7 +245,11 @@ export class LocalRuntime {
       );
     const name = options.name ?? crypto.randomUUID();
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
-    if (this.#executions.has(executionArn)) {
+    const existing = this.#executions.get(executionArn);
+    if (existing) {
+      // Standard workflows: the same name and input as a running execution is that execution;
+      // a closed one, or another input, is refused (StartExecution API reference).
+      if (existing.status === 'RUNNING' && canonicalJson(existing.input) === canonicalJson(input)) return existing;
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     // One actor per execution (virtual-time.ts): its jitter and latency draws are its own.

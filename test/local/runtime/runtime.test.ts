@@ -147,4 +147,41 @@ describe('local runtime', () => {
     expect(JSON.parse(described.output!)).toMatchObject({ action: 'ignore' });
     await expect(duplicate).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
   });
+
+  it('answers StartExecution with the running execution for the same name and input, and refuses another input', async () => {
+    // Prepare: a replay of an account whose role is not assumable for hours keeps AwaitRole waiting;
+    // the event the replay rule delivered is the input.
+    const { cloud, runtime } = await deployed({
+      accounts: [
+        { accountId: '111111111111', name: 'slow', roles: { OrganizationAccountAccessRole: 36_000 } },
+      ],
+    });
+    await new EventBridgeClient(cloud.clientConfig('us-east-1')).send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: REPLAY_SOURCE, DetailType: REPLAY_DETAIL_TYPE, Detail: '{"accountId":"111111111111"}' },
+        ],
+      }),
+    );
+    while (runtime.executions().length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const delivered = runtime.executions()[0]!.input as Record<string, unknown>;
+    const sfn = new SFNClient(cloud.clientConfig('us-east-1'));
+    const start = (input: object) =>
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: runtime.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
+          name: 'replay-once',
+          input: JSON.stringify(input),
+        }),
+      );
+    // Act
+    const first = await start(delivered);
+    const again = await start(delivered);
+    const other = start({ ...delivered, id: 'another-event' });
+    // Assess
+    expect(again).toMatchObject({ executionArn: first.executionArn, startDate: first.startDate });
+    await expect(other).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    const named = runtime.executions().filter((e) => e.name === 'replay-once');
+    expect(named.map((e) => e.status)).toEqual(['RUNNING']);
+  });
 });
