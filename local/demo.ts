@@ -4,6 +4,7 @@ import {
   realTimers,
   type Scenario,
   startLocalCloud,
+  VirtualTime,
 } from '@runas-bootstrapper/local-cloud';
 import type { BootstrapperConfig } from '#core/config.ts';
 import { buildReport, type DemoReport } from './report.ts';
@@ -33,6 +34,27 @@ export interface DemoRun {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Run `work` on the clock the scenario asks for. On timeScale 1 that is virtual time, seeded by
+ * the scenario's latency seed: simulated figures then owe nothing to this machine's load. Below 1
+ * it is scaled wall time, and `work` gets no virtual clock.
+ */
+export async function onScenarioClock<T>(
+  scenario: Scenario,
+  work: (time: VirtualTime | undefined) => Promise<T>,
+  startMs?: number,
+): Promise<T> {
+  const time =
+    scenario.timeScale === 1
+      ? VirtualTime.install({ seed: scenario.latency.seed, ...(startMs === undefined ? {} : { startMs }) })
+      : undefined;
+  try {
+    return await work(time);
+  } finally {
+    await time?.uninstall();
+  }
+}
 
 /** Wait until the scenario's timeline has played out and no execution is running. */
 export async function settle(

@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { VirtualTime } from '@runas-bootstrapper/local-cloud';
 import type { Command } from 'commander';
 import { table } from '#core/text-table.ts';
-import { runScenario } from '#local/demo.ts';
+import { onScenarioClock, runScenario } from '#local/demo.ts';
 import { type AccountReport, clockDescription, type DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
 import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
@@ -106,13 +105,9 @@ export function registerDemo(program: Command, io: CliIo): void {
       const timeoutSeconds = positiveSeconds(options.timeout, '--timeout');
       const bar = progress(io, 'executions', scenario.accounts.length);
       const started = Date.now();
-      // A scenario on timeScale 1 plays on virtual time: simulated figures owe nothing to this
-      // machine's load, and the demo takes a few wall seconds. Below 1, scaled wall time.
-      const time =
-        scenario.timeScale === 1 ? VirtualTime.install({ seed: scenario.latency.seed }) : undefined;
-      let played: Awaited<ReturnType<typeof runScenario>>;
-      try {
-        played = await runScenario({
+      // On virtual time (timeScale 1) the demo takes a few wall seconds.
+      const played = await onScenarioClock(scenario, async () => {
+        const run = await runScenario({
           scenario,
           scenarioName: options.scenario,
           config,
@@ -120,11 +115,10 @@ export function registerDemo(program: Command, io: CliIo): void {
           // Executions, not accounts: a Control Tower vend also fires CreateAccountResult.
           onProgress: (finished, started) => bar.update(finished, started),
         });
-        played.runtime.stop();
-        await played.cloud.close();
-      } finally {
-        await time?.uninstall();
-      }
+        run.runtime.stop();
+        await run.cloud.close();
+        return run;
+      });
       const { report } = played;
       bar.finish();
       const htmlFile = options.html === false ? undefined : (options.html ?? defaultHtmlFile(new Date()));

@@ -10,13 +10,13 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { matchesPattern } from '#core/event-pattern.ts';
-import { canonicalJson } from '#core/preferences.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
   FOLLOW_UP_STATE_MACHINE,
   SWEEP_STATE_MACHINE,
   VEND_LEDGER_TABLE,
 } from '#core/names.ts';
+import { canonicalJson } from '#core/preferences.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 import { matchingRules, vendEventRules } from '#core/vend-rules.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
@@ -249,7 +249,8 @@ export class LocalRuntime {
     if (existing) {
       // Standard workflows: the same name and input as a running execution is that execution;
       // a closed one, or another input, is refused (StartExecution API reference).
-      if (existing.status === 'RUNNING' && canonicalJson(existing.input) === canonicalJson(input)) return existing;
+      if (existing.status === 'RUNNING' && canonicalJson(existing.input) === canonicalJson(input))
+        return existing;
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
     // One actor per execution (virtual-time.ts): its jitter and latency draws are its own.

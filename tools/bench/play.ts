@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { VirtualTime } from '@runas-bootstrapper/local-cloud';
-import { type DemoRun, runScenario } from '#local/demo.ts';
+import type { VirtualTime } from '@runas-bootstrapper/local-cloud';
+import { type DemoRun, onScenarioClock, runScenario } from '#local/demo.ts';
 import { measureRun, type RunFigures } from './measure.ts';
 import type { GeneratedScenario } from './scenario-generator.ts';
 import { RssSampler } from './stats.ts';
@@ -33,17 +33,7 @@ export async function playGenerated(
   generated: GeneratedScenario,
   options: PlayOptions,
 ): Promise<PlayedFigures> {
-  // A scenario on timeScale 1 runs on virtual time: simulated figures then owe nothing to this
-  // machine's load. A scaled scenario (`--time-scale` below 1) runs on scaled wall time.
-  const time =
-    generated.scenario.timeScale === 1
-      ? VirtualTime.install({ seed: generated.scenario.latency.seed, startMs: BENCH_EPOCH_MS })
-      : undefined;
-  try {
-    return await play(generated, options, time);
-  } finally {
-    await time?.uninstall();
-  }
+  return onScenarioClock(generated.scenario, (time) => play(generated, options, time), BENCH_EPOCH_MS);
 }
 
 async function play(
