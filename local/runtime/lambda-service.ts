@@ -22,7 +22,9 @@ export class LambdaThrottledError extends Error {
  * transition into the Task, the invoke itself, and a cold start when no environment of the
  * function is free. Environments are kept per function like Lambda's: one serves one
  * invocation at a time and stays warm after it, so a burst of vends pays for as many cold
- * starts as it has concurrent invocations, and later vends run warm. Across all functions at
+ * starts as it has concurrent invocations, and later vends run warm (an assumption: Lambda
+ * reclaims idle environments after a time it does not publish; here they never expire, so vends
+ * spread over hours all run warm). Across all functions at
  * most `concurrency` invocations run at once; one more is refused, as Lambda refuses it.
  */
 export class LambdaService {

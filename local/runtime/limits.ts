@@ -74,7 +74,9 @@ export const EXPRESS_CHILD_TASK_SUFFIX = 'ExpressChild';
 /**
  * Events `event` adds to its execution's own history. A distributed Map's items are child
  * executions with histories of their own: AWS records the map run in the parent, not one set
- * of events per item (the engine here reports the items inline, as iterations of the Map).
+ * of events per item (Step Functions developer guide, "Using Map state in Distributed mode":
+ * each child workflow execution has its own execution history). The engine here reports the
+ * items inline, as iterations of the Map.
  */
 export function parentHistoryEventsOf(event: EventLog, distributedMaps: ReadonlySet<string>): number {
   if (event.parentState && distributedMaps.has(event.parentState.name)) return 0;

@@ -4,7 +4,6 @@
  * AWS CLI on the wire. Nothing outside this package imports its modules directly.
  */
 export { AwsServiceError } from './aws-error.ts';
-export { isKnownRegion } from './aws-names.ts';
 export { EventBus, type EventEnvelope, type EventSubscriber } from './bus.ts';
 export { SimulatedClock } from './clock.ts';
 export type { CallStats, PipelineDefaults } from './cloud-world.ts';

@@ -104,7 +104,7 @@ export async function errorOf(
 }
 
 /** The inputs the Session Manager console writes when preferences are first saved (RunAs off). */
-export const CONSOLE_DEFAULT_INPUTS: Readonly<Record<string, unknown>> = {
+const CONSOLE_DEFAULT_INPUTS: Readonly<Record<string, unknown>> = {
   s3BucketName: '',
   s3KeyPrefix: '',
   s3EncryptionEnabled: true,
