@@ -3,13 +3,9 @@ import type { BootstrapperConfig } from '#core/config.ts';
 import type { DemoReport } from '#local/report.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import type { GeneratedScenario, SeedKind } from './scenario-generator.ts';
-import { type Distribution, distribution } from './stats.ts';
+import { type CohortCalls, callsPerCohort, type Distribution, distribution, round } from './stats.ts';
 
-export interface CohortCalls {
-  /** Account-regions in the cohort. */
-  accountRegions: number;
-  /** Mean attempts per account-region, by IAM action name (failed attempts included). */
-  perAccountRegion: Record<string, number>;
+export interface CohortFigures extends CohortCalls {
   /** Mean document versions the run created per account-region, and the most in any one. */
   versionsCreated: { mean: number; max: number };
 }
@@ -42,7 +38,7 @@ export interface RunFigures {
   assumeRole: { callsPerVend: Distribution; peakPerSecond: number; quotaPerSecond: number; headroom: number };
   /** Exposure per account (seconds), for the CDF chart; not part of the JSON report. */
   exposureSamples: number[];
-  calls: Record<SeedKind, CohortCalls>;
+  calls: Record<SeedKind, CohortFigures>;
   /** Management-account calls per account (AssumeRole is made from the management account). */
   managementCallsPerAccount: Record<string, number>;
   outcomes: {
@@ -58,10 +54,6 @@ export interface RunFigures {
   /** Regions that did not end compliant, by the first words of their error. */
   failuresByError: Record<string, number>;
   peakRssMb: number;
-}
-
-function round(value: number, digits = 2): number {
-  return Number(value.toFixed(digits));
 }
 
 function attempts(execution: ExecutionRecord, state: string): number {
@@ -115,48 +107,25 @@ export function measureRun(options: {
   }
 
   const calls = cloud.state.calls();
-  const key = (accountId: string, region: string) => `${accountId}|${region}`;
-  const callsByAccountRegion = new Map<string, Map<string, number>>();
-  for (const c of calls) {
-    const k = key(c.accountId, c.region);
-    let ops = callsByAccountRegion.get(k);
-    if (!ops) {
-      ops = new Map();
-      callsByAccountRegion.set(k, ops);
-    }
-    ops.set(c.operation, (ops.get(c.operation) ?? 0) + c.count);
-  }
-  const cohorts = {} as Record<SeedKind, CohortCalls>;
-  const sums = new Map<SeedKind, { n: number; ops: Map<string, number>; versions: number[] }>();
-  for (const account of generated.accounts) {
-    for (const region of generated.regions) {
-      const kind = account.seeds[region]?.kind ?? 'missing';
-      let sum = sums.get(kind);
-      if (!sum) {
-        sum = { n: 0, ops: new Map(), versions: [] };
-        sums.set(kind, sum);
-      }
-      sum.n += 1;
-      for (const [op, count] of callsByAccountRegion.get(key(account.accountId, region)) ?? []) {
-        sum.ops.set(op, (sum.ops.get(op) ?? 0) + count);
-      }
-      const doc = cloud.state.document(account.accountId, region);
-      const created = doc ? doc.versions.filter((v) => v.writer !== 'scenario').length : 0;
-      sum.versions.push(created);
-    }
-  }
+  const cells = generated.accounts.flatMap((account) =>
+    generated.regions.map((region) => ({
+      accountId: account.accountId,
+      region,
+      cohort: account.seeds[region]?.kind ?? ('missing' as SeedKind),
+    })),
+  );
+  const byCohort = callsPerCohort(calls, cells);
+  const cohorts = {} as Record<SeedKind, CohortFigures>;
   for (const kind of ['missing', 'lza-logging', 'compliant'] as const) {
-    const sum = sums.get(kind) ?? { n: 0, ops: new Map(), versions: [] };
+    const versions = cells
+      .filter((cell) => cell.cohort === kind)
+      .map((cell) => cloud.state.document(cell.accountId, cell.region))
+      .map((doc) => (doc ? doc.versions.filter((v) => v.writer !== 'scenario').length : 0));
     cohorts[kind] = {
-      accountRegions: sum.n,
-      perAccountRegion: Object.fromEntries(
-        [...sum.ops.entries()]
-          .sort(([a], [b]) => a.localeCompare(b))
-          .map(([op, n]) => [op, round(n / sum.n)]),
-      ),
+      ...(byCohort.get(kind) ?? { accountRegions: 0, perAccountRegion: {} }),
       versionsCreated: {
-        mean: round(sum.versions.reduce((s, v) => s + v, 0) / (sum.n || 1)),
-        max: Math.max(0, ...sum.versions),
+        mean: round(versions.reduce((s, v) => s + v, 0) / (versions.length || 1)),
+        max: Math.max(0, ...versions),
       },
     };
   }

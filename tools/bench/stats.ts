@@ -28,6 +28,55 @@ export function distribution(values: readonly number[], digits = 1): Distributio
   };
 }
 
+export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** API calls in one cohort of account-regions: its size, and its mean calls per account-region by operation. */
+export interface CohortCalls {
+  /** Account-regions in the cohort. */
+  accountRegions: number;
+  /** Mean attempts per account-region, by IAM action name (failed attempts included). */
+  perAccountRegion: Record<string, number>;
+}
+
+/**
+ * The calls each account-region made (the cloud's counts), summed per cohort: `cohortOf` names
+ * the cohort of an account-region, or undefined to leave it out.
+ */
+export function callsPerCohort<K extends string>(
+  calls: Iterable<{ accountId: string; region: string; operation: string; count: number }>,
+  cells: Iterable<{ accountId: string; region: string; cohort: K }>,
+): Map<K, CohortCalls> {
+  const byCell = new Map<string, Map<string, number>>();
+  for (const c of calls) {
+    const key = `${c.accountId}|${c.region}`;
+    const ops = byCell.get(key) ?? new Map<string, number>();
+    byCell.set(key, ops);
+    ops.set(c.operation, (ops.get(c.operation) ?? 0) + c.count);
+  }
+  const sums = new Map<K, { n: number; ops: Map<string, number> }>();
+  for (const cell of cells) {
+    const sum = sums.get(cell.cohort) ?? { n: 0, ops: new Map<string, number>() };
+    sums.set(cell.cohort, sum);
+    sum.n += 1;
+    for (const [op, count] of byCell.get(`${cell.accountId}|${cell.region}`) ?? []) {
+      sum.ops.set(op, (sum.ops.get(op) ?? 0) + count);
+    }
+  }
+  return new Map(
+    [...sums].map(([cohort, sum]) => [
+      cohort,
+      {
+        accountRegions: sum.n,
+        perAccountRegion: Object.fromEntries(
+          [...sum.ops.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([op, n]) => [op, round(n / sum.n)]),
+        ),
+      },
+    ]),
+  );
+}
+
 /** Tracks the peak resident set size while something runs. */
 export class RssSampler {
   #peak = process.memoryUsage().rss;

@@ -9,8 +9,8 @@ import { isCompliant, parseDocument } from '#core/preferences.ts';
 import { table } from '#core/text-table.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
 import { BENCH_EPOCH_MS } from './play.ts';
-import { type Distribution, RssSampler } from './stats.ts';
-import { type CountedTotals, round, runSweep, type SweepRunFigures, startSweepEnv } from './sweep-run.ts';
+import { type Distribution, RssSampler, round } from './stats.ts';
+import { type CountedTotals, runSweep, type SweepRunFigures, startSweepEnv } from './sweep-run.ts';
 import {
   generateSweepOrganization,
   type SweepAccountKind,

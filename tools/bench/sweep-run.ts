@@ -10,16 +10,10 @@ import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
-import { type Distribution, distribution } from './stats.ts';
+import { type CohortCalls, callsPerCohort, type Distribution, distribution, round } from './stats.ts';
 import type { SweepOrganization, SweepRegionKind } from './sweep-scenario.ts';
 
 export type CountedTotals = Omit<SweepTotals, 'findings'> & { findingsListed: number };
-
-export interface SweepCohortCalls {
-  accountRegions: number;
-  /** Mean calls per account-region in the member account, by IAM action name (failed attempts included). */
-  perAccountRegion: Record<string, number>;
-}
 
 export interface SweepRunFigures {
   label: string;
@@ -42,12 +36,10 @@ export interface SweepRunFigures {
   /** SSM Create/Update/UpdateDefaultVersion/Delete calls made during this sweep, in every account. */
   ssmWrites: number;
   /** Member-account calls per account-region, by what the region held before the first sweep. */
-  calls: Partial<Record<SweepRegionKind, SweepCohortCalls>>;
+  calls: Partial<Record<SweepRegionKind, CohortCalls>>;
   /** Management-account calls per visited account (AssumeRole, ListAccounts). */
   managementCallsPerAccount: Record<string, number>;
 }
-
-export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 /** Kept away from the SDK's read calls: anything in SSM that is not a Get, Describe or List. */
 function isSsmWrite(operation: string): boolean {
@@ -123,52 +115,21 @@ function countedTotals(totals: SweepTotals | undefined): CountedTotals {
 function cohortCalls(
   org: SweepOrganization,
   delta: CallCounts,
-): Partial<Record<SweepRegionKind, SweepCohortCalls>> {
-  const byAccountRegion = new Map<string, Map<string, number>>();
-  for (const c of delta.values()) {
-    const key = `${c.accountId}|${c.region}`;
-    let ops = byAccountRegion.get(key);
-    if (!ops) {
-      ops = new Map();
-      byAccountRegion.set(key, ops);
-    }
-    ops.set(c.operation, (ops.get(c.operation) ?? 0) + c.count);
-  }
-  const sums = new Map<SweepRegionKind, { n: number; ops: Map<string, number> }>();
-  for (const account of org.accounts) {
-    for (const region of org.regions) {
-      const kind = account.regions[region] ?? 'missing';
-      let sum = sums.get(kind);
-      if (!sum) {
-        sum = { n: 0, ops: new Map() };
-        sums.set(kind, sum);
-      }
-      sum.n += 1;
-      for (const [op, count] of byAccountRegion.get(`${account.accountId}|${region}`) ?? []) {
-        sum.ops.set(op, (sum.ops.get(op) ?? 0) + count);
-      }
-    }
-  }
+): Partial<Record<SweepRegionKind, CohortCalls>> {
+  const cells = org.accounts.flatMap((account) =>
+    org.regions.map((region) => ({
+      accountId: account.accountId,
+      region,
+      cohort: account.regions[region] ?? ('missing' as SweepRegionKind),
+    })),
+  );
+  const byCohort = callsPerCohort(delta.values(), cells);
   const order: SweepRegionKind[] = ['compliant', 'lza-logging', 'missing', 'foreign', 'no-role'];
   return Object.fromEntries(
-    order
-      .filter((kind) => sums.has(kind))
-      .map((kind) => {
-        const sum = sums.get(kind)!;
-        return [
-          kind,
-          {
-            accountRegions: sum.n,
-            perAccountRegion: Object.fromEntries(
-              [...sum.ops.entries()]
-                .sort(([a], [b]) => a.localeCompare(b))
-                .map(([op, n]) => [op, round(n / sum.n)]),
-            ),
-          },
-        ];
-      }),
+    order.filter((kind) => byCohort.has(kind)).map((kind) => [kind, byCohort.get(kind)!]),
   );
 }
+
 export interface SweepEnv {
   org: SweepOrganization;
   cloud: LocalCloud;

@@ -6,8 +6,8 @@
 import { VirtualTime } from '@runas-bootstrapper/local-cloud';
 import { table } from '#core/text-table.ts';
 import { BENCH_EPOCH_MS } from './play.ts';
-import { RssSampler } from './stats.ts';
-import { round, runSweep, startSweepEnv } from './sweep-run.ts';
+import { RssSampler, round } from './stats.ts';
+import { runSweep, startSweepEnv } from './sweep-run.ts';
 import { generateSweepOrganization } from './sweep-scenario.ts';
 
 export interface SweepScalePoint {
