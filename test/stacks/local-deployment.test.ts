@@ -8,6 +8,7 @@ import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/runtime/deployment
 import { historyEventsOf } from '#local/runtime/limits.ts';
 import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound } from '#stacks/service-limits.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
 
 /** The local deployment of `config` for the management account, home in eu-west-1. */
@@ -22,6 +23,8 @@ function deployLocally(config: ReturnType<typeof testConfig>) {
     nowMs: 0,
   });
 }
+
+onVirtualTime();
 
 describe('the local deployment mirrors the CDK app', () => {
   it('has the same stacks, outputs, rule count and alarm names as the synthesized templates', () => {
@@ -109,7 +112,6 @@ describe('the synth-time history bound', () => {
     const scenario = parseScenario({
       managementAccountId: '999999999999',
       homeRegion: 'us-east-1',
-      timeScale: 0.002,
       accounts: [
         {
           accountId: '111111111111',

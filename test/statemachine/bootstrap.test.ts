@@ -7,11 +7,14 @@ import { parseDocument } from '#core/preferences.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 const MANAGEMENT = '999999999999';
 const ACCOUNT = '111111111111';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 let run: DemoRun | undefined;
+
+onVirtualTime();
 
 afterEach(async () => {
   run?.runtime.stop();
@@ -26,7 +29,6 @@ async function play(
   const scenario = parseScenario({
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
-    timeScale: 0.005,
     ...input,
   });
   const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...configOverride });

@@ -8,6 +8,7 @@ import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { injectFaults, internalError } from '#test/faults.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 // Metrics are off in Powertools dev mode; this suite reads the EMF records RecordFollowUp prints.
 vi.hoisted(() => {
@@ -30,6 +31,8 @@ const LZA_LOGGING_KEYS = [
 
 let run: DemoRun | undefined;
 
+onVirtualTime();
+
 afterEach(async () => {
   run?.runtime.stop();
   await run?.cloud.close();
@@ -48,8 +51,9 @@ async function play(
   const scenario = parseScenario({
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
-    // 1 simulated second = 0.5 wall ms: the ~45-minute LZA run plays in about 1.5 s.
-    timeScale: 0.0005,
+    // Modelled AWS latencies: on virtual time without them, a repair would follow LZA's wipe in
+    // zero simulated seconds, and the re-exposure it measures would be 0.
+    latency: { model: 'aws', seed: 1 },
     pipeline: { lzaVersion, runs },
     accounts: [
       {

@@ -3,10 +3,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { injectFaults } from '#test/faults.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 const MANAGEMENT = '999999999999';
 const ACCOUNT = '111111111111';
 let run: DemoRun | undefined;
+
+onVirtualTime();
 
 afterEach(async () => {
   run?.runtime.stop();
@@ -20,7 +23,6 @@ describe('bootstrap state machine and STS errors that are not "role not ready"',
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.005,
       accounts: [
         {
           accountId: ACCOUNT,
@@ -57,7 +59,6 @@ describe('bootstrap state machine and SSM throttling', () => {
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.005,
       organizations: { emitJoinEvents: false },
       accounts: [
         {

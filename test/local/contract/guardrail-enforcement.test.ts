@@ -6,11 +6,14 @@ import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 const MANAGEMENT = '999999999999';
 const MEMBER = '444444444444';
 let cloud: LocalCloud | undefined;
 let runtime: LocalRuntime | undefined;
+
+onVirtualTime();
 
 afterEach(async () => {
   runtime?.stop();
@@ -34,7 +37,6 @@ async function guarded(enabled: boolean) {
     scenario: {
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.01,
       accounts: [{ accountId: MEMBER, name: 'member', vend: { atSeconds: 0, via: 'none' } }],
       // An administrator of the member account, acting as itself (not through a member role).
       accessKeys: [

@@ -17,11 +17,14 @@ import {
   placeholdersOf,
   readDefinition,
 } from '#local/runtime/state-machine.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 const MANAGEMENT = '999999999999';
 const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: ['us-east-1'] });
 let cloud: LocalCloud | undefined;
 let runtime: LocalRuntime | undefined;
+
+onVirtualTime();
 
 afterEach(async () => {
   runtime?.stop();
@@ -35,7 +38,7 @@ async function runtimeWith(definition: Record<string, unknown>) {
   cloud = await startLocalCloud({
     port: 0,
     pipelineDefaults: pipelineDefaultsFor(config),
-    scenario: { managementAccountId: MANAGEMENT, homeRegion: 'us-east-1', timeScale: 0.005 },
+    scenario: { managementAccountId: MANAGEMENT, homeRegion: 'us-east-1' },
   });
   runtime = await LocalRuntime.start({
     host: cloud,
@@ -196,7 +199,6 @@ describe('the local engine holds Express children of a distributed Map to 5 minu
       name: 'sweep',
       region: 'us-east-1',
       functions: unusedFunctions('sweep'),
-      timeScale: 0.002,
       transform: () => sweepLike(childWaitSeconds),
     });
   }

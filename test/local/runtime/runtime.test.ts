@@ -13,11 +13,14 @@ import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { settle } from '#local/demo.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 const MANAGEMENT = '999999999999';
 const config = parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: ['us-east-1', 'eu-west-1'] });
 let cloud: LocalCloud | undefined;
 let runtime: LocalRuntime | undefined;
+
+onVirtualTime();
 
 afterEach(async () => {
   runtime?.stop();
@@ -33,7 +36,6 @@ async function deployed(scenario: object = {}) {
     scenario: {
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.005,
       organizations: { createAccountSeconds: 5, roleReadySeconds: 10 },
       ...scenario,
     },
