@@ -3,6 +3,7 @@ import { afterEach } from 'vitest';
 import type { EventEnvelope } from './bus.ts';
 import type { ScenarioInput } from './scenario.ts';
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from './server.ts';
+import { currentVirtualTime, realTimers, VirtualTime } from './virtual-time.ts';
 
 /** Credentials as SDK clients take them. */
 export interface Credentials {
@@ -14,26 +15,38 @@ export interface Credentials {
 /**
  * Test scaffolding for vitest suites (`@runas-bootstrapper/local-cloud/testing`): a cloud per
  * test, closed after it, and real SDK clients pointed at it.
+ *
+ * Scenarios play on virtual time (`VirtualTime`): `startCloud` installs it for a scenario at
+ * timeScale 1 (the default, and `baseScenario`'s) unless the process has one already, and
+ * gives it back after the test. Simulated time then moves only by what the scenario models
+ * (creation delays, role propagation, pipeline durations, the SDK's retry backoff), and jumps
+ * when the process is quiet, so a busy machine stretches no timeline and changes no outcome.
+ * Waits in a test are simulated too: `elapse(seconds)`, `eventually(check, timeoutMs)` and
+ * `cloud.bus.waitFor(predicate, timeoutMs)` count simulated time.
  */
 
 export const MANAGEMENT = '111111111111';
 export const MEMBER = '222222222222';
 export const OTHER_MEMBER = '333333333333';
 export const DOC = 'SSM-SessionManagerRunShell';
-/** 1 simulated second = 1 wall ms. */
-export const FAST = 0.001;
 
 const open: LocalCloud[] = [];
+/** The virtual time `startCloud` installed for the current test (it alone gives it back). */
+let installedHere: VirtualTime | undefined;
 
 afterEach(async () => {
+  // The clouds first: their scheduled tasks are timers of the virtual clock, cleared on close.
   await Promise.all(open.splice(0).map((cloud) => cloud.close()));
+  const time = installedHere;
+  installedHere = undefined;
+  await time?.uninstall();
 });
 
 export function baseScenario(overrides: Partial<ScenarioInput> = {}): ScenarioInput {
   return {
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
-    timeScale: FAST,
+    timeScale: 1,
     accounts: [
       { accountId: MEMBER, name: 'member', roles: { OrganizationAccountAccessRole: 0 } },
       { accountId: OTHER_MEMBER, name: 'other', roles: { OrganizationAccountAccessRole: 0 } },
@@ -55,10 +68,23 @@ export function memberScenario(
   });
 }
 
+/**
+ * Start a cloud for this test, closed after it. At timeScale 1 it plays on virtual time: installed
+ * here (seeded with the scenario's latency seed, starting at the next whole wall second, since
+ * events carry whole seconds) unless one is installed already, and uninstalled after the test's
+ * clouds are closed. Another timeScale plays on scaled wall time.
+ */
 export async function startCloud(
   scenario: ScenarioInput = baseScenario(),
   options: Omit<LocalCloudOptions, 'scenario' | 'port'> = {},
 ): Promise<LocalCloud> {
+  // Before the cloud starts: its simulated clock reads `Date` when it is created.
+  if ((scenario.timeScale ?? 1) === 1 && !currentVirtualTime()) {
+    installedHere = VirtualTime.install({
+      seed: scenario.latency?.seed ?? 1,
+      startMs: Math.ceil(realTimers.now() / 1000) * 1000,
+    });
+  }
   const cloud = await startLocalCloud({ ...options, port: 0, scenario });
   open.push(cloud);
   return cloud;
@@ -134,19 +160,49 @@ export function sessionDocument(inputs: Record<string, unknown> = {}): string {
   return JSON.stringify(sessionDocumentWith(inputs));
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+function virtualTime(helper: string): VirtualTime {
+  const time = currentVirtualTime();
+  if (!time) {
+    throw new Error(`${helper} counts simulated time: start the cloud on virtual time first (timeScale 1)`);
+  }
+  return time;
+}
 
-/** Poll until `check` returns a value (not undefined), or fail after `timeoutMs`. */
+/**
+ * Let `seconds` of simulated time pass (the clock jumps there once the process is quiet).
+ * `elapse(0)` lets the current instant finish: timers due now fire only once the process is
+ * quiet, so work another component scheduled for "now" (dynalite's table activation) has run.
+ */
+export function elapse(seconds: number): Promise<void> {
+  virtualTime('elapse');
+  return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+}
+
+/**
+ * Check at every simulated instant something happens until `check` returns a value (not
+ * undefined); fail once `timeoutMs` of SIMULATED time have passed without one.
+ */
 export async function eventually<T>(
   check: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 5000,
 ): Promise<T> {
+  const time = virtualTime('eventually');
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
+  // A timer at the deadline, so that the clock can reach it when nothing else is scheduled.
+  const alarm = setTimeout(() => {}, timeoutMs);
+  try {
+    for (;;) {
+      // Quiet: what was in flight at this instant (a delivery, a response) has landed.
+      await time.until(() => true);
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() >= deadline) throw new Error(`condition not met within ${timeoutMs} simulated ms`);
+      // Nothing changes until the next timer fires (a scheduled task, a modelled delay, a retry).
+      const fired = time.timersFired;
+      await time.until(() => time.timersFired > fired);
+    }
+  } finally {
+    clearTimeout(alarm);
   }
 }
 

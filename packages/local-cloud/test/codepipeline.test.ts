@@ -21,8 +21,8 @@ import {
 } from '../src/testing.ts';
 
 const PIPELINE = 'AWSAccelerator-Pipeline';
-/** 0.0002: the ~45-minute pipeline runs in about half a wall second. */
-const PIPELINE_SCALE = 0.0002;
+/** An hour of simulated time: a default LZA run takes about 45 simulated minutes. */
+const HOUR_MS = 3_600_000;
 
 const customDocument = sessionDocumentWith({
   s3BucketName: '',
@@ -39,7 +39,6 @@ const customDocument = sessionDocumentWith({
 
 function lzaScenario(lzaVersion: string, extra: Partial<ScenarioInput['pipeline']> = {}): ScenarioInput {
   return baseScenario({
-    timeScale: PIPELINE_SCALE,
     accounts: [
       {
         accountId: MEMBER,
@@ -64,7 +63,7 @@ async function runToCompletion(scenario: ScenarioInput) {
   await cloud.bus.waitFor(
     (e) =>
       e['detail-type'] === 'CodePipeline Pipeline Execution State Change' && e.detail.state !== 'STARTED',
-    20_000,
+    HOUR_MS,
   );
   return cloud;
 }
@@ -134,12 +133,12 @@ describe('CodePipeline history', () => {
     const pipeline = new CodePipelineClient(clientConfig(cloud));
     // Act
     cloud.startTimeline();
-    await cloud.bus.waitFor((e) => e.detail.stage === 'Prepare' && e.detail.state === 'STARTED');
+    await cloud.bus.waitFor((e) => e.detail.stage === 'Prepare' && e.detail.state === 'STARTED', HOUR_MS);
     const during = await pipeline.send(new ListPipelineExecutionsCommand({ pipelineName: PIPELINE }));
     await cloud.bus.waitFor(
       (e) =>
         e['detail-type'] === 'CodePipeline Pipeline Execution State Change' && e.detail.state === 'SUCCEEDED',
-      20_000,
+      HOUR_MS,
     );
     const after = await pipeline.send(new ListPipelineExecutionsCommand({ pipelineName: PIPELINE }));
     const id = after.pipelineExecutionSummaries![0]!.pipelineExecutionId!;
@@ -239,7 +238,7 @@ describe('CodePipeline history', () => {
 
   it('has no pipeline when the scenario declares no runs (an organization without LZA)', async () => {
     // Prepare
-    const cloud = await startCloud(baseScenario({ timeScale: PIPELINE_SCALE }));
+    const cloud = await startCloud(baseScenario());
     const pipeline = new CodePipelineClient(clientConfig(cloud));
     // Act
     const listed = pipeline.send(new ListPipelineExecutionsCommand({ pipelineName: PIPELINE }));
@@ -249,7 +248,7 @@ describe('CodePipeline history', () => {
 
   it('starts a run on StartPipelineExecution', async () => {
     // Prepare
-    const cloud = await startCloud(baseScenario({ timeScale: PIPELINE_SCALE, pipeline: { exists: true } }));
+    const cloud = await startCloud(baseScenario({ pipeline: { exists: true } }));
     const pipeline = new CodePipelineClient(clientConfig(cloud));
     // Act
     const started = await pipeline.send(new StartPipelineExecutionCommand({ name: PIPELINE }));

@@ -25,6 +25,7 @@ import {
   assumeRole,
   baseScenario,
   clientConfig,
+  elapse,
   errorOf,
   MANAGEMENT,
   MEMBER,
@@ -71,6 +72,9 @@ describe('DynamoDB through the local cloud endpoint (real SDK v3 clients)', () =
     const doc = DynamoDBDocumentClient.from(client);
     // Act
     const created = await createLedger(client);
+    // tableStatusDelaySeconds 0: ACTIVE at the creation's own simulated instant, once that
+    // instant's due timers (dynalite's) have run.
+    await elapse(0);
     const described = await client.send(new DescribeTableCommand({ TableName: TABLE }));
     await doc.send(
       new PutCommand({
@@ -180,6 +184,7 @@ describe('DynamoDB through the local cloud endpoint (real SDK v3 clients)', () =
     const cloud = await startCloud();
     const client = new DynamoDBClient(clientConfig(cloud));
     await createLedger(client);
+    await elapse(0);
     await client.send(new DescribeTableCommand({ TableName: TABLE }));
     const key = { pk: { S: `ACCOUNT#${MEMBER}` }, sk: { S: 'JOINED#1' } };
     await client.send(
@@ -317,17 +322,27 @@ describe('DynamoDB through the local cloud endpoint (real SDK v3 clients)', () =
   });
 
   it('keeps a table CREATING for dynamodb.tableStatusDelaySeconds', async () => {
-    // Prepare: 2000 simulated seconds at 1 ms each: CREATING for about 2 wall seconds.
+    // Prepare: CREATING for 2000 simulated seconds.
     const cloud = await startCloud(baseScenario({ dynamodb: { tableStatusDelaySeconds: 2000 } }));
     const client = new DynamoDBClient(clientConfig(cloud));
+    const get = () =>
+      client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'a' }, sk: { S: 'b' } } }));
+    const status = async () =>
+      (await client.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableStatus;
     // Act
     const created = await createLedger(client);
-    const early = await errorOf(
-      client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'a' }, sk: { S: 'b' } } })),
-    );
+    await elapse(0);
+    const early = await errorOf(get());
+    await elapse(1999);
+    const stillCreating = await status();
+    await elapse(1);
+    const after = await get();
     // Assess
     expect(created.TableDescription?.TableStatus).toBe('CREATING');
     expect(early.name).toBe('ResourceNotFoundException');
+    expect(stillCreating).toBe('CREATING');
+    expect(await status()).toBe('ACTIVE');
+    expect(after.Item).toBeUndefined();
   });
 
   it('closes its DynamoDB servers with the cloud', async () => {

@@ -10,12 +10,12 @@ import {
   assumeRole,
   baseScenario,
   clientConfig,
+  elapse,
   errorOf,
   eventually,
   MANAGEMENT,
   MEMBER,
   serviceEventStatus,
-  sleep,
   startCloud,
 } from '../src/testing.ts';
 
@@ -23,6 +23,8 @@ const ORG_VENDED = '555555555555';
 const CT_VENDED = '666666666666';
 const INVITED = '777777777777';
 const DAY_MS = 86_400_000;
+/** How long a test waits for an event, in simulated time: longer than any timeline below. */
+const HOUR_MS = 3_600_000;
 
 /** Events carry second resolution; the API carries milliseconds. */
 function secondIso(date: Date): string {
@@ -65,11 +67,12 @@ describe('AccountJoinedOrganization (aws-facts §1, §8)', () => {
     const created = await org.send(
       new CreateAccountCommand({ Email: 'api@example.com', AccountName: 'api' }),
     );
-    await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount');
-    await eventually(() =>
-      eventsNamed(cloud.bus.history(), 'AccountJoinedOrganization').length >= 4 ? true : undefined,
+    await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount', HOUR_MS);
+    await eventually(
+      () => (eventsNamed(cloud.bus.history(), 'AccountJoinedOrganization').length >= 4 ? true : undefined),
+      HOUR_MS,
     );
-    await sleep(20);
+    await elapse(20);
     const status = await org.send(new ListAccountsCommand({}));
     // Assess
     const history = cloud.bus.history();
@@ -118,10 +121,16 @@ describe('AccountJoinedOrganization (aws-facts §1, §8)', () => {
     const silent = await startCloud(baseScenario({ accounts, organizations: { emitJoinEvents: false } }));
     // Act
     for (const cloud of [prompt, delayed, silent]) cloud.startTimeline();
-    const promptJoin = await prompt.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization');
-    const delayedJoin = await delayed.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization');
-    await silent.bus.waitFor((e) => e.detail.eventName === 'CreateAccountResult');
-    await sleep(200);
+    const promptJoin = await prompt.bus.waitFor(
+      (e) => e.detail.eventName === 'AccountJoinedOrganization',
+      HOUR_MS,
+    );
+    const delayedJoin = await delayed.bus.waitFor(
+      (e) => e.detail.eventName === 'AccountJoinedOrganization',
+      HOUR_MS,
+    );
+    await silent.bus.waitFor((e) => e.detail.eventName === 'CreateAccountResult', HOUR_MS);
+    await elapse(200);
     // Assess
     const promptResult = eventsNamed(prompt.bus.history(), 'CreateAccountResult')[0]!;
     expect(promptJoin.time).toBe(promptResult.time);
@@ -150,7 +159,7 @@ describe('DescribeAccount JoinedMethod and JoinedTimestamp (aws-facts §8)', () 
     );
     const org = new OrganizationsClient(clientConfig(cloud));
     cloud.startTimeline();
-    const result = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateAccountResult');
+    const result = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateAccountResult', HOUR_MS);
     // Act
     const describe = async (id: string) =>
       (await org.send(new DescribeAccountCommand({ AccountId: id }))).Account!;
@@ -182,9 +191,9 @@ describe('vend.via invited', () => {
     const before = await errorOf(org.send(new DescribeAccountCommand({ AccountId: INVITED })));
     // Act
     cloud.startTimeline();
-    const join = await cloud.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization');
+    const join = await cloud.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization', HOUR_MS);
     const account = (await org.send(new DescribeAccountCommand({ AccountId: INVITED }))).Account!;
-    await sleep(50);
+    await elapse(50);
     const denied = await errorOf(assumeRole(cloud, INVITED));
     const deniedCt = await errorOf(assumeRole(cloud, INVITED, { roleName: 'AWSControlTowerExecution' }));
     // Assess
@@ -223,11 +232,11 @@ describe('vend.via invited', () => {
     );
     // Act
     cloud.startTimeline();
-    const join = await cloud.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization');
+    const join = await cloud.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization', HOUR_MS);
     const beforeEnrollment = await errorOf(
       assumeRole(cloud, INVITED, { roleName: 'AWSControlTowerExecution' }),
     );
-    const managed = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount');
+    const managed = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount', HOUR_MS);
     const credentials = await assumeRole(cloud, INVITED, { roleName: 'AWSControlTowerExecution' });
     // Assess
     expect(beforeEnrollment.name).toBe('AccessDenied');
@@ -285,10 +294,11 @@ describe('landingZoneUpdates (aws-facts §8)', () => {
     );
     // Act
     cloud.startTimeline();
-    await eventually(() =>
-      eventsNamed(cloud.bus.history(), 'UpdateManagedAccount').length >= 4 ? true : undefined,
+    await eventually(
+      () => (eventsNamed(cloud.bus.history(), 'UpdateManagedAccount').length >= 4 ? true : undefined),
+      HOUR_MS,
     );
-    await sleep(50);
+    await elapse(50);
     // Assess
     const updates = eventsNamed(cloud.bus.history(), 'UpdateManagedAccount');
     const ids = updates.map((e) => serviceEventStatus(e, 'updateManagedAccountStatus')?.account?.accountId);
@@ -318,10 +328,11 @@ describe('landingZoneUpdates (aws-facts §8)', () => {
     const org = new OrganizationsClient(clientConfig(cloud));
     // Act
     cloud.startTimeline();
-    await eventually(() =>
-      eventsNamed(cloud.bus.history(), 'UpdateManagedAccount').length >= 1000 ? true : undefined,
+    await eventually(
+      () => (eventsNamed(cloud.bus.history(), 'UpdateManagedAccount').length >= 1000 ? true : undefined),
+      HOUR_MS,
     );
-    await sleep(20);
+    await elapse(20);
     const described = (await org.send(new DescribeAccountCommand({ AccountId: '500000000999' }))).Account!;
     // Assess
     const updates = eventsNamed(cloud.bus.history(), 'UpdateManagedAccount');

@@ -15,7 +15,8 @@ import {
 const VENDED = '555555555555';
 const LATE = '666666666666';
 const REGIONS = ['us-east-1', 'eu-west-1'];
-const SCALE = 0.0002;
+/** An hour of simulated time: more than any timeline below needs. */
+const HOUR_MS = 3_600_000;
 const ACTION = 'CodePipeline Action Execution State Change';
 
 /** A short LZA-like layout: the Deploy stage's Security_Resources, then Customizations. */
@@ -38,7 +39,7 @@ const shortStages = [
 ];
 
 function pipelineScenario(overrides: Partial<ScenarioInput> = {}): ScenarioInput {
-  return baseScenario({ timeScale: SCALE, homeRegion: 'eu-west-1', ...overrides });
+  return baseScenario({ homeRegion: 'eu-west-1', ...overrides });
 }
 
 /** Start the timeline and wait until `runs` runs have ended (a dropped final event counts). */
@@ -53,7 +54,7 @@ async function runAll(cloud: LocalCloud, runs: number): Promise<void> {
       ).length;
     const dropped = worldOf(cloud).droppedEvents.filter((d) => d.event === 'pipeline').length;
     return ended + dropped >= runs ? true : undefined;
-  }, 60_000);
+  }, HOUR_MS);
 }
 
 function actionEvents(cloud: LocalCloud, stage: string, action: string): EventEnvelope[] {
@@ -150,8 +151,9 @@ describe('CodePipeline state-change events (aws-facts §8)', () => {
     await cloud.bus.waitFor(
       (e) =>
         e['detail-type'] === ACTION && e.detail.action === 'Customizations' && e.detail.stage === 'Deploy',
+      HOUR_MS,
     );
-    while (worldOf(cloud).droppedEvents.length < 3) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => (worldOf(cloud).droppedEvents.length >= 3 ? true : undefined), HOUR_MS);
     const history = await codepipeline.send(
       new ListActionExecutionsCommand({ pipelineName: 'AWSAccelerator-Pipeline' }),
     );

@@ -12,10 +12,10 @@ import {
   baseScenario,
   clientConfig,
   DOC,
+  elapse,
   errorOf,
   MEMBER,
   memberScenario,
-  sleep,
   startCloud,
 } from '../src/testing.ts';
 
@@ -122,7 +122,7 @@ describe('local cloud SSM: statuses', () => {
   it('moves a version through Updating to Failed when the scenario says its writes fail', async () => {
     // Prepare
     const { ssm } = await memberSsm(
-      // 500 simulated seconds: half a wall second at FAST.
+      // The version's status settles 500 simulated seconds after the write.
       memberScenario({ failDocumentWrites: { 'us-east-1': 1 } }, { documentStatusDelaySeconds: 500 }),
     );
     // Act
@@ -135,7 +135,7 @@ describe('local cloud SSM: statuses', () => {
       }),
     );
     const during = await ssm.send(new DescribeDocumentCommand({ Name: DOC, DocumentVersion: '1' }));
-    await sleep(600);
+    await elapse(600);
     const after = await ssm.send(new GetDocumentCommand({ Name: DOC, DocumentVersion: '$LATEST' }));
     // Assess
     expect(during.Document?.Status).toBe('Creating');

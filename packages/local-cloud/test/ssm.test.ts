@@ -14,11 +14,11 @@ import {
   baseScenario,
   clientConfig,
   DOC,
+  elapse,
   errorOf,
   MEMBER,
   OTHER_MEMBER,
   sessionDocument,
-  sleep,
   startCloud,
 } from '../src/testing.ts';
 
@@ -221,12 +221,12 @@ describe('SSM UpdateDocument', () => {
   });
 
   it('stays Updating for the configured delay, then Active', async () => {
-    // Prepare: 100 simulated seconds = 100 wall ms.
+    // Prepare: the status settles 100 simulated seconds after the write.
     const { ssm } = await memberSsm(baseScenario({ documentStatusDelaySeconds: 100 }));
     await create(ssm);
     // Act
     const during = await ssm.send(new DescribeDocumentCommand({ Name: DOC }));
-    await sleep(150);
+    await elapse(150);
     const after = await ssm.send(new DescribeDocumentCommand({ Name: DOC }));
     // Assess
     expect(during.Document?.Status).toBe('Creating');

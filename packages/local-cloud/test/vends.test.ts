@@ -7,14 +7,16 @@ import {
   baseScenario,
   clientConfig,
   DOC,
-  eventually,
+  elapse,
+  errorOf,
   MANAGEMENT,
   serviceEventStatus,
-  sleep,
   startCloud,
 } from '../src/testing.ts';
 
 const VENDED = '555555555555';
+/** How long a test waits for an event, in simulated time: longer than any vend below. */
+const HOUR_MS = 3_600_000;
 
 describe('event timestamp formats', () => {
   it('formats Organizations locale and Control Tower offset timestamps', () => {
@@ -53,15 +55,19 @@ describe('scenario vends', () => {
     const before = await org.send(new ListAccountsCommand({}));
     // Act
     cloud.startTimeline();
-    const event = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateAccountResult');
+    const event = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateAccountResult', HOUR_MS);
     const after = await org.send(new ListAccountsCommand({}));
-    const credentials = await eventually(() => assumeRole(cloud, VENDED).catch(() => undefined));
+    const early = await errorOf(assumeRole(cloud, VENDED));
+    // The role's 50 seconds, counted from the join (the creation's completion).
+    await elapse(50);
+    const credentials = await assumeRole(cloud, VENDED);
     const doc = await new SSMClient(clientConfig(cloud, 'eu-west-1', credentials)).send(
       new GetDocumentCommand({ Name: DOC }),
     );
     // Assess
     expect(before.Accounts?.map((a) => a.Id)).toEqual([MANAGEMENT]);
     expect(after.Accounts?.map((a) => a.Id)).toContain(VENDED);
+    expect(early.name).toBe('AccessDenied');
     expect(event.region).toBe('us-east-1');
     expect(serviceEventStatus(event, 'createAccountStatus')).toMatchObject({
       state: 'SUCCEEDED',
@@ -94,8 +100,8 @@ describe('scenario vends', () => {
     });
     // Act
     cloud.startTimeline();
-    await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount');
-    await sleep(20);
+    await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount', HOUR_MS);
+    await elapse(20);
     // Assess
     // Account Factory's CreateAccount also logs the Created join (aws-facts §8).
     expect(events.map((e) => e.detail.eventName)).toEqual([
@@ -146,7 +152,7 @@ describe('scenario vends', () => {
     );
     // Act
     cloud.startTimeline();
-    const managed = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount');
+    const managed = await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount', HOUR_MS);
     // Assess
     const status = serviceEventStatus(managed, 'createManagedAccountStatus')!;
     expect(status.state).toBe('FAILED');
