@@ -23,3 +23,15 @@ export function captureEmf(into: EmfRecord[] = []): { records: EmfRecord[]; rest
   });
   return { records: into, restore: () => spy.mockRestore() };
 }
+
+/** How many data points of metric `name` were emitted per account (the `accountId` metadata). */
+export function dataPointsPerAccount(records: EmfRecord[], name: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const record of records) {
+    if (!(name in record)) continue;
+    const n = [record[name]].flat().length;
+    const account = String(record.accountId ?? '(none)');
+    counts.set(account, (counts.get(account) ?? 0) + n);
+  }
+  return counts;
+}

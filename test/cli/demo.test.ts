@@ -134,7 +134,6 @@ describe('demo command', () => {
       JSON.stringify({
         managementAccountId: '999999999999',
         homeRegion: 'us-east-1',
-        timeScale: 0.005,
         config: { governedRegions: ['us-east-1'] },
         accounts: [
           {
@@ -191,7 +190,7 @@ describe('renderDemoReport', () => {
     ...fields,
   });
   const report: DemoReport = {
-    timeScale: 0.01,
+    timeScale: 1,
     latencyModel: 'none',
     governedRegions: ['us-east-1', 'eu-west-1'],
     ok: true,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, waitUntilTableNotExists } from '@aws-sdk/client-dynamodb';
 import {
   DisableRuleCommand,
   EnableRuleCommand,
@@ -20,12 +20,15 @@ import { VEND_LEDGER_TABLE } from '#core/names.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 import { cli } from './helpers.ts';
 
 const MANAGEMENT = '999999999999';
 const MEMBER = '111111111111';
 let cloud: LocalCloud | undefined;
 let runtime: LocalRuntime | undefined;
+
+onVirtualTime();
 
 afterEach(async () => {
   runtime?.stop();
@@ -52,7 +55,6 @@ async function deployed(homeRegion: string, notify = true) {
     scenario: {
       managementAccountId: MANAGEMENT,
       homeRegion,
-      timeScale: 0.02,
       pipeline: { exists: true },
       accounts: [{ accountId: MEMBER, name: 'member', vend: { atSeconds: 0, via: 'none' } }],
     },
@@ -165,9 +167,10 @@ describe('doctor', () => {
   it('names a vend ledger that is gone, and exits 1', async () => {
     // Prepare
     const { cloud, args } = await deployed('eu-west-1');
-    await new DynamoDBClient(cloud.clientConfig('eu-west-1')).send(
-      new DeleteTableCommand({ TableName: VEND_LEDGER_TABLE }),
-    );
+    const dynamodb = new DynamoDBClient(cloud.clientConfig('eu-west-1'));
+    await dynamodb.send(new DeleteTableCommand({ TableName: VEND_LEDGER_TABLE }));
+    // DeleteTable returns while the table is still DELETING, as on AWS: wait until it is gone.
+    await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: 60 }, { TableName: VEND_LEDGER_TABLE });
     // Act
     const { code, report } = await doctor(args('doctor'));
     // Assess

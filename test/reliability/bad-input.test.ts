@@ -19,6 +19,7 @@ import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { MAX_STATE_PAYLOAD_BYTES, payloadBytes } from '#local/runtime/limits.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 
 const MANAGEMENT = '999999999999';
 const REGIONS = ['us-east-1', 'eu-west-1'];
@@ -97,6 +98,8 @@ function writeCalls(cloud: LocalCloud, accountId?: string): number {
   );
 }
 
+onVirtualTime();
+
 describe('bad events', () => {
   it('covers every kind the issue names', () => {
     const names = eventCases.map((c) => c.name).join(' ');
@@ -144,7 +147,6 @@ describe('bad events', () => {
         scenario: {
           managementAccountId: MANAGEMENT,
           homeRegion: 'us-east-1',
-          timeScale: 0.01,
           accounts: ['111111111111', '222222222222', '444444444444', '123456789012'].map((accountId) => ({
             accountId,
             name: `member-${accountId}`,
@@ -229,7 +231,6 @@ describe('bad preferences documents', () => {
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.005,
       accounts: documentCases.map((c) => ({
         accountId: accountOf.get(c.name),
         name: c.name.slice(0, 50),

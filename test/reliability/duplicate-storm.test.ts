@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import { createDefault, parseDocument } from '#core/preferences.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
-import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { captureEmf, dataPointsPerAccount, type EmfRecord } from '#test/emf.ts';
+import { onVirtualTime } from '#test/virtual-clock.ts';
 import { lzaLoggingDocument } from '#tools/bench/scenario-generator.ts';
 
 // Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
@@ -15,21 +16,10 @@ const MANAGEMENT = '999999999999';
 const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
 const ACCOUNTS = Array.from({ length: 8 }, (_, i) => String(210_000_000_000 + i * 101));
 
-/** Every data point of `name`, per account, across all the EMF lines printed. */
-function dataPoints(records: EmfRecord[], name: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const record of records) {
-    if (!(name in record)) continue;
-    const value = record[name];
-    const n = Array.isArray(value) ? value.length : 1;
-    const account = record.accountId ?? '(none)';
-    counts.set(account, (counts.get(account) ?? 0) + n);
-  }
-  return counts;
-}
-
 let run: DemoRun;
 const emf: EmfRecord[] = [];
+
+onVirtualTime();
 
 beforeAll(async () => {
   // Prepare: each vend is a Control Tower vend that also emits CreateAccountResult and, like every
@@ -39,7 +29,6 @@ beforeAll(async () => {
   const scenario = parseScenario({
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
-    timeScale: 0.01,
     accounts: ACCOUNTS.map((accountId, i) => ({
       accountId,
       name: `storm-${i}`,
@@ -176,7 +165,7 @@ describe('duplicate storm: 3 deliveries of the three vend events, concurrently',
 
   it('records RegionsCompliant once per execution, and each execution reports its own regions', () => {
     // Assess: RecordEnforcement runs once per execution; its region counts describe that execution.
-    const compliant = dataPoints(emf, 'RegionsCompliant');
+    const compliant = dataPointsPerAccount(emf, 'RegionsCompliant');
     for (const accountId of ACCOUNTS) expect(compliant.get(accountId), accountId).toBe(9);
     const enforced = run.runtime
       .executions()
@@ -188,8 +177,8 @@ describe('duplicate storm: 3 deliveries of the three vend events, concurrently',
 
   // Only the execution that owns the vend in the ledger measures it.
   it('emits VendToRunAsSeconds and RoleWaitSeconds once per vended account', () => {
-    const exposure = dataPoints(emf, 'VendToRunAsSeconds');
-    const roleWait = dataPoints(emf, 'RoleWaitSeconds');
+    const exposure = dataPointsPerAccount(emf, 'VendToRunAsSeconds');
+    const roleWait = dataPointsPerAccount(emf, 'RoleWaitSeconds');
     for (const accountId of ACCOUNTS) {
       expect(exposure.get(accountId), accountId).toBe(1);
       expect(roleWait.get(accountId), accountId).toBe(1);
@@ -209,7 +198,6 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
     const scenario = parseScenario({
       managementAccountId: MANAGEMENT,
       homeRegion: 'us-east-1',
-      timeScale: 0.005,
       pipeline: { lzaVersion: '1.13.1', eventDeliveries: 3, runs: [{ startAtSeconds: 0 }] },
       accounts: GAP_ACCOUNTS.map((accountId, i) => ({
         accountId,

@@ -32,7 +32,6 @@ describe('soak invariants', () => {
       regions: 2,
       faults: 'none',
       seed: 5,
-      timeScale: 0.01,
       mix: { lzaLogging: 1, compliant: 0 },
     });
     const [first, second] = generated.accounts;

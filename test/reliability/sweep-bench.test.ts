@@ -9,7 +9,7 @@ describe('sweep bench (reduced: 40 accounts x 2 regions, batches of 20)', () => 
       accounts: 40,
       regions: 2,
       seed: 7,
-      timeScale: 0.02,
+      timeScale: 1,
       faults: 'none',
       batchSize: 20,
       checkConcurrency: [3, 10],
@@ -56,14 +56,14 @@ describe('sweep organization', () => {
       accounts: 500,
       regions: 4,
       seed: 3,
-      timeScale: 0.02,
+      timeScale: 1,
       faults: 'none',
     });
     const again = generateSweepOrganization({
       accounts: 500,
       regions: 4,
       seed: 3,
-      timeScale: 0.02,
+      timeScale: 1,
       faults: 'none',
     });
     // Assess
