@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient, UpdateDocumentCommand } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { type LocalCloud, type ScenarioInput, startLocalCloud } from '@runas-bootstrapper/local-cloud';
+import {
+  currentVirtualTime,
+  type LocalCloud,
+  type ScenarioInput,
+  startLocalCloud,
+  VirtualTime,
+} from '@runas-bootstrapper/local-cloud';
 import { parseConfig } from '#core/config.ts';
 import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
@@ -91,13 +97,17 @@ export interface OperatorCloud {
 
 /**
  * A local cloud with the bootstrapper deployed on it, and a config file governing two regions.
- * Accounts exist from the start (`vend: none`), so only replays start executions.
+ * Accounts exist from the start (`vend: none`), so only replays start executions. It runs on
+ * virtual time (installed here unless the test file already did, and given back by `close()`), so
+ * the executions the CLI starts and follows take simulated time that a busy machine cannot stretch.
  */
 export async function startOperatorCloud(
   accounts: ScenarioAccounts,
   configOverride: Record<string, unknown> = {},
-  runtimeOptions: { sweepBatchSize?: number } = {},
+  runtimeOptions: { sweepBatchSize?: number; modelledLatency?: boolean } = {},
 ): Promise<OperatorCloud> {
+  const { modelledLatency, ...runtimeStart } = runtimeOptions;
+  const ownTime = currentVirtualTime() ? undefined : VirtualTime.install({ seed: 1 });
   const configInput = { runAsDefaultUser: RUN_AS_USER, governedRegions: GOVERNED_REGIONS, ...configOverride };
   const dir = mkdtempSync(join(tmpdir(), 'runas-operator-'));
   const configFile = join(dir, 'bootstrapper.config.json');
@@ -110,17 +120,25 @@ export async function startOperatorCloud(
   const scenario: ScenarioInput = {
     managementAccountId: MANAGEMENT_ACCOUNT,
     homeRegion: 'us-east-1',
-    timeScale: 0.02,
+    ...(modelledLatency ? { latency: { model: 'aws', seed: 1 } } : {}),
     accounts,
   };
-  const cloud = await startLocalCloud({ port: 0, scenario, pipelineDefaults: pipelineDefaultsFor(config) });
-  const runtime = await LocalRuntime.start({
-    host: cloud,
-    config,
-    managementAccountId: MANAGEMENT_ACCOUNT,
-    homeRegion: 'us-east-1',
-    ...runtimeOptions,
-  });
+  let cloud: LocalCloud | undefined;
+  let runtime: LocalRuntime;
+  try {
+    cloud = await startLocalCloud({ port: 0, scenario, pipelineDefaults: pipelineDefaultsFor(config) });
+    runtime = await LocalRuntime.start({
+      host: cloud,
+      config,
+      managementAccountId: MANAGEMENT_ACCOUNT,
+      homeRegion: 'us-east-1',
+      ...runtimeStart,
+    });
+  } catch (error) {
+    await cloud?.close();
+    await ownTime?.uninstall();
+    throw error;
+  }
   cloud.startTimeline();
   return {
     cloud,
@@ -161,6 +179,7 @@ export async function startOperatorCloud(
       runtime.stop();
       await runtime.whenIdle();
       await cloud.close();
+      await ownTime?.uninstall();
     },
   };
 }

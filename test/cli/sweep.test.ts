@@ -19,19 +19,24 @@ describe('sweep command (local cloud and local runtime)', () => {
     cli(...env.args('sweep', '--state-machine-arn', sweepArn, '--poll-interval', '0.05', ...args));
 
   beforeAll(async () => {
-    env = await startOperatorCloud([
-      existingMember(MANAGEMENT_ACCOUNT, 'management'),
-      existingMember('111111111111', 'compliant', compliantDocument),
-      existingMember('222222222222', 'lza-wrong', lzaDocument),
-      existingMember('333333333333', 'missing-in-one-region', {
-        'us-east-1': compliantDocument('us-east-1', '333333333333'),
-      }),
-      existingMember('444444444444', 'foreign', {
-        'us-east-1': FOREIGN_DOCUMENT,
-        'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
-      }),
-      existingMember('666666666666', 'suspended', undefined, { status: 'SUSPENDED' }),
-    ]);
+    env = await startOperatorCloud(
+      [
+        existingMember(MANAGEMENT_ACCOUNT, 'management'),
+        existingMember('111111111111', 'compliant', compliantDocument),
+        existingMember('222222222222', 'lza-wrong', lzaDocument),
+        existingMember('333333333333', 'missing-in-one-region', {
+          'us-east-1': compliantDocument('us-east-1', '333333333333'),
+        }),
+        existingMember('444444444444', 'foreign', {
+          'us-east-1': FOREIGN_DOCUMENT,
+          'eu-west-1': compliantDocument('eu-west-1', '444444444444'),
+        }),
+        existingMember('666666666666', 'suspended', undefined, { status: 'SUSPENDED' }),
+      ],
+      {},
+      // A sweep takes simulated time only through AWS's latencies; --timeout is tested against them.
+      { modelledLatency: true },
+    );
     sweepArn = env.runtime.stateMachineArn(SWEEP_STATE_MACHINE);
   });
 

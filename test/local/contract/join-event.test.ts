@@ -22,7 +22,11 @@ describe('AccountJoinedOrganization from the local cloud', () => {
       }),
     );
     cloud.startTimeline();
-    const join = await cloud.bus.waitFor((e) => e.detail.eventName === 'AccountJoinedOrganization');
+    // The join comes once the account is created, a simulated minute in: wait up to an hour of it.
+    const join = await cloud.bus.waitFor(
+      (e) => e.detail.eventName === 'AccountJoinedOrganization',
+      3_600_000,
+    );
     // Act
     const result = normalize(join, { governedRegions: ['us-east-1'], managementAccountId: MANAGEMENT });
     // Assess
