@@ -9,9 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { CONFIG_FILE_ENV_VAR, configFilePath, loadConfigFile } from '#stacks/app.ts';
-import { PROJECT_ROOT } from '#stacks/task-function.ts';
+import { PROJECT_ROOT, type TaskFunction } from '#stacks/task-function.ts';
 import { HANDLERS } from '#stacks/tasks.ts';
-import { CDK_JSON_CONTEXT, MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
+import {
+  CDK_JSON_CONTEXT,
+  MANAGEMENT_ACCOUNT,
+  required,
+  resourceById,
+  synthApp,
+  testConfig,
+} from './stack-fixture.ts';
 
 const run = promisify(execFile);
 
@@ -111,26 +118,28 @@ describe('Lambda bundles', () => {
         outdir: path.join(scratch, 'cdk.out'),
       },
     });
-    const resource =
-      built.templates.bootstrapper.findResources('AWS::Lambda::Function')[
-        built.bootstrapper.getLogicalId(
-          built.bootstrapper.functions['resolve-request'].node.defaultChild as never,
-        )
-      ];
+    const assetPathOf = (fn: TaskFunction): string =>
+      required(
+        resourceById(
+          built.templates.bootstrapper,
+          'AWS::Lambda::Function',
+          built.bootstrapper.getLogicalId(fn.node.defaultChild as never),
+        ).Metadata?.['aws:asset:path'],
+        'the asset path of a bundled function',
+      );
     for (const [name, fn] of Object.entries(built.bootstrapper.functions)) {
-      const logicalId = built.bootstrapper.getLogicalId(fn.node.defaultChild as never);
-      const assetPath =
-        built.templates.bootstrapper.findResources('AWS::Lambda::Function')[logicalId]?.Metadata[
-          'aws:asset:path'
-        ];
-      bundles.set(name, readFileSync(path.join(scratch, 'cdk.out', assetPath, 'index.mjs'), 'utf8'));
+      bundles.set(name, readFileSync(path.join(scratch, 'cdk.out', assetPathOf(fn), 'index.mjs'), 'utf8'));
     }
     // Copied away from the project, so node cannot resolve anything from its node_modules.
     assetDir = path.join(scratch, 'resolve-request');
-    cpSync(path.join(scratch, 'cdk.out', resource?.Metadata['aws:asset:path']), assetDir, {
-      recursive: true,
-    });
-  }, 120_000);
+    cpSync(
+      path.join(scratch, 'cdk.out', assetPathOf(built.bootstrapper.functions['resolve-request'])),
+      assetDir,
+      {
+        recursive: true,
+      },
+    );
+  });
 
   it('is one ESM file with a source map and no unresolved #core/ or package imports', () => {
     // Act

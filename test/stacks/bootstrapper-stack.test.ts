@@ -23,8 +23,11 @@ import {
   allStatements,
   asArray,
   MANAGEMENT_ACCOUNT,
+  onlyResource,
   type PolicyStatementJson,
   partitionArn,
+  required,
+  resourceById,
   type SynthesizedApp,
   statementsOfRole,
   synthApp,
@@ -50,6 +53,14 @@ function roleLogicalId(name: (typeof HANDLERS)[number]['name']): string {
 
 function actionsOf(statement: PolicyStatementJson): string[] {
   return asArray(statement.Action);
+}
+
+/** The first statement that grants `action`; the test fails when none does. */
+function statementWith(statements: PolicyStatementJson[], action: string): PolicyStatementJson {
+  return required(
+    statements.find((s) => actionsOf(s).includes(action)),
+    `a statement granting ${action}`,
+  );
 }
 
 beforeAll(() => {
@@ -102,11 +113,14 @@ describe('BootstrapperStack vend rules', () => {
     // Prepare
     const agnostic = synthApp(testConfig(), { defaultRegion: 'us-east-1' });
     // Act
-    const replay = Object.values(agnostic.templates.bootstrapper.findResources('AWS::Events::Rule')).find(
-      (rule) => rule.Properties.EventPattern.source[0] === 'runas-bootstrapper',
+    const replay = required(
+      Object.values(agnostic.templates.bootstrapper.findResources('AWS::Events::Rule')).find(
+        (rule) => rule.Properties.EventPattern.source[0] === 'runas-bootstrapper',
+      ),
+      'the replay rule',
     );
     // Assess
-    expect(replay?.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
+    expect(replay.Properties.EventPattern.account).toEqual([{ Ref: 'AWS::AccountId' }]);
   });
 
   it('lets only the rules it created send to an encrypted, TLS-only dead-letter queue kept 14 days', () => {
@@ -117,8 +131,8 @@ describe('BootstrapperStack vend rules', () => {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 24 * 3600,
     });
-    const policy = Object.values(template.findResources('AWS::SQS::QueuePolicy'))[0];
-    const statements = policy?.Properties.PolicyDocument.Statement as PolicyStatementJson[];
+    const policy = onlyResource(template, 'AWS::SQS::QueuePolicy');
+    const statements = policy.Properties.PolicyDocument.Statement as PolicyStatementJson[];
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -151,10 +165,14 @@ describe('BootstrapperStack state machine', () => {
       const text = readFileSync(path.join(STATE_MACHINE_DIR, file), 'utf8');
       const placeholders = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
       const stateMachine = built.bootstrapper.node.findChild(constructId);
-      const resource = template.findResources('AWS::StepFunctions::StateMachine')[
-        logicalId(stateMachine.node.defaultChild as never)
-      ];
-      const substitutions = Object.keys(resource?.Properties.DefinitionSubstitutions ?? {});
+      const resource = resourceById(
+        template,
+        'AWS::StepFunctions::StateMachine',
+        logicalId(stateMachine.node.defaultChild as never),
+      );
+      const substitutions = Object.keys(
+        required(resource.Properties.DefinitionSubstitutions, 'substitutions'),
+      );
       expect(new Set(substitutions), file).toEqual(placeholders);
       expect(placeholders.size, file).toBeGreaterThan(0);
     }
@@ -167,9 +185,11 @@ describe('BootstrapperStack state machine', () => {
       STATE_MACHINE_HANDLERS[id as keyof typeof STATE_MACHINES].includes(spec.name),
     );
     // Assess
-    const resource = template.findResources('AWS::StepFunctions::StateMachine')[
-      logicalId(stateMachine.node.defaultChild as never)
-    ];
+    const resource = resourceById(
+      template,
+      'AWS::StepFunctions::StateMachine',
+      logicalId(stateMachine.node.defaultChild as never),
+    );
     // The follow-up also names the sweep it starts after an LZA < 1.14 Security_Resources.
     const sweep =
       id === 'FollowUp'
@@ -179,7 +199,7 @@ describe('BootstrapperStack state machine', () => {
             },
           }
         : {};
-    expect(resource?.Properties.DefinitionSubstitutions).toEqual({
+    expect(resource.Properties.DefinitionSubstitutions).toEqual({
       ...Object.fromEntries(
         handlers.map((spec) => [
           `${spec.id}FunctionArn`,
@@ -206,7 +226,9 @@ describe('BootstrapperStack state machine', () => {
         machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn[
           'Fn::GetAtt'
         ][0];
-      expect(logGroups[destination]?.Properties.RetentionInDays).toBe(ONE_YEAR_DAYS);
+      expect(required(logGroups[destination], `log group ${destination}`).Properties.RetentionInDays).toBe(
+        ONE_YEAR_DAYS,
+      );
     }
   });
 
@@ -223,8 +245,9 @@ describe('BootstrapperStack state machine', () => {
     const invoke = statements.filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     // Assess
     expect(invoke).toHaveLength(1);
-    expect(asArray(invoke[0]?.Resource)).toEqual(expect.arrayContaining(expected));
-    expect(asArray(invoke[0]?.Resource)).toHaveLength(expected.length);
+    const [only] = invoke as [PolicyStatementJson];
+    expect(asArray(only.Resource)).toEqual(expect.arrayContaining(expected));
+    expect(asArray(only.Resource)).toHaveLength(expected.length);
   });
 
   it('lets the sweep start and follow only its own child executions (Distributed Map)', () => {
@@ -237,16 +260,19 @@ describe('BootstrapperStack state machine', () => {
     // Act
     const start = statements.filter((s) => actionsOf(s).includes('states:StartExecution'));
     const follow = statements.filter((s) => actionsOf(s).includes('states:DescribeExecution'));
+    const redrive = statements.filter((s) => actionsOf(s).includes('states:RedriveExecution'));
     // Assess
     expect(start).toHaveLength(1);
-    expect(start[0]?.Resource).toEqual({ Ref: sweepId });
+    expect(statementWith(start, 'states:StartExecution').Resource).toEqual({ Ref: sweepId });
     expect(follow).toHaveLength(1);
-    expect(actionsOf(follow[0]!).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
-    expect(JSON.stringify(follow[0]?.Resource)).toContain(`"Fn::GetAtt":["${sweepId}","Name"]`);
-    expect(JSON.stringify(follow[0]?.Resource)).toMatch(/:execution:",\{"Fn::GetAtt".*"\/\*"/);
-    const redrive = statements.filter((s) => actionsOf(s).includes('states:RedriveExecution'));
+    const following = statementWith(follow, 'states:DescribeExecution');
+    expect(actionsOf(following).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    expect(JSON.stringify(following.Resource)).toContain(`"Fn::GetAtt":["${sweepId}","Name"]`);
+    expect(JSON.stringify(following.Resource)).toMatch(/:execution:",\{"Fn::GetAtt".*"\/\*"/);
     expect(redrive).toHaveLength(1);
-    expect(JSON.stringify(redrive[0]?.Resource)).toMatch(/"\/SweepAccounts:\*"/);
+    expect(JSON.stringify(statementWith(redrive, 'states:RedriveExecution').Resource)).toMatch(
+      /"\/SweepAccounts:\*"/,
+    );
   });
 
   it('schedules the sweep from the config: daily and repairing by default', () => {
@@ -292,10 +318,10 @@ describe('BootstrapperStack functions', () => {
     '%s runs on nodejs24.x, arm64, traced, logging to its own group kept one year',
     (name) => {
       // Prepare
-      const resource = template.findResources('AWS::Lambda::Function')[functionLogicalId(name)];
-      const logGroupId = resource?.Properties.LoggingConfig.LogGroup.Ref;
+      const resource = resourceById(template, 'AWS::Lambda::Function', functionLogicalId(name));
+      const logGroupId = resource.Properties.LoggingConfig.LogGroup.Ref;
       // Assess
-      expect(resource?.Properties).toMatchObject({
+      expect(resource.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         TracingConfig: { Mode: 'Active' },
@@ -310,8 +336,8 @@ describe('BootstrapperStack functions', () => {
 
   it('passes the validated config, with the management account and home region resolved, and Powertools settings', () => {
     // Prepare
-    const resource = template.findResources('AWS::Lambda::Function')[functionLogicalId('resolve-request')];
-    const variables = resource?.Properties.Environment.Variables;
+    const resource = resourceById(template, 'AWS::Lambda::Function', functionLogicalId('resolve-request'));
+    const variables = resource.Properties.Environment.Variables;
     // Act
     const config = JSON.parse(variables[CONFIG_ENV_VAR]);
     // Assess
@@ -342,7 +368,7 @@ describe('BootstrapperStack IAM', () => {
       // Assess
       expect(assume).toHaveLength(1);
       expect(actionsOf(assume[0] as PolicyStatementJson)).toEqual(['sts:AssumeRole']);
-      expect(asArray(assume[0]?.Resource)).toEqual([
+      expect(asArray((assume[0] as PolicyStatementJson).Resource)).toEqual([
         partitionArn(':iam::*:role/AWSControlTowerExecution'),
         partitionArn(':iam::*:role/OrganizationAccountAccessRole'),
       ]);
@@ -400,7 +426,7 @@ describe('BootstrapperStack IAM', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    expect(statements.find((s) => actionsOf(s).includes('organizations:DescribeAccount'))?.Resource).toEqual(
+    expect(statementWith(statements, 'organizations:DescribeAccount').Resource).toEqual(
       partitionArn(`:organizations::${MANAGEMENT_ACCOUNT}:account/o-*/*`),
     );
   });
@@ -417,7 +443,7 @@ describe('BootstrapperStack IAM', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    expect(statements.find((s) => actionsOf(s).includes('logs:PutLogEvents'))?.Resource).toEqual({
+    expect(statementWith(statements, 'logs:PutLogEvents').Resource).toEqual({
       'Fn::GetAtt': [expect.stringMatching(/^RecordEnforcementLogs/), 'Arn'],
     });
   });
@@ -435,9 +461,9 @@ describe('BootstrapperStack IAM', () => {
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
-    const pipeline = statements.find((s) => actionsOf(s).includes('codepipeline:ListActionExecutions'));
-    expect(JSON.stringify(pipeline?.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:AWSAccelerator-Pipeline`);
-    expect(JSON.stringify(pipeline?.Resource)).toContain('AWS::Partition');
+    const pipeline = statementWith(statements, 'codepipeline:ListActionExecutions');
+    expect(JSON.stringify(pipeline.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:AWSAccelerator-Pipeline`);
+    expect(JSON.stringify(pipeline.Resource)).toContain('AWS::Partition');
   });
 
   it('allows "*" resources only for X-Ray, log-delivery and ListAccounts, which have no resource-level permissions', () => {
@@ -509,11 +535,11 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
         resource: expect.stringContaining(table),
       },
     ]);
-    expect(ledgerActions('record-enforcement')[0]?.actions).toEqual([
+    expect(required(ledgerActions('record-enforcement')[0], 'a ledger statement').actions).toEqual([
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(ledgerActions('record-follow-up')[0]?.actions).toEqual([
+    expect(required(ledgerActions('record-follow-up')[0], 'a ledger statement').actions).toEqual([
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);

@@ -6,15 +6,17 @@ import {
   allStatements,
   MANAGEMENT_ACCOUNT,
   partitionArn,
+  required,
   type SynthesizedApp,
   synthApp,
+  templateOf,
   testConfig,
 } from './stack-fixture.ts';
 
 const forwardedRules = vendEventRules().filter((rule) => rule.deliveredIn === 'us-east-1');
 
 function templateJson(app: SynthesizedApp): string {
-  return JSON.stringify(Object.values(app.templates).map((template) => template?.toJSON()));
+  return JSON.stringify(Object.values(app.templates).map((template) => template.toJSON()));
 }
 
 describe('forwarderRegionFor', () => {
@@ -42,9 +44,10 @@ describe('ForwarderStack', () => {
 
   it('is deployed to us-east-1 in the management account when home is elsewhere', () => {
     // Assess
-    expect(away.forwarder?.region).toBe('us-east-1');
-    expect(away.forwarder?.account).toBe(MANAGEMENT_ACCOUNT);
-    expect(away.forwarder?.stackName).toBe('RunAsBootstrapperForwarder');
+    const forwarder = required(away.forwarder, 'a forwarder stack');
+    expect(forwarder.region).toBe('us-east-1');
+    expect(forwarder.account).toBe(MANAGEMENT_ACCOUNT);
+    expect(forwarder.stackName).toBe('RunAsBootstrapperForwarder');
     expect(away.bootstrapper.region).toBe('eu-west-1');
   });
 
@@ -54,18 +57,18 @@ describe('ForwarderStack', () => {
       'organizations-account-joined',
       'organizations-create-account-succeeded',
     ]);
-    away.templates.forwarder?.resourceCountIs('AWS::Events::Rule', forwardedRules.length);
+    templateOf(away, 'forwarder').resourceCountIs('AWS::Events::Rule', forwardedRules.length);
   });
 
   it.each(forwardedRules.map((rule) => [rule.id, rule] as const))(
     'forwards %s unchanged to the default bus of the home region, with a role and a DLQ',
     (_id, rule) => {
       // Prepare
-      const forwarder = away.forwarder!;
+      const forwarder = required(away.forwarder, 'a forwarder stack');
       const queue = forwarder.getLogicalId(forwarder.deadLetterQueue.queue.node.defaultChild as never);
       const role = forwarder.getLogicalId(forwarder.role.node.defaultChild as never);
       // Assess
-      away.templates.forwarder?.hasResourceProperties('AWS::Events::Rule', {
+      templateOf(away, 'forwarder').hasResourceProperties('AWS::Events::Rule', {
         EventPattern: Match.exact(rule.pattern),
         Targets: Match.exact([
           {
@@ -81,7 +84,7 @@ describe('ForwarderStack', () => {
 
   it('may put events on the home default bus only', () => {
     // Act
-    const statements = allStatements(away.templates.forwarder!);
+    const statements = allStatements(templateOf(away, 'forwarder'));
     // Assess
     expect(statements).toEqual([
       expect.objectContaining({
@@ -94,11 +97,11 @@ describe('ForwarderStack', () => {
 
   it('keeps a TLS-only, encrypted dead-letter queue for 14 days', () => {
     // Assess
-    away.templates.forwarder?.hasResourceProperties('AWS::SQS::Queue', {
+    templateOf(away, 'forwarder').hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 14 * 24 * 3600,
     });
-    away.templates.forwarder?.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    templateOf(away, 'forwarder').hasResourceProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -125,7 +128,7 @@ describe('ForwarderStack', () => {
     });
     // Assess
     expect(fromEnv.bootstrapper.region).toBe('ap-southeast-2');
-    expect(fromEnv.forwarder?.region).toBe('us-east-1');
+    expect(required(fromEnv.forwarder, 'a forwarder stack').region).toBe('us-east-1');
   });
 });
 
@@ -138,10 +141,10 @@ describe('partition handling', () => {
     // Act
     const json = templateJson(gov);
     // Assess
-    expect(gov.forwarder?.region).toBe('us-gov-west-1');
+    expect(required(gov.forwarder, 'a forwarder stack').region).toBe('us-gov-west-1');
     expect(json).not.toMatch(/arn:aws[:-]/);
     expect(json).toContain('"Ref":"AWS::Partition"');
-    gov.templates.forwarder?.hasResourceProperties('AWS::Events::Rule', {
+    templateOf(gov, 'forwarder').hasResourceProperties('AWS::Events::Rule', {
       Targets: [
         Match.objectLike({
           Arn: partitionArn(`:events:us-gov-east-1:${MANAGEMENT_ACCOUNT}:event-bus/default`),

@@ -8,7 +8,15 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sessionPolicy } from '#adapters/member-session.ts';
 import { GUARDED_ACTIONS, GUARDRAIL_POLICY_NAME } from '#stacks/guardrail-stack.ts';
-import { MANAGEMENT_ACCOUNT, type SynthesizedApp, synthApp, testConfig } from './stack-fixture.ts';
+import {
+  MANAGEMENT_ACCOUNT,
+  onlyResource,
+  required,
+  type SynthesizedApp,
+  synthApp,
+  templateOf,
+  testConfig,
+} from './stack-fixture.ts';
 
 const TARGETS = ['r-ab12', 'ou-ab12-cdefgh34'];
 
@@ -40,15 +48,16 @@ describe('GuardrailStack', () => {
 
   it('is a stack of its own in the management account and home region when enabled', () => {
     // Assess
-    expect(guarded.guardrail?.stackName).toBe('RunAsBootstrapperGuardrail');
-    expect(guarded.guardrail?.account).toBe(MANAGEMENT_ACCOUNT);
-    expect(guarded.guardrail?.region).toBe('us-east-1');
-    guarded.templates.guardrail?.resourceCountIs('AWS::Organizations::Policy', 1);
+    const guardrail = required(guarded.guardrail, 'a guardrail stack');
+    expect(guardrail.stackName).toBe('RunAsBootstrapperGuardrail');
+    expect(guardrail.account).toBe(MANAGEMENT_ACCOUNT);
+    expect(guardrail.region).toBe('us-east-1');
+    templateOf(guarded, 'guardrail').resourceCountIs('AWS::Organizations::Policy', 1);
   });
 
   it('attaches a service control policy to the configured roots and OUs', () => {
     // Assess
-    guarded.templates.guardrail?.hasResourceProperties('AWS::Organizations::Policy', {
+    templateOf(guarded, 'guardrail').hasResourceProperties('AWS::Organizations::Policy', {
       Name: GUARDRAIL_POLICY_NAME,
       Type: 'SERVICE_CONTROL_POLICY',
       TargetIds: TARGETS,
@@ -57,7 +66,7 @@ describe('GuardrailStack', () => {
 
   it('denies changes to SSM-SessionManagerRunShell except by the member roles, LZA, Control Tower and the exempt roles', () => {
     // Assess
-    guarded.templates.guardrail?.hasResourceProperties('AWS::Organizations::Policy', {
+    templateOf(guarded, 'guardrail').hasResourceProperties('AWS::Organizations::Policy', {
       Content: Match.exact({
         Version: '2012-10-17',
         Statement: [
@@ -109,8 +118,8 @@ describe('GuardrailStack', () => {
     // Act
     const app = synthApp(config, { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'us-east-1' });
     // Assess
-    const policy = Object.values(app.templates.guardrail!.findResources('AWS::Organizations::Policy'))[0];
-    expect(policy?.Properties.Content.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
+    const policy = onlyResource(templateOf(app, 'guardrail'), 'AWS::Organizations::Policy');
+    expect(policy.Properties.Content.Statement[0].Condition.ArnNotLike['aws:PrincipalArn']).toEqual([
       'arn:*:iam::*:role/OrganizationAccountAccessRole',
       'arn:*:iam::*:role/AWSAccelerator-*',
       'arn:*:iam::*:role/cdk-accel-*',
@@ -141,8 +150,8 @@ describe('the guardrail SCP, evaluated as Organizations would', () => {
       defaultAccount: MANAGEMENT_ACCOUNT,
       defaultRegion: 'eu-west-1',
     });
-    const content = Object.values(app.templates.guardrail!.findResources('AWS::Organizations::Policy'))[0]
-      ?.Properties.Content;
+    const content = onlyResource(templateOf(app, 'guardrail'), 'AWS::Organizations::Policy').Properties
+      .Content;
     // Organizations attaches FullAWSAccess everywhere by default; the guardrail sits on the OU.
     const fullAccess = parsePolicyDocument(
       JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),

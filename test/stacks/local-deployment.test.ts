@@ -9,7 +9,14 @@ import { historyEventsOf } from '#local/runtime/limits.ts';
 import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound } from '#stacks/service-limits.ts';
 import { onVirtualTime } from '#test/virtual-clock.ts';
-import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
+import {
+  MANAGEMENT_ACCOUNT,
+  onlyResource,
+  required,
+  synthApp,
+  templateOf,
+  testConfig,
+} from './stack-fixture.ts';
 
 /** The local deployment of `config` for the management account, home in eu-west-1. */
 function deployLocally(config: ReturnType<typeof testConfig>) {
@@ -35,24 +42,33 @@ describe('the local deployment mirrors the CDK app', () => {
     const local = deployLocally(config);
     // Assess
     const home = built.templates.bootstrapper.toJSON();
-    const forwarder = built.templates.forwarder!.toJSON();
-    const localHome = local.stacks.find((s) => s.name === 'RunAsBootstrapper');
-    const localForwarder = local.stacks.find((s) => s.name === 'RunAsBootstrapperForwarder');
-    for (const key of Object.keys(localHome!.outputs)) expect(Object.keys(home.Outputs), key).toContain(key);
-    expect(localHome?.outputs.ConfigDigest).toBe(home.Outputs.ConfigDigest.Value);
-    expect(Object.keys(localForwarder!.outputs)).toEqual(Object.keys(forwarder.Outputs));
+    const forwarder = templateOf(built, 'forwarder').toJSON();
+    const localHome = required(
+      local.stacks.find((s) => s.name === 'RunAsBootstrapper'),
+      'the local home stack',
+    );
+    const localForwarder = required(
+      local.stacks.find((s) => s.name === 'RunAsBootstrapperForwarder'),
+      'the local forwarder stack',
+    );
+    for (const key of Object.keys(localHome.outputs)) expect(Object.keys(home.Outputs), key).toContain(key);
+    expect(localHome.outputs.ConfigDigest).toBe(home.Outputs.ConfigDigest.Value);
+    expect(Object.keys(localForwarder.outputs)).toEqual(Object.keys(forwarder.Outputs));
     expect(local.rules.filter((r) => r.labels.role === 'home')).toHaveLength(
       Object.keys(built.templates.bootstrapper.findResources('AWS::Events::Rule')).length,
     );
     expect(local.rules.filter((r) => r.labels.role === 'forward')).toHaveLength(
-      Object.keys(built.templates.forwarder!.findResources('AWS::Events::Rule')).length,
+      Object.keys(templateOf(built, 'forwarder').findResources('AWS::Events::Rule')).length,
     );
     const alarmNames = Object.values(built.templates.bootstrapper.findResources('AWS::CloudWatch::Alarm'))
       .map((a) => a.Properties.AlarmName as string)
       .sort();
     expect(alarmNames).toEqual(DEPLOYED_ALARM_NAMES.map((n) => `RunAsBootstrapper-${n}`).sort());
     const topics = Object.values(built.templates.bootstrapper.findResources('AWS::SNS::Topic'));
-    expect(topics.map((t) => t.Properties.TopicName)).toEqual([local.topics[0]?.arn.split(':').pop()]);
+    expect(topics.map((t) => t.Properties.TopicName)).toEqual(
+      local.topics.map((t) => t.arn.split(':').pop()),
+    );
+    expect(topics).toHaveLength(1);
   });
   it('describes each rule with the event pattern of the synthesized template (`detail-type`, as AWS stores it)', () => {
     // Prepare
@@ -83,14 +99,16 @@ describe('the local deployment with the guardrail', () => {
     const local = deployLocally(config);
     // Assess
     expect(local.stacks.map((s) => `${s.name} ${s.region}`).sort()).toEqual(
-      [built.bootstrapper, built.forwarder!, built.guardrail!]
+      [
+        built.bootstrapper,
+        required(built.forwarder, 'a forwarder stack'),
+        required(built.guardrail, 'a guardrail stack'),
+      ]
         .map((s) => `${s.stackName} ${s.region}`)
         .sort(),
     );
-    const synthesized = Object.values(
-      built.templates.guardrail!.findResources('AWS::Organizations::Policy'),
-    )[0];
-    expect(local.serviceControlPolicies).toEqual([synthesized?.Properties.Content]);
+    const synthesized = onlyResource(templateOf(built, 'guardrail'), 'AWS::Organizations::Policy');
+    expect(local.serviceControlPolicies).toEqual([synthesized.Properties.Content]);
   });
 });
 
@@ -123,14 +141,15 @@ describe('the synth-time history bound', () => {
     });
     // Act
     run = await runScenario({ scenario, config, timeoutSeconds: 120 });
-    const execution = run.runtime
-      .executions()
-      .find((e) => e.startedBy === 'rule/organizations-create-account-succeeded');
-    const recorded = execution!.events.reduce((sum, event) => sum + historyEventsOf(event), 0);
+    const execution = required(
+      run.runtime.executions().find((e) => e.startedBy === 'rule/organizations-create-account-succeeded'),
+      'the CreateAccountResult execution',
+    );
+    const recorded = execution.events.reduce((sum, event) => sum + historyEventsOf(event), 0);
     const bound = bootstrapHistoryBound(config, path.join(STATE_MACHINE_DIR, 'bootstrap.asl.json'));
     // Assess: the run retried the role, and stayed under the bound.
-    expect(execution!.events.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
+    expect(execution.events.filter((e) => e.type === 'StateRetried').length).toBeGreaterThan(0);
     expect(recorded).toBeGreaterThan(40);
     expect(recorded).toBeLessThanOrEqual(bound.total);
-  }, 120_000);
+  });
 });

@@ -20,6 +20,7 @@ import { memoryLedger } from '#test/memory-ledger.ts';
 import {
   CDK_JSON_CONTEXT,
   MANAGEMENT_ACCOUNT,
+  onlyResource,
   type PolicyStatementJson,
   partitionArn,
   type SynthesizedApp,
@@ -88,8 +89,7 @@ interface Dashboard {
 
 /** The dashboard body, with each CloudFormation token replaced by `@@<index into tokens>@@`. */
 function dashboardOf(template: Template): Dashboard {
-  const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
-  const body = dashboard?.Properties.DashboardBody;
+  const body = onlyResource(template, 'AWS::CloudWatch::Dashboard').Properties.DashboardBody;
   const parts: unknown[] = typeof body === 'string' ? [body] : body['Fn::Join'][1];
   const tokens: unknown[] = [];
   const text = parts

@@ -13,8 +13,10 @@ import { PROJECT_ROOT } from '#stacks/task-function.ts';
 import {
   CDK_JSON_CONTEXT,
   MANAGEMENT_ACCOUNT,
+  required,
   type SynthesizedApp,
   synthApp,
+  templateOf,
   testConfig,
 } from './stack-fixture.ts';
 
@@ -34,7 +36,7 @@ function assetBuckets(template: Template): string[] {
     (fn) => fn.Properties.Code.S3Bucket,
   );
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine')).map(
-    (sm) => sm.Properties.DefinitionS3Location?.Bucket,
+    (sm) => required(sm.Properties.DefinitionS3Location, 'a state machine definition in S3').Bucket,
   );
   return [...functions, ...machines].map((bucket) => JSON.stringify(bucket));
 }
@@ -94,7 +96,7 @@ describe('the home region', () => {
     // Assess
     expect(result.failed).toBe(true);
     expect(result.stderr).toContain(MISSING_REGION_MESSAGE);
-  }, 120_000);
+  });
 
   it.each([
     [{ AWS_REGION: 'eu-west-1', CDK_DEFAULT_REGION: 'eu-west-1' }, undefined, 'eu-west-1'],
@@ -142,7 +144,7 @@ describe('the home region', () => {
       RunAsBootstrapper: 'aws://unknown-account/eu-west-1',
       RunAsBootstrapperForwarder: 'aws://unknown-account/us-east-1',
     });
-  }, 120_000);
+  });
 });
 
 describe('home eu-west-1', () => {
@@ -154,7 +156,7 @@ describe('home eu-west-1', () => {
   it('puts the home stack in eu-west-1 and the forwarder in us-east-1', () => {
     // Assess
     expect(euWest.bootstrapper.region).toBe('eu-west-1');
-    expect(euWest.forwarder?.region).toBe('us-east-1');
+    expect(required(euWest.forwarder, 'a forwarder stack').region).toBe('us-east-1');
   });
 
   it("reads every function's code and every state machine's definition from the eu-west-1 assets bucket", () => {
@@ -176,7 +178,7 @@ describe('home eu-west-1', () => {
     const names = machines.map((machine) => {
       const arn = machine.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn;
       const logicalId = arn['Fn::GetAtt'][0] as string;
-      return JSON.stringify(groups[logicalId]?.Properties.LogGroupName);
+      return JSON.stringify(required(groups[logicalId], `log group ${logicalId}`).Properties.LogGroupName);
     });
     // Assess
     expect(names).toHaveLength(3);
@@ -225,7 +227,7 @@ describe('the LZA route: customizations-config cloudFormationStacks', () => {
     // Assess
     const resources = included.toJSON().Resources as Record<string, { Type: string }>;
     for (const [logicalId, resource] of Object.entries(ours.Resources as Record<string, { Type: string }>)) {
-      expect(resources[logicalId]?.Type, logicalId).toBe(resource.Type);
+      expect(required(resources[logicalId], logicalId).Type, logicalId).toBe(resource.Type);
     }
     included.resourceCountIs('AWS::Lambda::Function', 9);
     included.resourceCountIs('AWS::StepFunctions::StateMachine', 3);
@@ -239,9 +241,13 @@ describe('the LZA route: customizations-config cloudFormationStacks', () => {
     // Prepare
     const built = synthApp(testConfig({ homeRegion: 'eu-west-1' }), { defaultAccount: MANAGEMENT_ACCOUNT });
     // Act
-    const included = includeLikeLza(built.templates.forwarder!, 'RunAsBootstrapperForwarder', 'us-east-1');
+    const included = includeLikeLza(
+      templateOf(built, 'forwarder'),
+      'RunAsBootstrapperForwarder',
+      'us-east-1',
+    );
     // Assess
-    const rules = Object.keys(built.templates.forwarder!.findResources('AWS::Events::Rule'));
+    const rules = Object.keys(templateOf(built, 'forwarder').findResources('AWS::Events::Rule'));
     expect(rules.length).toBeGreaterThan(0);
     included.resourceCountIs('AWS::Events::Rule', rules.length);
   });
@@ -253,7 +259,11 @@ describe('the LZA route: customizations-config cloudFormationStacks', () => {
       { defaultAccount: MANAGEMENT_ACCOUNT },
     );
     // Act
-    const included = includeLikeLza(built.templates.guardrail!, 'RunAsBootstrapperGuardrail', 'eu-west-1');
+    const included = includeLikeLza(
+      templateOf(built, 'guardrail'),
+      'RunAsBootstrapperGuardrail',
+      'eu-west-1',
+    );
     // Assess
     included.resourceCountIs('AWS::Organizations::Policy', 1);
   });

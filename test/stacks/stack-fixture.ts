@@ -74,3 +74,32 @@ export function asArray<T>(value: T | T[]): T[] {
 export function partitionArn(rest: string) {
   return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, rest]] };
 }
+
+/**
+ * A value the test needs, or a failed test naming what is missing: assertions never read a
+ * template through `?.`, which would let them pass when the resource they check is absent.
+ */
+export function required<T>(value: T | null | undefined, what: string): T {
+  if (value === undefined || value === null) throw new Error(`expected ${what}, but there is none`);
+  return value;
+}
+
+/** The synthesized template of an optional stack; the test fails when the app has no such stack. */
+export function templateOf(app: SynthesizedApp, stack: 'forwarder' | 'guardrail'): Template {
+  return required(app.templates[stack], `a ${stack} stack in the app`);
+}
+
+/** A resource's JSON as `Template.findResources` gives it. */
+export type ResourceJson = ReturnType<Template['findResources']>[string];
+
+/** The only resource of `type` in `template`; the test fails unless there is exactly one. */
+export function onlyResource(template: Template, type: string): ResourceJson {
+  const resources = Object.values(template.findResources(type));
+  if (resources.length !== 1) throw new Error(`expected exactly one ${type}, found ${resources.length}`);
+  return required(resources[0], type);
+}
+
+/** The resource with this logical id and type; the test fails when it is absent. */
+export function resourceById(template: Template, type: string, logicalId: string): ResourceJson {
+  return required(template.findResources(type)[logicalId], `${type} ${logicalId}`);
+}

@@ -379,7 +379,7 @@ describe('a follow-up larger than one execution', () => {
       rewrites += mine.length;
     }
     expect(rewrites).toBe(108);
-  }, 260_000);
+  });
 });
 
 describe('the reconciler', () => {

@@ -248,7 +248,7 @@ describe('bad preferences documents', () => {
       replays.set(c.name, run.runtime.startExecution(BOOTSTRAP_STATE_MACHINE, event));
     }
     await run.runtime.whenIdle();
-  }, 150_000);
+  });
 
   afterAll(async () => {
     run?.runtime.stop();

@@ -53,7 +53,7 @@ beforeAll(async () => {
   // Act
   run = await runScenario({ scenario, config, timeoutSeconds: 120 });
   log.restore();
-}, 150_000);
+});
 
 afterAll(async () => {
   run?.runtime.stop();
@@ -210,7 +210,7 @@ describe('duplicate storm with an LZA 1.13.1 pipeline run covering the vends', (
     // Act
     gapRun = await runScenario({ scenario, config, timeoutSeconds: 120 });
     log.restore();
-  }, 150_000);
+  });
 
   afterAll(async () => {
     gapRun?.runtime.stop();
