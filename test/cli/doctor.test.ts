@@ -339,5 +339,5 @@ describe('replay and sweep find their state machines through CloudFormation on t
     expect(replay.code).toBe(0);
     expect(sweep.err).not.toContain('--state-machine-arn');
     expect(JSON.parse(sweep.out).status).toBe('SUCCEEDED');
-  }, 120_000);
+  });
 });

@@ -94,7 +94,7 @@ describe('the local engine enforces the 25,000-event history of a Standard execu
     expect(record.status).toBe('FAILED');
     expect(record.error).toBe('States.Runtime');
     expect(record.cause).toMatch(new RegExp(`over the ${MAX_HISTORY_EVENTS}`));
-  }, 120_000);
+  });
 
   it('lets the same execution finish under the limit', async () => {
     // Prepare: 5,000 iterations × 4 events, plus the states around them.
@@ -104,7 +104,7 @@ describe('the local engine enforces the 25,000-event history of a Standard execu
     await record.done;
     // Assess
     expect(record.status).toBe('SUCCEEDED');
-  }, 120_000);
+  });
 });
 
 describe('the local engine enforces the 256 KiB state payload', () => {
