@@ -38,6 +38,8 @@ const MALICIOUS = '<script>alert("pwned")</script>';
 function demoReport(): DemoReport {
   return {
     scenario: 'local/scenarios/demo.json',
+    // Scaled time on purpose: nothing is played here; the page must say how a report made on
+    // scaled wall time was timed (the virtual-time wording has its own test below).
     timeScale: 0.01,
     latencyModel: 'none',
     lzaVersion: '1.13.1',

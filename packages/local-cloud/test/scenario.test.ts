@@ -112,6 +112,7 @@ describe('scenario schema', () => {
 
 describe('SimulatedClock', () => {
   it('runs 1/timeScale times faster than the wall clock and converts both ways', () => {
+    // Scaled time is this test's subject; its wall clock is a variable, so no load can stretch it.
     // Prepare
     let wall = 1_000_000;
     const clock = new SimulatedClock(0.02, () => wall);
