@@ -56,10 +56,12 @@ describe('sweep state machine (statemachine/sweep.asl.json on aws-local-stepfunc
 
   beforeAll(async () => {
     // Batches of 20 accounts (one ListAccounts page each): three batches, three map runs.
+    // Modelled AWS latencies: on virtual time without them every account would be swept in the
+    // same simulated instant, and how many ran at once could not be read from the timestamps.
     env = await startOperatorCloud(
       accounts(),
       { excludeAccountIds: ['888888888888'] },
-      { sweepBatchSize: 20 },
+      { sweepBatchSize: 20, modelledLatency: true },
     );
   });
 
