@@ -12,7 +12,9 @@ import {
   type VendOwner,
   type VendRecord,
   type VendSettlement,
+  type VendState,
 } from '#core/vend-ledger.ts';
+import { statesLeadingTo } from '#core/vend-transitions.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import { openVends, vendsOf, vendsSince, withoutMarker } from './vend-ledger-reads.ts';
 
@@ -96,14 +98,14 @@ export class VendLedger {
    * owner failed before RunAs was verified, or when the owner went silent past its lease.
    */
   async claim(vend: VendKey, owner: VendOwner, nowIso: string): Promise<boolean> {
+    const leaving = leavingFor('pending');
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: key(vend),
           UpdateExpression: 'SET #owner = :owner, #state = :pending, #open = :open',
-          ConditionExpression:
-            '(#state = :pending OR #state = :awaiting) AND (attribute_not_exists(#owner) OR #owner.#ostate = :failed OR (#owner.#ostate = :running AND #owner.leaseUntil < :now))',
+          ConditionExpression: `${leaving.expression} AND (attribute_not_exists(#owner) OR #owner.#ostate = :failed OR (#owner.#ostate = :running AND #owner.leaseUntil < :now))`,
           ExpressionAttributeNames: {
             '#owner': 'owner',
             '#state': 'state',
@@ -111,9 +113,9 @@ export class VendLedger {
             '#open': 'open',
           },
           ExpressionAttributeValues: {
+            ...leaving.values,
             ':owner': owner,
             ':pending': 'pending',
-            ':awaiting': 'awaiting-enrollment',
             ':failed': 'failed',
             ':running': 'running',
             ':now': nowIso,
@@ -241,15 +243,18 @@ export class VendLedger {
     try {
       if ('measurement' in result) {
         const { measurement, measuredAt } = result;
+        // pending → verified only: a vend settled meanwhile is never verified again.
+        const toVerified = leavingFor('verified');
         await this.#db.send(
           new UpdateCommand({
             ...base,
             UpdateExpression:
               'SET #owner.#ostate = :done, #state = :verified, runAsVerifiedAt = :verifiedAt, exposureSeconds = :exposure, measuredAt = :at' +
               (measurement.roleWaitSeconds !== undefined ? ', roleWaitSeconds = :roleWait' : ''),
-            ConditionExpression: '#owner.execution = :me AND attribute_not_exists(measuredAt)',
+            ConditionExpression: `#owner.execution = :me AND attribute_not_exists(measuredAt) AND ${toVerified.expression}`,
             ExpressionAttributeNames: { '#owner': 'owner', '#ostate': 'state', '#state': 'state' },
             ExpressionAttributeValues: {
+              ...toVerified.values,
               ':done': 'done',
               ':verified': 'verified',
               ':verifiedAt': measurement.runAsVerifiedAt,
@@ -265,13 +270,17 @@ export class VendLedger {
         return true;
       }
       const awaiting = 'awaitingEnrollment' in result;
+      // Giving the claim up keeps the vend pending (a state change only when parking it).
+      const leaving = awaiting
+        ? leavingFor('awaiting-enrollment')
+        : { expression: '#state = :from0', values: { ':from0': 'pending' } };
       await this.#db.send(
         new UpdateCommand({
           ...base,
           UpdateExpression: awaiting
             ? 'SET #owner.#ostate = :failed, #state = :awaiting REMOVE #open'
             : 'SET #owner.#ostate = :failed',
-          ConditionExpression: '#owner.execution = :me AND #state = :pending',
+          ConditionExpression: `#owner.execution = :me AND ${leaving.expression}`,
           ExpressionAttributeNames: {
             '#owner': 'owner',
             '#ostate': 'state',
@@ -279,9 +288,9 @@ export class VendLedger {
             ...(awaiting ? { '#open': 'open' } : {}),
           },
           ExpressionAttributeValues: {
+            ...leaving.values,
             ':failed': 'failed',
             ':me': execution,
-            ':pending': 'pending',
             ...(awaiting ? { ':awaiting': 'awaiting-enrollment' } : {}),
           },
         }),
@@ -335,10 +344,14 @@ export class VendLedger {
    * gap metrics), false when another event or the reconciler already had.
    */
   async settle(vend: VendKey, settlement: VendSettlement, atIso: string): Promise<boolean> {
+    const leaving = leavingFor(settlement.state);
     const values: Record<string, unknown> = {
+      ...leaving.values,
       ':state': settlement.state,
       ':at': atIso,
       ':open': OPEN_MARKER,
+      ':pending': 'pending',
+      ':running': 'running',
     };
     const sets = ['#state = :state', 'gapMeasuredAt = :at'];
     for (const field of [
@@ -358,8 +371,15 @@ export class VendLedger {
           TableName: this.#table,
           Key: key(vend),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE #open`,
-          ConditionExpression: '#open = :open AND attribute_not_exists(gapMeasuredAt)',
-          ExpressionAttributeNames: { '#state': 'state', '#open': 'open' },
+          // Leaves only the states the transition table allows, and never a pending vend whose
+          // owner still runs within its lease (core/vend-transitions.ts mayMove).
+          ConditionExpression: `#open = :open AND attribute_not_exists(gapMeasuredAt) AND ${leaving.expression} AND (#state <> :pending OR attribute_not_exists(#owner) OR #owner.#ostate <> :running OR #owner.leaseUntil < :at)`,
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#open': 'open',
+            '#owner': 'owner',
+            '#ostate': 'state',
+          },
           ExpressionAttributeValues: values,
         }),
       );
@@ -384,6 +404,17 @@ export class VendLedger {
   vendsSince(sinceIso: string): Promise<VendRecord[]> {
     return vendsSince(this.#db, this.#table, sinceIso);
   }
+}
+
+/**
+ * The condition that a write to `to` leaves only a state the transition table allows
+ * (`#state IN (...)`, with `#state` naming the record's state). DynamoDB evaluates it with the
+ * write, atomically (Developer Guide, "Condition expressions").
+ */
+function leavingFor(to: VendState): { expression: string; values: Record<string, string> } {
+  const from = statesLeadingTo(to);
+  const values = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
+  return { expression: `#state IN (${Object.keys(values).join(', ')})`, values };
 }
 
 function key(vend: VendKey): VendKey {
