@@ -113,6 +113,8 @@ export function withEventActions(
 export interface FollowUpPlanOptions {
   awaitTimeoutHours: number;
   nowMs: number;
+  measureGap: BootstrapperConfig['lza']['measureGap'];
+  pipelineName: string;
   /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
   lzaVersion: string | undefined;
   governedRegions: readonly string[];
@@ -121,7 +123,7 @@ export interface FollowUpPlanOptions {
 /** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */
 export function followUpPlanOptions(
   config: {
-    lza: Pick<BootstrapperConfig['lza'], 'awaitTimeoutHours' | 'version'>;
+    lza: Pick<BootstrapperConfig['lza'], 'awaitTimeoutHours' | 'version' | 'measureGap' | 'pipelineName'>;
     governedRegions: readonly string[];
   },
   nowMs: number,
@@ -129,6 +131,8 @@ export function followUpPlanOptions(
   return {
     awaitTimeoutHours: config.lza.awaitTimeoutHours,
     nowMs,
+    measureGap: config.lza.measureGap,
+    pipelineName: config.lza.pipelineName,
     lzaVersion: config.lza.version,
     governedRegions: config.governedRegions,
   };
@@ -270,6 +274,8 @@ export function settlementOf(decision: Settlement['decision']): {
   counts: 'closed' | 'expired';
   metrics: MetricPoint[];
 } {
+  if (decision.kind === 'close-unfollowed')
+    return { update: { state: 'closed', note: decision.reason }, counts: 'closed', metrics: [] };
   if (decision.kind === 'expire') {
     return {
       update: { state: 'expired', note: decision.reason },

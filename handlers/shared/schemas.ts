@@ -77,6 +77,7 @@ const followUpDecision = z.discriminatedUnion('kind', [
     reason: z.string(),
   }),
   z.object({ kind: z.literal('expire'), reason: z.string() }),
+  z.object({ kind: z.literal('close-unfollowed'), reason: z.string() }),
 ]);
 
 export const followUpPlan = z.object({

@@ -405,11 +405,13 @@ describe('BootstrapperStack IAM', () => {
     );
   });
 
-  it('gives record-enforcement only the vend ledger items, its own log group and X-Ray', () => {
+  it('gives record-enforcement only the vend ledger items, the LZA pipeline history, its own log group and X-Ray', () => {
     // Prepare
     const statements = statementsOfRole(template, roleLogicalId('record-enforcement'));
-    // Assess
+    // Assess: under lza.measureGap auto it asks whether the pipeline exists.
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:ListActionExecutions',
+      'codepipeline:ListPipelineExecutions',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
