@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unrecordedRepairs } from '#core/follow-up.ts';
 import {
   MAX_RECORDED_REPAIRS,
   MAX_RECORDED_TRIGGERS,
@@ -302,41 +303,60 @@ export class VendLedger {
     }
   }
 
-  /** Repairs after LZA's Security_Resources, and the regions still failing. */
-  async recordRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<void> {
-    if (repairs.length === 0) return;
+  /**
+   * Repairs after LZA's Security_Resources, and the regions still failing. Returns the repairs
+   * this call added: one already held (its region re-verified after the same Security_Resources,
+   * or the same failure recorded) is left out, so duplicate follow-ups add no records. Each
+   * repaired region's write is conditioned on not being re-verified after that Security_Resources
+   * yet; when another follow-up wins that race, the record is read again and the rest retried.
+   */
+  async recordRepairs(
+    vend: VendKey,
+    repairs: RepairRecord[],
+    repairsFailed: string[],
+  ): Promise<RepairRecord[]> {
+    let fresh = repairs;
+    for (let attempt = 0; attempt < 3 && fresh.length > 0; attempt += 1) {
+      if (attempt > 0) {
+        const record = await this.get(vend);
+        if (!record || record.repairs.length >= MAX_RECORDED_REPAIRS) return [];
+        fresh = unrecordedRepairs(record, fresh);
+        if (fresh.length === 0) return [];
+      }
+      if (await this.#appendRepairs(vend, fresh, repairsFailed)) return fresh;
+    }
+    return [];
+  }
+
+  async #appendRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':repairs': repairs.slice(0, MAX_RECORDED_REPAIRS),
       ':failed': repairsFailed,
       ':empty': [],
+      ':max': MAX_RECORDED_REPAIRS,
     };
     const sets = [
       'repairs = list_append(if_not_exists(repairs, :empty), :repairs)',
       'repairsFailed = :failed',
     ];
-    repairs
-      .filter((r) => r.action !== 'failed')
-      .forEach((r, i) => {
-        names[`#r${i}`] = r.region;
-        values[`:sr${i}`] = r.securityResourcesAt;
-        sets.push(`regions.#r${i}.reverifiedAfter = :sr${i}`);
-      });
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key(vend),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'size(repairs) < :max',
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: { ...values, ':max': MAX_RECORDED_REPAIRS },
-        }),
+    const conditions = ['size(repairs) < :max'];
+    repairs.forEach((r, i) => {
+      names[`#r${i}`] = r.region;
+      values[`:sr${i}`] = r.securityResourcesAt;
+      conditions.push(
+        `(attribute_not_exists(regions.#r${i}.reverifiedAfter) OR regions.#r${i}.reverifiedAfter < :sr${i})`,
       );
-    } catch (error) {
-      if (hasName(error, 'ConditionalCheckFailedException')) return;
-      throw classifyAwsError(error, 'UpdateItem vend repairs');
-    }
+      if (r.action !== 'failed') sets.push(`regions.#r${i}.reverifiedAfter = :sr${i}`);
+    });
+    return this.#conditional({
+      TableName: this.#table,
+      Key: key(vend),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**

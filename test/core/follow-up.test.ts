@@ -10,6 +10,7 @@ import {
   type RepairResult,
   regressionsMetric,
   settlementOf,
+  unrecordedRepairs,
   vendRepairs,
   withEventAction,
 } from '#core/follow-up.ts';
@@ -40,7 +41,11 @@ const vend = vendRecord;
 describe('followUpTrigger', () => {
   it('follows the reconciler and Deploy-stage Security_Resources or Customizations successes of the LZA pipeline', () => {
     // Act + Assess
-    expect(followUpTrigger({ reconcile: true }, PIPELINE)).toEqual({ mode: 'reconcile' });
+    expect(followUpTrigger({ reconcile: true }, PIPELINE)).toEqual({ mode: 'reconcile', replan: false });
+    expect(followUpTrigger({ reconcile: true, replan: true }, PIPELINE)).toEqual({
+      mode: 'reconcile',
+      replan: true,
+    });
     expect(followUpTrigger(actionEvent({}), PIPELINE)).toMatchObject({
       mode: 'event',
       event: { action: 'Security_Resources', stage: 'Deploy', executionId: 'run-1' },
@@ -330,5 +335,38 @@ describe('recording a follow-up', () => {
       counts: 'expired',
       metrics: [{ name: METRIC.gapMeasurementTimedOut, unit: 'Count', value: 1 }],
     });
+  });
+});
+
+describe('unrecordedRepairs', () => {
+  const repair = (region: string, action: string, securityResourcesAt = '2026-11-30T11:00:00.000Z') => ({
+    pipelineExecutionId: 'run-1',
+    stage: 'Deploy',
+    region,
+    securityResourcesAt,
+    action,
+  });
+
+  it('leaves out a repair whose region was re-verified after the same Security_Resources, and a repeated failure', () => {
+    // Prepare
+    const record = vendRecord({
+      regions: {
+        'us-east-1': { verifiedAt: JOINED, reverifiedAfter: '2026-11-30T11:00:00.000Z' },
+        'eu-west-1': { verifiedAt: JOINED },
+      },
+      repairs: [repair('eu-west-1', 'failed')],
+    });
+    // Act
+    const fresh = unrecordedRepairs(record, [
+      repair('us-east-1', 'updated'),
+      repair('us-east-1', 'updated', '2026-11-30T12:00:00.000Z'),
+      repair('eu-west-1', 'failed'),
+      repair('eu-west-1', 'unchanged'),
+    ]);
+    // Assess
+    expect(fresh.map((r) => `${r.region}:${r.action}:${r.securityResourcesAt.slice(11, 13)}`)).toEqual([
+      'us-east-1:updated:12',
+      'eu-west-1:unchanged:11',
+    ]);
   });
 });

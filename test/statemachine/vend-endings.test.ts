@@ -1,0 +1,118 @@
+import { parseScenario, type ScenarioInput, VirtualTime } from '@runas-bootstrapper/local-cloud';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '#core/config.ts';
+import { FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
+import type { VendRecord } from '#core/vend-ledger.ts';
+import { type DemoRun, runScenario } from '#local/demo.ts';
+import { captureEmf, type EmfRecord } from '#test/emf.ts';
+
+// Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
+/**
+ * How vends end (issue 22), each case on virtual time with a fixed seed: a vend closes in the
+ * LZA run that covers it even when repairs are still writing as Customizations ends, duplicate
+ * pipeline events add no repair records, and an organization without LZA expires nothing.
+ */
+const MANAGEMENT = '999999999999';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+let run: DemoRun | undefined;
+let time: VirtualTime | undefined;
+let emf: EmfRecord[] = [];
+
+afterEach(async () => {
+  run?.runtime.stop();
+  await run?.cloud.close();
+  run = undefined;
+  await time?.uninstall();
+  time = undefined;
+});
+
+async function play(input: Partial<ScenarioInput>, config: object = {}): Promise<DemoRun> {
+  emf = [];
+  const log = captureEmf(emf);
+  try {
+    time = VirtualTime.install({ seed: 7 });
+    const scenario = parseScenario({
+      managementAccountId: MANAGEMENT,
+      homeRegion: 'us-east-1',
+      timeScale: 1,
+      latency: { model: 'aws', seed: 7 },
+      ...input,
+    });
+    run = await runScenario({
+      scenario,
+      config: parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...config }),
+      timeoutSeconds: 240,
+    });
+    return run;
+  } finally {
+    log.restore();
+  }
+}
+
+const vends = (played: DemoRun, accountIds: readonly string[]): Promise<VendRecord[]> =>
+  Promise.all(
+    accountIds.map(async (id) => (await played.runtime.dependencies.ledger.vendsOf(id))[0] as VendRecord),
+  );
+
+function metricCount(name: string): number {
+  return emf.reduce((sum, r) => sum + (name in r ? [r[name]].flat().length : 0), 0);
+}
+
+describe('LZA 1.13 with slow SSM writes: repairs still running when Customizations ends', () => {
+  it('closes every vend in the run that covers it, within minutes of Customizations, with one repair record per region', async () => {
+    // Prepare: six vends covered by one LZA 1.13.1 run that wipes RunAs at Security_Resources;
+    // Customizations follows Security_Resources within seconds, while every SSM write takes 40 s,
+    // and CodePipeline delivers each of its events twice.
+    const accounts = Array.from({ length: 6 }, (_, i) => ({
+      accountId: String(510_000_000_000 + i),
+      name: `slow-${i}`,
+      roles: { OrganizationAccountAccessRole: 5 },
+      vend: { atSeconds: 1 + i, via: 'organizations' as const, createSeconds: 10 },
+    }));
+    // Act
+    const played = await play(
+      {
+        pipeline: {
+          lzaVersion: '1.13.1',
+          eventDeliveries: 2,
+          runs: [
+            {
+              startAtSeconds: 0,
+              durations: { Identity_Center: 5, Network_Associations: 5, 'Deploy/Customizations': 10 },
+            },
+          ],
+        },
+        faults: { operations: { 'ssm:UpdateDocument': { latencyMs: { min: 40_000, max: 40_000 } } } },
+        accounts,
+      },
+      { lza: { version: '1.13.1' } },
+    );
+    // Assess
+    const records = await vends(
+      played,
+      accounts.map((a) => a.accountId),
+    );
+    for (const vend of records) {
+      expect(vend.state, vend.accountId).toBe('closed');
+      expect(vend.gapClosedSeconds, vend.accountId).toBeGreaterThan(0);
+      // Closed by a follow-up of the covering run, within minutes of its Customizations.
+      const lag =
+        (Date.parse(vend.gapMeasuredAt ?? '') - Date.parse(vend.customizationsCompletedAt ?? '')) / 1000;
+      expect(lag, vend.accountId).toBeGreaterThanOrEqual(0);
+      expect(lag, vend.accountId).toBeLessThan(300);
+      // One record per region, however many follow-ups planned the repair.
+      expect(vend.repairs.map((r) => r.region).sort(), vend.accountId).toEqual([...REGIONS].sort());
+    }
+    // Nothing waited for the reconciler: no scheduled run was needed to close them.
+    const followUps = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${FOLLOW_UP_STATE_MACHINE}`));
+    expect(followUps.filter((e) => e.startedBy.startsWith('schedule/'))).toEqual([]);
+    expect(metricCount('GapClosedSeconds')).toBe(accounts.length);
+  }, 300_000);
+});
