@@ -143,6 +143,23 @@ const notificationsSchema = z.strictObject({
   exposureP90AlarmSeconds: z._default(z.number().check(z.positive()), 900),
 });
 
+/** How long past the longest of the vend window and the LZA wait a vend record must survive TTL. */
+export const RETENTION_MARGIN_HOURS = 24;
+
+/**
+ * The fewest days of ledger retention that never let TTL delete a record still needed: every
+ * event within `vendWindowHours` must find its vend (else it is measured twice) and an open vend
+ * must outlive `lza.awaitTimeoutHours` (else it vanishes unsettled).
+ */
+export function minimumRetentionDays(config: {
+  vendWindowHours: number;
+  lza: { awaitTimeoutHours: number };
+}): number {
+  return Math.ceil(
+    (Math.max(config.vendWindowHours, config.lza.awaitTimeoutHours) + RETENTION_MARGIN_HOURS) / 24,
+  );
+}
+
 export const configSchema = z
   .strictObject({
     runAsEnabled: z._default(z.boolean(), true),
@@ -215,6 +232,18 @@ export const configSchema = z
           code: 'custom',
           path: ['runAsDefaultUser'],
           message: '"root" gives every Session Manager shell root; set allowRootDefaultUser: true to mean it',
+        });
+      }
+      const neededDays = minimumRetentionDays(config);
+      if (config.ledgerRetentionDays < neededDays) {
+        const longest =
+          config.vendWindowHours >= config.lza.awaitTimeoutHours
+            ? 'vendWindowHours'
+            : 'lza.awaitTimeoutHours';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ledgerRetentionDays'],
+          message: `must be at least ${neededDays} (TTL would delete vend records still needed: ${longest} is ${Math.max(config.vendWindowHours, config.lza.awaitTimeoutHours)} h, plus a ${RETENTION_MARGIN_HOURS} h margin)`,
         });
       }
       if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
