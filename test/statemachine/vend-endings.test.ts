@@ -116,3 +116,44 @@ describe('LZA 1.13 with slow SSM writes: repairs still running when Customizatio
     expect(metricCount('GapClosedSeconds')).toBe(accounts.length);
   }, 300_000);
 });
+
+describe('a Control Tower organization without LZA, default config, played for 3 hours', () => {
+  it('measures and closes every vend, expires none, and fires the reconciler hourly and the sweep', async () => {
+    // Prepare: no LZA pipeline at all; one vend joins 10 s before the second reconcile and its
+    // role takes 20 minutes, so the reconciler meets it pending, its owner still waiting.
+    const accounts = [
+      { accountId: '520000000001', roleSeconds: 30, atSeconds: 5 },
+      { accountId: '520000000002', roleSeconds: 1_200, atSeconds: 3_590 },
+      { accountId: '520000000003', roleSeconds: 90, atSeconds: 7_000 },
+    ].map(({ accountId, roleSeconds, atSeconds }) => ({
+      accountId,
+      name: `ct-${accountId.slice(-1)}`,
+      roles: { AWSControlTowerExecution: roleSeconds },
+      vend: { atSeconds, via: 'controltower' as const, createSeconds: 60, enrollSeconds: 600 },
+    }));
+    // Act
+    const played = await play({ accounts, playUntilSeconds: 3 * 3_600 });
+    // Assess
+    for (const vend of await vends(
+      played,
+      accounts.map((a) => a.accountId),
+    )) {
+      expect(vend.measuredAt, vend.accountId).toBeDefined();
+      expect(vend.state, vend.accountId).toBe('closed');
+      expect(vend.note, vend.accountId).toBe(
+        'no LZA pipeline AWSAccelerator-Pipeline: closed at verification (lza.measureGap auto)',
+      );
+    }
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+    expect(metricCount('VendToRunAsSeconds')).toBe(accounts.length);
+    const scheduled = (name: string) =>
+      played.runtime.executions().filter((e) => e.startedBy === `schedule/${name}`);
+    expect(
+      scheduled('reconcile').map(
+        (e) => e.startDate.getTime() - scheduled('reconcile')[0]!.startDate.getTime(),
+      ),
+    ).toEqual([0, 3_600_000, 7_200_000]);
+    expect(scheduled('reconcile').every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    expect(scheduled('sweep')).toHaveLength(1);
+  }, 300_000);
+});
