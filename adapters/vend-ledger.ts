@@ -131,6 +131,27 @@ export class VendLedger {
     }
   }
 
+  /**
+   * Take the vend over from an owner whose execution has ended without finishing (its status
+   * from DescribeExecution): only while that execution is still the recorded, running owner.
+   */
+  async takeOver(vend: VendKey, owner: VendOwner, deadExecution: string): Promise<boolean> {
+    const leaving = leavingFor('pending');
+    return this.#conditional({
+      TableName: this.#table,
+      Key: key(vend),
+      UpdateExpression: 'SET #owner = :owner',
+      ConditionExpression: `${leaving.expression} AND #owner.execution = :dead AND #owner.#ostate = :running`,
+      ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state', '#ostate': 'state' },
+      ExpressionAttributeValues: {
+        ...leaving.values,
+        ':owner': owner,
+        ':dead': deadExecution,
+        ':running': 'running',
+      },
+    });
+  }
+
   async get(vend: VendKey): Promise<VendRecord | undefined> {
     try {
       const { Item } = await this.#db.send(

@@ -52,3 +52,16 @@ export function mayMove(
   if (record.state === 'pending' && SETTLED_STATES.includes(to)) return !ownerIsLive(record.owner, nowMs);
   return true;
 }
+
+/**
+ * Whether a later trigger should ask if the vend's owner execution still runs: the vend is
+ * pending under an owner that holds its lease (else the claim alone takes over) and whose
+ * execution ARN is known.
+ */
+export function ownerToCheck(
+  record: { state: VendState; owner?: VendOwner | undefined },
+  nowMs: number,
+): string | undefined {
+  if (record.state !== 'pending' || !ownerIsLive(record.owner, nowMs)) return undefined;
+  return record.owner?.executionArn;
+}

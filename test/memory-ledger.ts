@@ -42,6 +42,13 @@ export function memoryLedger(): VendLedger & { records: Map<string, VendRecord &
       Object.assign(record, { owner, state: 'pending', open: true });
       return true;
     },
+    async takeOver(vend, owner, deadExecution) {
+      const record = records.get(id(vend));
+      if (record?.state !== 'pending' || record.owner?.execution !== deadExecution) return false;
+      if (record.owner.state !== 'running') return false;
+      record.owner = owner;
+      return true;
+    },
     async get(vend) {
       const record = records.get(id(vend));
       return record ? structuredClone(record) : undefined;

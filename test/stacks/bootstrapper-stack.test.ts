@@ -397,12 +397,16 @@ describe('BootstrapperStack IAM', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'organizations:DescribeAccount',
+      'states:DescribeExecution',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
     expect(statements.find((s) => actionsOf(s).includes('organizations:DescribeAccount'))?.Resource).toEqual(
       partitionArn(`:organizations::${MANAGEMENT_ACCOUNT}:account/o-*/*`),
     );
+    // Only the bootstrap machine's executions: a vend's owner is one of them.
+    const describe = statements.find((s) => actionsOf(s).includes('states:DescribeExecution'));
+    expect(JSON.stringify(describe?.Resource)).toMatch(/:execution:".*Bootstrap[0-9A-F]{8}.*:\*"/);
   });
 
   it('gives record-enforcement only the vend ledger items, the LZA pipeline history, its own log group and X-Ray', () => {

@@ -1,10 +1,16 @@
-import { parseScenario, type ScenarioInput, VirtualTime } from '@runas-bootstrapper/local-cloud';
+import {
+  type LocalCloud,
+  parseScenario,
+  type ScenarioInput,
+  VirtualTime,
+} from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
-import { FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { injectFaults, internalError } from '#test/faults.ts';
 
 // Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
 vi.hoisted(() => {
@@ -31,7 +37,11 @@ afterEach(async () => {
   time = undefined;
 });
 
-async function play(input: Partial<ScenarioInput>, config: object = {}): Promise<DemoRun> {
+async function play(
+  input: Partial<ScenarioInput>,
+  config: object = {},
+  beforeTimeline?: (cloud: LocalCloud) => void,
+): Promise<DemoRun> {
   emf = [];
   const log = captureEmf(emf);
   try {
@@ -47,6 +57,7 @@ async function play(input: Partial<ScenarioInput>, config: object = {}): Promise
       scenario,
       config: parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...config }),
       timeoutSeconds: 240,
+      ...(beforeTimeline ? { beforeTimeline } : {}),
     });
     return run;
   } finally {
@@ -155,5 +166,92 @@ describe('a Control Tower organization without LZA, default config, played for 3
     ).toEqual([0, 3_600_000, 7_200_000]);
     expect(scheduled('reconcile').every((e) => e.status === 'SUCCEEDED')).toBe(true);
     expect(scheduled('sweep')).toHaveLength(1);
+  }, 300_000);
+});
+
+describe('one poller per vend, and a dead owner redone at once', () => {
+  it('lets the join stand down while the owner works, and a replay take over as soon as the owner execution has ended', async () => {
+    // Prepare + Act: a Organizations vend: CreateAccountResult and AccountJoinedOrganization start
+    // two executions of the same vend at once.
+    const accountId = '530000000001';
+    const played = await play({
+      accounts: [
+        {
+          accountId,
+          name: 'dies',
+          roles: { OrganizationAccountAccessRole: 30 },
+          vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    const [vend] = await played.runtime.dependencies.ledger.vendsOf(accountId);
+    // Assess
+    const executions = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${BOOTSTRAP_STATE_MACHINE}`));
+    const covered = executions.filter((e) =>
+      e.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'Covered'),
+    );
+    expect(executions).toHaveLength(2);
+    expect(covered).toHaveLength(1);
+    // The covered execution asked STS for nothing: only the owner polled for the role.
+    expect(vend?.owner?.execution).not.toBe(covered[0]?.name);
+    expect(covered[0]?.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'AwaitRole')).toBe(
+      false,
+    );
+  }, 300_000);
+
+  it('takes a vend over from an owner whose execution failed mid-way, long before its lease ends', async () => {
+    // Prepare: from the 25th simulated second (after the claim, before the role) every ledger UpdateItem fails, so the owner (past its
+    // claim) can record nothing and its execution fails with the claim still held.
+    const accountId = '530000000002';
+    let failing = false;
+    let undo: () => void = () => {};
+    const played = await play(
+      {
+        accounts: [
+          {
+            accountId,
+            name: 'crash',
+            roles: { OrganizationAccountAccessRole: 30 },
+            vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+          },
+        ],
+      },
+      {},
+      (cloud) => {
+        setTimeout(() => {
+          failing = true;
+        }, 25_000);
+        undo = injectFaults(cloud, ({ operation }) =>
+          failing && operation === 'dynamodb:UpdateItem' ? internalError() : undefined,
+        );
+      },
+    );
+    const [held] = await played.runtime.dependencies.ledger.vendsOf(accountId);
+    // Act: the fault mended, an operator replays the account.
+    undo();
+    const replay = played.runtime.startExecution(BOOTSTRAP_STATE_MACHINE, {
+      version: '0',
+      id: 'replay-1',
+      'detail-type': 'Bootstrap Account Requested',
+      source: 'runas-bootstrapper',
+      account: MANAGEMENT,
+      time: new Date(played.cloud.clock.nowMs()).toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: { accountId },
+    });
+    await replay.done;
+    // Assess: the owner's execution failed holding a live lease; the replay asked DescribeExecution,
+    // took the vend over and measured it.
+    expect(held?.state).toBe('pending');
+    expect(held?.owner?.state).toBe('running');
+    expect(Date.parse(held?.owner?.leaseUntil ?? '')).toBeGreaterThan(played.cloud.clock.nowMs());
+    expect(replay.status).toBe('SUCCEEDED');
+    const [vend] = await played.runtime.dependencies.ledger.vendsOf(accountId);
+    expect(vend?.owner?.execution).toBe(replay.name);
+    expect(vend?.measuredAt).toBeDefined();
+    expect(played.cloud.state.callCount({ operation: 'states:DescribeExecution' })).toBeGreaterThan(0);
   }, 300_000);
 });
