@@ -52,6 +52,19 @@ export class PipelineHistory {
     return runs;
   }
 
+  /** Whether the pipeline exists (one ListPipelineExecutions call; PipelineNotFoundException says no). */
+  async exists(): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new ListPipelineExecutionsCommand({ pipelineName: this.#pipelineName, maxResults: 1 }),
+      );
+      return true;
+    } catch (error) {
+      if (hasName(error, 'PipelineNotFoundException')) return false;
+      throw classifyManagementError(error, `ListPipelineExecutions ${this.#pipelineName}`);
+    }
+  }
+
   /**
    * The runs since `since` (as `runsSince`), each with its action executions, read side by side.
    * Undefined when the pipeline does not exist.

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unrecordedRepairs } from '#core/follow-up.ts';
 import {
   MAX_RECORDED_REPAIRS,
   MAX_RECORDED_TRIGGERS,
@@ -12,7 +13,9 @@ import {
   type VendOwner,
   type VendRecord,
   type VendSettlement,
+  type VendState,
 } from '#core/vend-ledger.ts';
+import { statesLeadingTo } from '#core/vend-transitions.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import { openVends, vendsOf, vendsSince, withoutMarker } from './vend-ledger-reads.ts';
 
@@ -96,14 +99,14 @@ export class VendLedger {
    * owner failed before RunAs was verified, or when the owner went silent past its lease.
    */
   async claim(vend: VendKey, owner: VendOwner, nowIso: string): Promise<boolean> {
+    const leaving = leavingFor('pending');
     try {
       await this.#db.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: key(vend),
           UpdateExpression: 'SET #owner = :owner, #state = :pending, #open = :open',
-          ConditionExpression:
-            '(#state = :pending OR #state = :awaiting) AND (attribute_not_exists(#owner) OR #owner.#ostate = :failed OR (#owner.#ostate = :running AND #owner.leaseUntil < :now))',
+          ConditionExpression: `${leaving.expression} AND (attribute_not_exists(#owner) OR #owner.#ostate = :failed OR (#owner.#ostate = :running AND #owner.leaseUntil < :now))`,
           ExpressionAttributeNames: {
             '#owner': 'owner',
             '#state': 'state',
@@ -111,9 +114,9 @@ export class VendLedger {
             '#open': 'open',
           },
           ExpressionAttributeValues: {
+            ...leaving.values,
             ':owner': owner,
             ':pending': 'pending',
-            ':awaiting': 'awaiting-enrollment',
             ':failed': 'failed',
             ':running': 'running',
             ':now': nowIso,
@@ -126,6 +129,27 @@ export class VendLedger {
       if (hasName(error, 'ConditionalCheckFailedException')) return false;
       throw classifyAwsError(error, 'UpdateItem vend claim');
     }
+  }
+
+  /**
+   * Take the vend over from an owner whose execution has ended without finishing (its status
+   * from DescribeExecution): only while that execution is still the recorded, running owner.
+   */
+  async takeOver(vend: VendKey, owner: VendOwner, deadExecution: string): Promise<boolean> {
+    const leaving = leavingFor('pending');
+    return this.#conditional({
+      TableName: this.#table,
+      Key: key(vend),
+      UpdateExpression: 'SET #owner = :owner',
+      ConditionExpression: `${leaving.expression} AND #owner.execution = :dead AND #owner.#ostate = :running`,
+      ExpressionAttributeNames: { '#owner': 'owner', '#state': 'state', '#ostate': 'state' },
+      ExpressionAttributeValues: {
+        ...leaving.values,
+        ':owner': owner,
+        ':dead': deadExecution,
+        ':running': 'running',
+      },
+    });
   }
 
   async get(vend: VendKey): Promise<VendRecord | undefined> {
@@ -241,15 +265,18 @@ export class VendLedger {
     try {
       if ('measurement' in result) {
         const { measurement, measuredAt } = result;
+        // pending → verified only: a vend settled meanwhile is never verified again.
+        const toVerified = leavingFor('verified');
         await this.#db.send(
           new UpdateCommand({
             ...base,
             UpdateExpression:
               'SET #owner.#ostate = :done, #state = :verified, runAsVerifiedAt = :verifiedAt, exposureSeconds = :exposure, measuredAt = :at' +
               (measurement.roleWaitSeconds !== undefined ? ', roleWaitSeconds = :roleWait' : ''),
-            ConditionExpression: '#owner.execution = :me AND attribute_not_exists(measuredAt)',
+            ConditionExpression: `#owner.execution = :me AND attribute_not_exists(measuredAt) AND ${toVerified.expression}`,
             ExpressionAttributeNames: { '#owner': 'owner', '#ostate': 'state', '#state': 'state' },
             ExpressionAttributeValues: {
+              ...toVerified.values,
               ':done': 'done',
               ':verified': 'verified',
               ':verifiedAt': measurement.runAsVerifiedAt,
@@ -265,13 +292,17 @@ export class VendLedger {
         return true;
       }
       const awaiting = 'awaitingEnrollment' in result;
+      // Giving the claim up keeps the vend pending (a state change only when parking it).
+      const leaving = awaiting
+        ? leavingFor('awaiting-enrollment')
+        : { expression: '#state = :from0', values: { ':from0': 'pending' } };
       await this.#db.send(
         new UpdateCommand({
           ...base,
           UpdateExpression: awaiting
             ? 'SET #owner.#ostate = :failed, #state = :awaiting REMOVE #open'
             : 'SET #owner.#ostate = :failed',
-          ConditionExpression: '#owner.execution = :me AND #state = :pending',
+          ConditionExpression: `#owner.execution = :me AND ${leaving.expression}`,
           ExpressionAttributeNames: {
             '#owner': 'owner',
             '#ostate': 'state',
@@ -279,9 +310,9 @@ export class VendLedger {
             ...(awaiting ? { '#open': 'open' } : {}),
           },
           ExpressionAttributeValues: {
+            ...leaving.values,
             ':failed': 'failed',
             ':me': execution,
-            ':pending': 'pending',
             ...(awaiting ? { ':awaiting': 'awaiting-enrollment' } : {}),
           },
         }),
@@ -293,41 +324,60 @@ export class VendLedger {
     }
   }
 
-  /** Repairs after LZA's Security_Resources, and the regions still failing. */
-  async recordRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<void> {
-    if (repairs.length === 0) return;
+  /**
+   * Repairs after LZA's Security_Resources, and the regions still failing. Returns the repairs
+   * this call added: one already held (its region re-verified after the same Security_Resources,
+   * or the same failure recorded) is left out, so duplicate follow-ups add no records. Each
+   * repaired region's write is conditioned on not being re-verified after that Security_Resources
+   * yet; when another follow-up wins that race, the record is read again and the rest retried.
+   */
+  async recordRepairs(
+    vend: VendKey,
+    repairs: RepairRecord[],
+    repairsFailed: string[],
+  ): Promise<RepairRecord[]> {
+    let fresh = repairs;
+    for (let attempt = 0; attempt < 3 && fresh.length > 0; attempt += 1) {
+      if (attempt > 0) {
+        const record = await this.get(vend);
+        if (!record || record.repairs.length >= MAX_RECORDED_REPAIRS) return [];
+        fresh = unrecordedRepairs(record, fresh);
+        if (fresh.length === 0) return [];
+      }
+      if (await this.#appendRepairs(vend, fresh, repairsFailed)) return fresh;
+    }
+    return [];
+  }
+
+  async #appendRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<boolean> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {
       ':repairs': repairs.slice(0, MAX_RECORDED_REPAIRS),
       ':failed': repairsFailed,
       ':empty': [],
+      ':max': MAX_RECORDED_REPAIRS,
     };
     const sets = [
       'repairs = list_append(if_not_exists(repairs, :empty), :repairs)',
       'repairsFailed = :failed',
     ];
-    repairs
-      .filter((r) => r.action !== 'failed')
-      .forEach((r, i) => {
-        names[`#r${i}`] = r.region;
-        values[`:sr${i}`] = r.securityResourcesAt;
-        sets.push(`regions.#r${i}.reverifiedAfter = :sr${i}`);
-      });
-    try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key(vend),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: 'size(repairs) < :max',
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: { ...values, ':max': MAX_RECORDED_REPAIRS },
-        }),
+    const conditions = ['size(repairs) < :max'];
+    repairs.forEach((r, i) => {
+      names[`#r${i}`] = r.region;
+      values[`:sr${i}`] = r.securityResourcesAt;
+      conditions.push(
+        `(attribute_not_exists(regions.#r${i}.reverifiedAfter) OR regions.#r${i}.reverifiedAfter < :sr${i})`,
       );
-    } catch (error) {
-      if (hasName(error, 'ConditionalCheckFailedException')) return;
-      throw classifyAwsError(error, 'UpdateItem vend repairs');
-    }
+      if (r.action !== 'failed') sets.push(`regions.#r${i}.reverifiedAfter = :sr${i}`);
+    });
+    return this.#conditional({
+      TableName: this.#table,
+      Key: key(vend),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    });
   }
 
   /**
@@ -335,10 +385,14 @@ export class VendLedger {
    * gap metrics), false when another event or the reconciler already had.
    */
   async settle(vend: VendKey, settlement: VendSettlement, atIso: string): Promise<boolean> {
+    const leaving = leavingFor(settlement.state);
     const values: Record<string, unknown> = {
+      ...leaving.values,
       ':state': settlement.state,
       ':at': atIso,
       ':open': OPEN_MARKER,
+      ':pending': 'pending',
+      ':running': 'running',
     };
     const sets = ['#state = :state', 'gapMeasuredAt = :at'];
     for (const field of [
@@ -358,8 +412,15 @@ export class VendLedger {
           TableName: this.#table,
           Key: key(vend),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE #open`,
-          ConditionExpression: '#open = :open AND attribute_not_exists(gapMeasuredAt)',
-          ExpressionAttributeNames: { '#state': 'state', '#open': 'open' },
+          // Leaves only the states the transition table allows, and never a pending vend whose
+          // owner still runs within its lease (core/vend-transitions.ts mayMove).
+          ConditionExpression: `#open = :open AND attribute_not_exists(gapMeasuredAt) AND ${leaving.expression} AND (#state <> :pending OR attribute_not_exists(#owner) OR #owner.#ostate <> :running OR #owner.leaseUntil < :at)`,
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#open': 'open',
+            '#owner': 'owner',
+            '#ostate': 'state',
+          },
           ExpressionAttributeValues: values,
         }),
       );
@@ -384,6 +445,17 @@ export class VendLedger {
   vendsSince(sinceIso: string): Promise<VendRecord[]> {
     return vendsSince(this.#db, this.#table, sinceIso);
   }
+}
+
+/**
+ * The condition that a write to `to` leaves only a state the transition table allows
+ * (`#state IN (...)`, with `#state` naming the record's state). DynamoDB evaluates it with the
+ * write, atomically (Developer Guide, "Condition expressions").
+ */
+function leavingFor(to: VendState): { expression: string; values: Record<string, string> } {
+  const from = statesLeadingTo(to);
+  const values = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
+  return { expression: `#state IN (${Object.keys(values).join(', ')})`, values };
 }
 
 function key(vend: VendKey): VendKey {

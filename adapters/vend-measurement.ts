@@ -6,7 +6,13 @@
  * conditional write: only the execution whose write stored the measurement gets it back, and only
  * that one emits the exposure metrics.
  */
-import { closureWhenMeasured, ownerFinish, type VendVerification } from '#core/enforcement-record.ts';
+import type { MeasureGap } from '#core/config.ts';
+import {
+  closureWhenMeasured,
+  needsPipelineCheck,
+  ownerFinish,
+  type VendVerification,
+} from '#core/enforcement-record.ts';
 import { measureVend, runningOwner, type VendMeasurement } from '#core/vend-ledger.ts';
 import type { VendKey, VendLedger } from './vend-ledger.ts';
 
@@ -19,12 +25,16 @@ export type MeasuringLedger = Pick<
  * Each region's first verification goes to the ledger. The vend's owner then stores the exposure
  * once (returned when it did), or gives its claim up for a later execution.
  */
+export interface MeasuringDependencies {
+  ledger: MeasuringLedger;
+  now: () => number;
+  config: { lza: { measureGap: MeasureGap; pipelineName: string } };
+  /** Asked only with `measureGap: 'auto'`, once a vend is measured. */
+  pipeline: { exists(): Promise<boolean> };
+}
+
 export async function recordVendVerification(
-  {
-    ledger,
-    now,
-    config,
-  }: { ledger: MeasuringLedger; now: () => number; config: { lza: { measureGap: boolean } } },
+  { ledger, now, config, pipeline }: MeasuringDependencies,
   { vend, execution, regions, roleAssumableAt, owner }: VendVerification,
   logger: { info(message: string, extra: Record<string, unknown>): void },
 ): Promise<VendMeasurement | undefined> {
@@ -36,7 +46,9 @@ export async function recordVendVerification(
   if (finish && 'measurement' in finish) {
     measured = await storeMeasurement(ledger, vend, execution, finish.measurement, nowIso);
     // Nothing follows LZA for this vend: settle it now rather than at the reconciler's expiry.
-    const closure = closureWhenMeasured(config.lza.measureGap);
+    const exists =
+      measured && needsPipelineCheck(config.lza.measureGap) ? await pipeline.exists() : undefined;
+    const closure = closureWhenMeasured(config.lza, exists);
     if (measured && closure) await ledger.settle(vend, closure, nowIso);
   } else if (finish) await ledger.finishOwnership(vend, execution, finish);
   logger.info('vend recorded', {

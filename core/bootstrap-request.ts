@@ -29,6 +29,11 @@ export type ResolvedRequest =
         isVend: boolean;
         /** This execution owns the vend's measurements. */
         owner: boolean;
+        /**
+         * Another execution owns this vend and is working on it: this one stands down (one
+         * poller per vend). Replays and enrollment updates are never covered.
+         */
+        covered: boolean;
         /** An invited account reached by a non-Control-Tower event: a short role wait. */
         invited: boolean;
         roleDeadline: string;
@@ -88,6 +93,7 @@ export function vendEntries(
   plan: RequestPlan,
   execution: string,
   config: RequestConfig,
+  executionArn?: string,
 ) {
   const vend = { accountId: request.accountId, joinedAt: plan.join.joinedAt };
   return {
@@ -104,7 +110,7 @@ export function vendEntries(
       execution,
       ...(request.eventId ? { eventId: request.eventId } : {}),
     } satisfies TriggerSeen,
-    owner: runningOwner(execution, plan.nowIso, plan.roleDeadline),
+    owner: runningOwner(execution, plan.nowIso, plan.roleDeadline, executionArn),
   };
 }
 
@@ -123,6 +129,7 @@ export function bootstrapRequest(
       regions: request.regions,
       isVend,
       owner,
+      covered: isVend && !owner && request.trigger !== 'replay',
       invited: plan.invited,
       roleDeadline: plan.roleDeadline,
       ...(request.reason ? { reason: request.reason } : {}),

@@ -85,8 +85,13 @@ const lzaSchema = z.strictObject({
     z.string().check(z.regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'is not a valid CodePipeline name')),
     'AWSAccelerator-Pipeline',
   ),
-  /** After enforcing, follow the LZA pipeline to measure the gap and repair regressions. */
-  measureGap: z._default(z.boolean(), true),
+  /**
+   * After enforcing, follow the LZA pipeline to measure the gap and repair regressions.
+   * `auto`: follow the pipeline when it exists; in an organization without it, close each vend
+   * at verification with a note (no expiry, no GapMeasurementTimedOut). `true`: a missing
+   * pipeline is an error (doctor and the timed-out alarm report it). `false`: never follow.
+   */
+  measureGap: z._default(z.union([z.literal('auto'), z.boolean()]), 'auto'),
   /** Give up following the pipeline after this long. */
   awaitTimeoutHours: z._default(positiveUpTo(24 * 7), 6),
   /**
@@ -137,6 +142,23 @@ const notificationsSchema = z.strictObject({
   /** Alarm when p90 exposure (vend to verified RunAs) is above this. */
   exposureP90AlarmSeconds: z._default(z.number().check(z.positive()), 900),
 });
+
+/** How long past the longest of the vend window and the LZA wait a vend record must survive TTL. */
+export const RETENTION_MARGIN_HOURS = 24;
+
+/**
+ * The fewest days of ledger retention that never let TTL delete a record still needed: every
+ * event within `vendWindowHours` must find its vend (else it is measured twice) and an open vend
+ * must outlive `lza.awaitTimeoutHours` (else it vanishes unsettled).
+ */
+export function minimumRetentionDays(config: {
+  vendWindowHours: number;
+  lza: { awaitTimeoutHours: number };
+}): number {
+  return Math.ceil(
+    (Math.max(config.vendWindowHours, config.lza.awaitTimeoutHours) + RETENTION_MARGIN_HOURS) / 24,
+  );
+}
 
 export const configSchema = z
   .strictObject({
@@ -212,6 +234,18 @@ export const configSchema = z
           message: '"root" gives every Session Manager shell root; set allowRootDefaultUser: true to mean it',
         });
       }
+      const neededDays = minimumRetentionDays(config);
+      if (config.ledgerRetentionDays < neededDays) {
+        const longest =
+          config.vendWindowHours >= config.lza.awaitTimeoutHours
+            ? 'vendWindowHours'
+            : 'lza.awaitTimeoutHours';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ledgerRetentionDays'],
+          message: `must be at least ${neededDays} (TTL would delete vend records still needed: ${longest} is ${Math.max(config.vendWindowHours, config.lza.awaitTimeoutHours)} h, plus a ${RETENTION_MARGIN_HOURS} h margin)`,
+        });
+      }
       if (config.guardrail.scp.enabled && config.guardrail.scp.targetIds.length === 0) {
         ctx.addIssue({
           code: 'custom',
@@ -223,6 +257,8 @@ export const configSchema = z
   );
 
 export type BootstrapperConfig = z.output<typeof configSchema>;
+/** `lza.measureGap`: `'auto'`, or a boolean. */
+export type MeasureGap = BootstrapperConfig['lza']['measureGap'];
 export type BootstrapperConfigInput = z.input<typeof configSchema>;
 
 /** The requested regions that the config does not govern (none means every one is governed). */

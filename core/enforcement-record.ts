@@ -3,6 +3,7 @@
  * vend ledger, what the vend's owner finishes its claim with, and the metrics. The ledger calls
  * are in adapters/vend-measurement.ts; the handler writes the metrics.
  */
+import type { MeasureGap } from './config.ts';
 import type { EnforcementSummary } from './enforcement.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
 import type { RegionResult } from './region-result.ts';
@@ -78,13 +79,27 @@ export function vendVerification(
 }
 
 /**
- * With gap measurement off nothing follows LZA for a vend, so its owner closes it as soon as it is
- * measured rather than leaving it open to the reconciler's expiry.
+ * When nothing will follow LZA for a vend, its owner closes it as soon as it is measured rather
+ * than leaving it open to the reconciler: gap measurement is off, or it is `auto` and the
+ * organization has no LZA pipeline of that name (`pipelineExists` false).
  */
-export function closureWhenMeasured(measureGap: boolean): { state: 'closed'; note: string } | undefined {
-  return measureGap
-    ? undefined
-    : { state: 'closed', note: 'gap measurement is off (lza.measureGap is false)' };
+export function closureWhenMeasured(
+  lza: { measureGap: MeasureGap; pipelineName: string },
+  pipelineExists?: boolean,
+): { state: 'closed'; note: string } | undefined {
+  if (lza.measureGap === false)
+    return { state: 'closed', note: 'gap measurement is off (lza.measureGap is false)' };
+  if (lza.measureGap === 'auto' && pipelineExists === false)
+    return {
+      state: 'closed',
+      note: `no LZA pipeline ${lza.pipelineName}: closed at verification (lza.measureGap auto)`,
+    };
+  return undefined;
+}
+
+/** Whether the owner must ask if the pipeline exists before it can settle a measured vend. */
+export function needsPipelineCheck(measureGap: MeasureGap): boolean {
+  return measureGap === 'auto';
 }
 
 export type OwnerFinish = { measurement: VendMeasurement } | { awaitingEnrollment: true } | { failed: true };

@@ -3,6 +3,8 @@
  * to re-verify and repair after Security_Resources, and whether the vend closes, waits or
  * expires; with the caps that keep one follow-up execution within Step Functions' limits.
  */
+
+import type { MeasureGap } from './config.ts';
 import { secondsBetween } from './enforcement.ts';
 import {
   coveringCandidates,
@@ -15,6 +17,7 @@ import {
   type PipelineRun,
 } from './gap.ts';
 import { canClaim, measureVend, type RepairRecord, type VendRecord } from './vend-ledger.ts';
+import { mayMove } from './vend-transitions.ts';
 
 /**
  * What one follow-up execution carries at most. Its plan travels in the state (256 KiB) and each
@@ -65,7 +68,9 @@ export type FollowUpDecision =
       gapClosedSeconds?: number;
       reason: string;
     }
-  | { kind: 'expire'; reason: string };
+  | { kind: 'expire'; reason: string }
+  /** `lza.measureGap` auto in an organization without the LZA pipeline: nothing to follow. */
+  | { kind: 'close-unfollowed'; reason: string };
 
 export interface FollowUpPlan {
   repairs: PlannedRepair[];
@@ -75,6 +80,9 @@ export interface FollowUpPlan {
 export interface FollowUpOptions {
   awaitTimeoutHours: number;
   nowMs: number;
+  /** `auto` (the default): a missing pipeline means no LZA, not an error. */
+  measureGap?: MeasureGap;
+  pipelineName?: string;
 }
 
 /**
@@ -93,14 +101,13 @@ export function planFollowUp(
   options: FollowUpOptions,
 ): FollowUpPlan {
   const deadline = Date.parse(record.joinedAt) + options.awaitTimeoutHours * 3_600_000;
-  const expired = options.nowMs > deadline;
+  // Never under a live owner: a pending vend whose owner runs within its lease waits for it.
+  const expired = options.nowMs > deadline && mayMove(record, 'expired', options.nowMs);
   const expire = (why: string): FollowUpDecision => ({
     kind: 'expire',
     reason: `${why} within lza.awaitTimeoutHours (${options.awaitTimeoutHours} h)`,
   });
-  if (history === undefined) {
-    return { repairs: [], decision: { kind: 'expire', reason: 'the LZA pipeline does not exist' } };
-  }
+  if (history === undefined) return withoutPipeline(record, options);
   // Verified by the owner, or by executions whose owner gave up before measuring (measured now).
   const verified = record.runAsVerifiedAt ?? measureVend(record)?.runAsVerifiedAt;
   const byId = new Map(history.map((h) => [h.run.executionId, h]));
@@ -180,6 +187,32 @@ export function planFollowUp(
     repairs,
     decision: { kind: 'wait', reason: 'no pipeline run covering the vend has finished yet' },
   };
+}
+
+/**
+ * No pipeline of the configured name. Under `auto` that is an organization without LZA: a
+ * verified vend closes with a note, and nothing expires (a pending vend is its owner's, or the
+ * reconciler's re-drive). Under `true` it is an error: the vend expires, once its owner is gone.
+ */
+function withoutPipeline(record: VendRecord, options: FollowUpOptions): FollowUpPlan {
+  const name = options.pipelineName ?? 'the LZA pipeline';
+  if (options.measureGap === 'auto') {
+    return record.state === 'verified'
+      ? {
+          repairs: [],
+          decision: {
+            kind: 'close-unfollowed',
+            reason: `no LZA pipeline ${name}: closed at verification (lza.measureGap auto)`,
+          },
+        }
+      : {
+          repairs: [],
+          decision: { kind: 'wait', reason: `no LZA pipeline ${name}; RunAs not verified yet` },
+        };
+  }
+  return mayMove(record, 'expired', options.nowMs)
+    ? { repairs: [], decision: { kind: 'expire', reason: `the LZA pipeline ${name} does not exist` } }
+    : { repairs: [], decision: { kind: 'wait', reason: 'the owner is still working on the vend' } };
 }
 
 /** A repair's outcome as the ledger keeps it, with the re-exposure it ended. */

@@ -50,8 +50,8 @@ export interface FollowUpWork {
 
 /** What started the follow-up: the reconciler, an LZA action to act on, or something to ignore (and why). */
 export type FollowUpTrigger =
-  | { mode: 'reconcile' }
-  | { mode: 'event'; event: PipelineActionEvent }
+  | { mode: 'reconcile'; replan: boolean }
+  | { mode: 'event'; event: PipelineActionEvent; replan: boolean }
   | { ignored: string };
 
 /**
@@ -59,14 +59,23 @@ export type FollowUpTrigger =
  * Customizations success of the LZA pipeline. Anything else needs no follow-up.
  */
 export function followUpTrigger(input: unknown, pipelineName: string): FollowUpTrigger {
-  if (isRecord(input) && input.reconcile === true) return { mode: 'reconcile' };
+  // The ASL's PlanAgain marks a second plan in the same execution, after it recorded its repairs.
+  const replan = isRecord(input) && input.replan === true;
+  if (isRecord(input) && input.reconcile === true) return { mode: 'reconcile', replan };
   const event = readPipelineActionEvent(input);
   if (!event) return { ignored: 'not a CodePipeline action state-change event' };
   if (event.pipeline !== pipelineName)
     return { ignored: `pipeline ${event.pipeline} is not ${pipelineName}` };
   if (!isDeployStage(event.stage) || !FOLLOWED_ACTIONS.includes(event.action) || event.state !== 'SUCCEEDED')
     return { ignored: `${event.stage}/${event.action} ${event.state} needs no follow-up` };
-  return { mode: 'event', event };
+  return { mode: 'event', event, replan };
+}
+
+/** A second plan in the same execution starts no second repair sweep: the first one did. */
+export function withoutRepeatedSweep(work: FollowUpWork, replan: boolean): FollowUpWork {
+  if (!replan || !work.sweep) return work;
+  const { sweep: _sweep, ...rest } = work;
+  return rest;
 }
 
 /** The plan for an event that needs no follow-up: the ASL's HasWork ends on `ignored`. */
@@ -113,6 +122,8 @@ export function withEventActions(
 export interface FollowUpPlanOptions {
   awaitTimeoutHours: number;
   nowMs: number;
+  measureGap: BootstrapperConfig['lza']['measureGap'];
+  pipelineName: string;
   /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
   lzaVersion: string | undefined;
   governedRegions: readonly string[];
@@ -121,7 +132,7 @@ export interface FollowUpPlanOptions {
 /** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */
 export function followUpPlanOptions(
   config: {
-    lza: Pick<BootstrapperConfig['lza'], 'awaitTimeoutHours' | 'version'>;
+    lza: Pick<BootstrapperConfig['lza'], 'awaitTimeoutHours' | 'version' | 'measureGap' | 'pipelineName'>;
     governedRegions: readonly string[];
   },
   nowMs: number,
@@ -129,6 +140,8 @@ export function followUpPlanOptions(
   return {
     awaitTimeoutHours: config.lza.awaitTimeoutHours,
     nowMs,
+    measureGap: config.lza.measureGap,
+    pipelineName: config.lza.pipelineName,
     lzaVersion: config.lza.version,
     governedRegions: config.governedRegions,
   };
@@ -206,6 +219,29 @@ export function vendRepairs(
   return { repairs, failing, stillFailing };
 }
 
+/**
+ * The repairs the record does not hold yet: a duplicate pipeline event (or a second follow-up
+ * that planned the same repair while the first was still writing) adds no record. A repair is
+ * held when its region was already re-verified after the same Security_Resources, or an
+ * identical failure is recorded.
+ */
+export function unrecordedRepairs(
+  record: Pick<VendRecord, 'regions' | 'repairs'>,
+  repairs: readonly RepairRecord[],
+): RepairRecord[] {
+  return repairs.filter((repair) => {
+    const after = record.regions[repair.region]?.reverifiedAfter;
+    if (after !== undefined && after >= repair.securityResourcesAt) return false;
+    if (repair.action !== 'failed') return true;
+    return !record.repairs.some(
+      (r) =>
+        r.region === repair.region &&
+        r.securityResourcesAt === repair.securityResourcesAt &&
+        r.action === 'failed',
+    );
+  });
+}
+
 /** RecordFollowUp's output: what it wrote, counted. */
 export interface FollowUpTally {
   repaired: number;
@@ -223,16 +259,22 @@ export function emptyTally(): FollowUpTally {
 /**
  * Counts a vend's repairs into the tally and returns the re-exposure each rewrite ended: a
  * repair that rewrote RunAs ended a regression; one that found it in place only re-verified.
+ * `failed` is how many of this run's repairs failed (recorded or not: a repeated failure is
+ * recorded once but fails every run that meets it); by default, the failed records given.
  */
-export function countRepairs(tally: FollowUpTally, repairs: readonly RepairRecord[]): MetricPoint[] {
+export function countRepairs(
+  tally: FollowUpTally,
+  repairs: readonly RepairRecord[],
+  failed = repairs.filter((r) => r.action === 'failed').length,
+): MetricPoint[] {
   const points: MetricPoint[] = [];
   for (const repair of repairs) {
     if (repair.reexposedSeconds !== undefined) {
       tally.repaired += 1;
       points.push({ name: METRIC.runAsReexposedSeconds, unit: 'Seconds', value: repair.reexposedSeconds });
-    } else if (repair.action === 'failed') tally.repairsFailed += 1;
-    else tally.reverified += 1;
+    } else if (repair.action !== 'failed') tally.reverified += 1;
   }
+  tally.repairsFailed += failed;
   return points;
 }
 
@@ -270,6 +312,8 @@ export function settlementOf(decision: Settlement['decision']): {
   counts: 'closed' | 'expired';
   metrics: MetricPoint[];
 } {
+  if (decision.kind === 'close-unfollowed')
+    return { update: { state: 'closed', note: decision.reason }, counts: 'closed', metrics: [] };
   if (decision.kind === 'expire') {
     return {
       update: { state: 'expired', note: decision.reason },

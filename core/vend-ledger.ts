@@ -103,6 +103,8 @@ export interface TriggerSeen {
 
 export interface VendOwner {
   execution: string;
+  /** The owner's execution ARN: a later trigger asks DescribeExecution whether it still runs. */
+  executionArn?: string;
   claimedAt: string;
   /** A silent owner loses its claim after this. */
   leaseUntil: string;
@@ -187,8 +189,19 @@ export function leaseUntil(roleDeadline: string): string {
 }
 
 /** An execution's claim on a vend's measurements, running until `leaseFrom` plus the slack. */
-export function runningOwner(execution: string, claimedAt: string, leaseFrom: string): VendOwner {
-  return { execution, claimedAt, leaseUntil: leaseUntil(leaseFrom), state: 'running' };
+export function runningOwner(
+  execution: string,
+  claimedAt: string,
+  leaseFrom: string,
+  executionArn?: string,
+): VendOwner {
+  return {
+    execution,
+    ...(executionArn ? { executionArn } : {}),
+    claimedAt,
+    leaseUntil: leaseUntil(leaseFrom),
+    state: 'running',
+  };
 }
 
 /** Whether an execution may claim the vend's measurements now. */

@@ -31,11 +31,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     const oldest = decide.oldestJoin(vends);
     // The runs that may cover any open vend, with the event's own action if the history lags.
     const runs = oldest === undefined ? [] : await dependencies().pipeline.runHistory(oldest);
-    const plan = decide.planOpenVends(vends, decide.withEventActions(runs, event), event, options);
+    const plan = decide.withoutRepeatedSweep(
+      decide.planOpenVends(vends, decide.withEventActions(runs, event), event, options),
+      trigger.replan,
+    );
     const { mode, repairs, settlements, measure, sweep } = plan;
     const [openVends, sweepRegions] = [vends.length, sweep?.regions ?? []];
     const counts = { repairs: repairs.length, settlements: settlements.length, measure: measure.length };
-    logger.info('follow-up planned', { mode, openVends, ...counts, sweepRegions });
+    logger.info('follow-up planned', { mode, replan: trigger.replan, openVends, ...counts, sweepRegions });
     // Bounded so the plan fits the state payload and the history; the rest continues at once.
     return capPlan(plan);
   }

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { recordVendVerification } from '#adapters/vend-measurement.ts';
 import { summarizeEnforcement } from '#core/enforcement.ts';
@@ -48,4 +50,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(recordEnforcement);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ DynamoDBClient, VendLedger }));
+export const handler = createHandler(
+  fromProcessEnvironment({ DynamoDBClient, VendLedger, CodePipelineClient, PipelineHistory }),
+);

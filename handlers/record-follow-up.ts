@@ -28,8 +28,8 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     const tally = decide.emptyTally();
     // Shared-instance metrics are added at the end, with no await after them (see RecordEnforcement).
     const later: MetricPoint[] = [];
-    for await (const { vend, repairs } of recordVendRepairs(ledger, input.results)) {
-      later.push(...decide.countRepairs(tally, repairs));
+    for await (const { vend, repairs, failed } of recordVendRepairs(ledger, input.results)) {
+      later.push(...decide.countRepairs(tally, repairs, failed));
       // This vend's own repairs: a clean vend after one that regressed is not worth a warning.
       if (decide.regressedOrFailed(repairs))
         logger.warn('RunAs re-verified after Security_Resources', { accountId: vend.accountId, repairs });

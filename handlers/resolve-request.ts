@@ -2,12 +2,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { ExecutionStatus } from '#adapters/execution-status.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/bootstrap-request.ts';
 import { normalize } from '#core/normalize.ts';
+import { ownerToCheck } from '#core/vend-transitions.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { type ResolveRequestInput, resolveRequestInput } from './shared/schemas.ts';
@@ -36,9 +39,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     const plan = decide.planRequest(request, await organization.describe(request.accountId), now(), config);
     let owner = false;
     if (plan.kind === 'vend') {
-      const { key, vend, trigger, owner: claim } = decide.vendEntries(request, plan, input.execution, config);
-      await ledger.recordTrigger(vend, trigger);
+      const entries = decide.vendEntries(request, plan, input.execution, config, input.executionArn);
+      const { key, vend, trigger, owner: claim } = entries;
+      const record = await ledger.recordTrigger(vend, trigger);
       owner = await ledger.claim(key, claim, plan.nowIso);
+      // An owner whose execution ended without verifying is taken over now, not at its lease.
+      const check = owner ? undefined : ownerToCheck(record, now());
+      if (check && (await dependencies().executions.hasEnded(check)))
+        owner = await ledger.takeOver(key, claim, record.owner?.execution ?? '');
     }
     const { accountId, trigger, regions } = request;
     const { kind, join } = plan;
@@ -52,5 +60,12 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 }
 
 export const handler = createHandler(
-  fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory, DynamoDBClient, VendLedger }),
+  fromProcessEnvironment({
+    OrganizationsClient,
+    OrganizationDirectory,
+    DynamoDBClient,
+    VendLedger,
+    SFNClient,
+    ExecutionStatus,
+  }),
 );

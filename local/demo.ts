@@ -10,6 +10,7 @@ import type { BootstrapperConfig } from '#core/config.ts';
 import { buildReport, type DemoReport } from './report.ts';
 import { pipelineDefaultsFor } from './runtime/deployment.ts';
 import { LocalRuntime } from './runtime/runtime.ts';
+import { fireSchedules } from './runtime/schedules.ts';
 
 export interface DemoOptions {
   scenario: Scenario;
@@ -138,6 +139,9 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
   try {
     options.beforeTimeline?.(cloud);
     cloud.startTimeline();
+    // The deployed schedules run while the scenario plays (only a bounded play can hold them).
+    if (scenario.playUntilSeconds !== undefined)
+      fireSchedules(cloud, runtime, config, scenario.playUntilSeconds);
     await settle(cloud, runtime, options);
   } catch (error) {
     runtime.stop();

@@ -1,5 +1,16 @@
 import path from 'node:path';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import {
+  Annotations,
+  ArnFormat,
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -30,6 +41,7 @@ import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { toCdkEventPattern } from './event-pattern.ts';
 import { FileStateMachine } from './file-state-machine.ts';
 import { Monitoring } from './monitoring.ts';
+import { NAG_REASONS } from './nag-reasons.ts';
 import { checkBootstrapHistory, checkLambdaEnvironment } from './service-limits.ts';
 import { PROJECT_ROOT, TaskFunction } from './task-function.ts';
 import { grantTaskAccess, HANDLERS, type HandlerName } from './tasks.ts';
@@ -176,6 +188,33 @@ export class BootstrapperStack extends Stack {
 
     this.stateMachine = this.#stateMachine('Bootstrap');
     this.stateMachineRole = this.stateMachine.executionRole;
+    // ResolveRequest asks whether a vend's owner execution still runs (DescribeExecution), to take
+    // over a dead one at once. A separate policy: the function must not wait for the machine.
+    const ownerStatus = new iam.Policy(this, 'ResolveRequestOwnerStatus', {
+      roles: [this.handlerRoles['resolve-request']],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'DescribeVendOwnerExecution',
+          actions: ['states:DescribeExecution'],
+          resources: [
+            this.formatArn({
+              service: 'states',
+              resource: 'execution',
+              resourceName: `${this.stateMachine.stateMachineName}:*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          ],
+        }),
+      ],
+    });
+    const [region, account] = [this.region, this.account].map((v, i) =>
+      Token.isUnresolved(v) ? ['<AWS::Region>', '<AWS::AccountId>'][i] : v,
+    );
+    const machine = `<${this.getLogicalId(this.stateMachine.node.defaultChild as CfnElement)}.Name>`;
+    Validations.of(ownerStatus).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${region}:${account}:execution:${machine}:*]`,
+      reason: NAG_REASONS.vendOwnerExecutions,
+    });
     new CfnOutput(this, BOOTSTRAP_STATE_MACHINE_OUTPUT, {
       description: 'ARN of the bootstrap state machine (the CLI replays and checks through it)',
       value: this.stateMachine.stateMachineArn,
@@ -241,7 +280,7 @@ export class BootstrapperStack extends Stack {
     new scheduler.Schedule(this, 'ReconcileSchedule', {
       description: 'runas-bootstrapper vend reconciler: settles vends whose LZA pipeline events were missed',
       schedule: scheduler.ScheduleExpression.expression(config.lza.reconcileSchedule),
-      enabled: config.lza.measureGap,
+      enabled: config.lza.measureGap !== false,
       target: new schedulerTargets.StepFunctionsStartExecution(this.followUpStateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ reconcile: true }),
         retryAttempts: 3,
@@ -269,7 +308,7 @@ export class BootstrapperStack extends Stack {
       });
     }
 
-    if (config.lza.measureGap) {
+    if (config.lza.measureGap !== false) {
       new events.Rule(this, 'LzaFollowUpRule', {
         description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
         eventPattern: toCdkEventPattern(followUpEventPattern(config.lza.pipelineName)),

@@ -22,6 +22,10 @@ export const NAG_REASONS = {
     "states:RedriveExecution on execution:<name>/<map label>:*: the Distributed Map's child executions get " +
     'generated names. Compensating control: the ARNs are pinned to this state machine, and StartExecution ' +
     'names the state machine itself.',
+  vendOwnerExecutions:
+    "states:DescribeExecution on execution:<bootstrap state machine name>:*, for ResolveRequest: a vend's owner " +
+    'execution has a generated name, and a later trigger asks whether it still runs so that it can take the vend ' +
+    "over. Compensating control: read-only, and pinned to this stack's bootstrap state machine.",
   listAccounts:
     'organizations:ListAccounts supports no resource-level permissions, so its resource is "*". Compensating ' +
     'control: read-only, and the only Organizations action of the role.',

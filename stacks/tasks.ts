@@ -57,10 +57,11 @@ export const HANDLERS: readonly HandlerSpec[] = [
     access: 'assume-member-role',
     timeout: Duration.seconds(30),
   },
+  // With lza.measureGap auto, whether the LZA pipeline exists decides if a measured vend closes.
   {
     name: 'record-enforcement',
     id: 'RecordEnforcement',
-    access: 'none',
+    access: 'read-pipeline',
     ledger: 'record',
     timeout: Duration.seconds(30),
   },

@@ -1,4 +1,5 @@
 import type { VendLedger } from '#adapters/vend-ledger.ts';
+import { unrecordedRepairs } from '#core/follow-up.ts';
 import { canClaim, type VendRecord } from '#core/vend-ledger.ts';
 
 /**
@@ -41,6 +42,13 @@ export function memoryLedger(): VendLedger & { records: Map<string, VendRecord &
       Object.assign(record, { owner, state: 'pending', open: true });
       return true;
     },
+    async takeOver(vend, owner, deadExecution) {
+      const record = records.get(id(vend));
+      if (record?.state !== 'pending' || record.owner?.execution !== deadExecution) return false;
+      if (record.owner.state !== 'running') return false;
+      record.owner = owner;
+      return true;
+    },
     async get(vend) {
       const record = records.get(id(vend));
       return record ? structuredClone(record) : undefined;
@@ -76,11 +84,13 @@ export function memoryLedger(): VendLedger & { records: Map<string, VendRecord &
     },
     async recordRepairs(vend, repairs, repairsFailed) {
       const record = records.get(id(vend)) as VendRecord;
-      record.repairs.push(...repairs);
+      const added = unrecordedRepairs(record, repairs);
+      record.repairs.push(...added);
       record.repairsFailed = repairsFailed;
-      for (const r of repairs)
+      for (const r of added)
         if (r.action !== 'failed' && record.regions[r.region])
           (record.regions[r.region] as { reverifiedAfter?: string }).reverifiedAfter = r.securityResourcesAt;
+      return added;
     },
     async settle(vend, settlement, atIso) {
       const record = records.get(id(vend));

@@ -1,8 +1,10 @@
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { ExecutionStatus } from '#adapters/execution-status.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
@@ -20,4 +22,6 @@ export const ALL_DEPENDENCY_MODULES: Required<DependencyModules> = {
   PipelineHistory,
   DynamoDBClient,
   VendLedger,
+  SFNClient,
+  ExecutionStatus,
 };

@@ -1,10 +1,12 @@
 import type { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { createClient } from '#adapters/clients.ts';
+import type { ExecutionStatus } from '#adapters/execution-status.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
 import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import type { PipelineHistory } from '#adapters/pipeline-history.ts';
@@ -24,6 +26,8 @@ export interface HandlerDependencies {
   pipeline: PipelineHistory;
   /** The vend ledger (DynamoDB), named by VEND_LEDGER_TABLE. */
   ledger: VendLedger;
+  /** Whether an execution (a vend's owner) still runs: Step Functions DescribeExecution. */
+  executions: ExecutionStatus;
   now: () => number;
 }
 
@@ -44,6 +48,8 @@ export interface DependencyModules {
   PipelineHistory?: typeof PipelineHistory;
   DynamoDBClient?: typeof DynamoDBClient;
   VendLedger?: typeof VendLedger;
+  SFNClient?: typeof SFNClient;
+  ExecutionStatus?: typeof ExecutionStatus;
 }
 
 export interface DependencyOptions {
@@ -83,6 +89,7 @@ export function buildDependencies(
   let organization: OrganizationDirectory | undefined;
   let pipeline: PipelineHistory | undefined;
   let ledger: VendLedger | undefined;
+  let executions: ExecutionStatus | undefined;
   return {
     config,
     runAs: runAsSetting(config),
@@ -127,6 +134,12 @@ export function buildDependencies(
         throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
       ledger ??= new modules.VendLedger(createClient(modules.DynamoDBClient, 'dynamodb', common), tableName);
       return ledger;
+    },
+    get executions() {
+      if (!modules.SFNClient || !modules.ExecutionStatus)
+        return missing('executions', 'SFNClient and ExecutionStatus');
+      executions ??= new modules.ExecutionStatus(createClient(modules.SFNClient, 'sfn', common));
+      return executions;
     },
     now,
   };

@@ -15,6 +15,8 @@ export const resolveRequestInput = z.object({
   event: z.unknown(),
   /** The execution's name (`$$.Execution.Name`): the vend ledger records its owner by it. */
   execution: executionName,
+  /** The execution's ARN (`$$.Execution.Id`): a later trigger asks DescribeExecution about it. */
+  executionArn: z.optional(z.string().check(z.regex(/^arn:[\w-]+:states:/))),
 });
 
 export type ResolveRequestInput = z.infer<typeof resolveRequestInput>;
@@ -77,6 +79,7 @@ const followUpDecision = z.discriminatedUnion('kind', [
     reason: z.string(),
   }),
   z.object({ kind: z.literal('expire'), reason: z.string() }),
+  z.object({ kind: z.literal('close-unfollowed'), reason: z.string() }),
 ]);
 
 export const followUpPlan = z.object({

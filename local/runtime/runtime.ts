@@ -195,7 +195,8 @@ export class LocalRuntime {
     });
     options.host.setDeployment?.(this.deployment);
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });
-    const followUp = config.lza.measureGap ? followUpEventPattern(config.lza.pipelineName) : undefined;
+    const followUp =
+      config.lza.measureGap !== false ? followUpEventPattern(config.lza.pipelineName) : undefined;
     this.#unsubscribe = options.host.bus.subscribe((event) => {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
       for (const rule of matchingRules(event, rules)) {

@@ -229,7 +229,10 @@ export class LocalStateMachine {
     }
   }
 
-  /** `stateMachineArn`, when given, is the context's `$$.StateMachine.Id`, as Step Functions sets it. */
+  /**
+   * `stateMachineArn`, when given, is the context's `$$.StateMachine.Id`, and the execution's ARN
+   * its `$$.Execution.Id`, as Step Functions sets them (Developer Guide, "Context object").
+   */
   run(
     input: unknown,
     executionName = `${this.#name}-${randomUUID()}`,
@@ -241,7 +244,12 @@ export class LocalStateMachine {
         waitTimeOverrides: this.#waitOverrides,
       },
       context: {
-        Execution: { Name: executionName, Id: executionName },
+        Execution: {
+          Name: executionName,
+          Id: stateMachineArn
+            ? `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionName}`
+            : executionName,
+        },
         ...(stateMachineArn
           ? { StateMachine: { Id: stateMachineArn, Name: stateMachineArn.split(':').pop() } }
           : {}),

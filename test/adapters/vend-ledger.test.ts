@@ -235,3 +235,59 @@ describe('VendLedger on the local cloud', () => {
     expect(record?.regions['eu-west-1']?.reverifiedAfter).toBeUndefined();
   });
 });
+
+describe('VendLedger state changes follow the transition table', () => {
+  it('never verifies an expired or closed vend again, whoever measures it late', async () => {
+    // Prepare: the owner claimed, went silent past its lease; the reconciler expired the vend.
+    const fresh = await freshLedger();
+    const expired = vend('211000000001');
+    await fresh.recordTrigger(expired, trigger('owner'));
+    await fresh.claim(expired, owner('owner', at(60)), at(2));
+    const expiredNow = await fresh.settle(expired, { state: 'expired', note: 'timed out' }, at(120));
+    const closed = vend('211000000002');
+    await fresh.recordTrigger(closed, trigger('owner'));
+    await fresh.claim(closed, owner('owner', at(60)), at(2));
+    await fresh.settle(closed, { state: 'closed', note: 'no LZA' }, at(120));
+    const measurement = { runAsVerifiedAt: at(100), exposureSeconds: 100 };
+    // Act: the owner measures after all.
+    const late = await fresh.finishOwnership(expired, 'owner', { measurement, measuredAt: at(130) });
+    const lateClosed = await fresh.finishOwnership(closed, 'owner', { measurement, measuredAt: at(130) });
+    // Assess
+    expect([expiredNow, late, lateClosed]).toEqual([true, false, false]);
+    expect(await fresh.get(expired)).toMatchObject({ state: 'expired' });
+    expect((await fresh.get(expired))?.measuredAt).toBeUndefined();
+    expect(await fresh.get(closed)).toMatchObject({ state: 'closed' });
+  });
+
+  it('never expires or closes a pending vend whose owner is within its lease', async () => {
+    // Prepare
+    const fresh = await freshLedger();
+    const key = vend('211000000003');
+    await fresh.recordTrigger(key, trigger('owner'));
+    await fresh.claim(key, owner('owner', at(600)), at(2));
+    // Act
+    const expireLive = await fresh.settle(key, { state: 'expired', note: 'x' }, at(300));
+    const closeLive = await fresh.settle(key, { state: 'closed', note: 'x' }, at(300));
+    const afterLease = await fresh.settle(key, { state: 'expired', note: 'x' }, at(601));
+    // Assess
+    expect([expireLive, closeLive, afterLease]).toEqual([false, false, true]);
+    expect(await fresh.get(key)).toMatchObject({ state: 'expired' });
+  });
+
+  it('never claims a verified vend back to pending', async () => {
+    // Prepare
+    const fresh = await freshLedger();
+    const key = vend('211000000004');
+    await fresh.recordTrigger(key, trigger('owner'));
+    await fresh.claim(key, owner('owner'), at(2));
+    await fresh.finishOwnership(key, 'owner', {
+      measurement: { runAsVerifiedAt: at(50), exposureSeconds: 50 },
+      measuredAt: at(51),
+    });
+    // Act
+    const claimed = await fresh.claim(key, owner('late', at(1)), at(7200));
+    // Assess
+    expect(claimed).toBe(false);
+    expect(await fresh.get(key)).toMatchObject({ state: 'verified', owner: { execution: 'owner' } });
+  });
+});

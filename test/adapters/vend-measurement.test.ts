@@ -1,7 +1,9 @@
+import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { baseScenario, clientConfig } from '@runas-bootstrapper/local-cloud/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends, recordVendVerification } from '#adapters/vend-measurement.ts';
 import { recordVendRepairs } from '#adapters/vend-repairs.ts';
@@ -48,8 +50,11 @@ function verification(
   return { vend, execution, regions, roleAssumableAt: at(20), ...(owner ? { owner } : {}) };
 }
 
-function dependencies(measureGap = true) {
-  return { ledger, now: () => Date.parse(at(60)), config: { lza: { measureGap } } };
+let pipeline: PipelineHistory;
+
+function dependencies(measureGap: boolean | 'auto' = true) {
+  const lza = { measureGap, pipelineName: 'AWSAccelerator-Pipeline' };
+  return { ledger, pipeline, now: () => Date.parse(at(60)), config: { lza } };
 }
 
 const logged: Record<string, unknown>[] = [];
@@ -59,6 +64,8 @@ beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, scenario: baseScenario() });
   const config = clientConfig(cloud, 'us-east-1');
   ledger = new VendLedger(new DynamoDBClient(config), 'measurement-ledger');
+  // The base scenario's organization has no LZA pipeline (a Control Tower organization without LZA).
+  pipeline = new PipelineHistory(new CodePipelineClient(config), 'AWSAccelerator-Pipeline');
   await createLedgerTable(ledger, cloud.url, 'us-east-1', config.credentials as never);
 });
 
@@ -83,6 +90,35 @@ describe('recordVendVerification', () => {
       exposureSeconds: 50,
     });
     expect(logged.at(-2)).toMatchObject({ ...vend, owner: true, measures: true, exposureSeconds: 50 });
+  });
+
+  it('closes the measured vend at verification with a note when measureGap is auto and there is no LZA pipeline', async () => {
+    // Prepare
+    const vend = await claimedVend('owner');
+    const owner = { summary: clean, outcome: 'enforced' as const };
+    // Act
+    const measured = await recordVendVerification(
+      dependencies('auto'),
+      verification(vend, 'owner', owner),
+      logger,
+    );
+    // Assess
+    expect(measured?.exposureSeconds).toBe(50);
+    expect(await ledger.get(vend)).toMatchObject({
+      state: 'closed',
+      note: 'no LZA pipeline AWSAccelerator-Pipeline: closed at verification (lza.measureGap auto)',
+      gapMeasuredAt: at(60),
+    });
+  });
+
+  it('leaves the measured vend to the follow-up when measureGap is true, pipeline or not', async () => {
+    // Prepare
+    const vend = await claimedVend('owner');
+    const owner = { summary: clean, outcome: 'enforced' as const };
+    // Act
+    await recordVendVerification(dependencies(true), verification(vend, 'owner', owner), logger);
+    // Assess
+    expect(await ledger.get(vend)).toMatchObject({ state: 'verified' });
   });
 
   it('closes the measured vend at once when gap measurement is off', async () => {

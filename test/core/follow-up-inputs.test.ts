@@ -50,7 +50,7 @@ describe('followUpPlanOptions', () => {
   it('takes the await timeout, LZA version and governed regions from the config', () => {
     // Prepare
     const config = {
-      lza: { awaitTimeoutHours: 6, version: '1.13.1' },
+      lza: { awaitTimeoutHours: 6, version: '1.13.1', measureGap: 'auto' as const, pipelineName: 'P' },
       governedRegions: ['us-east-1', 'eu-west-1'],
     };
     // Act
@@ -59,6 +59,8 @@ describe('followUpPlanOptions', () => {
     expect(options).toEqual({
       awaitTimeoutHours: 6,
       nowMs: 1_000,
+      measureGap: 'auto',
+      pipelineName: 'P',
       lzaVersion: '1.13.1',
       governedRegions: ['us-east-1', 'eu-west-1'],
     });

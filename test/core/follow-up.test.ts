@@ -10,6 +10,7 @@ import {
   type RepairResult,
   regressionsMetric,
   settlementOf,
+  unrecordedRepairs,
   vendRepairs,
   withEventAction,
 } from '#core/follow-up.ts';
@@ -40,7 +41,11 @@ const vend = vendRecord;
 describe('followUpTrigger', () => {
   it('follows the reconciler and Deploy-stage Security_Resources or Customizations successes of the LZA pipeline', () => {
     // Act + Assess
-    expect(followUpTrigger({ reconcile: true }, PIPELINE)).toEqual({ mode: 'reconcile' });
+    expect(followUpTrigger({ reconcile: true }, PIPELINE)).toEqual({ mode: 'reconcile', replan: false });
+    expect(followUpTrigger({ reconcile: true, replan: true }, PIPELINE)).toEqual({
+      mode: 'reconcile',
+      replan: true,
+    });
     expect(followUpTrigger(actionEvent({}), PIPELINE)).toMatchObject({
       mode: 'event',
       event: { action: 'Security_Resources', stage: 'Deploy', executionId: 'run-1' },
@@ -116,6 +121,8 @@ describe('planOpenVends', () => {
     awaitTimeoutHours: 24,
     nowMs: Date.parse(JOINED) + 3_600_000,
     governedRegions: ['us-east-1'],
+    measureGap: 'auto' as boolean | 'auto',
+    pipelineName: PIPELINE,
   };
   const securityResources: PipelineActionEvent = {
     pipeline: PIPELINE,
@@ -151,16 +158,77 @@ describe('planOpenVends', () => {
       regions: { 'us-east-1': verified, 'eu-west-1': verified },
     });
     // Act
-    const plan = planOpenVends([abandoned], undefined, undefined, { ...options, lzaVersion: undefined });
+    const plan = planOpenVends([abandoned], undefined, undefined, {
+      ...options,
+      measureGap: true,
+      lzaVersion: undefined,
+    });
     // Assess
     expect(plan.measure).toEqual([{ accountId: abandoned.accountId, joinedAt: JOINED }]);
     expect(plan.settlements).toEqual([
       {
         accountId: abandoned.accountId,
         joinedAt: JOINED,
-        decision: { kind: 'expire', reason: 'the LZA pipeline does not exist' },
+        decision: { kind: 'expire', reason: `the LZA pipeline ${PIPELINE} does not exist` },
       },
     ]);
+  });
+
+  it('without a pipeline under auto, closes a verified vend with a note and never expires a pending one', () => {
+    // Prepare: a day past the await timeout; one verified vend, one pending with a failed owner.
+    const late = {
+      ...options,
+      lzaVersion: undefined,
+      nowMs: Date.parse(JOINED) + 30 * 3_600_000,
+      measureGap: 'auto' as const,
+    };
+    const verified = vend({ accountId: '400000000001', state: 'verified' });
+    const pending = vend({
+      accountId: '400000000002',
+      owner: { execution: 'a', claimedAt: JOINED, leaseUntil: JOINED, state: 'failed' },
+    });
+    // Act
+    const plan = planOpenVends([verified, pending], undefined, undefined, late);
+    // Assess
+    expect(plan.settlements).toEqual([
+      {
+        accountId: '400000000001',
+        joinedAt: JOINED,
+        decision: {
+          kind: 'close-unfollowed',
+          reason: `no LZA pipeline ${PIPELINE}: closed at verification (lza.measureGap auto)`,
+        },
+      },
+    ]);
+  });
+
+  it('never expires a pending vend whose owner is within its lease, even without a pipeline under true', () => {
+    // Prepare
+    const now = Date.parse(JOINED) + 30 * 3_600_000;
+    const live = vend({
+      owner: {
+        execution: 'a',
+        claimedAt: JOINED,
+        leaseUntil: new Date(now + 60_000).toISOString(),
+        state: 'running',
+      },
+    });
+    // Act
+    const strict = planOpenVends([live], undefined, undefined, {
+      ...options,
+      lzaVersion: undefined,
+      nowMs: now,
+      measureGap: true,
+    });
+    const withRuns = planOpenVends([live], [], undefined, {
+      ...options,
+      lzaVersion: undefined,
+      nowMs: now,
+      measureGap: true,
+    });
+    // Assess
+    expect(strict.settlements).toEqual([]);
+    expect(withRuns.settlements).toEqual([]);
   });
 
   it('starts reading the history at the oldest open vend', () => {
@@ -267,5 +335,38 @@ describe('recording a follow-up', () => {
       counts: 'expired',
       metrics: [{ name: METRIC.gapMeasurementTimedOut, unit: 'Count', value: 1 }],
     });
+  });
+});
+
+describe('unrecordedRepairs', () => {
+  const repair = (region: string, action: string, securityResourcesAt = '2026-11-30T11:00:00.000Z') => ({
+    pipelineExecutionId: 'run-1',
+    stage: 'Deploy',
+    region,
+    securityResourcesAt,
+    action,
+  });
+
+  it('leaves out a repair whose region was re-verified after the same Security_Resources, and a repeated failure', () => {
+    // Prepare
+    const record = vendRecord({
+      regions: {
+        'us-east-1': { verifiedAt: JOINED, reverifiedAfter: '2026-11-30T11:00:00.000Z' },
+        'eu-west-1': { verifiedAt: JOINED },
+      },
+      repairs: [repair('eu-west-1', 'failed')],
+    });
+    // Act
+    const fresh = unrecordedRepairs(record, [
+      repair('us-east-1', 'updated'),
+      repair('us-east-1', 'updated', '2026-11-30T12:00:00.000Z'),
+      repair('eu-west-1', 'failed'),
+      repair('eu-west-1', 'unchanged'),
+    ]);
+    // Assess
+    expect(fresh.map((r) => `${r.region}:${r.action}:${r.securityResourcesAt.slice(11, 13)}`)).toEqual([
+      'us-east-1:updated:12',
+      'eu-west-1:unchanged:11',
+    ]);
   });
 });

@@ -69,12 +69,23 @@ describe('vendVerification', () => {
 });
 
 describe('closureWhenMeasured', () => {
-  it('closes a measured vend at once only when gap measurement is off', () => {
+  const lza = (measureGap: boolean | 'auto') => ({ measureGap, pipelineName: 'P' });
+
+  it('closes a measured vend at once when gap measurement is off', () => {
     // Act / Assess
-    expect(closureWhenMeasured(true)).toBeUndefined();
-    expect(closureWhenMeasured(false)).toEqual({
+    expect(closureWhenMeasured(lza(true))).toBeUndefined();
+    expect(closureWhenMeasured(lza(true), false)).toBeUndefined();
+    expect(closureWhenMeasured(lza(false))).toEqual({
       state: 'closed',
       note: 'gap measurement is off (lza.measureGap is false)',
+    });
+  });
+
+  it('closes at verification under auto only when the pipeline does not exist', () => {
+    expect(closureWhenMeasured(lza('auto'), true)).toBeUndefined();
+    expect(closureWhenMeasured(lza('auto'), false)).toEqual({
+      state: 'closed',
+      note: 'no LZA pipeline P: closed at verification (lza.measureGap auto)',
     });
   });
 });

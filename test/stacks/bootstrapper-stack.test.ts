@@ -423,19 +423,25 @@ describe('BootstrapperStack IAM', () => {
       'logs:CreateLogStream',
       'logs:PutLogEvents',
       'organizations:DescribeAccount',
+      'states:DescribeExecution',
       'xray:PutTelemetryRecords',
       'xray:PutTraceSegments',
     ]);
     expect(statementWith(statements, 'organizations:DescribeAccount').Resource).toEqual(
       partitionArn(`:organizations::${MANAGEMENT_ACCOUNT}:account/o-*/*`),
     );
+    // Only the bootstrap machine's executions: a vend's owner is one of them.
+    const describe = statements.find((s) => actionsOf(s).includes('states:DescribeExecution'));
+    expect(JSON.stringify(describe?.Resource)).toMatch(/:execution:".*Bootstrap[0-9A-F]{8}.*:\*"/);
   });
 
-  it('gives record-enforcement only the vend ledger items, its own log group and X-Ray', () => {
+  it('gives record-enforcement only the vend ledger items, the LZA pipeline history, its own log group and X-Ray', () => {
     // Prepare
     const statements = statementsOfRole(template, roleLogicalId('record-enforcement'));
-    // Assess
+    // Assess: under lza.measureGap auto it asks whether the pipeline exists.
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:ListActionExecutions',
+      'codepipeline:ListPipelineExecutions',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',

@@ -238,6 +238,21 @@ export class CloudWorld {
     for (const run of this.scenario.pipeline.runs) {
       this.startPipelineRun(run, this.clock.epochMsAt(t0 + run.startAtSeconds));
     }
+    // The timeline's end: pending until then, so the scenario plays at least this long.
+    const until = this.scenario.playUntilSeconds;
+    if (until !== undefined) this.scheduler.at(t0 + until, () => {});
+  }
+
+  /**
+   * Run `fn` at `seconds` after the timeline's start, as a timeline task (pending until it ran).
+   * Refused before `startTimeline()`, and at or past the scenario's `playUntilSeconds`.
+   */
+  atTimelineSeconds(seconds: number, fn: () => void): boolean {
+    const t0 = this.timelineStartSeconds;
+    const until = this.scenario.playUntilSeconds;
+    if (t0 === undefined || (until !== undefined && seconds >= until)) return false;
+    this.scheduler.at(t0 + seconds, fn);
+    return true;
   }
 
   /**

@@ -282,6 +282,13 @@ export const scenarioSchema = z
       })
       .optional(),
     /**
+     * How long to play, in simulated seconds from `startTimeline()`: the timeline stays busy
+     * until then (so a caller waiting for it to play out waits that long), and tasks added with
+     * `atTimelineSeconds` (recurring schedules) run only before it. Without it the timeline ends
+     * with its last scheduled vend, update or pipeline action.
+     */
+    playUntilSeconds: seconds.optional(),
+    /**
      * Control Tower landing-zone updates (or OU re-registrations): at `atSeconds` after
      * `startTimeline()`, `UpdateManagedAccount` SUCCEEDED (home region) for every ACTIVE
      * account that has AWSControlTowerExecution at that moment (aws-facts §8), each

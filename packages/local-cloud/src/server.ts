@@ -181,6 +181,12 @@ export interface LocalCloud {
   addFaultRule(rule: FaultRule): () => void;
   /** Start the scenario's vends and pipeline runs, counted from now. Idempotent. */
   startTimeline(): void;
+  /**
+   * Run `fn` at `seconds` (simulated) after the timeline's start, as one of its tasks: a
+   * deployed schedule's invocation. False (and not run) before the timeline starts or at or
+   * past the scenario's `playUntilSeconds`.
+   */
+  atTimelineSeconds(seconds: number, fn: () => void): boolean;
   /** Stop timers and the server. */
   close(): Promise<void>;
 }
@@ -376,6 +382,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
     addFaultRule: (rule) => world.faults.addRule(rule),
     startTimeline: () => world.startTimeline(),
+    atTimelineSeconds: (seconds, fn) => world.atTimelineSeconds(seconds, fn),
     close: () => {
       closed ??= new Promise<void>((resolve) => {
         world.scheduler.close();

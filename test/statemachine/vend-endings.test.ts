@@ -1,0 +1,257 @@
+import {
+  type LocalCloud,
+  parseScenario,
+  type ScenarioInput,
+  VirtualTime,
+} from '@runas-bootstrapper/local-cloud';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { parseConfig } from '#core/config.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
+import type { VendRecord } from '#core/vend-ledger.ts';
+import { type DemoRun, runScenario } from '#local/demo.ts';
+import { captureEmf, type EmfRecord } from '#test/emf.ts';
+import { injectFaults, internalError } from '#test/faults.ts';
+
+// Metrics are off in Powertools dev mode; this suite counts the EMF records the handlers print.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+});
+
+/**
+ * How vends end (issue 22), each case on virtual time with a fixed seed: a vend closes in the
+ * LZA run that covers it even when repairs are still writing as Customizations ends, duplicate
+ * pipeline events add no repair records, and an organization without LZA expires nothing.
+ */
+const MANAGEMENT = '999999999999';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+
+let run: DemoRun | undefined;
+let time: VirtualTime | undefined;
+let emf: EmfRecord[] = [];
+
+afterEach(async () => {
+  run?.runtime.stop();
+  await run?.cloud.close();
+  run = undefined;
+  await time?.uninstall();
+  time = undefined;
+});
+
+async function play(
+  input: Partial<ScenarioInput>,
+  config: object = {},
+  beforeTimeline?: (cloud: LocalCloud) => void,
+): Promise<DemoRun> {
+  emf = [];
+  const log = captureEmf(emf);
+  try {
+    time = VirtualTime.install({ seed: 7 });
+    const scenario = parseScenario({
+      managementAccountId: MANAGEMENT,
+      homeRegion: 'us-east-1',
+      timeScale: 1,
+      latency: { model: 'aws', seed: 7 },
+      ...input,
+    });
+    run = await runScenario({
+      scenario,
+      config: parseConfig({ runAsDefaultUser: 'ec2-user', governedRegions: REGIONS, ...config }),
+      timeoutSeconds: 240,
+      ...(beforeTimeline ? { beforeTimeline } : {}),
+    });
+    return run;
+  } finally {
+    log.restore();
+  }
+}
+
+const vends = (played: DemoRun, accountIds: readonly string[]): Promise<VendRecord[]> =>
+  Promise.all(
+    accountIds.map(async (id) => (await played.runtime.dependencies.ledger.vendsOf(id))[0] as VendRecord),
+  );
+
+function metricCount(name: string): number {
+  return emf.reduce((sum, r) => sum + (name in r ? [r[name]].flat().length : 0), 0);
+}
+
+describe('LZA 1.13 with slow SSM writes: repairs still running when Customizations ends', () => {
+  it('closes every vend in the run that covers it, within minutes of Customizations, with one repair record per region', async () => {
+    // Prepare: six vends covered by one LZA 1.13.1 run that wipes RunAs at Security_Resources;
+    // Customizations follows Security_Resources within seconds, while every SSM write takes 40 s,
+    // and CodePipeline delivers each of its events twice.
+    const accounts = Array.from({ length: 6 }, (_, i) => ({
+      accountId: String(510_000_000_000 + i),
+      name: `slow-${i}`,
+      roles: { OrganizationAccountAccessRole: 5 },
+      vend: { atSeconds: 1 + i, via: 'organizations' as const, createSeconds: 10 },
+    }));
+    // Act
+    const played = await play(
+      {
+        pipeline: {
+          lzaVersion: '1.13.1',
+          eventDeliveries: 2,
+          runs: [
+            {
+              startAtSeconds: 0,
+              durations: { Identity_Center: 5, Network_Associations: 5, 'Deploy/Customizations': 10 },
+            },
+          ],
+        },
+        faults: { operations: { 'ssm:UpdateDocument': { latencyMs: { min: 40_000, max: 40_000 } } } },
+        accounts,
+      },
+      { lza: { version: '1.13.1' } },
+    );
+    // Assess
+    const records = await vends(
+      played,
+      accounts.map((a) => a.accountId),
+    );
+    for (const vend of records) {
+      expect(vend.state, vend.accountId).toBe('closed');
+      expect(vend.gapClosedSeconds, vend.accountId).toBeGreaterThan(0);
+      // Closed by a follow-up of the covering run, within minutes of its Customizations.
+      const lag =
+        (Date.parse(vend.gapMeasuredAt ?? '') - Date.parse(vend.customizationsCompletedAt ?? '')) / 1000;
+      expect(lag, vend.accountId).toBeGreaterThanOrEqual(0);
+      expect(lag, vend.accountId).toBeLessThan(300);
+      // One record per region, however many follow-ups planned the repair.
+      expect(vend.repairs.map((r) => r.region).sort(), vend.accountId).toEqual([...REGIONS].sort());
+    }
+    // Nothing waited for the reconciler: no scheduled run was needed to close them.
+    const followUps = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${FOLLOW_UP_STATE_MACHINE}`));
+    expect(followUps.filter((e) => e.startedBy.startsWith('schedule/'))).toEqual([]);
+    expect(metricCount('GapClosedSeconds')).toBe(accounts.length);
+  }, 300_000);
+});
+
+describe('a Control Tower organization without LZA, default config, played for 3 hours', () => {
+  it('measures and closes every vend, expires none, and fires the reconciler hourly and the sweep', async () => {
+    // Prepare: no LZA pipeline at all; one vend joins 10 s before the second reconcile and its
+    // role takes 20 minutes, so the reconciler meets it pending, its owner still waiting.
+    const accounts = [
+      { accountId: '520000000001', roleSeconds: 30, atSeconds: 5 },
+      { accountId: '520000000002', roleSeconds: 1_200, atSeconds: 3_590 },
+      { accountId: '520000000003', roleSeconds: 90, atSeconds: 7_000 },
+    ].map(({ accountId, roleSeconds, atSeconds }) => ({
+      accountId,
+      name: `ct-${accountId.slice(-1)}`,
+      roles: { AWSControlTowerExecution: roleSeconds },
+      vend: { atSeconds, via: 'controltower' as const, createSeconds: 60, enrollSeconds: 600 },
+    }));
+    // Act
+    const played = await play({ accounts, playUntilSeconds: 3 * 3_600 });
+    // Assess
+    for (const vend of await vends(
+      played,
+      accounts.map((a) => a.accountId),
+    )) {
+      expect(vend.measuredAt, vend.accountId).toBeDefined();
+      expect(vend.state, vend.accountId).toBe('closed');
+      expect(vend.note, vend.accountId).toBe(
+        'no LZA pipeline AWSAccelerator-Pipeline: closed at verification (lza.measureGap auto)',
+      );
+    }
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+    expect(metricCount('VendToRunAsSeconds')).toBe(accounts.length);
+    const scheduled = (name: string) =>
+      played.runtime.executions().filter((e) => e.startedBy === `schedule/${name}`);
+    expect(
+      scheduled('reconcile').map(
+        (e) => e.startDate.getTime() - scheduled('reconcile')[0]!.startDate.getTime(),
+      ),
+    ).toEqual([0, 3_600_000, 7_200_000]);
+    expect(scheduled('reconcile').every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    expect(scheduled('sweep')).toHaveLength(1);
+  }, 300_000);
+});
+
+describe('one poller per vend, and a dead owner redone at once', () => {
+  it('lets the join stand down while the owner works, and a replay take over as soon as the owner execution has ended', async () => {
+    // Prepare + Act: a Organizations vend: CreateAccountResult and AccountJoinedOrganization start
+    // two executions of the same vend at once.
+    const accountId = '530000000001';
+    const played = await play({
+      accounts: [
+        {
+          accountId,
+          name: 'dies',
+          roles: { OrganizationAccountAccessRole: 30 },
+          vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    const [vend] = await played.runtime.dependencies.ledger.vendsOf(accountId);
+    // Assess
+    const executions = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${BOOTSTRAP_STATE_MACHINE}`));
+    const covered = executions.filter((e) =>
+      e.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'Covered'),
+    );
+    expect(executions).toHaveLength(2);
+    expect(covered).toHaveLength(1);
+    // The covered execution asked STS for nothing: only the owner polled for the role.
+    expect(vend?.owner?.execution).not.toBe(covered[0]?.name);
+    expect(covered[0]?.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'AwaitRole')).toBe(
+      false,
+    );
+  }, 300_000);
+
+  it('takes a vend over from an owner whose execution failed mid-way, long before its lease ends', async () => {
+    // Prepare: from the 25th simulated second (after the claim, before the role) every ledger UpdateItem fails, so the owner (past its
+    // claim) can record nothing and its execution fails with the claim still held.
+    const accountId = '530000000002';
+    let failing = false;
+    let undo: () => void = () => {};
+    const played = await play(
+      {
+        accounts: [
+          {
+            accountId,
+            name: 'crash',
+            roles: { OrganizationAccountAccessRole: 30 },
+            vend: { atSeconds: 1, via: 'organizations', createSeconds: 10 },
+          },
+        ],
+      },
+      {},
+      (cloud) => {
+        setTimeout(() => {
+          failing = true;
+        }, 25_000);
+        undo = injectFaults(cloud, ({ operation }) =>
+          failing && operation === 'dynamodb:UpdateItem' ? internalError() : undefined,
+        );
+      },
+    );
+    const [held] = await played.runtime.dependencies.ledger.vendsOf(accountId);
+    // Act: the fault mended, an operator replays the account.
+    undo();
+    const replay = played.runtime.startExecution(BOOTSTRAP_STATE_MACHINE, {
+      version: '0',
+      id: 'replay-1',
+      'detail-type': 'Bootstrap Account Requested',
+      source: 'runas-bootstrapper',
+      account: MANAGEMENT,
+      time: new Date(played.cloud.clock.nowMs()).toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: { accountId },
+    });
+    await replay.done;
+    // Assess: the owner's execution failed holding a live lease; the replay asked DescribeExecution,
+    // took the vend over and measured it.
+    expect(held?.state).toBe('pending');
+    expect(held?.owner?.state).toBe('running');
+    expect(Date.parse(held?.owner?.leaseUntil ?? '')).toBeGreaterThan(played.cloud.clock.nowMs());
+    expect(replay.status).toBe('SUCCEEDED');
+    const [vend] = await played.runtime.dependencies.ledger.vendsOf(accountId);
+    expect(vend?.owner?.execution).toBe(replay.name);
+    expect(vend?.measuredAt).toBeDefined();
+    expect(played.cloud.state.callCount({ operation: 'states:DescribeExecution' })).toBeGreaterThan(0);
+  }, 300_000);
+});
