@@ -25,6 +25,8 @@ export interface HandlerDependencies {
   /** The vend ledger (DynamoDB), named by VEND_LEDGER_TABLE. */
   ledger: VendLedger;
   now: () => number;
+  /** Waits on the same clock as `now` (the local cloud may run it faster than the wall). */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**
@@ -49,8 +51,12 @@ export interface DependencyModules {
 export interface DependencyOptions {
   /** Explicit credentials; otherwise the standard chain. */
   credentials?: AwsCredentialIdentity;
+  /** Credentials of the STS client that assumes member roles, when not `credentials` (the local runtime's role keys). */
+  stsCredentials?: AwsCredentialIdentity;
   /** The clock; the local cloud runs simulated time. */
   now?: () => number;
+  /** A wait of simulated milliseconds, on that clock. */
+  sleep?: (ms: number) => Promise<void>;
   /** Sockets per SDK client (adapters/clients.ts); the local runtime shares clients across invocations. */
   maxSockets?: number;
 }
@@ -91,7 +97,10 @@ export function buildDependencies(
       if (!modules.STSClient || !modules.MemberSessions)
         return missing('sessions', 'STSClient and MemberSessions');
       sessions ??= new modules.MemberSessions({
-        sts: createClient(modules.STSClient, 'sts', common),
+        sts: createClient(modules.STSClient, 'sts', {
+          ...common,
+          ...(options.stsCredentials ? { credentials: options.stsCredentials } : {}),
+        }),
         region,
         roleNames: config.memberRoleNames,
         now,
@@ -129,6 +138,7 @@ export function buildDependencies(
       return ledger;
     },
     now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
 }
 
