@@ -73,8 +73,12 @@ function attempts(execution: ExecutionRecord) {
 }
 
 function roleDeadline(execution: ExecutionRecord): number {
-  const resolved = execution.events.find((e) => e.type === 'StateExited' && e.state?.name === 'ResolveRequest');
-  return Date.parse((resolved?.state?.output as { request: { roleDeadline: string } }).request.roleDeadline);
+  const resolved = execution.events.find(
+    (e) => e.type === 'StateExited' && e.state?.name === 'ResolveRequest',
+  );
+  const output = resolved?.state?.output as { request: { roleDeadline: string } } | undefined;
+  if (!output) throw new Error('ResolveRequest did not exit');
+  return Date.parse(output.request.roleDeadline);
 }
 
 describe('the role wait', () => {
@@ -91,7 +95,9 @@ describe('the role wait', () => {
     expect(callsSoFar).toBeGreaterThan(60);
     expect(callsSoFar).toBeLessThanOrEqual(MAX_DENIED_CALLS_PER_HOUR);
     // An hour later the wait is quiet: one attempt a minute.
-    expect(made.filter((a) => a.at >= start + 3_600_000 && a.at < start + 7_200_000).length).toBeLessThanOrEqual(61);
+    expect(
+      made.filter((a) => a.at >= start + 3_600_000 && a.at < start + 7_200_000).length,
+    ).toBeLessThanOrEqual(61);
     // The last attempt is the deadline's, within the second Step Functions waits in.
     const last = made.at(-1)!.at;
     expect(last).toBeGreaterThanOrEqual(deadline - 1000);
