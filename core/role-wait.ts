@@ -54,7 +54,7 @@ export interface RoleWaitSchedule {
 
 export const DEFAULT_ROLE_WAIT_SCHEDULE: RoleWaitSchedule = {
   fastSeconds: 90,
-  fastIntervalSeconds: 2.5,
+  fastIntervalSeconds: 2.75,
   slowIntervalSeconds: 60,
   fallbackAfterSeconds: 60,
   fallbackEvery: 4,
@@ -83,12 +83,13 @@ export function* plannedAttempts(schedule: RoleWaitSchedule, phase = 0): Generat
   yield { at: 0 };
   let at = schedule.fastIntervalSeconds * (phase - 1);
   let interval = schedule.fastIntervalSeconds;
-  let sinceFallback = 0;
+  // The first fallback comes in the first interval past fallbackAfterSeconds.
+  let sinceFallback = schedule.fallbackEvery - 1;
   let turn = 0;
   for (;;) {
     const next = at + interval;
     let fallbackDue = false;
-    if (next >= schedule.fallbackAfterSeconds) {
+    if (at + interval / 2 >= schedule.fallbackAfterSeconds) {
       sinceFallback += 1;
       fallbackDue = sinceFallback >= schedule.fallbackEvery;
       if (fallbackDue) sinceFallback = 0;

@@ -37,7 +37,7 @@ export const CURVE_SCHEDULES = [
   { fastIntervalSeconds: 2.5 },
   { fastIntervalSeconds: 2.75 },
   { fastIntervalSeconds: 3 },
-  { fastIntervalSeconds: 2.5, fallbackAfterSeconds: 30 },
+  { fastIntervalSeconds: 2.75, fallbackAfterSeconds: 30 },
 ] as const;
 
 export interface CurvePoint {
