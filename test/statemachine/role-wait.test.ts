@@ -126,4 +126,16 @@ describe('the role wait', () => {
     expect(found).toBeLessThan(72);
     expect(cloud.state.assumeRoleCallsFor(ACCOUNT)).toBe(made.length + 1);
   });
+
+  it("cannot assume a member role when the grant names another organization: IAM's fence, not code's", async () => {
+    // Prepare + Act: the role is ready at once, but the deployed grant's aws:ResourceOrgID is not this organization's.
+    const { execution, cloud } = await play(
+      { roles: { OrganizationAccountAccessRole: 0 } },
+      { organizationId: 'o-0ther0rg000', roleWaitTimeoutMinutes: 1 },
+    );
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.error).toBe('RoleWaitTimeoutError');
+    expect(cloud.state.documents({ accountId: ACCOUNT })).toEqual([]);
+  });
 });
