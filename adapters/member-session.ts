@@ -1,36 +1,43 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/arn.ts';
-import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
+import {
+  ConfigurationError,
+  CredentialsRejectedError,
+  RoleNotAssumableError,
+  StsRegionDisabledError,
+} from '#core/errors.ts';
 import { classifyManagementError, isAccessDenied } from './aws-errors.ts';
 import { createClient } from './clients.ts';
 
-/** Read-only sessions (check, plan, verify) cannot write even if the code tried. */
-export type SessionAccess = 'read' | 'write';
+/**
+ * Read-only sessions (check, plan, verify) cannot write even if the code tried; write sessions
+ * (apply, repair) cannot delete; only a prune session, opened when a write meets SSM's version
+ * limit and pruning is on, may delete old versions, and it can do nothing else.
+ */
+export type SessionAccess = 'read' | 'write' | 'prune';
 
 const READ_ACTIONS = ['ssm:GetDocument', 'ssm:DescribeDocument', 'ssm:ListDocumentVersions'];
 const WRITE_ACTIONS = ['ssm:CreateDocument', 'ssm:UpdateDocument', 'ssm:UpdateDocumentDefaultVersion'];
-/** Only for pruning old versions at SSM's version limit; absent when pruning is off. */
-const PRUNE_ACTIONS = ['ssm:DeleteDocument'];
+const SESSION_ACTIONS: Record<SessionAccess, string[]> = {
+  read: READ_ACTIONS,
+  write: [...READ_ACTIONS, ...WRITE_ACTIONS],
+  prune: ['ssm:ListDocumentVersions', 'ssm:DeleteDocument'],
+};
 
 /**
  * The inline session policy. The session gets the intersection of this and the (administrator)
- * member role: only the document actions, only on SSM-SessionManagerRunShell, in any region.
+ * member role: only the document actions of its access, only on SSM-SessionManagerRunShell, in
+ * any region.
  */
-export function sessionPolicy(
-  partition: string,
-  accountId: string,
-  access: SessionAccess,
-  options: { pruneVersions?: boolean } = {},
-): string {
-  const write = [...WRITE_ACTIONS, ...(options.pruneVersions === false ? [] : PRUNE_ACTIONS)];
+export function sessionPolicy(partition: string, accountId: string, access: SessionAccess): string {
   return JSON.stringify({
     Version: '2012-10-17',
     Statement: [
       {
         Sid: 'RunAsPreferencesDocumentOnly',
         Effect: 'Allow',
-        Action: access === 'write' ? [...READ_ACTIONS, ...write] : READ_ACTIONS,
+        Action: SESSION_ACTIONS[access],
         Resource: preferencesDocumentArn(partition as never, accountId),
       },
     ],
@@ -58,7 +65,7 @@ export interface MemberSessionsOptions {
   refreshMarginSeconds?: number;
   endpoint?: string;
   now?: () => number;
-  /** Whether write sessions may delete old document versions (config documentVersionPruning.enabled). */
+  /** Whether prune sessions may be opened (config documentVersionPruning.enabled). */
   pruneVersions?: boolean;
   /**
    * The SSM client class for `session.ssm()`. Passed in rather than imported, so that a Lambda
@@ -96,11 +103,23 @@ export class MemberSessions {
   }
 
   /**
-   * Assume the first configured role that works. AccessDenied on every role means the account's
-   * role is not assumable yet: RoleNotAssumableError, which the state machine retries.
+   * Assume the first configured role that works (or the first of `roles`, a subset: AwaitRole
+   * tries one role per attempt). AccessDenied on every role means the account's role is not
+   * assumable yet: RoleNotAssumableError, which the state machine retries.
    */
-  async open(accountId: string, access: SessionAccess = 'write'): Promise<MemberSession> {
+  async open(
+    accountId: string,
+    access: SessionAccess = 'write',
+    options: { roles?: readonly string[] } = {},
+  ): Promise<MemberSession> {
     assertAccountId(accountId);
+    if (access === 'prune' && !this.#options.pruneVersions) {
+      throw new ConfigurationError('documentVersionPruning is off: no session may delete document versions');
+    }
+    const roles = options.roles ?? this.#options.roleNames;
+    const unknown = roles.filter((name) => !this.#options.roleNames.includes(name));
+    if (unknown.length > 0 || roles.length === 0)
+      throw new ConfigurationError(`roles ${unknown.join(', ')} are not among memberRoleNames`);
     const cacheKey = `${accountId}/${access}`;
     const cached = this.#cache.get(cacheKey);
     if (cached && cached.expiresAt - this.#options.refreshMarginSeconds * 1000 > this.#options.now()) {
@@ -110,7 +129,7 @@ export class MemberSessions {
     // The regions of one account are enforced in parallel: one AssumeRole serves them all.
     let pending = this.#pending.get(cacheKey);
     if (!pending) {
-      pending = this.#assume(accountId, access).finally(() => this.#pending.delete(cacheKey));
+      pending = this.#assume(accountId, access, roles).finally(() => this.#pending.delete(cacheKey));
       this.#pending.set(cacheKey, pending);
     }
     const entry = await pending;
@@ -118,20 +137,22 @@ export class MemberSessions {
     return this.#session(accountId, access, entry);
   }
 
-  async #assume(accountId: string, access: SessionAccess): Promise<CachedCredentials> {
+  async #assume(
+    accountId: string,
+    access: SessionAccess,
+    roles: readonly string[],
+  ): Promise<CachedCredentials> {
     const now = this.#options.now();
     const partition = partitionOf(this.#options.region);
     const denied: string[] = [];
-    for (const roleName of this.#options.roleNames) {
+    for (const roleName of roles) {
       try {
         const result = await this.#options.sts.send(
           new AssumeRoleCommand({
             RoleArn: roleArn(partition, accountId, roleName),
             RoleSessionName: this.#options.sessionName,
             DurationSeconds: this.#options.durationSeconds,
-            Policy: sessionPolicy(partition, accountId, access, {
-              pruneVersions: this.#options.pruneVersions,
-            }),
+            Policy: sessionPolicy(partition, accountId, access),
           }),
         );
         const c = result.Credentials;

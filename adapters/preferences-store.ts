@@ -47,6 +47,11 @@ export interface PreferencesStoreOptions {
   /** How long to wait for `Active` after a write before calling the document busy. */
   activeWait?: { attempts: number; delayMs: number };
   pruning?: PruningPolicy;
+  /**
+   * The SSM client that may delete old versions, opened only when a write meets SSM's version
+   * limit (a session of its own: the write session cannot delete). Default: the store's client.
+   */
+  pruneClient?: () => Promise<SSMClient>;
 }
 
 const silent: StoreLogger = { debug() {}, info() {}, warn() {} };
@@ -67,6 +72,7 @@ export class PreferencesStore {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #activeWait: { attempts: number; delayMs: number };
   readonly #pruning: PruningPolicy;
+  readonly #pruneClient: () => Promise<SSMClient>;
 
   constructor(ssm: SSMClient, region: string, options: PreferencesStoreOptions = {}) {
     this.#ssm = ssm;
@@ -76,6 +82,7 @@ export class PreferencesStore {
     this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#activeWait = options.activeWait ?? { attempts: 20, delayMs: 500 };
     this.#pruning = options.pruning ?? DEFAULT_PRUNING;
+    this.#pruneClient = options.pruneClient ?? (async () => ssm);
   }
 
   /**
@@ -316,7 +323,13 @@ export class PreferencesStore {
             { cause: error },
           );
         }
-        const deleted = await pruneVersions(this.#ssm, this.#region, this.#pruning, this.#logger, error);
+        const deleted = await pruneVersions(
+          this.#pruning.enabled ? await this.#pruneClient() : this.#ssm,
+          this.#region,
+          this.#pruning,
+          this.#logger,
+          error,
+        );
         return this.#update(text, format, latestVersion, deleted);
       }
       throw classifyAwsError(error, `UpdateDocument ${Name} in ${this.#region}`);

@@ -1,6 +1,11 @@
 import { ConfigurationError } from './errors.ts';
 import { isRecord } from './records.ts';
 import { isKnownRegion } from './regions.ts';
+import {
+  DEFAULT_ROLE_WAIT_SCHEDULE,
+  deniedCallsPerStuckHour,
+  MAX_DENIED_CALLS_PER_HOUR,
+} from './role-wait.ts';
 import './validation.ts';
 import * as z from 'zod/mini';
 
@@ -136,6 +141,33 @@ const pruningSchema = z.strictObject({
   deleteCount: z._default(boundedInt(1, 100), 10),
 });
 
+/** AwaitRole's attempts (core/role-wait.ts): fast while a role is likely to appear, then quiet. */
+const roleWaitScheduleSchema = z
+  .strictObject({
+    fastSeconds: z._default(boundedInt(0, 900), DEFAULT_ROLE_WAIT_SCHEDULE.fastSeconds),
+    fastIntervalSeconds: z._default(
+      z.number().check(
+        z.gte(1),
+        z.lte(10),
+        z.refine((n) => Number.isInteger(n * 4), 'must be a multiple of 0.25'),
+      ),
+      DEFAULT_ROLE_WAIT_SCHEDULE.fastIntervalSeconds,
+    ),
+    slowIntervalSeconds: z._default(boundedInt(30, 900), DEFAULT_ROLE_WAIT_SCHEDULE.slowIntervalSeconds),
+    fallbackAfterSeconds: z._default(boundedInt(0, 3600), DEFAULT_ROLE_WAIT_SCHEDULE.fallbackAfterSeconds),
+    fallbackEvery: z._default(boundedInt(1, 20), DEFAULT_ROLE_WAIT_SCHEDULE.fallbackEvery),
+  })
+  .check(
+    z.superRefine((schedule, ctx) => {
+      const calls = deniedCallsPerStuckHour(schedule);
+      if (calls > MAX_DENIED_CALLS_PER_HOUR)
+        ctx.addIssue({
+          code: 'custom',
+          message: `would make ${calls} denied AssumeRole calls in the first hour of a role that never appears, over ${MAX_DENIED_CALLS_PER_HOUR}: lengthen slowIntervalSeconds or shorten fastSeconds`,
+        });
+    }),
+  );
+
 const notificationsSchema = z.strictObject({
   /** Optional e-mail subscription to the failure topic. */
   email: z.optional(z.email()),
@@ -191,8 +223,21 @@ export const configSchema = z
       z.array(roleName).check(z.minLength(1, 'must list at least one role name'), unique('role name')),
       ['AWSControlTowerExecution', 'OrganizationAccountAccessRole'],
     ),
-    // Bounded so that the AwaitRole retries stay well inside the 25,000-event execution history.
+    // Bounded so that the AwaitRole loop stays well inside the 25,000-event execution history.
     roleWaitTimeoutMinutes: z._default(positiveUpTo(240), 30),
+    roleWaitSchedule: z._default(roleWaitScheduleSchema, () => roleWaitScheduleSchema.parse({})),
+    /**
+     * The organization (`o-…`) whose member roles the Lambdas may assume: every member-role grant
+     * carries `aws:ResourceOrgID`. Unset, the grant compares it with the caller's own organization
+     * (`${aws:PrincipalOrgID}`), which for the management account is the same organization.
+     */
+    organizationId: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(/^o-[a-z0-9]{10,32}$/, 'is not an organization id (o- and 10 to 32 letters or digits)'),
+        ),
+    ),
     /**
      * Every event about an account within this long of its Organizations JoinedTimestamp is the
      * same vend; later ones (a landing-zone update, a re-register) only enforce.

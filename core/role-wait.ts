@@ -33,3 +33,209 @@ export function roleWaitError(
     };
   return { error, waiting: true };
 }
+
+/**
+ * How AwaitRole spaces its attempts (config `roleWaitSchedule`). Step Functions waits whole
+ * seconds, so a fractional interval is kept on average: the attempts aim at instants on a grid of
+ * that interval and each wait is rounded to the second (a 2.5 s grid waits 2, 3, 2, 3 …).
+ */
+export interface RoleWaitSchedule {
+  /** From the start of the wait, this long at `fastIntervalSeconds`: while a role is likely to appear. */
+  fastSeconds: number;
+  /** Seconds between attempts in the fast phase (a multiple of 0.25). */
+  fastIntervalSeconds: number;
+  /** After the fast phase the interval grows ×1.5 per attempt up to this: the quiet phase. */
+  slowIntervalSeconds: number;
+  /** Only the role the trigger implies is tried for this long; then the others too. */
+  fallbackAfterSeconds: number;
+  /** From then on, one attempt at a fallback role after every this many at the implied role. */
+  fallbackEvery: number;
+}
+
+export const DEFAULT_ROLE_WAIT_SCHEDULE: RoleWaitSchedule = {
+  fastSeconds: 90,
+  fastIntervalSeconds: 2.75,
+  slowIntervalSeconds: 60,
+  fallbackAfterSeconds: 60,
+  fallbackEvery: 4,
+};
+
+/** The most denied AssumeRole calls a role that never appears may cost in an hour. */
+export const MAX_DENIED_CALLS_PER_HOUR = 120;
+
+const SLOW_GROWTH = 1.5;
+
+/** One planned attempt: seconds after the wait began, and whether it tries a fallback role. */
+export interface PlannedAttempt {
+  at: number;
+  /** For a fallback attempt, its turn (0, 1, …): the fallback roles take turns. */
+  fallback?: number;
+}
+
+/**
+ * The attempt instants of a wait, in order, without end: the first at once, then the fast grid
+ * (shifted by `phase` of one interval, so that a burst of vends does not call STS in step), then
+ * growing to the slow interval. From `fallbackAfterSeconds` on, every `fallbackEvery`-th interval
+ * gets one more attempt half-way, for a fallback role, so the implied role keeps its grid; in the
+ * slow phase the fallback takes the implied role's turn instead, so the hour's price holds.
+ */
+export function* plannedAttempts(schedule: RoleWaitSchedule, phase = 0): Generator<PlannedAttempt> {
+  yield { at: 0 };
+  let at = schedule.fastIntervalSeconds * (phase - 1);
+  let interval = schedule.fastIntervalSeconds;
+  // The first fallback comes in the first interval past fallbackAfterSeconds.
+  let sinceFallback = schedule.fallbackEvery - 1;
+  let turn = 0;
+  for (;;) {
+    const next = at + interval;
+    let fallbackDue = false;
+    if (at + interval / 2 >= schedule.fallbackAfterSeconds) {
+      sinceFallback += 1;
+      fallbackDue = sinceFallback >= schedule.fallbackEvery;
+      if (fallbackDue) sinceFallback = 0;
+    }
+    // While fast, a fallback attempt is one more, half-way; once slow, it takes the implied role's turn.
+    const quiet = interval >= schedule.slowIntervalSeconds;
+    if (fallbackDue && !quiet) yield { at: at + interval / 2, fallback: turn++ };
+    at = next;
+    if (at > 0) yield fallbackDue && quiet ? { at, fallback: turn++ } : { at };
+    if (at >= schedule.fastSeconds) interval = Math.min(interval * SLOW_GROWTH, schedule.slowIntervalSeconds);
+  }
+}
+
+/** The attempt AwaitRole makes now: when (seconds into the wait) and with which roles. */
+export interface RoleAttempt {
+  /** The planned instant this attempt stands for; the handler waits for it (under a second). */
+  at: number;
+  /** A fallback role's turn (0, 1, …), or undefined for the implied role's. */
+  fallback?: number | undefined;
+  /** At the deadline: the last attempt, which tries every configured role. */
+  final: boolean;
+}
+
+/**
+ * Step Functions waits whole seconds, so the Wait before an attempt is rounded down and the
+ * attempt itself waits the fraction left to its planned instant: attempts land on the grid, and a
+ * 2.5 s interval is 2.5 s, not 2 or 3. Which attempt this is follows from the time alone, so the
+ * state machine carries no counter.
+ */
+export function roleAttempt(
+  elapsedSeconds: number,
+  totalSeconds: number,
+  schedule: RoleWaitSchedule,
+  phase = 0,
+): RoleAttempt {
+  if (elapsedSeconds >= totalSeconds) return { at: elapsedSeconds, final: true };
+  for (const attempt of plannedAttempts(schedule, phase)) {
+    // Transitions may bring the attempt a little after its instant.
+    if (attempt.at < elapsedSeconds - ARRIVAL_SLACK_SECONDS) continue;
+    if (attempt.at >= totalSeconds) break;
+    return { at: Math.max(attempt.at, elapsedSeconds), fallback: attempt.fallback, final: false };
+  }
+  return { at: totalSeconds, final: true };
+}
+
+const ARRIVAL_SLACK_SECONDS = 0.25;
+
+/**
+ * Whole seconds to wait after a refused attempt: to the next planned instant at least a second
+ * away, rounded down (the next attempt waits out the fraction), and never past the deadline,
+ * where the last attempt is made: `roleWaitTimeoutMinutes` holds exactly.
+ */
+export function roleWaitSeconds(
+  elapsedSeconds: number,
+  totalSeconds: number,
+  schedule: RoleWaitSchedule,
+  phase = 0,
+): number {
+  for (const attempt of plannedAttempts(schedule, phase)) {
+    if (attempt.at < elapsedSeconds + 1) continue;
+    if (attempt.at >= totalSeconds) break;
+    return Math.floor(attempt.at - elapsedSeconds);
+  }
+  return Math.max(1, Math.ceil(totalSeconds - elapsedSeconds));
+}
+
+/**
+ * An upper bound on the attempts of a wait of `totalSeconds`: each attempt is aimed at a distinct
+ * planned instant before the deadline, plus the one at the deadline. The state machine's history
+ * bound (core/limits.ts) and the stuck-hour price are read from it.
+ */
+export function maxAttempts(totalSeconds: number, schedule: RoleWaitSchedule): number {
+  let instants = 0;
+  for (const attempt of plannedAttempts(schedule, 0)) {
+    if (attempt.at >= totalSeconds) break;
+    instants += 1;
+  }
+  // A phase shifts the fast grid by less than one interval: at most one more instant fits; and
+  // the last attempt is at the deadline.
+  return instants + 2;
+}
+
+/**
+ * The roles to try, best first: the one the trigger implies (Control Tower events:
+ * AWSControlTowerExecution; Organizations CreateAccount and its join: OrganizationAccountAccessRole)
+ * when it is configured, then the others in the configured order. The configured list is the
+ * final word: a role it does not name is never tried, and a trigger that implies nothing (a replay,
+ * a sweep, an invited account) follows its order.
+ */
+export function rolesInOrder(
+  trigger: string | undefined,
+  configured: readonly string[],
+  invited = false,
+): string[] {
+  const implied = invited ? undefined : impliedRole(trigger);
+  if (!implied || !configured.includes(implied)) return [...configured];
+  return [implied, ...configured.filter((name) => name !== implied)];
+}
+
+function impliedRole(trigger: string | undefined): string | undefined {
+  if (trigger?.startsWith('controltower-')) return 'AWSControlTowerExecution';
+  if (trigger === 'organizations-create-account' || trigger === 'organizations-account-joined')
+    return 'OrganizationAccountAccessRole';
+  return undefined;
+}
+
+/** A stable fraction in [0, 1) for an account: the phase of its fast grid. */
+export function accountPhase(accountId: string): number {
+  let hash = 2166136261;
+  for (const char of accountId) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
+  return hash / 2 ** 32;
+}
+
+/** Which roles one attempt tries: one role, the implied one or a fallback in turn; all at the deadline. */
+export function rolesForAttempt(ordered: readonly string[], attempt: RoleAttempt): string[] {
+  if (attempt.final || ordered.length <= 1) return [...ordered];
+  if (attempt.fallback === undefined) return [ordered[0] as string];
+  const fallbacks = ordered.slice(1);
+  return [fallbacks[attempt.fallback % fallbacks.length] as string];
+}
+
+/** AssumeRole calls in the first hour of a role that never appears (fallbacks included; the wait assumed longer). */
+export function deniedCallsPerStuckHour(schedule: RoleWaitSchedule): number {
+  // Every account has its own phase: count the worst of a spread of them.
+  return Math.max(
+    ...[0, 0.25, 0.5, 0.75, 0.999].map((phase) => {
+      let calls = 0;
+      for (const attempt of plannedAttempts(schedule, phase)) {
+        if (attempt.at >= 3600) break;
+        calls += 1;
+      }
+      return calls;
+    }),
+  );
+}
+
+/**
+ * Seconds from the start of the wait to its deadline: the whole roleWaitTimeoutMinutes, or the
+ * invited account's shorter wait (core/vend-ledger.ts roleWaitMinutes decides which).
+ */
+export function roleWaitTotalSeconds(
+  config: { roleWaitTimeoutMinutes: number; invitedRoleWaitMinutes: number },
+  invited: boolean,
+): number {
+  const minutes = invited
+    ? Math.min(config.invitedRoleWaitMinutes, config.roleWaitTimeoutMinutes)
+    : config.roleWaitTimeoutMinutes;
+  return minutes * 60;
+}

@@ -5,19 +5,28 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { MemberSessions } from '#adapters/member-session.ts';
-import { roleWaitError } from '#core/role-wait.ts';
+import {
+  accountPhase,
+  roleAttempt,
+  rolesForAttempt,
+  rolesInOrder,
+  roleWaitError,
+  roleWaitSeconds,
+  roleWaitTotalSeconds,
+} from '#core/role-wait.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { awaitRoleInput } from './shared/schemas.ts';
 
-export interface AwaitRoleOutput {
-  roleName: string;
-  assumableAt: string;
-}
+export type AwaitRoleOutput =
+  | { roleName: string; assumableAt: string }
+  /** Not yet: the state machine waits this many whole seconds, then comes back. */
+  | { waitSeconds: number; tried: string[] };
 
 /**
- * One attempt to assume the member role. The state machine retries RoleNotAssumableError with
- * a short, capped, jittered interval; past the deadline this becomes RoleWaitTimeoutError. The
+ * One attempt to assume the member role, with one role (the trigger's, or a fallback's turn; every
+ * configured role at the deadline). Which attempt this is, and the wait to the next, follow from
+ * the time since the wait began (core/role-wait.ts); past the deadline, RoleWaitTimeoutError. The
  * sweep probes existing accounts with a deadline already reached: one attempt, then a verdict.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {
@@ -25,20 +34,34 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     input: z.infer<typeof awaitRoleInput>,
     _context: Context,
   ): Promise<AwaitRoleOutput> {
-    const { sessions, now } = dependencies();
+    const { sessions, now, sleep, config } = dependencies();
+    const total = roleWaitTotalSeconds(config, input.invited);
+    const startMs = Math.min(Date.parse(input.deadline) - total * 1000, now());
+    const elapsed = () => (now() - startMs) / 1000;
+    const schedule = config.roleWaitSchedule;
+    const phase = accountPhase(input.accountId);
+    const attempt = roleAttempt(elapsed(), total, schedule, phase);
+    // The Wait before this attempt was whole seconds: wait out the fraction to its instant.
+    const early = Math.min(attempt.at - elapsed(), 1);
+    if (early > 0) await sleep(early * 1000);
+    const roles = rolesForAttempt(
+      rolesInOrder(input.trigger, config.memberRoleNames, input.invited),
+      attempt,
+    );
     try {
-      const session = await sessions.open(input.accountId, input.access);
+      const session = await sessions.open(input.accountId, input.access, { roles });
       const assumableAt = new Date(now()).toISOString();
       logger.info('member role assumable', { accountId: input.accountId, roleName: session.roleName });
       return { roleName: session.roleName, assumableAt };
     } catch (error) {
       const verdict = roleWaitError(error, now(), input.deadline, input.accountId);
-      if (verdict.waiting)
-        logger.debug('member role not assumable yet', {
-          accountId: input.accountId,
-          reason: (error as Error).name,
-        });
-      throw verdict.error;
+      if (!verdict.waiting) throw verdict.error;
+      logger.debug('member role not assumable yet', {
+        accountId: input.accountId,
+        roles,
+        reason: (error as Error).name,
+      });
+      return { waitSeconds: roleWaitSeconds(elapsed(), total, schedule, phase), tried: roles };
     }
   }
   return middy()

@@ -9,7 +9,7 @@ import {
 import type { BootstrapperConfig } from '#core/config.ts';
 import { buildReport, type DemoReport } from './report.ts';
 import { pipelineDefaultsFor } from './runtime/deployment.ts';
-import { LocalRuntime } from './runtime/runtime.ts';
+import { LocalRuntime, type LocalRuntimeOptions } from './runtime/runtime.ts';
 import { fireSchedules } from './runtime/schedules.ts';
 
 export interface DemoOptions {
@@ -22,6 +22,8 @@ export interface DemoOptions {
   timeoutSeconds?: number;
   /** Change the bootstrap definition before it runs (benchmark baselines). */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  /** Replace a Task's function (benchmark baselines): placeholder → handler over the dependencies. */
+  functionOverrides?: LocalRuntimeOptions['functionOverrides'];
   /** Called once the cloud is up, before its timeline starts (tests install targeted faults). */
   beforeTimeline?: (cloud: LocalCloud) => void;
   /** Lambda's concurrent-execution quota (1,000 by default, as AWS's). */
@@ -130,6 +132,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
       managementAccountId: scenario.managementAccountId,
       homeRegion: scenario.homeRegion,
       ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
+      ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
       ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
     });
   } catch (error) {

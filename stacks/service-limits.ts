@@ -9,6 +9,7 @@ import {
   MAX_HISTORY_EVENTS,
   worstCaseHistory,
 } from '#core/limits.ts';
+import { maxAttempts } from '#core/role-wait.ts';
 
 /**
  * Synth-time checks of the AWS limits a config can break, each naming the fields to change:
@@ -46,17 +47,18 @@ export function checkLambdaEnvironment(
 
 /** Which config fields drive each term of the history bound. */
 const HISTORY_TERM_FIELDS: Record<string, string> = {
-  'deadline:RoleNotAssumableError': 'roleWaitTimeoutMinutes (AwaitRole retries until the deadline)',
+  loop: 'roleWaitTimeoutMinutes or roleWaitSchedule (AwaitRole attempts until the deadline)',
   mapItems: 'governedRegions (per-region work)',
 };
 
 export function bootstrapHistoryBound(config: BootstrapperConfig, definitionFile: string): HistoryBound {
   const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as Record<string, unknown>;
-  // No execution follows LZA any more (the follow-up does, on its events): no loop to bound.
+  // The one loop is the role wait (AwaitRole → WaitForRole): its attempts are bounded by the
+  // schedule up to the deadline. No execution follows LZA any more (the follow-up does).
   return worstCaseHistory(definition, {
     mapItems: config.governedRegions.length,
-    deadlineBound: { RoleNotAssumableError: config.roleWaitTimeoutMinutes * 60 },
-    loopIterations: 0,
+    deadlineBound: {},
+    loopIterations: maxAttempts(config.roleWaitTimeoutMinutes * 60, config.roleWaitSchedule),
     loopMapRuns: 0,
     loopMapItems: 1,
   });

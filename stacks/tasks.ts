@@ -2,6 +2,7 @@ import { Duration, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { BootstrapperConfig } from '#core/config.ts';
+import { memberRoleGrantCondition } from '#core/member-role-grant.ts';
 import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
 
@@ -156,11 +157,16 @@ export function grantTaskAccess(
   }
   if (spec.access === 'assume-member-role') {
     const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));
+    // Fenced by IAM, not only by code: roles in the organization, never in the management account.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'AssumeMemberRoles',
         actions: ['sts:AssumeRole'],
         resources: roleArns,
+        conditions: memberRoleGrantCondition(
+          config.organizationId,
+          config.managementAccountId ?? stack.account,
+        ),
       }),
     );
     for (const name of config.memberRoleNames) {

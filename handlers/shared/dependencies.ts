@@ -29,6 +29,8 @@ export interface HandlerDependencies {
   /** Whether an execution (a vend's owner) still runs: Step Functions DescribeExecution. */
   executions: ExecutionStatus;
   now: () => number;
+  /** Waits on the same clock as `now` (the local cloud may run it faster than the wall). */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**
@@ -55,8 +57,12 @@ export interface DependencyModules {
 export interface DependencyOptions {
   /** Explicit credentials; otherwise the standard chain. */
   credentials?: AwsCredentialIdentity;
+  /** Credentials of the STS client that assumes member roles, when not `credentials` (the local runtime's role keys). */
+  stsCredentials?: AwsCredentialIdentity;
   /** The clock; the local cloud runs simulated time. */
   now?: () => number;
+  /** A wait of simulated milliseconds, on that clock. */
+  sleep?: (ms: number) => Promise<void>;
   /** Sockets per SDK client (adapters/clients.ts); the local runtime shares clients across invocations. */
   maxSockets?: number;
 }
@@ -98,7 +104,10 @@ export function buildDependencies(
       if (!modules.STSClient || !modules.MemberSessions)
         return missing('sessions', 'STSClient and MemberSessions');
       sessions ??= new modules.MemberSessions({
-        sts: createClient(modules.STSClient, 'sts', common),
+        sts: createClient(modules.STSClient, 'sts', {
+          ...common,
+          ...(options.stsCredentials ? { credentials: options.stsCredentials } : {}),
+        }),
         region,
         roleNames: config.memberRoleNames,
         now,
@@ -142,6 +151,7 @@ export function buildDependencies(
       return executions;
     },
     now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
 }
 

@@ -6,7 +6,8 @@ import { logger } from './observability.ts';
 /**
  * The preferences document of one member account in one region, behind a session with the access
  * the task needs: ApplyPreferences writes (with the config's pruning policy), VerifyPreferences
- * only reads. The store names the account in its errors and logs through the handlers' logger.
+ * only reads. A write that meets SSM's version limit opens a prune session of its own, the only
+ * one that may delete. The store names the account in its errors and logs through the handlers' logger.
  */
 export async function openPreferencesStore(
   sessions: Pick<MemberSessions, 'open'>,
@@ -19,5 +20,10 @@ export async function openPreferencesStore(
     accountId: task.accountId,
     logger,
     ...(pruning ? { pruning } : {}),
+    ...(access === 'write' && pruning?.enabled
+      ? {
+          pruneClient: async () => (await sessions.open(task.accountId, 'prune')).ssm(task.region),
+        }
+      : {}),
   });
 }

@@ -26,6 +26,10 @@ export const awaitRoleInput = z.object({
   deadline: isoTime,
   /** The session to prove: `write` for a bootstrap (and cached for it), `read` for a check-only sweep. */
   access: z._default(z.enum(['read', 'write']), 'write'),
+  /** What started the wait: it implies which role to try first (core/role-wait.ts rolesInOrder). */
+  trigger: z.optional(z.string()),
+  /** An invited account waits invitedRoleWaitMinutes: where its wait began follows from that. */
+  invited: z._default(z.boolean(), false),
 });
 
 export const regionTaskInput = z.object({ accountId, region });

@@ -20,6 +20,7 @@ import {
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
 import { guardrailPolicyDocument } from '#core/guardrail.ts';
+import { memberRoleGrantStatement } from '#core/member-role-grant.ts';
 import {
   BOOTSTRAP_STATE_MACHINE_OUTPUT,
   FOLLOW_UP_STATE_MACHINE_OUTPUT,
@@ -60,6 +61,8 @@ export interface LocalDeploymentOptions {
   ledgerTableName: string;
   nowMs: number;
   stackName?: string;
+  /** Keys of the role that assumes member roles: its grant is registered and enforced. */
+  memberSessionKeys?: { accessKeyId: string; secretAccessKey: string };
 }
 
 /** The installation the CDK app would deploy for this config, as the local cloud serves it. */
@@ -201,7 +204,32 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
   const serviceControlPolicies = config.guardrail.scp.enabled
     ? [parsePolicyDocument(JSON.stringify(guardrailPolicyDocument(config)))]
     : [];
-  return { stacks, rules, stateMachines, topics, alarms, serviceControlPolicies };
+  // The member-role grant the stack gives its Lambdas (stacks/tasks.ts), enforced by the cloud on
+  // the keys the runtime's member sessions call STS with.
+  const roles = options.memberSessionKeys
+    ? [
+        {
+          name: `${stackName}-MemberSessions`,
+          policies: [
+            parsePolicyDocument(
+              JSON.stringify({
+                Version: '2012-10-17',
+                Statement: [
+                  memberRoleGrantStatement({
+                    partition: 'aws',
+                    roleNames: config.memberRoleNames,
+                    organizationId: config.organizationId,
+                    managementAccountId: config.managementAccountId ?? account,
+                  }),
+                ],
+              }),
+            ),
+          ],
+          ...options.memberSessionKeys,
+        },
+      ]
+    : [];
+  return { stacks, rules, stateMachines, topics, alarms, serviceControlPolicies, roles };
 }
 
 /**

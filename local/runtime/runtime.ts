@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { DescribeMapRunOutput } from '@aws-sdk/client-sfn';
 import {
   AwsServiceError,
@@ -69,6 +70,8 @@ export interface LocalRuntimeOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Change the bootstrap definition before it runs (benchmark baselines). */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  /** Replace a function (benchmark baselines), by placeholder: a handler over the dependencies. */
+  functionOverrides?: Record<string, (dependencies: () => HandlerDependencies) => LambdaHandler>;
   /** Accounts per sweep batch (tests use a small one to exercise several batches). */
   sweepBatchSize?: number;
   /** Lambda's concurrent-execution quota for the account (DEFAULT_LAMBDA_CONCURRENCY, 1,000). */
@@ -103,6 +106,12 @@ export class LocalRuntime {
       managementAccountId: options.config.managementAccountId ?? options.managementAccountId,
     };
     const credentials = options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' };
+    // Member roles are assumed with a role of their own whose grant the cloud enforces, as IAM does
+    // the Lambda roles' (aws:ResourceOrgID, stacks/tasks.ts).
+    const memberSessionKeys = {
+      accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+    };
     this.dependencies = buildDependencies(
       {
         ...configToEnvironment(config),
@@ -112,7 +121,13 @@ export class LocalRuntime {
       },
       // In AWS each concurrent invocation has its own environment and clients; here they share
       // one set, so lift the SDK's 50-socket cap rather than queue a burst behind it.
-      { credentials, now: () => options.host.clock.nowMs(), maxSockets: 100_000 },
+      {
+        credentials,
+        stsCredentials: memberSessionKeys,
+        now: () => options.host.clock.nowMs(),
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * options.host.clock.timeScale)),
+        maxSockets: 100_000,
+      },
       ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
@@ -136,6 +151,8 @@ export class LocalRuntime {
       ),
       RecordSweepFunctionArn: recordSweep(deps),
     };
+    for (const [placeholder, create] of Object.entries(options.functionOverrides ?? {}))
+      functions[placeholder] = create(deps);
     this.#machines.set(
       this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
       new LocalStateMachine({
@@ -192,6 +209,7 @@ export class LocalRuntime {
       },
       ledgerTableName: VEND_LEDGER_TABLE,
       nowMs: options.host.clock.nowMs(),
+      memberSessionKeys,
     });
     options.host.setDeployment?.(this.deployment);
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });

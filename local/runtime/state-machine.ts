@@ -72,8 +72,33 @@ export function scaleTimings(definition: Json, timeScale: number): Json {
       if (typeof retrier.MaxDelaySeconds === 'number') retrier.MaxDelaySeconds *= timeScale;
     }
     if (state.Type === 'Wait' && typeof state.Seconds === 'number') state.Seconds *= timeScale;
+    // A Wait whose length comes from its input cannot be scaled in the definition: it becomes a
+    // local Task that waits the scaled seconds (`scaledWaits`), passing its input through.
+    if (state.Type === 'Wait' && typeof state.SecondsPath === 'string') {
+      const { SecondsPath, Comment: _comment, ...rest } = state;
+      delete state.SecondsPath;
+      Object.assign(state, {
+        ...rest,
+        Type: 'Task',
+        Resource: SCALED_WAIT_RESOURCE,
+        Parameters: { 'seconds.$': SecondsPath },
+        ResultPath: null,
+      });
+    }
   });
   return copy;
+}
+
+const SCALED_WAIT_RESOURCE = 'local:scaled-wait';
+
+/** The Wait states `scaleTimings` turns into local Tasks on scaled time. */
+function scaledWaits(definition: Json, timeScale: number): string[] {
+  const names: string[] = [];
+  if (timeScale === 1) return names;
+  eachStates(definition, (name, state) => {
+    if (state.Type === 'Wait' && typeof state.SecondsPath === 'string') names.push(name);
+  });
+  return names;
 }
 
 export interface LocalStateMachineOptions {
@@ -179,6 +204,13 @@ export class LocalStateMachine {
         return output;
       };
     });
+    for (const name of scaledWaits(definition, this.#timeScale)) {
+      this.#overrides[name] = async (input) => {
+        const { seconds } = input as { seconds: number };
+        await new Promise((resolve) => setTimeout(resolve, seconds * this.#timeScale * 1000));
+        return null;
+      };
+    }
     for (const child of children) {
       const machine = new StateMachine(child.definition as unknown as StateMachineDefinition, {
         validationOptions: { noValidate: true },

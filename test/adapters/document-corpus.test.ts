@@ -13,6 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
+import { openPreferencesStore } from '#handlers/shared/preferences-store.ts';
 
 /**
  * Hand-written documents, seeded into the local cloud, merged by the real store through the
@@ -208,5 +209,49 @@ describe('the version limit against the local cloud', () => {
     // Assess
     expect(attempt).toMatchObject({ name: 'DocumentVersionLimitError' });
     expect(deletion).toMatchObject({ name: 'AccessDeniedException' });
+  });
+
+  it('prunes through a session of its own: the write session cannot delete, and no prune session opens without the limit', async () => {
+    // Prepare: a 3-version limit, reached by two versions written by hand (v1 default).
+    const json = corpus.find((c) => c.file === 'crlf-numbers.json')!;
+    const cloud = await startCloud({ ...scenario({ 'us-east-1': json.text }), documentVersionLimit: 3 });
+    for (const n of [2, 3]) {
+      cloud.writeDocument({
+        accountId: MEMBER,
+        region: 'us-east-1',
+        name: DOC,
+        content: json.text.replace('central-logs', `central-logs-${n}`),
+        writer: 'someone else',
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const sessions = new MemberSessions({
+      sts: new STSClient(clientConfig(cloud)),
+      region: 'us-east-1',
+      roleNames: ['OrganizationAccountAccessRole'],
+      endpoint: cloud.url,
+      SSMClient,
+    });
+    const pruning = { enabled: true, keepNewest: 1, deleteCount: 10 };
+    const task = { accountId: MEMBER, region: 'us-east-1' };
+    // Act
+    const store = await openPreferencesStore(sessions, task, 'write', pruning);
+    const callsBeforeLimit = cloud.state.assumeRoleCallsFor(MEMBER);
+    const outcome = await store.apply(runAs);
+    const writeSession = await sessions.open(MEMBER, 'write');
+    const deletion = await writeSession
+      .ssm('us-east-1')
+      .send(new DeleteDocumentCommand({ Name: DOC, DocumentVersion: '3' }))
+      .catch((error: Error) => error);
+    // Assess: the limit opened one more session, which deleted v2; the write session may not delete.
+    expect(callsBeforeLimit).toBe(1);
+    expect(outcome).toMatchObject({ action: 'updated', versionAfter: '4', pruned: ['2'] });
+    expect(cloud.state.assumeRoleCallsFor(MEMBER)).toBe(2);
+    expect(deletion).toMatchObject({ name: 'AccessDeniedException' });
+    expect(cloud.state.document(MEMBER, 'us-east-1')?.versions.map((v) => v.version)).toEqual([
+      '1',
+      '3',
+      '4',
+    ]);
   });
 });

@@ -79,17 +79,44 @@ describe('MemberSessions.open', () => {
     expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 2);
   });
 
-  it('leaves ssm:DeleteDocument out of the session policy when pruning is off', () => {
+  it('gives ssm:DeleteDocument to the prune session alone, and nothing else with it', () => {
     // Act
-    const on = JSON.parse(sessionPolicy('aws', ACCOUNT, 'write')).Statement[0].Action;
-    const off = JSON.parse(sessionPolicy('aws', ACCOUNT, 'write', { pruneVersions: false })).Statement[0]
-      .Action;
-    const read = JSON.parse(sessionPolicy('aws', ACCOUNT, 'read')).Statement[0].Action;
+    const actions = (access: 'read' | 'write' | 'prune') =>
+      JSON.parse(sessionPolicy('aws', ACCOUNT, access)).Statement[0].Action as string[];
     // Assess
-    expect(on).toContain('ssm:DeleteDocument');
-    expect(off).not.toContain('ssm:DeleteDocument');
-    expect(off).toContain('ssm:UpdateDocument');
-    expect(read).not.toContain('ssm:DeleteDocument');
+    expect(actions('write')).not.toContain('ssm:DeleteDocument');
+    expect(actions('write')).toContain('ssm:UpdateDocument');
+    expect(actions('read')).not.toContain('ssm:DeleteDocument');
+    expect(actions('prune').sort()).toEqual(['ssm:DeleteDocument', 'ssm:ListDocumentVersions']);
+  });
+
+  it('opens no prune session when pruning is off', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).resolves(credentials());
+    const off = new MemberSessions({
+      sts: new STSClient({ region: 'us-east-1' }),
+      region: 'us-east-1',
+      roleNames: ['OrganizationAccountAccessRole'],
+      pruneVersions: false,
+    });
+    // Act
+    const attempt = off.open(ACCOUNT, 'prune');
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'ConfigurationError' });
+    expect(sts).toHaveReceivedCommandTimes(AssumeRoleCommand, 0);
+  });
+
+  it('tries only the roles it is asked to, and only configured ones', async () => {
+    // Prepare
+    sts.on(AssumeRoleCommand).rejects(denied());
+    // Act
+    const one = sessions().open(ACCOUNT, 'write', { roles: ['OrganizationAccountAccessRole'] });
+    const foreign = sessions().open(ACCOUNT, 'write', { roles: ['Admin'] });
+    // Assess
+    await expect(one).rejects.toBeInstanceOf(RoleNotAssumableError);
+    await expect(foreign).rejects.toMatchObject({ name: 'ConfigurationError' });
+    const arns = sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.RoleArn);
+    expect(arns).toEqual([`arn:aws:iam::${ACCOUNT}:role/OrganizationAccountAccessRole`]);
   });
 
   it('assumes the first role with a session policy scoped to the document', async () => {

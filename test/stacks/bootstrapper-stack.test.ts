@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_ENV_VAR } from '#core/config.ts';
+import { CALLER_ORGANIZATION } from '#core/member-role-grant.ts';
 import {
   BOOTSTRAP_MACHINE,
   FOLLOW_UP_STATE_MACHINE_OUTPUT,
@@ -374,6 +375,33 @@ describe('BootstrapperStack IAM', () => {
       ]);
     },
   );
+
+  it('fences every member-role grant to the organization (aws:ResourceOrgID) and out of the management account', () => {
+    // Prepare
+    const pinned = synthApp(testConfig({ organizationId: 'o-abcdefghij' }), {
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: 'us-east-1',
+    });
+    // Act
+    const grants = (t: Template) => allStatements(t).filter((s) => actionsOf(s).includes('sts:AssumeRole'));
+    const byDefault = grants(template);
+    const byConfig = grants(pinned.templates.bootstrapper);
+    // Assess: unset, IAM compares with the caller's own organization; set, with the configured id.
+    expect(byDefault).toHaveLength(memberRoleHandlers.length);
+    for (const statement of byDefault) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:ResourceOrgID': CALLER_ORGANIZATION },
+        StringNotEquals: { 'aws:ResourceAccount': MANAGEMENT_ACCOUNT },
+      });
+    }
+    expect(byConfig).toHaveLength(memberRoleHandlers.length);
+    for (const statement of byConfig) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { 'aws:ResourceOrgID': 'o-abcdefghij' },
+        StringNotEquals: { 'aws:ResourceAccount': MANAGEMENT_ACCOUNT },
+      });
+    }
+  });
 
   it('follows memberRoleNames from the config', () => {
     // Prepare

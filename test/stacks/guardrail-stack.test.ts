@@ -97,12 +97,14 @@ describe('GuardrailStack', () => {
     });
   });
 
-  it('guards exactly the write actions that the member session policy allows', () => {
+  it('guards exactly the write actions that the member session policies allow', () => {
     // Prepare
-    const actionsOf = (access: 'read' | 'write') =>
+    const actionsOf = (access: 'read' | 'write' | 'prune') =>
       JSON.parse(sessionPolicy('aws', MANAGEMENT_ACCOUNT, access)).Statement[0].Action as string[];
     // Act
-    const writes = actionsOf('write').filter((action) => !actionsOf('read').includes(action));
+    const writes = [...actionsOf('write'), ...actionsOf('prune')].filter(
+      (action) => !actionsOf('read').includes(action),
+    );
     // Assess
     expect([...GUARDED_ACTIONS].sort()).toEqual(writes.sort());
   });

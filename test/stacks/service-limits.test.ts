@@ -7,6 +7,7 @@ import {
   MAX_HISTORY_EVENTS,
   worstCaseHistory,
 } from '#core/limits.ts';
+import { maxAttempts } from '#core/role-wait.ts';
 import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound, followUpHistoryBound } from '#stacks/service-limits.ts';
 import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';
@@ -50,9 +51,19 @@ describe('the 25,000-event history of one bootstrap execution, checked at synth'
     const bound = bootstrapHistoryBound(testConfig(), BOOTSTRAP_ASL);
     // Assess
     expect(bound.total).toBeLessThan(MAX_HISTORY_EVENTS / 2);
-    expect(Object.keys(bound.terms)).toEqual(
-      expect.arrayContaining(['fixed', 'mapItems', 'deadline:RoleNotAssumableError']),
-    );
+    expect(Object.keys(bound.terms)).toEqual(expect.arrayContaining(['fixed', 'mapItems', 'loop']));
+  });
+
+  it('counts every attempt of the longest role wait as a pass through the AwaitRole loop', () => {
+    // Prepare
+    const config = testConfig({ roleWaitTimeoutMinutes: 240 });
+    // Act
+    const bound = bootstrapHistoryBound(config, BOOTSTRAP_ASL);
+    // Assess: a pass is AwaitRole (5 events, 18 more if its transient retries are all taken),
+    // the Choice and the Wait (2 each).
+    const attempts = maxAttempts(240 * 60, config.roleWaitSchedule);
+    expect(bound.terms.loop).toBe(attempts * (5 + 6 * 3 + 2 + 2));
+    expect(bound.total).toBeLessThan(MAX_HISTORY_EVENTS / 2);
   });
 
   it('grows with the role wait and the regions, and no longer with LZA following (no execution waits for LZA)', () => {

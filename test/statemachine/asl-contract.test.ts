@@ -117,7 +117,14 @@ describe('error names: the contract between handlers and the ASL', () => {
     }
     expect(retried(byName.get('VerifyPreferences')!)).toContain('VerificationFailedError');
     expect(retried(byName.get('ReverifyPreferences')!)).toContain('VerificationFailedError');
-    expect(retried(byName.get('AwaitRole')!)).toContain('RoleNotAssumableError');
+    // AwaitRole does not retry a missing role: it says how long to wait, and the loop comes back.
+    expect(retried(byName.get('AwaitRole')!)).not.toContain('RoleNotAssumableError');
+    const states = definition.States as Record<string, Record<string, unknown>>;
+    expect(states.AwaitRole?.Next).toBe('RoleAssumable');
+    expect(states.WaitForRole).toMatchObject({
+      SecondsPath: '$.role.waitSeconds',
+      Next: 'AwaitRole',
+    });
   });
 
   it('the sweep retries every retryable error per region, and treats a failed read-back as drift only when checking', () => {

@@ -114,7 +114,7 @@ describe('bootstrap state machine', () => {
     expect(report.accounts[0]!.exposureSeconds).toBeGreaterThanOrEqual(5);
   });
 
-  it('keeps retrying AwaitRole until the role is assumable, then proceeds', async () => {
+  it('keeps coming back to AwaitRole until the role is assumable, then proceeds', async () => {
     // Prepare + Act: the role needs two simulated minutes after the vend.
     const { runtime, report } = await play({
       accounts: [
@@ -129,8 +129,10 @@ describe('bootstrap state machine', () => {
     // Assess
     const execution = vendExecution(runtime);
     expect(execution.status).toBe('SUCCEEDED');
-    const retries = states(execution, 'StateRetried').filter((name) => name === 'AwaitRole');
-    expect(retries.length).toBeGreaterThan(10);
+    // On this file's scaled time each pass costs wall time: the count is test/statemachine/role-wait.test.ts's.
+    const attempts = states(execution, 'StateEntered').filter((name) => name === 'AwaitRole');
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(states(execution, 'StateEntered')).toContain('WaitForRole');
     expect(report.accounts[0]!.roleWaitSeconds).toBeGreaterThanOrEqual(120);
   });
 

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { table } from '#core/text-table.ts';
 import { type AnchorExposures, anchorExposures } from './anchors.ts';
-import { AFT_ROLE_WAIT, aftRoleWait } from './baseline.ts';
+import { BASELINES } from './baseline.ts';
 import { type BundleFigures, measureBundles } from './bundles.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
 import { STS_QUOTA_PER_SECOND } from './measure.ts';
@@ -24,7 +24,28 @@ export interface BenchOptions {
   sweep: boolean;
   sweepAccounts: number;
   coldRuns: number;
+  /** Each CreateAccount also logs its join (AWS does); off models one poller per vend (issue 22). */
+  joinEvents: boolean;
+  /** Calls per vend against overshoot for several role-wait schedules (one poller per vend). */
+  roleWaitCurve: boolean;
   progress?: (line: string) => void;
+}
+
+/** The role-wait schedules of the curve: the fast interval is what trades calls for overshoot. */
+export const CURVE_SCHEDULES = [
+  { fastIntervalSeconds: 2 },
+  { fastIntervalSeconds: 2.5 },
+  { fastIntervalSeconds: 2.75 },
+  { fastIntervalSeconds: 3 },
+  { fastIntervalSeconds: 2.75, fallbackAfterSeconds: 30 },
+] as const;
+
+export interface CurvePoint {
+  schedule: Record<string, number>;
+  callsPerVend: Distribution;
+  roleWaitOvershootSeconds: Distribution;
+  exposureSeconds: Distribution;
+  awaitRoleAttempts: Distribution;
 }
 
 export interface BenchResult {
@@ -32,7 +53,16 @@ export interface BenchResult {
   host: { node: string; cpus: number; cpuModel: string };
   options: Omit<BenchOptions, 'progress'>;
   bootstrapper: PlayedFigures;
-  baseline?: PlayedFigures & { roleWaitRetrier: typeof AFT_ROLE_WAIT };
+  /**
+   * AssumeRole calls of one account whose role never appears, over a one-hour wait
+   * (roleWaitTimeoutMinutes 60, the attempt at the deadline included).
+   */
+  deniedPerStuckHour: { onePoller: number; withJoinPoller: number };
+  /** AFT as it runs: first-minute polling, then its retrier (baseline.ts). */
+  baseline?: PlayedFigures & { roleWait: Record<string, unknown> };
+  /** AFT's retrier alone, the baseline before the polling was modelled. */
+  retrierBaseline?: PlayedFigures & { roleWait: Record<string, unknown> };
+  roleWaitCurve?: CurvePoint[];
   /** Our figure divided by the baseline's (same scenario, same seed). */
   ratios?: {
     roleWaitOvershoot: { p50: number; p95: number; max: number };
@@ -75,6 +105,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     regions: options.regions,
     faults: options.faults,
     seed: options.seed,
+    joinEvents: options.joinEvents,
   });
   const progress = (label: string) => (finished: number, startedCount: number) =>
     say(`${label}: ${finished}/${startedCount} executions finished of ${options.accounts} accounts`);
@@ -100,19 +131,29 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       sweep: options.sweep,
       sweepAccounts: options.sweepAccounts,
       coldRuns: options.coldRuns,
+      joinEvents: options.joinEvents,
+      roleWaitCurve: options.roleWaitCurve,
     },
     bootstrapper,
+    deniedPerStuckHour: await stuckHour(options),
     peakRssMb: 0,
     wallSeconds: 0,
   };
   if (options.baseline) {
-    say('baseline run (AFT-style role wait)');
-    const baseline = await playGenerated(generated, {
-      label: 'baseline-aft-role-wait',
-      transformDefinition: aftRoleWait,
-      onProgress: progress('baseline'),
-    });
-    result.baseline = { ...baseline, roleWaitRetrier: AFT_ROLE_WAIT };
+    const runBaseline = async (name: keyof typeof BASELINES) => {
+      const spec = BASELINES[name];
+      say(`baseline run (${spec.label})`);
+      const figures = await playGenerated(generated, {
+        label: `baseline-${name}`,
+        transformDefinition: spec.transform,
+        functionOverrides: { AwaitRoleFunctionArn: spec.awaitRole },
+        onProgress: progress(name),
+      });
+      return { ...figures, roleWait: spec.retry };
+    };
+    const baseline = await runBaseline('aft');
+    result.baseline = baseline;
+    result.retrierBaseline = await runBaseline('aft-retrier');
     const o = bootstrapper.roleWaitOvershootSeconds;
     const bo = baseline.roleWaitOvershootSeconds;
     const e = bootstrapper.exposureSeconds;
@@ -144,6 +185,28 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       stackSets: models.stackSets,
       lzaCustomizations: models.lzaCustomizations,
     };
+  }
+  if (options.roleWaitCurve) {
+    result.roleWaitCurve = [];
+    for (const schedule of CURVE_SCHEDULES) {
+      say(`role-wait curve: ${JSON.stringify(schedule)}`);
+      const curve = generateScenario({
+        accounts: options.accounts,
+        regions: options.regions,
+        faults: options.faults,
+        seed: options.seed,
+        joinEvents: false,
+        config: { roleWaitSchedule: schedule },
+      });
+      const played = await playGenerated(curve, { label: 'curve', onProgress: progress('curve') });
+      result.roleWaitCurve.push({
+        schedule: { ...schedule },
+        callsPerVend: played.assumeRole.callsPerVend,
+        roleWaitOvershootSeconds: played.roleWaitOvershootSeconds,
+        exposureSeconds: played.exposureSeconds,
+        awaitRoleAttempts: played.awaitRoleAttempts,
+      });
+    }
   }
   if (options.burst) {
     say('burst run (every vend at once)');
@@ -198,33 +261,31 @@ export function formatBench(result: BenchResult): string {
     '',
     'simulated seconds, p50 / p95 / max',
   );
-  const header = ['', 'bootstrapper', ...(baseline ? ['AFT-style wait', 'ratio'] : [])];
+  const retrier = result.retrierBaseline;
+  const header = [
+    '',
+    'bootstrapper',
+    ...(baseline ? ['AFT (polling + retrier)', 'ours / AFT'] : []),
+    ...(retrier ? ["AFT's retrier alone"] : []),
+  ];
   const rows: string[][] = [];
-  rows.push([
+  const row = (label: string, pick: (f: PlayedFigures) => string, ratioText = '') =>
+    rows.push([
+      label,
+      pick(ours),
+      ...(baseline ? [pick(baseline), ratioText] : []),
+      ...(retrier ? [pick(retrier)] : []),
+    ]);
+  row(
     'role-wait overshoot',
-    dist(ours.roleWaitOvershootSeconds),
-    ...(baseline && ratios ? [dist(baseline.roleWaitOvershootSeconds), dist(ratios.roleWaitOvershoot)] : []),
-  ]);
-  rows.push([
-    'exposure (VendToRunAs)',
-    dist(ours.exposureSeconds),
-    ...(baseline && ratios ? [dist(baseline.exposureSeconds), dist(ratios.exposure)] : []),
-  ]);
-  rows.push([
-    'role assumable to verified',
-    dist(ours.assumableToVerifiedSeconds),
-    ...(baseline ? [dist(baseline.assumableToVerifiedSeconds), ''] : []),
-  ]);
-  rows.push([
-    'AwaitRole attempts',
-    dist(ours.awaitRoleAttempts),
-    ...(baseline ? [dist(baseline.awaitRoleAttempts), ''] : []),
-  ]);
-  rows.push([
-    'compliant accounts',
-    `${ours.outcomes.accountsCompliant}/${ours.accounts}`,
-    ...(baseline ? [`${baseline.outcomes.accountsCompliant}/${baseline.accounts}`, ''] : []),
-  ]);
+    (f) => dist(f.roleWaitOvershootSeconds),
+    ratios ? dist(ratios.roleWaitOvershoot) : '',
+  );
+  row('exposure (VendToRunAs)', (f) => dist(f.exposureSeconds), ratios ? dist(ratios.exposure) : '');
+  row('role assumable to verified', (f) => dist(f.assumableToVerifiedSeconds));
+  row('AwaitRole attempts', (f) => dist(f.awaitRoleAttempts));
+  row('AssumeRole calls per vend', (f) => dist(f.assumeRole.callsPerVend));
+  row('compliant accounts', (f) => `${f.outcomes.accountsCompliant}/${f.accounts}`);
   lines.push(table(header, rows), '');
   if (result.anchors) {
     const a = result.anchors;
@@ -237,7 +298,7 @@ export function formatBench(result: BenchResult): string {
         [
           ['bootstrapper', dist(a.exposureSeconds.bootstrapper), ''],
           [
-            'AFT-style role wait (run)',
+            'AFT, first-minute polling then its retrier (run)',
             dist(a.exposureSeconds.aftStyleWait),
             dist2(a.bootstrapperRatio.aftStyleWait),
           ],
@@ -257,6 +318,26 @@ export function formatBench(result: BenchResult): string {
     );
   }
 
+  lines.push(
+    `a role that never appears: ${result.deniedPerStuckHour.onePoller} denied AssumeRole calls in an hour with one poller per vend, ${result.deniedPerStuckHour.withJoinPoller} with the join's execution polling too`,
+    '',
+  );
+  if (result.roleWaitCurve) {
+    lines.push('role-wait schedules, one poller per vend (no join events): p50 / p95 / max');
+    lines.push(
+      table(
+        ['schedule', 'AssumeRole per vend', 'overshoot', 'exposure', 'AwaitRole attempts'],
+        result.roleWaitCurve.map((point) => [
+          JSON.stringify(point.schedule),
+          dist(point.callsPerVend),
+          dist(point.roleWaitOvershootSeconds),
+          dist(point.exposureSeconds),
+          dist(point.awaitRoleAttempts),
+        ]),
+      ),
+      '',
+    );
+  }
   lines.push('API calls per account-region (mean attempts, member account)');
   const ops = [...new Set(Object.values(ours.calls).flatMap((c) => Object.keys(c.perAccountRegion)))].sort();
   const callHeader = [
@@ -320,4 +401,25 @@ export function formatBench(result: BenchResult): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * One vend whose role never appears, waited on for an hour: every AssumeRole it makes is denied.
+ * Measured with the CreateAccount execution alone (one poller, issue 22) and with its join's too.
+ */
+async function stuckHour(options: BenchOptions): Promise<{ onePoller: number; withJoinPoller: number }> {
+  const calls = async (joinEvents: boolean) => {
+    const stuck = generateScenario({
+      accounts: 1,
+      regions: 1,
+      faults: 'none',
+      seed: options.seed,
+      roleNeverAppears: true,
+      joinEvents,
+      config: { roleWaitTimeoutMinutes: 60 },
+    });
+    const played = await playGenerated(stuck, { label: 'stuck-hour' });
+    return played.assumeRole.callsPerVend.max;
+  };
+  return { onePoller: await calls(false), withJoinPoller: await calls(true) };
 }

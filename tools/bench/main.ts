@@ -21,7 +21,7 @@ function stripSamples(key: string, value: unknown): unknown {
 const { FAULT_PROFILES, isFaultProfile } = await import('./fault-profiles.ts');
 
 const args = benchCommandLine(
-  `npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--burst-accounts N] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-burst] [--no-bundles] [--no-sweep] [--json] [--out FILE.json] [--sweep-scale 1000,2500,5000,10000]`,
+  `npm run bench -- [--accounts N] [--regions R] [--faults ${Object.keys(FAULT_PROFILES).join('|')}] [--seed S] [--burst-accounts N] [--cold-runs N] [--sweep-accounts N] [--no-baseline] [--no-join-events] [--role-wait-curve] [--no-burst] [--no-bundles] [--no-sweep] [--json] [--out FILE.json] [--sweep-scale 1000,2500,5000,10000]`,
   {
     accounts: { type: 'string' },
     regions: { type: 'string' },
@@ -32,6 +32,8 @@ const args = benchCommandLine(
     'sweep-scale': { type: 'string' },
     'cold-runs': { type: 'string' },
     'no-baseline': { type: 'boolean' },
+    'no-join-events': { type: 'boolean' },
+    'role-wait-curve': { type: 'boolean' },
     'no-burst': { type: 'boolean' },
     'no-bundles': { type: 'boolean' },
     'no-sweep': { type: 'boolean' },
@@ -77,6 +79,8 @@ const result = await runBench({
   sweep: !args.flag('no-sweep'),
   sweepAccounts: args.positiveInt('sweep-accounts', 500),
   coldRuns: args.positiveInt('cold-runs', 7),
+  joinEvents: !args.flag('no-join-events'),
+  roleWaitCurve: args.flag('role-wait-curve'),
   progress: (line) => {
     if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
   },
@@ -97,7 +101,7 @@ if (out) {
         `Exposure of ${result.options.accounts} vends x ${result.options.regions} regions (seed ${result.options.seed})`,
         [
           { label: 'runas-bootstrapper', values: exposureSamples.bootstrapper },
-          { label: 'AFT-style role wait', values: exposureSamples.aftStyleWait },
+          { label: 'AFT (first-minute polling, then its retrier)', values: exposureSamples.aftStyleWait },
           { label: 'StackSets auto-deployment (model)', values: exposureSamples.stackSets },
           { label: 'LZA Customizations alone (model)', values: exposureSamples.lzaCustomizations },
         ],

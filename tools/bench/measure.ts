@@ -56,8 +56,11 @@ export interface RunFigures {
   peakRssMb: number;
 }
 
+/** Attempts of a Task: each entry (the role wait's loop) and each retry (a retrier's wait). */
 function attempts(execution: ExecutionRecord, state: string): number {
-  return 1 + execution.events.filter((e) => e.type === 'StateRetried' && e.state?.name === state).length;
+  return execution.events.filter(
+    (e) => (e.type === 'StateEntered' || e.type === 'StateRetried') && e.state?.name === state,
+  ).length;
 }
 
 /** The earliest instant (simulated epoch ms) at which any configured member role was assumable. */

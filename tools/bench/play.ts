@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { VirtualTime } from '@runas-bootstrapper/local-cloud';
-import { type DemoRun, onScenarioClock, runScenario } from '#local/demo.ts';
+import { type DemoOptions, type DemoRun, onScenarioClock, runScenario } from '#local/demo.ts';
 import { measureRun, type RunFigures } from './measure.ts';
 import type { GeneratedScenario } from './scenario-generator.ts';
 import { RssSampler } from './stats.ts';
@@ -18,6 +18,7 @@ export type PlayedFigures = RunFigures & {
 export interface PlayOptions {
   label: string;
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
+  functionOverrides?: DemoOptions['functionOverrides'];
   /** Wall seconds before giving up. */
   timeoutSeconds?: number;
   onProgress?: (finished: number, started: number) => void;
@@ -51,6 +52,7 @@ async function play(
     timeoutSeconds: options.timeoutSeconds ?? 3600,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
+    ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
   });
   const wallSeconds = (performance.now() - started) / 1000;
   loop.disable();

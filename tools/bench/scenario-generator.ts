@@ -42,10 +42,19 @@ export interface GeneratorOptions {
   meanVendGapSeconds?: number;
   /** Simulated seconds from account creation until its role is assumable. */
   roleDelaySeconds?: { min: number; max: number };
+  /** No member role ever appears (a suspended account, a broken vend): the stuck-role price. */
+  roleNeverAppears?: boolean;
   /** Simulated seconds from the CreateAccount request to the account's creation. */
   createSeconds?: number;
   /** Fractions of account-regions seeded with each kind; the rest are missing. */
   mix?: { lzaLogging: number; compliant: number };
+  /**
+   * Whether each CreateAccount also logs its join (AWS does: aws-facts §8). Off models one poller
+   * per vend: the join's execution no longer polls once it stands down (issue 22).
+   */
+  joinEvents?: boolean;
+  /** Product config fields over the bench's own (a role-wait schedule, a longer wait). */
+  config?: Record<string, unknown>;
 }
 
 export interface GeneratedAccount {
@@ -103,13 +112,14 @@ export function compliantDocument(region: string, variant: number): Record<strin
 }
 
 /** The product config every bench and soak run uses. The gap measurement is off: no pipeline runs. */
-export function benchConfig(regions: string[]): BootstrapperConfig {
+export function benchConfig(regions: string[], override: Record<string, unknown> = {}): BootstrapperConfig {
   return parseConfig({
     runAsDefaultUser: RUN_AS_USER,
     governedRegions: regions,
     managementAccountId: MANAGEMENT_ACCOUNT_ID,
     homeRegion: HOME_REGION,
     lza: { measureGap: false },
+    ...override,
   });
 }
 
@@ -159,7 +169,7 @@ export function generateScenario(options: GeneratorOptions): GeneratedScenario {
     scenarioAccounts.push({
       accountId,
       name: `bench-${index + 1}`,
-      roles: { OrganizationAccountAccessRole: roleDelaySeconds },
+      roles: options.roleNeverAppears ? {} : { OrganizationAccountAccessRole: roleDelaySeconds },
       documents,
       vend: { atSeconds: vendAtSeconds, via: 'organizations', createSeconds: options.createSeconds ?? 30 },
     });
@@ -172,8 +182,9 @@ export function generateScenario(options: GeneratorOptions): GeneratedScenario {
     timeScale: options.timeScale ?? 1,
     latency: { model: options.latency ?? 'aws', seed },
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+    ...(options.joinEvents === false ? { organizations: { emitJoinEvents: false } } : {}),
     accounts: scenarioAccounts,
     faults: { seed, ...faultProfile(options.faults) },
   });
-  return { scenario, config: benchConfig(regions), accounts, regions };
+  return { scenario, config: benchConfig(regions, options.config), accounts, regions };
 }

@@ -70,6 +70,18 @@ export interface DeployedAlarm {
   updatedMs: number;
 }
 
+/**
+ * An IAM role the deployment creates in the management account, with its identity policies, and
+ * the keys its functions call with (Lambda hands a function its role's credentials; here the
+ * deployer picks them). The cloud evaluates the policies on every call those keys sign.
+ */
+export interface DeployedRole {
+  name: string;
+  policies: PolicyDocument[];
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface LocalDeployment {
   stacks: DeployedStack[];
   rules: DeployedRule[];
@@ -81,4 +93,6 @@ export interface LocalDeployment {
    * applies to every member account, as if attached to the root.
    */
   serviceControlPolicies: PolicyDocument[];
+  /** Roles whose identity policies the cloud enforces (none: the deployer calls as the administrator). */
+  roles?: DeployedRole[];
 }

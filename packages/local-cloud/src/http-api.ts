@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AwsServiceError } from './aws-error.ts';
 import type { CloudWorld } from './cloud-world.ts';
-import { evaluatePolicy, evaluateServiceControlPolicies, parsePolicyDocument } from './iam-policy.ts';
+import {
+  evaluatePolicy,
+  evaluateServiceControlPolicies,
+  parsePolicyDocument,
+  type RequestContext,
+} from './iam-policy.ts';
 import type { Principal } from './identity.ts';
 import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
 import { cloudFormationService } from './services/cloudformation.ts';
@@ -160,6 +165,46 @@ function authError(query: boolean, kind: 'missing' | 'unknown' | 'expired' | 'si
   }
 }
 
+/** The account an ARN names (its fifth field), or undefined for `*` and account-less ARNs. */
+function arnAccount(arn: string): string | undefined {
+  const account = arn.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * The global condition keys of a request that the local cloud knows (IAM User Guide, "AWS global
+ * condition context keys"): the principal's ARN, account and organization, and the resource's
+ * account and organization. An account outside the organization has no organization id, so a
+ * condition on it fails, as in IAM.
+ */
+export function requestContext(ctx: OperationContext, resource: string): RequestContext {
+  const { world, principal } = ctx;
+  const nowMs = world.clock.nowMs();
+  const orgOf = (accountId: string | undefined) =>
+    accountId !== undefined &&
+    (accountId === world.managementAccountId || world.org.member(accountId, nowMs) !== undefined)
+      ? world.org.organizationId
+      : undefined;
+  const resourceAccount = arnAccount(resource) ?? ctx.accountId;
+  return {
+    'aws:PrincipalArn': principal.roleArn ?? principal.arn,
+    'aws:PrincipalAccount': principal.accountId,
+    'aws:PrincipalOrgID': orgOf(principal.accountId),
+    'aws:ResourceAccount': resourceAccount,
+    'aws:ResourceOrgID': orgOf(resourceAccount),
+  };
+}
+
+/** A principal with identity policies needs an Allow from one of them and no explicit Deny. */
+function identityPolicyDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
+  const policies = ctx.principal.identityPolicies;
+  if (!policies) return undefined;
+  const context = requestContext(ctx, resource);
+  const decisions = policies.map((policy) => evaluatePolicy(policy, action, resource, context));
+  if (decisions.includes('explicit-deny')) return 'with an explicit deny in an identity-based policy';
+  return decisions.includes('allow') ? undefined : 'because no identity-based policy allows the action';
+}
+
 function sessionPolicyDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
   const policy = ctx.principal.sessionPolicy;
   if (!policy) return undefined;
@@ -226,7 +271,10 @@ function authorize(
   if (!definition || definition.unauthorized) return undefined;
   const action = `${service.id}:${operation}`;
   const resource = definition.resource ? definition.resource(ctx, input) : '*';
-  const reason = sessionPolicyDenies(ctx, action, resource) ?? scpDenies(ctx, action, resource);
+  const reason =
+    identityPolicyDenies(ctx, action, resource) ??
+    sessionPolicyDenies(ctx, action, resource) ??
+    scpDenies(ctx, action, resource);
   if (!reason) return undefined;
   const message = `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${resource} ${reason}`;
   return isQuery(service)

@@ -4,7 +4,8 @@ import { AwsServiceError } from './aws-error.ts';
  * A small IAM policy evaluator for session policies and service control policies: Allow/Deny,
  * Action/NotAction, Resource/NotResource with `*` and `?` wildcards. Actions match
  * case-insensitively, resources case-sensitively. Conditions are evaluated against a request
- * context when one is given (the String*, Arn* and Bool operators, with `IfExists`); without a
+ * context when one is given (the String*, Arn* and Bool operators, with `IfExists`, and policy
+ * variables such as `${aws:PrincipalOrgID}` in their values); without a
  * context, or for an operator it does not know, a conditional statement is treated
  * conservatively: it never allows, and it always denies.
  */
@@ -156,6 +157,18 @@ const MATCHERS: Record<string, { match: Matcher; negated: boolean }> = {
   Bool: { match: (p, v) => p.toLowerCase() === v.toLowerCase(), negated: false },
 };
 
+/** `${aws:PrincipalOrgID}` and the like, replaced by the request's value; undefined when it has none. */
+function resolveVariables(pattern: string, context: RequestContext): string | undefined {
+  let unresolved = false;
+  const resolved = pattern.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+    const key = Object.keys(context).find((k) => k.toLowerCase() === name.toLowerCase());
+    const value = key === undefined ? undefined : context[key];
+    if (typeof value !== 'string') unresolved = true;
+    return typeof value === 'string' ? value : '';
+  });
+  return unresolved ? undefined : resolved;
+}
+
 /**
  * One Condition block: every operator, and every key under it, must hold; the values listed for a
  * key are alternatives. A key absent from the request makes a positive operator false and a
@@ -168,7 +181,12 @@ function conditionHolds(condition: Record<string, unknown>, context: RequestCont
     const operator = MATCHERS[ifExists ? operatorName.slice(0, -'IfExists'.length) : operatorName];
     if (!operator || typeof block !== 'object' || block === null) return undefined;
     for (const [key, expected] of Object.entries(block as Record<string, unknown>)) {
-      const patterns = asList(expected as string | string[]).map(String);
+      const patterns = asList(expected as string | string[])
+        .map(String)
+        .map((pattern) => resolveVariables(pattern, context));
+      // A variable the request cannot resolve invalidates the statement (IAM User Guide, "IAM
+      // policy elements: Variables and tags").
+      if (patterns.some((pattern) => pattern === undefined)) return false;
       // Condition keys are case-insensitive.
       const contextKey = Object.keys(context).find((k) => k.toLowerCase() === key.toLowerCase());
       const actual = contextKey === undefined ? undefined : context[contextKey];
@@ -177,7 +195,9 @@ function conditionHolds(condition: Record<string, unknown>, context: RequestCont
         return false;
       }
       const values = asList(actual);
-      const anyMatch = values.some((value) => patterns.some((pattern) => operator.match(pattern, value)));
+      const anyMatch = values.some((value) =>
+        patterns.some((pattern) => operator.match(pattern as string, value)),
+      );
       if (operator.negated ? anyMatch : !anyMatch) return false;
     }
   }

@@ -12,6 +12,12 @@ export interface Principal {
   roleArn?: string;
   sessionName?: string;
   sessionPolicy?: PolicyDocument;
+  /**
+   * The identity-based policies of the principal's role, when the deployer registered them: then a
+   * request needs an Allow from one of them, as in IAM. Without them the principal is unrestricted
+   * (the local cloud's administrator keys).
+   */
+  identityPolicies?: PolicyDocument[];
   /** Simulated epoch ms after which the credentials are expired. */
   expiresAtMs?: number;
 }
@@ -49,6 +55,33 @@ export class CredentialStore {
         accountId,
         arn: `arn:aws:iam::${accountId}:user/${userName}`,
         userId: uniqueId('AIDA'),
+      },
+    });
+  }
+
+  /**
+   * Keys for a role of `accountId` with identity policies, as Lambda hands a function its execution
+   * role's credentials: the deployer chooses the keys and registers them with the deployment.
+   */
+  addRoleKey(
+    accessKeyId: string,
+    secretAccessKey: string,
+    accountId: string,
+    roleName: string,
+    identityPolicies: PolicyDocument[],
+  ): void {
+    this.#byKey.set(accessKeyId, {
+      accessKeyId,
+      secretAccessKey,
+      principal: {
+        kind: 'assumed-role',
+        accountId,
+        arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${roleName}`,
+        userId: `${uniqueId('AROA')}:${roleName}`,
+        roleName,
+        roleArn: `arn:aws:iam::${accountId}:role/${roleName}`,
+        sessionName: roleName,
+        identityPolicies,
       },
     });
   }

@@ -373,6 +373,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
     setDeployment: (deployment) => {
       world.deployment = deployment;
+      for (const role of deployment?.roles ?? []) {
+        world.credentials.addRoleKey(
+          role.accessKeyId,
+          role.secretAccessKey,
+          world.managementAccountId,
+          role.name,
+          role.policies,
+        );
+      }
     },
     writeDocument: ({ name = 'SSM-SessionManagerRunShell', documentType = 'Session', ...input }) => {
       if (world.documents.find(input.accountId, input.region, name)) {

@@ -1,3 +1,4 @@
+import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   CreateDocumentCommand,
   GetDocumentCommand,
@@ -6,6 +7,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
+import { parsePolicyDocument } from '../src/iam-policy.ts';
 import {
   assumeRole,
   baseScenario,
@@ -297,5 +299,90 @@ describe('session policies', () => {
     // Assess
     expect(error.name).toBe('AccessDeniedException');
     expect(error.message).toContain('with an explicit deny in a session policy');
+  });
+});
+
+describe("STS AssumeRole under the caller's identity-based policies", () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template.
+  const CALLER_ORG = '${aws:PrincipalOrgID}';
+  /** A deployment whose role may assume OrganizationAccountAccessRole only where the condition holds. */
+  async function callerWith(conditionFor: (orgId: string) => Record<string, Record<string, string>>) {
+    const cloud = await startCloud();
+    const org = await new OrganizationsClient(clientConfig(cloud)).send(new DescribeOrganizationCommand({}));
+    const orgId = org.Organization!.Id!;
+    const keys = { accessKeyId: 'AKIAROLEKEY000000001', secretAccessKey: 'role-secret' };
+    const policy = parsePolicyDocument(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: 'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+            Condition: conditionFor(orgId),
+          },
+        ],
+      }),
+    );
+    cloud.setDeployment({
+      stacks: [],
+      rules: [],
+      stateMachines: [],
+      topics: [],
+      alarms: [],
+      serviceControlPolicies: [],
+      roles: [{ name: 'Bootstrapper-MemberSessions', policies: [policy], ...keys }],
+    });
+    return { sts: new STSClient(clientConfig(cloud, 'us-east-1', keys)), orgId };
+  }
+  const assume = (sts: STSClient) =>
+    sts.send(new AssumeRoleCommand({ RoleArn: ROLE, RoleSessionName: 'fenced' }));
+
+  it('allows a role in the organization when aws:ResourceOrgID names it, and refuses it for another', async () => {
+    // Prepare
+    const ours = await callerWith((orgId) => ({ StringEquals: { 'aws:ResourceOrgID': orgId } }));
+    const theirs = await callerWith(() => ({ StringEquals: { 'aws:ResourceOrgID': 'o-0ther0rg000' } }));
+    // Act
+    const allowed = await assume(ours.sts);
+    const denied = await errorOf(assume(theirs.sts));
+    // Assess
+    expect(allowed.Credentials?.AccessKeyId).toMatch(/^ASIA/);
+    expect(denied.name).toBe('AccessDenied');
+    expect(denied.message).toContain('no identity-based policy allows');
+  });
+
+  it("resolves the policy variable aws:PrincipalOrgID to the caller's organization, the members' own", async () => {
+    // Prepare
+    const { sts } = await callerWith(() => ({
+      StringEquals: { 'aws:ResourceOrgID': CALLER_ORG },
+    }));
+    // Act
+    const out = await assume(sts);
+    // Assess
+    expect(out.AssumedRoleUser?.Arn).toBe(
+      `arn:aws:sts::${MEMBER}:assumed-role/OrganizationAccountAccessRole/fenced`,
+    );
+  });
+
+  it('refuses an account the grant excludes by aws:ResourceAccount, and a role it does not name', async () => {
+    // Prepare
+    const { sts, orgId } = await callerWith(() => ({
+      StringEquals: { 'aws:ResourceOrgID': CALLER_ORG },
+      StringNotEquals: { 'aws:ResourceAccount': MEMBER },
+    }));
+    // Act
+    const fencedOut = await errorOf(assume(sts));
+    const otherRole = await errorOf(
+      sts.send(
+        new AssumeRoleCommand({
+          RoleArn: `arn:aws:iam::${MEMBER}:role/AWSControlTowerExecution`,
+          RoleSessionName: 'fenced',
+        }),
+      ),
+    );
+    // Assess
+    expect(orgId).toMatch(/^o-/);
+    expect(fencedOut.message).toContain('no identity-based policy allows');
+    expect(otherRole.message).toContain('no identity-based policy allows');
   });
 });
