@@ -14,6 +14,7 @@ import { EventBus } from './event-bus.ts';
 import { StateMachineExecutions } from './executions.ts';
 import { InstallationProbe } from './installation-probe.ts';
 import { MemberSessions } from './member-session.ts';
+import { OrganizationShapeReader } from './organization-shape.ts';
 import { OrganizationDirectory } from './organizations.ts';
 import { StackReader } from './stacks.ts';
 import { VendLedger } from './vend-ledger.ts';
@@ -100,6 +101,14 @@ export class ManagementAccount {
 
   vendLedger(tableName: string): VendLedger {
     return new VendLedger(this.#client(DynamoDBClient, 'dynamodb'), tableName);
+  }
+
+  /** The read-only calls doctor makes to see the organization's shape. */
+  shape(): OrganizationShapeReader {
+    return new OrganizationShapeReader({
+      organizations: this.#client(OrganizationsClient, 'organizations'),
+      codePipeline: this.#client(CodePipelineClient, 'codepipeline'),
+    });
   }
 
   /** The read-only checks `doctor` makes of the installation's table, topic, alarms and pipeline. */

@@ -6,6 +6,7 @@
  * conditional write: only the execution whose write stored the measurement gets it back, and only
  * that one emits the exposure metrics.
  */
+import type { MeasureGap } from '#core/config.ts';
 import { closureWhenMeasured, ownerFinish, type VendVerification } from '#core/enforcement-record.ts';
 import { measureVend, runningOwner, type VendMeasurement } from '#core/vend-ledger.ts';
 import type { VendKey, VendLedger } from './vend-ledger.ts';
@@ -24,7 +25,7 @@ export async function recordVendVerification(
     ledger,
     now,
     config,
-  }: { ledger: MeasuringLedger; now: () => number; config: { lza: { measureGap: boolean } } },
+  }: { ledger: MeasuringLedger; now: () => number; config: { lza: { measureGap: MeasureGap } } },
   { vend, execution, regions, roleAssumableAt, owner }: VendVerification,
   logger: { info(message: string, extra: Record<string, unknown>): void },
 ): Promise<VendMeasurement | undefined> {
@@ -36,7 +37,7 @@ export async function recordVendVerification(
   if (finish && 'measurement' in finish) {
     measured = await storeMeasurement(ledger, vend, execution, finish.measurement, nowIso);
     // Nothing follows LZA for this vend: settle it now rather than at the reconciler's expiry.
-    const closure = closureWhenMeasured(config.lza.measureGap);
+    const closure = closureWhenMeasured(config.lza.measureGap !== false);
     if (measured && closure) await ledger.settle(vend, closure, nowIso);
   } else if (finish) await ledger.finishOwnership(vend, execution, finish);
   logger.info('vend recorded', {

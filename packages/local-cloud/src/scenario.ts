@@ -170,6 +170,11 @@ const pipelineSchema = z.strictObject({
    * so a scenario without runs behaves like a Control Tower organization without LZA.
    */
   exists: z.boolean().optional(),
+  /**
+   * Other pipelines of the management account's home region, which are not LZA's (a Source and a
+   * Build stage each): ListPipelines lists them beside LZA's, GetPipeline shows their layout.
+   */
+  otherPipelines: z.array(z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/)).default([]),
 });
 
 const faultErrorCode = z.enum([
