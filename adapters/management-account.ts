@@ -10,6 +10,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { type ClientOptions, createClient } from './clients.ts';
+import { LandingZoneReader } from './control-tower.ts';
 import { EventBus } from './event-bus.ts';
 import { StateMachineExecutions } from './executions.ts';
 import { InstallationProbe } from './installation-probe.ts';
@@ -108,6 +109,15 @@ export class ManagementAccount {
     return new OrganizationShapeReader({
       organizations: this.#client(OrganizationsClient, 'organizations'),
       codePipeline: this.#client(CodePipelineClient, 'codepipeline'),
+    });
+  }
+
+  /** Control Tower's landing zone, as seen from `region` (the home region by default). */
+  landingZones(region = this.region): LandingZoneReader {
+    return new LandingZoneReader({
+      region,
+      ...(this.#options.credentials ? { credentials: this.#options.credentials } : {}),
+      ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
     });
   }
 

@@ -2,6 +2,7 @@ import { hasName } from '#adapters/aws-errors.ts';
 import {
   hasLzaStages,
   isLzaPipelineName,
+  landingZoneRegion,
   type PipelineLayout,
   type Standing,
   standingOf,
@@ -13,7 +14,13 @@ import type { OperatorContext } from './operator-context.ts';
 export interface ShapeFacts {
   standing: Standing | { kind: 'unknown'; error: string };
   lza: LzaFacts;
+  controlTower: ControlTowerFacts;
 }
+
+export type ControlTowerFacts =
+  | { kind: 'none' }
+  | { kind: 'landing-zone'; arn: string; homeRegion: string; version?: string }
+  | { kind: 'unreadable'; error: string };
 
 export type LzaFacts =
   | { kind: 'off' }
@@ -65,19 +72,61 @@ async function lzaFacts(ctx: OperatorContext): Promise<LzaFacts> {
   }
 }
 
-/** Read the organization's shape: where doctor stands, and which pipeline is LZA's. */
+async function controlTowerFacts(ctx: OperatorContext): Promise<ControlTowerFacts> {
+  try {
+    const reader = ctx.aws.landingZones();
+    const arn = await reader.landingZoneArn();
+    const homeRegion = arn ? landingZoneRegion(arn) : undefined;
+    if (!arn || !homeRegion) return { kind: 'none' };
+    const zone = await reader.landingZone(arn);
+    return { kind: 'landing-zone', arn, homeRegion, ...(zone.version ? { version: zone.version } : {}) };
+  } catch (error) {
+    return { kind: 'unreadable', error: errorText(error) };
+  }
+}
+
+/** Read the organization's shape: where doctor stands, which pipeline is LZA's, where Control Tower lives. */
 export async function inspectShape(ctx: OperatorContext): Promise<ShapeFacts> {
-  const [where, lza] = await Promise.all([standing(ctx), lzaFacts(ctx)]);
-  return { standing: where, lza };
+  const [where, lza, controlTower] = await Promise.all([
+    standing(ctx),
+    lzaFacts(ctx),
+    controlTowerFacts(ctx),
+  ]);
+  return { standing: where, lza, controlTower };
+}
+
+/**
+ * Control Tower's home region against homeRegion: its lifecycle events (CreateManagedAccount)
+ * arrive only in its home region (docs/organization-shapes.md).
+ */
+export function controlTowerCheck(facts: ShapeFacts, home: string): DoctorCheck {
+  const ct = facts.controlTower;
+  const check = 'Control Tower';
+  if (ct.kind === 'none')
+    return { check, status: 'skip', detail: `no landing zone (ListLandingZones in ${home} lists none)` };
+  if (ct.kind === 'unreadable')
+    return {
+      check,
+      status: 'warn',
+      detail: `cannot read the landing zone: ${ct.error}`,
+      fix: 'allow controltower:ListLandingZones and controltower:GetLandingZone',
+    };
+  const version = ct.version ? ` (landing zone ${ct.version})` : '';
+  return ct.homeRegion === home
+    ? { check, status: 'ok', detail: `home region ${ct.homeRegion}${version}` }
+    : {
+        check,
+        status: 'fail',
+        detail: `Control Tower's home region is ${ct.homeRegion}${version}, homeRegion is ${home}: CreateManagedAccount and UpdateManagedAccount never reach ${home}`,
+        fix: `set homeRegion to "${ct.homeRegion}" and redeploy the product there (npx cdk deploy --all)`,
+      };
 }
 
 function lzaSummary(lza: LzaFacts): string {
   if (lza.kind === 'off') return 'gap measurement off';
   if (lza.kind === 'configured') return `LZA pipeline ${lza.name}`;
   if (lza.kind === 'unreadable') return 'LZA pipeline unreadable';
-  return lza.found.length > 0
-    ? `LZA pipeline ${lza.found.join(', ')}`
-    : 'no LZA pipeline (Control Tower only)';
+  return lza.found.length > 0 ? `LZA pipeline ${lza.found.join(', ')}` : 'no LZA pipeline';
 }
 
 /**
@@ -86,7 +135,8 @@ function lzaSummary(lza: LzaFacts): string {
  */
 export function shapeCheck(facts: ShapeFacts): DoctorCheck {
   const where = facts.standing;
-  const lza = lzaSummary(facts.lza);
+  const ct = facts.controlTower;
+  const lza = `${ct.kind === 'landing-zone' ? `Control Tower in ${ct.homeRegion}; ` : ''}${lzaSummary(facts.lza)}`;
   switch (where.kind) {
     case 'management':
       return {

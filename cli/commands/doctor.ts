@@ -20,7 +20,13 @@ import {
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
-import { inspectShape, lzaPipelineCheck, memberRoleFix, shapeCheck } from '../doctor-shape-checks.ts';
+import {
+  controlTowerCheck,
+  inspectShape,
+  lzaPipelineCheck,
+  memberRoleFix,
+  shapeCheck,
+} from '../doctor-shape-checks.ts';
 import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
 import { OperatorContext } from '../operator-context.ts';
 
@@ -345,6 +351,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
 
   // 6. The LZA pipeline, when the gap is measured against it.
   add(lzaPipelineCheck(shape, home, ctx.config.lza.measureGap));
+  add(controlTowerCheck(shape, home));
 
   // 7. One member account's role, through the read-only session the tool itself uses.
   try {

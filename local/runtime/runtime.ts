@@ -200,6 +200,9 @@ export class LocalRuntime {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
       for (const rule of matchingRules(event, rules)) {
         if (!ruleDelivers(this.deployment, rule.id)) continue;
+        // A home-region rule sees only its region's bus: Control Tower events from another home
+        // region never arrive (docs/organization-shapes.md).
+        if (rule.deliveredIn === 'home-region' && event.region !== options.homeRegion) continue;
         this.#startDelivered(BOOTSTRAP_STATE_MACHINE, event, rule.id);
       }
       if (followUp && ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) && matchesPattern(followUp, event)) {

@@ -90,15 +90,51 @@ describe('doctor sees the organization shape', () => {
     // Assess
     expect(line(report.checks, 'organization')).toMatchObject({
       status: 'ok',
-      detail: `caller ${MANAGEMENT} is the management account; no LZA pipeline (Control Tower only)`,
+      detail: `caller ${MANAGEMENT} is the management account; Control Tower in us-east-1; no LZA pipeline`,
     });
     expect(line(report.checks, 'LZA pipeline')).toMatchObject({
       status: 'ok',
       detail: expect.stringContaining('no LZA pipeline: gap not measured'),
     });
+    expect(line(report.checks, 'Control Tower')).toMatchObject({
+      status: 'ok',
+      detail: 'home region us-east-1 (landing zone 3.3)',
+    });
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(report.healthy).toBe(true);
     expect(code).toBe(0);
+  });
+
+  it("Control Tower's home region is not homeRegion: fails, naming the region to deploy in", async () => {
+    // Prepare: the landing zone lives in eu-west-1, the product in us-east-1.
+    const { args } = await organization(
+      {},
+      { pipeline: { exists: false }, controlTower: { homeRegion: 'eu-west-1' } },
+    );
+    // Act
+    const { code, report } = await doctor(args('doctor'));
+    // Assess
+    expect(line(report.checks, 'Control Tower')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(
+        "Control Tower's home region is eu-west-1 (landing zone 3.3), homeRegion is us-east-1",
+      ),
+      fix: 'set homeRegion to "eu-west-1" and redeploy the product there (npx cdk deploy --all)',
+    });
+    expect(code).toBe(1);
+  });
+
+  it('an organization without a landing zone: the Control Tower line is skipped, not failed', async () => {
+    // Prepare
+    const { args } = await organization(
+      {},
+      { pipeline: { exists: true }, controlTower: { landingZone: false } },
+    );
+    // Act
+    const { report } = await doctor(args('doctor'));
+    // Assess
+    expect(line(report.checks, 'Control Tower')).toMatchObject({ status: 'skip' });
+    expect(report.healthy).toBe(true);
   });
 
   it('Control Tower without LZA, measureGap true: fails, and says to use auto', async () => {

@@ -137,6 +137,7 @@ describe('doctor', () => {
       'failure topic': 'ok',
       alarms: 'ok',
       'LZA pipeline': 'ok',
+      'Control Tower': 'ok',
       'member role': 'ok',
       config: 'ok',
     });

@@ -1,7 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenario } from '#cli/scenario-file.ts';
+import { parseConfig } from '#core/config.ts';
 import { type DemoRun, onScenarioClock, runScenario } from '#local/demo.ts';
 import { PROJECT_ROOT } from '#stacks/task-function.ts';
 
@@ -68,5 +70,41 @@ describe('organization shapes', () => {
     expect(account?.gapClosedSeconds).toBeGreaterThan(0);
     expect(account?.vend?.state).toBe('closed');
     expect(report.ok).toBe(true);
+  });
+
+  it("Control Tower in another home region: its CreateManagedAccount never reaches the product's rules", async () => {
+    // Prepare: the landing zone lives in eu-west-1, the product in us-east-1.
+    const scenario = parseScenario({
+      managementAccountId: '999999999999',
+      homeRegion: 'us-east-1',
+      timeScale: 1,
+      controlTower: { homeRegion: 'eu-west-1' },
+      accounts: [
+        {
+          accountId: '111111111111',
+          name: 'workload',
+          vend: { atSeconds: 10, via: 'controltower', createSeconds: 60, enrollSeconds: 120 },
+        },
+      ],
+    });
+    const config = parseConfig({
+      runAsDefaultUser: 'ec2-user',
+      governedRegions: ['us-east-1'],
+      managementAccountId: '999999999999',
+      homeRegion: 'us-east-1',
+      lza: { measureGap: false },
+    });
+    // Act
+    const { report } = await onScenarioClock(scenario, async () => {
+      run = await runScenario({ scenario, config, timeoutSeconds: 300 });
+      return run;
+    });
+    // Assess: Organizations' us-east-1 events still start it; Control Tower's event does not.
+    const published = run!.cloud.bus.history().filter((e) => e.source === 'aws.controltower');
+    expect(published.map((e) => e.region)).toEqual(['eu-west-1']);
+    expect(report.accounts[0]?.vend?.triggers.sort()).toEqual([
+      'organizations-account-joined',
+      'organizations-create-account',
+    ]);
   });
 });

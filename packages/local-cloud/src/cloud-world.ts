@@ -140,6 +140,11 @@ export class CloudWorld {
     return this.#disabledRegions.get(accountId)?.has(region) ?? false;
   }
 
+  /** Where Control Tower's landing zone lives, and so where its lifecycle events arrive. */
+  get controlTowerHomeRegion(): string {
+    return this.scenario.controlTower.homeRegion ?? this.scenario.homeRegion;
+  }
+
   get managementAccountId(): string {
     return this.scenario.managementAccountId;
   }

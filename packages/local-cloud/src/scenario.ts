@@ -292,6 +292,17 @@ export const scenarioSchema = z
      * account that has AWSControlTowerExecution at that moment (aws-facts §8), each
      * delivered `deliveries` times.
      */
+    /**
+     * The Control Tower landing zone (ListLandingZones / GetLandingZone). Its home region is where
+     * Control Tower's lifecycle events arrive; default: the scenario's homeRegion.
+     */
+    controlTower: z
+      .strictObject({
+        /** false: an organization without Control Tower (ListLandingZones lists none). */
+        landingZone: z.boolean().default(true),
+        homeRegion: region.optional(),
+      })
+      .prefault({}),
     landingZoneUpdates: z
       .array(
         z.strictObject({
