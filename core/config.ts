@@ -101,6 +101,12 @@ const lzaSchema = z.strictObject({
   version: z.optional(z.string().check(z.regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.13.0'))),
   /** The vend reconciler's EventBridge Scheduler expression: settles vends whose pipeline events were missed. */
   reconcileSchedule: z._default(EVENTBRIDGE_SCHEDULE, 'rate(1 hour)'),
+  /**
+   * The account LZA's pipeline runs in, when LZA uses an external pipeline account
+   * (`useExternalPipelineAccount`); default: the management account. A small stack there forwards
+   * the pipeline's action events to the home bus and lets PlanFollowUp read the history.
+   */
+  pipelineAccountId: z.optional(accountId),
 });
 
 const sweepSchema = z.strictObject({

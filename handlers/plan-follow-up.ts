@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
@@ -46,5 +47,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 }
 
 export const handler = createHandler(
-  fromProcessEnvironment({ CodePipelineClient, PipelineHistory, DynamoDBClient, VendLedger }),
+  // STS only for an external pipeline account, whose reader role it assumes.
+  fromProcessEnvironment({ CodePipelineClient, PipelineHistory, DynamoDBClient, VendLedger, STSClient }),
 );

@@ -6,9 +6,11 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { externalPipelineAccount, PIPELINE_ACCOUNT_SUFFIX } from '#core/pipeline-account.ts';
 import { BootstrapperStack, DEFAULT_STACK_NAME } from './bootstrapper-stack.ts';
 import { FORWARDER_SUFFIX, ForwarderStack, forwarderRegionFor } from './forwarder-stack.ts';
 import { GUARDRAIL_SUFFIX, GuardrailStack } from './guardrail-stack.ts';
+import { PipelineAccountStack } from './pipeline-account-stack.ts';
 
 /** The environment variable that names the config file when `--context config=<file>` is not given. */
 export const CONFIG_FILE_ENV_VAR = 'BOOTSTRAPPER_CONFIG_FILE';
@@ -45,6 +47,8 @@ export interface BootstrapperApp {
   forwarder?: ForwarderStack;
   /** Present only when guardrail.scp.enabled. */
   guardrail?: GuardrailStack;
+  /** Present only when LZA runs from an external pipeline account (lza.pipelineAccountId). */
+  pipelineAccount?: PipelineAccountStack;
 }
 
 /** Build every stack for a validated config. No I/O besides bundling; tests call this in-process. */
@@ -84,6 +88,25 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
       description: `${description} (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
       env: { account, region: forwarderRegion },
       homeRegion,
+    });
+  }
+
+  const pipelineAccount = externalPipelineAccount({ managementAccountId: account, lza: config.lza });
+  if (pipelineAccount && config.lza.measureGap !== false) {
+    if (!account)
+      throw new ConfigurationError(
+        'lza.pipelineAccountId: set managementAccountId too, so the pipeline account can forward to it',
+      );
+    const name = `${stackName}${PIPELINE_ACCOUNT_SUFFIX}`;
+    result.pipelineAccount = new PipelineAccountStack(app, name, {
+      ...common(),
+      stackName: name,
+      description: `${description} (forwards LZA pipeline events from ${pipelineAccount} and reads its history)`,
+      env: { account: pipelineAccount, region: homeRegion },
+      managementAccountId: account,
+      homeRegion,
+      pipelineName: config.lza.pipelineName,
+      homeStackName: stackName,
     });
   }
 

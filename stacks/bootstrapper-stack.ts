@@ -17,6 +17,7 @@ import {
   SWEEP_STATE_MACHINE_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
 } from '#core/names.ts';
+import { externalPipelineAccount } from '#core/pipeline-account.ts';
 import {
   followUpEventPattern,
   LEDGER_KEYS,
@@ -270,6 +271,18 @@ export class BootstrapperStack extends Stack {
     }
 
     if (config.lza.measureGap) {
+      // LZA's external pipeline account forwards its action events here: the bus must allow it.
+      const pipelineAccount = externalPipelineAccount({
+        managementAccountId: config.managementAccountId ?? this.account,
+        lza: config.lza,
+      });
+      if (pipelineAccount)
+        new events.CfnEventBusPolicy(this, 'PipelineAccountEvents', {
+          eventBusName: 'default',
+          statementId: 'runas-bootstrapper-lza-pipeline-account',
+          action: 'events:PutEvents',
+          principal: pipelineAccount,
+        });
       new events.Rule(this, 'LzaFollowUpRule', {
         description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
         eventPattern: toCdkEventPattern(followUpEventPattern(config.lza.pipelineName)),

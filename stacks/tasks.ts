@@ -2,6 +2,7 @@ import { Duration, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { BootstrapperConfig } from '#core/config.ts';
+import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
 import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
 
@@ -128,13 +129,36 @@ export function grantTaskAccess(
     });
   }
   if (spec.access === 'read-pipeline') {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadLzaPipelineHistory',
-        actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
-        resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
-      }),
-    );
+    const pipelineAccount = externalPipelineAccount({
+      managementAccountId: config.managementAccountId ?? stack.account,
+      lza: config.lza,
+    });
+    if (pipelineAccount) {
+      // LZA's external pipeline account: only through the read-only role of its stack there.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumePipelineReader',
+          actions: ['sts:AssumeRole'],
+          resources: [
+            stack.formatArn({
+              service: 'iam',
+              region: '',
+              account: pipelineAccount,
+              resource: 'role',
+              resourceName: PIPELINE_READER_ROLE_NAME,
+            }),
+          ],
+        }),
+      );
+    } else {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadLzaPipelineHistory',
+          actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+          resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
+        }),
+      );
+    }
   }
   if (spec.ledger) {
     // Exactly the item actions each step uses (no Scan, no Delete, no wildcard index).

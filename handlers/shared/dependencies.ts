@@ -4,13 +4,16 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { createClient } from '#adapters/clients.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
 import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import type { PipelineHistory } from '#adapters/pipeline-history.ts';
 import type { VendLedger } from '#adapters/vend-ledger.ts';
+import { partitionOf } from '#core/arn.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { externalPipelineAccount, pipelineReaderRoleArn } from '#core/pipeline-account.ts';
 import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 
 /** What every handler needs, built once per cold start. */
@@ -113,8 +116,23 @@ export function buildDependencies(
     get pipeline() {
       if (!modules.CodePipelineClient || !modules.PipelineHistory)
         return missing('pipeline', 'CodePipelineClient and PipelineHistory');
+      // LZA with an external pipeline account: read the history there, through its reader role.
+      const pipelineAccount = externalPipelineAccount(config);
+      if (pipelineAccount && !modules.STSClient) return missing('pipeline', 'STSClient');
+      const credentials =
+        pipelineAccount && modules.STSClient
+          ? assumedRoleCredentials(
+              createClient(modules.STSClient, 'sts', common),
+              pipelineReaderRoleArn(partitionOf(region), pipelineAccount),
+              'runas-bootstrapper-pipeline',
+              now,
+            )
+          : undefined;
       pipeline ??= new modules.PipelineHistory(
-        createClient(modules.CodePipelineClient, 'codepipeline', common),
+        createClient(modules.CodePipelineClient, 'codepipeline', {
+          ...common,
+          ...(credentials ? { credentials } : {}),
+        }),
         config.lza.pipelineName,
       );
       return pipeline;
