@@ -7,6 +7,7 @@ import {
   type Standing,
   standingOf,
 } from '#core/organization-shape.ts';
+import { externalPipelineAccount } from '#core/pipeline-account.ts';
 import type { DoctorCheck } from './commands/doctor.ts';
 import type { OperatorContext } from './operator-context.ts';
 
@@ -25,6 +26,8 @@ export type ControlTowerFacts =
 export type LzaFacts =
   | { kind: 'off' }
   | { kind: 'configured'; name: string }
+  /** LZA's external pipeline account: only PlanFollowUp's role may read it there. */
+  | { kind: 'external'; name: string; account: string }
   /** The configured pipeline is missing; `found` are the pipelines with LZA's name and stages. */
   | { kind: 'missing'; name: string; found: string[]; others: string[]; error: string }
   | { kind: 'unreadable'; name: string; error: string };
@@ -47,6 +50,8 @@ async function standing(ctx: OperatorContext): Promise<ShapeFacts['standing']> {
 async function lzaFacts(ctx: OperatorContext): Promise<LzaFacts> {
   const { measureGap, pipelineName: name } = ctx.config.lza;
   if (measureGap === false) return { kind: 'off' };
+  const account = externalPipelineAccount(ctx.config);
+  if (account) return { kind: 'external', name, account };
   try {
     await ctx.aws.probe().assertPipelineReadable(name);
     return { kind: 'configured', name };
@@ -125,6 +130,7 @@ export function controlTowerCheck(facts: ShapeFacts, home: string): DoctorCheck 
 function lzaSummary(lza: LzaFacts): string {
   if (lza.kind === 'off') return 'gap measurement off';
   if (lza.kind === 'configured') return `LZA pipeline ${lza.name}`;
+  if (lza.kind === 'external') return `LZA pipeline ${lza.name} in pipeline account ${lza.account}`;
   if (lza.kind === 'unreadable') return 'LZA pipeline unreadable';
   return lza.found.length > 0 ? `LZA pipeline ${lza.found.join(', ')}` : 'no LZA pipeline';
 }
@@ -181,6 +187,12 @@ export function lzaPipelineCheck(facts: ShapeFacts, home: string, measureGap: bo
   const check = 'LZA pipeline';
   if (lza.kind === 'off') return { check, status: 'skip', detail: 'lza.measureGap is false' };
   if (lza.kind === 'configured') return { check, status: 'ok', detail: `${lza.name} found in ${home}` };
+  if (lza.kind === 'external')
+    return {
+      check,
+      status: 'skip',
+      detail: `${lza.name} runs in the pipeline account ${lza.account}, whose reader role trusts only PlanFollowUp; check its PipelineAccount stack there`,
+    };
   if (lza.kind === 'unreadable')
     return {
       check,

@@ -5,6 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/follow-up.ts';
@@ -48,5 +49,12 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 
 export const handler = createHandler(
   // STS only for an external pipeline account, whose reader role it assumes.
-  fromProcessEnvironment({ CodePipelineClient, PipelineHistory, DynamoDBClient, VendLedger, STSClient }),
+  fromProcessEnvironment({
+    CodePipelineClient,
+    PipelineHistory,
+    DynamoDBClient,
+    VendLedger,
+    STSClient,
+    assumedRoleCredentials,
+  }),
 );

@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
@@ -20,4 +21,5 @@ export const ALL_DEPENDENCY_MODULES: Required<DependencyModules> = {
   PipelineHistory,
   DynamoDBClient,
   VendLedger,
+  assumedRoleCredentials,
 };

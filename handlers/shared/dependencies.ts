@@ -4,7 +4,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
+import type { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { createClient } from '#adapters/clients.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
 import type { OrganizationDirectory } from '#adapters/organizations.ts';
@@ -47,6 +47,8 @@ export interface DependencyModules {
   PipelineHistory?: typeof PipelineHistory;
   DynamoDBClient?: typeof DynamoDBClient;
   VendLedger?: typeof VendLedger;
+  /** Only for reading the LZA pipeline in an external pipeline account (with STSClient). */
+  assumedRoleCredentials?: typeof assumedRoleCredentials;
 }
 
 export interface DependencyOptions {
@@ -118,10 +120,11 @@ export function buildDependencies(
         return missing('pipeline', 'CodePipelineClient and PipelineHistory');
       // LZA with an external pipeline account: read the history there, through its reader role.
       const pipelineAccount = externalPipelineAccount(config);
-      if (pipelineAccount && !modules.STSClient) return missing('pipeline', 'STSClient');
+      if (pipelineAccount && (!modules.STSClient || !modules.assumedRoleCredentials))
+        return missing('pipeline', 'STSClient and assumedRoleCredentials');
       const credentials =
-        pipelineAccount && modules.STSClient
-          ? assumedRoleCredentials(
+        pipelineAccount && modules.STSClient && modules.assumedRoleCredentials
+          ? modules.assumedRoleCredentials(
               createClient(modules.STSClient, 'sts', common),
               pipelineReaderRoleArn(partitionOf(region), pipelineAccount),
               'runas-bootstrapper-pipeline',

@@ -26,6 +26,11 @@ import {
   SWEEP_STATE_MACHINE_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
 } from '#core/names.ts';
+import {
+  externalPipelineAccount,
+  PIPELINE_ACCOUNT_SUFFIX,
+  PIPELINE_READER_ROLE_NAME,
+} from '#core/pipeline-account.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
 
@@ -201,7 +206,41 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
   const serviceControlPolicies = config.guardrail.scp.enabled
     ? [parsePolicyDocument(JSON.stringify(guardrailPolicyDocument(config)))]
     : [];
-  return { stacks, rules, stateMachines, topics, alarms, serviceControlPolicies };
+  const pipelineAccount = externalPipelineAccount({ managementAccountId: account, lza: config.lza });
+  if (pipelineAccount && config.lza.measureGap) {
+    // PipelineAccountStack: its forward rule (a target on the home bus, whose policy allows the
+    // pipeline account) and its reader role.
+    const name = `${stackName}${PIPELINE_ACCOUNT_SUFFIX}`;
+    rules.push({
+      name: `${name}-PipelineActionsForward`,
+      region: homeRegion,
+      labels: { ruleId: FOLLOW_UP_RULE_ID, role: 'forward' },
+      state: 'ENABLED',
+      description: `Forward to ${account}/${homeRegion}: ${config.lza.pipelineName} Deploy-stage Security_Resources and Customizations succeeded`,
+      eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
+      targets: [
+        {
+          Id: 'Target0',
+          Arn: `arn:aws:events:${homeRegion}:${account}:event-bus/default`,
+          RoleArn: `arn:aws:iam::${pipelineAccount}:role/${name}-ForwardRole`,
+        },
+      ],
+    });
+  }
+  return {
+    stacks,
+    rules,
+    stateMachines,
+    topics,
+    alarms,
+    serviceControlPolicies,
+    ...(pipelineAccount && config.lza.measureGap
+      ? {
+          eventBusPolicies: [{ account, region: homeRegion, principals: [pipelineAccount] }],
+          roles: [{ accountId: pipelineAccount, roleName: PIPELINE_READER_ROLE_NAME }],
+        }
+      : {}),
+  };
 }
 
 /**

@@ -58,6 +58,8 @@ export interface RuntimeHost {
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
   /** Where the host shows the deployed stacks, rules and state machines (the local cloud). */
   setDeployment?(deployment: LocalDeployment | undefined): void;
+  /** Whether an event reaches an account's bus (its own, or forwarded there); default: its own only. */
+  eventReaches?(event: EventEnvelope, accountId: string): boolean;
 }
 
 export interface LocalRuntimeOptions {
@@ -205,7 +207,15 @@ export class LocalRuntime {
         if (rule.deliveredIn === 'home-region' && event.region !== options.homeRegion) continue;
         this.#startDelivered(BOOTSTRAP_STATE_MACHINE, event, rule.id);
       }
-      if (followUp && ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) && matchesPattern(followUp, event)) {
+      // The follow-up rule is on the management account's bus: LZA's external pipeline account
+      // reaches it only through its forward rule and the bus policy (docs/organization-shapes.md).
+      const reaches = options.host.eventReaches?.(event, options.managementAccountId) ?? true;
+      if (
+        followUp &&
+        reaches &&
+        ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) &&
+        matchesPattern(followUp, event)
+      ) {
         this.#startDelivered(FOLLOW_UP_STATE_MACHINE, event, FOLLOW_UP_RULE_ID);
       }
     });

@@ -37,7 +37,11 @@ describe('organization shapes', () => {
     // Act
     const files = readdirSync(SHAPES).filter((f) => f.endsWith('.json'));
     // Assess
-    expect(files.sort()).toEqual(['control-tower-only.json', 'lza-qualifier.json']);
+    expect(files.sort()).toEqual([
+      'control-tower-only.json',
+      'lza-external-pipeline-account.json',
+      'lza-qualifier.json',
+    ]);
     for (const file of files) {
       const { scenario } = await loadScenario(join(SHAPES, file), BASE_CONFIG);
       for (const account of scenario.accounts)
@@ -69,6 +73,26 @@ describe('organization shapes', () => {
     expect(account?.regressionsRepaired).toBe(2);
     expect(account?.gapClosedSeconds).toBeGreaterThan(0);
     expect(account?.vend?.state).toBe('closed');
+    expect(report.ok).toBe(true);
+  });
+
+  it('LZA in an external pipeline account: events forwarded, history read there, wipes repaired, gaps closed', async () => {
+    // Act
+    const played = await play('lza-external-pipeline-account.json');
+    const { report } = played;
+    // Assess: the pipeline's events were published in the pipeline account, not the management account.
+    const pipelineEvents = played.cloud.bus.history().filter((e) => e.source === 'aws.codepipeline');
+    expect(pipelineEvents.length).toBeGreaterThan(0);
+    expect(new Set(pipelineEvents.map((e) => e.account))).toEqual(new Set(['333333333333']));
+    const vended = report.accounts.filter((a) => a.name.startsWith('workload-'));
+    expect(vended).toHaveLength(2);
+    for (const account of vended) {
+      expect(account.meetsExpectation, account.name).toBe(true);
+      expect(account.measured, account.name).toBe(true);
+      expect(account.regressionsRepaired, account.name).toBe(2);
+      expect(account.gapClosedSeconds, account.name).toBeGreaterThan(0);
+      expect(account.vend?.state, account.name).toBe('closed');
+    }
     expect(report.ok).toBe(true);
   });
 

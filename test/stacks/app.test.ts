@@ -159,7 +159,8 @@ describe('Lambda bundles', () => {
       'await-role': ['sts'],
       'apply-preferences': ['ssm', 'sts'],
       'verify-preferences': ['ssm', 'sts'],
-      'plan-follow-up': ['codepipeline', 'dynamodb'],
+      // STS assumes the reader role of LZA's external pipeline account, when there is one.
+      'plan-follow-up': ['codepipeline', 'dynamodb', 'sts'],
       'record-enforcement': ['dynamodb'],
       'record-follow-up': ['dynamodb'],
       'record-sweep': [],

@@ -268,8 +268,13 @@ export class CloudWorld {
     for (let i = 0; i < deliveries; i += 1) this.bus.publish(i === 0 ? event : structuredClone(event));
   }
 
+  /** Where the LZA pipeline runs: the management account, or an external pipeline account. */
+  get pipelineAccountId(): string {
+    return this.scenario.pipeline.accountId ?? this.managementAccountId;
+  }
+
   get pipelineArn(): string {
-    return `arn:aws:codepipeline:${this.scenario.homeRegion}:${this.managementAccountId}:${this.pipelineName}`;
+    return `arn:aws:codepipeline:${this.scenario.homeRegion}:${this.pipelineAccountId}:${this.pipelineName}`;
   }
 
   // ---- calls --------------------------------------------------------------------------------

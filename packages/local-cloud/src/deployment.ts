@@ -81,4 +81,8 @@ export interface LocalDeployment {
    * applies to every member account, as if attached to the root.
    */
   serviceControlPolicies: PolicyDocument[];
+  /** Statements of default buses' resource-based policies: who may put events on them. */
+  eventBusPolicies?: { account: string; region: string; principals: string[] }[];
+  /** IAM roles the deployment creates in other accounts (assumable by the management account). */
+  roles?: { accountId: string; roleName: string }[];
 }

@@ -142,6 +142,11 @@ const pipelineRunSchema = z.strictObject({
 const pipelineSchema = z.strictObject({
   /** Defaults to the cloud's `pipelineDefaults.name`, else AWSAccelerator-Pipeline. */
   name: z.string().optional(),
+  /**
+   * The account the pipeline runs in (LZA's `useExternalPipelineAccount`): its CodePipeline API
+   * answers there and its events are published on that account's bus. Default: the management account.
+   */
+  accountId: accountId.optional(),
   /** LZA behaviour at Deploy/Security_Resources: below 1.14.0 RunAs is wiped. */
   lzaVersion: z
     .string()

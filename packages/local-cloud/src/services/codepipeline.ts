@@ -24,7 +24,7 @@ function pipelineArn(ctx: OperationContext, name: string): string {
   return `arn:aws:codepipeline:${ctx.region}:${ctx.accountId}:${name}`;
 }
 
-/** The pipeline exists only in the management account's home region. */
+/** The pipeline exists only in its account (the management account by default), in the home region. */
 function requirePipeline(ctx: OperationContext, name: string | undefined): string {
   const { world } = ctx;
   const exists = world.scenario.pipeline.exists ?? world.scenario.pipeline.runs.length > 0;
@@ -32,7 +32,7 @@ function requirePipeline(ctx: OperationContext, name: string | undefined): strin
     !exists ||
     !name ||
     name !== world.pipelineName ||
-    ctx.accountId !== world.managementAccountId ||
+    ctx.accountId !== world.pipelineAccountId ||
     ctx.region !== world.scenario.homeRegion
   ) {
     throw new AwsServiceError(
@@ -46,7 +46,7 @@ function requirePipeline(ctx: OperationContext, name: string | undefined): strin
 /** The pipelines of the caller's account and region: LZA's (when it exists) and the scenario's others. */
 function pipelinesHere(ctx: OperationContext): string[] {
   const { world } = ctx;
-  if (ctx.accountId !== world.managementAccountId || ctx.region !== world.scenario.homeRegion) return [];
+  if (ctx.accountId !== world.pipelineAccountId || ctx.region !== world.scenario.homeRegion) return [];
   const lza = world.scenario.pipeline.exists ?? world.scenario.pipeline.runs.length > 0;
   return [...(lza ? [world.pipelineName] : []), ...world.scenario.pipeline.otherPipelines];
 }
