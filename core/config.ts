@@ -194,6 +194,12 @@ export const configSchema = z
     excludeAccountIds: z._default(z.array(accountId), []),
     /** Defaults to the account the stack is deployed to. */
     managementAccountId: z.optional(accountId),
+    /**
+     * Where the product runs (the AFT pattern): default the management account. Another account
+     * puts the product there and, in the management account, only event forwarding and one hop
+     * role that the hub's Lambdas chain through to reach the organization.
+     */
+    hubAccountId: z.optional(accountId),
     /** Defaults to the region the stack is deployed to. */
     homeRegion: z.optional(region),
     metricsNamespace: z._default(

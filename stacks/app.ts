@@ -6,10 +6,12 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { hubAccount, MANAGEMENT_SUFFIX } from '#core/hub.ts';
 import { externalPipelineAccount, PIPELINE_ACCOUNT_SUFFIX } from '#core/pipeline-account.ts';
 import { BootstrapperStack, DEFAULT_STACK_NAME } from './bootstrapper-stack.ts';
 import { FORWARDER_SUFFIX, ForwarderStack, forwarderRegionFor } from './forwarder-stack.ts';
 import { GUARDRAIL_SUFFIX, GuardrailStack } from './guardrail-stack.ts';
+import { ManagementStack } from './management-stack.ts';
 import { PipelineAccountStack } from './pipeline-account-stack.ts';
 
 /** The environment variable that names the config file when `--context config=<file>` is not given. */
@@ -49,6 +51,8 @@ export interface BootstrapperApp {
   guardrail?: GuardrailStack;
   /** Present only when LZA runs from an external pipeline account (lza.pipelineAccountId). */
   pipelineAccount?: PipelineAccountStack;
+  /** Present only with a hub account: forwarding and the hop role, in the management account. */
+  management?: ManagementStack;
 }
 
 /** Build every stack for a validated config. No I/O besides bundling; tests call this in-process. */
@@ -70,11 +74,17 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   });
   const description = 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts';
 
+  // A hub account (hubAccountId) runs the product; the management account keeps only forwarding.
+  const hub = hubAccount({ managementAccountId: account, hubAccountId: config.hubAccountId });
+  if (hub && (!config.managementAccountId || externalPipelineAccount(config)))
+    throw new ConfigurationError(
+      'hubAccountId: set managementAccountId too (the hub reaches it through the hop role); an external LZA pipeline account is not supported with a hub',
+    );
   const bootstrapper = new BootstrapperStack(app, stackName, {
     ...common(),
     stackName,
     description,
-    env: { account, region: homeRegion },
+    env: { account: hub ?? account, region: homeRegion },
     config,
   });
   const result: BootstrapperApp = { app, homeRegion, account, bootstrapper };
@@ -88,6 +98,21 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
       description: `${description} (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
       env: { account, region: forwarderRegion },
       homeRegion,
+      ...(hub ? { homeAccount: hub } : {}),
+    });
+  }
+
+  if (hub && account) {
+    const name = `${stackName}${MANAGEMENT_SUFFIX}`;
+    result.management = new ManagementStack(app, name, {
+      ...common(),
+      stackName: name,
+      description: `${description} (management account of a hub deployment: forwarding to ${hub} and the hop role)`,
+      env: { account, region: homeRegion },
+      config,
+      hubAccountId: hub,
+      homeRegion,
+      homeStackName: stackName,
     });
   }
 

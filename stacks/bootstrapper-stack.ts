@@ -10,6 +10,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
+import { hubAccount } from '#core/hub.ts';
 import type { HistoryBound } from '#core/limits.ts';
 import {
   BOOTSTRAP_STATE_MACHINE_OUTPUT,
@@ -270,6 +271,14 @@ export class BootstrapperStack extends Stack {
       });
     }
 
+    // In a hub account the management account forwards the vend and pipeline events here.
+    if (hubAccount(config) && config.managementAccountId)
+      new events.CfnEventBusPolicy(this, 'ManagementAccountEvents', {
+        eventBusName: 'default',
+        statementId: 'runas-bootstrapper-management-account',
+        action: 'events:PutEvents',
+        principal: config.managementAccountId,
+      });
     if (config.lza.measureGap) {
       // LZA's external pipeline account forwards its action events here: the bus must allow it.
       const pipelineAccount = externalPipelineAccount({

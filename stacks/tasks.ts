@@ -2,6 +2,7 @@ import { Duration, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { BootstrapperConfig } from '#core/config.ts';
+import { HOP_ROLE_NAME, hubAccount } from '#core/hub.ts';
 import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
 import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
@@ -95,7 +96,27 @@ export function grantTaskAccess(
   spec: HandlerSpec,
   { config, ledger }: { config: BootstrapperConfig; ledger: dynamodb.ITable },
 ): void {
-  if (spec.access === 'describe-account') {
+  // In a hub account every read of the organization goes through the management account's hop
+  // role: the hub's Lambdas may assume that role and nothing else outside the hub.
+  const hub = hubAccount(config) !== undefined;
+  if (hub && spec.access !== 'none' && config.managementAccountId) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeHopRole',
+        actions: ['sts:AssumeRole'],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            account: config.managementAccountId,
+            resource: 'role',
+            resourceName: HOP_ROLE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+  if (spec.access === 'describe-account' && !hub) {
     const accounts = stack.formatArn({
       service: 'organizations',
       region: '',
@@ -115,7 +136,7 @@ export function grantTaskAccess(
       reason: NAG_REASONS.describeAccount,
     });
   }
-  if (spec.access === 'list-accounts') {
+  if (spec.access === 'list-accounts' && !hub) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListOrganizationAccounts',
@@ -128,7 +149,7 @@ export function grantTaskAccess(
       reason: NAG_REASONS.listAccounts,
     });
   }
-  if (spec.access === 'read-pipeline') {
+  if (spec.access === 'read-pipeline' && !hub) {
     const pipelineAccount = externalPipelineAccount({
       managementAccountId: config.managementAccountId ?? stack.account,
       lza: config.lza,
@@ -177,7 +198,7 @@ export function grantTaskAccess(
       }),
     );
   }
-  if (spec.access === 'assume-member-role') {
+  if (spec.access === 'assume-member-role' && !hub) {
     const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -40,6 +40,11 @@ describe('cdk-nag AwsSolutions', () => {
     ],
     ['a GovCloud home region', { homeRegion: 'us-gov-east-1' }, { defaultAccount: MANAGEMENT_ACCOUNT }],
     [
+      'a hub account',
+      { hubAccountId: '333333333333', managementAccountId: MANAGEMENT_ACCOUNT },
+      { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },
+    ],
+    [
       'LZA in an external pipeline account',
       { lza: { pipelineAccountId: '222222222222' } },
       { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },

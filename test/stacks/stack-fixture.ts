@@ -25,6 +25,7 @@ export interface SynthesizedApp extends BootstrapperApp {
     forwarder?: Template;
     guardrail?: Template;
     pipelineAccount?: Template;
+    management?: Template;
   };
 }
 
@@ -43,6 +44,8 @@ export function synthApp(config: BootstrapperConfig, options: BuildAppOptions = 
       ...(built.forwarder ? { forwarder: template(built.forwarder) } : {}),
       ...(built.guardrail ? { guardrail: template(built.guardrail) } : {}),
       ...(built.pipelineAccount ? { pipelineAccount: template(built.pipelineAccount) } : {}),
+      ...(built.management ? { management: template(built.management) } : {}),
+      ...(built.management ? { management: template(built.management) } : {}),
     },
   };
 }
