@@ -24,3 +24,6 @@ export function hubAccount(config: {
 export function hopRoleArn(partition: string, managementAccountId: string): string {
   return `arn:${partition}:iam::${managementAccountId}:role/${HOP_ROLE_NAME}`;
 }
+
+/** The IAM policy variable for the caller's organization id, as a condition value. */
+export const PRINCIPAL_ORG_ID_VARIABLE = `$${'{'}aws:PrincipalOrgID}`;

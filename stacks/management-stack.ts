@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { BootstrapperConfig } from '#core/config.ts';
 import { PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
-import { HOP_ROLE_NAME } from '#core/hub.ts';
+import { HOP_ROLE_NAME, PRINCIPAL_ORG_ID_VARIABLE } from '#core/hub.ts';
 import { externalPipelineAccount } from '#core/pipeline-account.ts';
 import { followUpEventPattern } from '#core/vend-ledger.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
@@ -120,7 +120,7 @@ export class ManagementStack extends Stack {
         actions: ['sts:AssumeRole'],
         resources: config.memberRoleNames.map((name) => memberRoleArn(this, name)),
         // Only roles in accounts of the caller's own organization.
-        conditions: { StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } },
+        conditions: { StringEquals: { 'aws:ResourceOrgID': PRINCIPAL_ORG_ID_VARIABLE } },
       }),
     );
     const policy = this.hopRole.node.findChild('DefaultPolicy');

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOP_ROLE_NAME } from '#core/hub.ts';
+import { HOP_ROLE_NAME, PRINCIPAL_ORG_ID_VARIABLE } from '#core/hub.ts';
 import { HANDLERS } from '#stacks/tasks.ts';
 import {
   allStatements,
@@ -84,7 +84,8 @@ describe('a hub account (hubAccountId)', () => {
       'sts:AssumeRole',
     ]);
     const assume = statements.find((s) => actionsOf([s]).includes('sts:AssumeRole'));
-    expect(assume?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': '${aws:PrincipalOrgID}' } });
+    expect(assume?.Condition).toEqual({ StringEquals: { 'aws:ResourceOrgID': PRINCIPAL_ORG_ID_VARIABLE } });
+    expect(PRINCIPAL_ORG_ID_VARIABLE).toBe(['$', '{aws:PrincipalOrgID}'].join(''));
   });
 
   it("gives the hub's Lambdas no Organizations, member-role or pipeline grant: only the hop role", () => {
