@@ -2,8 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/bootstrap-request.ts';
@@ -52,5 +54,13 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 }
 
 export const handler = createHandler(
-  fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory, DynamoDBClient, VendLedger }),
+  fromProcessEnvironment({
+    OrganizationsClient,
+    OrganizationDirectory,
+    DynamoDBClient,
+    VendLedger,
+    // A hub account reads the organization through the management account's hop role.
+    STSClient,
+    assumedRoleCredentials,
+  }),
 );

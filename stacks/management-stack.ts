@@ -4,7 +4,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { BootstrapperConfig } from '#core/config.ts';
-import { PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
+import { forwarderRegionFor, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
 import { HOP_ROLE_NAME, PRINCIPAL_ORG_ID_VARIABLE } from '#core/hub.ts';
 import { externalPipelineAccount } from '#core/pipeline-account.ts';
 import { followUpEventPattern } from '#core/vend-ledger.ts';
@@ -60,9 +60,13 @@ export class ManagementStack extends Stack {
           targets: [new targets.EventBus(hubBus, { role: forwardRole, deadLetterQueue: deadLetters.queue })],
         }),
       );
-    // Control Tower's lifecycle events arrive here; replays are put on the hub's own bus.
+    // Control Tower's lifecycle events arrive here, and Organizations' too when home is where
+    // Organizations delivers (otherwise the forwarder stack sends those to the hub); replays are
+    // put on the hub's own bus.
+    const withOrganizations = forwarderRegionFor(props.homeRegion) === undefined;
     for (const rule of vendEventRules({ managementAccountId: this.account })) {
-      if (rule.deliveredIn === 'home-region' && !rule.id.startsWith('replay'))
+      if (rule.id.startsWith('replay')) continue;
+      if (rule.deliveredIn === 'home-region' || withOrganizations)
         forward(rule.id, rule.description, rule.pattern);
     }
     const pipelineHere =

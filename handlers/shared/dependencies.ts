@@ -13,6 +13,7 @@ import type { VendLedger } from '#adapters/vend-ledger.ts';
 import { partitionOf } from '#core/arn.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { hopRoleArn, hubAccount } from '#core/hub.ts';
 import { externalPipelineAccount, pipelineReaderRoleArn } from '#core/pipeline-account.ts';
 import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 
@@ -83,6 +84,22 @@ export function buildDependencies(
   const missing = (what: string, needs: string): never => {
     throw new ConfigurationError(`${what}: this handler was built without ${needs}`);
   };
+  // A hub account reaches the organization through the management account's hop role: hub role
+  // -> hop role -> member role, each chained session at most an hour (docs/organization-shapes.md).
+  let hop: ReturnType<typeof assumedRoleCredentials> | undefined;
+  const organizationAccess = (what: string) => {
+    const management = hubAccount(config) ? config.managementAccountId : undefined;
+    if (!management) return common;
+    if (!modules.STSClient || !modules.assumedRoleCredentials)
+      return missing(what, 'STSClient and assumedRoleCredentials (hub account)');
+    hop ??= modules.assumedRoleCredentials(
+      createClient(modules.STSClient, 'sts', common),
+      hopRoleArn(partitionOf(region), management),
+      'runas-bootstrapper-hop',
+      now,
+    );
+    return { ...common, credentials: hop };
+  };
   // Built on first use, so a handler creates only the clients it calls.
   let sessions: MemberSessions | undefined;
   let organization: OrganizationDirectory | undefined;
@@ -96,7 +113,7 @@ export function buildDependencies(
       if (!modules.STSClient || !modules.MemberSessions)
         return missing('sessions', 'STSClient and MemberSessions');
       sessions ??= new modules.MemberSessions({
-        sts: createClient(modules.STSClient, 'sts', common),
+        sts: createClient(modules.STSClient, 'sts', organizationAccess('sessions')),
         region,
         roleNames: config.memberRoleNames,
         now,
@@ -111,7 +128,7 @@ export function buildDependencies(
         return missing('organization', 'OrganizationsClient and OrganizationDirectory');
       // Organizations is global: its endpoint lives in us-east-1 (or the partition's equivalent).
       organization ??= new modules.OrganizationDirectory(
-        createClient(modules.OrganizationsClient, 'organizations', common),
+        createClient(modules.OrganizationsClient, 'organizations', organizationAccess('organization')),
       );
       return organization;
     },
@@ -132,10 +149,11 @@ export function buildDependencies(
             )
           : undefined;
       pipeline ??= new modules.PipelineHistory(
-        createClient(modules.CodePipelineClient, 'codepipeline', {
-          ...common,
-          ...(credentials ? { credentials } : {}),
-        }),
+        createClient(
+          modules.CodePipelineClient,
+          'codepipeline',
+          credentials ? { ...common, credentials } : organizationAccess('pipeline'),
+        ),
         config.lza.pipelineName,
       );
       return pipeline;

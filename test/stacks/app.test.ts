@@ -154,8 +154,9 @@ describe('Lambda bundles', () => {
       dynamodb: 'DynamoDB_20120810',
     };
     const expected: Record<string, string[]> = {
-      'resolve-request': ['dynamodb', 'organizations'],
-      'list-accounts': ['organizations'],
+      // STS for a hub account's hop role (hub role -> hop role -> organization).
+      'resolve-request': ['dynamodb', 'organizations', 'sts'],
+      'list-accounts': ['organizations', 'sts'],
       'await-role': ['sts'],
       'apply-preferences': ['ssm', 'sts'],
       'verify-preferences': ['ssm', 'sts'],

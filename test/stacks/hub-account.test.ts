@@ -104,4 +104,20 @@ describe('a hub account (hubAccountId)', () => {
         `:iam::${MANAGEMENT_ACCOUNT}:role/${HOP_ROLE_NAME}`,
       );
   });
+
+  it('forwards Organizations events from the management stack itself when home is us-east-1', () => {
+    // Act
+    const east = synthApp(testConfig({ hubAccountId: HUB, managementAccountId: MANAGEMENT_ACCOUNT }), {
+      defaultAccount: MANAGEMENT_ACCOUNT,
+      defaultRegion: 'us-east-1',
+      nag: false,
+    });
+    // Assess: no forwarder stack, so the management stack forwards every vend rule but replay.
+    expect(east.forwarder).toBeUndefined();
+    const rules = Object.values(east.templates.management!.findResources('AWS::Events::Rule'));
+    const sources = rules.flatMap(
+      (r) => (r as { Properties: { EventPattern: { source: string[] } } }).Properties.EventPattern.source,
+    );
+    expect(new Set(sources)).toEqual(new Set(['aws.organizations', 'aws.controltower', 'aws.codepipeline']));
+  });
 });
