@@ -1,5 +1,6 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenario } from '#cli/scenario-file.ts';
@@ -39,6 +40,7 @@ describe('organization shapes', () => {
     // Assess
     expect(files.sort()).toEqual([
       'control-tower-only.json',
+      'hub-account.json',
       'lza-external-pipeline-account.json',
       'lza-qualifier.json',
     ]);
@@ -94,6 +96,88 @@ describe('organization shapes', () => {
       expect(account.vend?.state, account.name).toBe('closed');
     }
     expect(report.ok).toBe(true);
+  });
+
+  it('a hub account: the chain hub -> hop -> member measures every vend, repairs the wipe, closes the gap', async () => {
+    // Act
+    const played = await play('hub-account.json');
+    const { report } = played;
+    // Assess: the product ran in the hub, and every call into the organization went through the
+    // hop role: the hub assumed it, and the hop session (the management account) did the rest.
+    const state = played.cloud.state;
+    expect(played.runtime.executions().every((e) => e.stateMachineArn.includes(':444444444444:'))).toBe(true);
+    expect(state.callCount({ accountId: '444444444444', operation: 'sts:AssumeRole' })).toBeGreaterThan(0);
+    for (const operation of ['organizations:DescribeAccount', 'codepipeline:ListActionExecutions'])
+      expect(state.callCount({ accountId: '444444444444', operation }), operation).toBe(0);
+    expect(
+      state.callCount({ accountId: '999999999999', operation: 'organizations:DescribeAccount' }),
+    ).toBeGreaterThan(0);
+    const vended = report.accounts.filter((a) => a.name.startsWith('workload-'));
+    expect(vended).toHaveLength(2);
+    for (const account of vended) {
+      expect(account.meetsExpectation, account.name).toBe(true);
+      expect(account.measured, account.name).toBe(true);
+      expect(account.regressionsRepaired, account.name).toBe(2);
+      expect(account.gapClosedSeconds, account.name).toBeGreaterThan(0);
+      expect(account.vend?.state, account.name).toBe('closed');
+    }
+    expect(report.ok).toBe(true);
+  });
+
+  it('a hub account: the hub cannot assume a member role directly, nor a member the hop role', async () => {
+    // Prepare
+    const { scenario } = await loadScenario(join(SHAPES, 'hub-account.json'), BASE_CONFIG);
+    const withMemberKey = parseScenario({
+      ...JSON.parse(readFileSync(join(SHAPES, 'hub-account.json'), 'utf8')),
+      timeScale: 1,
+      accessKeys: [
+        ...scenario.accessKeys,
+        { accessKeyId: 'MEMBERADMIN', secretAccessKey: 'member-secret', accountId: '111111111111' },
+      ],
+      accounts: scenario.accounts.map((a) => ({
+        accountId: a.accountId,
+        name: a.name,
+        roles: { OrganizationAccountAccessRole: 0 },
+      })),
+    });
+    const attempt = (keyId: string, secret: string, roleArn: string) =>
+      new STSClient({
+        endpoint: run!.cloud.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: keyId, secretAccessKey: secret },
+      }).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'probe' }));
+    // Act
+    const results = await onScenarioClock(withMemberKey, async () => {
+      run = await runScenario({
+        scenario: withMemberKey,
+        config: (await loadScenario(join(SHAPES, 'hub-account.json'), BASE_CONFIG)).config,
+        timeoutSeconds: 120,
+      });
+      const hop = 'arn:aws:iam::999999999999:role/runas-bootstrapper-hop';
+      const member = 'arn:aws:iam::111111111111:role/OrganizationAccountAccessRole';
+      const viaHop = await attempt('HUBADMIN', 'hub-secret', hop);
+      const c = viaHop.Credentials!;
+      const chained = await new STSClient({
+        endpoint: run.cloud.url,
+        region: 'us-east-1',
+        credentials: {
+          accessKeyId: c.AccessKeyId!,
+          secretAccessKey: c.SecretAccessKey!,
+          sessionToken: c.SessionToken!,
+        },
+      })
+        .send(new AssumeRoleCommand({ RoleArn: member, RoleSessionName: 'probe', DurationSeconds: 7200 }))
+        .catch((e: Error) => e);
+      return {
+        hubToMember: await attempt('HUBADMIN', 'hub-secret', member).catch((e: Error) => e.name),
+        memberToHop: await attempt('MEMBERADMIN', 'member-secret', hop).catch((e: Error) => e.name),
+        chainedTwoHours: (chained as Error).message,
+      };
+    });
+    // Assess
+    expect(results.hubToMember).toBe('AccessDenied');
+    expect(results.memberToHop).toBe('AccessDenied');
+    expect(results.chainedTwoHours).toContain('1 hour session limit for roles assumed by role chaining');
   });
 
   it("Control Tower in another home region: its CreateManagedAccount never reaches the product's rules", async () => {

@@ -84,5 +84,5 @@ export interface LocalDeployment {
   /** Statements of default buses' resource-based policies: who may put events on them. */
   eventBusPolicies?: { account: string; region: string; principals: string[] }[];
   /** IAM roles the deployment creates in other accounts (assumable by the management account). */
-  roles?: { accountId: string; roleName: string }[];
+  roles?: { accountId: string; roleName: string; trustedPrincipalArns?: string[] }[];
 }

@@ -37,16 +37,17 @@ export function eventReaches(
   accountId: string,
 ): boolean {
   if (event.account === accountId) return true;
-  const allowed = (deployment?.eventBusPolicies ?? []).some(
-    (p) => p.account === accountId && p.region === event.region && p.principals.includes(event.account),
-  );
-  if (!allowed) return false;
+  // The receiving bus (in any region a rule may target) must allow the sender.
+  const allows = (region: string) =>
+    (deployment?.eventBusPolicies ?? []).some(
+      (p) => p.account === accountId && p.region === region && p.principals.includes(event.account),
+    );
   return (deployment?.rules ?? []).some((rule) => {
     const owner = rule.targets[0]?.RoleArn?.split(':')[4];
     if (rule.state !== 'ENABLED' || rule.region !== event.region || owner !== event.account) return false;
     const toHere = rule.targets.some((t) => {
       const match = BUS_ARN.exec(t.Arn);
-      return match?.[1] === event.region && match[2] === accountId;
+      return match?.[2] === accountId && allows(match[1] as string);
     });
     return toHere && matchesEventPattern(JSON.parse(rule.eventPattern) as Pattern, event);
   });

@@ -254,6 +254,12 @@ export const scenarioSchema = z
       .prefault({}),
     /** Long-term access keys besides `test`/`test` (the management account's `local-admin`). */
     accessKeys: z.array(accessKeySchema).default([]),
+    /**
+     * Where a runtime deploys the application (a hub account, the AFT pattern); default the
+     * management account. The cloud does not read it: a runtime signs with an `accessKeys` key of
+     * that account.
+     */
+    deployAccountId: accountId.optional(),
     /** Check each request's SigV4 signature (the secrets are known). */
     verifySignatures: z.boolean().default(true),
     /** Simulated seconds a document stays Creating/Updating before Active. */

@@ -374,7 +374,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     setDeployment: (deployment) => {
       world.deployment = deployment;
       for (const role of deployment?.roles ?? [])
-        world.org.addRole(role.accountId, role.roleName, world.clock.nowMs());
+        world.org.addRole(role.accountId, role.roleName, world.clock.nowMs(), role.trustedPrincipalArns);
     },
     eventReaches: (event, accountId) => eventReaches(world.deployment, event, accountId),
     writeDocument: ({ name = 'SSM-SessionManagerRunShell', documentType = 'Session', ...input }) => {
