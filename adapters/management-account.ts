@@ -10,10 +10,12 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { type ClientOptions, createClient } from './clients.ts';
+import { LandingZoneReader } from './control-tower.ts';
 import { EventBus } from './event-bus.ts';
 import { StateMachineExecutions } from './executions.ts';
 import { InstallationProbe } from './installation-probe.ts';
 import { MemberSessions } from './member-session.ts';
+import { OrganizationShapeReader } from './organization-shape.ts';
 import { OrganizationDirectory } from './organizations.ts';
 import { StackReader } from './stacks.ts';
 import { VendLedger } from './vend-ledger.ts';
@@ -100,6 +102,23 @@ export class ManagementAccount {
 
   vendLedger(tableName: string): VendLedger {
     return new VendLedger(this.#client(DynamoDBClient, 'dynamodb'), tableName);
+  }
+
+  /** The read-only calls doctor makes to see the organization's shape. */
+  shape(): OrganizationShapeReader {
+    return new OrganizationShapeReader({
+      organizations: this.#client(OrganizationsClient, 'organizations'),
+      codePipeline: this.#client(CodePipelineClient, 'codepipeline'),
+    });
+  }
+
+  /** Control Tower's landing zone, as seen from `region` (the home region by default). */
+  landingZones(region = this.region): LandingZoneReader {
+    return new LandingZoneReader({
+      region,
+      ...(this.#options.credentials ? { credentials: this.#options.credentials } : {}),
+      ...(this.#options.endpoint ? { endpoint: this.#options.endpoint } : {}),
+    });
   }
 
   /** The read-only checks `doctor` makes of the installation's table, topic, alarms and pipeline. */

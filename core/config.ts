@@ -106,6 +106,12 @@ const lzaSchema = z.strictObject({
   version: z.optional(z.string().check(z.regex(/^v?\d+\.\d+\.\d+$/, 'must be a version like 1.13.0'))),
   /** The vend reconciler's EventBridge Scheduler expression: settles vends whose pipeline events were missed. */
   reconcileSchedule: z._default(EVENTBRIDGE_SCHEDULE, 'rate(1 hour)'),
+  /**
+   * The account LZA's pipeline runs in, when LZA uses an external pipeline account
+   * (`useExternalPipelineAccount`); default: the management account. A small stack there forwards
+   * the pipeline's action events to the home bus and lets PlanFollowUp read the history.
+   */
+  pipelineAccountId: z.optional(accountId),
 });
 
 const sweepSchema = z.strictObject({
@@ -250,6 +256,12 @@ export const configSchema = z
     excludeAccountIds: z._default(z.array(accountId), []),
     /** Defaults to the account the stack is deployed to. */
     managementAccountId: z.optional(accountId),
+    /**
+     * Where the product runs (the AFT pattern): default the management account. Another account
+     * puts the product there and, in the management account, only event forwarding and one hop
+     * role that the hub's Lambdas chain through to reach the organization.
+     */
+    hubAccountId: z.optional(accountId),
     /** Defaults to the region the stack is deployed to. */
     homeRegion: z.optional(region),
     metricsNamespace: z._default(

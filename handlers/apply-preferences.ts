@@ -5,6 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { prunedMetrics, versionLimitMetrics } from '#core/apply-outcome.ts';
 import type { ApplyResult } from '#core/region-result.ts';
@@ -43,4 +44,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(applyPreferences);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ STSClient, MemberSessions, SSMClient }));
+export const handler = createHandler(
+  fromProcessEnvironment({ STSClient, MemberSessions, SSMClient, assumedRoleCredentials }),
+);

@@ -4,6 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import {
   accountPhase,
@@ -70,4 +71,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(awaitRole);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ STSClient, MemberSessions }));
+export const handler = createHandler(
+  fromProcessEnvironment({ STSClient, MemberSessions, assumedRoleCredentials }),
+);

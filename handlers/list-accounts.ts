@@ -1,8 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import {
   emptySweepTotals,
@@ -55,4 +57,6 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
     .handler(listAccounts);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory }));
+export const handler = createHandler(
+  fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory, STSClient, assumedRoleCredentials }),
+);

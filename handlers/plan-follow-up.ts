@@ -2,8 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/follow-up.ts';
@@ -49,5 +51,13 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 }
 
 export const handler = createHandler(
-  fromProcessEnvironment({ CodePipelineClient, PipelineHistory, DynamoDBClient, VendLedger }),
+  // STS only for an external pipeline account, whose reader role it assumes.
+  fromProcessEnvironment({
+    CodePipelineClient,
+    PipelineHistory,
+    DynamoDBClient,
+    VendLedger,
+    STSClient,
+    assumedRoleCredentials,
+  }),
 );

@@ -3,8 +3,10 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { ExecutionStatus } from '#adapters/execution-status.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
@@ -67,5 +69,8 @@ export const handler = createHandler(
     VendLedger,
     SFNClient,
     ExecutionStatus,
+    // A hub account reads the organization through the management account's hop role.
+    STSClient,
+    assumedRoleCredentials,
   }),
 );

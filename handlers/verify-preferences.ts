@@ -4,6 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import type { VerifyResult } from '#core/region-result.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -31,4 +32,6 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(verifyPreferences);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ STSClient, MemberSessions, SSMClient }));
+export const handler = createHandler(
+  fromProcessEnvironment({ STSClient, MemberSessions, SSMClient, assumedRoleCredentials }),
+);

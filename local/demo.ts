@@ -118,6 +118,24 @@ export async function settle(
 }
 
 /**
+ * Where the scenario deploys the product (`deployAccountId`, a hub account) and the key the
+ * runtime signs with there: one of the scenario's `accessKeys` of that account.
+ */
+function deployAccount(scenario: Scenario): {
+  deployAccountId?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+} {
+  const id = scenario.deployAccountId;
+  if (!id || id === scenario.managementAccountId) return {};
+  const key = scenario.accessKeys.find((k) => k.accountId === id);
+  if (!key) throw new Error(`deployAccountId ${id}: the scenario has no accessKeys entry for that account`);
+  return {
+    deployAccountId: id,
+    credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+  };
+}
+
+/**
  * Play a scenario on the local cloud with the product deployed on it, and report per account.
  * The cloud and runtime are returned open so callers can inspect them; close the cloud after.
  */
@@ -134,6 +152,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
       ...(options.transformDefinition ? { transformDefinition: options.transformDefinition } : {}),
       ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
       ...(options.lambdaConcurrency ? { lambdaConcurrency: options.lambdaConcurrency } : {}),
+      ...deployAccount(scenario),
     });
   } catch (error) {
     await cloud.close();

@@ -6,9 +6,13 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { hubAccount, MANAGEMENT_SUFFIX } from '#core/hub.ts';
+import { externalPipelineAccount, PIPELINE_ACCOUNT_SUFFIX } from '#core/pipeline-account.ts';
 import { BootstrapperStack, DEFAULT_STACK_NAME } from './bootstrapper-stack.ts';
 import { FORWARDER_SUFFIX, ForwarderStack, forwarderRegionFor } from './forwarder-stack.ts';
 import { GUARDRAIL_SUFFIX, GuardrailStack } from './guardrail-stack.ts';
+import { ManagementStack } from './management-stack.ts';
+import { PipelineAccountStack } from './pipeline-account-stack.ts';
 
 /** The environment variable that names the config file when `--context config=<file>` is not given. */
 export const CONFIG_FILE_ENV_VAR = 'BOOTSTRAPPER_CONFIG_FILE';
@@ -45,6 +49,10 @@ export interface BootstrapperApp {
   forwarder?: ForwarderStack;
   /** Present only when guardrail.scp.enabled. */
   guardrail?: GuardrailStack;
+  /** Present only when LZA runs from an external pipeline account (lza.pipelineAccountId). */
+  pipelineAccount?: PipelineAccountStack;
+  /** Present only with a hub account: forwarding and the hop role, in the management account. */
+  management?: ManagementStack;
 }
 
 /** Build every stack for a validated config. No I/O besides bundling; tests call this in-process. */
@@ -66,11 +74,17 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
   });
   const description = 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts';
 
+  // A hub account (hubAccountId) runs the product; the management account keeps only forwarding.
+  const hub = hubAccount({ managementAccountId: account, hubAccountId: config.hubAccountId });
+  if (hub && (!config.managementAccountId || externalPipelineAccount(config)))
+    throw new ConfigurationError(
+      'hubAccountId: set managementAccountId too (the hub reaches it through the hop role); an external LZA pipeline account is not supported with a hub',
+    );
   const bootstrapper = new BootstrapperStack(app, stackName, {
     ...common(),
     stackName,
     description,
-    env: { account, region: homeRegion },
+    env: { account: hub ?? account, region: homeRegion },
     config,
   });
   const result: BootstrapperApp = { app, homeRegion, account, bootstrapper };
@@ -84,6 +98,40 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
       description: `${description} (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
       env: { account, region: forwarderRegion },
       homeRegion,
+      ...(hub ? { homeAccount: hub } : {}),
+    });
+  }
+
+  if (hub && account) {
+    const name = `${stackName}${MANAGEMENT_SUFFIX}`;
+    result.management = new ManagementStack(app, name, {
+      ...common(),
+      stackName: name,
+      description: `${description} (management account of a hub deployment: forwarding to ${hub} and the hop role)`,
+      env: { account, region: homeRegion },
+      config,
+      hubAccountId: hub,
+      homeRegion,
+      homeStackName: stackName,
+    });
+  }
+
+  const pipelineAccount = externalPipelineAccount({ managementAccountId: account, lza: config.lza });
+  if (pipelineAccount && config.lza.measureGap !== false) {
+    if (!account)
+      throw new ConfigurationError(
+        'lza.pipelineAccountId: set managementAccountId too, so the pipeline account can forward to it',
+      );
+    const name = `${stackName}${PIPELINE_ACCOUNT_SUFFIX}`;
+    result.pipelineAccount = new PipelineAccountStack(app, name, {
+      ...common(),
+      stackName: name,
+      description: `${description} (forwards LZA pipeline events from ${pipelineAccount} and reads its history)`,
+      env: { account: pipelineAccount, region: homeRegion },
+      managementAccountId: account,
+      homeRegion,
+      pipelineName: config.lza.pipelineName,
+      homeStackName: stackName,
     });
   }
 

@@ -21,6 +21,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
 import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
 import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
+import { hubAccount } from '#core/hub.ts';
 import type { HistoryBound } from '#core/limits.ts';
 import {
   BOOTSTRAP_STATE_MACHINE_OUTPUT,
@@ -28,6 +29,7 @@ import {
   SWEEP_STATE_MACHINE_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
 } from '#core/names.ts';
+import { externalPipelineAccount } from '#core/pipeline-account.ts';
 import {
   followUpEventPattern,
   LEDGER_KEYS,
@@ -308,7 +310,27 @@ export class BootstrapperStack extends Stack {
       });
     }
 
+    // In a hub account the management account forwards the vend and pipeline events here.
+    if (hubAccount(config) && config.managementAccountId)
+      new events.CfnEventBusPolicy(this, 'ManagementAccountEvents', {
+        eventBusName: 'default',
+        statementId: 'runas-bootstrapper-management-account',
+        action: 'events:PutEvents',
+        principal: config.managementAccountId,
+      });
     if (config.lza.measureGap !== false) {
+      // LZA's external pipeline account forwards its action events here: the bus must allow it.
+      const pipelineAccount = externalPipelineAccount({
+        managementAccountId: config.managementAccountId ?? this.account,
+        lza: config.lza,
+      });
+      if (pipelineAccount)
+        new events.CfnEventBusPolicy(this, 'PipelineAccountEvents', {
+          eventBusName: 'default',
+          statementId: 'runas-bootstrapper-lza-pipeline-account',
+          action: 'events:PutEvents',
+          principal: pipelineAccount,
+        });
       new events.Rule(this, 'LzaFollowUpRule', {
         description: `LZA pipeline ${config.lza.pipelineName}: Deploy-stage Security_Resources and Customizations succeeded`,
         eventPattern: toCdkEventPattern(followUpEventPattern(config.lza.pipelineName)),

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ArnFormat, type CfnElement, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type CfnElement, Fn, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -7,6 +7,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { NAG_REASONS } from './nag-reasons.ts';
 import { LOG_RETENTION } from './task-function.ts';
+
+/** The placeholder an ASL file uses for the partition of its service-integration ARNs. */
+const PARTITION_PLACEHOLDER = '$' + '{Partition}';
 
 /** Every Step Functions log group lives under this prefix (see stateMachineLogGroupName). */
 export const VENDED_LOGS_PREFIX = '/aws/vendedlogs/states/';
@@ -60,6 +63,10 @@ export class FileStateMachine extends sfn.StateMachine {
         ...Object.fromEntries(
           Object.entries(props.tasks).map(([key, fn]) => [`${key}FunctionArn`, fn.functionArn]),
         ),
+        // Service integrations (`arn:${Partition}:states:::…`) are named in the stack's partition.
+        ...(readFileSync(props.definitionFile, 'utf8').includes(PARTITION_PLACEHOLDER)
+          ? { Partition: Aws.PARTITION }
+          : {}),
         ...props.substitutions,
       },
       role: role.withoutPolicyUpdates(),

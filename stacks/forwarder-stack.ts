@@ -14,6 +14,8 @@ export { FORWARDER_SUFFIX, forwarderRegionFor } from '#core/deployment.ts';
 export interface ForwarderStackProps extends StackProps {
   /** The region of the bootstrapper stack, whose default bus receives the forwarded events. */
   homeRegion: string;
+  /** The bootstrapper stack's account, when it is not this one (a hub account). */
+  homeAccount?: string;
 }
 
 /**
@@ -34,6 +36,7 @@ export class ForwarderStack extends Stack {
       this.formatArn({
         service: 'events',
         region: props.homeRegion,
+        ...(props.homeAccount ? { account: props.homeAccount } : {}),
         resource: 'event-bus',
         resourceName: 'default',
       }),

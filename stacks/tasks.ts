@@ -2,7 +2,9 @@ import { Duration, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { BootstrapperConfig } from '#core/config.ts';
+import { HOP_ROLE_NAME, hubAccount } from '#core/hub.ts';
 import { memberRoleGrantCondition } from '#core/member-role-grant.ts';
+import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
 import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
 
@@ -96,7 +98,27 @@ export function grantTaskAccess(
   spec: HandlerSpec,
   { config, ledger }: { config: BootstrapperConfig; ledger: dynamodb.ITable },
 ): void {
-  if (spec.access === 'describe-account') {
+  // In a hub account every read of the organization goes through the management account's hop
+  // role: the hub's Lambdas may assume that role and nothing else outside the hub.
+  const hub = hubAccount(config) !== undefined;
+  if (hub && spec.access !== 'none' && config.managementAccountId) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeHopRole',
+        actions: ['sts:AssumeRole'],
+        resources: [
+          stack.formatArn({
+            service: 'iam',
+            region: '',
+            account: config.managementAccountId,
+            resource: 'role',
+            resourceName: HOP_ROLE_NAME,
+          }),
+        ],
+      }),
+    );
+  }
+  if (spec.access === 'describe-account' && !hub) {
     const accounts = stack.formatArn({
       service: 'organizations',
       region: '',
@@ -116,7 +138,7 @@ export function grantTaskAccess(
       reason: NAG_REASONS.describeAccount,
     });
   }
-  if (spec.access === 'list-accounts') {
+  if (spec.access === 'list-accounts' && !hub) {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ListOrganizationAccounts',
@@ -129,14 +151,37 @@ export function grantTaskAccess(
       reason: NAG_REASONS.listAccounts,
     });
   }
-  if (spec.access === 'read-pipeline') {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadLzaPipelineHistory',
-        actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
-        resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
-      }),
-    );
+  if (spec.access === 'read-pipeline' && !hub) {
+    const pipelineAccount = externalPipelineAccount({
+      managementAccountId: config.managementAccountId ?? stack.account,
+      lza: config.lza,
+    });
+    if (pipelineAccount) {
+      // LZA's external pipeline account: only through the read-only role of its stack there.
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumePipelineReader',
+          actions: ['sts:AssumeRole'],
+          resources: [
+            stack.formatArn({
+              service: 'iam',
+              region: '',
+              account: pipelineAccount,
+              resource: 'role',
+              resourceName: PIPELINE_READER_ROLE_NAME,
+            }),
+          ],
+        }),
+      );
+    } else {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ReadLzaPipelineHistory',
+          actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+          resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
+        }),
+      );
+    }
   }
   if (spec.ledger) {
     // Exactly the item actions each step uses (no Scan, no Delete, no wildcard index).
@@ -155,7 +200,7 @@ export function grantTaskAccess(
       }),
     );
   }
-  if (spec.access === 'assume-member-role') {
+  if (spec.access === 'assume-member-role' && !hub) {
     const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));
     // Fenced by IAM, not only by code: roles in the organization, never in the management account.
     role.addToPrincipalPolicy(

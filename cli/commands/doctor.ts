@@ -20,6 +20,13 @@ import {
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
+import {
+  controlTowerCheck,
+  inspectShape,
+  lzaPipelineCheck,
+  memberRoleFix,
+  shapeCheck,
+} from '../doctor-shape-checks.ts';
 import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
 import { OperatorContext } from '../operator-context.ts';
 
@@ -55,6 +62,10 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
 
   const describe = (name: string, region: string): Promise<StackDescription> =>
     ctx.aws.stacks(region).describe(name);
+
+  // 0. The organization's shape, first: run from the wrong account, every later line misleads.
+  const shape = await inspectShape(ctx);
+  add(shapeCheck(shape));
 
   // 1. The home stack.
   let homeStack: StackDescription | undefined;
@@ -108,7 +119,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
         check: 'forwarder stack',
         status: 'fail',
         detail: `${name} in ${forwarderRegion}: ${errorText(error)}; Organizations events (CreateAccountResult) never reach ${home}`,
-        fix: `deploy ${name} to ${forwarderRegion}: npx cdk deploy --all, or the second cloudFormationStacks entry under LZA`,
+        fix: `deploy ${name} to ${forwarderRegion}: npx cdk deploy --all, or the second cloudFormationStacks entry under LZA. LZA deploys cloudFormationStacks only in its enabledRegions: when they lack ${forwarderRegion}, deploy the forwarder with the CDK CLI (docs/deploy-with-lza.md)`,
       });
     }
   } else {
@@ -339,22 +350,8 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   }
 
   // 6. The LZA pipeline, when the gap is measured against it.
-  if (ctx.config.lza.measureGap) {
-    const pipeline = ctx.config.lza.pipelineName;
-    try {
-      await probe.assertPipelineReadable(pipeline);
-      add({ check: 'LZA pipeline', status: 'ok', detail: `${pipeline} found in ${home}` });
-    } catch (error) {
-      add({
-        check: 'LZA pipeline',
-        status: 'fail',
-        detail: `${pipeline} in ${home}: ${errorText(error)}`,
-        fix: 'set lza.pipelineName to the LZA pipeline of this home region, or lza.measureGap false',
-      });
-    }
-  } else {
-    add({ check: 'LZA pipeline', status: 'skip', detail: 'lza.measureGap is false' });
-  }
+  add(lzaPipelineCheck(shape, home, ctx.config.lza.measureGap));
+  add(controlTowerCheck(shape, home));
 
   // 7. One member account's role, through the read-only session the tool itself uses.
   try {
@@ -379,7 +376,7 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
           check: 'member role',
           status: 'fail',
           detail: `${accountId}: ${errorText(error)}`,
-          fix: `check memberRoleNames (${ctx.config.memberRoleNames.join(', ')}): the role must exist and trust the management account`,
+          fix: memberRoleFix(shape, ctx.config.memberRoleNames),
         });
       }
     }

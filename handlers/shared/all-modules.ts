@@ -4,6 +4,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
+import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { ExecutionStatus } from '#adapters/execution-status.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
@@ -24,4 +25,5 @@ export const ALL_DEPENDENCY_MODULES: Required<DependencyModules> = {
   VendLedger,
   SFNClient,
   ExecutionStatus,
+  assumedRoleCredentials,
 };

@@ -5,14 +5,18 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
+import type { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { createClient } from '#adapters/clients.ts';
 import type { ExecutionStatus } from '#adapters/execution-status.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
 import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import type { PipelineHistory } from '#adapters/pipeline-history.ts';
 import type { VendLedger } from '#adapters/vend-ledger.ts';
+import { partitionOf } from '#core/arn.ts';
 import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
 import { ConfigurationError } from '#core/errors.ts';
+import { hopRoleArn, hubAccount } from '#core/hub.ts';
+import { externalPipelineAccount, pipelineReaderRoleArn } from '#core/pipeline-account.ts';
 import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 
 /** What every handler needs, built once per cold start. */
@@ -52,6 +56,8 @@ export interface DependencyModules {
   VendLedger?: typeof VendLedger;
   SFNClient?: typeof SFNClient;
   ExecutionStatus?: typeof ExecutionStatus;
+  /** Only for reading the LZA pipeline in an external pipeline account (with STSClient). */
+  assumedRoleCredentials?: typeof assumedRoleCredentials;
 }
 
 export interface DependencyOptions {
@@ -90,6 +96,22 @@ export function buildDependencies(
   const missing = (what: string, needs: string): never => {
     throw new ConfigurationError(`${what}: this handler was built without ${needs}`);
   };
+  // A hub account reaches the organization through the management account's hop role: hub role
+  // -> hop role -> member role, each chained session at most an hour (docs/organization-shapes.md).
+  let hop: ReturnType<typeof assumedRoleCredentials> | undefined;
+  const organizationAccess = (what: string) => {
+    const management = hubAccount(config) ? config.managementAccountId : undefined;
+    if (!management) return common;
+    if (!modules.STSClient || !modules.assumedRoleCredentials)
+      return missing(what, 'STSClient and assumedRoleCredentials (hub account)');
+    hop ??= modules.assumedRoleCredentials(
+      createClient(modules.STSClient, 'sts', common),
+      hopRoleArn(partitionOf(region), management),
+      'runas-bootstrapper-hop',
+      now,
+    );
+    return { ...common, credentials: hop };
+  };
   // Built on first use, so a handler creates only the clients it calls.
   let sessions: MemberSessions | undefined;
   let organization: OrganizationDirectory | undefined;
@@ -104,10 +126,14 @@ export function buildDependencies(
       if (!modules.STSClient || !modules.MemberSessions)
         return missing('sessions', 'STSClient and MemberSessions');
       sessions ??= new modules.MemberSessions({
-        sts: createClient(modules.STSClient, 'sts', {
-          ...common,
-          ...(options.stsCredentials ? { credentials: options.stsCredentials } : {}),
-        }),
+        sts: createClient(
+          modules.STSClient,
+          'sts',
+          // The local runtime's own role keys for the member roles, unless a hub chains through its hop.
+          hubAccount(config) || !options.stsCredentials
+            ? organizationAccess('sessions')
+            : { ...common, credentials: options.stsCredentials },
+        ),
         region,
         roleNames: config.memberRoleNames,
         now,
@@ -122,15 +148,32 @@ export function buildDependencies(
         return missing('organization', 'OrganizationsClient and OrganizationDirectory');
       // Organizations is global: its endpoint lives in us-east-1 (or the partition's equivalent).
       organization ??= new modules.OrganizationDirectory(
-        createClient(modules.OrganizationsClient, 'organizations', common),
+        createClient(modules.OrganizationsClient, 'organizations', organizationAccess('organization')),
       );
       return organization;
     },
     get pipeline() {
       if (!modules.CodePipelineClient || !modules.PipelineHistory)
         return missing('pipeline', 'CodePipelineClient and PipelineHistory');
+      // LZA with an external pipeline account: read the history there, through its reader role.
+      const pipelineAccount = externalPipelineAccount(config);
+      if (pipelineAccount && (!modules.STSClient || !modules.assumedRoleCredentials))
+        return missing('pipeline', 'STSClient and assumedRoleCredentials');
+      const credentials =
+        pipelineAccount && modules.STSClient && modules.assumedRoleCredentials
+          ? modules.assumedRoleCredentials(
+              createClient(modules.STSClient, 'sts', common),
+              pipelineReaderRoleArn(partitionOf(region), pipelineAccount),
+              'runas-bootstrapper-pipeline',
+              now,
+            )
+          : undefined;
       pipeline ??= new modules.PipelineHistory(
-        createClient(modules.CodePipelineClient, 'codepipeline', common),
+        createClient(
+          modules.CodePipelineClient,
+          'codepipeline',
+          credentials ? { ...common, credentials } : organizationAccess('pipeline'),
+        ),
         config.lza.pipelineName,
       );
       return pipeline;

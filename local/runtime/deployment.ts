@@ -20,6 +20,7 @@ import {
   VERSION_OUTPUT,
 } from '#core/deployment.ts';
 import { guardrailPolicyDocument } from '#core/guardrail.ts';
+import { HOP_ROLE_NAME, hubAccount, MANAGEMENT_SUFFIX } from '#core/hub.ts';
 import { memberRoleGrantStatement } from '#core/member-role-grant.ts';
 import {
   BOOTSTRAP_STATE_MACHINE_OUTPUT,
@@ -27,6 +28,11 @@ import {
   SWEEP_STATE_MACHINE_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
 } from '#core/names.ts';
+import {
+  externalPipelineAccount,
+  PIPELINE_ACCOUNT_SUFFIX,
+  PIPELINE_READER_ROLE_NAME,
+} from '#core/pipeline-account.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
 
@@ -68,6 +74,7 @@ export interface LocalDeploymentOptions {
 /** The installation the CDK app would deploy for this config, as the local cloud serves it. */
 export function localDeployment(options: LocalDeploymentOptions): LocalDeployment {
   const { config, managementAccountId: account, homeRegion, nowMs } = options;
+  const hub = hubAccount({ managementAccountId: account, hubAccountId: config.hubAccountId });
   const stackName = options.stackName ?? DEFAULT_STACK_NAME;
   const stackId = (region: string, name: string) =>
     `arn:aws:cloudformation:${region}:${account}:stack/${name}/${crypto.randomUUID()}`;
@@ -166,7 +173,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         targets: [
           {
             Id: 'Target0',
-            Arn: `arn:aws:events:${homeRegion}:${account}:event-bus/default`,
+            Arn: `arn:aws:events:${homeRegion}:${hub ?? account}:event-bus/default`,
             RoleArn: `arn:aws:iam::${account}:role/${name}-ForwardRole`,
           },
         ],
@@ -206,7 +213,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     : [];
   // The member-role grant the stack gives its Lambdas (stacks/tasks.ts), enforced by the cloud on
   // the keys the runtime's member sessions call STS with.
-  const roles = options.memberSessionKeys
+  const roleKeys = options.memberSessionKeys
     ? [
         {
           name: `${stackName}-MemberSessions`,
@@ -229,7 +236,89 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         },
       ]
     : [];
-  return { stacks, rules, stateMachines, topics, alarms, serviceControlPolicies, roles };
+  // A hub account: RunAsBootstrapperManagement forwards to the hub's bus and holds the hop role.
+  const hubParts = hub ? managementAccountParts(options, hub) : undefined;
+  if (hubParts) rules.push(...hubParts.rules);
+  const pipelineAccount = externalPipelineAccount({ managementAccountId: account, lza: config.lza });
+  if (pipelineAccount && config.lza.measureGap) {
+    // PipelineAccountStack: its forward rule (a target on the home bus, whose policy allows the
+    // pipeline account) and its reader role.
+    const name = `${stackName}${PIPELINE_ACCOUNT_SUFFIX}`;
+    rules.push({
+      name: `${name}-PipelineActionsForward`,
+      region: homeRegion,
+      labels: { ruleId: FOLLOW_UP_RULE_ID, role: 'forward' },
+      state: 'ENABLED',
+      description: `Forward to ${account}/${homeRegion}: ${config.lza.pipelineName} Deploy-stage Security_Resources and Customizations succeeded`,
+      eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
+      targets: [
+        {
+          Id: 'Target0',
+          Arn: `arn:aws:events:${homeRegion}:${account}:event-bus/default`,
+          RoleArn: `arn:aws:iam::${pipelineAccount}:role/${name}-ForwardRole`,
+        },
+      ],
+    });
+  }
+  return {
+    stacks,
+    rules,
+    stateMachines,
+    topics,
+    alarms,
+    serviceControlPolicies,
+    roleKeys,
+    ...(pipelineAccount && config.lza.measureGap
+      ? {
+          eventBusPolicies: [{ account, region: homeRegion, principals: [pipelineAccount] }],
+          roles: [{ accountId: pipelineAccount, roleName: PIPELINE_READER_ROLE_NAME }],
+        }
+      : {}),
+    ...(hubParts ? { eventBusPolicies: hubParts.eventBusPolicies, roles: hubParts.roles } : {}),
+  };
+}
+
+/**
+ * The management account's side of a hub deployment: forward rules (Control Tower's events; the
+ * Organizations ones too when no forwarder stack exists; the LZA follow-up events) aimed at the
+ * hub's bus, the hub bus's policy for them, and the hop role, which trusts the hub. Locally the
+ * hub's Lambdas sign with a hub account key, so the trust names the hub account's principals.
+ */
+function managementAccountParts(options: LocalDeploymentOptions, hub: string) {
+  const { config, managementAccountId: account, homeRegion } = options;
+  const name = `${options.stackName ?? DEFAULT_STACK_NAME}${MANAGEMENT_SUFFIX}`;
+  const withOrganizations = forwarderRegionFor(homeRegion) === undefined;
+  const forwarded: { id: string; description: string; pattern: unknown }[] = vendEventRules({
+    managementAccountId: account,
+  })
+    .filter((r) => !r.id.startsWith('replay') && (r.deliveredIn === 'home-region' || withOrganizations))
+    .map((r) => ({ id: r.id, description: r.description, pattern: r.pattern }));
+  if (config.lza.measureGap && !externalPipelineAccount(config))
+    forwarded.push({
+      id: FOLLOW_UP_RULE_ID,
+      description: `LZA pipeline ${config.lza.pipelineName} action events`,
+      pattern: followUpEventPattern(config.lza.pipelineName),
+    });
+  const rules: DeployedRule[] = forwarded.map((rule) => ({
+    name: `${name}-${rule.id}-Forward`,
+    region: homeRegion,
+    labels: { ruleId: rule.id, role: 'forward' },
+    state: 'ENABLED',
+    description: `Forward to the hub ${hub}: ${rule.description}`.slice(0, 512),
+    eventPattern: JSON.stringify(rule.pattern),
+    targets: [
+      {
+        Id: 'Target0',
+        Arn: `arn:aws:events:${homeRegion}:${hub}:event-bus/default`,
+        RoleArn: `arn:aws:iam::${account}:role/${name}-ForwardRole`,
+      },
+    ],
+  }));
+  return {
+    rules,
+    eventBusPolicies: [{ account: hub, region: homeRegion, principals: [account] }],
+    roles: [{ accountId: account, roleName: HOP_ROLE_NAME, trustedPrincipalArns: [`arn:aws:iam::${hub}:*`] }],
+  };
 }
 
 /**

@@ -59,6 +59,8 @@ export interface RuntimeHost {
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
   /** Where the host shows the deployed stacks, rules and state machines (the local cloud). */
   setDeployment?(deployment: LocalDeployment | undefined): void;
+  /** Whether an event reaches an account's bus (its own, or forwarded there); default: its own only. */
+  eventReaches?(event: EventEnvelope, accountId: string): boolean;
 }
 
 export interface LocalRuntimeOptions {
@@ -66,8 +68,10 @@ export interface LocalRuntimeOptions {
   config: BootstrapperConfig;
   managementAccountId: string;
   homeRegion: string;
-  /** Management-account credentials for the handlers; the local cloud's `test`/`test` by default. */
+  /** Credentials of the deploy account for the handlers; the local cloud's `test`/`test` by default. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Where the product is deployed (a hub account, config hubAccountId); default the management account. */
+  deployAccountId?: string;
   /** Change the bootstrap definition before it runs (benchmark baselines). */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
   /** Replace a function (benchmark baselines), by placeholder: a handler over the dependencies. */
@@ -213,15 +217,29 @@ export class LocalRuntime {
     });
     options.host.setDeployment?.(this.deployment);
     const rules = vendEventRules({ managementAccountId: options.managementAccountId });
+    const deployAccount = options.deployAccountId ?? options.managementAccountId;
+    const reachesHere = (event: EventEnvelope) => options.host.eventReaches?.(event, deployAccount) ?? true;
     const followUp =
       config.lza.measureGap !== false ? followUpEventPattern(config.lza.pipelineName) : undefined;
     this.#unsubscribe = options.host.bus.subscribe((event) => {
       // Like EventBridge: every matching rule starts its own execution with the whole event.
-      for (const rule of matchingRules(event, rules)) {
+      // Only what reaches the deploy account's bus: its own events, or forwarded ones.
+      for (const rule of reachesHere(event) ? matchingRules(event, rules) : []) {
         if (!ruleDelivers(this.deployment, rule.id)) continue;
+        // A home-region rule sees only its region's bus: Control Tower events from another home
+        // region never arrive (docs/organization-shapes.md).
+        if (rule.deliveredIn === 'home-region' && event.region !== options.homeRegion) continue;
         this.#startDelivered(BOOTSTRAP_STATE_MACHINE, event, rule.id);
       }
-      if (followUp && ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) && matchesPattern(followUp, event)) {
+      // The follow-up rule is on the management account's bus: LZA's external pipeline account
+      // reaches it only through its forward rule and the bus policy (docs/organization-shapes.md).
+      const reaches = options.host.eventReaches?.(event, deployAccount) ?? true;
+      if (
+        followUp &&
+        reaches &&
+        ruleDelivers(this.deployment, FOLLOW_UP_RULE_ID) &&
+        matchesPattern(followUp, event)
+      ) {
         this.#startDelivered(FOLLOW_UP_STATE_MACHINE, event, FOLLOW_UP_RULE_ID);
       }
     });
@@ -247,7 +265,8 @@ export class LocalRuntime {
   }
 
   stateMachineArn(name: string): string {
-    return `arn:aws:states:${this.#options.homeRegion}:${this.#options.managementAccountId}:stateMachine:${name}`;
+    const account = this.#options.deployAccountId ?? this.#options.managementAccountId;
+    return `arn:aws:states:${this.#options.homeRegion}:${account}:stateMachine:${name}`;
   }
 
   startExecution(

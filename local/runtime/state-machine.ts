@@ -152,7 +152,8 @@ export class LocalStateMachine {
 
   constructor(options: LocalStateMachineOptions) {
     const text = readDefinition(options.name);
-    const substitutions: Record<string, string> = { ...options.substitutions };
+    // The local cloud is one commercial-partition cloud; CDK substitutes the stack's partition.
+    const substitutions: Record<string, string> = { Partition: 'aws', ...options.substitutions };
     for (const placeholder of placeholdersOf(text)) {
       if (placeholder in options.functions)
         substitutions[placeholder] = localFunctionArn(placeholder, options.region);

@@ -124,7 +124,9 @@ describe('doctor', () => {
     const { code, report } = await doctor(args('doctor'));
     const text = await cli(...args('doctor'));
     // Assess
+    expect(report.checks[0]?.check).toBe('organization');
     expect(statusOf(report.checks)).toEqual({
+      organization: 'ok',
       'home stack': 'ok',
       'forwarder stack': 'ok',
       versions: 'ok',
@@ -137,6 +139,7 @@ describe('doctor', () => {
       'failure topic': 'ok',
       alarms: 'ok',
       'LZA pipeline': 'ok',
+      'Control Tower': 'ok',
       'member role': 'ok',
       config: 'ok',
     });
@@ -232,7 +235,7 @@ describe('doctor', () => {
     expect(plain.report.checks.map((c) => c.check)).not.toContain('guardrail stack');
   });
 
-  it('says when the LZA pipeline the config names does not exist', async () => {
+  it('says when the LZA pipeline the config names does not exist, and names the one LZA runs as', async () => {
     // Prepare
     const { args, dir } = await deployed('us-east-1');
     const other = join(dir, 'other-pipeline.json');
@@ -250,8 +253,10 @@ describe('doctor', () => {
     // Assess
     expect(report.checks.find((c) => c.check === 'LZA pipeline')).toMatchObject({
       status: 'fail',
-      detail: expect.stringContaining('Custom-Pipeline in us-east-1: PipelineNotFoundException'),
-      fix: expect.stringContaining('lza.pipelineName'),
+      detail: expect.stringContaining(
+        'Custom-Pipeline not found in us-east-1; LZA runs here as AWSAccelerator-Pipeline',
+      ),
+      fix: expect.stringContaining('set lza.pipelineName to "AWSAccelerator-Pipeline"'),
     });
   });
 

@@ -163,12 +163,14 @@ describe('Lambda bundles', () => {
       dynamodb: 'DynamoDB_20120810',
     };
     const expected: Record<string, string[]> = {
-      'resolve-request': ['dynamodb', 'organizations'],
-      'list-accounts': ['organizations'],
+      // STS for a hub account's hop role (hub role -> hop role -> organization).
+      'resolve-request': ['dynamodb', 'organizations', 'sts'],
+      'list-accounts': ['organizations', 'sts'],
       'await-role': ['sts'],
       'apply-preferences': ['ssm', 'sts'],
       'verify-preferences': ['ssm', 'sts'],
-      'plan-follow-up': ['codepipeline', 'dynamodb'],
+      // STS assumes the reader role of LZA's external pipeline account, when there is one.
+      'plan-follow-up': ['codepipeline', 'dynamodb', 'sts'],
       'record-enforcement': ['dynamodb'],
       'record-follow-up': ['dynamodb'],
       'record-sweep': [],

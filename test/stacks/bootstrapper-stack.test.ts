@@ -191,13 +191,15 @@ describe('BootstrapperStack state machine', () => {
       'AWS::StepFunctions::StateMachine',
       logicalId(stateMachine.node.defaultChild as never),
     );
-    // The follow-up also names the sweep it starts after an LZA < 1.14 Security_Resources.
+    // The follow-up also names the sweep it starts after an LZA < 1.14 Security_Resources, through
+    // the startExecution integration of the stack's partition.
     const sweep =
       id === 'FollowUp'
         ? {
             SweepStateMachineArn: {
               Ref: logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never),
             },
+            Partition: { Ref: 'AWS::Partition' },
           }
         : {};
     expect(resource.Properties.DefinitionSubstitutions).toEqual({

@@ -39,6 +39,16 @@ describe('cdk-nag AwsSolutions', () => {
       { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },
     ],
     ['a GovCloud home region', { homeRegion: 'us-gov-east-1' }, { defaultAccount: MANAGEMENT_ACCOUNT }],
+    [
+      'a hub account',
+      { hubAccountId: '333333333333', managementAccountId: MANAGEMENT_ACCOUNT },
+      { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },
+    ],
+    [
+      'LZA in an external pipeline account',
+      { lza: { pipelineAccountId: '222222222222' } },
+      { defaultAccount: MANAGEMENT_ACCOUNT, defaultRegion: 'eu-west-1' },
+    ],
   ])('reports zero unacknowledged findings for %s', (_label, override, options) => {
     // Prepare
     const { app } = build(override, options);

@@ -20,7 +20,13 @@ export function testConfig(override: unknown = {}): BootstrapperConfig {
 }
 
 export interface SynthesizedApp extends BootstrapperApp {
-  templates: { bootstrapper: Template; forwarder?: Template; guardrail?: Template };
+  templates: {
+    bootstrapper: Template;
+    forwarder?: Template;
+    guardrail?: Template;
+    pipelineAccount?: Template;
+    management?: Template;
+  };
 }
 
 /** Build the app in-process (templates only; no esbuild unless asked) and synthesize every stack once. */
@@ -37,6 +43,9 @@ export function synthApp(config: BootstrapperConfig, options: BuildAppOptions = 
       bootstrapper: Template.fromStack(built.bootstrapper),
       ...(built.forwarder ? { forwarder: template(built.forwarder) } : {}),
       ...(built.guardrail ? { guardrail: template(built.guardrail) } : {}),
+      ...(built.pipelineAccount ? { pipelineAccount: template(built.pipelineAccount) } : {}),
+      ...(built.management ? { management: template(built.management) } : {}),
+      ...(built.management ? { management: template(built.management) } : {}),
     },
   };
 }

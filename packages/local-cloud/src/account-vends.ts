@@ -22,6 +22,8 @@ export interface VendWorld {
   readonly org: Organization;
   readonly documents: DocumentStore;
   readonly managementAccountId: string;
+  /** Where Control Tower lifecycle events arrive. */
+  readonly controlTowerHomeRegion: string;
   publishRepeated(event: EventEnvelope, deliveries: number): void;
 }
 
@@ -76,7 +78,7 @@ function vend(world: VendWorld, account: ScenarioAccount, requestedMs: number): 
       world.scheduler.at(world.clock.secondsAt(enrolledMs), () => {
         const event = managedAccountEvent({
           managementAccountId: world.managementAccountId,
-          homeRegion: world.scenario.homeRegion,
+          homeRegion: world.controlTowerHomeRegion,
           eventName: 'CreateManagedAccount',
           accountName: account.name,
           ...(vend.failureReason ? {} : { accountId: account.accountId }),
@@ -119,7 +121,7 @@ function invite(world: VendWorld, account: ScenarioAccount, joinedMs: number): v
       world.org.addRole(record.accountId, CONTROL_TOWER_ROLE, enrolledMs);
     const event = managedAccountEvent({
       managementAccountId: world.managementAccountId,
-      homeRegion: world.scenario.homeRegion,
+      homeRegion: world.controlTowerHomeRegion,
       eventName: 'CreateManagedAccount',
       accountName: account.name,
       accountId: account.accountId,
@@ -170,7 +172,7 @@ export function landingZoneUpdate(world: VendWorld, atMs: number, deliveries = 1
     world.publishRepeated(
       managedAccountEvent({
         managementAccountId: world.managementAccountId,
-        homeRegion: world.scenario.homeRegion,
+        homeRegion: world.controlTowerHomeRegion,
         eventName: 'UpdateManagedAccount',
         accountName: account.name,
         accountId: account.accountId,

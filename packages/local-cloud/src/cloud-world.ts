@@ -140,6 +140,11 @@ export class CloudWorld {
     return this.#disabledRegions.get(accountId)?.has(region) ?? false;
   }
 
+  /** Where Control Tower's landing zone lives, and so where its lifecycle events arrive. */
+  get controlTowerHomeRegion(): string {
+    return this.scenario.controlTower.homeRegion ?? this.scenario.homeRegion;
+  }
+
   get managementAccountId(): string {
     return this.scenario.managementAccountId;
   }
@@ -278,8 +283,13 @@ export class CloudWorld {
     for (let i = 0; i < deliveries; i += 1) this.bus.publish(i === 0 ? event : structuredClone(event));
   }
 
+  /** Where the LZA pipeline runs: the management account, or an external pipeline account. */
+  get pipelineAccountId(): string {
+    return this.scenario.pipeline.accountId ?? this.managementAccountId;
+  }
+
   get pipelineArn(): string {
-    return `arn:aws:codepipeline:${this.scenario.homeRegion}:${this.managementAccountId}:${this.pipelineName}`;
+    return `arn:aws:codepipeline:${this.scenario.homeRegion}:${this.pipelineAccountId}:${this.pipelineName}`;
   }
 
   // ---- calls --------------------------------------------------------------------------------

@@ -94,5 +94,9 @@ export interface LocalDeployment {
    */
   serviceControlPolicies: PolicyDocument[];
   /** Roles whose identity policies the cloud enforces (none: the deployer calls as the administrator). */
-  roles?: DeployedRole[];
+  roleKeys?: DeployedRole[];
+  /** Statements of default buses' resource-based policies: who may put events on them. */
+  eventBusPolicies?: { account: string; region: string; principals: string[] }[];
+  /** IAM roles the deployment creates in other accounts (assumable by the management account). */
+  roles?: { accountId: string; roleName: string; trustedPrincipalArns?: string[] }[];
 }

@@ -12,6 +12,7 @@ import type { Input, OperationContext, ServiceDefinition, ServiceId } from './se
 import { cloudFormationService } from './services/cloudformation.ts';
 import { cloudWatchService } from './services/cloudwatch.ts';
 import { codePipelineService } from './services/codepipeline.ts';
+import { controlTowerService } from './services/controltower.ts';
 import { dynamoDbService } from './services/dynamodb.ts';
 import { eventBridgeService } from './services/eventbridge.ts';
 import { organizationsService } from './services/organizations.ts';
@@ -36,6 +37,7 @@ const SERVICES: ServiceDefinition[] = [
   cloudFormationService,
   snsService,
   cloudWatchService,
+  controlTowerService,
 ];
 const BY_TARGET = new Map(SERVICES.filter((s) => s.targetPrefix).map((s) => [s.targetPrefix as string, s]));
 const BY_ID = new Map<string, ServiceDefinition>(SERVICES.map((s) => [s.id, s]));
@@ -46,6 +48,7 @@ export const SUPPORTED_OPERATIONS: Record<ServiceId, string[]> = Object.fromEntr
 ) as Record<ServiceId, string[]>;
 
 function contentTypeOf(service: ServiceDefinition): string {
+  if (service.protocol === 'rest-json') return 'application/json';
   return service.protocol === 'json1.0' ? 'application/x-amz-json-1.0' : 'application/x-amz-json-1.1';
 }
 
@@ -78,29 +81,49 @@ interface Routed {
   input: Input;
 }
 
-/** Work out the service and operation: X-Amz-Target for JSON, `Action` for awsQuery. */
+/** A JSON request body as an object (an empty body is `{}`). */
+function jsonInput(body: Buffer): Input {
+  let input: Input = {};
+  const text = body.toString('utf8').trim();
+  if (text) {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error('not an object');
+      input = parsed as Input;
+    } catch {
+      throw new AwsServiceError(
+        'SerializationException',
+        'Start of structure or map found where not expected.',
+      );
+    }
+  }
+  return input;
+}
+
+/**
+ * Work out the service and operation: X-Amz-Target for JSON, the path for rest-json (the
+ * SigV4 scope names the service), `Action` for awsQuery.
+ */
 function route(req: IncomingMessage, body: Buffer, scopeService: string | undefined): Routed {
   const target = header(req, 'x-amz-target');
   if (target) {
     const dot = target.lastIndexOf('.');
     const service = BY_TARGET.get(target.slice(0, dot));
     if (!service) throw new AwsServiceError('UnknownOperationException', `Unknown target ${target}.`);
-    let input: Input = {};
-    const text = body.toString('utf8').trim();
-    if (text) {
-      try {
-        const parsed = JSON.parse(text) as unknown;
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-          throw new Error('not an object');
-        input = parsed as Input;
-      } catch {
-        throw new AwsServiceError(
-          'SerializationException',
-          'Start of structure or map found where not expected.',
-        );
-      }
-    }
-    return { service, operation: target.slice(dot + 1), input };
+    return { service, operation: target.slice(dot + 1), input: jsonInput(body) };
+  }
+  const scoped = scopeService ? BY_ID.get(scopeService) : undefined;
+  if (scoped?.protocol === 'rest-json') {
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const operation = scoped.paths?.[path];
+    if (!operation || req.method !== 'POST')
+      throw new AwsServiceError(
+        'UnknownOperationException',
+        `No ${scopeService} operation at ${req.method} ${path}.`,
+        404,
+      );
+    return { service: scoped, operation, input: jsonInput(body) };
   }
   const query = new URL(req.url ?? '/', 'http://local').searchParams;
   const form = new URLSearchParams(

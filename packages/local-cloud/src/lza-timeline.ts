@@ -51,6 +51,7 @@ export interface LzaWorld {
   readonly managementAccountId: string;
   readonly pipelineName: string;
   readonly pipelineArn: string;
+  readonly pipelineAccountId: string;
   readonly lzaRegions: string[];
   readonly runs: PlannedRun[];
   readonly lzaWrites: LzaWriteRecord[];
@@ -112,7 +113,7 @@ function publishPipelineEvent(
   const event = makeEnvelope({
     'detail-type': detailType,
     source: 'aws.codepipeline',
-    account: world.managementAccountId,
+    account: world.pipelineAccountId,
     time: timeMs,
     region: world.scenario.homeRegion,
     resources: [world.pipelineArn],

@@ -38,6 +38,7 @@ export interface CreateAccountRequest {
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export class Organization {
+  readonly #trust = new Map<string, string[]>();
   readonly managementAccountId: string;
   readonly organizationId: string;
   readonly rootId: string;
@@ -78,14 +79,25 @@ export class Organization {
     return record;
   }
 
+  /** A role's trust (principal ARN patterns), when it is not the management account's. */
+  trustOf(accountId: string, roleName: string): string[] | undefined {
+    return this.#trust.get(`${accountId}|${roleName}`);
+  }
+
   /** The record of any account, vended yet or not. */
   record(accountId: string): AccountRecord | undefined {
     return this.#accounts.get(accountId);
   }
 
-  addRole(accountId: string, roleName: string, readyAtMs: number): void {
+  /**
+   * `trustedPrincipalArns`: the role's trust policy, as principal ARN patterns (`*` wildcards)
+   * matched against the caller's `aws:PrincipalArn`. Without it the role trusts the management
+   * account, as the member roles Organizations and Control Tower create do.
+   */
+  addRole(accountId: string, roleName: string, readyAtMs: number, trustedPrincipalArns?: string[]): void {
     const account = this.#accounts.get(accountId);
     if (!account) return;
+    if (trustedPrincipalArns) this.#trust.set(`${accountId}|${roleName}`, [...trustedPrincipalArns]);
     account.roles.set(roleName, readyAtMs);
     if (!account.roleIds.has(roleName)) {
       account.roleIds.set(roleName, `AROA${this.#random.chars(17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}`);

@@ -3,6 +3,7 @@ import type { EventBus, EventEnvelope } from './bus.ts';
 import type { SimulatedClock } from './clock.ts';
 import { type CallStats, CloudWorld, type PipelineDefaults } from './cloud-world.ts';
 import type { LocalDeployment } from './deployment.ts';
+import { eventReaches } from './event-forwarding.ts';
 import type { FaultRule } from './faults.ts';
 import { createCloudServer } from './http-api.ts';
 import type { LatencyModel } from './latency.ts';
@@ -162,6 +163,11 @@ export interface LocalCloud {
   setExecutor(executor: StepFunctionsExecutor | undefined): void;
   /** Show (or remove) a deployed application to CloudFormation, EventBridge and Step Functions callers. */
   setDeployment(deployment: LocalDeployment | undefined): void;
+  /**
+   * Whether `event` reaches the default bus of `accountId` in its region: published there, or
+   * forwarded by a deployed rule that targets that bus, whose policy allows the sender.
+   */
+  eventReaches(event: EventEnvelope, accountId: string): boolean;
   /**
    * Write a new version of a document out of band, as another writer (the console, a teammate,
    * LZA) would: the same validation and version rules as UpdateDocument (CreateDocument when the
@@ -373,7 +379,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     },
     setDeployment: (deployment) => {
       world.deployment = deployment;
-      for (const role of deployment?.roles ?? []) {
+      for (const role of deployment?.roleKeys ?? []) {
         world.credentials.addRoleKey(
           role.accessKeyId,
           role.secretAccessKey,
@@ -382,7 +388,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           role.policies,
         );
       }
+      for (const role of deployment?.roles ?? [])
+        world.org.addRole(role.accountId, role.roleName, world.clock.nowMs(), role.trustedPrincipalArns);
     },
+    eventReaches: (event, accountId) => eventReaches(world.deployment, event, accountId),
     writeDocument: ({ name = 'SSM-SessionManagerRunShell', documentType = 'Session', ...input }) => {
       if (world.documents.find(input.accountId, input.region, name)) {
         return world.documents.update({ ...input, name }).version.version;

@@ -11,7 +11,8 @@ export type ServiceId =
   | 'cloudformation'
   | 'sns'
   | 'monitoring'
-  | 'dynamodb';
+  | 'dynamodb'
+  | 'controltower';
 
 export interface OperationContext {
   world: CloudWorld;
@@ -36,9 +37,11 @@ export interface OperationDefinition {
 
 export interface ServiceDefinition {
   id: ServiceId;
-  protocol: 'query' | 'json1.0' | 'json1.1';
+  protocol: 'query' | 'json1.0' | 'json1.1' | 'rest-json';
   /** X-Amz-Target prefix for JSON services. */
   targetPrefix?: string;
+  /** rest-json services: request path -> operation (every operation is a POST with a JSON body). */
+  paths?: Record<string, string>;
   /** HTTP status of the service's AccessDeniedException (per the service model). */
   accessDeniedStatus: number;
   operations: Record<string, OperationDefinition>;

@@ -331,7 +331,7 @@ describe("STS AssumeRole under the caller's identity-based policies", () => {
       topics: [],
       alarms: [],
       serviceControlPolicies: [],
-      roles: [{ name: 'Bootstrapper-MemberSessions', policies: [policy], ...keys }],
+      roleKeys: [{ name: 'Bootstrapper-MemberSessions', policies: [policy], ...keys }],
     });
     return { sts: new STSClient(clientConfig(cloud, 'us-east-1', keys)), orgId };
   }

@@ -1,5 +1,11 @@
 import { AwsServiceError } from '../aws-error.ts';
-import type { PlannedAction, PlannedRun, PlannedStage } from '../lza-pipeline.ts';
+import {
+  type PlannedAction,
+  type PlannedRun,
+  type PlannedStage,
+  type StageTemplate,
+  standardStages,
+} from '../lza-pipeline.ts';
 import {
   decodeToken,
   encodeToken,
@@ -18,7 +24,7 @@ function pipelineArn(ctx: OperationContext, name: string): string {
   return `arn:aws:codepipeline:${ctx.region}:${ctx.accountId}:${name}`;
 }
 
-/** The pipeline exists only in the management account's home region. */
+/** The pipeline exists only in its account (the management account by default), in the home region. */
 function requirePipeline(ctx: OperationContext, name: string | undefined): string {
   const { world } = ctx;
   const exists = world.scenario.pipeline.exists ?? world.scenario.pipeline.runs.length > 0;
@@ -26,7 +32,7 @@ function requirePipeline(ctx: OperationContext, name: string | undefined): strin
     !exists ||
     !name ||
     name !== world.pipelineName ||
-    ctx.accountId !== world.managementAccountId ||
+    ctx.accountId !== world.pipelineAccountId ||
     ctx.region !== world.scenario.homeRegion
   ) {
     throw new AwsServiceError(
@@ -35,6 +41,30 @@ function requirePipeline(ctx: OperationContext, name: string | undefined): strin
     );
   }
   return name;
+}
+
+/** The pipelines of the caller's account and region: LZA's (when it exists) and the scenario's others. */
+function pipelinesHere(ctx: OperationContext): string[] {
+  const { world } = ctx;
+  if (ctx.accountId !== world.pipelineAccountId || ctx.region !== world.scenario.homeRegion) return [];
+  const lza = world.scenario.pipeline.exists ?? world.scenario.pipeline.runs.length > 0;
+  return [...(lza ? [world.pipelineName] : []), ...world.scenario.pipeline.otherPipelines];
+}
+
+/** A pipeline's stages as GetPipeline shows them: LZA's layout, or a Source and a Build stage. */
+function layoutOf(ctx: OperationContext, name: string): StageTemplate[] {
+  const { pipeline } = ctx.world.scenario;
+  if (name === ctx.world.pipelineName)
+    return standardStages({
+      lzaVersion: pipeline.lzaVersion,
+      regions: ctx.world.lzaRegions,
+      regionByRegion: false,
+      review: pipeline.review,
+    });
+  return [
+    { name: 'Source', actions: [{ name: 'Source', runOrder: 1, category: 'Source', seconds: 10 }] },
+    { name: 'Build', actions: [{ name: 'Build', runOrder: 1, category: 'Build', seconds: 60 }] },
+  ];
 }
 
 function runStatus(run: PlannedRun, now: number): ExecutionStatus {
@@ -131,6 +161,58 @@ export const codePipelineService: ServiceDefinition = {
   targetPrefix: 'CodePipeline_20150709',
   accessDeniedStatus: 400,
   operations: {
+    ListPipelines: {
+      resource: (ctx) => pipelineArn(ctx, '*'),
+      handle(ctx, input) {
+        const { offset, max } = paging(input, 1000);
+        const names = pipelinesHere(ctx);
+        const created = epochSeconds(ctx.world.clock.nowMs() - 400 * 86_400_000);
+        return {
+          pipelines: names.slice(offset, offset + max).map((name) => ({
+            name,
+            version: 1,
+            pipelineType: 'V1',
+            executionMode: 'QUEUED',
+            created,
+            updated: created,
+          })),
+          ...(offset + max < names.length ? { nextToken: encodeToken(offset + max) } : {}),
+        };
+      },
+    },
+    GetPipeline: {
+      resource: (ctx, input) => pipelineArn(ctx, optionalString(input, 'name') ?? '*'),
+      handle(ctx, input) {
+        const name = optionalString(input, 'name');
+        if (!name || !pipelinesHere(ctx).includes(name)) {
+          throw new AwsServiceError(
+            'PipelineNotFoundException',
+            `Account '${ctx.accountId}' does not have a pipeline with name '${name ?? ''}'`,
+          );
+        }
+        return {
+          pipeline: {
+            name,
+            roleArn: `arn:aws:iam::${ctx.accountId}:role/${name}-Role`,
+            version: 1,
+            stages: layoutOf(ctx, name).map((stage) => ({
+              name: stage.name,
+              actions: stage.actions.map((action) => ({
+                name: action.name,
+                runOrder: action.runOrder,
+                actionTypeId: {
+                  category: action.category,
+                  owner: 'AWS',
+                  provider: action.category === 'Source' ? 'CodeCommit' : 'CodeBuild',
+                  version: '1',
+                },
+              })),
+            })),
+          },
+          metadata: { pipelineArn: pipelineArn(ctx, name) },
+        };
+      },
+    },
     ListPipelineExecutions: {
       resource: (ctx, input) => pipelineArn(ctx, optionalString(input, 'pipelineName') ?? '*'),
       handle(ctx, input) {

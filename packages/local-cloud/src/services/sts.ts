@@ -19,6 +19,10 @@ function validation(message: string): AwsServiceError {
   return new AwsServiceError('ValidationError', message);
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
@@ -104,12 +108,16 @@ function assumeRole(ctx: OperationContext, input: Input): string {
   const nowMs = world.clock.nowMs();
   const account = world.org.member(accountId, nowMs);
   const readyAt = account?.roles.get(roleName);
-  if (
-    account?.status !== 'ACTIVE' ||
-    readyAt === undefined ||
-    readyAt > nowMs ||
-    caller.accountId !== world.managementAccountId
-  ) {
+  // The trust policy, matched against aws:PrincipalArn (a role session's role ARN). Member roles
+  // trust the management account; a deployed role names its principals (a hub's hop role).
+  const trust = world.org.trustOf(accountId, roleName);
+  const principalArn = caller.roleArn ?? caller.arn;
+  const trusted = trust
+    ? trust.some((pattern) =>
+        new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`).test(principalArn),
+      )
+    : caller.accountId === world.managementAccountId;
+  if (account?.status !== 'ACTIVE' || readyAt === undefined || readyAt > nowMs || !trusted) {
     throw accessDenied(caller, roleArn);
   }
 
