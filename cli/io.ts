@@ -44,7 +44,10 @@ export const EXIT = {
   usage: 2,
   /** AWS or the local cloud could not be reached or failed (network, throttling, 5xx, timeout). */
   failure: 3,
-  /** AWS refused the management credentials (unknown key, bad signature, expired) or STS is off in the region. */
+  /**
+   * No credentials were found (missing profile, no key), AWS refused them (unknown key, bad
+   * signature, expired), or STS is off in the region.
+   */
   credentials: 4,
 } as const;
 
@@ -55,14 +58,15 @@ Exit codes (the same for every command):
   2  usage error: bad option, account id, region, config or missing stack
   3  AWS or the local cloud failed or could not be reached (for the whole command or for
      one account and region), or sweep gave up following at --timeout
-  4  the management credentials were refused (unknown, expired, bad signature) or STS is
-     not activated in the region`;
+  4  no credentials were found (missing profile or key), the management credentials were
+     refused (unknown, expired, bad signature), or STS is not activated in the region`;
 
 /** The exit code for an error that ended a command. */
 export function exitCodeForError(error: unknown): number {
   if (isUserError(error)) return EXIT.usage;
   if (
     error instanceof CredentialsRejectedError ||
+    error instanceof CredentialsMissingError ||
     error instanceof StsRegionDisabledError ||
     isCredentialsRejected(error) ||
     (error as { name?: string })?.name === 'RegionDisabledException'
@@ -76,6 +80,19 @@ export function exitCodeForError(error: unknown): number {
 export function exitCodeForCells(statuses: readonly string[]): number {
   if (statuses.includes('error')) return EXIT.failure;
   return statuses.every((s) => s === 'compliant' || s === 'none') ? EXIT.ok : EXIT.notCompliant;
+}
+
+/** No credentials anywhere in the SDK's chain, or none in the named profile: one line, exit code 4. */
+export class CredentialsMissingError extends Error {
+  override readonly name = 'CredentialsMissingError';
+}
+
+/**
+ * The one JSON shape of every command's --json: `ok`, `command` and `exitCode`, then the
+ * command's own fields (never a bare array). A failure carries `error` instead.
+ */
+export function jsonEnvelope(command: string, exitCode: number, data: Record<string, unknown>): string {
+  return JSON.stringify({ ok: exitCode === EXIT.ok, command, exitCode, ...data }, null, 2);
 }
 
 /** A mistake the user can fix: printed as one line, no stack trace, exit code 2. */

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { judgeReadout } from '#adapters/preferences-readout.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
-import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
-import { type CliIo, exitCodeForCells, type GlobalOptions, progress, UserError } from '../io.ts';
-import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
+import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
+import { type CliIo, exitCodeForCells, type GlobalOptions, jsonEnvelope, progress } from '../io.ts';
+import { OperatorContext, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
 
 export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';
@@ -70,33 +70,21 @@ export function registerCheck(program: Command, io: CliIo): void {
     .action(
       async (options: { accountId?: string[]; all?: boolean; regions?: string[] }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
-        if (options.all && options.accountId)
-          throw new UserError('give either --account-id or --all, not both');
-        if (!options.all && !options.accountId) throw new UserError('give --account-id <id...> or --all');
-        const explicit = parseAccountIds(options.accountId);
-        const ctx = new OperatorContext(globals);
+        const explicit = checkAccountSelection(options);
+        const ctx = await OperatorContext.open(globals, io);
         const regions = parseRegions(options.regions, ctx.config);
 
-        const accountIds = options.all ? await organizationAccounts(ctx) : explicit;
+        const accountIds = await selectedAccounts(ctx, options, explicit);
         const bar = progress(io, 'checking', accountIds.length * regions.length);
         const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
         bar.finish();
         const results = cells.map((cell) => classify(cell, ctx.runAs));
 
-        if (globals.json) io.out(JSON.stringify(results, null, 2));
+        const exitCode = exitCodeForCells(results.map((r) => r.status));
+        if (globals.json) io.out(jsonEnvelope('check', exitCode, { region: ctx.region, results }));
         else if (results.length === 0) io.out('no member accounts to check.');
         else io.out(renderCheck(results));
-        process.exitCode = exitCodeForCells(results.map((r) => r.status));
+        process.exitCode = exitCode;
       },
     );
-}
-
-/** ACTIVE members, minus the excluded accounts and the management account itself. */
-async function organizationAccounts(ctx: OperatorContext): Promise<string[]> {
-  const managementAccountId = ctx.config.managementAccountId ?? (await ctx.aws.callerAccount());
-  const members = await ctx.aws.organization().list();
-  return selectSweepAccounts(members, {
-    excludeAccountIds: ctx.config.excludeAccountIds,
-    managementAccountId,
-  }).accountIds.sort();
 }

@@ -5,7 +5,7 @@ import { table } from '#core/text-table.ts';
 import { onScenarioClock, runScenario } from '#local/demo.ts';
 import { type AccountReport, clockDescription, type DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
 import { positiveSeconds } from '../operator-context.ts';
 import { loadScenario } from '../scenario-file.ts';
 
@@ -124,7 +124,7 @@ export function registerDemo(program: Command, io: CliIo): void {
       const htmlFile = options.html === false ? undefined : (options.html ?? defaultHtmlFile(new Date()));
       if (htmlFile) writeHtmlReport(htmlFile, report);
       if (globals.json) {
-        io.out(JSON.stringify(report, null, 2));
+        io.out(jsonEnvelope('demo', report.ok ? EXIT.ok : EXIT.notCompliant, { ...report }));
         // stdout stays pure JSON.
         if (htmlFile) io.err(`HTML report: ${htmlFile}`);
       } else {

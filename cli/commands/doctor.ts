@@ -20,7 +20,7 @@ import {
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
-import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope } from '../io.ts';
 import { OperatorContext } from '../operator-context.ts';
 
 /** One line of the report: what was checked, how it went, and what to do about it. */
@@ -435,11 +435,12 @@ export function registerDoctor(program: Command, io: CliIo): void {
     .option('--stack-name <name>', 'name of the home stack', DEFAULT_STACK_NAME)
     .action(async (options: { stackName: string }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const ctx = new OperatorContext(globals);
+      const ctx = await OperatorContext.open(globals, io);
       const checks = await runDoctor(ctx, options.stackName);
       const healthy = checks.every((c) => c.status !== 'fail');
-      if (globals.json) io.out(JSON.stringify({ healthy, checks }, null, 2));
+      const exitCode = healthy ? EXIT.ok : EXIT.notCompliant;
+      if (globals.json) io.out(jsonEnvelope('doctor', exitCode, { region: ctx.region, healthy, checks }));
       else io.out(renderDoctor(checks));
-      process.exitCode = healthy ? EXIT.ok : EXIT.notCompliant;
+      process.exitCode = exitCode;
     });
 }

@@ -8,7 +8,7 @@ import {
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { table } from '#core/text-table.ts';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
 import {
   checkStateMachineArn,
   OperatorContext,
@@ -103,7 +103,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       const globals = command.optsWithGlobals<GlobalOptions>();
       // Everything the user typed is checked before the first call.
       const accountIds = parseAccountIds(options.accountId);
-      const ctx = new OperatorContext(globals);
+      const ctx = await OperatorContext.open(globals, io);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
       const excluded = accountIds.filter((id) => ctx.config.excludeAccountIds.includes(id));
       if (excluded.length > 0) {
@@ -150,10 +150,11 @@ export function registerReplay(program: Command, io: CliIo): void {
           pollMs,
         });
       }
-      if (globals.json) io.out(JSON.stringify(results, null, 2));
-      else io.out(renderReplay(results, options.wait === true));
       const failed = options.wait && results.some((r) => r.status !== 'SUCCEEDED');
-      process.exitCode = failed ? EXIT.notCompliant : EXIT.ok;
+      const exitCode = failed ? EXIT.notCompliant : EXIT.ok;
+      if (globals.json) io.out(jsonEnvelope('replay', exitCode, { region: ctx.region, results }));
+      else io.out(renderReplay(results, options.wait === true));
+      process.exitCode = exitCode;
     });
 }
 

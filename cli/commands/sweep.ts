@@ -9,7 +9,7 @@ import { secondsBetween } from '#core/enforcement.ts';
 import { SWEEP_MACHINE } from '#core/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
 import { checkStateMachineArn, OperatorContext, parseRegions, positiveSeconds } from '../operator-context.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
@@ -57,7 +57,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--poll-interval <seconds>', 'seconds between progress polls', '2')
     .action(async (options: SweepCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const ctx = new OperatorContext(globals);
+      const ctx = await OperatorContext.open(globals, io);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
       const maxConcurrency =
         options.maxConcurrency === undefined ? undefined : Number(options.maxConcurrency);
@@ -86,7 +86,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       const executionArn = await sfn.start(stateMachineArn, name, input);
 
       if (!options.wait) {
-        if (globals.json) io.out(JSON.stringify({ executionArn, status: 'RUNNING' }, null, 2));
+        if (globals.json) io.out(jsonEnvelope('sweep', EXIT.ok, { executionArn, status: 'RUNNING' }));
         else
           io.out(
             `Started ${name}: ${executionArn}\nFollow it in the Step Functions console, or run check --all afterwards.`,
@@ -96,14 +96,12 @@ export function registerSweep(program: Command, io: CliIo): void {
       }
 
       const result = await follow(io, sfn, executionArn, { timeoutMs, pollMs });
-      io.out(globals.json ? JSON.stringify(result, null, 2) : renderSweep(result));
-      if (result.status === 'TIMED_OUT_WAITING') {
-        // Nothing was judged yet: not "not compliant", but the command could not finish its job.
-        process.exitCode = EXIT.failure;
-        return;
-      }
       const clean = result.status === 'SUCCEEDED' && result.output && sweepIsClean(result.output.totals);
-      process.exitCode = clean ? EXIT.ok : EXIT.notCompliant;
+      // Timed out waiting: nothing was judged yet, so not "not compliant", but the command could not finish its job.
+      const exitCode =
+        result.status === 'TIMED_OUT_WAITING' ? EXIT.failure : clean ? EXIT.ok : EXIT.notCompliant;
+      io.out(globals.json ? jsonEnvelope('sweep', exitCode, { ...result }) : renderSweep(result));
+      process.exitCode = exitCode;
     });
 }
 

@@ -96,8 +96,9 @@ export interface OperatorCloud {
 export async function startOperatorCloud(
   accounts: ScenarioAccounts,
   configOverride: Record<string, unknown> = {},
-  runtimeOptions: { sweepBatchSize?: number } = {},
+  runtimeOptions: { sweepBatchSize?: number; homeRegion?: string } = {},
 ): Promise<OperatorCloud> {
+  const { homeRegion = 'us-east-1', ...runtimeRest } = runtimeOptions;
   const configInput = { runAsDefaultUser: RUN_AS_USER, governedRegions: GOVERNED_REGIONS, ...configOverride };
   const dir = mkdtempSync(join(tmpdir(), 'runas-operator-'));
   const configFile = join(dir, 'bootstrapper.config.json');
@@ -105,11 +106,11 @@ export async function startOperatorCloud(
   const config = parseConfig({
     ...configInput,
     managementAccountId: MANAGEMENT_ACCOUNT,
-    homeRegion: 'us-east-1',
+    homeRegion,
   });
   const scenario: ScenarioInput = {
     managementAccountId: MANAGEMENT_ACCOUNT,
-    homeRegion: 'us-east-1',
+    homeRegion,
     timeScale: 0.02,
     accounts,
   };
@@ -118,8 +119,8 @@ export async function startOperatorCloud(
     host: cloud,
     config,
     managementAccountId: MANAGEMENT_ACCOUNT,
-    homeRegion: 'us-east-1',
-    ...runtimeOptions,
+    homeRegion,
+    ...runtimeRest,
   });
   cloud.startTimeline();
   return {

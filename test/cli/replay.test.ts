@@ -49,7 +49,7 @@ describe('replay command', () => {
     await env.runtime.whenIdle();
     // Assess
     expect(code).toBe(0);
-    const [result] = JSON.parse(out);
+    const [result] = JSON.parse(out).results;
     expect(result).toMatchObject({ accountId: '111111111111', via: 'events', eventId: expect.any(String) });
     const execution = env.runtime.executions().find((e) => (e.input as { id: string }).id === result.eventId);
     expect(execution?.startedBy).toBe('rule/replay-request');
@@ -112,7 +112,7 @@ describe('replay command', () => {
     );
     // Assess
     expect(code).toBe(0);
-    const [result] = JSON.parse(out);
+    const [result] = JSON.parse(out).results;
     expect(result).toMatchObject({ accountId: '111111111111', via: 'sfn', status: 'SUCCEEDED' });
     const execution = env.runtime.executions().find((e) => e.executionArn === result.executionArn);
     expect(execution?.name).toMatch(/^replay-111111111111-\d{10}$/);
@@ -203,7 +203,7 @@ describe('replay command', () => {
       // Assess
       expect(code).toBe(2);
       expect(err).toBe(
-        'error: stack RunAsBootstrapper not found in us-east-1; deploy it, or pass --stack-name or --state-machine-arn',
+        'error: stack RunAsBootstrapper not found in us-east-1 (region from AWS_REGION); deploy it there, or pass --region, --stack-name or --state-machine-arn',
       );
       expect(startExecutions()).toBe(started);
     });
@@ -221,7 +221,7 @@ describe('replay command', () => {
       expect(code).toBe(2);
       expect(err.split('\n')).toHaveLength(1);
       expect(err).toMatch(
-        /^error: stack NotDeployed not found in us-east-1; deploy it, or pass --stack-name or --state-machine-arn$/,
+        /^error: stack NotDeployed not found in us-east-1 \(region from AWS_REGION\); deploy it there, or pass --region, --stack-name or --state-machine-arn$/,
       );
       expect(startExecutions()).toBe(started);
     });
