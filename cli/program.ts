@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { networkErrorCode } from '#adapters/sdk-chain.ts';
 import { clearTarget, networkErrorLine } from './aws-target.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerConfig } from './commands/config.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerExplainEvent } from './commands/explain-event.ts';
@@ -53,6 +54,7 @@ export function makeProgram(io: CliIo = processIo): Command {
   registerSweep(program, io);
   registerStatus(program, io);
   registerDoctor(program, io);
+  registerConfig(program, io);
   return program;
 }
 

@@ -96,11 +96,14 @@ export function registerReplay(program: Command, io: CliIo): void {
     )
     .option('--state-machine-arn <arn>', 'bootstrap state machine (default: from the stack output)')
     .option('--stack-name <name>', 'stack whose BootstrapStateMachineArn output names it', DEFAULT_STACK_NAME)
-    .option('--wait', 'follow the executions to the end; exit 1 if any failed')
-    .option('--timeout <seconds>', 'with --wait: give up after this many seconds', '2400')
-    .option('--poll-interval <seconds>', 'with --wait: seconds between status polls', '2')
+    .option('--wait', 'follow the executions to the end; exit 1 if any failed (the default)')
+    .option('--no-wait', 'send the replays and return, without following them')
+    .option('--timeout <seconds>', 'give up following after this many seconds', '2400')
+    .option('--poll-interval <seconds>', 'seconds between status polls', '2')
     .action(async (options: ReplayOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      // The same convention as sweep: follow unless --no-wait.
+      const wait = options.wait !== false;
       // Everything the user typed is checked before the first call.
       const accountIds = parseAccountIds(options.accountId);
       const ctx = await OperatorContext.open(globals, io);
@@ -131,7 +134,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       });
 
       // Resolve the state machine first, so a missing stack stops us before anything is sent.
-      const needsArn = options.via === 'sfn' || options.wait === true;
+      const needsArn = options.via === 'sfn' || wait;
       const stateMachineArn = needsArn
         ? (options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName)))
         : undefined;
@@ -143,17 +146,17 @@ export function registerReplay(program: Command, io: CliIo): void {
           ? await putReplayEvents(ctx, accountIds.map(detailOf))
           : await startReplayExecutions(ctx, sfn!, stateMachineArn!, accountIds.map(detailOf), sentAt);
 
-      if (options.wait) {
+      if (wait) {
         await follow(io, sfn!, stateMachineArn!, results, {
           since: sentAt - CLOCK_SKEW_MS,
           timeoutMs,
           pollMs,
         });
       }
-      const failed = options.wait && results.some((r) => r.status !== 'SUCCEEDED');
+      const failed = wait && results.some((r) => r.status !== 'SUCCEEDED');
       const exitCode = failed ? EXIT.notCompliant : EXIT.ok;
       if (globals.json) io.out(jsonEnvelope('replay', exitCode, { region: ctx.region, results }));
-      else io.out(renderReplay(results, options.wait === true));
+      else io.out(renderReplay(results, wait));
       process.exitCode = exitCode;
     });
 }
@@ -318,8 +321,8 @@ export function renderReplay(results: ReplayResult[], waited: boolean): string {
       table(['account', 'via', via === 'sfn' ? 'execution' : 'event id'], rows),
       '',
       via === 'sfn'
-        ? `Started ${results.length} execution(s). Follow them with --wait, or run check afterwards.`
-        : `Sent ${results.length} replay event(s); the replay rule starts one execution each. Follow them with --wait, or run check afterwards.`,
+        ? `Started ${results.length} execution(s). Follow them by leaving out --no-wait, or run check afterwards.`
+        : `Sent ${results.length} replay event(s); the replay rule starts one execution each. Follow them by leaving out --no-wait, or run check afterwards.`,
     ].join('\n');
   }
   const rows = results.map((r) => [

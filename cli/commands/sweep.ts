@@ -19,7 +19,7 @@ interface SweepCommandOptions {
   regions?: string[];
   stateMachineArn?: string;
   stackName: string;
-  wait: boolean;
+  wait?: boolean;
   timeout: string;
   pollInterval: string;
 }
@@ -52,6 +52,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--regions <region...>', 'governed region(s) to sweep (default: every governed region)')
     .option('--state-machine-arn <arn>', 'sweep state machine (default: from the stack output)')
     .option('--stack-name <name>', 'stack whose SweepStateMachineArn output names it', DEFAULT_STACK_NAME)
+    .option('--wait', 'follow the sweep to the end; exit 1 unless everything is compliant (the default)')
     .option('--no-wait', 'start the sweep and print its execution ARN without following it')
     .option('--timeout <seconds>', 'give up following after this many seconds', '7200')
     .option('--poll-interval <seconds>', 'seconds between progress polls', '2')
@@ -85,7 +86,7 @@ export function registerSweep(program: Command, io: CliIo): void {
       const name = `sweep-${repair ? 'repair' : 'check'}-${Date.now()}`;
       const executionArn = await sfn.start(stateMachineArn, name, input);
 
-      if (!options.wait) {
+      if (options.wait === false) {
         if (globals.json) io.out(jsonEnvelope('sweep', EXIT.ok, { executionArn, status: 'RUNNING' }));
         else
           io.out(

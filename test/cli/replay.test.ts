@@ -43,6 +43,7 @@ describe('replay command', () => {
         'eu-west-1',
         '--reason',
         'ticket OPS-1',
+        '--no-wait',
         '--json',
       ),
     );
@@ -67,14 +68,13 @@ describe('replay command', () => {
     expect(execution?.status).toBe('SUCCEEDED');
   });
 
-  it('--wait finds the execution the event started and follows it to SUCCEEDED', async () => {
+  it('follows by default, as sweep does: finds the execution the event started, to SUCCEEDED', async () => {
     // Act
     const { code, out, err } = await cli(
       ...env.args(
         'replay',
         '--account-id',
         '222222222222',
-        '--wait',
         '--state-machine-arn',
         env.stateMachineArn,
         ...FAST,
@@ -179,6 +179,7 @@ describe('replay command', () => {
           '222222222222',
           '--stack-name',
           'MyBootstrapper',
+          '--no-wait',
         ),
       );
       await env.runtime.whenIdle();
