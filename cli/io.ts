@@ -7,6 +7,7 @@ import {
   CredentialsRejectedError,
   StsRegionDisabledError,
 } from '#core/errors.ts';
+import { DEFAULT_WIDTH } from '#core/text-table.ts';
 
 /** The options every command takes (set on the root program). */
 export interface GlobalOptions {
@@ -117,6 +118,20 @@ export function loadConfig(file: string | undefined): BootstrapperConfig {
     throw new UserError(`cannot read config file ${path}`);
   }
   return parseConfigText(text, path);
+}
+
+/**
+ * The width tables must fit: COLUMNS when set (as shells export it), else the terminal's width
+ * when stdout is one, else DEFAULT_WIDTH (120), so piped output and CI logs stay readable.
+ */
+export function outputWidth(
+  env: Record<string, string | undefined> = process.env,
+  stdout: { isTTY?: boolean; columns?: number } = process.stdout,
+): number {
+  const columns = Number(env.COLUMNS);
+  if (Number.isInteger(columns) && columns > 0) return columns;
+  if (stdout.isTTY && stdout.columns && stdout.columns > 0) return stdout.columns;
+  return DEFAULT_WIDTH;
 }
 
 /** A one-line progress indicator on stderr, drawn only on a terminal. */

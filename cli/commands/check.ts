@@ -4,7 +4,14 @@ import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { table } from '#core/text-table.ts';
 import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
-import { type CliIo, exitCodeForCells, type GlobalOptions, jsonEnvelope, progress } from '../io.ts';
+import {
+  type CliIo,
+  exitCodeForCells,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+} from '../io.ts';
 import { OperatorContext, parseRegions } from '../operator-context.ts';
 import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
 
@@ -38,7 +45,7 @@ export function classify(cell: SurveyCell, runAs: RunAsSetting): CheckResult {
   return { ...base, ...versions, status: judgement.status, details: judgement.details };
 }
 
-export function renderCheck(results: CheckResult[]): string {
+export function renderCheck(results: CheckResult[], width = outputWidth()): string {
   const rows = results.map((r) => [
     r.accountId,
     r.region,
@@ -52,7 +59,7 @@ export function renderCheck(results: CheckResult[]): string {
   const compliant = counts.get('compliant') ?? 0;
   const others = [...counts.entries()].filter(([s]) => s !== 'compliant').map(([s, n]) => `${n} ${s}`);
   return [
-    table(['account', 'region', 'status', 'latest', 'default', 'details'], rows),
+    table(['account', 'region', 'status', 'latest', 'default', 'details'], rows, { maxWidth: width }),
     '',
     `${compliant}/${results.length} compliant${others.length > 0 ? `; ${others.join(', ')}` : ''}.`,
   ].join('\n');

@@ -5,7 +5,15 @@ import { table } from '#core/text-table.ts';
 import { onScenarioClock, runScenario } from '#local/demo.ts';
 import { type AccountReport, clockDescription, type DemoReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
+import {
+  type CliIo,
+  EXIT,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+  UserError,
+} from '../io.ts';
 import { positiveSeconds } from '../operator-context.ts';
 import { loadScenario } from '../scenario-file.ts';
 
@@ -50,9 +58,9 @@ export function demoReportTable(report: DemoReport): { headers: string[]; rows: 
   return { headers, rows };
 }
 
-export function renderDemoReport(report: DemoReport): string {
+export function renderDemoReport(report: DemoReport, width = outputWidth()): string {
   const { headers, rows } = demoReportTable(report);
-  const lines = [table(headers, rows), ''];
+  const lines = [table(headers, rows, { maxWidth: width }), ''];
   for (const a of report.accounts) {
     for (const [region, r] of Object.entries(a.regions)) {
       if (r.error) lines.push(`${a.accountId} ${region}: ${r.error}`);

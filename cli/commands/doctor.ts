@@ -20,7 +20,7 @@ import {
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
 import { OperatorContext } from '../operator-context.ts';
 
 /** One line of the report: what was checked, how it went, and what to do about it. */
@@ -416,11 +416,15 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   return checks;
 }
 
-export function renderDoctor(checks: DoctorCheck[]): string {
-  const rows = checks.map((c) => [c.status.toUpperCase(), c.check, c.detail, c.fix ? `fix: ${c.fix}` : '']);
+/** One row per check, and its fix on a line of its own under the detail, all within `width`. */
+export function renderDoctor(checks: DoctorCheck[], width = outputWidth()): string {
+  const rows = checks.flatMap((c) => [
+    [c.status.toUpperCase(), c.check, c.detail],
+    ...(c.fix ? [['', '', `fix: ${c.fix}`]] : []),
+  ]);
   const failed = checks.filter((c) => c.status === 'fail').length;
   return [
-    table(['status', 'check', 'detail', 'fix'], rows),
+    table(['status', 'check', 'detail / fix'], rows, { maxWidth: width }),
     '',
     failed === 0 ? 'Healthy.' : `${failed} check(s) failed.`,
   ].join('\n');

@@ -8,7 +8,15 @@ import {
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { table } from '#core/text-table.ts';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
+import {
+  type CliIo,
+  EXIT,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+  UserError,
+} from '../io.ts';
 import {
   checkStateMachineArn,
   OperatorContext,
@@ -313,12 +321,12 @@ function applyDescription(r: ReplayResult, d: ExecutionDescription): void {
   }
 }
 
-export function renderReplay(results: ReplayResult[], waited: boolean): string {
+export function renderReplay(results: ReplayResult[], waited: boolean, width = outputWidth()): string {
   if (!waited) {
     const rows = results.map((r) => [r.accountId, r.via, r.executionArn ?? r.eventId ?? '-']);
     const via = results[0]?.via;
     return [
-      table(['account', 'via', via === 'sfn' ? 'execution' : 'event id'], rows),
+      table(['account', 'via', via === 'sfn' ? 'execution' : 'event id'], rows, { maxWidth: width }),
       '',
       via === 'sfn'
         ? `Started ${results.length} execution(s). Follow them by leaving out --no-wait, or run check afterwards.`
@@ -334,7 +342,7 @@ export function renderReplay(results: ReplayResult[], waited: boolean): string {
   const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
   const failed = results.filter((r) => r.status !== 'SUCCEEDED').map((r) => r.accountId);
   return [
-    table(['account', 'status', 'execution', 'details'], rows),
+    table(['account', 'status', 'execution', 'details'], rows, { maxWidth: width }),
     '',
     `${succeeded}/${results.length} execution(s) succeeded.${failed.length > 0 ? ` See per region: check --account-id ${failed.join(' ')}` : ''}`,
   ].join('\n');

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
-import { table } from '#core/text-table.ts';
+import { table, wrap } from '#core/text-table.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth, UserError } from '../io.ts';
 import { OperatorContext, parseAccountIds } from '../operator-context.ts';
 
 interface StatusOptions {
@@ -50,7 +50,7 @@ function regionsText(vend: VendRecord): string {
     .join(', ');
 }
 
-export function renderStatus(vends: readonly VendRecord[]): string {
+export function renderStatus(vends: readonly VendRecord[], width = outputWidth()): string {
   return table(
     [
       'account',
@@ -81,6 +81,7 @@ export function renderStatus(vends: readonly VendRecord[]): string {
       repairsText(v),
       regionsText(v),
     ]),
+    { maxWidth: width },
   );
 }
 
@@ -129,7 +130,8 @@ export function registerStatus(program: Command, io: CliIo): void {
       else if (vends.length === 0) io.out('no vends recorded for that selection');
       else {
         io.out(renderStatus(vends));
-        for (const v of vends) if (v.note) io.out(`${v.accountId} ${v.joinedAt}: ${v.note}`);
+        for (const v of vends)
+          if (v.note) io.out(wrap(`${v.accountId} ${v.joinedAt}: ${v.note}`, outputWidth()).join('\n'));
       }
       process.exitCode = exitCode;
     });

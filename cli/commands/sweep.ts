@@ -9,7 +9,15 @@ import { secondsBetween } from '#core/enforcement.ts';
 import { SWEEP_MACHINE } from '#core/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
+import {
+  type CliIo,
+  EXIT,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+  UserError,
+} from '../io.ts';
 import { checkStateMachineArn, OperatorContext, parseRegions, positiveSeconds } from '../operator-context.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
@@ -179,7 +187,7 @@ function seconds(result: SweepResult): string {
   return ` in ${secondsBetween(result.startDate, result.stopDate).toFixed(1)} s`;
 }
 
-export function renderSweep(result: SweepResult): string {
+export function renderSweep(result: SweepResult, width = outputWidth()): string {
   const name = result.executionArn.split(':').pop();
   if (result.status === 'TIMED_OUT_WAITING') {
     return `Stopped following sweep ${name}: ${result.cause}.\nExecution: ${result.executionArn}`;
@@ -209,6 +217,7 @@ export function renderSweep(result: SweepResult): string {
       ['accounts skipped: not ACTIVE', String(totals.skippedInactive)],
       ['accounts skipped: excluded', String(totals.skippedExcluded)],
     ],
+    { maxWidth: width },
   );
   const lines = [
     `Sweep ${name} SUCCEEDED${seconds(result)}: ${repair ? 'repair' : 'check only, nothing was written'}; regions ${regions.join(', ')}.`,
@@ -222,7 +231,7 @@ export function renderSweep(result: SweepResult): string {
       ...regions.map((region) => f.regions[region] ?? (f.status === 'role-unavailable' ? '-' : 'compliant')),
       f.error ?? '',
     ]);
-    lines.push('', table(['account', 'status', ...regions, 'details'], rows));
+    lines.push('', table(['account', 'status', ...regions, 'details'], rows, { maxWidth: width }));
     if (totals.findingsOmitted > 0) {
       lines.push(`… and ${totals.findingsOmitted} more account(s): the RecordSweep logs list every finding.`);
     }

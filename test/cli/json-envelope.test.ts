@@ -50,6 +50,20 @@ describe('one JSON envelope', () => {
     expect(value[field]).toBeInstanceOf(Array);
   });
 
+  it.each([[['doctor']], [['check', '--all']]])(
+    'with COLUMNS=120, %j prints nothing wider than 120 columns',
+    async (args) => {
+      // Prepare
+      process.env.COLUMNS = '120';
+      // Act
+      const { out } = await cli(...env.args(...args)).finally(() => delete process.env.COLUMNS);
+      // Assess
+      const widest = Math.max(...out.split('\n').map((l) => l.length));
+      expect(widest).toBeLessThanOrEqual(120);
+      expect(out.split('\n').length).toBeGreaterThan(4);
+    },
+  );
+
   it('plan --all plans every ACTIVE member but the management account', async () => {
     // Act
     const { code, out } = await cli(...env.args('--json', 'plan', '--all', '--regions', 'us-east-1'));

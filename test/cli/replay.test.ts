@@ -187,7 +187,7 @@ describe('replay command', () => {
       expect(err).toBe('');
       expect(code).toBe(0);
       expect(out).toMatch(
-        /222222222222\s+sfn\s+arn:aws:states:us-east-1:999999999999:execution:runas-bootstrapper-bootstrap:replay-222222222222-\d+/,
+        /222222222222\s+sfn\s+arn:aws:states:us-east-1:999999999999:execution:runas-bootstrapper-bootstrap:replay-222222222222-\s*\d+/,
       );
     });
 
