@@ -24,7 +24,7 @@ export async function recordVendVerification(
     ledger,
     now,
     config,
-  }: { ledger: MeasuringLedger; now: () => number; config: { lza: { measureGap: boolean } } },
+  }: { ledger: MeasuringLedger; now: () => number; config: { lza: { measureGap: boolean | 'auto' } } },
   { vend, execution, regions, roleAssumableAt, owner }: VendVerification,
   logger: { info(message: string, extra: Record<string, unknown>): void },
 ): Promise<VendMeasurement | undefined> {
@@ -36,7 +36,7 @@ export async function recordVendVerification(
   if (finish && 'measurement' in finish) {
     measured = await storeMeasurement(ledger, vend, execution, finish.measurement, nowIso);
     // Nothing follows LZA for this vend: settle it now rather than at the reconciler's expiry.
-    const closure = closureWhenMeasured(config.lza.measureGap);
+    const closure = closureWhenMeasured(config.lza.measureGap !== false);
     if (measured && closure) await ledger.settle(vend, closure, nowIso);
   } else if (finish) await ledger.finishOwnership(vend, execution, finish);
   logger.info('vend recorded', {

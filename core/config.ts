@@ -86,8 +86,13 @@ const lzaSchema = z.strictObject({
     z.string().check(z.regex(/^[A-Za-z0-9.@_-]{1,100}$/, 'is not a valid CodePipeline name')),
     'AWSAccelerator-Pipeline',
   ),
-  /** After enforcing, follow the LZA pipeline to measure the gap and repair regressions. */
-  measureGap: z._default(z.boolean(), true),
+  /**
+   * After enforcing, follow the LZA pipeline to measure the gap and repair regressions.
+   * `auto`: follow the pipeline when it exists; in an organization without it, close each vend
+   * at verification with a note (no expiry, no GapMeasurementTimedOut). `true`: a missing
+   * pipeline is an error (doctor and the timed-out alarm report it). `false`: never follow.
+   */
+  measureGap: z._default(z.union([z.literal('auto'), z.boolean()]), 'auto'),
   /** Give up following the pipeline after this long. */
   awaitTimeoutHours: z._default(positiveUpTo(24 * 7), 6),
   /**
@@ -224,6 +229,8 @@ export const configSchema = z
   );
 
 export type BootstrapperConfig = z.output<typeof configSchema>;
+/** `lza.measureGap`: `'auto'`, or a boolean. */
+export type MeasureGap = BootstrapperConfig['lza']['measureGap'];
 export type BootstrapperConfigInput = z.input<typeof configSchema>;
 
 /** The requested regions that the config does not govern (none means every one is governed). */

@@ -241,7 +241,7 @@ export class BootstrapperStack extends Stack {
     new scheduler.Schedule(this, 'ReconcileSchedule', {
       description: 'runas-bootstrapper vend reconciler: settles vends whose LZA pipeline events were missed',
       schedule: scheduler.ScheduleExpression.expression(config.lza.reconcileSchedule),
-      enabled: config.lza.measureGap,
+      enabled: config.lza.measureGap !== false,
       target: new schedulerTargets.StepFunctionsStartExecution(this.followUpStateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ reconcile: true }),
         retryAttempts: 3,

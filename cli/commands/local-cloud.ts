@@ -35,6 +35,9 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
       io.out(
         `local cloud ready at ${cloud.url} (management account ${scenario.managementAccountId}, access key test/test)${runtime ? `; bootstrapper deployed, state machines ${runtime.stateMachineArn(BOOTSTRAP_STATE_MACHINE)} and ${runtime.stateMachineArn(SWEEP_STATE_MACHINE)}` : ''}`,
       );
+      io.out(
+        `try: runas-bootstrapper --endpoint-url ${cloud.url} --region ${scenario.homeRegion} doctor   (or export AWS_ENDPOINT_URL=${cloud.url} AWS_REGION=${scenario.homeRegion})`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

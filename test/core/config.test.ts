@@ -36,7 +36,7 @@ describe('config schema', () => {
       excludeAccountIds: [],
       lza: {
         pipelineName: 'AWSAccelerator-Pipeline',
-        measureGap: true,
+        measureGap: 'auto',
         awaitTimeoutHours: 6,
         reconcileSchedule: 'rate(1 hour)',
       },
