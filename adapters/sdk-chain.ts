@@ -22,33 +22,3 @@ export async function profileRegion(): Promise<string | undefined> {
 export async function resolveDefaultCredentials(region: string): Promise<void> {
   await new STSClient({ region }).config.credentials();
 }
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
-
-/** A network failure under the SDK call (no HTTP answer at all), with its code; undefined otherwise. */
-export function networkErrorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
-    const e = current as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
-    if (e.name === 'TimeoutError') return 'TimeoutError';
-    // Node's happy-eyeballs connect fails with an AggregateError of per-address errors.
-    if (Array.isArray(e.errors) && e.errors.length > 0) current = e.errors[0];
-    else current = e.cause;
-  }
-  return undefined;
-}
-
-/** The SDK found no credentials anywhere in its chain (or not in the named profile). */
-export function isCredentialsMissing(error: unknown): boolean {
-  return (error as { name?: unknown })?.name === 'CredentialsProviderError';
-}

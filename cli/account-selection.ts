@@ -1,7 +1,7 @@
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { UserError } from './io.ts';
 import type { OperatorContext } from './operator-context.ts';
-import { parseAccountIds } from './operator-context.ts';
+import { parseAccountIds } from './options.ts';
 
 /** `--account-id <id…>` or `--all`, exactly one of them: checked before any call. */
 export function checkAccountSelection(options: { accountId?: string[]; all?: boolean }): string[] {

@@ -1,6 +1,14 @@
 import { table } from '#core/text-table.ts';
-import type { DoctorCheck } from './commands/doctor.ts';
 import { outputWidth } from './io.ts';
+
+/** One line of the report: what was checked, how it went, and what to do about it. */
+export interface DoctorCheck {
+  check: string;
+  status: 'ok' | 'fail' | 'warn' | 'skip';
+  detail: string;
+  /** Present when status is fail or warn. */
+  fix?: string;
+}
 
 /** One row per check, and its fix on a line of its own under the detail, all within `width`. */
 export function renderDoctor(checks: DoctorCheck[], width = outputWidth(), strict = false): string {

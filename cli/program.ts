@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { networkErrorCode } from '#adapters/sdk-chain.ts';
+import { networkErrorCode } from '#adapters/aws-errors.ts';
 import { clearTarget, networkErrorLine } from './aws-target.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerConfig } from './commands/config.ts';

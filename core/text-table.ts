@@ -49,9 +49,16 @@ function pieces(text: string): { piece: string; spaceBefore: boolean }[] {
   return out;
 }
 
-/** The narrowest a column can be without breaking inside a piece. */
-function minimumWidth(cells: readonly string[]): number {
-  return Math.max(1, ...cells.flatMap((c) => pieces(c).map((p) => p.piece.length)));
+/** A value this short (`2595.2 s`, `yes`) is kept on one line. */
+const SHORT_CELL = 8;
+
+/** The narrowest a column can be without breaking inside a piece, or inside a short value (headers may wrap). */
+function minimumWidth([header = '', ...cells]: readonly string[]): number {
+  return Math.max(
+    1,
+    ...pieces(header).map((p) => p.piece.length),
+    ...cells.flatMap((c) => (c.length <= SHORT_CELL ? [c.length] : pieces(c).map((p) => p.piece.length))),
+  );
 }
 
 /**
@@ -70,9 +77,11 @@ function fitWidths(
   const minimum = columns.map((cells, i) => Math.min(natural[i] ?? 0, minimumWidth(cells)));
   const least = minimum.reduce((a, b) => a + b, 0);
   if (least > budget) {
+    // Cut only columns of text (wider than their longest piece), never one of single values (ids).
+    const capped = (cap: number) => minimum.map((m, i) => ((natural[i] ?? 0) > m ? Math.min(m, cap) : m));
     let cap = Math.max(...minimum);
-    while (cap > MIN_COLUMN && minimum.reduce((sum, m) => sum + Math.min(m, cap), 0) > budget) cap--;
-    return minimum.map((m) => Math.min(m, cap));
+    while (cap > MIN_COLUMN && capped(cap).reduce((a, b) => a + b, 0) > budget) cap--;
+    return capped(cap);
   }
   // Water-filling: columns that want little beyond their minimum get it all; the others share the rest.
   const widths = [...minimum];

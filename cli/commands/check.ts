@@ -4,6 +4,7 @@ import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { table } from '#core/text-table.ts';
 import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
+import { openContext } from '../context-loader.ts';
 import {
   type CliIo,
   exitCodeForCells,
@@ -12,8 +13,8 @@ import {
   outputWidth,
   progress,
 } from '../io.ts';
-import { OperatorContext, parseRegions } from '../operator-context.ts';
-import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
+import { parseRegions } from '../options.ts';
+import type { SurveyCell } from '../preferences-survey.ts';
 
 export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';
 
@@ -78,11 +79,12 @@ export function registerCheck(program: Command, io: CliIo): void {
       async (options: { accountId?: string[]; all?: boolean; regions?: string[] }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const explicit = checkAccountSelection(options);
-        const ctx = await OperatorContext.open(globals, io);
+        const ctx = await openContext(globals, io);
         const regions = parseRegions(options.regions, ctx.config);
 
         const accountIds = await selectedAccounts(ctx, options, explicit);
         const bar = progress(io, 'checking', accountIds.length * regions.length);
+        const { surveyPreferences } = await import('../preferences-survey.ts');
         const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
         bar.finish();
         const results = cells.map((cell) => classify(cell, ctx.runAs));

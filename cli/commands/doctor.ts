@@ -19,18 +19,13 @@ import {
 } from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
-import { doctorHealthy, renderDoctor } from '../doctor-output.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
-import { OperatorContext } from '../operator-context.ts';
+import { type DoctorCheck, doctorHealthy, renderDoctor } from '../doctor-output.ts';
 
-/** One line of the report: what was checked, how it went, and what to do about it. */
-export interface DoctorCheck {
-  check: string;
-  status: 'ok' | 'fail' | 'warn' | 'skip';
-  detail: string;
-  /** Present when status is fail or warn. */
-  fix?: string;
-}
+export type { DoctorCheck };
+
+import { openContext } from '../context-loader.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
+import type { OperatorContext } from '../operator-context.ts';
 
 const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$/;
 
@@ -431,7 +426,7 @@ export function registerDoctor(program: Command, io: CliIo): void {
     .option('--strict', 'warnings fail too (exit 1), such as a failure topic nobody subscribes to')
     .action(async (options: { stackName: string; strict?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const ctx = await OperatorContext.open(globals, io);
+      const ctx = await openContext(globals, io);
       const checks = await runDoctor(ctx, options.stackName);
       const strict = options.strict === true;
       const healthy = doctorHealthy(checks, strict);

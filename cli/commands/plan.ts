@@ -4,9 +4,10 @@ import type { RunAsSetting } from '#core/config.ts';
 import { type KeyChange, planChange, type SessionDocument } from '#core/preferences.ts';
 import { textDiff } from '#core/text-diff.ts';
 import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
+import { openContext } from '../context-loader.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress } from '../io.ts';
-import { OperatorContext, parseRegions } from '../operator-context.ts';
-import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
+import { parseRegions } from '../options.ts';
+import type { SurveyCell } from '../preferences-survey.ts';
 
 export type PlanAction =
   | 'create'
@@ -205,11 +206,12 @@ export function registerPlan(program: Command, io: CliIo): void {
       async (options: { accountId?: string[]; all?: boolean; regions?: string[] }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const explicit = checkAccountSelection(options);
-        const ctx = await OperatorContext.open(globals, io);
+        const ctx = await openContext(globals, io);
         const regions = parseRegions(options.regions, ctx.config);
         const accountIds = await selectedAccounts(ctx, options, explicit);
 
         const bar = progress(io, 'reading', accountIds.length * regions.length);
+        const { surveyPreferences } = await import('../preferences-survey.ts');
         const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
         bar.finish();
         const results = cells.map((cell) => planCell(cell, ctx.runAs));

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import {
-  type ExecutionDescription,
-  isExecutionAlreadyExists,
-  type StateMachineExecutions,
-} from '#adapters/executions.ts';
+import { isExecutionAlreadyExists } from '#adapters/aws-errors.ts';
+import type { ExecutionDescription, StateMachineExecutions } from '#adapters/executions.ts';
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { table } from '#core/text-table.ts';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
+import { openContext } from '../context-loader.ts';
 import {
   type CliIo,
   EXIT,
@@ -17,13 +15,8 @@ import {
   progress,
   UserError,
 } from '../io.ts';
-import {
-  checkStateMachineArn,
-  OperatorContext,
-  parseAccountIds,
-  parseRegions,
-  positiveSeconds,
-} from '../operator-context.ts';
+import type { OperatorContext } from '../operator-context.ts';
+import { checkStateMachineArn, parseAccountIds, parseRegions, positiveSeconds } from '../options.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
 /** The replay detail: the only three fields ResolveRequest accepts. */
@@ -114,7 +107,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       const wait = options.wait !== false;
       // Everything the user typed is checked before the first call.
       const accountIds = parseAccountIds(options.accountId);
-      const ctx = await OperatorContext.open(globals, io);
+      const ctx = await openContext(globals, io);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
       const excluded = accountIds.filter((id) => ctx.config.excludeAccountIds.includes(id));
       if (excluded.length > 0) {

@@ -3,8 +3,9 @@ import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
 import { table, wrap } from '#core/text-table.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
+import { openContext } from '../context-loader.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth, UserError } from '../io.ts';
-import { OperatorContext, parseAccountIds } from '../operator-context.ts';
+import { parseAccountIds } from '../options.ts';
 
 interface StatusOptions {
   accountId?: string[];
@@ -106,7 +107,7 @@ export function registerStatus(program: Command, io: CliIo): void {
       const sinceSeconds = options.since === undefined ? undefined : parseDuration(options.since);
       if (accountIds.length === 0 && sinceSeconds === undefined)
         throw new UserError('pass --account-id <id…> or --since <duration>');
-      const ctx = await OperatorContext.open(globals, io);
+      const ctx = await openContext(globals, io);
       const tableName =
         options.tableName ??
         (await ctx.stackOutput(options.stackName, VEND_LEDGER_TABLE_OUTPUT, '--table-name'));

@@ -9,6 +9,7 @@ import { secondsBetween } from '#core/enforcement.ts';
 import { SWEEP_MACHINE } from '#core/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
+import { openContext } from '../context-loader.ts';
 import {
   type CliIo,
   EXIT,
@@ -18,7 +19,7 @@ import {
   progress,
   UserError,
 } from '../io.ts';
-import { checkStateMachineArn, OperatorContext, parseRegions, positiveSeconds } from '../operator-context.ts';
+import { checkStateMachineArn, parseRegions, positiveSeconds } from '../options.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
 interface SweepCommandOptions {
@@ -66,7 +67,7 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--poll-interval <seconds>', 'seconds between progress polls', '2')
     .action(async (options: SweepCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const ctx = await OperatorContext.open(globals, io);
+      const ctx = await openContext(globals, io);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
       const maxConcurrency =
         options.maxConcurrency === undefined ? undefined : Number(options.maxConcurrency);
