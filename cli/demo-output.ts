@@ -1,5 +1,7 @@
 import { table, wrap } from '#core/text-table.ts';
 import { type AccountReport, clockDescription, type DemoReport } from '#local/report.ts';
+import { duration } from '#local/report-html-text.ts';
+import type { DemoStory } from '#local/story.ts';
 import { outputWidth } from './io.ts';
 
 function seconds(value: number | undefined): string {
@@ -59,4 +61,36 @@ export function renderDemoReport(report: DemoReport, width = outputWidth()): str
     ),
   );
   return lines.join('\n');
+}
+
+const inMinutes = (seconds: number | undefined) => (seconds === undefined ? '-' : (seconds / 60).toFixed(1));
+
+/**
+ * The end of the demo's terminal output: the HTML report's headline, then the same vends'
+ * exposure under AFT's wait, StackSets auto-deployment and LZA alone, in minutes, within `width`.
+ */
+export function renderDemoStory(story: DemoStory, width = outputWidth()): string {
+  const headline =
+    story.medianExposure !== undefined && story.medianWindow !== undefined && story.share !== undefined
+      ? `Median exposure ${duration(story.medianExposure)} instead of ${duration(story.medianWindow)} with LZA alone: ${(story.share * 100).toFixed(1)}% of the LZA window closed`
+      : story.medianExposure !== undefined
+        ? `Median exposure ${duration(story.medianExposure)}; the gap to LZA Customizations was not measured`
+        : 'No account was measured in this run';
+  const repaired = `${story.repaired} regression(s) repaired in ${story.repairedAccounts} account(s).`;
+  const rows = story.mechanisms.map((m) => [
+    m.mechanism,
+    String(m.seconds.length),
+    inMinutes(m.median),
+    inMinutes(m.p95),
+    inMinutes(m.worst),
+    m.basis,
+  ]);
+  return [
+    ...wrap(`${headline}; ${repaired}`, width),
+    '',
+    ...wrap(`The same ${story.measured} vends, exposure in minutes (simulated) under each mechanism:`, width),
+    table(['mechanism', 'vends', 'median', 'p95', 'worst', 'basis'], rows, {
+      maxWidth: Math.min(width, 120),
+    }),
+  ].join('\n');
 }

@@ -40,11 +40,12 @@ export function registerDemo(program: Command, io: CliIo): void {
     .action(async (options: DemoCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       // The local cloud, the runtime and the handlers load only here, not for --help.
-      const [{ loadScenario }, { onScenarioClock, runScenario }, { renderDemoReport }] = await Promise.all([
-        import('../scenario-file.ts'),
-        import('#local/demo.ts'),
-        import('../demo-output.ts'),
-      ]);
+      const [{ loadScenario }, { onScenarioClock, runScenario }, { renderDemoReport, renderDemoStory }] =
+        await Promise.all([
+          import('../scenario-file.ts'),
+          import('#local/demo.ts'),
+          import('../demo-output.ts'),
+        ]);
       const { scenario, config } = await loadScenario(
         options.scenario,
         globals.config ?? 'bootstrapper.config.json',
@@ -78,6 +79,8 @@ export function registerDemo(program: Command, io: CliIo): void {
         io.out(renderDemoReport(report));
         io.out(`Finished in ${((Date.now() - started) / 1000).toFixed(1)} wall seconds.`);
         if (htmlFile) io.out(`HTML report: ${htmlFile}`);
+        const { demoStory } = await import('#local/story.ts');
+        io.out(`\n${renderDemoStory(demoStory(report))}`);
       }
       process.exitCode = report.ok ? EXIT.ok : EXIT.notCompliant;
     });

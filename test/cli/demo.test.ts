@@ -118,8 +118,15 @@ describe('demo command', () => {
     const workload = lines.find((l) => l.startsWith('111111111111')) as string;
     expect(workload.slice(header.indexOf('repairs'))).toMatch(/^3 /);
     expect(workload).toMatch(/ {2}created {2}/);
-    const printed = out.trimEnd().split('\n').at(-1);
-    expect(printed).toBe(`HTML report: ${html}`);
+    expect(out).toContain(`\nHTML report: ${html}\n`);
+    // It ends with the HTML report's headline and the same vends under the other mechanisms.
+    const story = out.slice(out.indexOf(`HTML report: ${html}`));
+    expect(story).toMatch(
+      /\nMedian exposure [\d.]+ s instead of [\d.]+ min with LZA alone: [\d.]+% of the LZA window closed; \d+ regression\(s\) repaired/,
+    );
+    const mechanisms = out.trimEnd().split('\n').slice(-8).join('\n');
+    for (const name of ['runas-bootstrapper', "AFT's role wait", 'StackSets auto-deployment', 'LZA alone'])
+      expect(mechanisms).toMatch(new RegExp(`^${name}\\s+\\d+\\s+[\\d.]+`, 'm'));
     expect(existsSync(html)).toBe(true);
     const page = readFileSync(html, 'utf8');
     for (const accountId of DEMO_ACCOUNTS) expect(page).toContain(`<tr data-account="${accountId}"`);

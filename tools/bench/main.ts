@@ -90,7 +90,7 @@ if (out) {
   mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, text);
   if (exposureSamples) {
-    const svg = out.replace(/\.json$/, '') + '-exposure-cdf.svg';
+    const svg = `${out.replace(/\.json$/, '')}-exposure-cdf.svg`;
     writeFileSync(
       svg,
       cdfChartSvg(
