@@ -8,6 +8,7 @@ import {
   StsRegionDisabledError,
 } from '#core/errors.ts';
 import { DEFAULT_WIDTH } from '#core/text-table.ts';
+import { type Progress, startProgress } from './progress.ts';
 
 /** The options every command takes (set on the root program). */
 export interface GlobalOptions {
@@ -134,33 +135,14 @@ export function outputWidth(
   return DEFAULT_WIDTH;
 }
 
-/** A one-line progress indicator on stderr, drawn only on a terminal. */
-export function progress(io: CliIo, initialLabel: string, initialTotal: number) {
-  let label = initialLabel;
-  let total = initialTotal;
-  let done = 0;
-  const draw = () => {
-    if (!io.interactive) return;
-    const width = 24;
-    // Clamped: a total learned late (or work that outgrows it) must never break the drawing.
-    const filled = total > 0 ? Math.min(width, Math.max(0, Math.round((done / total) * width))) : width;
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-  };
-  draw();
-  return {
-    tick(n = 1) {
-      done += n;
-      draw();
-    },
-    /** For work whose size is learned as it goes (a sweep lists accounts batch by batch). */
-    update(doneNow: number, totalNow: number, labelNow = label) {
-      done = doneNow;
-      total = totalNow;
-      label = labelNow;
-      draw();
-    },
-    finish() {
-      if (io.interactive) process.stderr.write('\n');
-    },
-  };
+/**
+ * Progress on stderr (cli/progress.ts): a bar with an ETA on a terminal, a line every few
+ * seconds when piped.
+ */
+export function progress(io: CliIo, label: string, total: number): Progress {
+  return startProgress(label, total, {
+    interactive: io.interactive,
+    write: (text) => process.stderr.write(text),
+    line: (text) => io.err(text),
+  });
 }
