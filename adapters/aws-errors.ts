@@ -103,3 +103,41 @@ export function classifyManagementError(error: unknown, context: string): unknow
   if (hasName(error, 'RegionDisabledException')) return new StsRegionDisabledError(message, { cause: error });
   return classifyAwsError(error, context);
 }
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+]);
+
+/** A network failure under the SDK call (no HTTP answer at all), with its code; undefined otherwise. */
+export function networkErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const e = current as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
+    if (e.name === 'TimeoutError') return 'TimeoutError';
+    // Node's happy-eyeballs connect fails with an AggregateError of per-address errors.
+    if (Array.isArray(e.errors) && e.errors.length > 0) current = e.errors[0];
+    else current = e.cause;
+  }
+  return undefined;
+}
+
+/** The SDK found no credentials anywhere in its chain (or not in the named profile). */
+export function isCredentialsMissing(error: unknown): boolean {
+  return (error as { name?: unknown })?.name === 'CredentialsProviderError';
+}
+
+/**
+ * Execution names are unique per state machine for 90 days. A reused name is refused with this,
+ * unless the execution is still running with the same input: then StartExecution returns it.
+ */
+export function isExecutionAlreadyExists(error: unknown): boolean {
+  return hasName(error, 'ExecutionAlreadyExists');
+}

@@ -7,7 +7,8 @@ import {
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { hasName } from './aws-errors.ts';
+
+export { isExecutionAlreadyExists } from './aws-errors.ts';
 
 /** One execution as the CLI follows it. */
 export interface ExecutionDescription {
@@ -124,12 +125,4 @@ export class StateMachineExecutions {
     const { status } = await this.#client.send(new DescribeStateMachineCommand({ stateMachineArn }));
     return status ?? 'UNKNOWN';
   }
-}
-
-/**
- * Execution names are unique per state machine for 90 days. A reused name is refused with this,
- * unless the execution is still running with the same input: then StartExecution returns it.
- */
-export function isExecutionAlreadyExists(error: unknown): boolean {
-  return hasName(error, 'ExecutionAlreadyExists');
 }

@@ -7,6 +7,8 @@ import {
   CredentialsRejectedError,
   StsRegionDisabledError,
 } from '#core/errors.ts';
+import { DEFAULT_WIDTH } from '#core/text-table.ts';
+import { type Progress, startProgress } from './progress.ts';
 
 /** The options every command takes (set on the root program). */
 export interface GlobalOptions {
@@ -44,7 +46,10 @@ export const EXIT = {
   usage: 2,
   /** AWS or the local cloud could not be reached or failed (network, throttling, 5xx, timeout). */
   failure: 3,
-  /** AWS refused the management credentials (unknown key, bad signature, expired) or STS is off in the region. */
+  /**
+   * No credentials were found (missing profile, no key), AWS refused them (unknown key, bad
+   * signature, expired), or STS is off in the region.
+   */
   credentials: 4,
 } as const;
 
@@ -55,14 +60,15 @@ Exit codes (the same for every command):
   2  usage error: bad option, account id, region, config or missing stack
   3  AWS or the local cloud failed or could not be reached (for the whole command or for
      one account and region), or sweep gave up following at --timeout
-  4  the management credentials were refused (unknown, expired, bad signature) or STS is
-     not activated in the region`;
+  4  no credentials were found (missing profile or key), the management credentials were
+     refused (unknown, expired, bad signature), or STS is not activated in the region`;
 
 /** The exit code for an error that ended a command. */
 export function exitCodeForError(error: unknown): number {
   if (isUserError(error)) return EXIT.usage;
   if (
     error instanceof CredentialsRejectedError ||
+    error instanceof CredentialsMissingError ||
     error instanceof StsRegionDisabledError ||
     isCredentialsRejected(error) ||
     (error as { name?: string })?.name === 'RegionDisabledException'
@@ -76,6 +82,19 @@ export function exitCodeForError(error: unknown): number {
 export function exitCodeForCells(statuses: readonly string[]): number {
   if (statuses.includes('error')) return EXIT.failure;
   return statuses.every((s) => s === 'compliant' || s === 'none') ? EXIT.ok : EXIT.notCompliant;
+}
+
+/** No credentials anywhere in the SDK's chain, or none in the named profile: one line, exit code 4. */
+export class CredentialsMissingError extends Error {
+  override readonly name = 'CredentialsMissingError';
+}
+
+/**
+ * The one JSON shape of every command's --json: `ok`, `command` and `exitCode`, then the
+ * command's own fields (never a bare array). A failure carries `error` instead.
+ */
+export function jsonEnvelope(command: string, exitCode: number, data: Record<string, unknown>): string {
+  return JSON.stringify({ ok: exitCode === EXIT.ok, command, exitCode, ...data }, null, 2);
 }
 
 /** A mistake the user can fix: printed as one line, no stack trace, exit code 2. */
@@ -102,33 +121,28 @@ export function loadConfig(file: string | undefined): BootstrapperConfig {
   return parseConfigText(text, path);
 }
 
-/** A one-line progress indicator on stderr, drawn only on a terminal. */
-export function progress(io: CliIo, initialLabel: string, initialTotal: number) {
-  let label = initialLabel;
-  let total = initialTotal;
-  let done = 0;
-  const draw = () => {
-    if (!io.interactive) return;
-    const width = 24;
-    // Clamped: a total learned late (or work that outgrows it) must never break the drawing.
-    const filled = total > 0 ? Math.min(width, Math.max(0, Math.round((done / total) * width))) : width;
-    process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
-  };
-  draw();
-  return {
-    tick(n = 1) {
-      done += n;
-      draw();
-    },
-    /** For work whose size is learned as it goes (a sweep lists accounts batch by batch). */
-    update(doneNow: number, totalNow: number, labelNow = label) {
-      done = doneNow;
-      total = totalNow;
-      label = labelNow;
-      draw();
-    },
-    finish() {
-      if (io.interactive) process.stderr.write('\n');
-    },
-  };
+/**
+ * The width tables must fit: COLUMNS when set (as shells export it), else the terminal's width
+ * when stdout is one, else DEFAULT_WIDTH (120), so piped output and CI logs stay readable.
+ */
+export function outputWidth(
+  env: Record<string, string | undefined> = process.env,
+  stdout: { isTTY?: boolean; columns?: number } = process.stdout,
+): number {
+  const columns = Number(env.COLUMNS);
+  if (Number.isInteger(columns) && columns > 0) return columns;
+  if (stdout.isTTY && stdout.columns && stdout.columns > 0) return stdout.columns;
+  return DEFAULT_WIDTH;
+}
+
+/**
+ * Progress on stderr (cli/progress.ts): a bar with an ETA on a terminal, a line every few
+ * seconds when piped.
+ */
+export function progress(io: CliIo, label: string, total: number): Progress {
+  return startProgress(label, total, {
+    interactive: io.interactive,
+    write: (text) => process.stderr.write(text),
+    line: (text) => io.err(text),
+  });
 }

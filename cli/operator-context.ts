@@ -1,16 +1,19 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { isCredentialsMissing } from '#adapters/aws-errors.ts';
 import { ManagementAccount } from '#adapters/management-account.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
+import { profileRegion, resolveDefaultCredentials } from '#adapters/sdk-chain.ts';
 import { isServiceNotServed, isStackMissing, type StackDescription } from '#adapters/stacks.ts';
 import { assertRegion, partitionOf } from '#core/arn.ts';
 import {
-  ACCOUNT_ID_PATTERN,
   type BootstrapperConfig,
+  DEFAULT_CONFIG_FILE,
   type RunAsSetting,
   runAsSetting,
 } from '#core/config.ts';
 import { BOOTSTRAP_MACHINE, type StateMachineRef } from '#core/names.ts';
-import { type GlobalOptions, loadConfig, UserError } from './io.ts';
+import { chooseRegion, describeRegion, type RegionChoice, setTarget } from './aws-target.ts';
+import { type CliIo, CredentialsMissingError, type GlobalOptions, loadConfig, UserError } from './io.ts';
 
 /** The local cloud's fixed long-term key; any AWS-compatible emulator accepts it too. */
 const LOCAL_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -25,15 +28,60 @@ export class OperatorContext {
   readonly runAs: RunAsSetting;
   /** The management account's home region: STS, Step Functions, EventBridge, CloudFormation. */
   readonly region: string;
+  /** Where the region came from (`--region`, `AWS_DEFAULT_REGION`, `profile eu`…). */
+  readonly regionSource: string;
   readonly endpoint: string | undefined;
   readonly aws: ManagementAccount;
 
-  constructor(globals: GlobalOptions, env: Record<string, string | undefined> = process.env) {
-    this.config = loadConfig(globals.config);
+  /**
+   * Resolve the region through the AWS chain and, unless the local cloud's test key is used,
+   * the credentials, so that a missing profile or key is one line before any call.
+   */
+  static async open(
+    globals: GlobalOptions,
+    io?: CliIo,
+    env: Record<string, string | undefined> = process.env,
+  ): Promise<OperatorContext> {
+    const config = loadConfig(globals.config);
+    const choice = await chooseRegion({
+      flag: globals.region,
+      homeRegion: config.homeRegion,
+      configFile: globals.config ?? DEFAULT_CONFIG_FILE,
+      env,
+      profileRegion,
+    });
+    assertRegion(choice.region);
+    if (globals.verbose) io?.err(`region ${describeRegion(choice)}`);
+    const ctx = new OperatorContext(globals, config, choice, env);
+    setTarget(choice, ctx.endpoint);
+    if (!ctx.#useLocalKey) {
+      try {
+        await resolveDefaultCredentials(choice.region);
+      } catch (error) {
+        if (!isCredentialsMissing(error)) throw error;
+        const profile = globals.profile ?? env.AWS_PROFILE;
+        throw new CredentialsMissingError(
+          profile
+            ? `no AWS credentials for profile ${profile}: ${(error as Error).message.split('\n')[0]}; check the profile's name in ~/.aws/config, or run aws sso login --profile ${profile}`
+            : 'no AWS credentials: set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+        );
+      }
+    }
+    return ctx;
+  }
+
+  readonly #useLocalKey: boolean;
+
+  private constructor(
+    globals: GlobalOptions,
+    config: BootstrapperConfig,
+    choice: RegionChoice,
+    env: Record<string, string | undefined>,
+  ) {
+    this.config = config;
     this.runAs = runAsSetting(this.config);
-    const region = globals.region ?? this.config.homeRegion ?? env.AWS_REGION ?? 'us-east-1';
-    assertRegion(region);
-    this.region = region;
+    this.region = choice.region;
+    this.regionSource = choice.source;
     this.endpoint = globals.endpointUrl;
     if (this.endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(this.endpoint)) {
       throw new UserError(`--endpoint-url ${JSON.stringify(this.endpoint)} is not an http(s) URL`);
@@ -41,12 +89,17 @@ export class OperatorContext {
     // Against an emulator with no credentials configured, use its well-known test key so local use just works.
     const hasCredentials =
       env.AWS_ACCESS_KEY_ID !== undefined || env.AWS_PROFILE !== undefined || globals.profile !== undefined;
-    const useLocalKey = this.endpoint !== undefined && !hasCredentials;
+    this.#useLocalKey = this.endpoint !== undefined && !hasCredentials;
     this.aws = new ManagementAccount({
-      region,
-      ...(useLocalKey ? { credentials: LOCAL_CREDENTIALS } : {}),
+      region: this.region,
+      ...(this.#useLocalKey ? { credentials: LOCAL_CREDENTIALS } : {}),
       ...(this.endpoint ? { endpoint: this.endpoint } : {}),
     });
+  }
+
+  /** `eu-west-1 (region from AWS_DEFAULT_REGION)`: for every "not found". */
+  get where(): string {
+    return describeRegion({ region: this.region, source: this.regionSource });
   }
 
   /** The partition of the home region (`aws`, `aws-us-gov`, `aws-cn`). */
@@ -72,7 +125,7 @@ export class OperatorContext {
     } catch (error) {
       if (isStackMissing(error))
         throw new UserError(
-          `stack ${stackName} not found in ${this.region}; deploy it, or pass --stack-name or ${flag}`,
+          `stack ${stackName} not found in ${this.where}; deploy it there, or pass --region, --stack-name or ${flag}`,
         );
       // An endpoint that does not serve CloudFormation answers with an unknown-operation error.
       if (isServiceNotServed(error))
@@ -83,66 +136,6 @@ export class OperatorContext {
     }
     const value = stack.outputs[outputKey];
     if (value) return value;
-    throw new UserError(`stack ${stackName} in ${this.region} has no ${outputKey} output; pass ${flag}`);
+    throw new UserError(`stack ${stackName} in ${this.where} has no ${outputKey} output; pass ${flag}`);
   }
-}
-
-/** Split `--account-id a b` and `--account-id a,b`; every id must be 12 digits. Duplicates are dropped. */
-export function parseAccountIds(values: readonly string[] | undefined): string[] {
-  const ids = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
-  for (const id of ids) {
-    if (!ACCOUNT_ID_PATTERN.test(id))
-      throw new UserError(`account id "${id}" is not a 12-digit AWS account id`);
-  }
-  return [...new Set(ids)];
-}
-
-/** The requested regions, each of which must be governed; all governed regions when none are given. */
-export function parseRegions(values: readonly string[] | undefined, config: BootstrapperConfig): string[] {
-  const requested = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim());
-  if (requested.length === 0) return [...config.governedRegions];
-  for (const region of requested) {
-    if (!config.governedRegions.includes(region)) {
-      throw new UserError(
-        `region "${region}" is not governed (governed: ${config.governedRegions.join(', ')}); see governedRegions in the config`,
-      );
-    }
-  }
-  return [...new Set(requested)];
-}
-
-/** Run `work` over `items` with at most `limit` in flight, keeping the input order in the result. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]{1,80}$/;
-
-/** `--state-machine-arn`, checked before any call; undefined when not given. */
-export function checkStateMachineArn(value: string | undefined): string | undefined {
-  if (value !== undefined && !STATE_MACHINE_ARN.test(value)) {
-    throw new UserError(`--state-machine-arn ${JSON.stringify(value)} is not a state machine ARN`);
-  }
-  return value;
-}
-
-/** A `--timeout`-style option: a positive number of seconds, or a usage error naming the flag. */
-export function positiveSeconds(value: string, flag: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new UserError(`${flag} ${value} is not a positive number`);
-  return seconds;
 }

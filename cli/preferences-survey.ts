@@ -2,7 +2,8 @@ import type { MemberSession } from '#adapters/member-session.ts';
 import type { RunAsReadout } from '#adapters/preferences-readout.ts';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
 import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
-import { mapLimit, type OperatorContext } from './operator-context.ts';
+import type { OperatorContext } from './operator-context.ts';
+import { mapLimit } from './options.ts';
 
 /** What was read from one account in one region, through a read-only session. */
 export type SurveyCell =

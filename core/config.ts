@@ -1,4 +1,5 @@
 import { ConfigurationError } from './errors.ts';
+import { parseJsonWithPositions } from './json-position.ts';
 import { isRecord } from './records.ts';
 import { isKnownRegion } from './regions.ts';
 import {
@@ -364,18 +365,14 @@ export function parseConfig(input: unknown, source = DEFAULT_CONFIG_FILE): Boots
 
 /** Parse the text of a config file. */
 export function parseConfigText(text: string, source = DEFAULT_CONFIG_FILE): BootstrapperConfig {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
+  const parsed = parseJsonWithPositions(text);
+  if (!('tree' in parsed)) {
+    const [first] = parsed.problems;
     throw new ConfigurationError(
-      `Invalid configuration in ${source}: not valid JSON (${(cause as Error).message})`,
-      {
-        cause,
-      },
+      `Invalid configuration in ${source}: not valid JSON at line ${first?.line}, column ${first?.column}: ${first?.message}`,
     );
   }
-  return parseConfig(json, source);
+  return parseConfig(parsed.value, source);
 }
 
 /**

@@ -4,6 +4,7 @@ import { axisDomain, renderChart, renderLegend } from './report-html-chart.ts';
 import { buildRows, type MilestoneKey, partlyVerified, type TimelineRow } from './report-html-rows.ts';
 import { STYLE } from './report-html-style.ts';
 import { duration, escapeHtml, n, tickLabel } from './report-html-text.ts';
+import { type DemoStory, demoStory } from './story.ts';
 
 /**
  * A self-contained HTML timeline of a demo run: one row per account on a common simulated-time
@@ -46,25 +47,28 @@ function renderTable(rows: TimelineRow[]): string {
   return `<div class="table-wrap"><table><caption>Milestones in minutes since the first vend (simulated)</caption><thead><tr><th scope="col">account</th><th scope="col" class="num">vend</th><th scope="col" class="num">role assumable</th><th scope="col" class="num">RunAs verified</th><th scope="col" class="num">Security_&#8203;Resources</th><th scope="col" class="num">Customiz&#173;ations</th><th scope="col" class="num">exposure</th><th scope="col" class="num">gap closed</th><th scope="col" class="num">repairs</th><th scope="col">regions</th><th scope="col">note</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
+const inMinutes = (seconds: number | undefined) => (seconds === undefined ? '–' : (seconds / 60).toFixed(1));
+
+/** The same vends' exposure under the other mechanisms, as the terminal prints it. */
+function renderComparison(story: DemoStory): string {
+  const body = story.mechanisms
+    .map(
+      (m) =>
+        `<tr><th scope="row">${esc(m.mechanism)}</th><td class="num">${m.seconds.length}</td><td class="num">${esc(inMinutes(m.median))}</td><td class="num">${esc(inMinutes(m.p95))}</td><td class="num">${esc(inMinutes(m.worst))}</td><td class="note-cell">${esc(m.basis)}</td></tr>`,
+    )
+    .join('');
+  return `<section aria-labelledby="comparison-heading"><h2 id="comparison-heading">The same vends under other mechanisms</h2><div class="table-wrap"><table class="comparison"><caption>Exposure in minutes (simulated), vend to RunAs set in every governed region</caption><thead><tr><th scope="col">mechanism</th><th scope="col" class="num">vends</th><th scope="col" class="num">median</th><th scope="col" class="num">p95</th><th scope="col" class="num">worst</th><th scope="col">basis</th></tr></thead><tbody>${body}</tbody></table></div></section>`;
+}
+
 /** Render the demo report as one self-contained HTML page (inline CSS and SVG, no network). */
 export function renderHtmlReport(report: DemoReport): string {
   const { rows } = buildRows(report);
-  const exposures = rows.flatMap((r) => (r.exposure ? [r.exposure.seconds] : []));
-  const gapRows = rows.filter((r) => r.gap);
-  const closed = gapRows.map((r) => r.gap?.seconds as number);
-  const windows = gapRows.flatMap((r) =>
-    r.account.prepareToCustomizationsSeconds !== undefined ? [r.account.prepareToCustomizationsSeconds] : [],
-  );
-  const medianExposure = median(exposures);
-  const medianClosed = median(closed);
-  const medianWindow = median(windows);
-  const sumClosed = closed.reduce((a, b) => a + b, 0);
-  const sumWindow = windows.reduce((a, b) => a + b, 0);
-  const share = sumWindow > 0 && windows.length === closed.length ? sumClosed / sumWindow : undefined;
-  const repaired = report.accounts.reduce((sum, a) => sum + (a.regressionsRepaired ?? 0), 0);
-  const repairedAccounts = report.accounts.filter((a) => (a.regressionsRepaired ?? 0) > 0).length;
+  // The headline figures and the comparison are the terminal's too (local/story.ts).
+  const story = demoStory(report);
+  const { medianExposure, medianWindow, share, repaired, repairedAccounts } = story;
+  const medianClosed = median(rows.flatMap((r) => (r.gap ? [r.gap.seconds] : [])));
   const met = report.accounts.filter((a) => a.meetsExpectation).length;
-  const measured = rows.filter((r) => r.exposure).length;
+  const measured = story.measured;
 
   const latest = Math.max(0, ...rows.flatMap((r) => Object.values(r.at)));
   const overview = axisDomain(latest);
@@ -167,6 +171,7 @@ export function renderHtmlReport(report: DemoReport): string {
 ${headline}
 <div class="cards">${cards}</div>
 </section>
+${renderComparison(story)}
 <section aria-labelledby="timeline-heading">
 <h2 id="timeline-heading">Timeline, to scale</h2>
 <p class="sub">One row per account on a common axis; hover a bar or marker for its exact time. LZA milestones are its Deploy stage's, the latest over the governed regions. LZA below 1.14 resets RunAs at Security_Resources; the bootstrapper writes it again (repaired).</p>

@@ -77,7 +77,7 @@ describe('the import graph of the production folders', () => {
 
     // Act / Assess
     expect(graph.get('cli/program.ts')).toContain('cli/commands/replay.ts');
-    expect(graph.get('cli/commands/replay.ts')).toContain('cli/operator-context.ts');
+    expect(graph.get('cli/commands/replay.ts')).toContain('cli/context-loader.ts');
     expect(graph.get('cli/operator-context.ts')).toContain('adapters/management-account.ts');
   });
 
@@ -116,8 +116,14 @@ describe('the import graph of the production folders', () => {
   });
 
   it('lets only the local-only commands reach the local runtime or the local cloud', () => {
-    // Prepare: `demo` and `local-cloud` run the product locally; the scenario file serves both.
-    const localOnly = ['cli/commands/demo.ts', 'cli/commands/local-cloud.ts', 'cli/scenario-file.ts'];
+    // Prepare: `demo` and `local-cloud` run the product locally; the scenario file serves both, and
+    // the demo's terminal output reads the demo report.
+    const localOnly = [
+      'cli/commands/demo.ts',
+      'cli/commands/local-cloud.ts',
+      'cli/demo-output.ts',
+      'cli/scenario-file.ts',
+    ];
     const files = PRODUCTION.flatMap(sourceFiles);
 
     // Act

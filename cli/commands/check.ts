@@ -2,11 +2,19 @@ import type { Command } from 'commander';
 import { judgeReadout } from '#adapters/preferences-readout.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
-import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
-import { type CliIo, exitCodeForCells, type GlobalOptions, progress, UserError } from '../io.ts';
-import { OperatorContext, parseAccountIds, parseRegions } from '../operator-context.ts';
-import { type SurveyCell, surveyPreferences } from '../preferences-survey.ts';
+import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
+import { openContext } from '../context-loader.ts';
+import {
+  type CliIo,
+  exitCodeForCells,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+} from '../io.ts';
+import { parseRegions } from '../options.ts';
+import type { SurveyCell } from '../preferences-survey.ts';
 
 export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';
 
@@ -38,7 +46,7 @@ export function classify(cell: SurveyCell, runAs: RunAsSetting): CheckResult {
   return { ...base, ...versions, status: judgement.status, details: judgement.details };
 }
 
-export function renderCheck(results: CheckResult[]): string {
+export function renderCheck(results: CheckResult[], width = outputWidth()): string {
   const rows = results.map((r) => [
     r.accountId,
     r.region,
@@ -52,7 +60,7 @@ export function renderCheck(results: CheckResult[]): string {
   const compliant = counts.get('compliant') ?? 0;
   const others = [...counts.entries()].filter(([s]) => s !== 'compliant').map(([s, n]) => `${n} ${s}`);
   return [
-    table(['account', 'region', 'status', 'latest', 'default', 'details'], rows),
+    table(['account', 'region', 'status', 'latest', 'default', 'details'], rows, { maxWidth: width }),
     '',
     `${compliant}/${results.length} compliant${others.length > 0 ? `; ${others.join(', ')}` : ''}.`,
   ].join('\n');
@@ -70,33 +78,22 @@ export function registerCheck(program: Command, io: CliIo): void {
     .action(
       async (options: { accountId?: string[]; all?: boolean; regions?: string[] }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
-        if (options.all && options.accountId)
-          throw new UserError('give either --account-id or --all, not both');
-        if (!options.all && !options.accountId) throw new UserError('give --account-id <id...> or --all');
-        const explicit = parseAccountIds(options.accountId);
-        const ctx = new OperatorContext(globals);
+        const explicit = checkAccountSelection(options);
+        const ctx = await openContext(globals, io);
         const regions = parseRegions(options.regions, ctx.config);
 
-        const accountIds = options.all ? await organizationAccounts(ctx) : explicit;
+        const accountIds = await selectedAccounts(ctx, options, explicit);
         const bar = progress(io, 'checking', accountIds.length * regions.length);
+        const { surveyPreferences } = await import('../preferences-survey.ts');
         const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
         bar.finish();
         const results = cells.map((cell) => classify(cell, ctx.runAs));
 
-        if (globals.json) io.out(JSON.stringify(results, null, 2));
+        const exitCode = exitCodeForCells(results.map((r) => r.status));
+        if (globals.json) io.out(jsonEnvelope('check', exitCode, { region: ctx.region, results }));
         else if (results.length === 0) io.out('no member accounts to check.');
         else io.out(renderCheck(results));
-        process.exitCode = exitCodeForCells(results.map((r) => r.status));
+        process.exitCode = exitCode;
       },
     );
-}
-
-/** ACTIVE members, minus the excluded accounts and the management account itself. */
-async function organizationAccounts(ctx: OperatorContext): Promise<string[]> {
-  const managementAccountId = ctx.config.managementAccountId ?? (await ctx.aws.callerAccount());
-  const members = await ctx.aws.organization().list();
-  return selectSweepAccounts(members, {
-    excludeAccountIds: ctx.config.excludeAccountIds,
-    managementAccountId,
-  }).accountIds.sort();
 }

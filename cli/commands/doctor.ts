@@ -18,8 +18,8 @@ import {
   VEND_LEDGER_TABLE_OUTPUT,
 } from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
+import { type DoctorCheck, doctorHealthy, renderDoctor } from '../doctor-output.ts';
 import {
   controlTowerCheck,
   inspectShape,
@@ -27,17 +27,12 @@ import {
   memberRoleFix,
   shapeCheck,
 } from '../doctor-shape-checks.ts';
-import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
-import { OperatorContext } from '../operator-context.ts';
 
-/** One line of the report: what was checked, how it went, and what to do about it. */
-export interface DoctorCheck {
-  check: string;
-  status: 'ok' | 'fail' | 'warn' | 'skip';
-  detail: string;
-  /** Present when status is fail or warn. */
-  fix?: string;
-}
+export type { DoctorCheck };
+
+import { openContext } from '../context-loader.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
+import type { OperatorContext } from '../operator-context.ts';
 
 const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$/;
 
@@ -299,8 +294,9 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
               detail: `${confirmed.length} confirmed subscription(s): ${confirmed.map((s) => `${s.protocol} ${s.endpoint}`).join(', ')}`,
             }
           : {
+              // Nobody hears about failures, but the product works: a warning (--strict fails on it).
               check: 'failure topic',
-              status: 'fail',
+              status: 'warn',
               detail:
                 pending.length > 0
                   ? `${pending.length} subscription(s) pending confirmation, none confirmed: nobody hears about failures`
@@ -413,16 +409,6 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   return checks;
 }
 
-export function renderDoctor(checks: DoctorCheck[]): string {
-  const rows = checks.map((c) => [c.status.toUpperCase(), c.check, c.detail, c.fix ? `fix: ${c.fix}` : '']);
-  const failed = checks.filter((c) => c.status === 'fail').length;
-  return [
-    table(['status', 'check', 'detail', 'fix'], rows),
-    '',
-    failed === 0 ? 'Healthy.' : `${failed} check(s) failed.`,
-  ].join('\n');
-}
-
 export function registerDoctor(program: Command, io: CliIo): void {
   program
     .command('doctor')
@@ -430,13 +416,18 @@ export function registerDoctor(program: Command, io: CliIo): void {
       'Read-only: check a deployed installation (stacks, versions, rules, state machines, failure topic, alarms, LZA pipeline, member role, config), one line per check with a fix',
     )
     .option('--stack-name <name>', 'name of the home stack', DEFAULT_STACK_NAME)
-    .action(async (options: { stackName: string }, command: Command) => {
+    .option('--strict', 'warnings fail too (exit 1), such as a failure topic nobody subscribes to')
+    .action(async (options: { stackName: string; strict?: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const ctx = new OperatorContext(globals);
+      const ctx = await openContext(globals, io);
       const checks = await runDoctor(ctx, options.stackName);
-      const healthy = checks.every((c) => c.status !== 'fail');
-      if (globals.json) io.out(JSON.stringify({ healthy, checks }, null, 2));
-      else io.out(renderDoctor(checks));
-      process.exitCode = healthy ? EXIT.ok : EXIT.notCompliant;
+      const strict = options.strict === true;
+      const healthy = doctorHealthy(checks, strict);
+      const exitCode = healthy ? EXIT.ok : EXIT.notCompliant;
+      const warnings = checks.filter((c) => c.status === 'warn').length;
+      if (globals.json)
+        io.out(jsonEnvelope('doctor', exitCode, { region: ctx.region, healthy, strict, warnings, checks }));
+      else io.out(renderDoctor(checks, outputWidth(), strict));
+      process.exitCode = exitCode;
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { findMismatch } from '#core/event-pattern.ts';
 import { normalize } from '#core/normalize.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
-import { type CliIo, EXIT, type GlobalOptions, loadConfig, UserError } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, loadConfig, UserError } from '../io.ts';
 
 export interface Explanation {
   index: number;
@@ -74,8 +74,10 @@ export function registerExplainEvent(program: Command, io: CliIo): void {
         excludeAccountIds: config.excludeAccountIds,
         ...(config.managementAccountId ? { managementAccountId: config.managementAccountId } : {}),
       });
+      const acted = explanations.some((e) => e.matchedRules.length > 0 && e.outcome.kind === 'bootstrap');
+      const exitCode = acted ? EXIT.ok : EXIT.notCompliant;
       if (globals.json) {
-        io.out(JSON.stringify(explanations, null, 2));
+        io.out(jsonEnvelope('explain-event', exitCode, { explanations }));
       } else {
         for (const e of explanations) {
           io.out(
@@ -90,7 +92,6 @@ export function registerExplainEvent(program: Command, io: CliIo): void {
           else io.out(`  rejected (${e.outcome.error}): ${e.outcome.message}`);
         }
       }
-      const acted = explanations.some((e) => e.matchedRules.length > 0 && e.outcome.kind === 'bootstrap');
-      process.exitCode = acted ? EXIT.ok : EXIT.notCompliant;
+      process.exitCode = exitCode;
     });
 }

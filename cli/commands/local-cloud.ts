@@ -1,10 +1,6 @@
-import { startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import type { Command } from 'commander';
 import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
-import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
-import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { type CliIo, type GlobalOptions, UserError } from '../io.ts';
-import { loadScenario } from '../scenario-file.ts';
 
 export function registerLocalCloud(program: Command, io: CliIo): void {
   program
@@ -18,6 +14,13 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UserError(`--port ${options.port} is not a TCP port`);
+      const [{ startLocalCloud }, { pipelineDefaultsFor }, { LocalRuntime }, { loadScenario }] =
+        await Promise.all([
+          import('@runas-bootstrapper/local-cloud'),
+          import('#local/runtime/deployment.ts'),
+          import('#local/runtime/runtime.ts'),
+          import('../scenario-file.ts'),
+        ]);
       const { scenario, config } = await loadScenario(
         options.scenario,
         globals.config ?? 'bootstrapper.config.json',
@@ -34,6 +37,9 @@ export function registerLocalCloud(program: Command, io: CliIo): void {
       cloud.startTimeline();
       io.out(
         `local cloud ready at ${cloud.url} (management account ${scenario.managementAccountId}, access key test/test)${runtime ? `; bootstrapper deployed, state machines ${runtime.stateMachineArn(BOOTSTRAP_STATE_MACHINE)} and ${runtime.stateMachineArn(SWEEP_STATE_MACHINE)}` : ''}`,
+      );
+      io.out(
+        `try: runas-bootstrapper --endpoint-url ${cloud.url} --region ${scenario.homeRegion} doctor   (or export AWS_ENDPOINT_URL=${cloud.url} AWS_REGION=${scenario.homeRegion})`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
-import {
-  type ExecutionDescription,
-  isExecutionAlreadyExists,
-  type StateMachineExecutions,
-} from '#adapters/executions.ts';
+import { isExecutionAlreadyExists } from '#adapters/aws-errors.ts';
+import type { ExecutionDescription, StateMachineExecutions } from '#adapters/executions.ts';
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { table } from '#core/text-table.ts';
 import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
+import { openContext } from '../context-loader.ts';
 import {
-  checkStateMachineArn,
-  OperatorContext,
-  parseAccountIds,
-  parseRegions,
-  positiveSeconds,
-} from '../operator-context.ts';
+  type CliIo,
+  EXIT,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+  UserError,
+} from '../io.ts';
+import type { OperatorContext } from '../operator-context.ts';
+import { checkStateMachineArn, parseAccountIds, parseRegions, positiveSeconds } from '../options.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
 /** The replay detail: the only three fields ResolveRequest accepts. */
@@ -96,14 +97,17 @@ export function registerReplay(program: Command, io: CliIo): void {
     )
     .option('--state-machine-arn <arn>', 'bootstrap state machine (default: from the stack output)')
     .option('--stack-name <name>', 'stack whose BootstrapStateMachineArn output names it', DEFAULT_STACK_NAME)
-    .option('--wait', 'follow the executions to the end; exit 1 if any failed')
-    .option('--timeout <seconds>', 'with --wait: give up after this many seconds', '2400')
-    .option('--poll-interval <seconds>', 'with --wait: seconds between status polls', '2')
+    .option('--wait', 'follow the executions to the end; exit 1 if any failed (the default)')
+    .option('--no-wait', 'send the replays and return, without following them')
+    .option('--timeout <seconds>', 'give up following after this many seconds', '2400')
+    .option('--poll-interval <seconds>', 'seconds between status polls', '2')
     .action(async (options: ReplayOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      // The same convention as sweep: follow unless --no-wait.
+      const wait = options.wait !== false;
       // Everything the user typed is checked before the first call.
       const accountIds = parseAccountIds(options.accountId);
-      const ctx = new OperatorContext(globals);
+      const ctx = await openContext(globals, io);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
       const excluded = accountIds.filter((id) => ctx.config.excludeAccountIds.includes(id));
       if (excluded.length > 0) {
@@ -131,7 +135,7 @@ export function registerReplay(program: Command, io: CliIo): void {
       });
 
       // Resolve the state machine first, so a missing stack stops us before anything is sent.
-      const needsArn = options.via === 'sfn' || options.wait === true;
+      const needsArn = options.via === 'sfn' || wait;
       const stateMachineArn = needsArn
         ? (options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName)))
         : undefined;
@@ -143,17 +147,18 @@ export function registerReplay(program: Command, io: CliIo): void {
           ? await putReplayEvents(ctx, accountIds.map(detailOf))
           : await startReplayExecutions(ctx, sfn!, stateMachineArn!, accountIds.map(detailOf), sentAt);
 
-      if (options.wait) {
+      if (wait) {
         await follow(io, sfn!, stateMachineArn!, results, {
           since: sentAt - CLOCK_SKEW_MS,
           timeoutMs,
           pollMs,
         });
       }
-      if (globals.json) io.out(JSON.stringify(results, null, 2));
-      else io.out(renderReplay(results, options.wait === true));
-      const failed = options.wait && results.some((r) => r.status !== 'SUCCEEDED');
-      process.exitCode = failed ? EXIT.notCompliant : EXIT.ok;
+      const failed = wait && results.some((r) => r.status !== 'SUCCEEDED');
+      const exitCode = failed ? EXIT.notCompliant : EXIT.ok;
+      if (globals.json) io.out(jsonEnvelope('replay', exitCode, { region: ctx.region, results }));
+      else io.out(renderReplay(results, wait));
+      process.exitCode = exitCode;
     });
 }
 
@@ -309,16 +314,16 @@ function applyDescription(r: ReplayResult, d: ExecutionDescription): void {
   }
 }
 
-export function renderReplay(results: ReplayResult[], waited: boolean): string {
+export function renderReplay(results: ReplayResult[], waited: boolean, width = outputWidth()): string {
   if (!waited) {
     const rows = results.map((r) => [r.accountId, r.via, r.executionArn ?? r.eventId ?? '-']);
     const via = results[0]?.via;
     return [
-      table(['account', 'via', via === 'sfn' ? 'execution' : 'event id'], rows),
+      table(['account', 'via', via === 'sfn' ? 'execution' : 'event id'], rows, { maxWidth: width }),
       '',
       via === 'sfn'
-        ? `Started ${results.length} execution(s). Follow them with --wait, or run check afterwards.`
-        : `Sent ${results.length} replay event(s); the replay rule starts one execution each. Follow them with --wait, or run check afterwards.`,
+        ? `Started ${results.length} execution(s). Follow them by leaving out --no-wait, or run check afterwards.`
+        : `Sent ${results.length} replay event(s); the replay rule starts one execution each. Follow them by leaving out --no-wait, or run check afterwards.`,
     ].join('\n');
   }
   const rows = results.map((r) => [
@@ -330,7 +335,7 @@ export function renderReplay(results: ReplayResult[], waited: boolean): string {
   const succeeded = results.filter((r) => r.status === 'SUCCEEDED').length;
   const failed = results.filter((r) => r.status !== 'SUCCEEDED').map((r) => r.accountId);
   return [
-    table(['account', 'status', 'execution', 'details'], rows),
+    table(['account', 'status', 'execution', 'details'], rows, { maxWidth: width }),
     '',
     `${succeeded}/${results.length} execution(s) succeeded.${failed.length > 0 ? ` See per region: check --account-id ${failed.join(' ')}` : ''}`,
   ].join('\n');

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
-import { table } from '#core/text-table.ts';
+import { table, wrap } from '#core/text-table.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
-import { type CliIo, EXIT, type GlobalOptions, UserError } from '../io.ts';
-import { OperatorContext, parseAccountIds } from '../operator-context.ts';
+import { openContext } from '../context-loader.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth, UserError } from '../io.ts';
+import { parseAccountIds } from '../options.ts';
 
 interface StatusOptions {
   accountId?: string[];
@@ -50,7 +51,7 @@ function regionsText(vend: VendRecord): string {
     .join(', ');
 }
 
-export function renderStatus(vends: readonly VendRecord[]): string {
+export function renderStatus(vends: readonly VendRecord[], width = outputWidth()): string {
   return table(
     [
       'account',
@@ -81,6 +82,7 @@ export function renderStatus(vends: readonly VendRecord[]): string {
       repairsText(v),
       regionsText(v),
     ]),
+    { maxWidth: width },
   );
 }
 
@@ -105,7 +107,7 @@ export function registerStatus(program: Command, io: CliIo): void {
       const sinceSeconds = options.since === undefined ? undefined : parseDuration(options.since);
       if (accountIds.length === 0 && sinceSeconds === undefined)
         throw new UserError('pass --account-id <id…> or --since <duration>');
-      const ctx = new OperatorContext(globals);
+      const ctx = await openContext(globals, io);
       const tableName =
         options.tableName ??
         (await ctx.stackOutput(options.stackName, VEND_LEDGER_TABLE_OUTPUT, '--table-name'));
@@ -121,12 +123,17 @@ export function registerStatus(program: Command, io: CliIo): void {
         vends = await ledger.vendsSince(new Date(Date.now() - (sinceSeconds as number) * 1000).toISOString());
       }
       const unverified = vends.filter((v) => !isVerified(v));
-      if (globals.json) io.out(JSON.stringify({ vends, unverified: unverified.length }, null, 2));
+      const exitCode = unverified.length > 0 ? EXIT.notCompliant : EXIT.ok;
+      if (globals.json)
+        io.out(
+          jsonEnvelope('status', exitCode, { region: ctx.region, vends, unverified: unverified.length }),
+        );
       else if (vends.length === 0) io.out('no vends recorded for that selection');
       else {
         io.out(renderStatus(vends));
-        for (const v of vends) if (v.note) io.out(`${v.accountId} ${v.joinedAt}: ${v.note}`);
+        for (const v of vends)
+          if (v.note) io.out(wrap(`${v.accountId} ${v.joinedAt}: ${v.note}`, outputWidth()).join('\n'));
       }
-      process.exitCode = unverified.length > 0 ? EXIT.notCompliant : EXIT.ok;
+      process.exitCode = exitCode;
     });
 }

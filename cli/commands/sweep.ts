@@ -9,8 +9,17 @@ import { secondsBetween } from '#core/enforcement.ts';
 import { SWEEP_MACHINE } from '#core/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
-import { type CliIo, EXIT, type GlobalOptions, progress, UserError } from '../io.ts';
-import { checkStateMachineArn, OperatorContext, parseRegions, positiveSeconds } from '../operator-context.ts';
+import { openContext } from '../context-loader.ts';
+import {
+  type CliIo,
+  EXIT,
+  type GlobalOptions,
+  jsonEnvelope,
+  outputWidth,
+  progress,
+  UserError,
+} from '../io.ts';
+import { checkStateMachineArn, parseRegions, positiveSeconds } from '../options.ts';
 import { pollUntilDeadline } from '../poll.ts';
 
 interface SweepCommandOptions {
@@ -19,7 +28,7 @@ interface SweepCommandOptions {
   regions?: string[];
   stateMachineArn?: string;
   stackName: string;
-  wait: boolean;
+  wait?: boolean;
   timeout: string;
   pollInterval: string;
 }
@@ -52,12 +61,13 @@ export function registerSweep(program: Command, io: CliIo): void {
     .option('--regions <region...>', 'governed region(s) to sweep (default: every governed region)')
     .option('--state-machine-arn <arn>', 'sweep state machine (default: from the stack output)')
     .option('--stack-name <name>', 'stack whose SweepStateMachineArn output names it', DEFAULT_STACK_NAME)
+    .option('--wait', 'follow the sweep to the end; exit 1 unless everything is compliant (the default)')
     .option('--no-wait', 'start the sweep and print its execution ARN without following it')
     .option('--timeout <seconds>', 'give up following after this many seconds', '7200')
     .option('--poll-interval <seconds>', 'seconds between progress polls', '2')
     .action(async (options: SweepCommandOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      const ctx = new OperatorContext(globals);
+      const ctx = await openContext(globals, io);
       const regions = options.regions ? parseRegions(options.regions, ctx.config) : undefined;
       const maxConcurrency =
         options.maxConcurrency === undefined ? undefined : Number(options.maxConcurrency);
@@ -85,8 +95,8 @@ export function registerSweep(program: Command, io: CliIo): void {
       const name = `sweep-${repair ? 'repair' : 'check'}-${Date.now()}`;
       const executionArn = await sfn.start(stateMachineArn, name, input);
 
-      if (!options.wait) {
-        if (globals.json) io.out(JSON.stringify({ executionArn, status: 'RUNNING' }, null, 2));
+      if (options.wait === false) {
+        if (globals.json) io.out(jsonEnvelope('sweep', EXIT.ok, { executionArn, status: 'RUNNING' }));
         else
           io.out(
             `Started ${name}: ${executionArn}\nFollow it in the Step Functions console, or run check --all afterwards.`,
@@ -96,14 +106,12 @@ export function registerSweep(program: Command, io: CliIo): void {
       }
 
       const result = await follow(io, sfn, executionArn, { timeoutMs, pollMs });
-      io.out(globals.json ? JSON.stringify(result, null, 2) : renderSweep(result));
-      if (result.status === 'TIMED_OUT_WAITING') {
-        // Nothing was judged yet: not "not compliant", but the command could not finish its job.
-        process.exitCode = EXIT.failure;
-        return;
-      }
       const clean = result.status === 'SUCCEEDED' && result.output && sweepIsClean(result.output.totals);
-      process.exitCode = clean ? EXIT.ok : EXIT.notCompliant;
+      // Timed out waiting: nothing was judged yet, so not "not compliant", but the command could not finish its job.
+      const exitCode =
+        result.status === 'TIMED_OUT_WAITING' ? EXIT.failure : clean ? EXIT.ok : EXIT.notCompliant;
+      io.out(globals.json ? jsonEnvelope('sweep', exitCode, { ...result }) : renderSweep(result));
+      process.exitCode = exitCode;
     });
 }
 
@@ -180,7 +188,7 @@ function seconds(result: SweepResult): string {
   return ` in ${secondsBetween(result.startDate, result.stopDate).toFixed(1)} s`;
 }
 
-export function renderSweep(result: SweepResult): string {
+export function renderSweep(result: SweepResult, width = outputWidth()): string {
   const name = result.executionArn.split(':').pop();
   if (result.status === 'TIMED_OUT_WAITING') {
     return `Stopped following sweep ${name}: ${result.cause}.\nExecution: ${result.executionArn}`;
@@ -210,6 +218,7 @@ export function renderSweep(result: SweepResult): string {
       ['accounts skipped: not ACTIVE', String(totals.skippedInactive)],
       ['accounts skipped: excluded', String(totals.skippedExcluded)],
     ],
+    { maxWidth: width },
   );
   const lines = [
     `Sweep ${name} SUCCEEDED${seconds(result)}: ${repair ? 'repair' : 'check only, nothing was written'}; regions ${regions.join(', ')}.`,
@@ -223,7 +232,7 @@ export function renderSweep(result: SweepResult): string {
       ...regions.map((region) => f.regions[region] ?? (f.status === 'role-unavailable' ? '-' : 'compliant')),
       f.error ?? '',
     ]);
-    lines.push('', table(['account', 'status', ...regions, 'details'], rows));
+    lines.push('', table(['account', 'status', ...regions, 'details'], rows, { maxWidth: width }));
     if (totals.findingsOmitted > 0) {
       lines.push(`… and ${totals.findingsOmitted} more account(s): the RecordSweep logs list every finding.`);
     }

@@ -64,7 +64,7 @@ describe('check command', () => {
     );
     // Assess
     expect(code).toBe(1);
-    const results = JSON.parse(out) as {
+    const results = JSON.parse(out).results as {
       accountId: string;
       region: string;
       status: string;
@@ -144,7 +144,9 @@ describe('check command', () => {
     );
     // Assess
     expect(code).toBe(1);
-    const accounts = [...new Set((JSON.parse(out) as { accountId: string }[]).map((r) => r.accountId))];
+    const accounts = [
+      ...new Set((JSON.parse(out).results as { accountId: string }[]).map((r) => r.accountId)),
+    ];
     expect(accounts).toEqual([
       '111111111111',
       '222222222222',

@@ -204,7 +204,7 @@ describe('doctor', () => {
       'in ALARM: RunAsBootstrapper-RegionsFailed (Threshold Crossed: 1 datapoint [2.0] was greater than the threshold (0.0))',
     );
     expect(report.checks.find((c) => c.check === 'failure topic')).toMatchObject({
-      status: 'fail',
+      status: 'warn',
       detail: 'no subscription: nobody hears about failures',
       fix: expect.stringContaining('set notifications.email'),
     });
@@ -245,7 +245,7 @@ describe('doctor', () => {
         runAsDefaultUser: 'ec2-user',
         governedRegions: ['us-east-1', 'eu-west-1'],
         notifications: { email: 'oncall@example.com' },
-        lza: { pipelineName: 'Custom-Pipeline' },
+        lza: { pipelineName: 'Custom-Pipeline', measureGap: true },
       }),
     );
     // Act

@@ -40,7 +40,7 @@ describe('explain-event command', () => {
     // Act
     const { out } = await cli('--json', 'explain-event', `${dir}/events.json`);
     // Assess
-    const explained = JSON.parse(out);
+    const explained = JSON.parse(out).explanations;
     expect(explained).toHaveLength(2);
     expect(explained[0]).toMatchObject({ matchedRules: ['replay-request'], outcome: { kind: 'bootstrap' } });
     expect(explained[1]).toMatchObject({ outcome: { kind: 'error', error: 'InvalidRequestError' } });

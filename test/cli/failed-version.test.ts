@@ -51,7 +51,7 @@ describe('a Failed $LATEST through check, plan and replay', () => {
     );
     // Assess
     expect(code).toBe(EXIT.notCompliant);
-    expect(JSON.parse(out)).toEqual([
+    expect(JSON.parse(out).results).toEqual([
       expect.objectContaining({
         region: 'us-east-1',
         status: 'failed',
@@ -113,7 +113,7 @@ describe('a Failed $LATEST through check, plan and replay', () => {
     expect(doc).toMatchObject({ latestVersion: '3', defaultVersion: '3' });
     expect(doc?.versions.map((v) => v.status)).toEqual(['Active', 'Failed', 'Active']);
     expect(after.code).toBe(EXIT.ok);
-    expect(JSON.parse(after.out)[0]).toMatchObject({
+    expect(JSON.parse(after.out).results[0]).toMatchObject({
       status: 'compliant',
       latestVersion: '3',
       defaultVersion: '3',

@@ -104,9 +104,9 @@ export interface OperatorCloud {
 export async function startOperatorCloud(
   accounts: ScenarioAccounts,
   configOverride: Record<string, unknown> = {},
-  runtimeOptions: { sweepBatchSize?: number; modelledLatency?: boolean } = {},
+  runtimeOptions: { sweepBatchSize?: number; modelledLatency?: boolean; homeRegion?: string } = {},
 ): Promise<OperatorCloud> {
-  const { modelledLatency, ...runtimeStart } = runtimeOptions;
+  const { modelledLatency, homeRegion = 'us-east-1', ...runtimeStart } = runtimeOptions;
   const ownTime = currentVirtualTime() ? undefined : VirtualTime.install({ seed: 1 });
   const configInput = { runAsDefaultUser: RUN_AS_USER, governedRegions: GOVERNED_REGIONS, ...configOverride };
   const dir = mkdtempSync(join(tmpdir(), 'runas-operator-'));
@@ -115,11 +115,11 @@ export async function startOperatorCloud(
   const config = parseConfig({
     ...configInput,
     managementAccountId: MANAGEMENT_ACCOUNT,
-    homeRegion: 'us-east-1',
+    homeRegion,
   });
   const scenario: ScenarioInput = {
     managementAccountId: MANAGEMENT_ACCOUNT,
-    homeRegion: 'us-east-1',
+    homeRegion,
     ...(modelledLatency ? { latency: { model: 'aws', seed: 1 } } : {}),
     accounts,
   };
@@ -131,7 +131,7 @@ export async function startOperatorCloud(
       host: cloud,
       config,
       managementAccountId: MANAGEMENT_ACCOUNT,
-      homeRegion: 'us-east-1',
+      homeRegion,
       ...runtimeStart,
     });
   } catch (error) {

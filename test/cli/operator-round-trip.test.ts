@@ -28,7 +28,7 @@ describe('operator round trip: check, replay --wait, check, plan', () => {
     // Act + Assess: before
     const before = await cli(...env.args('check', ...accounts, '--json'));
     expect(before.code).toBe(1);
-    expect((JSON.parse(before.out) as { status: string }[]).map((r) => r.status)).toEqual([
+    expect((JSON.parse(before.out).results as { status: string }[]).map((r) => r.status)).toEqual([
       'missing',
       'missing',
       'drifted',
@@ -51,7 +51,7 @@ describe('operator round trip: check, replay --wait, check, plan', () => {
       ),
     );
     expect(replay.code).toBe(0);
-    expect(JSON.parse(replay.out)).toEqual([
+    expect(JSON.parse(replay.out).results).toEqual([
       expect.objectContaining({ accountId: '111111111111', via: 'events', status: 'SUCCEEDED' }),
       expect.objectContaining({ accountId: '222222222222', via: 'events', status: 'SUCCEEDED' }),
     ]);
@@ -64,7 +64,7 @@ describe('operator round trip: check, replay --wait, check, plan', () => {
     const writes = env.writeCalls();
     const plan = await cli(...env.args('plan', ...accounts, '--json'));
     expect(plan.code).toBe(0);
-    expect((JSON.parse(plan.out) as { action: string }[]).map((r) => r.action)).toEqual([
+    expect((JSON.parse(plan.out).results as { action: string }[]).map((r) => r.action)).toEqual([
       'none',
       'none',
       'none',

@@ -45,7 +45,7 @@ describe('plan command', () => {
     );
     // Assess
     expect(code).toBe(1); // one region is refused
-    const results = JSON.parse(out);
+    const results = JSON.parse(out).results;
     const current = env.cloud.state.document('222222222222', 'us-east-1')?.versions[0]?.content as string;
     const merged = current
       .replace('"runAsEnabled": false', '"runAsEnabled": true')
@@ -146,7 +146,7 @@ describe('plan command', () => {
         ['--account-id', '222222222222', '--regions', 'ap-southeast-2'],
         /^error: region "ap-southeast-2" is not governed/,
       ],
-      [[], /required option '--account-id <id\.\.\.>' not specified/],
+      [[], /^error: give --account-id <id\.\.\.> or --all$/],
     ])('%j is refused with exit code 2 before any call', async (args, message) => {
       // Prepare
       const assumes = env.cloud.state.callCount({ operation: 'sts:AssumeRole' });

@@ -61,10 +61,12 @@ describe('status command', () => {
   });
 
   it('shows the audit record of a verified vend and exits 0', async () => {
+    // Prepare: a terminal wide enough for one line per vend
+    process.env.COLUMNS = '400';
     // Act
     const { code, out } = await cli(
       ...env.args('status', '--account-id', VERIFIED, '--table-name', VEND_LEDGER_TABLE),
-    );
+    ).finally(() => delete process.env.COLUMNS);
     // Assess
     expect(code).toBe(0);
     const [header, , row] = out.trim().split('\n');
@@ -74,6 +76,25 @@ describe('status command', () => {
     expect(row).toContain(`${VERIFIED}-a (done)`);
     expect(row).toContain('47.0 s');
     expect(row).toContain('us-east-1 v1, eu-west-1 v4');
+  });
+
+  it('fits COLUMNS=120, or 120 when the width is unknown, wrapping long cells', async () => {
+    // Prepare
+    process.env.COLUMNS = '120';
+    // Act
+    const narrow = await cli(
+      ...env.args('status', '--since', '2h', '--table-name', VEND_LEDGER_TABLE),
+    ).finally(() => delete process.env.COLUMNS);
+    const unknown = await cli(...env.args('status', '--since', '2h', '--table-name', VEND_LEDGER_TABLE));
+    // Assess
+    for (const { out } of [narrow, unknown]) {
+      const lines = out.split('\n');
+      expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+      expect(lines.length).toBeGreaterThan(4);
+      expect(out).toContain(VERIFIED);
+      expect(out).toContain('(done)');
+    }
+    expect(narrow.out).toBe(unknown.out);
   });
 
   it('lists every vend since a duration as JSON, and exits 1 when one is not verified', async () => {

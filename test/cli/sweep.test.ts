@@ -176,7 +176,7 @@ describe('sweep command (local cloud and local runtime)', () => {
       // Assess
       expect(code).toBe(2);
       expect(err).toMatch(
-        /^error: stack NotDeployed not found in us-east-1; deploy it, or pass --stack-name or --state-machine-arn$/,
+        /^error: stack NotDeployed not found in us-east-1 \(region from AWS_REGION\); deploy it there, or pass --region, --stack-name or --state-machine-arn$/,
       );
     });
 

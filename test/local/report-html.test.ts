@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { aftRoleFoundSeconds } from '#local/mechanisms.ts';
 import type { AccountReport, DemoReport, RegionReport } from '#local/report.ts';
 import { renderHtmlReport } from '#local/report-html.ts';
 import { escapeHtml } from '#local/report-html-text.ts';
+import { demoStory } from '#local/story.ts';
 
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1'];
 const LZA_DONE = {
@@ -348,5 +350,35 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('Times are simulated (virtual time, modelled AWS latencies).');
     expect(html).toContain('No account was measured in this run.');
     expect(html).not.toMatch(/NaN|Infinity|undefined/);
+  });
+});
+
+describe('the demo story (terminal and HTML alike)', () => {
+  it("finds a role on AFT's schedule: every 5 s for a minute, a 65 s sleep, then 60 s x1.5", () => {
+    // Act
+    const found = [3, 60, 61, 126, 300].map(aftRoleFoundSeconds);
+    // Assess
+    expect(found).toEqual([5, 60, 125, 185, 410]);
+  });
+
+  it('puts the measured vends beside AFT, StackSets and LZA alone, and the HTML report shows the same figures', () => {
+    // Prepare
+    const report = demoReport();
+    // Act
+    const story = demoStory(report);
+    const html = renderHtmlReport(report);
+    // Assess
+    const byName = Object.fromEntries(story.mechanisms.map((m) => [m.mechanism, m]));
+    expect(byName['runas-bootstrapper']?.seconds).toEqual([31.063, 43.263, 41.663, 20, 25]);
+    // AFT, for the vends whose role wait was measured: the same work after the role, with the role
+    // found at 15 s and 35 s instead of 13.8 s and 32.8 s.
+    expect(byName["AFT's role wait"]?.seconds.map((s) => Number(s.toFixed(1)))).toEqual([32.3, 45.5]);
+    expect(byName['StackSets auto-deployment']?.seconds).toHaveLength(5);
+    for (const s of byName['StackSets auto-deployment']?.seconds ?? []) expect(s).toBeGreaterThan(60);
+    expect(byName['LZA alone']?.seconds).toEqual([2609.563, 2604.563, 2596.563]);
+    expect(story.repaired).toBe(9);
+    expect(html).toContain('<h2 id="comparison-heading">The same vends under other mechanisms</h2>');
+    expect(html).toContain(`<th scope="row">StackSets auto-deployment</th><td class="num">5</td>`);
+    expect(html).toContain(`<th scope="row">LZA alone</th><td class="num">3</td><td class="num">43.4</td>`);
   });
 });

@@ -1,12 +1,8 @@
-import {
-  type LatencyDistribution,
-  parseScenario,
-  planRun,
-  SeededRandom,
-  sampleLogNormal,
-  seedFromString,
-} from '@runas-bootstrapper/local-cloud';
+import { type LatencyDistribution, parseScenario, planRun } from '@runas-bootstrapper/local-cloud';
+import { drawSeconds, STACKSETS_MODEL } from '#local/mechanisms.ts';
 import type { GeneratedScenario } from './scenario-generator.ts';
+
+export { STACKSETS_MODEL };
 
 /**
  * What the vends of a bench run would have been exposed for without the bootstrapper, on the
@@ -14,29 +10,6 @@ import type { GeneratedScenario } from './scenario-generator.ts';
  * a real second run of the deployed ASL (baseline.ts); the two below are models of other
  * mechanisms, drawn per account from the distributions stated here.
  */
-
-/**
- * CloudFormation StackSets with automatic deployment to the OU. AWS publishes no latency: the
- * docs say only that adding an account to a target OU queues a create operation, and a
- * StackSet deploys its regions one after another unless told otherwise
- * (StackSetOperationPreferences, RegionConcurrencyType SEQUENTIAL by default). Public reports
- * put a simple StackSet deployment at 2-5 minutes. Modelled: the trigger, then each region in
- * turn.
- */
-export const STACKSETS_MODEL = {
-  trigger: {
-    medianMs: 120_000,
-    p99Ms: 600_000,
-    source:
-      'assumption: CloudFormation docs (automatic deployments) say the operation is queued when the account joins the OU, with no figure; 1-3 minutes typical',
-  },
-  perRegion: {
-    medianMs: 120_000,
-    p99Ms: 360_000,
-    source:
-      'prowler-cloud/prowler PR 12512: a StackSet deployment typically takes 2-5 minutes; regions in sequence (StackSetOperationPreferences default)',
-  },
-} satisfies Record<string, LatencyDistribution>;
 
 /** LZA's Customizations: p99 / median of its spread from run to run (issue reports: 45 min to hours). */
 const LZA_TAIL_RATIO = 3.2;
@@ -71,9 +44,7 @@ export function lzaCustomizationsModel(regions: string[]): LatencyDistribution {
   };
 }
 
-function draw(distribution: LatencyDistribution, seed: number, key: string): number {
-  return sampleLogNormal(distribution, new SeededRandom(seedFromString(`${seed}|${key}`))) / 1000;
-}
+const draw = drawSeconds;
 
 export interface AnchorExposures {
   /** Seconds from join to the last region deployed, per account. */

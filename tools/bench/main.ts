@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { progressLines, stderrSink } from '#cli/progress.ts';
 import { benchCommandLine } from './cli-args.ts';
 import { quietPowertools } from './quiet.ts';
 
@@ -54,19 +55,20 @@ if (scale !== undefined) {
   if (sizes.length === 0 || sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 10_000))
     args.usage('--sweep-scale takes account counts from 1 to 10000, comma-separated');
   const { formatSweepScaleCurve, runSweepScaleCurve } = await import('./sweep-scale-curve.ts');
+  const scaleProgress = progressLines(stderrSink());
   const curve = await runSweepScaleCurve({
     sizes,
     regions: args.positiveInt('regions', 4),
     seed: args.positiveInt('seed', 42),
-    progress: (line) => {
-      if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
-    },
+    progress: scaleProgress.line,
   });
-  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  scaleProgress.finish();
   process.stdout.write(json ? `${JSON.stringify(curve, null, 2)}\n` : `${formatSweepScaleCurve(curve)}\n`);
   process.exit(curve.points.every((p) => p.status === 'SUCCEEDED') ? 0 : 1);
 }
 
+// A bar on a terminal; piped (CI), a line every few seconds.
+const benchProgress = progressLines(stderrSink());
 const result = await runBench({
   accounts: args.positiveInt('accounts', 200),
   regions: args.positiveInt('regions', 4),
@@ -81,11 +83,9 @@ const result = await runBench({
   coldRuns: args.positiveInt('cold-runs', 7),
   joinEvents: !args.flag('no-join-events'),
   roleWaitCurve: args.flag('role-wait-curve'),
-  progress: (line) => {
-    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
-  },
+  progress: benchProgress.line,
 });
-if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+benchProgress.finish();
 const { exposureSamples, ...report } = result;
 const text = `${JSON.stringify(report, stripSamples, 2)}\n`;
 const out = args.text('out');
@@ -94,7 +94,7 @@ if (out) {
   mkdirSync(dirname(resolve(out)), { recursive: true });
   writeFileSync(out, text);
   if (exposureSamples) {
-    const svg = out.replace(/\.json$/, '') + '-exposure-cdf.svg';
+    const svg = `${out.replace(/\.json$/, '')}-exposure-cdf.svg`;
     writeFileSync(
       svg,
       cdfChartSvg(

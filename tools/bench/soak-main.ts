@@ -1,3 +1,4 @@
+import { startProgress, stderrSink } from '#cli/progress.ts';
 import { benchCommandLine } from './cli-args.ts';
 import { quietPowertools } from './quiet.ts';
 
@@ -22,20 +23,17 @@ const args = benchCommandLine(
 const accounts = args.positiveInt('accounts', 1000);
 
 const started = performance.now();
+// Executions, not accounts: a Control Tower vend also fires CreateAccountResult.
+const soakProgress = startProgress(`soak of ${accounts} accounts, executions finished`, 0, stderrSink());
 const result = await runSoak({
   accounts,
   regions: args.positiveInt('regions', 3),
   seed: args.positiveInt('seed', 7),
   timeScale: args.timeScale(),
   faults: 'soak',
-  onProgress: (finished, startedCount) => {
-    if (process.stderr.isTTY)
-      process.stderr.write(
-        `\r\x1b[Ksoak: ${finished}/${startedCount} executions finished of ${accounts} accounts`,
-      );
-  },
+  onProgress: (finished, startedCount) => soakProgress.update(finished, startedCount),
 });
-if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+soakProgress.finish();
 const wallSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
 const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
 

@@ -1,0 +1,54 @@
+import { DEFAULT_STACK_NAME, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope } from './io.ts';
+
+/** How long --version waits for the stack before saying it is not reachable. */
+const STACK_LOOKUP_MS = 5000;
+
+export interface VersionReport {
+  cli: string;
+  node: string;
+  /** The deployed home stack's Version output, or why it could not be read. */
+  stack: { name: string; region?: string; version?: string; unavailable?: string };
+}
+
+/**
+ * `--version`: the CLI's version at once, then the deployed stack's when one is reachable with
+ * the same region chain and credentials as every command. Never fails: exit 0.
+ */
+export async function printVersion(globals: GlobalOptions, io: CliIo): Promise<number> {
+  const report: VersionReport = {
+    cli: PRODUCT_VERSION,
+    node: process.version,
+    stack: { name: DEFAULT_STACK_NAME },
+  };
+  try {
+    const { OperatorContext } = await import('./operator-context.ts');
+    const ctx = await OperatorContext.open(globals);
+    report.stack.region = ctx.where;
+    const lookup = ctx.aws.stacks().describe(DEFAULT_STACK_NAME);
+    const timeout = new Promise<never>((_, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no answer in ${STACK_LOOKUP_MS / 1000} s`)),
+        STACK_LOOKUP_MS,
+      );
+      timer.unref();
+    });
+    const stack = await Promise.race([lookup, timeout]);
+    const version = stack.outputs[VERSION_OUTPUT];
+    if (version) report.stack.version = version;
+    else report.stack.unavailable = `no ${VERSION_OUTPUT} output`;
+  } catch (error) {
+    report.stack.unavailable = (error as Error).message.split('\n')[0] ?? String(error);
+  }
+  if (globals.json) io.out(jsonEnvelope('version', EXIT.ok, { ...report }));
+  else {
+    io.out(`runas-bootstrapper ${report.cli} (node ${report.node})`);
+    const { stack } = report;
+    io.out(
+      stack.version
+        ? `stack ${stack.name} ${stack.version} in ${stack.region}`
+        : `stack ${stack.name}: not reachable: ${stack.unavailable}`,
+    );
+  }
+  return EXIT.ok;
+}
