@@ -267,9 +267,7 @@ describe('Monitoring dashboard', () => {
 
   it('shows the % of the LZA window closed as a number: gap closed over vend to Customizations', () => {
     // Act
-    const widget = dashboard.widgets.find(
-      (w) => w.properties.title === 'LZA window closed, latest day (%)',
-    );
+    const widget = dashboard.widgets.find((w) => w.properties.title === 'LZA window closed, latest day (%)');
     // Assess
     expect(widget?.properties.view).toBe('singleValue');
     const [expression] = linesOf(widget as Widget);
