@@ -72,6 +72,9 @@ interface Line {
 
 interface Widget {
   type: string;
+  x?: number;
+  y?: number;
+  width?: number;
   properties: {
     title?: string;
     view?: string;
@@ -252,11 +255,33 @@ describe('Monitoring dashboard', () => {
       .filter((w) => w.properties.view === 'singleValue')
       .flatMap(linesOf)
       .map((line) => [line.name, line.stat ?? 'Average', line.period]);
-    // Assess
+    // Assess: the math expression's inputs are hidden lines (name and stat given per line).
     expect(singles).toEqual([
       ['VendToRunAsSeconds', 'p90', 86_400],
       ['GapClosedSeconds', 'Average', 86_400],
+      [undefined, 'Average', 86_400],
+      ['GapClosedSeconds', 'Sum', 86_400],
+      ['PrepareToCustomizationsSeconds', 'Sum', 86_400],
     ]);
+  });
+
+  it('shows the % of the LZA window closed as a number: gap closed over vend to Customizations', () => {
+    // Act
+    const widget = dashboard.widgets.find((w) => w.properties.title === 'LZA window closed, latest day (%)');
+    // Assess
+    expect(widget?.properties.view).toBe('singleValue');
+    const [expression] = linesOf(widget as Widget);
+    expect(expression?.expression).toBe('100 * closed / window');
+  });
+
+  it('leaves no empty cell: every row of widgets fills the 24 columns', () => {
+    // Act
+    const rows = new Map<number, number>();
+    for (const w of dashboard.widgets)
+      rows.set(w.y as number, (rows.get(w.y as number) ?? 0) + (w.width as number));
+    // Assess
+    expect(rows.size).toBeGreaterThan(4);
+    expect([...rows.values()].every((width) => width === 24)).toBe(true);
   });
 
   it('charts every execution outcome of the bootstrap, sweep and follow-up state machines', () => {
@@ -313,7 +338,7 @@ describe('Monitoring dashboard', () => {
       .filter((w) => w.type === 'metric')
       .map((w) => w.properties.title ?? '(untitled)');
     // Assess
-    for (const title of titles) expect(title).toMatch(/\((seconds|count per (hour|day)|messages)\)$/);
+    for (const title of titles) expect(title).toMatch(/\((seconds|count per (hour|day)|messages|%)\)$/);
   });
 });
 

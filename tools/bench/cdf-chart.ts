@@ -1,8 +1,9 @@
 import { escapeHtml } from '#local/report-html-text.ts';
 
 /**
- * An exposure CDF chart as a standalone SVG: one step line per mechanism, seconds on a log
- * axis (the mechanisms differ by orders of magnitude), the share of vends on the other.
+ * An exposure CDF chart as a standalone SVG: one step line per mechanism (each its own colour
+ * and dash, its p50 and p95 marked and labelled), simulated seconds on a log axis (the
+ * mechanisms differ by orders of magnitude), the share of vends on the other.
  */
 export interface CdfSeries {
   label: string;
@@ -11,9 +12,23 @@ export interface CdfSeries {
 }
 
 const COLOURS = ['#1b7f3b', '#b35900', '#3f51b5', '#8e24aa', '#607d8b'];
+/** Lines differ by dash as well as colour, so they read in grey print and for colour-blind readers. */
+const DASHES = ['', '8 4', '2 3', '12 3 3 3', '1 4'];
 const WIDTH = 760;
 const HEIGHT = 420;
 const MARGIN = { left: 64, right: 20, top: 36, bottom: 92 };
+
+/** The nearest-rank percentile of sorted values (share in 0-1). */
+function quantile(sorted: readonly number[], share: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))] as number;
+}
+
+/** `21.9 s`, `8.2 min`, `1.2 h`. */
+function valueLabel(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  if (seconds < 3600) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
 
 function tickLabel(seconds: number): string {
   if (seconds < 60) return `${seconds} s`;
@@ -53,7 +68,7 @@ export function cdfChartSvg(title: string, series: readonly CdfSeries[]): string
     );
   }
   parts.push(
-    `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 34}" text-anchor="middle">exposure: account joined to RunAs in effect in every governed region (log scale)</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 34}" text-anchor="middle">exposure in simulated seconds: account joined to RunAs in effect in every governed region (log scale)</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">share of vends</text>`,
   );
   series.forEach((s, index) => {
@@ -65,11 +80,26 @@ export function cdfChartSvg(title: string, series: readonly CdfSeries[]): string
     sorted.forEach((v, i) => {
       d += ` H${x(v).toFixed(1)} V${y((i + 1) / n).toFixed(1)}`;
     });
-    parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"/>`);
+    const dash = DASHES[index % DASHES.length];
+    const dashAttr = dash ? ` stroke-dasharray="${dash}"` : '';
+    parts.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="2"${dashAttr}/>`);
+    // p50 and p95 marked on each curve, labelled with their value.
+    for (const [name, share] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+    ] as const) {
+      const value = quantile(sorted, share);
+      const cx = x(value).toFixed(1);
+      const cy = y(share).toFixed(1);
+      parts.push(
+        `<circle class="${name}" cx="${cx}" cy="${cy}" r="3.5" fill="#fff" stroke="${colour}" stroke-width="2"/>`,
+        `<text x="${(x(value) + 5).toFixed(1)}" y="${(y(share) - 5 - (index % 2) * 11).toFixed(1)}" fill="${colour}" font-size="11">${name} ${escapeHtml(valueLabel(value))}</text>`,
+      );
+    }
     const legendY = HEIGHT - MARGIN.bottom + 50 + Math.floor(index / 2) * 16;
     const legendX = MARGIN.left + (index % 2) * (plotW / 2);
     parts.push(
-      `<line x1="${legendX}" y1="${legendY - 4}" x2="${legendX + 18}" y2="${legendY - 4}" stroke="${colour}" stroke-width="3"/>`,
+      `<line x1="${legendX}" y1="${legendY - 4}" x2="${legendX + 18}" y2="${legendY - 4}" stroke="${colour}" stroke-width="3"${dashAttr}/>`,
       `<text x="${legendX + 24}" y="${legendY}">${escapeHtml(s.label)}</text>`,
     );
   });

@@ -1,21 +1,38 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { Command, CommanderError } from 'commander';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
+type Options = Record<string, { type: 'string' | 'boolean'; description?: string }>;
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
- * The command lines of `npm run bench` and `npm run soak`: strict options, one usage line, and
- * the checks both share. A mistake prints the usage and exits 2.
+ * The command lines of `npm run bench` and `npm run soak`, parsed by commander as the CLI's
+ * are: strict options, `--help` with every option, and the checks both share. A mistake prints
+ * the error and the usage line and exits 2.
  */
-export function benchCommandLine(usageLine: string, options: Options) {
+export function benchCommandLine(usageLine: string, options: Options, argv: string[] = process.argv) {
   const usage = (message: string): never => {
     process.stderr.write(`error: ${message}\nusage: ${usageLine}\n`);
     process.exit(2);
   };
-  let values: Record<string, string | boolean | undefined> = {};
+  const program = new Command(usageLine.split(' -- ')[0] ?? 'bench')
+    .usage(usageLine.split(' -- ')[1] ?? '[options]')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  for (const [name, { type, description = '' }] of Object.entries(options)) {
+    if (type === 'string') program.option(`--${name} <value>`, description);
+    else program.option(`--${name}`, description);
+  }
   try {
-    ({ values } = parseArgs({ options, strict: true }) as { values: typeof values });
+    program.parse(argv);
   } catch (error) {
-    usage((error as Error).message);
+    if (error instanceof CommanderError && error.exitCode === 0) process.exit(0);
+    usage((error as Error).message.replace(/^error: /, ''));
+  }
+  const parsed = program.opts<Record<string, string | boolean | undefined>>();
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const name of Object.keys(options)) {
+    // Commander reads `--no-x` as x = false.
+    values[name] = name.startsWith('no-') ? parsed[camel(name.slice(3))] === false : parsed[camel(name)];
   }
   const text = (name: string) => values[name] as string | undefined;
   const positiveInt = (name: string, fallback: number): number => {
