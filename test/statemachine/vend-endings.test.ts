@@ -157,6 +157,12 @@ describe('a Control Tower organization without LZA, default config, played for 3
     }
     expect(metricCount('GapMeasurementTimedOut')).toBe(0);
     expect(metricCount('VendToRunAsSeconds')).toBe(accounts.length);
+    // The demo report says when the ledger closed each vend.
+    for (const account of played.report.accounts) {
+      const [record] = await played.runtime.dependencies.ledger.vendsOf(account.accountId);
+      expect(account.vend?.closedAt, account.accountId).toBe(record?.gapMeasuredAt);
+      expect(account.vend?.closedAt, account.accountId).toBeDefined();
+    }
     const scheduled = (name: string) =>
       played.runtime.executions().filter((e) => e.startedBy === `schedule/${name}`);
     expect(
