@@ -195,7 +195,7 @@ export function planFollowUp(
  * reconciler's re-drive). Under `true` it is an error: the vend expires, once its owner is gone.
  */
 function withoutPipeline(record: VendRecord, options: FollowUpOptions): FollowUpPlan {
-  const name = options.pipelineName ?? 'the LZA pipeline';
+  const name = options.pipelineName ?? '(unnamed)';
   if (options.measureGap === 'auto') {
     return record.state === 'verified'
       ? {

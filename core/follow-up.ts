@@ -46,6 +46,9 @@ export interface FollowUpWork {
   measure: VendKey[];
   /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
   sweep?: { repair: true; regions: string[] };
+  /** The reconciler's re-drives (core/vend-redrive.ts), added by PlanFollowUp in reconcile mode. */
+  redrive?: Record<string, unknown>[];
+  exhausted?: VendKey[];
 }
 
 /** What started the follow-up: the reconciler, an LZA action to act on, or something to ignore (and why). */
@@ -79,8 +82,22 @@ export function withoutRepeatedSweep(work: FollowUpWork, replan: boolean): Follo
 }
 
 /** The plan for an event that needs no follow-up: the ASL's HasWork ends on `ignored`. */
-export function ignoredPlan(reason: string): FollowUpWork & { truncated: false; ignored: string } {
-  return { mode: 'event', repairs: [], settlements: [], measure: [], truncated: false, ignored: reason };
+export function ignoredPlan(reason: string): FollowUpWork & {
+  redrive: Record<string, unknown>[];
+  exhausted: VendKey[];
+  truncated: false;
+  ignored: string;
+} {
+  return {
+    mode: 'event',
+    repairs: [],
+    settlements: [],
+    measure: [],
+    redrive: [],
+    exhausted: [],
+    truncated: false,
+    ignored: reason,
+  };
 }
 
 /** The earliest join of the open vends: the pipeline's history is read from there. */

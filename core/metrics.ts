@@ -9,6 +9,8 @@ export const METRIC = {
   gapClosedSeconds: 'GapClosedSeconds',
   runAsRegressionsRepaired: 'RunAsRegressionsRepaired',
   gapMeasurementTimedOut: 'GapMeasurementTimedOut',
+  /** Vends whose owner ended with a region unverified and that the reconciler re-drove MAX_REDRIVES times. */
+  vendRedrivesExhausted: 'VendRedrivesExhausted',
   /** Invited accounts that had no member role: Control Tower enrollment will bootstrap them. */
   accountsAwaitingEnrollment: 'AccountsAwaitingEnrollment',
   /** At least how long RunAs was off again after LZA ≤ 1.13 reset it, until the repair. */

@@ -10,6 +10,7 @@ import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/follow-up.ts';
 import { capPlan } from '#core/follow-up-plan.ts';
+import { planRedrives } from '#core/vend-redrive.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { type FollowUpPlanOutput, type PlanFollowUpInput, planFollowUpInput } from './shared/schemas.ts';
@@ -37,12 +38,29 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       decide.planOpenVends(vends, decide.withEventActions(runs, event), event, options),
       trigger.replan,
     );
+    // The reconciler (not its second plan) re-drives vends whose owner ended with a region unverified.
+    const redrives =
+      trigger.mode === 'reconcile' && !trigger.replan
+        ? planRedrives(vends, now(), {
+            managementAccountId: config.managementAccountId,
+            vendWindowHours: config.vendWindowHours,
+            region: dependencies().region,
+          })
+        : { redrive: [], exhausted: [] };
     const { mode, repairs, settlements, measure, sweep } = plan;
     const [openVends, sweepRegions] = [vends.length, sweep?.regions ?? []];
     const counts = { repairs: repairs.length, settlements: settlements.length, measure: measure.length };
-    logger.info('follow-up planned', { mode, replan: trigger.replan, openVends, ...counts, sweepRegions });
+    const redriving = { redrive: redrives.redrive.length, exhausted: redrives.exhausted.length };
+    logger.info('follow-up planned', {
+      mode,
+      replan: trigger.replan,
+      openVends,
+      ...counts,
+      ...redriving,
+      sweepRegions,
+    });
     // Bounded so the plan fits the state payload and the history; the rest continues at once.
-    return capPlan(plan);
+    return { ...capPlan(plan), ...redrives };
   }
   return middy()
     .use(injectLambdaContext(logger))

@@ -8,7 +8,7 @@ import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends } from '#adapters/vend-measurement.ts';
 import { recordVendRepairs } from '#adapters/vend-repairs.ts';
 import * as decide from '#core/follow-up.ts';
-import type { MetricPoint } from '#core/metrics.ts';
+import { METRIC, type MetricPoint } from '#core/metrics.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, emitVendMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordFollowUpInput, recordFollowUpInput } from './shared/schemas.ts';
@@ -45,6 +45,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       const { state: _state, note: reason, ...figures } = settlement.update;
       if (settlement.counts === 'closed') logger.info('vend gap closed', { ...key, ...figures, reason });
       else logger.warn('vend expired', { ...key, reason });
+    }
+    // Re-driven MAX_REDRIVES times and still unverified: an operator must look (alarmed).
+    if (input.plan.exhausted.length > 0) {
+      logger.warn('vend re-drives exhausted', { vends: input.plan.exhausted });
+      later.push({ name: METRIC.vendRedrivesExhausted, unit: 'Count', value: input.plan.exhausted.length });
     }
     addMetrics(later);
     logger.info('follow-up recorded', { mode: input.plan.mode, ...tally });

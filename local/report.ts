@@ -48,7 +48,7 @@ export interface AccountReport {
   /** Executions started for the account (duplicate deliveries and both vend events count). */
   executions: number;
   /** The vend ledger's record: state, triggers seen and the execution that owned the measurements. */
-  vend?: { state: string; triggers: string[]; owner?: string; note?: string };
+  vend?: { state: string; triggers: string[]; owner?: string; note?: string; closedAt?: string };
   regions: Record<string, RegionReport>;
   /** Per region, the outcome the scenario expects. */
   expected: Record<string, ExpectedOutcome>;
@@ -219,6 +219,8 @@ export function buildReport(options: {
               triggers: vend.triggers.map((t) => t.trigger),
               ...(vend.owner ? { owner: vend.owner.execution } : {}),
               ...(vend.note ? { note: vend.note } : {}),
+              // When the ledger closed the vend (its settling write).
+              ...(vend.state === 'closed' && vend.gapMeasuredAt ? { closedAt: vend.gapMeasuredAt } : {}),
             },
           }
         : {}),

@@ -252,6 +252,7 @@ export class BootstrapperStack extends Stack {
 
     this.followUpStateMachine = this.#stateMachine('FollowUp', {
       SweepStateMachineArn: this.sweepStateMachine.stateMachineArn,
+      BootstrapStateMachineArn: this.stateMachine.stateMachineArn,
     });
     const followUpRole = this.followUpStateMachine.executionRole;
     // LZA below 1.14 resets RunAs in every account its Security_Resources touches: the follow-up starts a repair sweep.
@@ -260,6 +261,14 @@ export class BootstrapperStack extends Stack {
         sid: 'StartRepairSweep',
         actions: ['states:StartExecution'],
         resources: [this.sweepStateMachine.stateMachineArn],
+      }),
+    );
+    // The reconciler re-drives a vend whose owner ended with a region unverified.
+    followUpRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RedriveVends',
+        actions: ['states:StartExecution'],
+        resources: [this.stateMachine.stateMachineArn],
       }),
     );
     // A plan cut to one execution's limits continues in a new execution of the same machine. In a

@@ -23,6 +23,7 @@ export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerK
   RunAsReexposedSeconds: null,
   RunAsRegressionsRepaired: null,
   GapMeasurementTimedOut: null,
+  VendRedrivesExhausted: null,
   AccountsAwaitingEnrollment: ['vend', 'request'],
   AccountsChecked: null,
   DriftDetected: null,

@@ -53,6 +53,7 @@ export class Monitoring extends Construct {
   readonly executionFailureAlarms: Record<string, cw.Alarm> = {};
   readonly regionsFailedAlarm: cw.Alarm;
   readonly sweepFailuresAlarm: cw.Alarm;
+  readonly redrivesExhaustedAlarm: cw.Alarm;
   readonly exposureAlarm: cw.Alarm;
   readonly deadLetterAlarm: cw.Alarm;
   readonly versionLimitAlarm: cw.Alarm;
@@ -104,6 +105,22 @@ export class Monitoring extends Construct {
           'may still succeed). The RecordSweep log lists each "sweep finding" with its account and regions; run ' +
           '`runas-bootstrapper check --account-id <id>` to see why, fix the cause (member role, region opt-in, ' +
           'throttling), then `runas-bootstrapper sweep --repair` or `replay --account-id <id> --wait`.',
+      },
+    );
+
+    this.redrivesExhaustedAlarm = this.#addAlarm(
+      'VendRedrivesExhaustedAlarm',
+      metrics.sum('VendRedrivesExhausted', Duration.hours(1), 'Vends past their re-drives'),
+      {
+        alarmName: 'VendRedrivesExhausted',
+        threshold: 0,
+        // No data: no reconcile found a vend past its re-drives.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'The reconciler re-drove a vend whose owner ended with a governed region unverified three times, and ' +
+          'the region is still unverified. The RecordFollowUp log ("vend re-drives exhausted") names the vends; ' +
+          'run `runas-bootstrapper check --account-id <id>` to see why, fix the cause, then ' +
+          '`runas-bootstrapper replay --account-id <id> --wait`.',
       },
     );
 

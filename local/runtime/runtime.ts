@@ -186,11 +186,15 @@ export class LocalRuntime {
         functions,
         timeScale: options.host.clock.timeScale,
         lambda,
-        substitutions: { SweepStateMachineArn: this.stateMachineArn(SWEEP_STATE_MACHINE) },
-        // The non-Lambda Tasks: StartExecution (of the sweep, and of itself to continue), which Step
-        // Functions does itself.
+        substitutions: {
+          SweepStateMachineArn: this.stateMachineArn(SWEEP_STATE_MACHINE),
+          BootstrapStateMachineArn: this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
+        },
+        // The non-Lambda Tasks: StartExecution (of the sweep, of a vend's re-drive, and of itself
+        // to continue), which Step Functions does itself.
         serviceTasks: {
           StartRepairSweep: (input) => this.#startFromTask(input),
+          RedriveVend: (input) => this.#startFromTask(input),
           ContinueFollowUp: (input) => this.#startFromTask(input),
         },
       }),

@@ -51,6 +51,7 @@ describe('bootstrap request', () => {
         regions: ['us-east-1'],
         isVend: true,
         owner: true,
+        covered: false,
         invited: false,
         roleDeadline: '2026-11-30T10:40:00.000Z',
       },

@@ -76,6 +76,8 @@ describe('followUpTrigger', () => {
       repairs: [],
       settlements: [],
       measure: [],
+      redrive: [],
+      exhausted: [],
       truncated: false,
       ignored: 'why',
     });

@@ -863,12 +863,17 @@ describe('planFollowUp on recorded history', () => {
     const none = planFollowUp(record, undefined, {
       awaitTimeoutHours: 6,
       nowMs: Date.parse(record.joinedAt),
+      measureGap: true,
+      pipelineName: 'AWSAccelerator-Pipeline',
     });
     // Assess
     expect(late.decision).toEqual({
       kind: 'expire',
       reason: 'no covering pipeline run finished Customizations within lza.awaitTimeoutHours (6 h)',
     });
-    expect(none.decision).toEqual({ kind: 'expire', reason: 'the LZA pipeline does not exist' });
+    expect(none.decision).toEqual({
+      kind: 'expire',
+      reason: 'the LZA pipeline AWSAccelerator-Pipeline does not exist',
+    });
   });
 });

@@ -191,8 +191,9 @@ describe('BootstrapperStack state machine', () => {
       'AWS::StepFunctions::StateMachine',
       logicalId(stateMachine.node.defaultChild as never),
     );
-    // The follow-up also names the sweep it starts after an LZA < 1.14 Security_Resources, through
-    // the startExecution integration of the stack's partition.
+    // The follow-up also names the sweep it starts after an LZA < 1.14 Security_Resources, the
+    // bootstrap machine that the reconciler's re-drives start, and the stack's partition for the
+    // startExecution integration.
     const sweep =
       id === 'FollowUp'
         ? {
@@ -200,6 +201,9 @@ describe('BootstrapperStack state machine', () => {
               Ref: logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never),
             },
             Partition: { Ref: 'AWS::Partition' },
+            BootstrapStateMachineArn: {
+              Ref: logicalId(built.bootstrapper.stateMachine.node.defaultChild as never),
+            },
           }
         : {};
     expect(resource.Properties.DefinitionSubstitutions).toEqual({
@@ -602,10 +606,11 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
     template.hasOutput(FOLLOW_UP_STATE_MACHINE_OUTPUT, { Value: { Ref: followUp } });
   });
 
-  it('lets the follow-up start only the repair sweep and its own continuation', () => {
+  it('lets the follow-up start only the repair sweep, re-drives of the bootstrap, and its own continuation', () => {
     // Prepare
     const role = logicalId(built.bootstrapper.followUpStateMachine.role.node.defaultChild as never);
     const sweep = logicalId(built.bootstrapper.sweepStateMachine.node.defaultChild as never);
+    const bootstrap = logicalId(built.bootstrapper.stateMachine.node.defaultChild as never);
     const followUp = logicalId(built.bootstrapper.followUpStateMachine.node.defaultChild as never);
     // Assess
     const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
@@ -616,6 +621,12 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
       .filter((s) => actionsOf(s).includes('states:StartExecution'))
       .map((s) => JSON.stringify(s.Resource))
       .sort();
-    expect(resources).toEqual([JSON.stringify({ Ref: followUp }), JSON.stringify({ Ref: sweep })].sort());
+    expect(resources).toEqual(
+      [
+        JSON.stringify({ Ref: followUp }),
+        JSON.stringify({ Ref: sweep }),
+        JSON.stringify({ Ref: bootstrap }),
+      ].sort(),
+    );
   });
 });

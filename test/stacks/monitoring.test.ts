@@ -327,7 +327,7 @@ describe('Monitoring dashboard', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(dashboard, arn));
     // Assess
-    expect(shown).toHaveLength(9);
+    expect(shown).toHaveLength(10);
     expect(shown).toEqual(expect.arrayContaining(alarmArns));
     expect(dashboard.periodOverride).toBe('inherit');
   });
@@ -343,12 +343,13 @@ describe('Monitoring dashboard', () => {
 });
 
 describe('Monitoring alarms', () => {
-  it('creates exactly nine alarms, each named after the stack and notifying the failure topic', () => {
+  it('creates exactly ten alarms, each named after the stack and notifying the failure topic', () => {
     // Act
     const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
     // Assess: failed bootstrap, sweep and follow-up executions, RegionsFailed, SweepFailures, a
-    // dropped scheduled sweep, exposure p90, the document version limit, DLQ.
-    expect(alarms).toHaveLength(9);
+    // dropped scheduled sweep, exposure p90, the document version limit, DLQ, re-drives exhausted.
+    expect(alarms).toHaveLength(10);
+    expect(alarmNamed(template, 'VendRedrivesExhausted').AlarmDescription).toMatch(/replay --account-id/);
     expect(alarmNamed(template, 'FollowUpExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     expect(alarmNamed(template, 'DocumentVersionLimitReached').AlarmDescription).toMatch(
       /documentVersionPruning/,
@@ -822,6 +823,8 @@ describe('Monitoring metric contract with the handlers', () => {
       {
         execution: 'follow-up',
         plan: {
+          redrive: [],
+          exhausted: [],
           mode: 'event',
           repairs: [repair],
           settlements: [
@@ -859,6 +862,8 @@ describe('Monitoring metric contract with the handlers', () => {
       {
         execution: 'reconcile',
         plan: {
+          redrive: [],
+          exhausted: [{ accountId: '555555555555', joinedAt: at(0) }],
           mode: 'reconcile',
           repairs: [],
           settlements: [

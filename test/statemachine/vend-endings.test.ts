@@ -157,6 +157,12 @@ describe('a Control Tower organization without LZA, default config, played for 3
     }
     expect(metricCount('GapMeasurementTimedOut')).toBe(0);
     expect(metricCount('VendToRunAsSeconds')).toBe(accounts.length);
+    // The demo report says when the ledger closed each vend.
+    for (const account of played.report.accounts) {
+      const [record] = await played.runtime.dependencies.ledger.vendsOf(account.accountId);
+      expect(account.vend?.closedAt, account.accountId).toBe(record?.gapMeasuredAt);
+      expect(account.vend?.closedAt, account.accountId).toBeDefined();
+    }
     const scheduled = (name: string) =>
       played.runtime.executions().filter((e) => e.startedBy === `schedule/${name}`);
     expect(
@@ -166,6 +172,53 @@ describe('a Control Tower organization without LZA, default config, played for 3
     ).toEqual([0, 3_600_000, 7_200_000]);
     expect(scheduled('reconcile').every((e) => e.status === 'SUCCEEDED')).toBe(true);
     expect(scheduled('sweep')).toHaveLength(1);
+  }, 300_000);
+});
+
+describe('the reconciler re-drives a vend whose owner ended with a region unverified', () => {
+  it('re-drives a region the owner could not write to compliant, in an organization without LZA', async () => {
+    // Prepare: no LZA; for the first ten simulated minutes every SSM call in eu-west-1 fails, so the
+    // owner fails with that region unverified (after its retries) and gives its claim up.
+    const accountId = '540000000001';
+    let mended = false;
+    // Act: three simulated hours with the deployed schedules.
+    const played = await play(
+      {
+        playUntilSeconds: 3 * 3_600,
+        accounts: [
+          {
+            accountId,
+            name: 'failed-region',
+            roles: { OrganizationAccountAccessRole: 20 },
+            vend: { atSeconds: 5, via: 'organizations', createSeconds: 10 },
+          },
+        ],
+      },
+      {},
+      (cloud) => {
+        setTimeout(() => {
+          mended = true;
+        }, 600_000);
+        injectFaults(cloud, ({ operation, accountId: account, region }) =>
+          !mended && account === accountId && region === 'eu-west-1' && operation.startsWith('ssm:')
+            ? internalError()
+            : undefined,
+        );
+      },
+    );
+    // Assess: the reconciler's first run after the failure started one bootstrap re-drive, which
+    // took the vend over, wrote eu-west-1 and measured it.
+    const [vend] = await vends(played, [accountId]);
+    const redrives = vend?.triggers.filter((t) => t.eventId?.startsWith('redrive-')) ?? [];
+    expect(redrives).toHaveLength(1);
+    expect(vend?.measuredAt).toBeDefined();
+    expect(vend?.state).toBe('closed');
+    expect(vend?.regions['eu-west-1']?.verifiedAt).toBeDefined();
+    const doc = played.cloud.state.document(accountId, 'eu-west-1');
+    const latest = JSON.parse(doc?.versions.find((v) => v.version === doc.defaultVersion)?.content ?? '{}');
+    expect(latest.inputs).toMatchObject({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' });
+    expect(metricCount('VendRedrivesExhausted')).toBe(0);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
   }, 300_000);
 });
 
