@@ -10,7 +10,7 @@ import {
   standingOf,
 } from '#core/organization-shape.ts';
 import { externalPipelineAccount } from '#core/pipeline-account.ts';
-import type { DoctorCheck } from './commands/doctor.ts';
+import type { DoctorCheck } from './doctor-check.ts';
 import type { OperatorContext } from './operator-context.ts';
 
 /** What doctor learns of the organization's shape before it judges the installation. */

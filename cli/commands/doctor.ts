@@ -20,6 +20,7 @@ import {
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
+import type { DoctorCheck } from '../doctor-check.ts';
 import {
   controlTowerCheck,
   hopCheck,
@@ -31,14 +32,7 @@ import {
 import { type CliIo, EXIT, type GlobalOptions } from '../io.ts';
 import { OperatorContext } from '../operator-context.ts';
 
-/** One line of the report: what was checked, how it went, and what to do about it. */
-export interface DoctorCheck {
-  check: string;
-  status: 'ok' | 'fail' | 'warn' | 'skip';
-  detail: string;
-  /** Present when status is fail or warn. */
-  fix?: string;
-}
+export type { DoctorCheck } from '../doctor-check.ts';
 
 const HEALTHY_STACK = /^(CREATE|UPDATE|IMPORT)_COMPLETE$/;
 
