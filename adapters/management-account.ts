@@ -8,7 +8,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { assumedRoleCredentials } from './assumed-role-credentials.ts';
 import { type ClientOptions, createClient } from './clients.ts';
 import { LandingZoneReader } from './control-tower.ts';
 import { EventBus } from './event-bus.ts';
@@ -24,7 +25,7 @@ export interface ManagementAccountOptions {
   /** The home region: STS, Step Functions, EventBridge, CloudFormation. */
   region: string;
   /** Omit for the standard credential chain. */
-  credentials?: AwsCredentialIdentity;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** An AWS-compatible endpoint for every service (the local cloud). */
   endpoint?: string;
 }
@@ -69,6 +70,17 @@ export class ManagementAccount {
   callerAccount(): Promise<string> {
     this.#callerAccount ??= callerAccount(this.#stsClient);
     return this.#callerAccount;
+  }
+
+  /**
+   * The same adapters, signed as a role assumed from these credentials: from a hub account, the
+   * management account's hop role (hub -> hop -> member, docs/organization-shapes.md).
+   */
+  throughRole(roleArn: string, sessionName: string): ManagementAccount {
+    return new ManagementAccount({
+      ...this.#options,
+      credentials: assumedRoleCredentials(this.#stsClient, roleArn, sessionName),
+    });
   }
 
   /** Read sessions in member accounts, assumed from the management credentials. */

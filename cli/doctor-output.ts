@@ -1,14 +1,8 @@
 import { table } from '#core/text-table.ts';
+import type { DoctorCheck } from './doctor-check.ts';
 import { outputWidth } from './io.ts';
 
-/** One line of the report: what was checked, how it went, and what to do about it. */
-export interface DoctorCheck {
-  check: string;
-  status: 'ok' | 'fail' | 'warn' | 'skip';
-  detail: string;
-  /** Present when status is fail or warn. */
-  fix?: string;
-}
+export type { DoctorCheck };
 
 /** One row per check, and its fix on a line of its own under the detail, all within `width`. */
 export function renderDoctor(checks: DoctorCheck[], width = outputWidth(), strict = false): string {

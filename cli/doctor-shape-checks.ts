@@ -1,4 +1,6 @@
 import { hasName } from '#adapters/aws-errors.ts';
+import type { ManagementAccount } from '#adapters/management-account.ts';
+import { hopRoleArn, hubAccount } from '#core/hub.ts';
 import {
   hasLzaStages,
   isLzaPipelineName,
@@ -8,12 +10,16 @@ import {
   standingOf,
 } from '#core/organization-shape.ts';
 import { externalPipelineAccount } from '#core/pipeline-account.ts';
-import type { DoctorCheck } from './commands/doctor.ts';
+import type { DoctorCheck } from './doctor-check.ts';
 import type { OperatorContext } from './operator-context.ts';
 
 /** What doctor learns of the organization's shape before it judges the installation. */
 export interface ShapeFacts {
   standing: Standing | { kind: 'unknown'; error: string };
+  /** The adapters that reach the organization: the caller's, or through the hop role from a hub. */
+  access: ManagementAccount;
+  /** From a hub: whether the hop role could be assumed (the first link of the chain). */
+  hop?: { roleArn: string; error?: string };
   lza: LzaFacts;
   controlTower: ControlTowerFacts;
 }
@@ -41,25 +47,25 @@ async function standing(ctx: OperatorContext): Promise<ShapeFacts['standing']> {
   try {
     const caller = await ctx.aws.callerAccount();
     const management = await ctx.aws.shape().managementAccountId();
-    return standingOf(caller, management, ctx.config.managementAccountId);
+    return standingOf(caller, management, ctx.config.managementAccountId, hubAccount(ctx.config));
   } catch (error) {
     return { kind: 'unknown', error: errorText(error) };
   }
 }
 
-async function lzaFacts(ctx: OperatorContext): Promise<LzaFacts> {
+async function lzaFacts(ctx: OperatorContext, aws: ManagementAccount): Promise<LzaFacts> {
   const { measureGap, pipelineName: name } = ctx.config.lza;
   if (measureGap === false) return { kind: 'off' };
   const account = externalPipelineAccount(ctx.config);
   if (account) return { kind: 'external', name, account };
   try {
-    await ctx.aws.probe().assertPipelineReadable(name);
+    await aws.probe().assertPipelineReadable(name);
     return { kind: 'configured', name };
   } catch (error) {
     if (!hasName(error, 'PipelineNotFoundException'))
       return { kind: 'unreadable', name, error: errorText(error) };
     // List the account's pipelines, and look inside those LZA's installer could have named.
-    const shape = ctx.aws.shape();
+    const shape = aws.shape();
     const names = await shape.pipelineNames().catch(() => [] as string[]);
     const layouts: PipelineLayout[] = [];
     for (const candidate of names.filter(isLzaPipelineName)) {
@@ -77,9 +83,9 @@ async function lzaFacts(ctx: OperatorContext): Promise<LzaFacts> {
   }
 }
 
-async function controlTowerFacts(ctx: OperatorContext): Promise<ControlTowerFacts> {
+async function controlTowerFacts(aws: ManagementAccount): Promise<ControlTowerFacts> {
   try {
-    const reader = ctx.aws.landingZones();
+    const reader = aws.landingZones();
     const arn = await reader.landingZoneArn();
     const homeRegion = arn ? landingZoneRegion(arn) : undefined;
     if (!arn || !homeRegion) return { kind: 'none' };
@@ -90,14 +96,37 @@ async function controlTowerFacts(ctx: OperatorContext): Promise<ControlTowerFact
   }
 }
 
-/** Read the organization's shape: where doctor stands, which pipeline is LZA's, where Control Tower lives. */
+/**
+ * Read the organization's shape: where doctor stands, which pipeline is LZA's, where Control Tower
+ * lives. From a hub account the organization is read through the hop role, as the product does.
+ */
 export async function inspectShape(ctx: OperatorContext): Promise<ShapeFacts> {
-  const [where, lza, controlTower] = await Promise.all([
-    standing(ctx),
-    lzaFacts(ctx),
-    controlTowerFacts(ctx),
-  ]);
-  return { standing: where, lza, controlTower };
+  const where = await standing(ctx);
+  let access = ctx.aws;
+  let hop: ShapeFacts['hop'];
+  if (where.kind === 'hub') {
+    const roleArn = hopRoleArn(ctx.partition, where.management);
+    access = ctx.aws.throughRole(roleArn, 'runas-bootstrapper-doctor');
+    hop = await access.callerAccount().then(
+      () => ({ roleArn }),
+      (error: unknown) => ({ roleArn, error: errorText(error) }),
+    );
+  }
+  const [lza, controlTower] = await Promise.all([lzaFacts(ctx, access), controlTowerFacts(access)]);
+  return { standing: where, access, ...(hop ? { hop } : {}), lza, controlTower };
+}
+
+/** From a hub, the first link of the chain: the hop role in the management account. */
+export function hopCheck(facts: ShapeFacts): DoctorCheck | undefined {
+  if (!facts.hop) return undefined;
+  return facts.hop.error
+    ? {
+        check: 'hop role',
+        status: 'fail',
+        detail: `${facts.hop.roleArn}: ${facts.hop.error}`,
+        fix: 'deploy RunAsBootstrapperManagement in the management account (it holds the hop role, trusted by the hub task roles)',
+      }
+    : { check: 'hop role', status: 'ok', detail: `${facts.hop.roleArn} assumable from the hub` };
 }
 
 /**
@@ -149,6 +178,12 @@ export function shapeCheck(facts: ShapeFacts): DoctorCheck {
         check: 'organization',
         status: 'ok',
         detail: `caller ${where.caller} is the management account; ${lza}`,
+      };
+    case 'hub':
+      return {
+        check: 'organization',
+        status: 'ok',
+        detail: `caller ${where.caller} is the hub (hubAccountId) of management account ${where.management}; ${lza}`,
       };
     case 'not-management':
       return {

@@ -36,16 +36,25 @@ export function isLzaPipelineName(name: string): boolean {
 /** Where doctor runs from, compared with the organization's management account. */
 export type Standing =
   | { kind: 'management'; caller: string }
+  /** The hub account of a hub deployment (config hubAccountId), which reaches the rest through the hop role. */
+  | { kind: 'hub'; caller: string; management: string }
   | { kind: 'not-management'; caller: string; management: string }
   | { kind: 'config-mismatch'; caller: string; management: string; configured: string }
   | { kind: 'no-organization'; caller: string };
 
 /**
  * The caller against DescribeOrganization's management account (`undefined`: the caller is in no
- * organization) and the config's managementAccountId.
+ * organization), the config's managementAccountId and its hub account, if any.
  */
-export function standingOf(caller: string, management: string | undefined, configured?: string): Standing {
+export function standingOf(
+  caller: string,
+  management: string | undefined,
+  configured?: string,
+  hub?: string,
+): Standing {
   if (management === undefined) return { kind: 'no-organization', caller };
+  if (hub !== undefined && caller === hub && (configured === undefined || configured === management))
+    return { kind: 'hub', caller, management };
   if (caller !== management) return { kind: 'not-management', caller, management };
   if (configured !== undefined && configured !== management)
     return { kind: 'config-mismatch', caller, management, configured };

@@ -19,16 +19,18 @@ import {
 } from '#core/names.ts';
 import { selectSweepAccounts } from '#core/sweep.ts';
 import { vendEventRules } from '#core/vend-rules.ts';
-import { type DoctorCheck, doctorHealthy, renderDoctor } from '../doctor-output.ts';
+import type { DoctorCheck } from '../doctor-check.ts';
+import { doctorHealthy, renderDoctor } from '../doctor-output.ts';
 import {
   controlTowerCheck,
+  hopCheck,
   inspectShape,
   lzaPipelineCheck,
   memberRoleFix,
   shapeCheck,
 } from '../doctor-shape-checks.ts';
 
-export type { DoctorCheck };
+export type { DoctorCheck } from '../doctor-check.ts';
 
 import { openContext } from '../context-loader.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
@@ -61,6 +63,8 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   // 0. The organization's shape, first: run from the wrong account, every later line misleads.
   const shape = await inspectShape(ctx);
   add(shapeCheck(shape));
+  const hop = hopCheck(shape);
+  if (hop) add(hop);
 
   // 1. The home stack.
   let homeStack: StackDescription | undefined;
@@ -352,7 +356,8 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
   // 7. One member account's role, through the read-only session the tool itself uses.
   try {
     const managementAccountId = ctx.config.managementAccountId ?? (await ctx.aws.callerAccount());
-    const members = await ctx.aws.organization().list();
+    // From a hub, through the hop role: the chain the product's Lambdas use.
+    const members = await shape.access.organization().list();
     const [accountId] = selectSweepAccounts(members, {
       excludeAccountIds: ctx.config.excludeAccountIds,
       managementAccountId,
@@ -361,7 +366,8 @@ export async function runDoctor(ctx: OperatorContext, stackName: string): Promis
       add({ check: 'member role', status: 'skip', detail: 'no ACTIVE member account to try' });
     } else {
       try {
-        const session = await ctx.memberSessions().open(accountId, 'read');
+        const sessions = shape.access.memberSessions(ctx.config.memberRoleNames, 'runas-bootstrapper-cli');
+        const session = await sessions.open(accountId, 'read');
         add({
           check: 'member role',
           status: 'ok',

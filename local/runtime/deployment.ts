@@ -75,10 +75,12 @@ export interface LocalDeploymentOptions {
 export function localDeployment(options: LocalDeploymentOptions): LocalDeployment {
   const { config, managementAccountId: account, homeRegion, nowMs } = options;
   const hub = hubAccount({ managementAccountId: account, hubAccountId: config.hubAccountId });
+  // The product's own stack, rules, topic and alarms live in the hub when there is one.
+  const home = hub ?? account;
   const stackName = options.stackName ?? DEFAULT_STACK_NAME;
-  const stackId = (region: string, name: string) =>
-    `arn:aws:cloudformation:${region}:${account}:stack/${name}/${crypto.randomUUID()}`;
-  const topicArn = `arn:aws:sns:${homeRegion}:${account}:${stackName}-failures`;
+  const stackId = (region: string, name: string, owner = home) =>
+    `arn:aws:cloudformation:${region}:${owner}:stack/${name}/${crypto.randomUUID()}`;
+  const topicArn = `arn:aws:sns:${homeRegion}:${home}:${stackName}-failures`;
   const stacks: DeployedStack[] = [
     {
       name: stackName,
@@ -103,7 +105,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     stacks.push({
       name,
       region: homeRegion,
-      stackId: stackId(homeRegion, name),
+      stackId: stackId(homeRegion, name, account),
       status: 'CREATE_COMPLETE',
       description: 'runas-bootstrapper (SCP guardrail on the preferences document)',
       createdMs: nowMs,
@@ -128,7 +130,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         {
           Id: 'Target0',
           Arn: options.stateMachineArns.bootstrap,
-          RoleArn: `arn:aws:iam::${account}:role/${stackName}-${pascal(rule.id)}RuleEventsRole`,
+          RoleArn: `arn:aws:iam::${home}:role/${stackName}-${pascal(rule.id)}RuleEventsRole`,
         },
       ],
     });
@@ -145,7 +147,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         {
           Id: 'Target0',
           Arn: options.stateMachineArns.followUp,
-          RoleArn: `arn:aws:iam::${account}:role/${stackName}-LzaFollowUpRuleEventsRole`,
+          RoleArn: `arn:aws:iam::${home}:role/${stackName}-LzaFollowUpRuleEventsRole`,
         },
       ],
     });
@@ -156,7 +158,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     stacks.push({
       name,
       region: forwarderRegion,
-      stackId: stackId(forwarderRegion, name),
+      stackId: stackId(forwarderRegion, name, account),
       status: 'CREATE_COMPLETE',
       description: `runas-bootstrapper (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
       createdMs: nowMs,
@@ -187,7 +189,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
     region: homeRegion,
     status: 'ACTIVE' as const,
     createdMs: nowMs,
-    roleArn: `arn:aws:iam::${account}:role/${stackName}-${pascal(id)}Role`,
+    roleArn: `arn:aws:iam::${home}:role/${stackName}-${pascal(id)}Role`,
   }));
   // Locally an e-mail subscription counts as confirmed at once: nobody can click the link.
   const email = config.notifications.email;
@@ -203,7 +205,7 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
   const alarms: DeployedAlarm[] = DEPLOYED_ALARM_NAMES.map((name) => ({
     name: `${stackName}-${name}`,
     region: homeRegion,
-    arn: `arn:aws:cloudwatch:${homeRegion}:${account}:alarm:${stackName}-${name}`,
+    arn: `arn:aws:cloudwatch:${homeRegion}:${home}:alarm:${stackName}-${name}`,
     state: 'OK',
     reason: 'Threshold Crossed: no datapoints were breaching',
     updatedMs: nowMs,

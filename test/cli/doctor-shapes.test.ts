@@ -36,7 +36,14 @@ afterEach(async () => {
 });
 
 /** The product deployed (config `deployed`) in an organization shaped by `scenario`. */
-async function organization(deployedConfig: object, scenario: Partial<ScenarioInput>) {
+async function organization(
+  deployedConfig: object,
+  scenario: Partial<ScenarioInput>,
+  runtimeOptions: {
+    deployAccountId?: string;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  } = {},
+) {
   time = VirtualTime.install({ seed: 1 });
   const input = {
     runAsDefaultUser: 'ec2-user',
@@ -65,6 +72,7 @@ async function organization(deployedConfig: object, scenario: Partial<ScenarioIn
     config,
     managementAccountId: MANAGEMENT,
     homeRegion: 'us-east-1',
+    ...runtimeOptions,
   });
   cloud.startTimeline();
   const args = (...command: string[]) => ['--config', configFile, '--endpoint-url', cloud!.url, ...command];
@@ -77,6 +85,25 @@ async function doctor(args: string[]) {
 }
 
 const line = (checks: DoctorCheck[], name: string) => checks.find((c) => c.check === name);
+const HUB = '444444444444';
+
+/** Run `work` with another access key in the environment (the CLI's credential chain reads it). */
+async function withKey<T>(
+  key: { accessKeyId: string; secretAccessKey: string },
+  work: () => Promise<T>,
+): Promise<T> {
+  const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
+  process.env.AWS_ACCESS_KEY_ID = key.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = key.secretAccessKey;
+  try {
+    return await work();
+  } finally {
+    if (saved.id === undefined) delete process.env.AWS_ACCESS_KEY_ID;
+    else process.env.AWS_ACCESS_KEY_ID = saved.id;
+    if (saved.secret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+    else process.env.AWS_SECRET_ACCESS_KEY = saved.secret;
+  }
+}
 
 describe('doctor sees the organization shape', () => {
   it('Control Tower without LZA, measureGap auto: no LZA pipeline is healthy, gap not measured', async () => {
@@ -185,6 +212,73 @@ describe('doctor sees the organization shape', () => {
     });
     expect(report.healthy).toBe(true);
     expect(code).toBe(0);
+  });
+
+  it('from a hub account: names the hub, and checks the chain hub -> hop role -> member role', async () => {
+    // Prepare: the product in the hub 444444444444, doctor run with the hub's key.
+    const hubKey = { accessKeyId: 'HUBADMIN', secretAccessKey: 'hub-secret' };
+    const { args } = await organization(
+      { hubAccountId: HUB, managementAccountId: MANAGEMENT },
+      {
+        pipeline: { exists: true },
+        accessKeys: [{ ...hubKey, accountId: HUB }],
+        accounts: [
+          { accountId: HUB, name: 'hub', vend: { atSeconds: 0, via: 'none' } },
+          { accountId: MEMBER, name: 'member', vend: { atSeconds: 0, via: 'none' } },
+        ],
+      },
+      { deployAccountId: HUB, credentials: hubKey },
+    );
+    // Act
+    const { code, report } = await withKey(hubKey, () => doctor(args('doctor')));
+    // Assess
+    expect(report.checks[0]).toMatchObject({
+      check: 'organization',
+      status: 'ok',
+      detail: expect.stringContaining(
+        `caller ${HUB} is the hub (hubAccountId) of management account ${MANAGEMENT}`,
+      ),
+    });
+    expect(line(report.checks, 'hop role')).toMatchObject({ status: 'ok' });
+    expect(line(report.checks, 'LZA pipeline')).toMatchObject({ status: 'ok' });
+    expect(line(report.checks, 'member role')).toMatchObject({ status: 'ok' });
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  it('from a hub account whose management stack is missing: the hop role line fails with the fix', async () => {
+    // Prepare: deployed as if in the management account (no hop role), doctor told of a hub.
+    const hubKey = { accessKeyId: 'HUBADMIN', secretAccessKey: 'hub-secret' };
+    const { args, dir } = await organization(
+      {},
+      {
+        pipeline: { exists: true },
+        accessKeys: [{ ...hubKey, accountId: HUB }],
+        accounts: [
+          { accountId: HUB, name: 'hub', vend: { atSeconds: 0, via: 'none' } },
+          { accountId: MEMBER, name: 'member', vend: { atSeconds: 0, via: 'none' } },
+        ],
+      },
+    );
+    const hubConfig = join(dir, 'hub.json');
+    writeFileSync(
+      hubConfig,
+      JSON.stringify({
+        runAsDefaultUser: 'ec2-user',
+        governedRegions: ['us-east-1', 'eu-west-1'],
+        homeRegion: 'us-east-1',
+        hubAccountId: HUB,
+        managementAccountId: MANAGEMENT,
+      }),
+    );
+    // Act
+    const { report } = await withKey(hubKey, () => doctor([...args('doctor'), '--config', hubConfig]));
+    // Assess
+    expect(line(report.checks, 'hop role')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('AccessDenied'),
+      fix: expect.stringContaining('RunAsBootstrapperManagement'),
+    });
   });
 
   it('run from a member account: says so first, naming the management account', async () => {

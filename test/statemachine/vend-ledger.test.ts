@@ -85,7 +85,7 @@ describe('one record per vend, whatever arrived', () => {
       vend: { atSeconds: 1 + i, via: 'organizations' as const, createSeconds: 10 },
     }));
     // Act
-    const played = await play({ accounts }, {}, 120, undefined, true);
+    const played = await play({ accounts });
     // Assess
     const exposure = perAccount('VendToRunAsSeconds');
     for (const { accountId } of accounts) {

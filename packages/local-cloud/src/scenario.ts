@@ -142,10 +142,7 @@ const pipelineRunSchema = z.strictObject({
 const pipelineSchema = z.strictObject({
   /** Defaults to the cloud's `pipelineDefaults.name`, else AWSAccelerator-Pipeline. */
   name: z.string().optional(),
-  /**
-   * The account the pipeline runs in (LZA's `useExternalPipelineAccount`): its CodePipeline API
-   * answers there and its events are published on that account's bus. Default: the management account.
-   */
+  /** The account the pipeline runs and publishes in (LZA's external pipeline account); default management. */
   accountId: accountId.optional(),
   /** LZA behaviour at Deploy/Security_Resources: below 1.14.0 RunAs is wiped. */
   lzaVersion: z
@@ -175,10 +172,7 @@ const pipelineSchema = z.strictObject({
    * so a scenario without runs behaves like a Control Tower organization without LZA.
    */
   exists: z.boolean().optional(),
-  /**
-   * Other pipelines of the management account's home region, which are not LZA's (a Source and a
-   * Build stage each): ListPipelines lists them beside LZA's, GetPipeline shows their layout.
-   */
+  /** Pipelines beside LZA's that are not LZA's (a Source and a Build stage each). */
   otherPipelines: z.array(z.string().regex(/^[A-Za-z0-9.@_-]{1,100}$/)).default([]),
 });
 
@@ -254,11 +248,7 @@ export const scenarioSchema = z
       .prefault({}),
     /** Long-term access keys besides `test`/`test` (the management account's `local-admin`). */
     accessKeys: z.array(accessKeySchema).default([]),
-    /**
-     * Where a runtime deploys the application (a hub account, the AFT pattern); default the
-     * management account. The cloud does not read it: a runtime signs with an `accessKeys` key of
-     * that account.
-     */
+    /** Where a runtime deploys the application (a hub account); it signs with an `accessKeys` key there. */
     deployAccountId: accountId.optional(),
     /** Check each request's SigV4 signature (the secrets are known). */
     verifySignatures: z.boolean().default(true),
@@ -310,10 +300,7 @@ export const scenarioSchema = z
      * account that has AWSControlTowerExecution at that moment (aws-facts §8), each
      * delivered `deliveries` times.
      */
-    /**
-     * The Control Tower landing zone (ListLandingZones / GetLandingZone). Its home region is where
-     * Control Tower's lifecycle events arrive; default: the scenario's homeRegion.
-     */
+    /** The landing zone (ListLandingZones); its home region (default homeRegion) gets Control Tower's events. */
     controlTower: z
       .strictObject({
         /** false: an organization without Control Tower (ListLandingZones lists none). */
