@@ -129,9 +129,9 @@ describe('bootstrap state machine', () => {
     // Assess
     const execution = vendExecution(runtime);
     expect(execution.status).toBe('SUCCEEDED');
-    // On this file's scaled time each pass costs wall time: the count is test/statemachine/role-wait.test.ts's.
+    // On virtual time the fast schedule (every 2.75 s for the first 90 s) runs as AWS would.
     const attempts = states(execution, 'StateEntered').filter((name) => name === 'AwaitRole');
-    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.length).toBeGreaterThan(10);
     expect(states(execution, 'StateEntered')).toContain('WaitForRole');
     expect(report.accounts[0]!.roleWaitSeconds).toBeGreaterThanOrEqual(120);
   });

@@ -124,7 +124,7 @@ describe('duplicate storm: 3 deliveries of the three vend events, concurrently',
         if (output.apply.promoted) expect(output.apply.versionAfter).toBe(doc?.latestVersion);
       }
     }
-    // The eight duplicates of each write became reads: one created/updated, the rest unchanged.
+    // One poller per vend: only the owner applies; the eight duplicates never reach a member account.
     const actions = new Map<string, string[]>();
     for (const execution of run.runtime.executions()) {
       for (const event of execution.events) {
@@ -136,7 +136,7 @@ describe('duplicate storm: 3 deliveries of the three vend events, concurrently',
     }
     expect(actions.size).toBe(ACCOUNTS.length * REGIONS.length);
     for (const [key, list] of actions) {
-      expect(list, key).toHaveLength(9);
+      expect(list, key).toHaveLength(1);
       expect(
         list.filter((a) => a !== 'unchanged'),
         key,
@@ -163,16 +163,22 @@ describe('duplicate storm: 3 deliveries of the three vend events, concurrently',
     });
   });
 
-  it('records RegionsCompliant once per execution, and each execution reports its own regions', () => {
-    // Assess: RecordEnforcement runs once per execution; its region counts describe that execution.
+  it('enforces once per vend: the owner records RegionsCompliant, the other eight stand down as Covered', () => {
+    // Assess: nine executions per account; the owner alone waits for the role and enforces.
+    const entered = (e: { events: { type: string; state?: { name?: string } }[] }, name: string) =>
+      e.events.some((ev) => ev.type === 'StateEntered' && ev.state?.name === name);
     const compliant = dataPointsPerAccount(emf, 'RegionsCompliant');
-    for (const accountId of ACCOUNTS) expect(compliant.get(accountId), accountId).toBe(9);
-    const enforced = run.runtime
-      .executions()
-      .filter((e) =>
-        e.events.some((ev) => ev.type === 'StateExited' && ev.state?.name === 'RecordEnforcement'),
-      );
-    expect(enforced).toHaveLength(ACCOUNTS.length * 9);
+    for (const accountId of ACCOUNTS) expect(compliant.get(accountId), accountId).toBe(1);
+    const executions = run.runtime.executions();
+    expect(executions).toHaveLength(ACCOUNTS.length * 9);
+    const enforced = executions.filter((e) => entered(e, 'RecordEnforcement'));
+    expect(enforced).toHaveLength(ACCOUNTS.length);
+    const covered = executions.filter((e) => entered(e, 'Covered'));
+    expect(covered).toHaveLength(ACCOUNTS.length * 8);
+    for (const execution of covered) {
+      expect(entered(execution, 'AwaitRole'), execution.name).toBe(false);
+      expect(execution.status).toBe('SUCCEEDED');
+    }
   });
 
   // Only the execution that owns the vend in the ledger measures it.
