@@ -26,12 +26,13 @@ export async function printVersion(globals: GlobalOptions, io: CliIo): Promise<n
     const ctx = await OperatorContext.open(globals);
     report.stack.region = ctx.where;
     const lookup = ctx.aws.stacks().describe(DEFAULT_STACK_NAME);
+    // A wall-clock promise to the operator: AbortSignal.timeout runs on Node's own (unref'd) timer,
+    // which a test's simulated clock does not move.
+    const signal = AbortSignal.timeout(STACK_LOOKUP_MS);
     const timeout = new Promise<never>((_, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer in ${STACK_LOOKUP_MS / 1000} s`)),
-        STACK_LOOKUP_MS,
-      );
-      timer.unref();
+      signal.addEventListener('abort', () => reject(new Error(`no answer in ${STACK_LOOKUP_MS / 1000} s`)), {
+        once: true,
+      });
     });
     const stack = await Promise.race([lookup, timeout]);
     const version = stack.outputs[VERSION_OUTPUT];

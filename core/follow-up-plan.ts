@@ -24,7 +24,7 @@ import { mayMove } from './vend-transitions.ts';
  * repair adds about a dozen history events (25,000 per execution): these caps keep a plan under
  * about 100 KiB and 2,000 events. A plan cut to them continues in a new execution at once.
  */
-export const FOLLOW_UP_CAPS = { repairs: 100, settlements: 200, measure: 100 } as const;
+export const FOLLOW_UP_CAPS = { repairs: 100, settlements: 200, measure: 100, redrives: 25 } as const;
 
 export function capPlan<T extends { repairs: unknown[]; settlements: unknown[]; measure: unknown[] }>(
   plan: T,

@@ -57,6 +57,8 @@ export interface HistoryBoundOptions {
   loopMapRuns: number;
   /** ...and how many items each of those runs has. */
   loopMapItems: number;
+  /** Items of a named Map on the loop, when it has a cap of its own (else `loopMapItems`). */
+  loopMapItemsByState?: Record<string, number>;
 }
 
 export interface HistoryBound {
@@ -139,7 +141,8 @@ export function worstCaseHistory(definition: Json, options: HistoryBoundOptions)
       continue;
     }
     const runs = state.Type === 'Map' ? options.loopMapRuns : options.loopIterations;
-    add('loop', stateEvents(state, runs, 'loop', options.loopMapItems) * runs);
+    const items = options.loopMapItemsByState?.[name] ?? options.loopMapItems;
+    add('loop', stateEvents(state, runs, 'loop', items) * runs);
   }
   const total = Object.values(terms).reduce((a, b) => a + b, 0);
   return { total, terms };

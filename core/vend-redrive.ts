@@ -4,6 +4,7 @@
  * a bounded number of times; after that an alarm asks an operator. Attempts are counted from the
  * vend's own triggers (each re-drive is recorded there with its event id), so nothing else is stored.
  */
+import { FOLLOW_UP_CAPS } from './follow-up-plan.ts';
 import { canClaim, classifyRequest, measureVend, type VendKey, type VendRecord } from './vend-ledger.ts';
 import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from './vend-rules.ts';
 
@@ -76,7 +77,9 @@ export function planRedrives(
     if (!needsRedrive(vend, nowMs, context.vendWindowHours)) continue;
     const done = redrivesOf(vend);
     if (done >= MAX_REDRIVES) exhausted.push({ accountId: vend.accountId, joinedAt: vend.joinedAt });
-    else redrive.push(redriveRequest(vend, done + 1, nowMs, context));
+    // Capped like the rest of a plan (state payload, history); the rest waits for the next reconcile.
+    else if (redrive.length < FOLLOW_UP_CAPS.redrives)
+      redrive.push(redriveRequest(vend, done + 1, nowMs, context));
   }
   return { redrive, exhausted };
 }

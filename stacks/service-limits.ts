@@ -65,17 +65,21 @@ export function bootstrapHistoryBound(config: BootstrapperConfig, definitionFile
 }
 
 /**
- * The follow-up's worst case: its Map runs at most FOLLOW_UP_CAPS.repairs items (a larger plan
- * continues in a new execution), and it has no loop and no deadline-bound retrier.
+ * The follow-up's worst case: each of its Maps runs at most FOLLOW_UP_CAPS.repairs items (a larger
+ * plan continues in a new execution), and it has no deadline-bound retrier. Its loop (PlanAgain)
+ * runs at most twice: the second plan marks `$.replan`, which the ASL never loops on again.
  */
+export const FOLLOW_UP_PLAN_PASSES = 2;
+
 export function followUpHistoryBound(definitionFile: string): HistoryBound {
   const definition = JSON.parse(readFileSync(definitionFile, 'utf8')) as Record<string, unknown>;
   return worstCaseHistory(definition, {
     mapItems: FOLLOW_UP_CAPS.repairs,
     deadlineBound: {},
-    loopIterations: 0,
-    loopMapRuns: 0,
-    loopMapItems: 1,
+    loopIterations: FOLLOW_UP_PLAN_PASSES,
+    loopMapRuns: FOLLOW_UP_PLAN_PASSES,
+    loopMapItems: FOLLOW_UP_CAPS.repairs,
+    loopMapItemsByState: { RedriveVends: FOLLOW_UP_CAPS.redrives },
   });
 }
 

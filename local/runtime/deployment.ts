@@ -54,6 +54,7 @@ export const DEPLOYED_ALARM_NAMES = [
   'FollowUpExecutionsFailed',
   'SweepScheduleDropped',
   'DocumentVersionLimitReached',
+  'VendRedrivesExhausted',
 ] as const;
 
 export interface LocalDeploymentOptions {

@@ -171,7 +171,8 @@ describe('Lambda bundles', () => {
       'verify-preferences': ['ssm', 'sts'],
       // STS assumes the reader role of LZA's external pipeline account, when there is one.
       'plan-follow-up': ['codepipeline', 'dynamodb', 'sts'],
-      'record-enforcement': ['dynamodb'],
+      // CodePipeline: under measureGap auto, whether the LZA pipeline exists once a vend is measured.
+      'record-enforcement': ['codepipeline', 'dynamodb'],
       'record-follow-up': ['dynamodb'],
       'record-sweep': [],
     };

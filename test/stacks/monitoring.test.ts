@@ -23,6 +23,7 @@ import {
   onlyResource,
   type PolicyStatementJson,
   partitionArn,
+  required,
   type SynthesizedApp,
   synthApp,
   testConfig,
@@ -195,11 +196,14 @@ describe('Monitoring dashboard', () => {
     (name) => {
       // Prepare
       const trigger = METRIC_TRIGGERS[name]?.[0];
-      const graph = dashboard.widgets.find(
-        (w) => w.properties.view === 'timeSeries' && linesOf(w).some((line) => line.name === name),
+      const graph = required(
+        dashboard.widgets.find(
+          (w) => w.properties.view === 'timeSeries' && linesOf(w).some((line) => line.name === name),
+        ),
+        `a graph of ${name}`,
       );
       // Act
-      const lines = graph ? linesOf(graph) : [];
+      const lines = linesOf(graph);
       // Assess
       // GapClosedSeconds can be negative, and CloudWatch has no percentiles for such a period.
       // A dashboard line without `stat` is an Average, CloudWatch's default.
@@ -214,7 +218,7 @@ describe('Monitoring dashboard', () => {
           period: 86_400,
         });
       }
-      expect(graph?.properties.title).toMatch(/\(seconds\)$/);
+      expect(graph.properties.title).toMatch(/\(seconds\)$/);
     },
   );
 
@@ -231,10 +235,13 @@ describe('Monitoring dashboard', () => {
       );
       for (const line of lines) expect(line).toMatchObject({ stat: 'Sum', period: 3600 });
       if (triggers.length > 1) {
-        const expression = allLines(dashboard).find((line) =>
-          lines.every((metric) => line.expression?.includes(`FILL(${metric.id}, 0)`)),
+        const expression = required(
+          allLines(dashboard).find((line) =>
+            lines.every((metric) => line.expression?.includes(`FILL(${metric.id}, 0)`)),
+          ),
+          'the sum of the lines',
         );
-        expect(expression?.period).toBe(3600);
+        expect(expression.period).toBe(3600);
       }
     },
   );
@@ -267,11 +274,14 @@ describe('Monitoring dashboard', () => {
 
   it('shows the % of the LZA window closed as a number: gap closed over vend to Customizations', () => {
     // Act
-    const widget = dashboard.widgets.find((w) => w.properties.title === 'LZA window closed, latest day (%)');
+    const widget = required(
+      dashboard.widgets.find((w) => w.properties.title === 'LZA window closed, latest day (%)'),
+      'the LZA window widget',
+    );
     // Assess
-    expect(widget?.properties.view).toBe('singleValue');
-    const [expression] = linesOf(widget as Widget);
-    expect(expression?.expression).toBe('100 * closed / window');
+    expect(widget.properties.view).toBe('singleValue');
+    const [expression] = linesOf(widget);
+    expect(required(expression, 'its expression').expression).toBe('100 * closed / window');
   });
 
   it('leaves no empty cell: every row of widgets fills the 24 columns', () => {
@@ -309,11 +319,12 @@ describe('Monitoring dashboard', () => {
     // Prepare
     const queue = logicalId(built.bootstrapper.deadLetterQueue.queue);
     // Act
-    const [line, ...others] = allLines(dashboard).filter((l) => l.namespace === 'AWS/SQS');
+    const [first, ...others] = allLines(dashboard).filter((l) => l.namespace === 'AWS/SQS');
+    const line = required(first, 'a dead-letter queue line');
     // Assess
     expect(others).toEqual([]);
-    expect(line?.name).toBe('ApproximateNumberOfMessagesVisible');
-    expect(resolveToken(dashboard, line?.dimensions.QueueName as string)).toEqual({
+    expect(line.name).toBe('ApproximateNumberOfMessagesVisible');
+    expect(resolveToken(dashboard, line.dimensions.QueueName as string)).toEqual({
       'Fn::GetAtt': [queue, 'QueueName'],
     });
   });
@@ -377,8 +388,11 @@ describe('Monitoring alarms', () => {
     // Assess
     expect(alarm.Threshold).toBe(0);
     expect(alarm.OKActions).toBeUndefined();
-    const expression = metrics.find((m) => m.ReturnData !== false);
-    expect(expression?.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
+    const expression = required(
+      metrics.find((m) => m.ReturnData !== false),
+      'the alarm expression',
+    );
+    expect(expression.Expression).toBe('FILL(failed, 0) + FILL(timedOut, 0) + FILL(aborted, 0)');
     const inputs = metrics.filter((m) => m.MetricStat);
     expect(inputs.map((m) => [m.Id, m.MetricStat?.Metric.MetricName])).toEqual([
       ['failed', 'ExecutionsFailed'],
@@ -401,7 +415,7 @@ describe('Monitoring alarms', () => {
     const inputs = metrics.filter((m) => m.MetricStat);
     expect(inputs).toHaveLength(1);
     expect(dimensionsOf(inputs[0]!)).toEqual(expectedDimensions(undefined));
-    expect(inputs[0]?.MetricStat).toMatchObject({
+    expect(required(inputs[0], 'the alarm metric').MetricStat).toMatchObject({
       Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'SweepFailures' },
       Period: 6 * 3600,
       Stat: 'Sum',
@@ -446,9 +460,12 @@ describe('Monitoring alarms', () => {
         Stat: 'Sum',
       });
     }
-    expect(metrics.find((m) => m.ReturnData !== false)?.Expression).toBe(
-      inputs.map((m) => `FILL(${m.Id}, 0)`).join(' + '),
-    );
+    expect(
+      required(
+        metrics.find((m) => m.ReturnData !== false),
+        'the alarm expression',
+      ).Expression,
+    ).toBe(inputs.map((m) => `FILL(${m.Id}, 0)`).join(' + '));
   });
 
   it.each([[600], [2700]])(
@@ -466,16 +483,19 @@ describe('Monitoring alarms', () => {
       // Assess
       expect(others).toEqual([]);
       expect(alarm.Threshold).toBe(seconds);
-      expect(metric?.MetricStat).toMatchObject({
+      expect(required(metric, 'the alarm metric').MetricStat).toMatchObject({
         Metric: { Namespace: 'RunAsBootstrapper', MetricName: 'VendToRunAsSeconds' },
         Period: 3600,
         Stat: 'p90',
       });
       expect(dimensionsOf(metric as AlarmMetricJson)).toEqual(expectedDimensions('vend'));
-      const exposure = dashboardOf(configured.templates.bootstrapper).widgets.find((w) =>
-        linesOf(w).some((line) => line.name === 'VendToRunAsSeconds' && line.stat === 'Maximum'),
+      const exposure = required(
+        dashboardOf(configured.templates.bootstrapper).widgets.find((w) =>
+          linesOf(w).some((line) => line.name === 'VendToRunAsSeconds' && line.stat === 'Maximum'),
+        ),
+        'the exposure graph',
       );
-      expect(exposure?.properties.annotations?.horizontal?.map((a) => a.value)).toEqual([seconds]);
+      expect(exposure.properties.annotations?.horizontal?.map((a) => a.value)).toEqual([seconds]);
     },
   );
 
@@ -488,7 +508,7 @@ describe('Monitoring alarms', () => {
     // Assess
     expect(alarm.Threshold).toBe(0);
     expect(alarm.OKActions).toEqual([{ Ref: topicId }]);
-    expect(metric?.MetricStat).toMatchObject({
+    expect(required(metric, 'the alarm metric').MetricStat).toMatchObject({
       Metric: { Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' },
       Period: 300,
       Stat: 'Maximum',
@@ -557,11 +577,11 @@ describe('Monitoring failure topic', () => {
 
   it('refuses publishing without TLS and lets CloudWatch publish only for this stack’s alarms', () => {
     // Prepare
-    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const policy = onlyResource(template, 'AWS::SNS::TopicPolicy');
     // Act
-    const statements = policy?.Properties.PolicyDocument.Statement as PolicyStatementJson[];
+    const statements = policy.Properties.PolicyDocument.Statement as PolicyStatementJson[];
     // Assess
-    expect(policy?.Properties.Topics).toEqual([{ Ref: topicId }]);
+    expect(policy.Properties.Topics).toEqual([{ Ref: topicId }]);
     expect(statements).toContainEqual(
       expect.objectContaining({
         Effect: 'Deny',
@@ -586,9 +606,9 @@ describe('Monitoring failure topic', () => {
 
   it('lets CloudWatch use the key for this topic and this stack’s alarms, without a reference cycle', () => {
     // Prepare
-    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const key = onlyResource(template, 'AWS::KMS::Key');
     // Act
-    const statements = key?.Properties.KeyPolicy.Statement as (PolicyStatementJson & {
+    const statements = key.Properties.KeyPolicy.Statement as (PolicyStatementJson & {
       Principal: unknown;
     })[];
     const cloudWatch = statements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
@@ -638,9 +658,10 @@ describe('Monitoring failure topic', () => {
     // Act
     const outputs = template.findOutputs('*');
     // Assess
-    expect(outputs[FAILURE_TOPIC_OUTPUT]?.Value).toEqual({ Ref: topicId });
-    expect(outputs[DASHBOARD_NAME_OUTPUT]?.Value).toBe(STACK);
-    expect(outputs[DASHBOARD_URL_OUTPUT]?.Value).toBe(
+    const output = (key: string) => required(outputs[key], `output ${key}`).Value;
+    expect(output(FAILURE_TOPIC_OUTPUT)).toEqual({ Ref: topicId });
+    expect(output(DASHBOARD_NAME_OUTPUT)).toBe(STACK);
+    expect(output(DASHBOARD_URL_OUTPUT)).toBe(
       `https://console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/${STACK}`,
     );
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: STACK });
@@ -733,6 +754,8 @@ describe('Monitoring metric contract with the handlers', () => {
       ledger,
       config: testConfig(),
       now: () => Date.UTC(2026, 0, 1, 0, 8),
+      // measureGap auto asks, once a vend is measured, whether the LZA pipeline exists: here it does.
+      pipeline: { exists: async () => true },
     }) as unknown as HandlerDependencies;
   const emf: EmfRecord[] = [];
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
