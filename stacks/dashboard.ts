@@ -13,6 +13,12 @@ const SWEEP_PERIOD = Duration.days(1);
 
 type Statistics = readonly { statistic: string; label: string }[];
 
+/**
+ * The unit a latency is drawn in. LZA's window runs 30–90 minutes, so its figures would read as
+ * thousands of seconds: those graphs divide by 60 in a math expression and say minutes.
+ */
+type LatencyUnit = 'seconds' | 'minutes';
+
 const LATENCY_STATISTICS: Statistics = [
   { statistic: 'p50', label: 'p50' },
   { statistic: 'p90', label: 'p90' },
@@ -126,11 +132,15 @@ export class MonitoringDashboard extends cw.Dashboard {
         sparkline: true,
       }),
       new cw.SingleValueWidget({
-        title: 'Gap closed, average of the latest day (seconds)',
+        title: 'Gap closed, average of the latest day (minutes)',
         width: 4,
         height: 5,
         metrics: [
-          metrics.emf('GapClosedSeconds', undefined, 'Average', LATENCY_PERIOD, 'Gap closed, average'),
+          inMinutes(
+            metrics.emf('GapClosedSeconds', undefined, 'Average', LATENCY_PERIOD, 'Gap closed, average'),
+            'average',
+            'Gap closed, average',
+          ),
         ],
         sparkline: true,
       }),
@@ -162,20 +172,22 @@ export class MonitoringDashboard extends cw.Dashboard {
       latencyGraph(
         metrics,
         'PrepareToCustomizationsSeconds',
-        'LZA: vend to Customizations done (seconds)',
+        'LZA: vend to Customizations done (minutes)',
         [],
         LATENCY_STATISTICS,
         8,
+        'minutes',
       ),
     );
     this.addWidgets(
       latencyGraph(
         metrics,
         'GapClosedSeconds',
-        'Gap closed: Customizations done minus RunAs verified (seconds)',
+        'Gap closed: Customizations done minus RunAs verified (minutes)',
         [],
         SIGNED_STATISTICS,
         8,
+        'minutes',
       ),
       latencyGraph(
         metrics,
@@ -250,7 +262,11 @@ export class MonitoringDashboard extends cw.Dashboard {
   }
 }
 
-/** p50, p90 and max of a latency; percentiles cannot be added up, so one dimension set only. */
+/**
+ * One series per statistic of a latency (p50, p90 and max by default); percentiles cannot be added
+ * up, so one dimension set only. In minutes, each series is its metric divided by 60, the metric
+ * itself a hidden input of that expression.
+ */
 function latencyGraph(
   metrics: HandlerMetrics,
   name: MetricName,
@@ -258,6 +274,7 @@ function latencyGraph(
   annotations: cw.HorizontalAnnotation[] = [],
   statistics: Statistics = LATENCY_STATISTICS,
   width = 6,
+  unit: LatencyUnit = 'seconds',
 ): cw.GraphWidget {
   const triggers = METRIC_TRIGGERS[name];
   if (triggers && triggers.length !== 1) throw new Error(`Monitoring: ${name} has several dimension sets`);
@@ -266,11 +283,22 @@ function latencyGraph(
     title,
     width,
     height: 6,
-    left: statistics.map(({ statistic, label }) =>
-      metrics.emf(name, trigger, statistic, LATENCY_PERIOD, label),
-    ),
-    leftYAxis: { label: 'seconds', showUnits: false },
+    left: statistics.map(({ statistic, label }) => {
+      const metric = metrics.emf(name, trigger, statistic, LATENCY_PERIOD, label);
+      return unit === 'minutes' ? inMinutes(metric, label, label) : metric;
+    }),
+    leftYAxis: { label: unit, showUnits: false },
     leftAnnotations: annotations,
+  });
+}
+
+/** A metric in seconds, drawn in minutes. `id` names the hidden input: unique within a widget. */
+function inMinutes(seconds: cw.IMetric, id: string, label: string): cw.IMetric {
+  return new cw.MathExpression({
+    expression: `${id} / 60`,
+    usingMetrics: { [id]: seconds },
+    label,
+    period: LATENCY_PERIOD,
   });
 }
 

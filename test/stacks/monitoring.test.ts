@@ -59,6 +59,9 @@ const EXECUTION_METRICS = [
   'ExecutionsAborted',
 ];
 
+/** Latencies whose figures run into thousands of seconds: charted in minutes. */
+const IN_MINUTES: readonly MetricName[] = ['PrepareToCustomizationsSeconds', 'GapClosedSeconds'];
+
 /** One line of a dashboard metric widget: a metric, or a math expression. */
 interface Line {
   namespace?: string;
@@ -69,6 +72,7 @@ interface Line {
   id?: string;
   expression?: string;
   label?: string;
+  visible?: boolean;
 }
 
 interface Widget {
@@ -203,13 +207,24 @@ describe('Monitoring dashboard', () => {
         `a graph of ${name}`,
       );
       // Act
-      const lines = linesOf(graph);
+      const lines = linesOf(graph).filter((line) => line.name === name);
+      const expressions = linesOf(graph).filter((line) => line.expression !== undefined);
       // Assess
       // GapClosedSeconds can be negative, and CloudWatch has no percentiles for such a period.
       // A dashboard line without `stat` is an Average, CloudWatch's default.
       expect(lines.map((line) => line.stat ?? 'Average')).toEqual(
         name === 'GapClosedSeconds' ? ['Average', 'Minimum', 'Maximum'] : ['p50', 'p90', 'Maximum'],
       );
+      // LZA's window runs into thousands of seconds: those graphs say minutes, one series per
+      // statistic, each its hidden metric divided by 60.
+      const unit = IN_MINUTES.includes(name) ? 'minutes' : 'seconds';
+      expect(graph.properties.title).toMatch(new RegExp(`\\(${unit}\\)$`));
+      if (unit === 'minutes') {
+        expect(expressions.map((line) => line.expression)).toEqual(lines.map((line) => `${line.id} / 60`));
+        for (const line of lines) expect(line).toMatchObject({ visible: false });
+      } else {
+        expect(expressions).toEqual([]);
+      }
       for (const line of lines) {
         expect(line).toMatchObject({
           namespace: 'RunAsBootstrapper',
@@ -218,7 +233,6 @@ describe('Monitoring dashboard', () => {
           period: 86_400,
         });
       }
-      expect(graph.properties.title).toMatch(/\(seconds\)$/);
     },
   );
 
@@ -265,6 +279,8 @@ describe('Monitoring dashboard', () => {
     // Assess: the math expression's inputs are hidden lines (name and stat given per line).
     expect(singles).toEqual([
       ['VendToRunAsSeconds', 'p90', 86_400],
+      // The gap closed runs into thousands of seconds: shown in minutes, the metric divided by 60.
+      [undefined, 'Average', 86_400],
       ['GapClosedSeconds', 'Average', 86_400],
       [undefined, 'Average', 86_400],
       ['GapClosedSeconds', 'Sum', 86_400],
@@ -349,7 +365,8 @@ describe('Monitoring dashboard', () => {
       .filter((w) => w.type === 'metric')
       .map((w) => w.properties.title ?? '(untitled)');
     // Assess
-    for (const title of titles) expect(title).toMatch(/\((seconds|count per (hour|day)|messages|%)\)$/);
+    for (const title of titles)
+      expect(title).toMatch(/\((seconds|minutes|count per (hour|day)|messages|%)\)$/);
   });
 });
 
