@@ -1,7 +1,16 @@
 import { selectSweepAccounts } from '#core/sweep.ts';
-import { UserError } from './io.ts';
+import { openContext } from './context-loader.ts';
+import { type CliIo, type GlobalOptions, progress, UserError } from './io.ts';
 import type { OperatorContext } from './operator-context.ts';
-import { parseAccountIds } from './options.ts';
+import { parseAccountIds, parseRegions } from './options.ts';
+import type { SurveyCell } from './preferences-survey.ts';
+
+/** The selection flags `check` and `plan` share. */
+export interface AccountSelectionOptions {
+  accountId?: string[];
+  all?: boolean;
+  regions?: string[];
+}
 
 /** `--account-id <id…>` or `--all`, exactly one of them: checked before any call. */
 export function checkAccountSelection(options: { accountId?: string[]; all?: boolean }): string[] {
@@ -27,4 +36,27 @@ async function organizationAccounts(ctx: OperatorContext): Promise<string[]> {
     excludeAccountIds: ctx.config.excludeAccountIds,
     managementAccountId,
   }).accountIds.sort();
+}
+
+/**
+ * What `check` and `plan` start from: the flags checked before any call, then the context, the
+ * selected accounts and the document of each in every selected region, read with a progress bar
+ * that names what is being done (`verb`).
+ */
+export async function surveySelection(
+  options: AccountSelectionOptions,
+  globals: GlobalOptions,
+  io: CliIo,
+  verb: string,
+): Promise<{ ctx: OperatorContext; cells: SurveyCell[] }> {
+  const explicit = checkAccountSelection(options);
+  const ctx = await openContext(globals, io);
+  const regions = parseRegions(options.regions, ctx.config);
+  const accountIds = await selectedAccounts(ctx, options, explicit);
+  const bar = progress(io, verb, accountIds.length * regions.length);
+  // Loaded on use: the SDK clients behind it are not needed for --help.
+  const { surveyPreferences } = await import('./preferences-survey.ts');
+  const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
+  bar.finish();
+  return { ctx, cells };
 }

@@ -3,8 +3,7 @@ import { judgeReadout } from '#adapters/preferences-readout.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
 import { table } from '#core/text-table.ts';
-import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
-import { openContext } from '../context-loader.ts';
+import { type AccountSelectionOptions, surveySelection } from '../account-selection.ts';
 import {
   type CliIo,
   exitCodeForCells,
@@ -13,7 +12,6 @@ import {
   outputWidth,
   progress,
 } from '../io.ts';
-import { parseRegions } from '../options.ts';
 import type { SurveyCell } from '../preferences-survey.ts';
 
 export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';
@@ -75,25 +73,15 @@ export function registerCheck(program: Command, io: CliIo): void {
     .option('--account-id <id...>', 'member account id(s), 12 digits')
     .option('--all', 'every ACTIVE member account of the organization, minus excludeAccountIds')
     .option('--regions <region...>', 'governed region(s) to check (default: every governed region)')
-    .action(
-      async (options: { accountId?: string[]; all?: boolean; regions?: string[] }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const explicit = checkAccountSelection(options);
-        const ctx = await openContext(globals, io);
-        const regions = parseRegions(options.regions, ctx.config);
+    .action(async (options: AccountSelectionOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { ctx, cells } = await surveySelection(options, globals, io, 'checking');
+      const results = cells.map((cell) => classify(cell, ctx.runAs));
 
-        const accountIds = await selectedAccounts(ctx, options, explicit);
-        const bar = progress(io, 'checking', accountIds.length * regions.length);
-        const { surveyPreferences } = await import('../preferences-survey.ts');
-        const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
-        bar.finish();
-        const results = cells.map((cell) => classify(cell, ctx.runAs));
-
-        const exitCode = exitCodeForCells(results.map((r) => r.status));
-        if (globals.json) io.out(jsonEnvelope('check', exitCode, { region: ctx.region, results }));
-        else if (results.length === 0) io.out('no member accounts to check.');
-        else io.out(renderCheck(results));
-        process.exitCode = exitCode;
-      },
-    );
+      const exitCode = exitCodeForCells(results.map((r) => r.status));
+      if (globals.json) io.out(jsonEnvelope('check', exitCode, { region: ctx.region, results }));
+      else if (results.length === 0) io.out('no member accounts to check.');
+      else io.out(renderCheck(results));
+      process.exitCode = exitCode;
+    });
 }

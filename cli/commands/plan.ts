@@ -3,10 +3,8 @@ import { judgeReadout } from '#adapters/preferences-readout.ts';
 import type { RunAsSetting } from '#core/config.ts';
 import { type KeyChange, planChange, type SessionDocument } from '#core/preferences.ts';
 import { textDiff } from '#core/text-diff.ts';
-import { checkAccountSelection, selectedAccounts } from '../account-selection.ts';
-import { openContext } from '../context-loader.ts';
+import { type AccountSelectionOptions, surveySelection } from '../account-selection.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress } from '../io.ts';
-import { parseRegions } from '../options.ts';
 import type { SurveyCell } from '../preferences-survey.ts';
 
 export type PlanAction =
@@ -202,33 +200,21 @@ export function registerPlan(program: Command, io: CliIo): void {
     .option('--account-id <id...>', 'member account id(s), 12 digits')
     .option('--all', 'every ACTIVE member account of the organization, minus excludeAccountIds')
     .option('--regions <region...>', 'governed region(s) (default: every governed region)')
-    .action(
-      async (options: { accountId?: string[]; all?: boolean; regions?: string[] }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const explicit = checkAccountSelection(options);
-        const ctx = await openContext(globals, io);
-        const regions = parseRegions(options.regions, ctx.config);
-        const accountIds = await selectedAccounts(ctx, options, explicit);
+    .action(async (options: AccountSelectionOptions, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const { ctx, cells } = await surveySelection(options, globals, io, 'reading');
+      const results = cells.map((cell) => planCell(cell, ctx.runAs));
 
-        const bar = progress(io, 'reading', accountIds.length * regions.length);
-        const { surveyPreferences } = await import('../preferences-survey.ts');
-        const cells = await surveyPreferences(ctx, accountIds, regions, () => bar.tick());
-        bar.finish();
-        const results = cells.map((cell) => planCell(cell, ctx.runAs));
-
-        const blocked = results.some((r) => ['refuse', 'busy', 'role-unavailable'].includes(r.action));
-        // The same table as every command: an AWS failure (3) outranks a blocked region (1).
-        const exitCode = results.some((r) => r.action === 'error')
-          ? EXIT.failure
-          : blocked
-            ? EXIT.notCompliant
-            : EXIT.ok;
-        io.out(
-          globals.json
-            ? jsonEnvelope('plan', exitCode, { region: ctx.region, results })
-            : renderPlan(results),
-        );
-        process.exitCode = exitCode;
-      },
-    );
+      const blocked = results.some((r) => ['refuse', 'busy', 'role-unavailable'].includes(r.action));
+      // The same table as every command: an AWS failure (3) outranks a blocked region (1).
+      const exitCode = results.some((r) => r.action === 'error')
+        ? EXIT.failure
+        : blocked
+          ? EXIT.notCompliant
+          : EXIT.ok;
+      io.out(
+        globals.json ? jsonEnvelope('plan', exitCode, { region: ctx.region, results }) : renderPlan(results),
+      );
+      process.exitCode = exitCode;
+    });
 }
