@@ -222,6 +222,48 @@ describe('the reconciler re-drives a vend whose owner ended with a region unveri
   }, 300_000);
 });
 
+describe('a region whose first write ended Failed, Control Tower without LZA, default config, 3 hours', () => {
+  it('re-drives the region to compliant: every vend measured and closed, none expired or timed out', async () => {
+    // Prepare: three Account Factory vends, no LZA pipeline; in one of them the first two document
+    // versions written in eu-west-1 end Failed (DocumentVersionFailedError): the owner's, and the
+    // one Control Tower's enrollment event writes ten minutes later.
+    const failing = '550000000002';
+    const accounts = ['550000000001', failing, '550000000003'].map((accountId, i) => ({
+      accountId,
+      name: `ct-failed-${i}`,
+      roles: { AWSControlTowerExecution: 30 },
+      vend: { atSeconds: 5 + i * 40, via: 'controltower' as const, createSeconds: 60, enrollSeconds: 600 },
+      ...(accountId === failing ? { failDocumentWrites: { 'eu-west-1': 2 } } : {}),
+    }));
+    // Act
+    const played = await play({ accounts, playUntilSeconds: 3 * 3_600 });
+    // Assess
+    const doc = played.cloud.state.document(failing, 'eu-west-1');
+    const statuses = doc?.versions.map((v) => v.status);
+    expect(statuses?.slice(0, 2)).toEqual(['Failed', 'Failed']);
+    const byDefault = doc?.versions.find((v) => v.version === doc.defaultVersion);
+    expect(byDefault?.status).toBe('Active');
+    expect(JSON.parse(byDefault?.content ?? '{}').inputs).toMatchObject({
+      runAsEnabled: true,
+      runAsDefaultUser: 'ec2-user',
+    });
+    for (const vend of await vends(
+      played,
+      accounts.map((a) => a.accountId),
+    )) {
+      expect(vend.measuredAt, vend.accountId).toBeDefined();
+      expect(vend.state, vend.accountId).toBe('closed');
+      expect(vend.regions['eu-west-1']?.verifiedAt, vend.accountId).toBeDefined();
+    }
+    // The owner ended with eu-west-1 unverified; the reconciler's re-drive rebuilt the document.
+    const [redriven] = await vends(played, [failing]);
+    expect(redriven?.triggers.filter((t) => t.eventId?.startsWith('redrive-'))).toHaveLength(1);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+    expect(metricCount('VendRedrivesExhausted')).toBe(0);
+    expect(metricCount('VendToRunAsSeconds')).toBe(accounts.length);
+  }, 300_000);
+});
+
 describe('one poller per vend, and a dead owner redone at once', () => {
   it('lets the join stand down while the owner works, and a replay take over as soon as the owner execution has ended', async () => {
     // Prepare + Act: a Organizations vend: CreateAccountResult and AccountJoinedOrganization start
