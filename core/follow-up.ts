@@ -49,6 +49,8 @@ export interface FollowUpWork {
   /** The reconciler's re-drives (core/vend-redrive.ts), added by PlanFollowUp in reconcile mode. */
   redrive?: Record<string, unknown>[];
   exhausted?: VendKey[];
+  /** The named pipeline is missing and these have LZA's stages: LzaPipelineMisnamed (alarmed). */
+  misnamedPipelines?: string[];
 }
 
 /** What started the follow-up: the reconciler, an LZA action to act on, or something to ignore (and why). */
@@ -85,6 +87,7 @@ export function withoutRepeatedSweep(work: FollowUpWork, replan: boolean): Follo
 export function ignoredPlan(reason: string): FollowUpWork & {
   redrive: Record<string, unknown>[];
   exhausted: VendKey[];
+  misnamedPipelines: string[];
   truncated: false;
   ignored: string;
 } {
@@ -95,6 +98,7 @@ export function ignoredPlan(reason: string): FollowUpWork & {
     measure: [],
     redrive: [],
     exhausted: [],
+    misnamedPipelines: [],
     truncated: false,
     ignored: reason,
   };
@@ -144,6 +148,8 @@ export interface FollowUpPlanOptions {
   /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
   lzaVersion: string | undefined;
   governedRegions: readonly string[];
+  /** Pipelines with LZA's stages under another name, when the named one is missing. */
+  misnamedPipelines?: readonly string[];
 }
 
 /** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */

@@ -29,11 +29,19 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       return decide.ignoredPlan(trigger.ignored);
     }
     const event = trigger.mode === 'event' ? trigger.event : undefined;
-    const options = decide.followUpPlanOptions(config, now());
+    const { pipeline } = dependencies();
     const vends = await ledger.openVends();
     const oldest = decide.oldestJoin(vends);
     // The runs that may cover any open vend, with the event's own action if the history lags.
-    const runs = oldest === undefined ? [] : await dependencies().pipeline.runHistory(oldest);
+    const runs = oldest === undefined ? [] : await pipeline.runHistory(oldest);
+    // `auto` never reads a misnamed LZA pipeline as "no LZA": the reconciler looks for its stages.
+    const lookForMisnamed =
+      trigger.mode === 'reconcile' &&
+      !trigger.replan &&
+      config.lza.measureGap === 'auto' &&
+      (runs === undefined || (oldest === undefined && !(await pipeline.exists())));
+    const misnamedPipelines = lookForMisnamed ? await pipeline.misnamed() : [];
+    const options = { ...decide.followUpPlanOptions(config, now()), misnamedPipelines };
     const plan = decide.withoutRepeatedSweep(
       decide.planOpenVends(vends, decide.withEventActions(runs, event), event, options),
       trigger.replan,
@@ -51,6 +59,8 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     const [openVends, sweepRegions] = [vends.length, sweep?.regions ?? []];
     const counts = { repairs: repairs.length, settlements: settlements.length, measure: measure.length };
     const redriving = { redrive: redrives.redrive.length, exhausted: redrives.exhausted.length };
+    if (misnamedPipelines.length > 0)
+      logger.error('LZA pipeline misnamed', { configured: config.lza.pipelineName, misnamedPipelines });
     logger.info('follow-up planned', {
       mode,
       replan: trigger.replan,
@@ -60,7 +70,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       sweepRegions,
     });
     // Bounded so the plan fits the state payload and the history; the rest continues at once.
-    return { ...capPlan(plan), ...redrives };
+    return { ...capPlan(plan), ...redrives, misnamedPipelines };
   }
   return middy()
     .use(injectLambdaContext(logger))

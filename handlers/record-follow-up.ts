@@ -51,6 +51,13 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       logger.warn('vend re-drives exhausted', { vends: input.plan.exhausted });
       later.push({ name: METRIC.vendRedrivesExhausted, unit: 'Count', value: input.plan.exhausted.length });
     }
+    // lza.measureGap auto with LZA's pipeline under another name: a configuration error (alarmed).
+    if (input.plan.misnamedPipelines.length > 0)
+      later.push({
+        name: METRIC.lzaPipelineMisnamed,
+        unit: 'Count',
+        value: input.plan.misnamedPipelines.length,
+      });
     addMetrics(later);
     logger.info('follow-up recorded', { mode: input.plan.mode, ...tally });
     return tally;

@@ -7,6 +7,7 @@ import { memberRoleGrantCondition } from '#core/member-role-grant.ts';
 import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
 import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
+import { acknowledgePipelineLayouts, pipelineLayoutStatements } from './pipeline-layouts.ts';
 
 // The Lambda tasks of the state machines: what each one is, and what it may do.
 
@@ -181,6 +182,11 @@ export function grantTaskAccess(
           resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
         }),
       );
+      // lza.measureGap auto: a pipeline with LZA's stages under another name is not "no LZA".
+      if (config.lza.measureGap === 'auto') {
+        for (const statement of pipelineLayoutStatements(stack)) role.addToPrincipalPolicy(statement);
+        acknowledgePipelineLayouts(stack, role.node.findChild('DefaultPolicy'));
+      }
     }
   }
   if (spec.ledger) {

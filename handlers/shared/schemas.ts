@@ -97,6 +97,8 @@ export const followUpPlan = z.object({
   /** The reconciler's re-drives: bootstrap requests to start, and vends past MAX_REDRIVES. */
   redrive: z._default(z.array(z.record(z.string(), z.unknown())), []),
   exhausted: z._default(z.array(vendKey), []),
+  /** The named LZA pipeline is missing and these have its stages (lza.measureGap auto). */
+  misnamedPipelines: z._default(z.array(z.string()), []),
   /** The plan was cut to FOLLOW_UP_CAPS: a new execution continues with the rest. */
   truncated: z._default(z.boolean(), false),
   ignored: z.optional(z.string()),

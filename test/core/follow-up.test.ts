@@ -78,6 +78,7 @@ describe('followUpTrigger', () => {
       measure: [],
       redrive: [],
       exhausted: [],
+      misnamedPipelines: [],
       truncated: false,
       ignored: 'why',
     });
@@ -199,6 +200,38 @@ describe('planOpenVends', () => {
         decision: {
           kind: 'close-unfollowed',
           reason: `no LZA pipeline ${PIPELINE}: closed at verification (lza.measureGap auto)`,
+        },
+      },
+    ]);
+  });
+
+  it("under auto with LZA's pipeline under another name, keeps a verified vend open until the await timeout", () => {
+    // Prepare: the named pipeline is missing, acme-pipeline has LZA's stages.
+    const misnamed = {
+      ...options,
+      lzaVersion: undefined,
+      measureGap: 'auto' as const,
+      misnamedPipelines: ['acme-pipeline'],
+    };
+    const verified = vend({ accountId: '400000000003', state: 'verified' });
+    // Act
+    const early = planOpenVends([verified], undefined, undefined, {
+      ...misnamed,
+      nowMs: Date.parse(JOINED) + 3_600_000,
+    });
+    const late = planOpenVends([verified], undefined, undefined, {
+      ...misnamed,
+      nowMs: Date.parse(JOINED) + 30 * 3_600_000,
+    });
+    // Assess: not closed as "no LZA"; expired only past lza.awaitTimeoutHours, naming the pipeline.
+    expect(early.settlements).toEqual([]);
+    expect(late.settlements).toEqual([
+      {
+        accountId: '400000000003',
+        joinedAt: JOINED,
+        decision: {
+          kind: 'expire',
+          reason: `no LZA pipeline ${PIPELINE}, but acme-pipeline has LZA's stages: set lza.pipelineName; not followed within lza.awaitTimeoutHours`,
         },
       },
     ]);

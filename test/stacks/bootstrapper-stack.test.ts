@@ -472,10 +472,12 @@ describe('BootstrapperStack IAM', () => {
   it('gives record-enforcement only the vend ledger items, the LZA pipeline history, its own log group and X-Ray', () => {
     // Prepare
     const statements = statementsOfRole(template, roleLogicalId('record-enforcement'));
-    // Assess: under lza.measureGap auto it asks whether the pipeline exists.
+    // Assess: under lza.measureGap auto it asks whether the pipeline exists, or one with LZA's stages.
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:GetPipeline',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
@@ -493,8 +495,10 @@ describe('BootstrapperStack IAM', () => {
     const statements = statementsOfRole(template, roleLogicalId('plan-follow-up'));
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:GetPipeline',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -504,9 +508,14 @@ describe('BootstrapperStack IAM', () => {
     const pipeline = statementWith(statements, 'codepipeline:ListActionExecutions');
     expect(JSON.stringify(pipeline.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:AWSAccelerator-Pipeline`);
     expect(JSON.stringify(pipeline.Resource)).toContain('AWS::Partition');
+    // A pipeline's layout only under the names LZA's installer gives.
+    const layouts = statementWith(statements, 'codepipeline:GetPipeline');
+    expect(JSON.stringify(layouts.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:*-pipeline`);
+    expect(JSON.stringify(layouts.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:*-Pipeline`);
+    expect(asArray(layouts.Resource)).toHaveLength(2);
   });
 
-  it('allows "*" resources only for X-Ray, log-delivery and ListAccounts, which have no resource-level permissions', () => {
+  it('allows "*" resources only for X-Ray, log-delivery, ListAccounts and ListPipelines, which have no resource-level permissions', () => {
     // Act
     const wildcard = allStatements(template).filter((s) => asArray(s.Resource).includes('*'));
     // Assess
@@ -514,7 +523,7 @@ describe('BootstrapperStack IAM', () => {
     for (const statement of wildcard) {
       for (const action of actionsOf(statement))
         expect(action).toMatch(
-          /^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups)|organizations:ListAccounts$)/,
+          /^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups)|organizations:ListAccounts$|codepipeline:ListPipelines$)/,
         );
     }
   });

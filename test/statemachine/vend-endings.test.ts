@@ -175,6 +175,44 @@ describe('a Control Tower organization without LZA, default config, played for 3
   }, 300_000);
 });
 
+describe('lza.measureGap auto never reads a misnamed LZA pipeline as "no LZA"', () => {
+  it('alarms LzaPipelineMisnamed and keeps the vend open when LZA runs under a qualifier the config does not name', async () => {
+    // Prepare: LZA 1.13 installed with the qualifier acme (acme-pipeline), beside an app pipeline;
+    // the config leaves lza.pipelineName at its default, AWSAccelerator-Pipeline.
+    const accountId = '560000000001';
+    // Act: two simulated hours, so the reconciler fires at the start and an hour later.
+    const played = await play({
+      playUntilSeconds: 2 * 3_600,
+      pipeline: {
+        name: 'acme-pipeline',
+        lzaVersion: '1.13.0',
+        otherPipelines: ['app-pipeline'],
+        runs: [{ startAtSeconds: 0 }],
+      },
+      accounts: [
+        {
+          accountId,
+          name: 'qualified',
+          roles: { OrganizationAccountAccessRole: 20 },
+          vend: { atSeconds: 60, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    // Assess: enforced and measured, but not closed as if there were no LZA.
+    const [vend] = await vends(played, [accountId]);
+    expect(vend?.measuredAt).toBeDefined();
+    expect(vend?.state).toBe('verified');
+    expect(vend?.note).toBeUndefined();
+    const reconciles = played.runtime.executions().filter((e) => e.startedBy === 'schedule/reconcile');
+    expect(reconciles).toHaveLength(2);
+    expect(reconciles.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    expect(metricCount('LzaPipelineMisnamed')).toBe(2);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+    // The account's pipelines were read for LZA's layout; the app pipeline is not LZA's.
+    expect(played.cloud.state.callCount({ operation: 'codepipeline:GetPipeline' })).toBeGreaterThan(0);
+  }, 300_000);
+});
+
 describe('the reconciler re-drives a vend whose owner ended with a region unverified', () => {
   it('re-drives a region the owner could not write to compliant, in an organization without LZA', async () => {
     // Prepare: no LZA; for the first ten simulated minutes every SSM call in eu-west-1 fails, so the
