@@ -55,7 +55,12 @@ export async function recordVendVerification(
         : undefined;
     const closure = closureWhenMeasured(config.lza, exists);
     if (measured && closure) await ledger.settle(vend, closure, nowIso);
-  } else if (finish) await ledger.finishOwnership(vend, execution, finish);
+  } else if (finish) {
+    const { closeNote, ...result } = 'failed' in finish ? finish : { ...finish, closeNote: undefined };
+    // A suspended or closed account ends its vend: closed with a note, never re-driven.
+    if ((await ledger.finishOwnership(vend, execution, result)) && closeNote)
+      await ledger.settle(vend, { state: 'closed', note: closeNote }, nowIso);
+  }
   logger.info('vend recorded', {
     ...vend,
     owner: owner !== undefined,

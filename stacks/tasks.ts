@@ -36,6 +36,8 @@ export interface HandlerSpec {
    * `claim` also creates them, `open-vends` queries the open-vends index.
    */
   ledger?: 'record' | 'claim' | 'open-vends';
+  /** Also organizations:DescribeAccount (an account's state), beside its main access. */
+  describesAccount?: true;
   timeout: Duration;
 }
 
@@ -47,7 +49,14 @@ export const HANDLERS: readonly HandlerSpec[] = [
     ledger: 'claim',
     timeout: Duration.seconds(30),
   },
-  { name: 'await-role', id: 'AwaitRole', access: 'assume-member-role', timeout: Duration.seconds(30) },
+  // Also DescribeAccount, now and then while denied: a suspended or closed account ends the wait.
+  {
+    name: 'await-role',
+    id: 'AwaitRole',
+    access: 'assume-member-role',
+    describesAccount: true,
+    timeout: Duration.seconds(30),
+  },
   // Read, merge, write, promote and wait up to ~10 s for Active.
   {
     name: 'apply-preferences',
@@ -119,7 +128,7 @@ export function grantTaskAccess(
       }),
     );
   }
-  if (spec.access === 'describe-account' && !hub) {
+  if ((spec.access === 'describe-account' || spec.describesAccount) && !hub) {
     const accounts = stack.formatArn({
       service: 'organizations',
       region: '',

@@ -382,6 +382,23 @@ describe('BootstrapperStack IAM', () => {
     },
   );
 
+  it('lets await-role also read an account of the organization, to end the wait of a suspended or closed one', () => {
+    // Prepare
+    const statements = statementsOfRole(template, roleLogicalId('await-role'));
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'organizations:DescribeAccount',
+      'sts:AssumeRole',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statementWith(statements, 'organizations:DescribeAccount').Resource).toEqual(
+      partitionArn(`:organizations::${MANAGEMENT_ACCOUNT}:account/o-*/*`),
+    );
+  });
+
   it('fences every member-role grant to the organization (aws:ResourceOrgID) and out of the management account', () => {
     // Prepare
     const pinned = synthApp(testConfig({ organizationId: 'o-abcdefghij' }), {

@@ -302,6 +302,54 @@ describe('a region whose first write ended Failed, Control Tower without LZA, de
   }, 300_000);
 });
 
+describe('a suspended or closed account', () => {
+  it('ends its vend within a minute of the suspension, as AccountNotActive: no role wait to the deadline, no alarm', async () => {
+    // Prepare: three vends whose member role would appear only after 20 minutes; Organizations
+    // moves one to SUSPENDED 25 s into its role wait (fast phase), one to CLOSED 5 minutes in
+    // (slow phase) and one to PENDING_CLOSURE 12 minutes in.
+    const changes = [
+      { accountId: '570000000001', state: 'SUSPENDED' as const, intoWait: 25 },
+      { accountId: '570000000002', state: 'CLOSED' as const, intoWait: 300 },
+      { accountId: '570000000003', state: 'PENDING_CLOSURE' as const, intoWait: 720 },
+    ];
+    // The vend is at 5 s and CreateAccount takes 10 s: the account joins, and its wait starts, at 15 s.
+    const created = 15;
+    // Act
+    const played = await play({
+      accounts: changes.map(({ accountId, state, intoWait }) => ({
+        accountId,
+        name: `gone-${accountId.slice(-1)}`,
+        roles: { OrganizationAccountAccessRole: 1_200 },
+        vend: { atSeconds: 5, via: 'organizations' as const, createSeconds: 10 },
+        stateChanges: [{ atSeconds: created + intoWait, state }],
+      })),
+    });
+    // Assess
+    for (const { accountId, intoWait, state } of changes) {
+      const [vend] = await vends(played, [accountId]);
+      expect(vend?.state, accountId).toBe('closed');
+      expect(vend?.note, accountId).toBe('account not active (suspended or closed): not bootstrapped');
+      const owner = played.runtime.executions().find((e) => e.name === vend?.owner?.execution);
+      expect(owner?.status, accountId).toBe('SUCCEEDED');
+      expect(
+        owner?.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'AccountNotActive'),
+        accountId,
+      ).toBe(true);
+      // Ended within a minute of the state change, long before the role's 20 minutes.
+      const endedAfter =
+        ((owner?.stopDate?.getTime() ?? 0) - Date.parse(vend?.joinedAt ?? '')) / 1000 - intoWait;
+      expect(endedAfter, `${accountId} ${state}`).toBeGreaterThan(0);
+      expect(endedAfter, `${accountId} ${state}`).toBeLessThanOrEqual(60);
+    }
+    const bootstraps = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${BOOTSTRAP_STATE_MACHINE}`));
+    expect(bootstraps.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
+    expect(emf.reduce((sum, r) => sum + Number(r.RegionsFailed ?? 0), 0)).toBe(0);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+  }, 300_000);
+});
+
 describe('one poller per vend, and a dead owner redone at once', () => {
   it('lets the join stand down while the owner works, and a replay take over as soon as the owner execution has ended', async () => {
     // Prepare + Act: a Organizations vend: CreateAccountResult and AccountJoinedOrganization start
