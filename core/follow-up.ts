@@ -14,6 +14,7 @@ import {
   type RunHistory,
   repairRecord,
 } from './follow-up-plan.ts';
+import { type SecurityResourcesRun, sweepFor } from './followed-runs.ts';
 import { CUSTOMIZATIONS_ACTION, type PipelineAction, SECURITY_RESOURCES_ACTION } from './gap.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
 import { isRecord } from './records.ts';
@@ -46,6 +47,8 @@ export interface FollowUpWork {
   measure: VendKey[];
   /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
   sweep?: { repair: true; regions: string[] };
+  /** The Security_Resources completions that sweep follows: recorded once it has started. */
+  followed: SecurityResourcesRun[];
   /** The reconciler's re-drives (core/vend-redrive.ts), added by PlanFollowUp in reconcile mode. */
   redrive?: Record<string, unknown>[];
   exhausted?: VendKey[];
@@ -80,7 +83,7 @@ export function followUpTrigger(input: unknown, pipelineName: string): FollowUpT
 export function withoutRepeatedSweep(work: FollowUpWork, replan: boolean): FollowUpWork {
   if (!replan || !work.sweep) return work;
   const { sweep: _sweep, ...rest } = work;
-  return rest;
+  return { ...rest, followed: [] };
 }
 
 /** The plan for an event that needs no follow-up: the ASL's HasWork ends on `ignored`. */
@@ -96,6 +99,7 @@ export function ignoredPlan(reason: string): FollowUpWork & {
     repairs: [],
     settlements: [],
     measure: [],
+    followed: [],
     redrive: [],
     exhausted: [],
     misnamedPipelines: [],
@@ -150,6 +154,8 @@ export interface FollowUpPlanOptions {
   governedRegions: readonly string[];
   /** Pipelines with LZA's stages under another name, when the named one is missing. */
   misnamedPipelines?: readonly string[];
+  /** The reconciler's Security_Resources completions no follow-up has followed (a lost event). */
+  unfollowed?: readonly SecurityResourcesRun[];
 }
 
 /** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */
@@ -191,16 +197,22 @@ export function planOpenVends(
     repairs.push(...plan.repairs);
     if (plan.decision.kind !== 'wait') settlements.push({ ...key, decision: plan.decision });
   }
-  const sweepRegions =
-    event?.action === SECURITY_RESOURCES_ACTION && lzaResetsRunAs(options.lzaVersion)
-      ? regionsOfStage(event.stage, options.governedRegions)
-      : [];
+  // The event's own Security_Resources; the reconciler's, those no follow-up followed (lost events).
+  const resets = lzaResetsRunAs(options.lzaVersion);
+  const toSweep =
+    event?.action === SECURITY_RESOURCES_ACTION && resets
+      ? [{ pipelineExecutionId: event.executionId, stage: event.stage }]
+      : !event && resets
+        ? [...(options.unfollowed ?? [])]
+        : [];
+  const { sweep, followed } = sweepFor(toSweep, options.governedRegions);
   return {
     mode: event ? 'event' : 'reconcile',
     repairs,
     settlements,
     measure,
-    ...(sweepRegions.length > 0 ? { sweep: { repair: true, regions: sweepRegions } } : {}),
+    followed,
+    ...(sweep ? { sweep } : {}),
   };
 }
 

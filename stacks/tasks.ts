@@ -214,6 +214,15 @@ export function grantTaskAccess(
         ],
       }),
     );
+    // The reconciler reads which LZA Security_Resources a repair sweep followed (marker items).
+    if (spec.ledger === 'open-vends')
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'FollowedSecurityResources',
+          actions: ['dynamodb:GetItem'],
+          resources: [ledger.tableArn],
+        }),
+      );
   }
   if (spec.access === 'assume-member-role' && !hub) {
     const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));

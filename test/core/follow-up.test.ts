@@ -76,6 +76,7 @@ describe('followUpTrigger', () => {
       repairs: [],
       settlements: [],
       measure: [],
+      followed: [],
       redrive: [],
       exhausted: [],
       misnamedPipelines: [],
@@ -141,16 +142,33 @@ describe('planOpenVends', () => {
     const old = planOpenVends([], [], securityResources, { ...options, lzaVersion: '1.13.0' });
     const current = planOpenVends([], [], securityResources, { ...options, lzaVersion: '1.14.0' });
     const reconcile = planOpenVends([], [], undefined, { ...options, lzaVersion: '1.13.0' });
+    const lost = { pipelineExecutionId: 'run-0', stage: 'Deploy-us-east-1' };
+    const reconcileLost = planOpenVends([], [], undefined, {
+      ...options,
+      lzaVersion: '1.13.0',
+      unfollowed: [lost],
+    });
+    const reconcileLostCurrent = planOpenVends([], [], undefined, {
+      ...options,
+      lzaVersion: '1.14.0',
+      unfollowed: [lost],
+    });
     // Assess
     expect(old).toEqual({
       mode: 'event',
       repairs: [],
       settlements: [],
       measure: [],
+      followed: [{ pipelineExecutionId: 'run-1', stage: securityResources.stage }],
       sweep: { repair: true, regions: ['us-east-1'] },
     });
     expect(current).not.toHaveProperty('sweep');
-    expect(reconcile).toEqual({ mode: 'reconcile', repairs: [], settlements: [], measure: [] });
+    expect(current.followed).toEqual([]);
+    expect(reconcile).toEqual({ mode: 'reconcile', repairs: [], settlements: [], measure: [], followed: [] });
+    // A Security_Resources whose event was lost: the reconciler sweeps for it (LZA below 1.14 only).
+    expect(reconcileLost.sweep).toEqual({ repair: true, regions: ['us-east-1'] });
+    expect(reconcileLost.followed).toEqual([lost]);
+    expect(reconcileLostCurrent).not.toHaveProperty('sweep');
   });
 
   it('measures a pending vend whose owner gave up after every region was verified, and expires one without a pipeline', () => {

@@ -516,6 +516,7 @@ describe('BootstrapperStack IAM', () => {
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
       'codepipeline:ListPipelines',
+      'dynamodb:GetItem',
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -609,9 +610,12 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
+    // The open vends from the index; by key, the markers of followed Security_Resources.
     expect(ledgerActions('plan-follow-up')).toEqual([
       { actions: ['dynamodb:Query'], resource: expect.stringContaining(`/index/${OPEN_VENDS_INDEX}`) },
+      { actions: ['dynamodb:GetItem'], resource: expect.not.stringContaining('/index/') },
     ]);
+    expect(ledgerActions('plan-follow-up')[1]?.resource).toContain(table);
     for (const name of ['await-role', 'apply-preferences', 'verify-preferences', 'list-accounts'] as const)
       expect(ledgerActions(name)).toEqual([]);
   });

@@ -850,6 +850,7 @@ describe('Monitoring metric contract with the handlers', () => {
           redrive: [],
           exhausted: [],
           misnamedPipelines: [],
+          followed: [],
           mode: 'event',
           repairs: [repair],
           settlements: [
@@ -891,6 +892,7 @@ describe('Monitoring metric contract with the handlers', () => {
           exhausted: [{ accountId: '555555555555', joinedAt: at(0) }],
           // The named LZA pipeline is missing and acme-pipeline has its stages (LzaPipelineMisnamed).
           misnamedPipelines: ['acme-pipeline'],
+          followed: [],
           mode: 'reconcile',
           repairs: [],
           settlements: [

@@ -6,7 +6,7 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
@@ -210,6 +210,90 @@ describe('lza.measureGap auto never reads a misnamed LZA pipeline as "no LZA"', 
     expect(metricCount('GapMeasurementTimedOut')).toBe(0);
     // The account's pipelines were read for LZA's layout; the app pipeline is not LZA's.
     expect(played.cloud.state.callCount({ operation: 'codepipeline:GetPipeline' })).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('a lost Security_Resources event, LZA 1.13', () => {
+  it('has the reconciler start the repair sweep from the pipeline history, once: the vend repaired and closed, the old account too', async () => {
+    // Prepare: an LZA 1.13.0 run that changes the session-manager settings, so Security_Resources
+    // rewrites RunAs away in every account, the existing one included; its Security_Resources
+    // event is never delivered. One account is vended while the run goes.
+    const [vended, existing] = ['580000000001', '580000000002'];
+    const compliant = {
+      schemaVersion: '1.0',
+      description: 'Document to hold regional settings for Session Manager',
+      sessionType: 'Standard_Stream',
+      inputs: { runAsEnabled: true, runAsDefaultUser: 'ec2-user', idleSessionTimeout: '20' },
+    };
+    // Act: three simulated hours: the reconciler fires at the start and then hourly.
+    const played = await play(
+      {
+        playUntilSeconds: 3 * 3_600,
+        pipeline: {
+          lzaVersion: '1.13.0',
+          regions: REGIONS,
+          runs: [
+            {
+              startAtSeconds: 0,
+              changesSessionManagerSettings: true,
+              dropEvents: ['Deploy/Security_Resources'],
+            },
+          ],
+        },
+        accounts: [
+          {
+            accountId: vended,
+            name: 'vended',
+            roles: { OrganizationAccountAccessRole: 20 },
+            vend: { atSeconds: 60, via: 'organizations', createSeconds: 60 },
+          },
+          {
+            accountId: existing,
+            name: 'existing',
+            roles: { AWSControlTowerExecution: 0 },
+            documents: { 'us-east-1': compliant, 'eu-west-1': compliant },
+          },
+        ],
+      },
+      { lza: { version: '1.13.0' } },
+    );
+    // Assess: the event was dropped; a reconcile found its Security_Resources in the history and
+    // started one repair sweep of both regions; no later reconcile started another.
+    const deploySecurity = played.cloud.bus
+      .history()
+      .map((e) => e.detail as { stage?: string; action?: string; state?: string })
+      .filter((d) => d.stage === 'Deploy' && d.action === 'Security_Resources');
+    expect(deploySecurity.map((d) => d.state)).toEqual(['STARTED']);
+    const reconciles = played.runtime.executions().filter((e) => e.startedBy === 'schedule/reconcile');
+    const sweeping = reconciles.filter((e) =>
+      e.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'StartRepairSweep'),
+    );
+    expect(reconciles).toHaveLength(3);
+    expect(sweeping).toHaveLength(1);
+    const repairSweeps = played.runtime
+      .executions()
+      .filter(
+        (e) => e.stateMachineArn.endsWith(`:${SWEEP_STATE_MACHINE}`) && e.startedBy !== 'schedule/sweep',
+      );
+    expect(repairSweeps).toHaveLength(1);
+    expect(repairSweeps[0]?.status).toBe('SUCCEEDED');
+    // The vend: repaired after the wipe, and closed by the covering run.
+    const [vend] = await vends(played, [vended]);
+    expect(vend?.state).toBe('closed');
+    expect(vend?.gapClosedSeconds).toBeDefined();
+    for (const accountId of [vended, existing]) {
+      for (const region of REGIONS) {
+        const doc = played.cloud.state.document(accountId, region);
+        const wiped = doc?.versions.some((v) => v.writer.includes('Security_Resources'));
+        const live = JSON.parse(doc?.versions.find((v) => v.version === doc.defaultVersion)?.content ?? '{}');
+        expect(wiped, `${accountId} ${region} wiped by LZA`).toBe(true);
+        expect(live.inputs, `${accountId} ${region}`).toMatchObject({
+          runAsEnabled: true,
+          runAsDefaultUser: 'ec2-user',
+        });
+        expect(doc?.latestVersion, `${accountId} ${region}`).toBe(doc?.defaultVersion);
+      }
+    }
   }, 300_000);
 });
 
