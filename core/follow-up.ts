@@ -27,7 +27,6 @@ import {
   type PipelineActionEvent,
   type RepairRecord,
   readPipelineActionEvent,
-  regionsOfStage,
   type VendKey,
   type VendMeasurement,
   type VendRecord,
