@@ -28,14 +28,20 @@ export function pipelineLayoutStatements(stack: Stack): iam.PolicyStatement[] {
 }
 
 /** The cdk-nag acknowledgements of `pipelineLayoutStatements` on the policy that holds them. */
-export function acknowledgePipelineLayouts(stack: Stack, policy: IConstruct): void {
+export function acknowledgePipelineLayouts(
+  stack: Stack,
+  policy: IConstruct,
+  /** false where the policy's `Resource::*` finding is already acknowledged (the hop role's ListAccounts). */
+  wildcard = true,
+): void {
   // cdk-nag names the resource as synthesized: a literal region and account, or their pseudo-parameters.
   const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
   const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-  Validations.of(policy).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: NAG_REASONS.listPipelines,
-  });
+  if (wildcard)
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: NAG_REASONS.listPipelines,
+    });
   for (const suffix of ['pipeline', 'Pipeline'])
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:codepipeline:${region}:${account}:*-${suffix}]`,
