@@ -59,6 +59,14 @@ export class OrganizationDirectory {
     }
   }
 
+  /** The account's State, or undefined when it cannot be read now (a check that may be skipped). */
+  async stateOf(accountId: string): Promise<string | undefined> {
+    return this.describe(accountId).then(
+      (member) => member.state,
+      () => undefined,
+    );
+  }
+
   /** One page of ListAccounts (Organizations returns at most 20 per call). */
   async page(nextToken?: string): Promise<{ accounts: MemberAccount[]; nextToken?: string }> {
     try {

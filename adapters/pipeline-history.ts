@@ -6,6 +6,7 @@ import {
 import type { RunHistory } from '#core/follow-up-plan.ts';
 import type { PipelineAction, PipelineRun } from '#core/gap.ts';
 import { classifyManagementError, hasName } from './aws-errors.ts';
+import { PipelineLayouts } from './organization-shape.ts';
 
 /** The LZA pipeline's history, read-only, in the management account's home region. */
 export class PipelineHistory {
@@ -63,6 +64,15 @@ export class PipelineHistory {
       if (hasName(error, 'PipelineNotFoundException')) return false;
       throw classifyManagementError(error, `ListPipelineExecutions ${this.#pipelineName}`);
     }
+  }
+
+  /**
+   * Pipelines with LZA's stage layout under another name than the configured one: LZA installed
+   * with a qualifier the config does not name. The one detector doctor uses too (`lzaShaped`).
+   */
+  async misnamed(): Promise<string[]> {
+    const { found } = await new PipelineLayouts(this.#client).lzaShaped();
+    return found.filter((name) => name !== this.#pipelineName);
   }
 
   /**

@@ -186,23 +186,37 @@ export class PreferencesStore {
   /**
    * `$LATEST` is Failed. Sessions may use `$LATEST`, so it is replaced by a new version built
    * from the default (the last version SSM accepted), merged; the Failed one is never promoted.
+   * A document whose every version is Failed (created Failed: version 1 is its default) has no
+   * accepted version: it is rebuilt from the Failed version's own content, re-spelled when the
+   * merge leaves it unchanged, since SSM refuses the latest version's content as a duplicate.
    */
   async #repairFailed(failed: StoredVersion, runAs: RunAsSetting): Promise<ApplyOutcome> {
-    const good = await this.#get('$DEFAULT');
-    if (!good || good.version === failed.version || good.status === 'Failed') {
+    const byDefault = await this.#get('$DEFAULT');
+    const good =
+      byDefault && byDefault.version !== failed.version && byDefault.status !== 'Failed'
+        ? byDefault
+        : undefined;
+    const source = good ?? failed;
+    const plan = planChange(source.content, runAs);
+    if (plan.kind === 'refuse')
+      return this.#refused(
+        failed.version,
+        `${good ? 'default' : 'Failed'} version ${source.version}: ${plan.reason}`,
+      );
+    const merged = plan.kind === 'update' ? plan.text : source.content;
+    const text = good || merged !== failed.content ? merged : respelledJson(merged);
+    if (text === undefined) {
       throw new DocumentVersionFailedError(
-        `${Name} in ${this.#region}: $LATEST version ${failed.version} is Failed and there is no good default version to rebuild it from`,
+        `${Name} in ${this.#region}: $LATEST version ${failed.version} is Failed, no version was ever accepted, and its content is not JSON to write again`,
       );
     }
-    const plan = planChange(good.content, runAs);
-    if (plan.kind === 'refuse')
-      return this.#refused(failed.version, `default version ${good.version}: ${plan.reason}`);
-    const text = plan.kind === 'update' ? plan.text : good.content;
-    const format = good.format ?? (plan.kind === 'update' || plan.kind === 'none' ? plan.format : 'JSON');
-    this.#logger.warn('$LATEST is Failed; writing a new version from the default', {
+    const format = good
+      ? (good.format ?? (plan.kind === 'update' || plan.kind === 'none' ? plan.format : 'JSON'))
+      : 'JSON';
+    this.#logger.warn('$LATEST is Failed; writing a new version', {
       region: this.#region,
       failedVersion: failed.version,
-      fromVersion: good.version,
+      fromVersion: source.version,
     });
     const write = await this.#update(text, format, failed.version);
     if (write.version === undefined) {
@@ -217,7 +231,7 @@ export class PreferencesStore {
       versionBefore: failed.version,
       versionAfter: write.version,
       promoted: true,
-      repairedFrom: good.version,
+      repairedFrom: source.version,
       ...(write.pruned.length > 0 ? { pruned: write.pruned } : {}),
     };
   }
@@ -411,5 +425,16 @@ export class PreferencesStore {
       if (hasName(error, 'InvalidDocument')) return undefined;
       throw classifyAwsError(error, `GetDocument ${Name} ${version} in ${this.#region}`);
     }
+  }
+}
+
+/** The same JSON document in the other spelling (compact or indented): new bytes, the same content. */
+function respelledJson(text: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    const compact = JSON.stringify(value);
+    return compact === text ? JSON.stringify(value, null, 2) : compact;
+  } catch {
+    return undefined;
   }
 }

@@ -29,8 +29,11 @@ export interface MeasuringDependencies {
   ledger: MeasuringLedger;
   now: () => number;
   config: { lza: { measureGap: MeasureGap; pipelineName: string } };
-  /** Asked only with `measureGap: 'auto'`, once a vend is measured. */
-  pipeline: { exists(): Promise<boolean> };
+  /**
+   * Asked only with `measureGap: 'auto'`, once a vend is measured. A pipeline with LZA's stages
+   * under another name (`misnamed`) is LZA misconfigured, not "no LZA": the vend stays open.
+   */
+  pipeline: { exists(): Promise<boolean>; misnamed(): Promise<string[]> };
 }
 
 export async function recordVendVerification(
@@ -47,10 +50,17 @@ export async function recordVendVerification(
     measured = await storeMeasurement(ledger, vend, execution, finish.measurement, nowIso);
     // Nothing follows LZA for this vend: settle it now rather than at the reconciler's expiry.
     const exists =
-      measured && needsPipelineCheck(config.lza.measureGap) ? await pipeline.exists() : undefined;
+      measured && needsPipelineCheck(config.lza.measureGap)
+        ? (await pipeline.exists()) || (await pipeline.misnamed()).length > 0
+        : undefined;
     const closure = closureWhenMeasured(config.lza, exists);
     if (measured && closure) await ledger.settle(vend, closure, nowIso);
-  } else if (finish) await ledger.finishOwnership(vend, execution, finish);
+  } else if (finish) {
+    const { closeNote, ...result } = 'failed' in finish ? finish : { ...finish, closeNote: undefined };
+    // A suspended or closed account ends its vend: closed with a note, never re-driven.
+    if ((await ledger.finishOwnership(vend, execution, result)) && closeNote)
+      await ledger.settle(vend, { state: 'closed', note: closeNote }, nowIso);
+  }
   logger.info('vend recorded', {
     ...vend,
     owner: owner !== undefined,

@@ -1,14 +1,7 @@
 import { hasName } from '#adapters/aws-errors.ts';
 import type { ManagementAccount } from '#adapters/management-account.ts';
 import { hopRoleArn, hubAccount } from '#core/hub.ts';
-import {
-  hasLzaStages,
-  isLzaPipelineName,
-  landingZoneRegion,
-  type PipelineLayout,
-  type Standing,
-  standingOf,
-} from '#core/organization-shape.ts';
+import { landingZoneRegion, type Standing, standingOf } from '#core/organization-shape.ts';
 import { externalPipelineAccount } from '#core/pipeline-account.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import type { OperatorContext } from './operator-context.ts';
@@ -65,19 +58,12 @@ async function lzaFacts(ctx: OperatorContext, aws: ManagementAccount): Promise<L
     if (!hasName(error, 'PipelineNotFoundException'))
       return { kind: 'unreadable', name, error: errorText(error) };
     // List the account's pipelines, and look inside those LZA's installer could have named.
-    const shape = aws.shape();
-    const names = await shape.pipelineNames().catch(() => [] as string[]);
-    const layouts: PipelineLayout[] = [];
-    for (const candidate of names.filter(isLzaPipelineName)) {
-      const layout = await shape.layout(candidate).catch(() => undefined);
-      if (layout) layouts.push(layout);
-    }
-    const found = layouts.filter(hasLzaStages).map((l) => l.name);
+    const { found, others } = await aws.shape().lzaShaped();
     return {
       kind: 'missing',
       name,
       found,
-      others: names.filter((n) => !found.includes(n)),
+      others,
       error: errorText(error),
     };
   }

@@ -9,8 +9,15 @@ import { METRIC, type MetricPoint } from './metrics.ts';
 import type { RegionResult } from './region-result.ts';
 import type { RegionVerification, VendMeasurement } from './vend-ledger.ts';
 
-/** `awaiting-enrollment`: an invited account without a member role; not a failure. */
-export type EnforcementOutcome = 'enforced' | 'role-unavailable' | 'awaiting-enrollment';
+/**
+ * `awaiting-enrollment`: an invited account without a member role; `account-not-active`: a
+ * suspended or closed account (AccountNotActiveError). Neither is a failure.
+ */
+export type EnforcementOutcome =
+  | 'enforced'
+  | 'role-unavailable'
+  | 'awaiting-enrollment'
+  | 'account-not-active';
 
 /** RecordEnforcement's output: the ASL's AnyRegionFailed reads `failed` and `refused`. */
 export interface EnforcementRecord extends EnforcementSummary {
@@ -23,8 +30,14 @@ export interface EnforcementRecord extends EnforcementSummary {
   roleAssumableAt?: string;
 }
 
-export function enforcementOutcome(roleFailed: boolean, invited: boolean): EnforcementOutcome {
+export function enforcementOutcome(
+  roleFailed: boolean,
+  invited: boolean,
+  roleErrorName?: string,
+): EnforcementOutcome {
   if (!roleFailed) return 'enforced';
+  // Suspended or closed: nothing to bootstrap, and nothing for an operator to fix.
+  if (roleErrorName === 'AccountNotActiveError') return 'account-not-active';
   // Control Tower's enrollment will create the role and bootstrap the account then.
   return invited ? 'awaiting-enrollment' : 'role-unavailable';
 }
@@ -102,7 +115,10 @@ export function needsPipelineCheck(measureGap: MeasureGap): boolean {
   return measureGap === 'auto';
 }
 
-export type OwnerFinish = { measurement: VendMeasurement } | { awaitingEnrollment: true } | { failed: true };
+export type OwnerFinish =
+  | { measurement: VendMeasurement }
+  | { awaitingEnrollment: true }
+  | { failed: true; closeNote?: string };
 
 /**
  * How the vend's owner ends its claim: with the measurement once every governed region is
@@ -115,6 +131,8 @@ export function ownerFinish(
   outcome: EnforcementOutcome,
 ): OwnerFinish {
   if (measurement && summary.failed === 0 && summary.refused === 0) return { measurement };
+  if (outcome === 'account-not-active')
+    return { failed: true, closeNote: 'account not active (suspended or closed): not bootstrapped' };
   return outcome === 'awaiting-enrollment' ? { awaitingEnrollment: true } : { failed: true };
 }
 

@@ -24,6 +24,15 @@ export class RoleWaitTimeoutError extends BootstrapperError {
 }
 
 /** The preferences document is being changed by someone else, or SSM asked us to slow down. */
+/**
+ * The account is SUSPENDED, PENDING_CLOSURE or CLOSED (Organizations DescribeAccount State): no
+ * role of it can be assumed, so the role wait ends now, as a named outcome rather than a failure.
+ */
+export class AccountNotActiveError extends BootstrapperError {
+  override readonly name = 'AccountNotActiveError';
+  readonly retryable = false;
+}
+
 export class DocumentBusyError extends BootstrapperError {
   override readonly name = 'DocumentBusyError';
   readonly retryable = true;
@@ -106,6 +115,7 @@ export const RETRYABLE_ERROR_NAMES = [
 
 export const FATAL_ERROR_NAMES = [
   'RoleWaitTimeoutError',
+  'AccountNotActiveError',
   'InvalidRequestError',
   'PreferencesDocumentInvalidError',
   'ConfigurationError',

@@ -83,6 +83,11 @@ export interface FollowUpOptions {
   /** `auto` (the default): a missing pipeline means no LZA, not an error. */
   measureGap?: MeasureGap;
   pipelineName?: string;
+  /**
+   * Pipelines with LZA's stages under another name, found when the named one is missing: LZA
+   * is there and the config misnames it, so `auto` does not read the organization as "no LZA".
+   */
+  misnamedPipelines?: readonly string[];
 }
 
 /**
@@ -107,7 +112,7 @@ export function planFollowUp(
     kind: 'expire',
     reason: `${why} within lza.awaitTimeoutHours (${options.awaitTimeoutHours} h)`,
   });
-  if (history === undefined) return withoutPipeline(record, options);
+  if (history === undefined) return withoutPipeline(record, options, expired);
   // Verified by the owner, or by executions whose owner gave up before measuring (measured now).
   const verified = record.runAsVerifiedAt ?? measureVend(record)?.runAsVerifiedAt;
   const byId = new Map(history.map((h) => [h.run.executionId, h]));
@@ -192,10 +197,23 @@ export function planFollowUp(
 /**
  * No pipeline of the configured name. Under `auto` that is an organization without LZA: a
  * verified vend closes with a note, and nothing expires (a pending vend is its owner's, or the
- * reconciler's re-drive). Under `true` it is an error: the vend expires, once its owner is gone.
+ * reconciler's re-drive). Under `auto` with a pipeline of LZA's stages under another name, it is
+ * a misnamed pipeline: the vend stays open (followed once lza.pipelineName names it) and expires
+ * only at lza.awaitTimeoutHours. Under `true` it is an error: the vend expires, once its owner
+ * is gone.
  */
-function withoutPipeline(record: VendRecord, options: FollowUpOptions): FollowUpPlan {
+function withoutPipeline(record: VendRecord, options: FollowUpOptions, expired: boolean): FollowUpPlan {
   const name = options.pipelineName ?? '(unnamed)';
+  const misnamed = options.misnamedPipelines ?? [];
+  if (options.measureGap === 'auto' && misnamed.length > 0) {
+    const why = `no LZA pipeline ${name}, but ${misnamed.join(', ')} has LZA's stages: set lza.pipelineName`;
+    return expired
+      ? {
+          repairs: [],
+          decision: { kind: 'expire', reason: `${why}; not followed within lza.awaitTimeoutHours` },
+        }
+      : { repairs: [], decision: { kind: 'wait', reason: why } };
+  }
   if (options.measureGap === 'auto') {
     return record.state === 'verified'
       ? {

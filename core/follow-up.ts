@@ -14,6 +14,7 @@ import {
   type RunHistory,
   repairRecord,
 } from './follow-up-plan.ts';
+import { type SecurityResourcesRun, sweepFor } from './followed-runs.ts';
 import { CUSTOMIZATIONS_ACTION, type PipelineAction, SECURITY_RESOURCES_ACTION } from './gap.ts';
 import { METRIC, type MetricPoint } from './metrics.ts';
 import { isRecord } from './records.ts';
@@ -26,7 +27,6 @@ import {
   type PipelineActionEvent,
   type RepairRecord,
   readPipelineActionEvent,
-  regionsOfStage,
   type VendKey,
   type VendMeasurement,
   type VendRecord,
@@ -46,9 +46,13 @@ export interface FollowUpWork {
   measure: VendKey[];
   /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
   sweep?: { repair: true; regions: string[] };
+  /** The Security_Resources completions that sweep follows: recorded once it has started. */
+  followed: SecurityResourcesRun[];
   /** The reconciler's re-drives (core/vend-redrive.ts), added by PlanFollowUp in reconcile mode. */
   redrive?: Record<string, unknown>[];
   exhausted?: VendKey[];
+  /** The named pipeline is missing and these have LZA's stages: LzaPipelineMisnamed (alarmed). */
+  misnamedPipelines?: string[];
 }
 
 /** What started the follow-up: the reconciler, an LZA action to act on, or something to ignore (and why). */
@@ -78,13 +82,14 @@ export function followUpTrigger(input: unknown, pipelineName: string): FollowUpT
 export function withoutRepeatedSweep(work: FollowUpWork, replan: boolean): FollowUpWork {
   if (!replan || !work.sweep) return work;
   const { sweep: _sweep, ...rest } = work;
-  return rest;
+  return { ...rest, followed: [] };
 }
 
 /** The plan for an event that needs no follow-up: the ASL's HasWork ends on `ignored`. */
 export function ignoredPlan(reason: string): FollowUpWork & {
   redrive: Record<string, unknown>[];
   exhausted: VendKey[];
+  misnamedPipelines: string[];
   truncated: false;
   ignored: string;
 } {
@@ -93,8 +98,10 @@ export function ignoredPlan(reason: string): FollowUpWork & {
     repairs: [],
     settlements: [],
     measure: [],
+    followed: [],
     redrive: [],
     exhausted: [],
+    misnamedPipelines: [],
     truncated: false,
     ignored: reason,
   };
@@ -144,6 +151,10 @@ export interface FollowUpPlanOptions {
   /** The LZA version (`lza.version`): below 1.14 a Security_Resources calls for a repair sweep. */
   lzaVersion: string | undefined;
   governedRegions: readonly string[];
+  /** Pipelines with LZA's stages under another name, when the named one is missing. */
+  misnamedPipelines?: readonly string[];
+  /** The reconciler's Security_Resources completions no follow-up has followed (a lost event). */
+  unfollowed?: readonly SecurityResourcesRun[];
 }
 
 /** The plan's options: the config's LZA settings and governed regions, at `nowMs`. */
@@ -185,16 +196,22 @@ export function planOpenVends(
     repairs.push(...plan.repairs);
     if (plan.decision.kind !== 'wait') settlements.push({ ...key, decision: plan.decision });
   }
-  const sweepRegions =
-    event?.action === SECURITY_RESOURCES_ACTION && lzaResetsRunAs(options.lzaVersion)
-      ? regionsOfStage(event.stage, options.governedRegions)
-      : [];
+  // The event's own Security_Resources; the reconciler's, those no follow-up followed (lost events).
+  const resets = lzaResetsRunAs(options.lzaVersion);
+  const toSweep =
+    event?.action === SECURITY_RESOURCES_ACTION && resets
+      ? [{ pipelineExecutionId: event.executionId, stage: event.stage }]
+      : !event && resets
+        ? [...(options.unfollowed ?? [])]
+        : [];
+  const { sweep, followed } = sweepFor(toSweep, options.governedRegions);
   return {
     mode: event ? 'event' : 'reconcile',
     repairs,
     settlements,
     measure,
-    ...(sweepRegions.length > 0 ? { sweep: { repair: true, regions: sweepRegions } } : {}),
+    followed,
+    ...(sweep ? { sweep } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ export const METRIC = {
   gapMeasurementTimedOut: 'GapMeasurementTimedOut',
   /** Vends whose owner ended with a region unverified and that the reconciler re-drove MAX_REDRIVES times. */
   vendRedrivesExhausted: 'VendRedrivesExhausted',
+  /** lza.measureGap auto, the named LZA pipeline missing, and a pipeline with LZA's stages under another name. */
+  lzaPipelineMisnamed: 'LzaPipelineMisnamed',
   /** Invited accounts that had no member role: Control Tower enrollment will bootstrap them. */
   accountsAwaitingEnrollment: 'AccountsAwaitingEnrollment',
   /** At least how long RunAs was off again after LZA ≤ 1.13 reset it, until the repair. */

@@ -239,3 +239,37 @@ export function roleWaitTotalSeconds(
     : config.roleWaitTimeoutMinutes;
   return minutes * 60;
 }
+
+/**
+ * Organizations account states in which no role of the account can be assumed (Organizations
+ * User Guide, "Monitor the state of your AWS accounts"): waiting for a role there is pointless.
+ */
+export const INACTIVE_ACCOUNT_STATES: readonly string[] = ['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'];
+
+/** From this far into the wait, a denied attempt asks for the account's state once per window. */
+export const ACCOUNT_STATE_CHECK = { afterSeconds: 30, everySeconds: 30 } as const;
+
+/**
+ * Whether the denied attempt at `at` (seconds into the wait) also asks Organizations for the
+ * account's state (DescribeAccount): the first attempt of each 30 s window from 30 s on (every
+ * attempt once they are 30 s or more apart), and the last one at the deadline. A suspended or
+ * closed account then ends within a minute (the slow interval is 60 s at most); a role that is
+ * merely late costs two DescribeAccount calls a minute while fast, one a minute once slow, and
+ * no extra AssumeRole call.
+ */
+export function checksAccountState(
+  attempt: Pick<RoleAttempt, 'at' | 'final'>,
+  schedule: RoleWaitSchedule,
+  phase = 0,
+): boolean {
+  if (attempt.final) return true;
+  const { afterSeconds, everySeconds } = ACCOUNT_STATE_CHECK;
+  if (attempt.at < afterSeconds) return false;
+  const windowOf = (seconds: number) => Math.floor((seconds - afterSeconds) / everySeconds);
+  let previous: number | undefined;
+  for (const planned of plannedAttempts(schedule, phase)) {
+    if (planned.at >= attempt.at - ARRIVAL_SLACK_SECONDS) break;
+    previous = planned.at;
+  }
+  return previous === undefined || previous < afterSeconds || windowOf(previous) < windowOf(attempt.at);
+}

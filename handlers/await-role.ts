@@ -1,13 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
+import { OrganizationDirectory } from '#adapters/organizations.ts';
+import { AccountNotActiveError } from '#core/errors.ts';
 import {
   accountPhase,
+  checksAccountState,
+  INACTIVE_ACCOUNT_STATES,
   roleAttempt,
   rolesForAttempt,
   rolesInOrder,
@@ -56,6 +61,12 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       return { roleName: session.roleName, assumableAt };
     } catch (error) {
       const verdict = roleWaitError(error, now(), input.deadline, input.accountId);
+      // Denied: now and then ask whether the account can have a role at all (suspended, closed).
+      if ((verdict.waiting || attempt.final) && checksAccountState(attempt, schedule, phase)) {
+        const state = (await dependencies().organization.stateOf(input.accountId)) ?? 'ACTIVE';
+        if (INACTIVE_ACCOUNT_STATES.includes(state))
+          throw new AccountNotActiveError(`account ${input.accountId} is ${state}: it can have no role`);
+      }
       if (!verdict.waiting) throw verdict.error;
       logger.debug('member role not assumable yet', {
         accountId: input.accountId,
@@ -72,5 +83,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
 }
 
 export const handler = createHandler(
-  fromProcessEnvironment({ STSClient, MemberSessions, assumedRoleCredentials }),
+  fromProcessEnvironment({
+    STSClient,
+    MemberSessions,
+    assumedRoleCredentials,
+    OrganizationsClient,
+    OrganizationDirectory,
+  }),
 );

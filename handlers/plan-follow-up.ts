@@ -6,7 +6,9 @@ import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
+import { FollowedRuns } from '#adapters/followed-runs.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
+import { reconcileFindings } from '#adapters/reconcile-findings.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/follow-up.ts';
 import { capPlan } from '#core/follow-up-plan.ts';
@@ -29,28 +31,35 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       return decide.ignoredPlan(trigger.ignored);
     }
     const event = trigger.mode === 'event' ? trigger.event : undefined;
-    const options = decide.followUpPlanOptions(config, now());
+    const { pipeline } = dependencies();
     const vends = await ledger.openVends();
     const oldest = decide.oldestJoin(vends);
     // The runs that may cover any open vend, with the event's own action if the history lags.
-    const runs = oldest === undefined ? [] : await dependencies().pipeline.runHistory(oldest);
+    const runs = oldest === undefined ? [] : await pipeline.runHistory(oldest);
+    // The reconciler's own reads (not its second plan): a misnamed pipeline, a lost Security_Resources.
+    const reconciling = trigger.mode === 'reconcile' && !trigger.replan;
+    const { misnamedPipelines, unfollowed } = reconciling
+      ? await reconcileFindings(dependencies(), config, now(), { oldest, runs })
+      : { misnamedPipelines: [], unfollowed: [] };
+    const options = { ...decide.followUpPlanOptions(config, now()), misnamedPipelines, unfollowed };
     const plan = decide.withoutRepeatedSweep(
       decide.planOpenVends(vends, decide.withEventActions(runs, event), event, options),
       trigger.replan,
     );
     // The reconciler (not its second plan) re-drives vends whose owner ended with a region unverified.
-    const redrives =
-      trigger.mode === 'reconcile' && !trigger.replan
-        ? planRedrives(vends, now(), {
-            managementAccountId: config.managementAccountId,
-            vendWindowHours: config.vendWindowHours,
-            region: dependencies().region,
-          })
-        : { redrive: [], exhausted: [] };
+    const redrives = reconciling
+      ? planRedrives(vends, now(), {
+          managementAccountId: config.managementAccountId,
+          vendWindowHours: config.vendWindowHours,
+          region: dependencies().region,
+        })
+      : { redrive: [], exhausted: [] };
     const { mode, repairs, settlements, measure, sweep } = plan;
     const [openVends, sweepRegions] = [vends.length, sweep?.regions ?? []];
     const counts = { repairs: repairs.length, settlements: settlements.length, measure: measure.length };
     const redriving = { redrive: redrives.redrive.length, exhausted: redrives.exhausted.length };
+    if (misnamedPipelines.length > 0)
+      logger.error('LZA pipeline misnamed', { configured: config.lza.pipelineName, misnamedPipelines });
     logger.info('follow-up planned', {
       mode,
       replan: trigger.replan,
@@ -60,7 +69,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       sweepRegions,
     });
     // Bounded so the plan fits the state payload and the history; the rest continues at once.
-    return { ...capPlan(plan), ...redrives };
+    return { ...capPlan(plan), ...redrives, misnamedPipelines };
   }
   return middy()
     .use(injectLambdaContext(logger))
@@ -75,6 +84,7 @@ export const handler = createHandler(
     PipelineHistory,
     DynamoDBClient,
     VendLedger,
+    FollowedRuns,
     STSClient,
     assumedRoleCredentials,
   }),

@@ -22,7 +22,11 @@ export function createHandler(dependencies: () => HandlerDependencies) {
   async function recordEnforcement(input: RecordEnforcementInput, _context: Context) {
     const { request, role, regions } = input;
     const summary = summarizeEnforcement(request.vendedAt, role?.assumableAt, regions);
-    const outcome = decide.enforcementOutcome(input.roleError !== undefined, request.invited);
+    const outcome = decide.enforcementOutcome(
+      input.roleError !== undefined,
+      request.invited,
+      input.roleError?.Error,
+    );
     const verification = decide.vendVerification(input, summary, outcome);
     const measured = request.isVend
       ? await recordVendVerification(dependencies(), verification, logger)
@@ -30,6 +34,8 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     const { accountId } = request;
     if (outcome === 'role-unavailable')
       logger.error('member role never became assumable', { accountId, error: input.roleError?.Error });
+    if (outcome === 'account-not-active')
+      logger.warn('account not active; not bootstrapped', { accountId, cause: input.roleError?.Cause });
     if (outcome === 'awaiting-enrollment')
       logger.info('invited account has no member role yet; Control Tower enrollment will bootstrap it', {
         accountId,

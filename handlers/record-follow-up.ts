@@ -4,11 +4,13 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { FollowedRuns } from '#adapters/followed-runs.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends } from '#adapters/vend-measurement.ts';
 import { recordVendRepairs } from '#adapters/vend-repairs.ts';
 import * as decide from '#core/follow-up.ts';
 import { METRIC, type MetricPoint } from '#core/metrics.ts';
+import { expiresAtFor } from '#core/vend-ledger.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, emitVendMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordFollowUpInput, recordFollowUpInput } from './shared/schemas.ts';
@@ -46,11 +48,23 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       if (settlement.counts === 'closed') logger.info('vend gap closed', { ...key, ...figures, reason });
       else logger.warn('vend expired', { ...key, reason });
     }
+    // The repair sweep started: its Security_Resources are followed (the reconciler skips them).
+    if (input.plan.followed.length > 0)
+      await dependencies()
+        .followedRuns()
+        .record(input.plan.followed, nowIso, expiresAtFor(nowIso, dependencies().config.ledgerRetentionDays));
     // Re-driven MAX_REDRIVES times and still unverified: an operator must look (alarmed).
     if (input.plan.exhausted.length > 0) {
       logger.warn('vend re-drives exhausted', { vends: input.plan.exhausted });
       later.push({ name: METRIC.vendRedrivesExhausted, unit: 'Count', value: input.plan.exhausted.length });
     }
+    // lza.measureGap auto with LZA's pipeline under another name: a configuration error (alarmed).
+    if (input.plan.misnamedPipelines.length > 0)
+      later.push({
+        name: METRIC.lzaPipelineMisnamed,
+        unit: 'Count',
+        value: input.plan.misnamedPipelines.length,
+      });
     addMetrics(later);
     logger.info('follow-up recorded', { mode: input.plan.mode, ...tally });
     return tally;
@@ -62,4 +76,4 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(recordFollowUp);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ DynamoDBClient, VendLedger }));
+export const handler = createHandler(fromProcessEnvironment({ DynamoDBClient, VendLedger, FollowedRuns }));

@@ -9,6 +9,7 @@ import {
 import type { BootstrapperConfig } from '#core/config.ts';
 import { buildReport, type DemoReport } from './report.ts';
 import { pipelineDefaultsFor } from './runtime/deployment.ts';
+import { collectHandlerMetrics } from './runtime/emf-metrics.ts';
 import { LocalRuntime, type LocalRuntimeOptions } from './runtime/runtime.ts';
 import { fireSchedules } from './runtime/schedules.ts';
 
@@ -142,6 +143,8 @@ function deployAccount(scenario: Scenario): {
 export async function runScenario(options: DemoOptions): Promise<DemoRun> {
   const { scenario, config } = options;
   const cloud = await startLocalCloud({ port: 0, scenario, pipelineDefaults: pipelineDefaultsFor(config) });
+  // The handlers' EMF, summed per metric for the report (and kept off the demo's stdout).
+  const emitted = collectHandlerMetrics();
   let runtime: LocalRuntime;
   try {
     runtime = await LocalRuntime.start({
@@ -155,6 +158,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
       ...deployAccount(scenario),
     });
   } catch (error) {
+    emitted.stop();
     await cloud.close();
     throw error;
   }
@@ -169,6 +173,8 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
     runtime.stop();
     await cloud.close();
     throw error;
+  } finally {
+    emitted.stop();
   }
   const vends = (
     await Promise.all(scenario.accounts.map((a) => runtime.dependencies.ledger.vendsOf(a.accountId)))
@@ -179,6 +185,7 @@ export async function runScenario(options: DemoOptions): Promise<DemoRun> {
     scenario,
     config,
     executions: runtime.executions(),
+    metrics: emitted.totals(),
     ...(options.scenarioName ? { scenarioName: options.scenarioName } : {}),
   });
   return { report, cloud, runtime };

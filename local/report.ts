@@ -73,6 +73,8 @@ export interface DemoReport {
   lzaVersion?: string;
   governedRegions: string[];
   accounts: AccountReport[];
+  /** Metric name -> the sum of the values the handlers emitted in the run (their EMF). */
+  metrics: Record<string, number>;
   /** Every account reached the outcome its scenario expects. */
   ok: boolean;
 }
@@ -126,6 +128,8 @@ export function buildReport(options: {
   executions: ExecutionRecord[];
   /** The vend ledger's records, newest first per account. */
   vends: readonly VendRecord[];
+  /** The handlers' metrics, summed per name (local/runtime/emf-metrics.ts). */
+  metrics?: Record<string, number>;
 }): DemoReport {
   const { cloud, scenario, config } = options;
   const toSim = (iso: string | undefined) =>
@@ -240,6 +244,7 @@ export function buildReport(options: {
       : {}),
     governedRegions: config.governedRegions,
     accounts,
+    metrics: options.metrics ?? {},
     ok: accounts.every((a) => a.meetsExpectation),
   };
 }

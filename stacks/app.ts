@@ -132,6 +132,7 @@ export function buildApp(config: BootstrapperConfig, options: BuildAppOptions = 
       homeRegion,
       pipelineName: config.lza.pipelineName,
       homeStackName: stackName,
+      readsLayouts: config.lza.measureGap === 'auto',
     });
   }
 

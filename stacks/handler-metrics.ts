@@ -24,6 +24,7 @@ export const METRIC_TRIGGERS: { readonly [name in MetricName]: readonly TriggerK
   RunAsRegressionsRepaired: null,
   GapMeasurementTimedOut: null,
   VendRedrivesExhausted: null,
+  LzaPipelineMisnamed: null,
   AccountsAwaitingEnrollment: ['vend', 'request'],
   AccountsChecked: null,
   DriftDetected: null,

@@ -13,6 +13,7 @@ import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { toCdkEventPattern } from './event-pattern.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
+import { acknowledgePipelineLayouts, pipelineLayoutStatements } from './pipeline-layouts.ts';
 import { HANDLERS, memberRoleArn } from './tasks.ts';
 
 export interface ManagementStackProps extends StackProps {
@@ -127,11 +128,16 @@ export class ManagementStack extends Stack {
         conditions: { StringEquals: { 'aws:ResourceOrgID': PRINCIPAL_ORG_ID_VARIABLE } },
       }),
     );
+    // lza.measureGap auto: the hub's PlanFollowUp and RecordEnforcement tell a misnamed pipeline from none.
+    const layouts = pipelineHere && config.lza.measureGap === 'auto';
+    if (layouts)
+      for (const statement of pipelineLayoutStatements(this)) this.hopRole.addToPrincipalPolicy(statement);
     const policy = this.hopRole.node.findChild('DefaultPolicy');
     Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: NAG_REASONS.listAccounts,
+      reason: layouts ? `${NAG_REASONS.listAccounts} ${NAG_REASONS.listPipelines}` : NAG_REASONS.listAccounts,
     });
+    if (layouts) acknowledgePipelineLayouts(this, policy, false);
     Validations.of(policy).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::${this.account}:account/o-*/*]`,
       reason: NAG_REASONS.describeAccount,

@@ -54,6 +54,7 @@ export class Monitoring extends Construct {
   readonly regionsFailedAlarm: cw.Alarm;
   readonly sweepFailuresAlarm: cw.Alarm;
   readonly redrivesExhaustedAlarm: cw.Alarm;
+  readonly lzaPipelineMisnamedAlarm: cw.Alarm;
   readonly exposureAlarm: cw.Alarm;
   readonly deadLetterAlarm: cw.Alarm;
   readonly versionLimitAlarm: cw.Alarm;
@@ -121,6 +122,22 @@ export class Monitoring extends Construct {
           'the region is still unverified. The RecordFollowUp log ("vend re-drives exhausted") names the vends; ' +
           'run `runas-bootstrapper check --account-id <id>` to see why, fix the cause, then ' +
           '`runas-bootstrapper replay --account-id <id> --wait`.',
+      },
+    );
+
+    this.lzaPipelineMisnamedAlarm = this.#addAlarm(
+      'LzaPipelineMisnamedAlarm',
+      metrics.sum('LzaPipelineMisnamed', Duration.hours(1), 'Misnamed LZA pipelines'),
+      {
+        alarmName: 'LzaPipelineMisnamed',
+        threshold: 0,
+        // No data: no reconcile found LZA's pipeline under another name.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          "lza.measureGap is auto and the configured LZA pipeline does not exist, but a pipeline with LZA's stages " +
+          'does (LZA installed with a qualifier: <qualifier>-pipeline). That is a configuration error, not an ' +
+          'organization without LZA: vends stay open and no gap is measured. The PlanFollowUp log ("LZA pipeline ' +
+          'misnamed") and `runas-bootstrapper doctor` name the pipeline found; set lza.pipelineName to it and deploy.',
       },
     );
 

@@ -29,6 +29,14 @@ export const NAG_REASONS = {
   listAccounts:
     'organizations:ListAccounts supports no resource-level permissions, so its resource is "*". Compensating ' +
     'control: read-only, and the only Organizations action of the role.',
+  listPipelines:
+    'codepipeline:ListPipelines supports no resource-level permissions, so its resource is "*": with lza.measureGap ' +
+    'auto, a missing LZA pipeline is told from one installed under another name. Compensating control: read-only; ' +
+    "the role reads no pipeline history but the configured pipeline's.",
+  lzaShapedPipelines:
+    "codepipeline:GetPipeline on <name>-pipeline / <name>-Pipeline in this account and region: the names LZA's " +
+    'installer gives (a qualifier is not in the config when it is misnamed). Compensating control: read-only ' +
+    "(a pipeline's layout), and only names of that shape.",
   memberRole:
     'sts:AssumeRole on one configured member role name in any account: vended accounts do not exist at deploy ' +
     'time, so their ids cannot be listed. Compensating controls: only the configured role names (never "*"), ' +

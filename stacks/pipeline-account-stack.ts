@@ -8,6 +8,7 @@ import { PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
 import { followUpEventPattern } from '#core/vend-ledger.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { toCdkEventPattern } from './event-pattern.ts';
+import { acknowledgePipelineLayouts, pipelineLayoutStatements } from './pipeline-layouts.ts';
 
 export interface PipelineAccountStackProps extends StackProps {
   /** The management account, whose home-region default bus receives the pipeline's events. */
@@ -16,6 +17,8 @@ export interface PipelineAccountStackProps extends StackProps {
   pipelineName: string;
   /** The home stack's name: its PlanFollowUp Lambda role is the only principal the reader role trusts. */
   homeStackName: string;
+  /** lza.measureGap auto: the reader may also list pipelines and read LZA-named layouts (a misnamed pipeline). */
+  readsLayouts?: boolean;
 }
 
 /**
@@ -68,6 +71,10 @@ export class PipelineAccountStack extends Stack {
         resources: [this.formatArn({ service: 'codepipeline', resource: props.pipelineName })],
       }),
     );
+    if (props.readsLayouts) {
+      for (const statement of pipelineLayoutStatements(this)) this.readerRole.addToPrincipalPolicy(statement);
+      acknowledgePipelineLayouts(this, this.readerRole.node.findChild('DefaultPolicy'));
+    }
     new CfnOutput(this, VERSION_OUTPUT, {
       description: 'runas-bootstrapper version (doctor compares it with the home stack)',
       value: PRODUCT_VERSION,

@@ -7,6 +7,7 @@ import { memberRoleGrantCondition } from '#core/member-role-grant.ts';
 import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
 import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
+import { acknowledgePipelineLayouts, pipelineLayoutStatements } from './pipeline-layouts.ts';
 
 // The Lambda tasks of the state machines: what each one is, and what it may do.
 
@@ -35,6 +36,8 @@ export interface HandlerSpec {
    * `claim` also creates them, `open-vends` queries the open-vends index.
    */
   ledger?: 'record' | 'claim' | 'open-vends';
+  /** Also organizations:DescribeAccount (an account's state), beside its main access. */
+  describesAccount?: true;
   timeout: Duration;
 }
 
@@ -46,7 +49,14 @@ export const HANDLERS: readonly HandlerSpec[] = [
     ledger: 'claim',
     timeout: Duration.seconds(30),
   },
-  { name: 'await-role', id: 'AwaitRole', access: 'assume-member-role', timeout: Duration.seconds(30) },
+  // Also DescribeAccount, now and then while denied: a suspended or closed account ends the wait.
+  {
+    name: 'await-role',
+    id: 'AwaitRole',
+    access: 'assume-member-role',
+    describesAccount: true,
+    timeout: Duration.seconds(30),
+  },
   // Read, merge, write, promote and wait up to ~10 s for Active.
   {
     name: 'apply-preferences',
@@ -118,7 +128,7 @@ export function grantTaskAccess(
       }),
     );
   }
-  if (spec.access === 'describe-account' && !hub) {
+  if ((spec.access === 'describe-account' || spec.describesAccount) && !hub) {
     const accounts = stack.formatArn({
       service: 'organizations',
       region: '',
@@ -181,6 +191,11 @@ export function grantTaskAccess(
           resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
         }),
       );
+      // lza.measureGap auto: a pipeline with LZA's stages under another name is not "no LZA".
+      if (config.lza.measureGap === 'auto') {
+        for (const statement of pipelineLayoutStatements(stack)) role.addToPrincipalPolicy(statement);
+        acknowledgePipelineLayouts(stack, role.node.findChild('DefaultPolicy'));
+      }
     }
   }
   if (spec.ledger) {
@@ -199,6 +214,15 @@ export function grantTaskAccess(
         ],
       }),
     );
+    // The reconciler reads which LZA Security_Resources a repair sweep followed (marker items).
+    if (spec.ledger === 'open-vends')
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'FollowedSecurityResources',
+          actions: ['dynamodb:GetItem'],
+          resources: [ledger.tableArn],
+        }),
+      );
   }
   if (spec.access === 'assume-member-role' && !hub) {
     const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));

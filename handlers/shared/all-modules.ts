@@ -6,6 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { ExecutionStatus } from '#adapters/execution-status.ts';
+import { FollowedRuns } from '#adapters/followed-runs.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
 import { PipelineHistory } from '#adapters/pipeline-history.ts';
@@ -23,6 +24,7 @@ export const ALL_DEPENDENCY_MODULES: Required<DependencyModules> = {
   PipelineHistory,
   DynamoDBClient,
   VendLedger,
+  FollowedRuns,
   SFNClient,
   ExecutionStatus,
   assumedRoleCredentials,

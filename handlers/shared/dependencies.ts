@@ -8,6 +8,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import type { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { createClient } from '#adapters/clients.ts';
 import type { ExecutionStatus } from '#adapters/execution-status.ts';
+import type { FollowedRuns } from '#adapters/followed-runs.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
 import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import type { PipelineHistory } from '#adapters/pipeline-history.ts';
@@ -30,6 +31,8 @@ export interface HandlerDependencies {
   pipeline: PipelineHistory;
   /** The vend ledger (DynamoDB), named by VEND_LEDGER_TABLE. */
   ledger: VendLedger;
+  /** The ledger table's markers of followed LZA Security_Resources (built on first call). */
+  followedRuns: () => FollowedRuns;
   /** Whether an execution (a vend's owner) still runs: Step Functions DescribeExecution. */
   executions: ExecutionStatus;
   now: () => number;
@@ -54,6 +57,7 @@ export interface DependencyModules {
   PipelineHistory?: typeof PipelineHistory;
   DynamoDBClient?: typeof DynamoDBClient;
   VendLedger?: typeof VendLedger;
+  FollowedRuns?: typeof FollowedRuns;
   SFNClient?: typeof SFNClient;
   ExecutionStatus?: typeof ExecutionStatus;
   /** Only for reading the LZA pipeline in an external pipeline account (with STSClient). */
@@ -117,6 +121,7 @@ export function buildDependencies(
   let organization: OrganizationDirectory | undefined;
   let pipeline: PipelineHistory | undefined;
   let ledger: VendLedger | undefined;
+  let followedRuns: FollowedRuns | undefined;
   let executions: ExecutionStatus | undefined;
   return {
     config,
@@ -186,6 +191,18 @@ export function buildDependencies(
         throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
       ledger ??= new modules.VendLedger(createClient(modules.DynamoDBClient, 'dynamodb', common), tableName);
       return ledger;
+    },
+    followedRuns() {
+      if (!modules.DynamoDBClient || !modules.FollowedRuns)
+        return missing('followedRuns', 'DynamoDBClient and FollowedRuns');
+      const tableName = env[LEDGER_TABLE_ENV_VAR];
+      if (!tableName)
+        throw new ConfigurationError(`${LEDGER_TABLE_ENV_VAR}: environment variable is not set`);
+      followedRuns ??= new modules.FollowedRuns(
+        createClient(modules.DynamoDBClient, 'dynamodb', common),
+        tableName,
+      );
+      return followedRuns;
     },
     get executions() {
       if (!modules.SFNClient || !modules.ExecutionStatus)

@@ -94,9 +94,13 @@ export const followUpPlan = z.object({
   measure: z.array(vendKey),
   /** LZA below 1.14 after Security_Resources: a repair sweep of every account in these regions. */
   sweep: z.optional(z.object({ repair: z.literal(true), regions: z.array(region).check(z.minLength(1)) })),
+  /** The Security_Resources completions the sweep follows; RecordFollowUp records them once it started. */
+  followed: z._default(z.array(z.object({ pipelineExecutionId: z.string(), stage: z.string() })), []),
   /** The reconciler's re-drives: bootstrap requests to start, and vends past MAX_REDRIVES. */
   redrive: z._default(z.array(z.record(z.string(), z.unknown())), []),
   exhausted: z._default(z.array(vendKey), []),
+  /** The named LZA pipeline is missing and these have its stages (lza.measureGap auto). */
+  misnamedPipelines: z._default(z.array(z.string()), []),
   /** The plan was cut to FOLLOW_UP_CAPS: a new execution continues with the rest. */
   truncated: z._default(z.boolean(), false),
   ignored: z.optional(z.string()),

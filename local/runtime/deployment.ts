@@ -55,6 +55,7 @@ export const DEPLOYED_ALARM_NAMES = [
   'SweepScheduleDropped',
   'DocumentVersionLimitReached',
   'VendRedrivesExhausted',
+  'LzaPipelineMisnamed',
 ] as const;
 
 export interface LocalDeploymentOptions {

@@ -251,11 +251,40 @@ describe('PreferencesStore.apply', () => {
     expect(promoted).toEqual(['6']);
   });
 
-  it('names a Failed latest with no good default to rebuild from (DocumentVersionFailedError)', async () => {
-    // Prepare
+  it('rebuilds a document created Failed from its own content, re-spelled so SSM takes it as new', async () => {
+    // Prepare: version 1 (the default, the only version) ended Failed; nothing was ever accepted.
+    const pretty = JSON.stringify(compliant, null, 2);
     versions(
-      { content: compliant, version: '1', status: 'Failed' },
-      { content: compliant, version: '1', status: 'Failed' },
+      { content: pretty, version: '1', status: 'Failed' },
+      { content: pretty, version: '1', status: 'Failed' },
+    );
+    ssm.on(UpdateDocumentCommand).resolves({ DocumentDescription: { DocumentVersion: '2' } });
+    // Act
+    const outcome = await store().apply(runAs);
+    // Assess
+    expect(outcome).toMatchObject({
+      action: 'updated',
+      versionBefore: '1',
+      versionAfter: '2',
+      repairedFrom: '1',
+    });
+    const written = ssm.commandCalls(UpdateDocumentCommand)[0]?.args[0].input;
+    expect(written?.Content).not.toBe(pretty);
+    expect(JSON.parse(written?.Content as string)).toEqual(compliant);
+    expect(written).toMatchObject({ DocumentVersion: '1', DocumentFormat: 'JSON' });
+    const promoted = ssm
+      .commandCalls(UpdateDocumentDefaultVersionCommand)
+      .map((c) => c.args[0].input.DocumentVersion);
+    expect(promoted).toEqual(['2']);
+  });
+
+  it('names a document created Failed whose content is not JSON (DocumentVersionFailedError)', async () => {
+    // Prepare
+    const yaml =
+      'schemaVersion: "1.0"\nsessionType: Standard_Stream\ninputs:\n  runAsEnabled: true\n  runAsDefaultUser: ec2-user\n';
+    versions(
+      { content: yaml, version: '1', status: 'Failed' },
+      { content: yaml, version: '1', status: 'Failed' },
     );
     // Act
     const attempt = store().apply(runAs);

@@ -93,6 +93,23 @@ describe('demo command', () => {
     // The already-compliant document was not rewritten by the bootstrapper's first run.
     const compliant = report.accounts.find((a: { accountId: string }) => a.accountId === '666666666666');
     expect(compliant.regions['us-west-2']).toMatchObject({ status: 'compliant', action: 'unchanged' });
+    // The handlers' metrics, summed from their EMF, agree with the ledger's figures per account.
+    type Figures = Record<string, number | undefined>;
+    const sum = (field: string) =>
+      report.accounts.reduce((total: number, a: Figures) => total + (a[field] ?? 0), 0);
+    expect(report.metrics.VendToRunAsSeconds).toBeCloseTo(sum('exposureSeconds'), 3);
+    expect(report.metrics.GapClosedSeconds).toBeCloseTo(sum('gapClosedSeconds'), 3);
+    expect(report.metrics.PrepareToCustomizationsSeconds).toBeCloseTo(
+      sum('prepareToCustomizationsSeconds'),
+      3,
+    );
+    expect(report.metrics.RunAsRegressionsRepaired).toBe(sum('regressionsRepaired'));
+    expect(report.metrics).toMatchObject({
+      RegionsCompliant: DEMO_ACCOUNTS.length * 3 - 1,
+      RegionsRefused: 1,
+      RegionsFailed: 0,
+    });
+    expect(report.metrics.GapMeasurementTimedOut).toBeUndefined();
     // The HTML timeline went to the file asked for; its path to stderr, so stdout stays JSON.
     expect(err).toContain(`HTML report: ${html}`);
     const page = readFileSync(html, 'utf8');
@@ -201,6 +218,7 @@ describe('renderDemoReport', () => {
     timeScale: 1,
     latencyModel: 'none',
     governedRegions: ['us-east-1', 'eu-west-1'],
+    metrics: {},
     ok: true,
     accounts: [
       account({

@@ -76,8 +76,10 @@ describe('followUpTrigger', () => {
       repairs: [],
       settlements: [],
       measure: [],
+      followed: [],
       redrive: [],
       exhausted: [],
+      misnamedPipelines: [],
       truncated: false,
       ignored: 'why',
     });
@@ -140,16 +142,33 @@ describe('planOpenVends', () => {
     const old = planOpenVends([], [], securityResources, { ...options, lzaVersion: '1.13.0' });
     const current = planOpenVends([], [], securityResources, { ...options, lzaVersion: '1.14.0' });
     const reconcile = planOpenVends([], [], undefined, { ...options, lzaVersion: '1.13.0' });
+    const lost = { pipelineExecutionId: 'run-0', stage: 'Deploy-us-east-1' };
+    const reconcileLost = planOpenVends([], [], undefined, {
+      ...options,
+      lzaVersion: '1.13.0',
+      unfollowed: [lost],
+    });
+    const reconcileLostCurrent = planOpenVends([], [], undefined, {
+      ...options,
+      lzaVersion: '1.14.0',
+      unfollowed: [lost],
+    });
     // Assess
     expect(old).toEqual({
       mode: 'event',
       repairs: [],
       settlements: [],
       measure: [],
+      followed: [{ pipelineExecutionId: 'run-1', stage: securityResources.stage }],
       sweep: { repair: true, regions: ['us-east-1'] },
     });
     expect(current).not.toHaveProperty('sweep');
-    expect(reconcile).toEqual({ mode: 'reconcile', repairs: [], settlements: [], measure: [] });
+    expect(current.followed).toEqual([]);
+    expect(reconcile).toEqual({ mode: 'reconcile', repairs: [], settlements: [], measure: [], followed: [] });
+    // A Security_Resources whose event was lost: the reconciler sweeps for it (LZA below 1.14 only).
+    expect(reconcileLost.sweep).toEqual({ repair: true, regions: ['us-east-1'] });
+    expect(reconcileLost.followed).toEqual([lost]);
+    expect(reconcileLostCurrent).not.toHaveProperty('sweep');
   });
 
   it('measures a pending vend whose owner gave up after every region was verified, and expires one without a pipeline', () => {
@@ -199,6 +218,38 @@ describe('planOpenVends', () => {
         decision: {
           kind: 'close-unfollowed',
           reason: `no LZA pipeline ${PIPELINE}: closed at verification (lza.measureGap auto)`,
+        },
+      },
+    ]);
+  });
+
+  it("under auto with LZA's pipeline under another name, keeps a verified vend open until the await timeout", () => {
+    // Prepare: the named pipeline is missing, acme-pipeline has LZA's stages.
+    const misnamed = {
+      ...options,
+      lzaVersion: undefined,
+      measureGap: 'auto' as const,
+      misnamedPipelines: ['acme-pipeline'],
+    };
+    const verified = vend({ accountId: '400000000003', state: 'verified' });
+    // Act
+    const early = planOpenVends([verified], undefined, undefined, {
+      ...misnamed,
+      nowMs: Date.parse(JOINED) + 3_600_000,
+    });
+    const late = planOpenVends([verified], undefined, undefined, {
+      ...misnamed,
+      nowMs: Date.parse(JOINED) + 30 * 3_600_000,
+    });
+    // Assess: not closed as "no LZA"; expired only past lza.awaitTimeoutHours, naming the pipeline.
+    expect(early.settlements).toEqual([]);
+    expect(late.settlements).toEqual([
+      {
+        accountId: '400000000003',
+        joinedAt: JOINED,
+        decision: {
+          kind: 'expire',
+          reason: `no LZA pipeline ${PIPELINE}, but acme-pipeline has LZA's stages: set lza.pipelineName; not followed within lza.awaitTimeoutHours`,
         },
       },
     ]);

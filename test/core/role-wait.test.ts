@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '#core/config.ts';
 import {
   accountPhase,
+  checksAccountState,
   DEFAULT_ROLE_WAIT_SCHEDULE,
   deniedCallsPerStuckHour,
   MAX_DENIED_CALLS_PER_HOUR,
   maxAttempts,
+  plannedAttempts,
   type RoleWaitSchedule,
   roleAttempt,
   rolesForAttempt,
@@ -131,5 +133,32 @@ describe('which role an attempt tries', () => {
     expect(
       rolesInOrder('controltower-create-managed-account', ['Custom', 'AWSControlTowerExecution']),
     ).toEqual(['AWSControlTowerExecution', 'Custom']);
+  });
+});
+
+describe('the account-state check of a denied role wait', () => {
+  it('asks Organizations about once a minute from 30 s on, and at the deadline, for any phase', () => {
+    for (const phase of [0, 0.25, 0.5, 0.75, 0.999]) {
+      // Act: the attempts of the first hour that also ask for the account's state.
+      const checks: number[] = [];
+      for (const attempt of plannedAttempts(S, phase)) {
+        if (attempt.at >= 3_600) break;
+        if (checksAccountState({ at: attempt.at, final: false }, S, phase)) checks.push(attempt.at);
+      }
+      // Assess: the first about 30 s in; then never more than a slow interval (plus growth) apart,
+      // and at most two a minute: 62 DescribeAccount calls in a stuck hour.
+      const gaps = checks.slice(1).map((at, i) => at - (checks[i] as number));
+      expect(checks[0], `phase ${phase}`).toBeGreaterThanOrEqual(30);
+      expect(checks[0], `phase ${phase}`).toBeLessThan(33);
+      expect(Math.max(...gaps), `phase ${phase}`).toBeLessThan(63);
+      expect(Math.min(...gaps), `phase ${phase}`).toBeGreaterThanOrEqual(27);
+      expect(checks.length, `phase ${phase}`).toBeLessThanOrEqual(62);
+    }
+    expect(checksAccountState({ at: 5, final: true }, S)).toBe(true);
+    expect(checksAccountState({ at: 0, final: false }, S)).toBe(false);
+  });
+
+  it('adds no AssumeRole call: the stuck hour still costs what the schedule allows', () => {
+    expect(deniedCallsPerStuckHour(S)).toBeLessThanOrEqual(MAX_DENIED_CALLS_PER_HOUR);
   });
 });

@@ -46,6 +46,7 @@ function demoReport(): DemoReport {
     latencyModel: 'none',
     lzaVersion: '1.13.1',
     governedRegions: REGIONS,
+    metrics: {},
     ok: false,
     accounts: [
       account({
@@ -341,6 +342,7 @@ describe('renderHtmlReport', () => {
     const html = renderHtmlReport({
       timeScale: 1,
       latencyModel: 'aws',
+      metrics: {},
       governedRegions: ['us-east-1'],
       accounts: [],
       ok: true,

@@ -166,7 +166,8 @@ describe('Lambda bundles', () => {
       // STS for a hub account's hop role (hub role -> hop role -> organization).
       'resolve-request': ['dynamodb', 'organizations', 'sts'],
       'list-accounts': ['organizations', 'sts'],
-      'await-role': ['sts'],
+      // Organizations: a denied wait asks now and then whether the account is suspended or closed.
+      'await-role': ['organizations', 'sts'],
       'apply-preferences': ['ssm', 'sts'],
       'verify-preferences': ['ssm', 'sts'],
       // STS assumes the reader role of LZA's external pipeline account, when there is one.

@@ -382,6 +382,23 @@ describe('BootstrapperStack IAM', () => {
     },
   );
 
+  it('lets await-role also read an account of the organization, to end the wait of a suspended or closed one', () => {
+    // Prepare
+    const statements = statementsOfRole(template, roleLogicalId('await-role'));
+    // Assess
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'organizations:DescribeAccount',
+      'sts:AssumeRole',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
+    ]);
+    expect(statementWith(statements, 'organizations:DescribeAccount').Resource).toEqual(
+      partitionArn(`:organizations::${MANAGEMENT_ACCOUNT}:account/o-*/*`),
+    );
+  });
+
   it('fences every member-role grant to the organization (aws:ResourceOrgID) and out of the management account', () => {
     // Prepare
     const pinned = synthApp(testConfig({ organizationId: 'o-abcdefghij' }), {
@@ -472,10 +489,12 @@ describe('BootstrapperStack IAM', () => {
   it('gives record-enforcement only the vend ledger items, the LZA pipeline history, its own log group and X-Ray', () => {
     // Prepare
     const statements = statementsOfRole(template, roleLogicalId('record-enforcement'));
-    // Assess: under lza.measureGap auto it asks whether the pipeline exists.
+    // Assess: under lza.measureGap auto it asks whether the pipeline exists, or one with LZA's stages.
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:GetPipeline',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',
@@ -493,8 +512,11 @@ describe('BootstrapperStack IAM', () => {
     const statements = statementsOfRole(template, roleLogicalId('plan-follow-up'));
     // Assess
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'codepipeline:GetPipeline',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
+      'dynamodb:GetItem',
       'dynamodb:Query',
       'logs:CreateLogStream',
       'logs:PutLogEvents',
@@ -504,9 +526,14 @@ describe('BootstrapperStack IAM', () => {
     const pipeline = statementWith(statements, 'codepipeline:ListActionExecutions');
     expect(JSON.stringify(pipeline.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:AWSAccelerator-Pipeline`);
     expect(JSON.stringify(pipeline.Resource)).toContain('AWS::Partition');
+    // A pipeline's layout only under the names LZA's installer gives.
+    const layouts = statementWith(statements, 'codepipeline:GetPipeline');
+    expect(JSON.stringify(layouts.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:*-pipeline`);
+    expect(JSON.stringify(layouts.Resource)).toContain(`:${MANAGEMENT_ACCOUNT}:*-Pipeline`);
+    expect(asArray(layouts.Resource)).toHaveLength(2);
   });
 
-  it('allows "*" resources only for X-Ray, log-delivery and ListAccounts, which have no resource-level permissions', () => {
+  it('allows "*" resources only for X-Ray, log-delivery, ListAccounts and ListPipelines, which have no resource-level permissions', () => {
     // Act
     const wildcard = allStatements(template).filter((s) => asArray(s.Resource).includes('*'));
     // Assess
@@ -514,7 +541,7 @@ describe('BootstrapperStack IAM', () => {
     for (const statement of wildcard) {
       for (const action of actionsOf(statement))
         expect(action).toMatch(
-          /^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups)|organizations:ListAccounts$)/,
+          /^(xray:|logs:[A-Za-z]*(Deliver|Resource|LogGroups)|organizations:ListAccounts$|codepipeline:ListPipelines$)/,
         );
     }
   });
@@ -583,9 +610,12 @@ describe('BootstrapperStack vend ledger and LZA follow-up', () => {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
+    // The open vends from the index; by key, the markers of followed Security_Resources.
     expect(ledgerActions('plan-follow-up')).toEqual([
       { actions: ['dynamodb:Query'], resource: expect.stringContaining(`/index/${OPEN_VENDS_INDEX}`) },
+      { actions: ['dynamodb:GetItem'], resource: expect.not.stringContaining('/index/') },
     ]);
+    expect(ledgerActions('plan-follow-up')[1]?.resource).toContain(table);
     for (const name of ['await-role', 'apply-preferences', 'verify-preferences', 'list-accounts'] as const)
       expect(ledgerActions(name)).toEqual([]);
   });

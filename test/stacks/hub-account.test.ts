@@ -76,9 +76,12 @@ describe('a hub account (hubAccountId)', () => {
     for (const spec of HANDLERS.filter((h) => h.access !== 'none'))
       expect(trusted).toContain(`:iam::${HUB}:role/RunAsBootstrapper-${spec.id}Role*`);
     const statements = statementsOfRole(template, logicalId!);
+    // Under lza.measureGap auto also the account's pipeline names and LZA-named layouts (a misnamed pipeline).
     expect(actionsOf(statements).sort()).toEqual([
+      'codepipeline:GetPipeline',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
       'organizations:DescribeAccount',
       'organizations:ListAccounts',
       'sts:AssumeRole',

@@ -354,7 +354,7 @@ describe('Monitoring dashboard', () => {
       .flatMap((w) => w.properties.alarms ?? [])
       .map((arn) => resolveToken(dashboard, arn));
     // Assess
-    expect(shown).toHaveLength(10);
+    expect(shown).toHaveLength(11);
     expect(shown).toEqual(expect.arrayContaining(alarmArns));
     expect(dashboard.periodOverride).toBe('inherit');
   });
@@ -371,13 +371,14 @@ describe('Monitoring dashboard', () => {
 });
 
 describe('Monitoring alarms', () => {
-  it('creates exactly ten alarms, each named after the stack and notifying the failure topic', () => {
+  it('creates exactly eleven alarms, each named after the stack and notifying the failure topic', () => {
     // Act
     const alarms = Object.values(alarmsOf(template)).map((a) => a.Properties);
     // Assess: failed bootstrap, sweep and follow-up executions, RegionsFailed, SweepFailures, a
     // dropped scheduled sweep, exposure p90, the document version limit, DLQ, re-drives exhausted.
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(11);
     expect(alarmNamed(template, 'VendRedrivesExhausted').AlarmDescription).toMatch(/replay --account-id/);
+    expect(alarmNamed(template, 'LzaPipelineMisnamed').AlarmDescription).toMatch(/lza\.pipelineName/);
     expect(alarmNamed(template, 'FollowUpExecutionsFailed').AlarmActions).toEqual([{ Ref: topicId }]);
     expect(alarmNamed(template, 'DocumentVersionLimitReached').AlarmDescription).toMatch(
       /documentVersionPruning/,
@@ -772,7 +773,7 @@ describe('Monitoring metric contract with the handlers', () => {
       config: testConfig(),
       now: () => Date.UTC(2026, 0, 1, 0, 8),
       // measureGap auto asks, once a vend is measured, whether the LZA pipeline exists: here it does.
-      pipeline: { exists: async () => true },
+      pipeline: { exists: async () => true, misnamed: async () => [] },
     }) as unknown as HandlerDependencies;
   const emf: EmfRecord[] = [];
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
@@ -865,6 +866,8 @@ describe('Monitoring metric contract with the handlers', () => {
         plan: {
           redrive: [],
           exhausted: [],
+          misnamedPipelines: [],
+          followed: [],
           mode: 'event',
           repairs: [repair],
           settlements: [
@@ -904,6 +907,9 @@ describe('Monitoring metric contract with the handlers', () => {
         plan: {
           redrive: [],
           exhausted: [{ accountId: '555555555555', joinedAt: at(0) }],
+          // The named LZA pipeline is missing and acme-pipeline has its stages (LzaPipelineMisnamed).
+          misnamedPipelines: ['acme-pipeline'],
+          followed: [],
           mode: 'reconcile',
           repairs: [],
           settlements: [

@@ -74,10 +74,18 @@ describe('LZA with an external pipeline account', () => {
       `:iam::${MANAGEMENT_ACCOUNT}:role/RunAsBootstrapper-PlanFollowUpRole*`,
     );
     const statements = statementsOfRole(template, logicalId!);
+    // Under lza.measureGap auto also the account's pipeline names and LZA-named layouts (a misnamed pipeline).
     expect(statements.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'codepipeline:GetPipeline',
       'codepipeline:ListActionExecutions',
       'codepipeline:ListPipelineExecutions',
+      'codepipeline:ListPipelines',
     ]);
+    expect(
+      JSON.stringify(
+        statements.find((s) => [s.Action].flat().includes('codepipeline:GetPipeline'))?.Resource,
+      ),
+    ).toContain(`:codepipeline:eu-west-1:${PIPELINE_ACCOUNT}:*-pipeline`);
     expect(JSON.stringify(statements[0]?.Resource)).toContain(
       `:codepipeline:eu-west-1:${PIPELINE_ACCOUNT}:acme-pipeline`,
     );

@@ -6,7 +6,7 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
 import type { VendRecord } from '#core/vend-ledger.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
@@ -175,6 +175,128 @@ describe('a Control Tower organization without LZA, default config, played for 3
   }, 300_000);
 });
 
+describe('lza.measureGap auto never reads a misnamed LZA pipeline as "no LZA"', () => {
+  it('alarms LzaPipelineMisnamed and keeps the vend open when LZA runs under a qualifier the config does not name', async () => {
+    // Prepare: LZA 1.13 installed with the qualifier acme (acme-pipeline), beside an app pipeline;
+    // the config leaves lza.pipelineName at its default, AWSAccelerator-Pipeline.
+    const accountId = '560000000001';
+    // Act: two simulated hours, so the reconciler fires at the start and an hour later.
+    const played = await play({
+      playUntilSeconds: 2 * 3_600,
+      pipeline: {
+        name: 'acme-pipeline',
+        lzaVersion: '1.13.0',
+        otherPipelines: ['app-pipeline'],
+        runs: [{ startAtSeconds: 0 }],
+      },
+      accounts: [
+        {
+          accountId,
+          name: 'qualified',
+          roles: { OrganizationAccountAccessRole: 20 },
+          vend: { atSeconds: 60, via: 'organizations', createSeconds: 10 },
+        },
+      ],
+    });
+    // Assess: enforced and measured, but not closed as if there were no LZA.
+    const [vend] = await vends(played, [accountId]);
+    expect(vend?.measuredAt).toBeDefined();
+    expect(vend?.state).toBe('verified');
+    expect(vend?.note).toBeUndefined();
+    const reconciles = played.runtime.executions().filter((e) => e.startedBy === 'schedule/reconcile');
+    expect(reconciles).toHaveLength(2);
+    expect(reconciles.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    expect(metricCount('LzaPipelineMisnamed')).toBe(2);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+    // The account's pipelines were read for LZA's layout; the app pipeline is not LZA's.
+    expect(played.cloud.state.callCount({ operation: 'codepipeline:GetPipeline' })).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('a lost Security_Resources event, LZA 1.13', () => {
+  it('has the reconciler start the repair sweep from the pipeline history, once: the vend repaired and closed, the old account too', async () => {
+    // Prepare: an LZA 1.13.0 run that changes the session-manager settings, so Security_Resources
+    // rewrites RunAs away in every account, the existing one included; its Security_Resources
+    // event is never delivered. One account is vended while the run goes.
+    const [vended, existing] = ['580000000001', '580000000002'];
+    const compliant = {
+      schemaVersion: '1.0',
+      description: 'Document to hold regional settings for Session Manager',
+      sessionType: 'Standard_Stream',
+      inputs: { runAsEnabled: true, runAsDefaultUser: 'ec2-user', idleSessionTimeout: '20' },
+    };
+    // Act: three simulated hours: the reconciler fires at the start and then hourly.
+    const played = await play(
+      {
+        playUntilSeconds: 3 * 3_600,
+        pipeline: {
+          lzaVersion: '1.13.0',
+          regions: REGIONS,
+          runs: [
+            {
+              startAtSeconds: 0,
+              changesSessionManagerSettings: true,
+              dropEvents: ['Deploy/Security_Resources'],
+            },
+          ],
+        },
+        accounts: [
+          {
+            accountId: vended,
+            name: 'vended',
+            roles: { OrganizationAccountAccessRole: 20 },
+            vend: { atSeconds: 60, via: 'organizations', createSeconds: 60 },
+          },
+          {
+            accountId: existing,
+            name: 'existing',
+            roles: { AWSControlTowerExecution: 0 },
+            documents: { 'us-east-1': compliant, 'eu-west-1': compliant },
+          },
+        ],
+      },
+      { lza: { version: '1.13.0' } },
+    );
+    // Assess: the event was dropped; a reconcile found its Security_Resources in the history and
+    // started one repair sweep of both regions; no later reconcile started another.
+    const deploySecurity = played.cloud.bus
+      .history()
+      .map((e) => e.detail as { stage?: string; action?: string; state?: string })
+      .filter((d) => d.stage === 'Deploy' && d.action === 'Security_Resources');
+    expect(deploySecurity.map((d) => d.state)).toEqual(['STARTED']);
+    const reconciles = played.runtime.executions().filter((e) => e.startedBy === 'schedule/reconcile');
+    const sweeping = reconciles.filter((e) =>
+      e.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'StartRepairSweep'),
+    );
+    expect(reconciles).toHaveLength(3);
+    expect(sweeping).toHaveLength(1);
+    const repairSweeps = played.runtime
+      .executions()
+      .filter(
+        (e) => e.stateMachineArn.endsWith(`:${SWEEP_STATE_MACHINE}`) && e.startedBy !== 'schedule/sweep',
+      );
+    expect(repairSweeps).toHaveLength(1);
+    expect(repairSweeps[0]?.status).toBe('SUCCEEDED');
+    // The vend: repaired after the wipe, and closed by the covering run.
+    const [vend] = await vends(played, [vended]);
+    expect(vend?.state).toBe('closed');
+    expect(vend?.gapClosedSeconds).toBeDefined();
+    for (const accountId of [vended, existing]) {
+      for (const region of REGIONS) {
+        const doc = played.cloud.state.document(accountId, region);
+        const wiped = doc?.versions.some((v) => v.writer.includes('Security_Resources'));
+        const live = JSON.parse(doc?.versions.find((v) => v.version === doc.defaultVersion)?.content ?? '{}');
+        expect(wiped, `${accountId} ${region} wiped by LZA`).toBe(true);
+        expect(live.inputs, `${accountId} ${region}`).toMatchObject({
+          runAsEnabled: true,
+          runAsDefaultUser: 'ec2-user',
+        });
+        expect(doc?.latestVersion, `${accountId} ${region}`).toBe(doc?.defaultVersion);
+      }
+    }
+  }, 300_000);
+});
+
 describe('the reconciler re-drives a vend whose owner ended with a region unverified', () => {
   it('re-drives a region the owner could not write to compliant, in an organization without LZA', async () => {
     // Prepare: no LZA; for the first ten simulated minutes every SSM call in eu-west-1 fails, so the
@@ -218,6 +340,96 @@ describe('the reconciler re-drives a vend whose owner ended with a region unveri
     const latest = JSON.parse(doc?.versions.find((v) => v.version === doc.defaultVersion)?.content ?? '{}');
     expect(latest.inputs).toMatchObject({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' });
     expect(metricCount('VendRedrivesExhausted')).toBe(0);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+  }, 300_000);
+});
+
+describe('a region whose first write ended Failed, Control Tower without LZA, default config, 3 hours', () => {
+  it('re-drives the region to compliant: every vend measured and closed, none expired or timed out', async () => {
+    // Prepare: three Account Factory vends, no LZA pipeline; in one of them the first two document
+    // versions written in eu-west-1 end Failed (DocumentVersionFailedError): the owner's, and the
+    // one Control Tower's enrollment event writes ten minutes later.
+    const failing = '550000000002';
+    const accounts = ['550000000001', failing, '550000000003'].map((accountId, i) => ({
+      accountId,
+      name: `ct-failed-${i}`,
+      roles: { AWSControlTowerExecution: 30 },
+      vend: { atSeconds: 5 + i * 40, via: 'controltower' as const, createSeconds: 60, enrollSeconds: 600 },
+      ...(accountId === failing ? { failDocumentWrites: { 'eu-west-1': 2 } } : {}),
+    }));
+    // Act
+    const played = await play({ accounts, playUntilSeconds: 3 * 3_600 });
+    // Assess
+    const doc = played.cloud.state.document(failing, 'eu-west-1');
+    const statuses = doc?.versions.map((v) => v.status);
+    expect(statuses?.slice(0, 2)).toEqual(['Failed', 'Failed']);
+    const byDefault = doc?.versions.find((v) => v.version === doc.defaultVersion);
+    expect(byDefault?.status).toBe('Active');
+    expect(JSON.parse(byDefault?.content ?? '{}').inputs).toMatchObject({
+      runAsEnabled: true,
+      runAsDefaultUser: 'ec2-user',
+    });
+    for (const vend of await vends(
+      played,
+      accounts.map((a) => a.accountId),
+    )) {
+      expect(vend.measuredAt, vend.accountId).toBeDefined();
+      expect(vend.state, vend.accountId).toBe('closed');
+      expect(vend.regions['eu-west-1']?.verifiedAt, vend.accountId).toBeDefined();
+    }
+    // The owner ended with eu-west-1 unverified; the reconciler's re-drive rebuilt the document.
+    const [redriven] = await vends(played, [failing]);
+    expect(redriven?.triggers.filter((t) => t.eventId?.startsWith('redrive-'))).toHaveLength(1);
+    expect(metricCount('GapMeasurementTimedOut')).toBe(0);
+    expect(metricCount('VendRedrivesExhausted')).toBe(0);
+    expect(metricCount('VendToRunAsSeconds')).toBe(accounts.length);
+  }, 300_000);
+});
+
+describe('a suspended or closed account', () => {
+  it('ends its vend within a minute of the suspension, as AccountNotActive: no role wait to the deadline, no alarm', async () => {
+    // Prepare: three vends whose member role would appear only after 20 minutes; Organizations
+    // moves one to SUSPENDED 25 s into its role wait (fast phase), one to CLOSED 5 minutes in
+    // (slow phase) and one to PENDING_CLOSURE 12 minutes in.
+    const changes = [
+      { accountId: '570000000001', state: 'SUSPENDED' as const, intoWait: 25 },
+      { accountId: '570000000002', state: 'CLOSED' as const, intoWait: 300 },
+      { accountId: '570000000003', state: 'PENDING_CLOSURE' as const, intoWait: 720 },
+    ];
+    // The vend is at 5 s and CreateAccount takes 10 s: the account joins, and its wait starts, at 15 s.
+    const created = 15;
+    // Act
+    const played = await play({
+      accounts: changes.map(({ accountId, state, intoWait }) => ({
+        accountId,
+        name: `gone-${accountId.slice(-1)}`,
+        roles: { OrganizationAccountAccessRole: 1_200 },
+        vend: { atSeconds: 5, via: 'organizations' as const, createSeconds: 10 },
+        stateChanges: [{ atSeconds: created + intoWait, state }],
+      })),
+    });
+    // Assess
+    for (const { accountId, intoWait, state } of changes) {
+      const [vend] = await vends(played, [accountId]);
+      expect(vend?.state, accountId).toBe('closed');
+      expect(vend?.note, accountId).toBe('account not active (suspended or closed): not bootstrapped');
+      const owner = played.runtime.executions().find((e) => e.name === vend?.owner?.execution);
+      expect(owner?.status, accountId).toBe('SUCCEEDED');
+      expect(
+        owner?.events.some((x) => x.type === 'StateEntered' && x.state?.name === 'AccountNotActive'),
+        accountId,
+      ).toBe(true);
+      // Ended within a minute of the state change, long before the role's 20 minutes.
+      const endedAfter =
+        ((owner?.stopDate?.getTime() ?? 0) - Date.parse(vend?.joinedAt ?? '')) / 1000 - intoWait;
+      expect(endedAfter, `${accountId} ${state}`).toBeGreaterThan(0);
+      expect(endedAfter, `${accountId} ${state}`).toBeLessThanOrEqual(60);
+    }
+    const bootstraps = played.runtime
+      .executions()
+      .filter((e) => e.stateMachineArn.endsWith(`:${BOOTSTRAP_STATE_MACHINE}`));
+    expect(bootstraps.filter((e) => e.status !== 'SUCCEEDED')).toEqual([]);
+    expect(emf.reduce((sum, r) => sum + Number(r.RegionsFailed ?? 0), 0)).toBe(0);
     expect(metricCount('GapMeasurementTimedOut')).toBe(0);
   }, 300_000);
 });

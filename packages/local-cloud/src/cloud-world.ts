@@ -234,6 +234,9 @@ export class CloudWorld {
       const atSeconds = t0 + account.vend.atSeconds;
       this.scheduler.at(atSeconds, () => startVend(this, account, this.clock.epochMsAt(atSeconds)));
     }
+    for (const account of this.scenario.accounts)
+      for (const change of account.stateChanges)
+        this.scheduler.at(t0 + change.atSeconds, () => this.org.setState(account.accountId, change.state));
     for (const update of this.scenario.landingZoneUpdates) {
       const atSeconds = t0 + update.atSeconds;
       this.scheduler.at(atSeconds, () =>

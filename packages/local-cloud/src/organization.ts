@@ -2,11 +2,15 @@ import { SeededRandom, seedFromString } from './seeded-random.ts';
 
 /** The simulated organization: accounts, roles and CreateAccount requests. Times are simulated epoch ms. */
 
+/** Organizations' account states a scenario may give or move an account to. */
+export type AccountState = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | 'CLOSED';
+
 export interface AccountRecord {
   accountId: string;
   name: string;
   email: string;
-  status: 'ACTIVE' | 'SUSPENDED';
+  /** DescribeAccount's State (its deprecated Status has no CLOSED: a closed account shows SUSPENDED there). */
+  status: AccountState;
   joinedMethod: 'CREATED' | 'INVITED';
   organizationalUnit: string;
   isManagement: boolean;
@@ -124,6 +128,12 @@ export class Organization {
     return account && account.existsFromMs !== undefined && account.existsFromMs <= nowMs
       ? account
       : undefined;
+  }
+
+  /** Move an account to another Organizations state (a scenario's `stateChanges`). */
+  setState(accountId: string, state: AccountState): void {
+    const account = this.#accounts.get(accountId);
+    if (account) account.status = state;
   }
 
   /** A fresh 12-digit id not used by any account. */

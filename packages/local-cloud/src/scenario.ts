@@ -13,6 +13,7 @@ const region = z.string().refine(isKnownRegion, 'is not a region in the AWS SDK 
 const roleName = z.string().regex(ROLE_NAME_PATTERN, 'is not a valid IAM role name');
 const seconds = z.number().min(0);
 const rate = z.number().min(0).max(1);
+const accountState = z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED']);
 
 /** Existing document content: a JSON object (stored as JSON text) or raw text (foreign or non-JSON content). */
 const documentContent = z.union([z.record(z.string(), z.unknown()), z.string()]);
@@ -52,7 +53,9 @@ const accountSchema = z.strictObject({
   email: z.email().optional(),
   /** Organizational unit name (Control Tower events name it). */
   organizationalUnit: z.string().default('Workloads'),
-  status: z.enum(['ACTIVE', 'SUSPENDED']).default('ACTIVE'),
+  status: accountState.default('ACTIVE'),
+  /** Later states from the timeline's start (a suspension, a closure); only an ACTIVE account's roles are assumable. */
+  stateChanges: z.array(z.strictObject({ atSeconds: seconds, state: accountState })).default([]),
   /**
    * `via: none` accounts (and the management account): how long before the cloud's start the
    * account joined; DescribeAccount's JoinedTimestamp. Vended accounts join when they are vended.
@@ -287,19 +290,8 @@ export const scenarioSchema = z
         joinedDaysAgo: z.number().min(0).default(400),
       })
       .optional(),
-    /**
-     * How long to play, in simulated seconds from `startTimeline()`: the timeline stays busy
-     * until then (so a caller waiting for it to play out waits that long), and tasks added with
-     * `atTimelineSeconds` (recurring schedules) run only before it. Without it the timeline ends
-     * with its last scheduled vend, update or pipeline action.
-     */
+    /** Simulated seconds from `startTimeline()` the timeline stays busy; `atTimelineSeconds` tasks run only before it. */
     playUntilSeconds: seconds.optional(),
-    /**
-     * Control Tower landing-zone updates (or OU re-registrations): at `atSeconds` after
-     * `startTimeline()`, `UpdateManagedAccount` SUCCEEDED (home region) for every ACTIVE
-     * account that has AWSControlTowerExecution at that moment (aws-facts §8), each
-     * delivered `deliveries` times.
-     */
     /** The landing zone (ListLandingZones); its home region (default homeRegion) gets Control Tower's events. */
     controlTower: z
       .strictObject({
@@ -308,6 +300,7 @@ export const scenarioSchema = z
         homeRegion: region.optional(),
       })
       .prefault({}),
+    /** At `atSeconds`: UpdateManagedAccount SUCCEEDED for every ACTIVE enrolled account (aws-facts §8). */
     landingZoneUpdates: z
       .array(
         z.strictObject({

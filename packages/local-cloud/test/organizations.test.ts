@@ -26,6 +26,44 @@ const LOCALE_TIMESTAMP = /^[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]
 /** How long a test waits for the creation, in simulated time: far longer than it takes. */
 const HOUR_MS = 3_600_000;
 
+describe('Organizations account states on the timeline', () => {
+  it('moves an account to SUSPENDED, then CLOSED, at its stateChanges; from then on no role of it is assumable', async () => {
+    // Prepare
+    const cloud = await startCloud(
+      baseScenario({
+        accounts: [
+          {
+            accountId: MEMBER,
+            name: 'member',
+            roles: { OrganizationAccountAccessRole: 0 },
+            stateChanges: [
+              { atSeconds: 10, state: 'SUSPENDED' },
+              { atSeconds: 20, state: 'CLOSED' },
+            ],
+          },
+        ],
+      }),
+    );
+    const org = new OrganizationsClient(clientConfig(cloud));
+    const describe = async () => (await org.send(new DescribeAccountCommand({ AccountId: MEMBER }))).Account;
+    cloud.startTimeline();
+    // Act
+    const before = await describe();
+    const assumedBefore = await assumeRole(cloud, MEMBER);
+    await elapse(15);
+    const suspended = await describe();
+    const denied = await errorOf(assumeRole(cloud, MEMBER));
+    await elapse(10);
+    const closed = await describe();
+    // Assess: State moves; the deprecated Status has no CLOSED and shows SUSPENDED.
+    expect(before).toMatchObject({ State: 'ACTIVE', Status: 'ACTIVE' });
+    expect(assumedBefore.accessKeyId).toBeDefined();
+    expect(suspended).toMatchObject({ State: 'SUSPENDED', Status: 'SUSPENDED' });
+    expect(denied.name).toBe('AccessDenied');
+    expect(closed).toMatchObject({ State: 'CLOSED', Status: 'SUSPENDED' });
+  });
+});
+
 describe('Organizations ListAccounts', () => {
   it('pages through every account with NextToken and MaxResults', async () => {
     // Prepare

@@ -39,7 +39,8 @@ function account(ctx: OperationContext, record: AccountRecord) {
     Arn: ctx.world.org.accountArn(record.accountId),
     Email: record.email,
     Name: record.name,
-    Status: record.status,
+    // The deprecated Status knows ACTIVE, SUSPENDED and PENDING_CLOSURE only.
+    Status: record.status === 'CLOSED' ? 'SUSPENDED' : record.status,
     State: record.status,
     // aws-facts §8: the reliable way to tell a new vend from an old account, for every member.
     JoinedMethod: record.joinedMethod,
