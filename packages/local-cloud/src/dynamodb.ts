@@ -1,4 +1,4 @@
-import { request, type Server } from 'node:http';
+import { Agent, request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error.ts';
@@ -45,6 +45,12 @@ export class DynamoDbBackend {
   readonly #createTableMs: number;
   readonly #instances = new Map<string, Promise<Instance>>();
   readonly #ttl = new Map<string, TtlSetting>();
+  /**
+   * Keeps the forwarding sockets alive, and closes one idle for a second: dynalite's server closes
+   * its end after 6 idle wall seconds, and a request sent in the event-loop turn in which it
+   * does would be reset (read ECONNRESET). Node's global agent would keep it 4 s.
+   */
+  readonly #agent = new Agent({ keepAlive: true, timeout: 1000 });
   #closed = false;
 
   /** `tableStatusDelaySeconds` is simulated; dynalite counts wall ms. */
@@ -82,6 +88,7 @@ export class DynamoDbBackend {
     this.#closed = true;
     const instances = await Promise.allSettled(this.#instances.values());
     this.#instances.clear();
+    this.#agent.destroy();
     await Promise.all(
       instances.map((settled) =>
         settled.status === 'fulfilled'
@@ -141,6 +148,7 @@ export class DynamoDbBackend {
         {
           host: '127.0.0.1',
           port,
+          agent: this.#agent,
           method: 'POST',
           path: '/',
           headers: {
