@@ -37,14 +37,24 @@ describe('createClient idle sockets', () => {
     server = undefined;
   });
 
-  /** One call to a server that answers `{}` (Node's defaults: it closes idle sockets after 6 s); who ended the connection. */
-  async function callThenIdle(idleSocketMs: number | undefined, idleWallMs: number): Promise<string[]> {
-    const ended: string[] = [];
+  /**
+   * One call to a server with Node's defaults (it answers `{}` and closes a kept-alive socket after
+   * 6 idle wall seconds); resolves with whoever closes that socket first.
+   */
+  async function callThenWhoCloses(
+    idleSocketMs: number | undefined,
+  ): Promise<{ closer: Promise<string>; client: SSMClient }> {
+    let closer: Promise<string> = Promise.resolve('no connection');
     server = createServer((req, res) => {
       req.resume();
       req.on('end', () => res.end('{}'));
     });
-    server.on('connection', (socket) => socket.on('end', () => ended.push('client')));
+    server.on('connection', (socket) => {
+      closer = new Promise((resolve) => {
+        socket.once('end', () => resolve('client'));
+        socket.once('timeout', () => resolve('server'));
+      });
+    });
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const client = createClient(SSMClient, 'ssm', {
@@ -54,22 +64,27 @@ describe('createClient idle sockets', () => {
       ...(idleSocketMs ? { idleSocketMs } : {}),
     });
     await client.send(new DescribeDocumentCommand({ Name: 'doc' }));
-    await new Promise((resolve) => setTimeout(resolve, idleWallMs));
-    client.destroy();
-    return ended;
+    return { closer, client };
   }
 
   it('closes a kept-alive socket idle for idleSocketMs, before the server would', async () => {
-    // Act: one call, then 1.5 wall seconds idle (real timers: this is about sockets, not scenarios).
-    const ended = await callThenIdle(250, 1500);
-    // Assess: the client ended the connection; the server's own close would come at 6 s.
-    expect(ended).toEqual(['client']);
+    // Act
+    const { closer, client } = await callThenWhoCloses(250);
+    const who = await closer;
+    client.destroy();
+    // Assess: the client ended the idle connection (at 250 ms); the server's own close is at 6 s.
+    expect(who).toBe('client');
   });
 
   it("keeps the socket without idleSocketMs: the SDK's agent waits for the server to close it", async () => {
-    // Act
-    const ended = await callThenIdle(undefined, 1500);
-    // Assess: nobody has closed it yet, so a later request may meet the server's close.
-    expect(ended).toEqual([]);
+    // Act: one call, then 1.5 wall seconds idle (real timers: this is about sockets, not scenarios).
+    const { closer, client } = await callThenWhoCloses(undefined);
+    const after = await Promise.race([
+      closer,
+      new Promise((resolve) => setTimeout(() => resolve('open'), 1500)),
+    ]);
+    client.destroy();
+    // Assess: nobody has closed it, so a later request may meet the server's close.
+    expect(after).toBe('open');
   });
 });
