@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error.ts';
 import type { SimulatedClock } from './clock.ts';
+import { LISTEN_BACKLOG } from './wire.ts';
 
 /**
  * DynamoDB for the local cloud: one in-memory dynalite per account and region (DynamoDB tables
@@ -128,7 +129,7 @@ export class DynamoDbBackend {
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
