@@ -14,6 +14,19 @@ export interface ClientOptions {
    * clients (the local runtime) lifts it, or requests would queue behind each other.
    */
   maxSockets?: number;
+  /**
+   * Close a kept-alive socket once it has been idle this many wall milliseconds. The SDK's agents
+   * have no idle timeout: they keep a socket until the server closes it. A request that goes
+   * out on a socket just as the server closes it is reset (`ECONNRESET`). A host whose server
+   * shares the clients' event loop (the local runtime) makes that likelier, and closes first.
+   */
+  idleSocketMs?: number;
+}
+
+/** What the SDK's node handler passes on to Node's `http.Agent` (`timeout`: idle ms of a kept socket). */
+interface AgentOptions {
+  maxSockets?: number;
+  timeout?: number;
 }
 
 type ClientConstructor<C> = new (config: {
@@ -22,7 +35,7 @@ type ClientConstructor<C> = new (config: {
   endpoint?: string;
   maxAttempts?: number;
   customUserAgent?: string;
-  requestHandler?: { httpAgent: { maxSockets: number }; httpsAgent: { maxSockets: number } };
+  requestHandler?: { httpAgent: AgentOptions; httpsAgent: AgentOptions };
 }) => C;
 
 /**
@@ -41,19 +54,16 @@ export function resolveEndpoint(
 /** Build an SDK v3 client with the project's defaults. */
 export function createClient<C>(Client: ClientConstructor<C>, serviceId: string, options: ClientOptions): C {
   const endpoint = resolveEndpoint(serviceId, options.endpoint);
+  const agent: AgentOptions = {
+    ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
+    ...(options.idleSocketMs ? { timeout: options.idleSocketMs } : {}),
+  };
   return new Client({
     region: options.region,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
     maxAttempts: options.maxAttempts ?? 4,
     customUserAgent: 'runas-bootstrapper',
-    ...(options.maxSockets
-      ? {
-          requestHandler: {
-            httpAgent: { maxSockets: options.maxSockets },
-            httpsAgent: { maxSockets: options.maxSockets },
-          },
-        }
-      : {}),
+    ...(Object.keys(agent).length > 0 ? { requestHandler: { httpAgent: agent, httpsAgent: agent } } : {}),
   });
 }

@@ -118,6 +118,25 @@ function parsed(content: string | undefined): unknown {
   }
 }
 
+interface BootstrapRun {
+  execution: ExecutionRecord;
+  resolved: StateOutput;
+}
+
+/** The executions that resolved to a bootstrap, by the request's account, in execution order. */
+function bootstrapRunsByAccount(executions: readonly ExecutionRecord[]): Map<string, BootstrapRun[]> {
+  const byAccount = new Map<string, BootstrapRun[]>();
+  for (const execution of executions) {
+    const resolved = exitedOutput(execution, 'ResolveRequest');
+    const accountId = resolved?.request?.accountId;
+    if (resolved?.action !== 'bootstrap' || accountId === undefined) continue;
+    const runs = byAccount.get(accountId) ?? [];
+    runs.push({ execution, resolved });
+    byAccount.set(accountId, runs);
+  }
+  return byAccount;
+}
+
 /** Build the demo report from the executions and the cloud's final state. */
 export function buildReport(options: {
   /** The local cloud's read-only views. */
@@ -135,19 +154,21 @@ export function buildReport(options: {
   const toSim = (iso: string | undefined) =>
     iso === undefined ? undefined : new Date(Date.parse(iso)).toISOString();
   const accounts: AccountReport[] = [];
+  // Each execution's request read once, and each account's ledger record found once: a burst has
+  // thousands of accounts and executions.
+  const runsByAccount = bootstrapRunsByAccount(options.executions);
+  const vends = new Map<string, VendRecord>();
+  for (const v of options.vends) if (!vends.has(v.accountId)) vends.set(v.accountId, v);
   for (const account of scenario.accounts) {
     if (account.accountId === scenario.managementAccountId) continue;
     if (!account.vend || account.vend.via === 'none') continue;
-    const runs = options.executions
-      .map((execution) => ({ execution, resolved: exitedOutput(execution, 'ResolveRequest') }))
-      .filter(
-        (r) => r.resolved?.action === 'bootstrap' && r.resolved.request?.accountId === account.accountId,
-      )
-      .sort((a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime());
+    const runs = [...(runsByAccount.get(account.accountId) ?? [])].sort(
+      (a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime(),
+    );
     const finalOf = (e: ExecutionRecord) =>
       exitedOutput(e, 'RecordEnforcement') ?? exitedOutput(e, 'RecordRoleFailure');
     // The ledger names the execution that owned the vend's measurements; duplicates only confirm it.
-    const vend = options.vends.find((v) => v.accountId === account.accountId);
+    const vend = vends.get(account.accountId);
     const first = runs.find((r) => r.execution.name === vend?.owner?.execution) ?? runs[0];
     const final = first ? finalOf(first.execution) : undefined;
     const expected: Record<string, ExpectedOutcome> = {};

@@ -75,6 +75,8 @@ export interface DependencyOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Sockets per SDK client (adapters/clients.ts); the local runtime shares clients across invocations. */
   maxSockets?: number;
+  /** Idle wall ms after which a client closes a kept-alive socket (adapters/clients.ts). */
+  idleSocketMs?: number;
 }
 
 /**
@@ -94,6 +96,7 @@ export function buildDependencies(
   const common = {
     region,
     ...(options.maxSockets ? { maxSockets: options.maxSockets } : {}),
+    ...(options.idleSocketMs ? { idleSocketMs: options.idleSocketMs } : {}),
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
   };

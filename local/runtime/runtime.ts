@@ -124,13 +124,15 @@ export class LocalRuntime {
         [LEDGER_TABLE_ENV_VAR]: VEND_LEDGER_TABLE,
       },
       // In AWS each concurrent invocation has its own environment and clients; here they share
-      // one set, so lift the SDK's 50-socket cap rather than queue a burst behind it.
+      // one set, so lift the SDK's 50-socket cap rather than queue a burst behind it. The local
+      // cloud closes idle sockets at 6 wall s: the clients close theirs first (idleSocketMs).
       {
         credentials,
         stsCredentials: memberSessionKeys,
         now: () => options.host.clock.nowMs(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms * options.host.clock.timeScale)),
         maxSockets: 100_000,
+        idleSocketMs: 1000,
       },
       ALL_DEPENDENCY_MODULES,
     );

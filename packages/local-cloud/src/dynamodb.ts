@@ -1,8 +1,9 @@
-import { request, type Server } from 'node:http';
+import { Agent, request, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError } from './aws-error.ts';
 import type { SimulatedClock } from './clock.ts';
+import { LISTEN_BACKLOG } from './wire.ts';
 
 /**
  * DynamoDB for the local cloud: one in-memory dynalite per account and region (DynamoDB tables
@@ -45,6 +46,12 @@ export class DynamoDbBackend {
   readonly #createTableMs: number;
   readonly #instances = new Map<string, Promise<Instance>>();
   readonly #ttl = new Map<string, TtlSetting>();
+  /**
+   * Keeps the forwarding sockets alive, and closes one idle for a second: dynalite's server closes
+   * its end after 6 idle wall seconds, and a request sent in the event-loop turn in which it
+   * does would be reset (read ECONNRESET). Node's global agent would keep it 4 s.
+   */
+  readonly #agent = new Agent({ keepAlive: true, timeout: 1000 });
   #closed = false;
 
   /** `tableStatusDelaySeconds` is simulated; dynalite counts wall ms. */
@@ -82,6 +89,7 @@ export class DynamoDbBackend {
     this.#closed = true;
     const instances = await Promise.allSettled(this.#instances.values());
     this.#instances.clear();
+    this.#agent.destroy();
     await Promise.all(
       instances.map((settled) =>
         settled.status === 'fulfilled'
@@ -121,7 +129,7 @@ export class DynamoDbBackend {
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
+      server.listen({ port: 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => {
         server.off('error', reject);
         resolve();
       });
@@ -141,6 +149,7 @@ export class DynamoDbBackend {
         {
           host: '127.0.0.1',
           port,
+          agent: this.#agent,
           method: 'POST',
           path: '/',
           headers: {

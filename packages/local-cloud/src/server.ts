@@ -13,6 +13,7 @@ import type { AccountRecord } from './organization.ts';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
 import type { DocumentRecord } from './ssm-documents.ts';
 import type { StepFunctionsExecutor } from './step-functions-executor.ts';
+import { LISTEN_BACKLOG } from './wire.ts';
 
 export interface LocalCloudOptions {
   /** 0 (the default) picks a free port. */
@@ -351,7 +352,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -15,6 +15,14 @@ export function xmlEscape(value: string): string {
     .replace(/'/g, '&apos;');
 }
 
+/**
+ * The listen backlog of the local cloud's servers; the kernel caps it at `net.core.somaxconn`.
+ * Node's default is 511. A caller that opens thousands of sockets at once (the bench's report
+ * reads 2,000 vends' ledger records together) overflowed it: the kernel drops the connection
+ * and the client waits out TCP's SYN retransmission, a wall second or more.
+ */
+export const LISTEN_BACKLOG = 65_535;
+
 export function newRequestId(): string {
   return randomUUID();
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AWS_LATENCY, LatencyModel, startLocalCloud, VirtualTime } from '../src/index.ts';
@@ -41,6 +42,43 @@ describe('virtual time', () => {
       sts.destroy();
       await cloud.close();
     }
+  });
+
+  it('fires every timer due at one instant in one jump, in the order they were set', async () => {
+    // Prepare
+    time = VirtualTime.install({ startMs: Date.parse('2026-01-01T00:00:00Z') });
+    const fired: string[] = [];
+    const at = (label: string) => () => fired.push(`${label}@${new Date().toISOString().slice(17)}`);
+    setTimeout(at('c'), 2000);
+    setTimeout(at('a'), 1000);
+    setTimeout(at('b'), 1000);
+    // Act: the last one sets a zero-delay timer, which falls on the next millisecond (as in a tick).
+    setTimeout(() => {
+      at('b2')();
+      setTimeout(at('zero'), 0);
+    }, 1000);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // Assess: one jump to 1 s fired a, b and b2; then 1.001 s, 2 s and 3 s.
+    expect(fired).toEqual(['a@01.000Z', 'b@01.000Z', 'b2@01.000Z', 'zero@01.001Z', 'c@02.000Z']);
+    expect(time.timersFired).toBe(4);
+  });
+
+  it("runs a timer's callback in the async context that set it", async () => {
+    // Prepare
+    time = VirtualTime.install();
+    const storage = new AsyncLocalStorage<string>();
+    const seen: (string | undefined)[] = [];
+    // Act
+    await Promise.all(
+      ['one', 'two'].map((name) =>
+        storage.run(
+          name,
+          () => new Promise((resolve) => setTimeout(() => resolve(seen.push(storage.getStore())), 500)),
+        ),
+      ),
+    );
+    // Assess
+    expect(seen).toEqual(['one', 'two']);
   });
 
   it('refuses a second install in one process', () => {
