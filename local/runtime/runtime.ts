@@ -20,17 +20,8 @@ import {
 import { canonicalJson } from '#core/preferences.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
 import { matchingRules, vendEventRules } from '#core/vend-rules.ts';
-import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
-import { createHandler as awaitRole } from '#handlers/await-role.ts';
-import { createHandler as listAccounts } from '#handlers/list-accounts.ts';
-import { createHandler as planFollowUp } from '#handlers/plan-follow-up.ts';
-import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
-import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
-import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
-import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
 import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
-import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
 import { localDeployment, ruleDelivers } from './deployment.ts';
 
 import type { ExecutionRecord } from './execution-record.ts';
@@ -46,7 +37,8 @@ import {
   type UncatchableStatesError,
 } from './limits.ts';
 import { mapRunsOf } from './map-runs.ts';
-import { type LambdaHandler, LocalStateMachine, readDefinition } from './state-machine.ts';
+import { handlerFunctions, productMachines } from './product-machines.ts';
+import { type LambdaHandler, type LocalStateMachine, readDefinition } from './state-machine.ts';
 import { stepFunctionsApi } from './step-functions-api.ts';
 
 /** What the runtime needs from the local cloud. */
@@ -142,65 +134,16 @@ export class LocalRuntime {
       options.host.clock.timeScale,
       options.lambdaConcurrency,
     );
-    const lambda = this.lambda;
-    const functions: Record<string, LambdaHandler> = {
-      ResolveRequestFunctionArn: resolveRequest(deps),
-      AwaitRoleFunctionArn: awaitRole(deps),
-      ApplyPreferencesFunctionArn: applyPreferences(deps),
-      VerifyPreferencesFunctionArn: verifyPreferences(deps),
-      RecordEnforcementFunctionArn: recordEnforcement(deps),
-      PlanFollowUpFunctionArn: planFollowUp(deps),
-      RecordFollowUpFunctionArn: recordFollowUp(deps),
-      ListAccountsFunctionArn: listAccounts(
-        deps,
-        options.sweepBatchSize ? { batchSize: options.sweepBatchSize } : {},
-      ),
-      RecordSweepFunctionArn: recordSweep(deps),
-    };
-    for (const [placeholder, create] of Object.entries(options.functionOverrides ?? {}))
-      functions[placeholder] = create(deps);
-    this.#machines.set(
-      this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
-      new LocalStateMachine({
-        name: 'bootstrap',
-        region: options.homeRegion,
-        functions,
-        timeScale: options.host.clock.timeScale,
-        lambda,
-        ...(options.transformDefinition ? { transform: options.transformDefinition } : {}),
-      }),
-    );
-    this.#machines.set(
-      this.stateMachineArn(SWEEP_STATE_MACHINE),
-      new LocalStateMachine({
-        name: 'sweep',
-        region: options.homeRegion,
-        functions,
-        timeScale: options.host.clock.timeScale,
-        lambda,
-      }),
-    );
-    this.#machines.set(
-      this.stateMachineArn(FOLLOW_UP_STATE_MACHINE),
-      new LocalStateMachine({
-        name: 'follow-up',
-        region: options.homeRegion,
-        functions,
-        timeScale: options.host.clock.timeScale,
-        lambda,
-        substitutions: {
-          SweepStateMachineArn: this.stateMachineArn(SWEEP_STATE_MACHINE),
-          BootstrapStateMachineArn: this.stateMachineArn(BOOTSTRAP_STATE_MACHINE),
-        },
-        // The non-Lambda Tasks: StartExecution (of the sweep, of a vend's re-drive, and of itself
-        // to continue), which Step Functions does itself.
-        serviceTasks: {
-          StartRepairSweep: (input) => this.#startFromTask(input),
-          RedriveVend: (input) => this.#startFromTask(input),
-          ContinueFollowUp: (input) => this.#startFromTask(input),
-        },
-      }),
-    );
+    const machines = productMachines({
+      functions: handlerFunctions(deps, options),
+      arnOf: (name) => this.stateMachineArn(name),
+      region: options.homeRegion,
+      timeScale: options.host.clock.timeScale,
+      lambda: this.lambda,
+      startFromTask: (input) => this.#startFromTask(input),
+      ...(options.transformDefinition ? { transformBootstrap: options.transformDefinition } : {}),
+    });
+    for (const [arn, machine] of machines) this.#machines.set(arn, machine);
     // What `cdk deploy` would have created, so CloudFormation, EventBridge and Step Functions
     // callers (replay, sweep, doctor) find it; a rule disabled there stops delivering here too.
     this.deployment = localDeployment({
