@@ -139,7 +139,7 @@ const ARRIVAL_SLACK_SECONDS = 0.25;
 
 /**
  * Whole seconds to wait after a refused attempt: to the next planned instant at least a second
- * away (a fallback's: any time ahead), rounded down (the next attempt waits out the fraction), and never past the deadline,
+ * away, rounded down (the next attempt waits out the fraction), and never past the deadline,
  * where the last attempt is made: `roleWaitTimeoutMinutes` holds exactly.
  */
 export function roleWaitSeconds(
@@ -149,11 +149,7 @@ export function roleWaitSeconds(
   phase = 0,
 ): number {
   for (const attempt of plannedAttempts(schedule, phase)) {
-    // A fallback's turn comes half-way through an interval. When a slow call leaves it under a
-    // second away, wait 0 s and let the attempt wait out the fraction: skipped, the fallback role
-    // would wait a whole cycle (fallbackEvery intervals) more.
-    const atLeast = attempt.fallback === undefined ? 1 : 0;
-    if (attempt.at < elapsedSeconds + atLeast) continue;
+    if (attempt.at < elapsedSeconds + 1) continue;
     if (attempt.at >= totalSeconds) break;
     return Math.floor(attempt.at - elapsedSeconds);
   }

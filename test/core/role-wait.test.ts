@@ -53,25 +53,6 @@ describe('the role-wait schedule', () => {
     ).toBe(true);
   });
 
-  it("keeps a fallback's turn when a slow call leaves it under a second away", () => {
-    // Prepare: the first fallback turn, and a refused attempt that returned 0.8 s before it.
-    // (plannedAttempts never ends: stop at the first fallback.)
-    let turn: { at: number; fallback?: number } | undefined;
-    for (const planned of plannedAttempts(S, 0.5)) {
-      if (planned.fallback === undefined) continue;
-      turn = planned;
-      break;
-    }
-    if (!turn) throw new Error('no planned fallback');
-    const now = turn.at - 0.8;
-    // Act
-    const wait = roleWaitSeconds(now, 30 * 60, S, 0.5);
-    const attempt = roleAttempt(now + wait + 0.05, 30 * 60, S, 0.5);
-    // Assess: no whole-second Wait past it; the next attempt is that turn, on its instant.
-    expect(wait).toBe(0);
-    expect(attempt).toEqual({ at: turn.at, fallback: turn.fallback, final: false });
-  });
-
   it('tries the fallback role on its own schedule, and every role at the deadline', () => {
     // Act
     const attempts = play(30 * 60, S, 0.5);
