@@ -103,7 +103,7 @@ export function* plannedAttempts(schedule: RoleWaitSchedule, phase = 0): Generat
   }
 }
 
-/** The attempt AwaitRole makes now: when (seconds into the wait) and with which roles. */
+/** One attempt of AwaitRole: its planned instant (seconds into the wait) and which roles it tries. */
 export interface RoleAttempt {
   /** The planned instant this attempt stands for; the handler waits for it (under a second). */
   at: number;
@@ -114,47 +114,73 @@ export interface RoleAttempt {
 }
 
 /**
- * Step Functions waits whole seconds, so the Wait before an attempt is rounded down and the
- * attempt itself waits the fraction left to its planned instant: attempts land on the grid, and a
- * 2.5 s interval is 2.5 s, not 2 or 3. Which attempt this is follows from the time alone, so the
- * state machine carries no counter.
+ * The attempt to make now. A refused attempt has already chosen the next one (roleWaitAfter) and
+ * the state machine carries it: it is made as planned however late the Wait and the invocation
+ * bring it, so a slow call or a cold start never costs a fallback role its turn. Past the
+ * deadline, the last attempt. The first attempt of a wait has nothing carried: it is the first
+ * planned instant still ahead.
  */
 export function roleAttempt(
+  planned: RoleAttempt | undefined,
   elapsedSeconds: number,
   totalSeconds: number,
   schedule: RoleWaitSchedule,
   phase = 0,
 ): RoleAttempt {
   if (elapsedSeconds >= totalSeconds) return { at: elapsedSeconds, final: true };
-  for (const attempt of plannedAttempts(schedule, phase)) {
-    // Transitions may bring the attempt a little after its instant.
-    if (attempt.at < elapsedSeconds - ARRIVAL_SLACK_SECONDS) continue;
-    if (attempt.at >= totalSeconds) break;
-    return { at: Math.max(attempt.at, elapsedSeconds), fallback: attempt.fallback, final: false };
-  }
-  return { at: totalSeconds, final: true };
+  return planned ?? nextAttempt(undefined, elapsedSeconds, totalSeconds, schedule, phase);
 }
 
-const ARRIVAL_SLACK_SECONDS = 0.25;
-
 /**
- * Whole seconds to wait after a refused attempt: to the next planned instant at least a second
- * away, rounded down (the next attempt waits out the fraction), and never past the deadline,
- * where the last attempt is made: `roleWaitTimeoutMinutes` holds exactly.
+ * After a refused attempt: the next one, and the whole seconds to wait for it. Step Functions
+ * waits whole seconds, so the Wait is rounded down and the attempt waits out the fraction: attempts
+ * land on the grid, and a 2.75 s interval is 2.75 s. An instant less than a second away gets a 0 s
+ * Wait; the deadline is waited for rounded up, where the last attempt is made, so
+ * `roleWaitTimeoutMinutes` holds exactly. Every attempt stands for a planned instant later than the
+ * one before, so the loop ends, and maxAttempts bounds it.
  */
-export function roleWaitSeconds(
+export function roleWaitAfter(
+  attempt: RoleAttempt,
   elapsedSeconds: number,
   totalSeconds: number,
   schedule: RoleWaitSchedule,
   phase = 0,
-): number {
-  for (const attempt of plannedAttempts(schedule, phase)) {
-    if (attempt.at < elapsedSeconds + 1) continue;
-    if (attempt.at >= totalSeconds) break;
-    return Math.floor(attempt.at - elapsedSeconds);
-  }
-  return Math.max(1, Math.ceil(totalSeconds - elapsedSeconds));
+): { waitSeconds: number; next: RoleAttempt } {
+  const next = nextAttempt(attempt.at, elapsedSeconds, totalSeconds, schedule, phase);
+  const waitSeconds = next.final
+    ? Math.max(1, Math.ceil(totalSeconds - elapsedSeconds))
+    : Math.max(0, Math.floor(next.at - elapsedSeconds));
+  return { waitSeconds, next };
 }
+
+/**
+ * The first planned instant after `afterSeconds` that is not already behind `elapsedSeconds`: a
+ * wait that fell behind (a slow call, a late first invocation) skips the implied role's instants it
+ * missed rather than making them in a burst, but keeps the last fallback turn it missed, made now.
+ */
+function nextAttempt(
+  afterSeconds: number | undefined,
+  elapsedSeconds: number,
+  totalSeconds: number,
+  schedule: RoleWaitSchedule,
+  phase: number,
+): RoleAttempt {
+  let missedFallback: PlannedAttempt | undefined;
+  for (const planned of plannedAttempts(schedule, phase)) {
+    if (afterSeconds !== undefined && planned.at <= afterSeconds) continue;
+    if (planned.at >= totalSeconds) break;
+    if (planned.at < elapsedSeconds - ARRIVAL_SLACK_SECONDS) {
+      if (planned.fallback !== undefined) missedFallback = planned;
+      continue;
+    }
+    const turn = planned.fallback === undefined && missedFallback ? missedFallback : planned;
+    return { at: turn.at, fallback: turn.fallback, final: false };
+  }
+  return { at: totalSeconds, final: true };
+}
+
+/** Behind its instant by no more than this, an attempt is on time (a state transition's latency). */
+const ARRIVAL_SLACK_SECONDS = 0.25;
 
 /**
  * An upper bound on the attempts of a wait of `totalSeconds`: each attempt is aimed at a distinct
@@ -268,7 +294,7 @@ export function checksAccountState(
   const windowOf = (seconds: number) => Math.floor((seconds - afterSeconds) / everySeconds);
   let previous: number | undefined;
   for (const planned of plannedAttempts(schedule, phase)) {
-    if (planned.at >= attempt.at - ARRIVAL_SLACK_SECONDS) break;
+    if (planned.at >= attempt.at) break;
     previous = planned.at;
   }
   return previous === undefined || previous < afterSeconds || windowOf(previous) < windowOf(attempt.at);

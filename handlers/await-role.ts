@@ -13,11 +13,12 @@ import {
   accountPhase,
   checksAccountState,
   INACTIVE_ACCOUNT_STATES,
+  type RoleAttempt,
   roleAttempt,
   rolesForAttempt,
   rolesInOrder,
+  roleWaitAfter,
   roleWaitError,
-  roleWaitSeconds,
   roleWaitTotalSeconds,
 } from '#core/role-wait.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
@@ -26,8 +27,11 @@ import { awaitRoleInput } from './shared/schemas.ts';
 
 export type AwaitRoleOutput =
   | { roleName: string; assumableAt: string }
-  /** Not yet: the state machine waits this many whole seconds, then comes back. */
-  | { waitSeconds: number; tried: string[] };
+  /**
+   * Not yet: the state machine waits this many whole seconds, then comes back with `next`, the
+   * attempt planned for then (core/role-wait.ts roleWaitAfter).
+   */
+  | { waitSeconds: number; tried: string[]; next: RoleAttempt };
 
 /**
  * One attempt to assume the member role, with one role (the trigger's, or a fallback's turn; every
@@ -46,7 +50,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     const elapsed = () => (now() - startMs) / 1000;
     const schedule = config.roleWaitSchedule;
     const phase = accountPhase(input.accountId);
-    const attempt = roleAttempt(elapsed(), total, schedule, phase);
+    const attempt = roleAttempt(input.previous?.next, elapsed(), total, schedule, phase);
     // The Wait before this attempt was whole seconds: wait out the fraction to its instant.
     const early = Math.min(attempt.at - elapsed(), 1);
     if (early > 0) await sleep(early * 1000);
@@ -73,7 +77,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
         roles,
         reason: (error as Error).name,
       });
-      return { waitSeconds: roleWaitSeconds(elapsed(), total, schedule, phase), tried: roles };
+      return { ...roleWaitAfter(attempt, elapsed(), total, schedule, phase), tried: roles };
     }
   }
   return middy()

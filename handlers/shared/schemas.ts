@@ -30,6 +30,18 @@ export const awaitRoleInput = z.object({
   trigger: z.optional(z.string()),
   /** An invited account waits invitedRoleWaitMinutes: where its wait began follows from that. */
   invited: z._default(z.boolean(), false),
+  /** The wait so far (`$.role`): after a refused attempt, the attempt it planned next. */
+  previous: z.optional(
+    z.object({
+      next: z.optional(
+        z.object({
+          at: z.number().check(z.nonnegative()),
+          fallback: z.optional(z.int().check(z.nonnegative())),
+          final: z.boolean(),
+        }),
+      ),
+    }),
+  ),
 });
 
 export const regionTaskInput = z.object({ accountId, region });

@@ -9,11 +9,12 @@ import {
   MAX_DENIED_CALLS_PER_HOUR,
   maxAttempts,
   plannedAttempts,
+  type RoleAttempt,
   type RoleWaitSchedule,
   roleAttempt,
   rolesForAttempt,
   rolesInOrder,
-  roleWaitSeconds,
+  roleWaitAfter,
 } from '#core/role-wait.ts';
 
 const S = DEFAULT_ROLE_WAIT_SCHEDULE;
@@ -21,22 +22,38 @@ const BOTH = ['AWSControlTowerExecution', 'OrganizationAccountAccessRole'];
 
 /**
  * Plays a wait the way the state machine runs it: attempt (with the in-attempt wait to the planned
- * instant and a call's latency), then the whole-second Wait it asks for, until the deadline.
+ * instant and a call's latency), then the whole-second Wait it asks for, carrying the attempt it
+ * planned, until the deadline. `latency(n)` is the n-th call's duration.
  */
-function play(totalSeconds: number, schedule: RoleWaitSchedule, phase: number, latency = 0.15) {
-  const attempts: { at: number; roles: string[] }[] = [];
+function play(
+  totalSeconds: number,
+  schedule: RoleWaitSchedule,
+  phase: number,
+  latency: (n: number) => number = () => 0.15,
+) {
+  const attempts: { at: number; roles: string[]; fallback?: number | undefined }[] = [];
   let now = 0.2;
+  let planned: RoleAttempt | undefined;
   for (;;) {
-    const attempt = roleAttempt(now, totalSeconds, schedule, phase);
+    const attempt = roleAttempt(planned, now, totalSeconds, schedule, phase);
     now = Math.max(now, Math.min(attempt.at, now + 1));
     attempts.push({
       at: now,
+      fallback: attempt.fallback,
       roles: rolesForAttempt(rolesInOrder('organizations-create-account', BOTH), attempt),
     });
-    now += latency;
+    now += latency(attempts.length - 1);
     if (attempt.final) return attempts;
-    now += roleWaitSeconds(now, totalSeconds, schedule, phase) + 0.05;
+    const { waitSeconds, next } = roleWaitAfter(attempt, now, totalSeconds, schedule, phase);
+    planned = next;
+    now += waitSeconds + 0.05;
   }
+}
+
+/** The first planned fallback turn (plannedAttempts never ends: stop at it). */
+function firstFallback(phase: number) {
+  for (const planned of plannedAttempts(S, phase)) if (planned.fallback !== undefined) return planned;
+  throw new Error('no planned fallback');
 }
 
 describe('the role-wait schedule', () => {
@@ -51,6 +68,61 @@ describe('the role-wait schedule', () => {
     expect(
       firstMinute.every((a) => a.roles.length === 1 && a.roles[0] === 'OrganizationAccountAccessRole'),
     ).toBe(true);
+  });
+
+  it("keeps a fallback's turn when a slow call leaves it under a second away", () => {
+    // Prepare: the first fallback turn, and the refused attempt before it, returning 0.8 s before it.
+    const turn = firstFallback(0.5);
+    const before = { at: turn.at - S.fastIntervalSeconds / 2, final: false };
+    // Act
+    const { waitSeconds, next } = roleWaitAfter(before, turn.at - 0.8, 30 * 60, S, 0.5);
+    // Assess: no whole-second Wait past it; the next attempt is that turn, on its instant.
+    expect(waitSeconds).toBe(0);
+    expect(next).toEqual({ at: turn.at, fallback: turn.fallback, final: false });
+  });
+
+  it('makes the planned attempt however late the Wait and the invocation bring it', () => {
+    // Prepare: the fallback turn was planned; the invocation arrives 0.9 s after its instant.
+    const turn = firstFallback(0.5);
+    const planned = { at: turn.at, fallback: turn.fallback, final: false };
+    // Act
+    const attempt = roleAttempt(planned, turn.at + 0.9, 30 * 60, S, 0.5);
+    // Assess
+    expect(attempt).toEqual(planned);
+  });
+
+  it('skips the instants a stalled call missed, but not the fallback turn among them', () => {
+    // Prepare: an attempt just before the first fallback turn whose call took 6 s.
+    const turn = firstFallback(0.5);
+    const before = { at: turn.at - S.fastIntervalSeconds / 2, final: false };
+    // Act
+    const { waitSeconds, next } = roleWaitAfter(before, before.at + 6, 30 * 60, S, 0.5);
+    // Assess: the missed turn now, with no burst of the implied role's missed instants.
+    expect(waitSeconds).toBe(0);
+    expect(next).toEqual({ at: turn.at, fallback: turn.fallback, final: false });
+    const after = roleWaitAfter(next, before.at + 6.2, 30 * 60, S, 0.5).next;
+    expect(after.at).toBeGreaterThanOrEqual(before.at + 6.2 - 0.25);
+    expect(after.fallback).toBeUndefined();
+  });
+
+  it('loses no fallback turn and ends at the deadline when calls are slow and uneven', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0.05, max: 1.9, noNaN: true }), { minLength: 50 }), (draws) => {
+        // Act
+        const attempts = play(10 * 60, S, 0.5, (n) => draws[n % draws.length] as number);
+        // Assess: every planned fallback turn before the deadline is tried (in turn), once.
+        const expected: number[] = [];
+        for (const planned of plannedAttempts(S, 0.5)) {
+          if (planned.at >= 10 * 60) break;
+          if (planned.fallback !== undefined) expected.push(planned.fallback);
+        }
+        const turns = attempts.flatMap((a) => (a.fallback === undefined ? [] : [a.fallback]));
+        expect(turns).toEqual(expected);
+        expect(attempts.at(-1)!.at).toBeGreaterThanOrEqual(10 * 60);
+        expect(attempts.length).toBeLessThanOrEqual(maxAttempts(10 * 60, S));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('tries the fallback role on its own schedule, and every role at the deadline', () => {
