@@ -4,7 +4,7 @@ import {
   DocumentBusyError,
   StsRegionDisabledError,
   ThrottlingError,
-} from '#core/errors.ts';
+} from '#core/shared/errors.ts';
 
 /** The shape of an AWS SDK v3 service exception, read without importing any client. */
 interface SdkError {

@@ -2,7 +2,7 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, SourceData } from '@smithy/types';
-import { partitionOf } from '#core/arn.ts';
+import { partitionOf } from '#core/shared/arn.ts';
 import { resolveEndpoint } from './clients.ts';
 
 /**

@@ -1,11 +1,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { followedKey, type SecurityResourcesRun } from '#core/followed-runs.ts';
+import { followedKey, type SecurityResourcesRun } from '#core/follow-up/followed-runs.ts';
 import { classifyAwsError } from './aws-errors.ts';
 
 /**
  * Which LZA Security_Resources completions a repair sweep has followed: one small marker item
- * each in the vend ledger's table (core/followed-runs.ts names its key), kept as long as a vend
+ * each in the vend ledger's table (core/follow-up/followed-runs.ts names its key), kept as long as a vend
  * record (its TTL). The reconciler reads them to start the sweep a lost event did not.
  */
 export class FollowedRuns {

@@ -1,12 +1,12 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/arn.ts';
+import { assertAccountId, partitionOf, preferencesDocumentArn, roleArn } from '#core/shared/arn.ts';
 import {
   ConfigurationError,
   CredentialsRejectedError,
   RoleNotAssumableError,
   StsRegionDisabledError,
-} from '#core/errors.ts';
+} from '#core/shared/errors.ts';
 import { classifyManagementError, isAccessDenied } from './aws-errors.ts';
 import { createClient } from './clients.ts';
 

@@ -4,7 +4,7 @@ import {
   ListPipelinesCommand,
 } from '@aws-sdk/client-codepipeline';
 import { DescribeOrganizationCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
-import { hasLzaStages, isLzaPipelineName, type PipelineLayout } from '#core/organization-shape.ts';
+import { hasLzaStages, isLzaPipelineName, type PipelineLayout } from '#core/deploy/organization-shape.ts';
 import { hasName } from './aws-errors.ts';
 import { allPages } from './pages.ts';
 

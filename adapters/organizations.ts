@@ -4,8 +4,8 @@ import {
   ListAccountsCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { assertAccountId } from '#core/arn.ts';
-import { InvalidRequestError } from '#core/errors.ts';
+import { assertAccountId } from '#core/shared/arn.ts';
+import { InvalidRequestError } from '#core/shared/errors.ts';
 import { classifyManagementError, hasName } from './aws-errors.ts';
 
 export interface MemberAccount {

@@ -3,8 +3,8 @@ import {
   ListActionExecutionsCommand,
   ListPipelineExecutionsCommand,
 } from '@aws-sdk/client-codepipeline';
-import type { RunHistory } from '#core/follow-up-plan.ts';
-import type { PipelineAction, PipelineRun } from '#core/gap.ts';
+import type { PipelineAction, PipelineRun } from '#core/follow-up/gap.ts';
+import type { RunHistory } from '#core/follow-up/plan.ts';
 import { classifyManagementError, hasName } from './aws-errors.ts';
 import { PipelineLayouts } from './organization-shape.ts';
 

@@ -3,8 +3,7 @@
  * and the sweep read it, and the one judgement they agree on.
  */
 import type { DocumentStatus } from '@aws-sdk/client-ssm';
-import type { RunAsSetting } from '#core/config.ts';
-import { readDocumentText } from '#core/document-text.ts';
+import type { RunAsSetting } from '#core/config/config.ts';
 import {
   isCompliant,
   type Judgement,
@@ -12,7 +11,8 @@ import {
   parseDocument,
   planChange,
   type VersionView,
-} from '#core/preferences.ts';
+} from '#core/document/preferences.ts';
+import { readDocumentText } from '#core/document/text.ts';
 
 export interface VersionReadout extends VersionView {
   /** Parsed content when it is JSON or YAML, else the raw text. */

@@ -6,17 +6,17 @@ import {
   UpdateDocumentCommand,
   UpdateDocumentDefaultVersionCommand,
 } from '@aws-sdk/client-ssm';
-import type { RunAsSetting } from '#core/config.ts';
-import type { DocumentFormat } from '#core/document-text.ts';
+import type { RunAsSetting } from '#core/config/config.ts';
+import { PREFERENCES_DOCUMENT_NAME, planChange } from '#core/document/preferences.ts';
+import type { ApplyResult } from '#core/document/region-result.ts';
+import type { DocumentFormat } from '#core/document/text.ts';
 import {
   DocumentBusyError,
   DocumentVersionFailedError,
   DocumentVersionLimitError,
   PreferencesDocumentInvalidError,
   VerificationFailedError,
-} from '#core/errors.ts';
-import { PREFERENCES_DOCUMENT_NAME, planChange } from '#core/preferences.ts';
-import type { ApplyResult } from '#core/region-result.ts';
+} from '#core/shared/errors.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import {
   judgeReadout,

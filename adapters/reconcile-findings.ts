@@ -1,6 +1,6 @@
-import type { RunHistory } from '#core/follow-up-plan.ts';
-import { type SecurityResourcesRun, securityResourcesSince } from '#core/followed-runs.ts';
-import { lzaResetsRunAs } from '#core/vend-ledger.ts';
+import { type SecurityResourcesRun, securityResourcesSince } from '#core/follow-up/followed-runs.ts';
+import type { RunHistory } from '#core/follow-up/plan.ts';
+import { lzaResetsRunAs } from '#core/vend/ledger.ts';
 import type { FollowedRuns } from './followed-runs.ts';
 import type { PipelineHistory } from './pipeline-history.ts';
 

@@ -8,7 +8,7 @@ import {
   paginateScan,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { OPEN_MARKER, OPEN_VENDS_INDEX, type VendRecord } from '#core/vend-ledger.ts';
+import { OPEN_MARKER, OPEN_VENDS_INDEX, type VendRecord } from '#core/vend/ledger.ts';
 import { classifyAwsError } from './aws-errors.ts';
 
 const OPEN_STATES = ['pending', 'verified'] as const;

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { unrecordedRepairs } from '#core/follow-up.ts';
+import { unrecordedRepairs } from '#core/follow-up/follow-up.ts';
 import {
   MAX_RECORDED_REPAIRS,
   MAX_RECORDED_TRIGGERS,
@@ -14,8 +14,8 @@ import {
   type VendRecord,
   type VendSettlement,
   type VendState,
-} from '#core/vend-ledger.ts';
-import { statesLeadingTo } from '#core/vend-transitions.ts';
+} from '#core/vend/ledger.ts';
+import { statesLeadingTo } from '#core/vend/transitions.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import { openVends, vendsOf, vendsSince, withoutMarker } from './vend-ledger-reads.ts';
 
@@ -413,7 +413,7 @@ export class VendLedger {
           Key: key(vend),
           UpdateExpression: `SET ${sets.join(', ')} REMOVE #open`,
           // Leaves only the states the transition table allows, and never a pending vend whose
-          // owner still runs within its lease (core/vend-transitions.ts mayMove).
+          // owner still runs within its lease (core/vend/transitions.ts mayMove).
           ConditionExpression: `#open = :open AND attribute_not_exists(gapMeasuredAt) AND ${leaving.expression} AND (#state <> :pending OR attribute_not_exists(#owner) OR #owner.#ostate <> :running OR #owner.leaseUntil < :at)`,
           ExpressionAttributeNames: {
             '#state': 'state',

@@ -6,14 +6,14 @@
  * conditional write: only the execution whose write stored the measurement gets it back, and only
  * that one emits the exposure metrics.
  */
-import type { MeasureGap } from '#core/config.ts';
+import type { MeasureGap } from '#core/config/config.ts';
 import {
   closureWhenMeasured,
   needsPipelineCheck,
   ownerFinish,
   type VendVerification,
-} from '#core/enforcement-record.ts';
-import { measureVend, runningOwner, type VendMeasurement } from '#core/vend-ledger.ts';
+} from '#core/vend/enforcement-record.ts';
+import { measureVend, runningOwner, type VendMeasurement } from '#core/vend/ledger.ts';
 import type { VendKey, VendLedger } from './vend-ledger.ts';
 
 export type MeasuringLedger = Pick<

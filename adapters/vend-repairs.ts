@@ -2,8 +2,13 @@
  * The follow-up's repairs after LZA's Security_Resources, written into each vend's ledger record:
  * what was repaired or re-verified in each region, and which regions are still failing.
  */
-import { type RepairResult, resultsByVend, unrecordedRepairs, vendRepairs } from '#core/follow-up.ts';
-import type { RepairRecord } from '#core/vend-ledger.ts';
+import {
+  type RepairResult,
+  resultsByVend,
+  unrecordedRepairs,
+  vendRepairs,
+} from '#core/follow-up/follow-up.ts';
+import type { RepairRecord } from '#core/vend/ledger.ts';
 import type { VendKey, VendLedger } from './vend-ledger.ts';
 
 /**

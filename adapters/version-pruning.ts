@@ -3,8 +3,8 @@
  * preferences document may be deleted so that a write can go through, and deleting them.
  */
 import { DeleteDocumentCommand, ListDocumentVersionsCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { DocumentVersionLimitError } from '#core/errors.ts';
-import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import { PREFERENCES_DOCUMENT_NAME } from '#core/document/preferences.ts';
+import { DocumentVersionLimitError } from '#core/shared/errors.ts';
 import { classifyAwsError } from './aws-errors.ts';
 
 const Name = PREFERENCES_DOCUMENT_NAME;

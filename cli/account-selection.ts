@@ -1,4 +1,4 @@
-import { selectSweepAccounts } from '#core/sweep.ts';
+import { selectSweepAccounts } from '#core/sweep/sweep.ts';
 import { openContext } from './context-loader.ts';
 import { type CliIo, type GlobalOptions, progress, UserError } from './io.ts';
 import type { OperatorContext } from './operator-context.ts';

@@ -1,4 +1,4 @@
-import { table, wrap } from '#core/text-table.ts';
+import { table, wrap } from '#cli/text-table.ts';
 import { type AccountReport, clockDescription, type DemoReport } from '#local/report.ts';
 import { duration } from '#local/report-html-text.ts';
 import type { DemoStory } from '#local/story.ts';

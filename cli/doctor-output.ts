@@ -1,4 +1,4 @@
-import { table } from '#core/text-table.ts';
+import { table } from '#cli/text-table.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import { outputWidth } from './io.ts';
 

@@ -1,8 +1,8 @@
 import { hasName } from '#adapters/aws-errors.ts';
 import type { ManagementAccount } from '#adapters/management-account.ts';
-import { hopRoleArn, hubAccount } from '#core/hub.ts';
-import { landingZoneRegion, type Standing, standingOf } from '#core/organization-shape.ts';
-import { externalPipelineAccount } from '#core/pipeline-account.ts';
+import { hopRoleArn, hubAccount } from '#core/deploy/hub.ts';
+import { landingZoneRegion, type Standing, standingOf } from '#core/deploy/organization-shape.ts';
+import { externalPipelineAccount } from '#core/deploy/pipeline-account.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import type { OperatorContext } from './operator-context.ts';
 

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { isCredentialsRejected } from '#adapters/aws-errors.ts';
-import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
+import { DEFAULT_WIDTH } from '#cli/text-table.ts';
+import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config/config.ts';
 import {
   BootstrapperError,
   ConfigurationError,
   CredentialsRejectedError,
   StsRegionDisabledError,
-} from '#core/errors.ts';
-import { DEFAULT_WIDTH } from '#core/text-table.ts';
+} from '#core/shared/errors.ts';
 import { type Progress, startProgress } from './progress.ts';
 
 /** The options every command takes (set on the root program). */

@@ -4,14 +4,14 @@ import { ManagementAccount } from '#adapters/management-account.ts';
 import type { MemberSessions } from '#adapters/member-session.ts';
 import { profileRegion, resolveDefaultCredentials } from '#adapters/sdk-chain.ts';
 import { isServiceNotServed, isStackMissing, type StackDescription } from '#adapters/stacks.ts';
-import { assertRegion, partitionOf } from '#core/arn.ts';
 import {
   type BootstrapperConfig,
   DEFAULT_CONFIG_FILE,
   type RunAsSetting,
   runAsSetting,
-} from '#core/config.ts';
-import { BOOTSTRAP_MACHINE, type StateMachineRef } from '#core/names.ts';
+} from '#core/config/config.ts';
+import { assertRegion, partitionOf } from '#core/shared/arn.ts';
+import { BOOTSTRAP_MACHINE, type StateMachineRef } from '#core/shared/names.ts';
 import { chooseRegion, describeRegion, type RegionChoice, setTarget } from './aws-target.ts';
 import { type CliIo, CredentialsMissingError, type GlobalOptions, loadConfig, UserError } from './io.ts';
 

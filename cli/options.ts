@@ -1,4 +1,5 @@
-import { ACCOUNT_ID_PATTERN, type BootstrapperConfig } from '#core/config.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
+import { ACCOUNT_ID_PATTERN } from '#core/shared/arn.ts';
 import { UserError } from './io.ts';
 
 /** Split `--account-id a b` and `--account-id a,b`; every id must be 12 digits. Duplicates are dropped. */

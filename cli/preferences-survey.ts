@@ -1,7 +1,11 @@
 import type { MemberSession } from '#adapters/member-session.ts';
 import type { RunAsReadout } from '#adapters/preferences-readout.ts';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
-import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
+import {
+  CredentialsRejectedError,
+  RoleNotAssumableError,
+  StsRegionDisabledError,
+} from '#core/shared/errors.ts';
 import type { OperatorContext } from './operator-context.ts';
 import { mapLimit } from './options.ts';
 

@@ -6,8 +6,8 @@ import {
   type Scenario,
   ScenarioError,
 } from '@runas-bootstrapper/local-cloud';
-import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config.ts';
-import { ConfigurationError } from '#core/errors.ts';
+import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config/config.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
 import { checkExpectations } from '#local/expectations.ts';
 import { UserError } from './io.ts';
 

@@ -1,4 +1,4 @@
-import { DEFAULT_STACK_NAME, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
+import { DEFAULT_STACK_NAME, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deploy/deployment.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope } from './io.ts';
 
 /** How long --version waits for the stack before saying it is not reachable. */

@@ -8,7 +8,7 @@ import type * as z from 'zod/mini';
 import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
-import { AccountNotActiveError } from '#core/errors.ts';
+import { AccountNotActiveError } from '#core/shared/errors.ts';
 import {
   accountPhase,
   checksAccountState,
@@ -20,7 +20,7 @@ import {
   roleWaitAfter,
   roleWaitError,
   roleWaitTotalSeconds,
-} from '#core/role-wait.ts';
+} from '#core/vend/role-wait.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { awaitRoleInput } from './shared/schemas.ts';
@@ -29,14 +29,14 @@ export type AwaitRoleOutput =
   | { roleName: string; assumableAt: string }
   /**
    * Not yet: the state machine waits this many whole seconds, then comes back with `next`, the
-   * attempt planned for then (core/role-wait.ts roleWaitAfter).
+   * attempt planned for then (core/vend/role-wait.ts roleWaitAfter).
    */
   | { waitSeconds: number; tried: string[]; next: RoleAttempt };
 
 /**
  * One attempt to assume the member role, with one role (the trigger's, or a fallback's turn; every
  * configured role at the deadline). Which attempt this is, and the wait to the next, follow from
- * the time since the wait began (core/role-wait.ts); past the deadline, RoleWaitTimeoutError. The
+ * the time since the wait began (core/vend/role-wait.ts); past the deadline, RoleWaitTimeoutError. The
  * sweep probes existing accounts with a deadline already reached: one attempt, then a verdict.
  */
 export function createHandler(dependencies: () => HandlerDependencies) {

@@ -13,7 +13,7 @@ import {
   selectSweepAccounts,
   sweepBatch,
   sweepBatchSize,
-} from '#core/sweep.ts';
+} from '#core/sweep/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import {

@@ -9,7 +9,7 @@ import {
   type SweepState,
   sweepBatchMetrics,
   tallySweepBatch,
-} from '#core/sweep.ts';
+} from '#core/sweep/sweep.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordSweepInput, recordSweepInput } from './shared/schemas.ts';

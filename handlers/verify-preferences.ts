@@ -6,7 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
-import type { VerifyResult } from '#core/region-result.ts';
+import type { VerifyResult } from '#core/document/region-result.ts';
 import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { openPreferencesStore } from './shared/preferences-store.ts';

@@ -6,7 +6,7 @@ import {
   startLocalCloud,
   VirtualTime,
 } from '@runas-bootstrapper/local-cloud';
-import type { BootstrapperConfig } from '#core/config.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
 import { buildReport, type DemoReport } from './report.ts';
 import { pipelineDefaultsFor } from './runtime/deployment.ts';
 import { collectHandlerMetrics } from './runtime/emf-metrics.ts';

@@ -1,7 +1,7 @@
 import type { Scenario } from '@runas-bootstrapper/local-cloud';
 import { z } from 'zod';
-import { ConfigurationError } from '#core/errors.ts';
-import { isKnownRegion } from '#core/regions.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
+import { isKnownRegion } from '#core/shared/regions.ts';
 
 /**
  * What a scenario expects the bootstrapper to make of an account, per governed region: the

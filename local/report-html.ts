@@ -1,4 +1,4 @@
-import { median } from '#core/statistics.ts';
+import { median } from '#core/shared/statistics.ts';
 import { clockDescription, type DemoReport } from './report.ts';
 import { axisDomain, renderChart, renderLegend } from './report-html-chart.ts';
 import { buildRows, type MilestoneKey, partlyVerified, type TimelineRow } from './report-html-rows.ts';

@@ -1,8 +1,8 @@
 import { type LocalCloudState, type Scenario, versionContent } from '@runas-bootstrapper/local-cloud';
-import type { BootstrapperConfig } from '#core/config.ts';
-import { secondsBetween } from '#core/enforcement.ts';
-import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
-import type { VendRecord } from '#core/vend-ledger.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
+import { PREFERENCES_DOCUMENT_NAME } from '#core/document/preferences.ts';
+import { secondsBetween } from '#core/vend/enforcement.ts';
+import type { VendRecord } from '#core/vend/ledger.ts';
 import { type ExpectedOutcome, expectedOutcome } from './expectations.ts';
 import type { ExecutionRecord } from './runtime/execution-record.ts';
 

@@ -1,4 +1,4 @@
-import { median } from '#core/statistics.ts';
+import { median } from '#core/shared/statistics.ts';
 import { aftRoleFoundSeconds, stackSetsSeconds } from './mechanisms.ts';
 import type { DemoReport } from './report.ts';
 import { buildRows } from './report-html-rows.ts';

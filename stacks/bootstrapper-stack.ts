@@ -19,25 +19,30 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Construct } from 'constructs';
-import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
-import { CONFIG_DIGEST_OUTPUT, configDigest, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
-import { hubAccount } from '#core/hub.ts';
-import type { HistoryBound } from '#core/limits.ts';
+import { type BootstrapperConfig, configToEnvironment } from '#core/config/config.ts';
+import {
+  CONFIG_DIGEST_OUTPUT,
+  configDigest,
+  PRODUCT_VERSION,
+  VERSION_OUTPUT,
+} from '#core/deploy/deployment.ts';
+import { hubAccount } from '#core/deploy/hub.ts';
+import type { HistoryBound } from '#core/deploy/limits.ts';
+import { externalPipelineAccount } from '#core/deploy/pipeline-account.ts';
 import {
   BOOTSTRAP_STATE_MACHINE_OUTPUT,
   FOLLOW_UP_STATE_MACHINE_OUTPUT,
   SWEEP_STATE_MACHINE_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
-} from '#core/names.ts';
-import { externalPipelineAccount } from '#core/pipeline-account.ts';
+} from '#core/shared/names.ts';
 import {
   followUpEventPattern,
   LEDGER_KEYS,
   LEDGER_TABLE_ENV_VAR,
   LEDGER_TTL_ATTRIBUTE,
   OPEN_VENDS_INDEX,
-} from '#core/vend-ledger.ts';
-import { type RuleId, vendEventRules } from '#core/vend-rules.ts';
+} from '#core/vend/ledger.ts';
+import { type RuleId, vendEventRules } from '#core/vend/rules.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { toCdkEventPattern } from './event-pattern.ts';
@@ -50,7 +55,7 @@ import { grantTaskAccess, HANDLERS, type HandlerName } from './tasks.ts';
 
 export const STATE_MACHINE_DIR = path.join(PROJECT_ROOT, 'statemachine');
 
-export { DEFAULT_STACK_NAME } from '#core/deployment.ts';
+export { DEFAULT_STACK_NAME } from '#core/deploy/deployment.ts';
 
 /** The sweep's schedule lives in Scheduler's default group (its metrics are per group). */
 const SCHEDULE_GROUP = 'default';

@@ -3,7 +3,7 @@ import * as cw from 'aws-cdk-lib/aws-cloudwatch';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type Partition, partitionOf } from '#core/arn.ts';
+import { type Partition, partitionOf } from '#core/shared/arn.ts';
 import { type HandlerMetrics, METRIC_TRIGGERS, type MetricName } from './handler-metrics.ts';
 
 const COUNT_PERIOD = Duration.hours(1);

@@ -1,6 +1,6 @@
 import type * as events from 'aws-cdk-lib/aws-events';
-import type { EventPattern } from '#core/event-pattern.ts';
-import { isRecord } from '#core/records.ts';
+import type { EventPattern } from '#core/deploy/event-pattern.ts';
+import { isRecord } from '#core/shared/records.ts';
 
 /**
  * A core event pattern (EventBridge's own JSON, `detail-type`) as CDK's `events.EventPattern`

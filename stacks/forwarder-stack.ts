@@ -3,13 +3,13 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deployment.ts';
-import { type RuleId, vendEventRules } from '#core/vend-rules.ts';
+import { PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deploy/deployment.ts';
+import { type RuleId, vendEventRules } from '#core/vend/rules.ts';
 import { pascalCase } from './construct-id.ts';
 import { EventDeadLetterQueue } from './event-dead-letter-queue.ts';
 import { toCdkEventPattern } from './event-pattern.ts';
 
-export { FORWARDER_SUFFIX, forwarderRegionFor } from '#core/deployment.ts';
+export { FORWARDER_SUFFIX, forwarderRegionFor } from '#core/deploy/deployment.ts';
 
 export interface ForwarderStackProps extends StackProps {
   /** The region of the bootstrapper stack, whose default bus receives the forwarded events. */

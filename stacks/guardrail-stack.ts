@@ -1,12 +1,12 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import type { Construct } from 'constructs';
-import type { BootstrapperConfig } from '#core/config.ts';
-import { ConfigurationError } from '#core/errors.ts';
-import { guardrailPolicyDocument } from '#core/guardrail.ts';
-import { PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
+import { guardrailPolicyDocument } from '#core/deploy/guardrail.ts';
+import { PREFERENCES_DOCUMENT_NAME } from '#core/document/preferences.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
 
-export { GUARDRAIL_SUFFIX } from '#core/deployment.ts';
+export { GUARDRAIL_SUFFIX } from '#core/deploy/deployment.ts';
 export const GUARDRAIL_POLICY_NAME = 'runas-bootstrapper-preferences-guardrail';
 
 export {
@@ -14,7 +14,7 @@ export {
   exemptRoleArns,
   GUARDED_ACTIONS,
   guardrailPolicyDocument,
-} from '#core/guardrail.ts';
+} from '#core/deploy/guardrail.ts';
 
 /** SCPs are limited to 5,120 characters (minified JSON). */
 export const MAX_SCP_CHARACTERS = 5120;

@@ -1,6 +1,6 @@
 import type { Duration } from 'aws-cdk-lib';
 import * as cw from 'aws-cdk-lib/aws-cloudwatch';
-import type { METRIC } from '#core/metrics.ts';
+import type { METRIC } from '#core/shared/metrics.ts';
 import { pascalCase as pascal } from './construct-id.ts';
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
-import { ConfigurationError } from '#core/errors.ts';
-import { FOLLOW_UP_CAPS } from '#core/follow-up-plan.ts';
+import { type BootstrapperConfig, configToEnvironment } from '#core/config/config.ts';
 import {
   assertEnvironmentFits,
   type HistoryBound,
   MAX_HISTORY_EVENTS,
   worstCaseHistory,
-} from '#core/limits.ts';
-import { maxAttempts } from '#core/role-wait.ts';
+} from '#core/deploy/limits.ts';
+import { FOLLOW_UP_CAPS } from '#core/follow-up/plan.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
+import { maxAttempts } from '#core/vend/role-wait.ts';
 
 /**
  * Synth-time checks of the AWS limits a config can break, each naming the fields to change:

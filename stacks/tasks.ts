@@ -1,11 +1,11 @@
 import { Duration, type Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { BootstrapperConfig } from '#core/config.ts';
-import { HOP_ROLE_NAME, hubAccount } from '#core/hub.ts';
-import { memberRoleGrantCondition } from '#core/member-role-grant.ts';
-import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
-import { OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
+import { HOP_ROLE_NAME, hubAccount } from '#core/deploy/hub.ts';
+import { memberRoleGrantCondition } from '#core/deploy/member-role-grant.ts';
+import { externalPipelineAccount, PIPELINE_READER_ROLE_NAME } from '#core/deploy/pipeline-account.ts';
+import { OPEN_VENDS_INDEX } from '#core/vend/ledger.ts';
 import { NAG_REASONS } from './nag-reasons.ts';
 import { acknowledgePipelineLayouts, pipelineLayoutStatements } from './pipeline-layouts.ts';
 

@@ -1,6 +1,6 @@
 import type { VendLedger } from '#adapters/vend-ledger.ts';
-import { unrecordedRepairs } from '#core/follow-up.ts';
-import { canClaim, type VendRecord } from '#core/vend-ledger.ts';
+import { unrecordedRepairs } from '#core/follow-up/follow-up.ts';
+import { canClaim, type VendRecord } from '#core/vend/ledger.ts';
 
 /**
  * The vend ledger's port, in memory, for handler tests that are about something else (metrics).

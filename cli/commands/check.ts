@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { judgeReadout } from '#adapters/preferences-readout.ts';
-import type { RunAsSetting } from '#core/config.ts';
-import { type JudgementStatus, runAsDifferences } from '#core/preferences.ts';
-import { table } from '#core/text-table.ts';
+import { table } from '#cli/text-table.ts';
+import type { RunAsSetting } from '#core/config/config.ts';
+import { type JudgementStatus, runAsDifferences } from '#core/document/preferences.ts';
 import { type AccountSelectionOptions, surveySelection } from '../account-selection.ts';
 import {
   type CliIo,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '#core/config.ts';
-import { checkConfigText, formatConfigProblem } from '#core/config-check.ts';
+import { checkConfigText, formatConfigProblem } from '#core/config/check.ts';
+import { DEFAULT_CONFIG_FILE } from '#core/config/config.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, UserError } from '../io.ts';
 
 /** `runas-bootstrapper config validate [file]`: the config checks, offline, by line and column. */

@@ -10,15 +10,15 @@ import {
   GUARDRAIL_SUFFIX,
   PRODUCT_VERSION,
   VERSION_OUTPUT,
-} from '#core/deployment.ts';
+} from '#core/deploy/deployment.ts';
 import {
   BOOTSTRAP_MACHINE,
   FOLLOW_UP_MACHINE,
   SWEEP_MACHINE,
   VEND_LEDGER_TABLE_OUTPUT,
-} from '#core/names.ts';
-import { selectSweepAccounts } from '#core/sweep.ts';
-import { vendEventRules } from '#core/vend-rules.ts';
+} from '#core/shared/names.ts';
+import { selectSweepAccounts } from '#core/sweep/sweep.ts';
+import { vendEventRules } from '#core/vend/rules.ts';
 import type { DoctorCheck } from '../doctor-check.ts';
 import { doctorHealthy, renderDoctor } from '../doctor-output.ts';
 import {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { findMismatch } from '#core/event-pattern.ts';
-import { normalize } from '#core/normalize.ts';
-import { vendEventRules } from '#core/vend-rules.ts';
+import { findMismatch } from '#core/deploy/event-pattern.ts';
+import { normalize } from '#core/vend/normalize.ts';
+import { vendEventRules } from '#core/vend/rules.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, loadConfig, UserError } from '../io.ts';
 
 export interface Explanation {

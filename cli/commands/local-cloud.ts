@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
+import { BOOTSTRAP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
 import { type CliIo, type GlobalOptions, UserError } from '../io.ts';
 
 export function registerLocalCloud(program: Command, io: CliIo): void {

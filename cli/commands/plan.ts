@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { judgeReadout } from '#adapters/preferences-readout.ts';
-import type { RunAsSetting } from '#core/config.ts';
-import { type KeyChange, planChange, type SessionDocument } from '#core/preferences.ts';
-import { textDiff } from '#core/text-diff.ts';
+import { textDiff } from '#cli/text-diff.ts';
+import type { RunAsSetting } from '#core/config/config.ts';
+import { type KeyChange, planChange, type SessionDocument } from '#core/document/preferences.ts';
 import { type AccountSelectionOptions, surveySelection } from '../account-selection.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress } from '../io.ts';
 import type { SurveyCell } from '../preferences-survey.ts';

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type Command, Option } from 'commander';
 import { isExecutionAlreadyExists } from '#adapters/aws-errors.ts';
 import type { ExecutionDescription, StateMachineExecutions } from '#adapters/executions.ts';
-import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
-import { table } from '#core/text-table.ts';
-import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
+import { table } from '#cli/text-table.ts';
+import { DEFAULT_STACK_NAME } from '#core/deploy/deployment.ts';
+import { MAX_REPLAY_REASON_LENGTH, REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend/rules.ts';
 import { openContext } from '../context-loader.ts';
 import {
   type CliIo,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
-import { VEND_LEDGER_TABLE_OUTPUT } from '#core/names.ts';
-import { table, wrap } from '#core/text-table.ts';
-import type { VendRecord } from '#core/vend-ledger.ts';
+import { table, wrap } from '#cli/text-table.ts';
+import { DEFAULT_STACK_NAME } from '#core/deploy/deployment.ts';
+import { VEND_LEDGER_TABLE_OUTPUT } from '#core/shared/names.ts';
+import type { VendRecord } from '#core/vend/ledger.ts';
 import { openContext } from '../context-loader.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth, UserError } from '../io.ts';
 import { parseAccountIds } from '../options.ts';

@@ -4,11 +4,11 @@ import type {
   MapRunDescription,
   StateMachineExecutions,
 } from '#adapters/executions.ts';
-import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
-import { secondsBetween } from '#core/enforcement.ts';
-import { SWEEP_MACHINE } from '#core/names.ts';
-import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
-import { table } from '#core/text-table.ts';
+import { table } from '#cli/text-table.ts';
+import { DEFAULT_STACK_NAME } from '#core/deploy/deployment.ts';
+import { SWEEP_MACHINE } from '#core/shared/names.ts';
+import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep/sweep.ts';
+import { secondsBetween } from '#core/vend/enforcement.ts';
 import { openContext } from '../context-loader.ts';
 import {
   type CliIo,

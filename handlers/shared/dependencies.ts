@@ -13,12 +13,12 @@ import type { MemberSessions } from '#adapters/member-session.ts';
 import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import type { PipelineHistory } from '#adapters/pipeline-history.ts';
 import type { VendLedger } from '#adapters/vend-ledger.ts';
-import { partitionOf } from '#core/arn.ts';
-import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config.ts';
-import { ConfigurationError } from '#core/errors.ts';
-import { hopRoleArn, hubAccount } from '#core/hub.ts';
-import { externalPipelineAccount, pipelineReaderRoleArn } from '#core/pipeline-account.ts';
-import { LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
+import { type BootstrapperConfig, configFromEnvironment, runAsSetting } from '#core/config/config.ts';
+import { hopRoleArn, hubAccount } from '#core/deploy/hub.ts';
+import { externalPipelineAccount, pipelineReaderRoleArn } from '#core/deploy/pipeline-account.ts';
+import { partitionOf } from '#core/shared/arn.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
+import { LEDGER_TABLE_ENV_VAR } from '#core/vend/ledger.ts';
 
 /** What every handler needs, built once per cold start. */
 export interface HandlerDependencies {

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { MetricPoint } from '#core/metrics.ts';
+import type { MetricPoint } from '#core/shared/metrics.ts';
 
 /**
  * One Logger and one Metrics for every handler; configured by the POWERTOOLS_* environment.

@@ -1,9 +1,16 @@
-import { ACCOUNT_ID_PATTERN, describeIssues } from '#core/config.ts';
-import { InvalidRequestError } from '#core/errors.ts';
-import { isRecord } from '#core/records.ts';
-import { isoTime, region, regionResult, regionResultWith, sweepRegionResult } from '#core/region-result.ts';
-import type { SweepBatch, SweepOptions, SweepRequest, SweepTotals } from '#core/sweep.ts';
-import '#core/validation.ts';
+import { describeIssues } from '#core/config/config.ts';
+import {
+  isoTime,
+  region,
+  regionResult,
+  regionResultWith,
+  sweepRegionResult,
+} from '#core/document/region-result.ts';
+import { ACCOUNT_ID_PATTERN } from '#core/shared/arn.ts';
+import { InvalidRequestError } from '#core/shared/errors.ts';
+import { isRecord } from '#core/shared/records.ts';
+import type { SweepBatch, SweepOptions, SweepRequest, SweepTotals } from '#core/sweep/sweep.ts';
+import '#core/shared/validation.ts';
 import * as z from 'zod/mini';
 
 /** Inputs the state machine passes to each Task. They never carry credentials. */
@@ -26,7 +33,7 @@ export const awaitRoleInput = z.object({
   deadline: isoTime,
   /** The session to prove: `write` for a bootstrap (and cached for it), `read` for a check-only sweep. */
   access: z._default(z.enum(['read', 'write']), 'write'),
-  /** What started the wait: it implies which role to try first (core/role-wait.ts rolesInOrder). */
+  /** What started the wait: it implies which role to try first (core/vend/role-wait.ts rolesInOrder). */
   trigger: z.optional(z.string()),
   /** An invited account waits invitedRoleWaitMinutes: where its wait began follows from that. */
   invited: z._default(z.boolean(), false),

@@ -7,7 +7,7 @@ import {
   type PipelineDefaults,
   parsePolicyDocument,
 } from '@runas-bootstrapper/local-cloud';
-import type { BootstrapperConfig } from '#core/config.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
 import {
   CONFIG_DIGEST_OUTPUT,
   configDigest,
@@ -18,23 +18,23 @@ import {
   GUARDRAIL_SUFFIX,
   PRODUCT_VERSION,
   VERSION_OUTPUT,
-} from '#core/deployment.ts';
-import { guardrailPolicyDocument } from '#core/guardrail.ts';
-import { HOP_ROLE_NAME, hubAccount, MANAGEMENT_SUFFIX } from '#core/hub.ts';
-import { memberRoleGrantStatement } from '#core/member-role-grant.ts';
+} from '#core/deploy/deployment.ts';
+import { guardrailPolicyDocument } from '#core/deploy/guardrail.ts';
+import { HOP_ROLE_NAME, hubAccount, MANAGEMENT_SUFFIX } from '#core/deploy/hub.ts';
+import { memberRoleGrantStatement } from '#core/deploy/member-role-grant.ts';
+import {
+  externalPipelineAccount,
+  PIPELINE_ACCOUNT_SUFFIX,
+  PIPELINE_READER_ROLE_NAME,
+} from '#core/deploy/pipeline-account.ts';
 import {
   BOOTSTRAP_STATE_MACHINE_OUTPUT,
   FOLLOW_UP_STATE_MACHINE_OUTPUT,
   SWEEP_STATE_MACHINE_OUTPUT,
   VEND_LEDGER_TABLE_OUTPUT,
-} from '#core/names.ts';
-import {
-  externalPipelineAccount,
-  PIPELINE_ACCOUNT_SUFFIX,
-  PIPELINE_READER_ROLE_NAME,
-} from '#core/pipeline-account.ts';
-import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend-ledger.ts';
-import { vendEventRules } from '#core/vend-rules.ts';
+} from '#core/shared/names.ts';
+import { FOLLOW_UP_RULE_ID, followUpEventPattern } from '#core/vend/ledger.ts';
+import { vendEventRules } from '#core/vend/rules.ts';
 
 /**
  * What the CDK app deploys for a config, as the local runtime registers it on the local cloud: the

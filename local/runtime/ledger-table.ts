@@ -6,11 +6,11 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import type { VendLedger } from '#adapters/vend-ledger.ts';
-import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE, OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
+import { LEDGER_KEYS, LEDGER_TTL_ATTRIBUTE, OPEN_VENDS_INDEX } from '#core/vend/ledger.ts';
 
 /**
  * "Deploy" the vend ledger onto the local cloud: the table the stack creates in AWS, with the
- * same keys, open-vends index and TTL attribute (core/vend-ledger.ts names them for both).
+ * same keys, open-vends index and TTL attribute (core/vend/ledger.ts names them for both).
  */
 export async function createLedgerTable(
   ledger: VendLedger,

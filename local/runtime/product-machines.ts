@@ -3,7 +3,7 @@
  * each Lambda Task wired to the handler the stack deploys for it, and the follow-up's
  * StartExecution Tasks served by the runtime itself, as Step Functions serves them in AWS.
  */
-import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
 import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
 import { createHandler as awaitRole } from '#handlers/await-role.ts';
 import { createHandler as listAccounts } from '#handlers/list-accounts.ts';

@@ -9,17 +9,17 @@ import {
   type StepFunctionsExecutor,
   stableKey,
 } from '@runas-bootstrapper/local-cloud';
-import { type BootstrapperConfig, configToEnvironment } from '#core/config.ts';
-import { matchesPattern } from '#core/event-pattern.ts';
+import { type BootstrapperConfig, configToEnvironment } from '#core/config/config.ts';
+import { matchesPattern } from '#core/deploy/event-pattern.ts';
+import { canonicalJson } from '#core/document/preferences.ts';
 import {
   BOOTSTRAP_STATE_MACHINE,
   FOLLOW_UP_STATE_MACHINE,
   SWEEP_STATE_MACHINE,
   VEND_LEDGER_TABLE,
-} from '#core/names.ts';
-import { canonicalJson } from '#core/preferences.ts';
-import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend-ledger.ts';
-import { matchingRules, vendEventRules } from '#core/vend-rules.ts';
+} from '#core/shared/names.ts';
+import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend/ledger.ts';
+import { matchingRules, vendEventRules } from '#core/vend/rules.ts';
 import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
 import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { localDeployment, ruleDelivers } from './deployment.ts';

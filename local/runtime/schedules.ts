@@ -7,8 +7,8 @@
  * start, and invocations stop at the scenario's `playUntilSeconds`. Cron expressions are not
  * fired locally (none is the default).
  */
-import type { BootstrapperConfig } from '#core/config.ts';
-import { FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
+import { FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
 
 export interface DeployedSchedule {
   /** The execution's `startedBy` is `schedule/<name>`. */

@@ -3,7 +3,11 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemberSessions, sessionPolicy } from '#adapters/member-session.ts';
-import { CredentialsRejectedError, RoleNotAssumableError, StsRegionDisabledError } from '#core/errors.ts';
+import {
+  CredentialsRejectedError,
+  RoleNotAssumableError,
+  StsRegionDisabledError,
+} from '#core/shared/errors.ts';
 
 const sts = mockClient(STSClient);
 const ACCOUNT = '222222222222';

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LIST_ACCOUNTS_PAGE_SIZE, OrganizationDirectory } from '#adapters/organizations.ts';
-import { AwsTransientError, InvalidRequestError, ThrottlingError } from '#core/errors.ts';
+import { AwsTransientError, InvalidRequestError, ThrottlingError } from '#core/shared/errors.ts';
 
 const organizations = mockClient(OrganizationsClient);
 

@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
-import { sessionDocument } from '#core/preferences.ts';
+import { sessionDocument } from '#core/document/preferences.ts';
 
 const ssm = mockClient(SSMClient);
 const runAs = { enabled: true, defaultUser: 'ec2-user' };

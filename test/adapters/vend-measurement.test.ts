@@ -7,8 +7,8 @@ import { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends, recordVendVerification } from '#adapters/vend-measurement.ts';
 import { recordVendRepairs } from '#adapters/vend-repairs.ts';
-import type { VendVerification } from '#core/enforcement-record.ts';
-import type { RepairResult } from '#core/follow-up.ts';
+import type { RepairResult } from '#core/follow-up/follow-up.ts';
+import type { VendVerification } from '#core/vend/enforcement-record.ts';
 import { createLedgerTable } from '#local/runtime/ledger-table.ts';
 
 /**

@@ -4,7 +4,7 @@ import { judgeReadout, readout, type StoredVersion } from '#adapters/preferences
 import { classify } from '#cli/commands/check.ts';
 import { planCell } from '#cli/commands/plan.ts';
 import type { SurveyCell } from '#cli/preferences-survey.ts';
-import { planChange } from '#core/preferences.ts';
+import { planChange } from '#core/document/preferences.ts';
 
 /**
  * One definition of compliant: check (classify), plan (planCell), verify and the sweep

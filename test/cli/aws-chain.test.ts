@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chooseRegion } from '#cli/aws-target.ts';
-import { DEFAULT_STACK_NAME, PRODUCT_VERSION } from '#core/deployment.ts';
+import { DEFAULT_STACK_NAME, PRODUCT_VERSION } from '#core/deploy/deployment.ts';
 import { cli } from './helpers.ts';
 import { type OperatorCloud, startOperatorCloud } from './operator-cloud.ts';
 

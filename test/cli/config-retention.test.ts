@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '#cli/io.ts';
-import { minimumRetentionDays, parseConfig } from '#core/config.ts';
-import { ConfigurationError } from '#core/errors.ts';
+import { minimumRetentionDays, parseConfig } from '#core/config/config.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
 import { cli } from './helpers.ts';
 
 /** TTL must never delete a vend record that is still needed (issue 22, item 7). */

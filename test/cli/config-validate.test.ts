@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfigText } from '#core/config.ts';
+import { parseConfigText } from '#core/config/config.ts';
 import { cli } from './helpers.ts';
 
 function file(name: string, text: string): string {

@@ -9,7 +9,7 @@ import {
 } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '#cli/commands/doctor.ts';
-import { parseConfig } from '#core/config.ts';
+import { parseConfig } from '#core/config/config.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { cli } from './helpers.ts';

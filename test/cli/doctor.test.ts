@@ -14,10 +14,10 @@ import {
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '#cli/commands/doctor.ts';
-import { parseConfig } from '#core/config.ts';
-import { PRODUCT_VERSION } from '#core/deployment.ts';
-import { VEND_LEDGER_TABLE } from '#core/names.ts';
-import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { PRODUCT_VERSION } from '#core/deploy/deployment.ts';
+import { VEND_LEDGER_TABLE } from '#core/shared/names.ts';
+import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend/rules.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { onVirtualTime } from '#test/virtual-clock.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '#cli/io.ts';
-import { SWEEP_STATE_MACHINE } from '#core/names.ts';
-import type { SweepTotals } from '#core/sweep.ts';
+import { SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
+import type { SweepTotals } from '#core/sweep/sweep.ts';
 import { cli } from './helpers.ts';
 import {
   existingMember,

@@ -10,8 +10,8 @@ import {
   startLocalCloud,
   VirtualTime,
 } from '@runas-bootstrapper/local-cloud';
-import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAsSetting } from '#core/config.ts';
-import { createDefault } from '#core/preferences.ts';
+import { runAsSetting } from '#core/config/config.ts';
+import { createDefault } from '#core/document/preferences.ts';
 import { cli } from './helpers.ts';
 import {
   compliantDocument,

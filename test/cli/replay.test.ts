@@ -1,7 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
+import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend/rules.ts';
 import { cli } from './helpers.ts';
 import {
   existingMember,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, resolveScenarioConfig } from '#cli/scenario-file.ts';
-import { ConfigurationError } from '#core/errors.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
 
 const SCENARIOS = join(import.meta.dirname, '..', '..', 'local', 'scenarios');
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '#cli/commands/status.ts';
-import { VEND_LEDGER_TABLE } from '#core/names.ts';
+import { VEND_LEDGER_TABLE } from '#core/shared/names.ts';
 import { cli } from './helpers.ts';
 import { type OperatorCloud, startOperatorCloud } from './operator-cloud.ts';
 

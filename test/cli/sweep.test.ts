@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderSweep, type SweepResult } from '#cli/commands/sweep.ts';
-import { SWEEP_STATE_MACHINE } from '#core/names.ts';
+import { SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
 import { cli } from './helpers.ts';
 import {
   compliantDocument,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySweepTotals } from '#core/sweep.ts';
+import { emptySweepTotals } from '#core/sweep/sweep.ts';
 import { continuingSweep } from '#handlers/shared/schemas.ts';
 
 const OPTIONS = {

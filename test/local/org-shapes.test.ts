@@ -4,7 +4,7 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadScenario } from '#cli/scenario-file.ts';
-import { parseConfig } from '#core/config.ts';
+import { parseConfig } from '#core/config/config.ts';
 import { type DemoRun, onScenarioClock, runScenario } from '#local/demo.ts';
 import { PROJECT_ROOT } from '#stacks/task-function.ts';
 

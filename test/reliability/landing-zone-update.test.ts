@@ -1,7 +1,7 @@
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, dataPointsPerAccount, type EmfRecord } from '#test/emf.ts';
 import { onVirtualTime } from '#test/virtual-clock.ts';

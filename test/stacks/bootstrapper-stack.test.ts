@@ -2,16 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_ENV_VAR } from '#core/config.ts';
-import { CALLER_ORGANIZATION } from '#core/member-role-grant.ts';
+import { CONFIG_ENV_VAR } from '#core/config/config.ts';
+import { CALLER_ORGANIZATION } from '#core/deploy/member-role-grant.ts';
 import {
   BOOTSTRAP_MACHINE,
   FOLLOW_UP_STATE_MACHINE_OUTPUT,
   SWEEP_MACHINE,
   VEND_LEDGER_TABLE_OUTPUT,
-} from '#core/names.ts';
-import { followUpEventPattern, LEDGER_TABLE_ENV_VAR, OPEN_VENDS_INDEX } from '#core/vend-ledger.ts';
-import { vendEventRules } from '#core/vend-rules.ts';
+} from '#core/shared/names.ts';
+import { followUpEventPattern, LEDGER_TABLE_ENV_VAR, OPEN_VENDS_INDEX } from '#core/vend/ledger.ts';
+import { vendEventRules } from '#core/vend/rules.ts';
 import {
   EVENT_MAX_AGE,
   EVENT_RETRY_ATTEMPTS,

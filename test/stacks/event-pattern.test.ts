@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '#core/vend-rules.ts';
+import { RULES } from '#core/vend/rules.ts';
 import { toCdkEventPattern } from '#stacks/event-pattern.ts';
 
 describe('toCdkEventPattern', () => {

@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { vendEventRules } from '#core/vend-rules.ts';
+import { vendEventRules } from '#core/vend/rules.ts';
 import { forwarderRegionFor } from '#stacks/forwarder-stack.ts';
 import {
   allStatements,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HOP_ROLE_NAME, PRINCIPAL_ORG_ID_VARIABLE } from '#core/hub.ts';
+import { HOP_ROLE_NAME, PRINCIPAL_ORG_ID_VARIABLE } from '#core/deploy/hub.ts';
 import { HANDLERS } from '#stacks/tasks.ts';
 import {
   allStatements,

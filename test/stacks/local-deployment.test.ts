@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { canonicalJson } from '#core/preferences.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { canonicalJson } from '#core/document/preferences.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { DEPLOYED_ALARM_NAMES, localDeployment } from '#local/runtime/deployment.ts';
 import { historyEventsOf } from '#local/runtime/limits.ts';

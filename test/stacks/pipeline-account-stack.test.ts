@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PIPELINE_READER_ROLE_NAME } from '#core/pipeline-account.ts';
-import { followUpEventPattern } from '#core/vend-ledger.ts';
+import { PIPELINE_READER_ROLE_NAME } from '#core/deploy/pipeline-account.ts';
+import { followUpEventPattern } from '#core/vend/ledger.ts';
 import {
   MANAGEMENT_ACCOUNT,
   type SynthesizedApp,

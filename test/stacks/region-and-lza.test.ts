@@ -7,7 +7,7 @@ import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '#core/errors.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
 import { buildApp, MISSING_REGION_MESSAGE, regionFromEnvironment } from '#stacks/app.ts';
 import { PROJECT_ROOT } from '#stacks/task-function.ts';
 import {

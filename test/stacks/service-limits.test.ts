@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError } from '#core/errors.ts';
 import {
   environmentBytes,
   LAMBDA_ENVIRONMENT_MAX_BYTES,
   MAX_HISTORY_EVENTS,
   worstCaseHistory,
-} from '#core/limits.ts';
-import { maxAttempts } from '#core/role-wait.ts';
+} from '#core/deploy/limits.ts';
+import { ConfigurationError } from '#core/shared/errors.ts';
+import { maxAttempts } from '#core/vend/role-wait.ts';
 import { STATE_MACHINE_DIR } from '#stacks/bootstrapper-stack.ts';
 import { bootstrapHistoryBound, followUpHistoryBound } from '#stacks/service-limits.ts';
 import { MANAGEMENT_ACCOUNT, synthApp, testConfig } from './stack-fixture.ts';

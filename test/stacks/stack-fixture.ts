@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config.ts';
+import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config/config.ts';
 import { type BootstrapperApp, type BuildAppOptions, buildApp } from '#stacks/app.ts';
 import { PROJECT_ROOT } from '#stacks/task-function.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import * as errors from '#core/errors.ts';
+import * as errors from '#core/shared/errors.ts';
 
 type Json = Record<string, unknown>;
 const load = (name: string) => JSON.parse(readFileSync(`statemachine/${name}.asl.json`, 'utf8')) as Json;

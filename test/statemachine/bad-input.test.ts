@@ -8,11 +8,11 @@ import {
   configFromEnvironment,
   parseConfig,
   parseConfigText,
-} from '#core/config.ts';
-import { ConfigurationError, InvalidRequestError } from '#core/errors.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
-import { normalize } from '#core/normalize.ts';
-import { MAX_DOCUMENT_BYTES } from '#core/preferences.ts';
+} from '#core/config/config.ts';
+import { MAX_DOCUMENT_BYTES } from '#core/document/preferences.ts';
+import { ConfigurationError, InvalidRequestError } from '#core/shared/errors.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
+import { normalize } from '#core/vend/normalize.ts';
 import { buildDependencies } from '#handlers/shared/dependencies.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseScenario, type ScenarioInput } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
-import { parseDocument } from '#core/preferences.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { parseDocument } from '#core/document/preferences.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { documentWith } from '#test/fixtures/session-document.ts';

@@ -1,7 +1,7 @@
 import { parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { createDefault, parseDocument } from '#core/preferences.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { createDefault, parseDocument } from '#core/document/preferences.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, dataPointsPerAccount, type EmfRecord } from '#test/emf.ts';
 import { onVirtualTime } from '#test/virtual-clock.ts';

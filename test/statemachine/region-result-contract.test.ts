@@ -8,11 +8,11 @@ import {
   sweepRegionResult,
   type VerifyResult,
   verifyResult,
-} from '#core/region-result.ts';
+} from '#core/document/region-result.ts';
 import { installPromiseWithResolvers } from '#local/runtime/polyfill.ts';
 
 /**
- * The per-region result is defined once, in core/region-result.ts. The ASL builds it in Pass
+ * The per-region result is defined once, in core/document/region-result.ts. The ASL builds it in Pass
  * states from the handlers' outputs or a caught error; this runs those Pass states, as
  * aws-local-stepfunctions evaluates their Parameters, on the inputs the Map iteration gives them,
  * and checks what they build against the schema: every field, and nothing else.

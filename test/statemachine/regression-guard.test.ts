@@ -1,9 +1,9 @@
 import { type LocalCloud, parseScenario } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { FOLLOW_UP_STATE_MACHINE } from '#core/names.ts';
-import { isCompliant, parseDocument } from '#core/preferences.ts';
-import type { VendRecord } from '#core/vend-ledger.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { isCompliant, parseDocument } from '#core/document/preferences.ts';
+import { FOLLOW_UP_STATE_MACHINE } from '#core/shared/names.ts';
+import type { VendRecord } from '#core/vend/ledger.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';

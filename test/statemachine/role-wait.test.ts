@@ -1,7 +1,7 @@
 import { parseScenario, type ScenarioInput, VirtualTime } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { MAX_DENIED_CALLS_PER_HOUR } from '#core/role-wait.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { MAX_DENIED_CALLS_PER_HOUR } from '#core/config/role-wait-schedule.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 

@@ -1,6 +1,6 @@
 import { parseScenario, throttlingError } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '#core/config.ts';
+import { parseConfig } from '#core/config/config.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { injectFaults } from '#test/faults.ts';
 import { onVirtualTime } from '#test/virtual-clock.ts';

@@ -1,7 +1,7 @@
 import { throttlingError } from '@runas-bootstrapper/local-cloud';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { SWEEP_STATE_MACHINE } from '#core/names.ts';
-import { type SweepAccountResult, type SweepTotals, sweepFailures, sweepIsClean } from '#core/sweep.ts';
+import { SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
+import { type SweepAccountResult, type SweepTotals, sweepFailures, sweepIsClean } from '#core/sweep/sweep.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import {
   compliantDocument,

@@ -5,9 +5,9 @@ import {
   VirtualTime,
 } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/names.ts';
-import type { VendRecord } from '#core/vend-ledger.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { BOOTSTRAP_STATE_MACHINE, FOLLOW_UP_STATE_MACHINE, SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
+import type { VendRecord } from '#core/vend/ledger.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { captureEmf, type EmfRecord } from '#test/emf.ts';
 import { injectFaults, internalError } from '#test/faults.ts';

@@ -11,8 +11,8 @@
  * - `aft-retrier`: the same state-machine retrier alone, one attempt per invocation with every
  *   configured role (the baseline before the first-minute polling was modelled).
  */
-import { RoleNotAssumableError, RoleWaitTimeoutError } from '#core/errors.ts';
-import { rolesInOrder } from '#core/role-wait.ts';
+import { RoleNotAssumableError, RoleWaitTimeoutError } from '#core/shared/errors.ts';
+import { rolesInOrder } from '#core/vend/role-wait.ts';
 import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { awaitRoleInput } from '#handlers/shared/schemas.ts';
 import type { LambdaHandler } from '#local/runtime/state-machine.ts';

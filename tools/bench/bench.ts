@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { table } from '#core/text-table.ts';
+import { table } from '#cli/text-table.ts';
 import { type AnchorExposures, anchorExposures } from './anchors.ts';
 import { BASELINES } from './baseline.ts';
 import { type BundleFigures, measureBundles } from './bundles.ts';

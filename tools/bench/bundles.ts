@@ -5,8 +5,8 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { configToEnvironment } from '#core/config.ts';
-import { median } from '#core/statistics.ts';
+import { configToEnvironment } from '#core/config/config.ts';
+import { median } from '#core/shared/statistics.ts';
 import {
   BUNDLE_TARGET,
   ESM_REQUIRE_BANNER,

@@ -1,5 +1,5 @@
 import type { LocalCloud } from '@runas-bootstrapper/local-cloud';
-import type { BootstrapperConfig } from '#core/config.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
 import type { DemoReport } from '#local/report.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import type { GeneratedScenario, SeedKind } from './scenario-generator.ts';

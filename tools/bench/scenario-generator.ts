@@ -4,8 +4,8 @@ import {
   type ScenarioInput,
   SeededRandom,
 } from '@runas-bootstrapper/local-cloud';
-import { type BootstrapperConfig, parseConfig } from '#core/config.ts';
-import { sessionDocument } from '#core/preferences.ts';
+import { type BootstrapperConfig, parseConfig } from '#core/config/config.ts';
+import { sessionDocument } from '#core/document/preferences.ts';
 import { type FaultProfileName, faultProfile } from './fault-profiles.ts';
 
 /** What a region's document looks like before the vend. */

@@ -1,6 +1,6 @@
 import { versionContent } from '@runas-bootstrapper/local-cloud';
-import { runAsSetting } from '#core/config.ts';
-import { createDefault, PREFERENCES_DOCUMENT_NAME } from '#core/preferences.ts';
+import { runAsSetting } from '#core/config/config.ts';
+import { createDefault, PREFERENCES_DOCUMENT_NAME } from '#core/document/preferences.ts';
 import type { DemoRun } from '#local/demo.ts';
 import type { EventLog } from '#local/runtime/state-machine-events.ts';
 import type { FaultProfileName } from './fault-profiles.ts';

@@ -4,9 +4,9 @@
  */
 
 import { type LocalCloud, VirtualTime } from '@runas-bootstrapper/local-cloud';
-import { runAsSetting } from '#core/config.ts';
-import { isCompliant, parseDocument } from '#core/preferences.ts';
-import { table } from '#core/text-table.ts';
+import { table } from '#cli/text-table.ts';
+import { runAsSetting } from '#core/config/config.ts';
+import { isCompliant, parseDocument } from '#core/document/preferences.ts';
 import type { FaultProfileName } from './fault-profiles.ts';
 import { BENCH_EPOCH_MS } from './play.ts';
 import { type Distribution, RssSampler, round } from './stats.ts';

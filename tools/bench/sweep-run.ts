@@ -4,8 +4,8 @@
  */
 
 import { type LocalCloud, realTimers, startLocalCloud } from '@runas-bootstrapper/local-cloud';
-import { SWEEP_STATE_MACHINE } from '#core/names.ts';
-import type { SweepTotals } from '#core/sweep.ts';
+import { SWEEP_STATE_MACHINE } from '#core/shared/names.ts';
+import type { SweepTotals } from '#core/sweep/sweep.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';

@@ -4,7 +4,7 @@
  */
 
 import { VirtualTime } from '@runas-bootstrapper/local-cloud';
-import { table } from '#core/text-table.ts';
+import { table } from '#cli/text-table.ts';
 import { BENCH_EPOCH_MS } from './play.ts';
 import { RssSampler, round } from './stats.ts';
 import { runSweep, startSweepEnv } from './sweep-run.ts';

@@ -4,7 +4,7 @@ import {
   type ScenarioInput,
   SeededRandom,
 } from '@runas-bootstrapper/local-cloud';
-import type { BootstrapperConfig } from '#core/config.ts';
+import type { BootstrapperConfig } from '#core/config/config.ts';
 import { type FaultProfileName, faultProfile } from './fault-profiles.ts';
 import {
   BENCH_REGIONS,

@@ -1,6 +1,6 @@
 import { baseScenario, MANAGEMENT, startCloud } from '@runas-bootstrapper/local-cloud/testing';
 import { describe, expect, it } from 'vitest';
-import { normalize } from '#core/normalize.ts';
+import { normalize } from '#core/vend/normalize.ts';
 
 /**
  * The local cloud's AccountJoinedOrganization (aws-facts §1, §8) is what the product's

@@ -1,6 +1,6 @@
 import { parseScenario, VirtualTime } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
+import { parseConfig } from '#core/config/config.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { DEFAULT_LAMBDA_CONCURRENCY, LambdaService } from '#local/runtime/lambda-service.ts';
 

@@ -1,7 +1,7 @@
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import {
   EXPRESS_CHILD_TASK_SUFFIX,

@@ -7,9 +7,9 @@ import {
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
-import { BOOTSTRAP_STATE_MACHINE } from '#core/names.ts';
-import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend-rules.ts';
+import { parseConfig } from '#core/config/config.ts';
+import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
+import { REPLAY_DETAIL_TYPE, REPLAY_SOURCE } from '#core/vend/rules.ts';
 import { settle } from '#local/demo.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';

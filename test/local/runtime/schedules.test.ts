@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '#core/config.ts';
+import { parseConfig } from '#core/config/config.ts';
 import { deployedSchedules, fireTimes, rateSeconds } from '#local/runtime/schedules.ts';
 
 describe('the deployed schedules on simulated time', () => {
