@@ -136,6 +136,106 @@ describe('the import graph of the production folders', () => {
   });
 });
 
+/**
+ * The layers and what each may import (CONTRIBUTING.md holds the same table): other layers, and
+ * the npm packages (`node:` modules by name) a layer may use. A layer is a top-level folder, or a
+ * folder of core/. Anything else is an offence, so core importing an adapter fails here.
+ */
+const CORE_FLOW_BASE = ['core/shared', 'core/config', 'core/document'];
+const CORE_PACKAGES = ['zod', 'jsonc-parser', 'yaml', '@aws-sdk/util-endpoints', 'node:crypto'];
+const LAYERS: Record<string, { layers: string[]; packages: string[] }> = {
+  'core/shared': { layers: ['core/shared'], packages: CORE_PACKAGES },
+  'core/config': { layers: ['core/shared', 'core/config'], packages: CORE_PACKAGES },
+  'core/document': { layers: CORE_FLOW_BASE, packages: CORE_PACKAGES },
+  'core/vend': {
+    layers: [...CORE_FLOW_BASE, 'core/vend', 'core/follow-up', 'core/deploy'],
+    packages: CORE_PACKAGES,
+  },
+  'core/follow-up': { layers: [...CORE_FLOW_BASE, 'core/follow-up', 'core/vend'], packages: CORE_PACKAGES },
+  'core/sweep': { layers: [...CORE_FLOW_BASE, 'core/sweep'], packages: CORE_PACKAGES },
+  'core/deploy': { layers: [...CORE_FLOW_BASE, 'core/deploy'], packages: CORE_PACKAGES },
+  adapters: { layers: ['core/*', 'adapters'], packages: ['@aws-sdk/*', '@smithy/*', 'node:*'] },
+  handlers: {
+    layers: ['core/*', 'adapters', 'handlers'],
+    packages: ['@aws-lambda-powertools/*', '@aws-sdk/*', '@middy/core', '@smithy/types', 'aws-lambda', 'zod'],
+  },
+  stacks: { layers: ['core/*', 'stacks'], packages: ['aws-cdk-lib', 'cdk-nag', 'constructs', 'node:*'] },
+  cli: {
+    layers: ['core/*', 'adapters', 'cli', 'local', '@runas-bootstrapper/local-cloud'],
+    packages: ['commander', 'diff', '@smithy/types', 'node:*'],
+  },
+  local: {
+    layers: ['core/*', 'adapters', 'handlers', 'local', '@runas-bootstrapper/local-cloud'],
+    packages: ['@aws-sdk/*', 'aws-lambda', 'aws-local-stepfunctions', 'zod', 'node:*'],
+  },
+};
+
+/** A file's layer: `core/<folder>` in core, else its top-level folder. */
+function layerOf(file: string): string {
+  const parts = file.split('/');
+  return parts[0] === 'core' ? `${parts[0]}/${parts[1]}` : (parts[0] as string);
+}
+
+/** An npm specifier's package (`@scope/name` or `name`), or a `node:` module as it is. */
+function packageOf(specifier: string): string {
+  if (specifier.startsWith('node:')) return specifier;
+  const parts = specifier.split('/');
+  return (specifier.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1)).join('/');
+}
+
+function allows(patterns: string[], name: string): boolean {
+  return patterns.some((p) => (p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : p === name));
+}
+
+/** Each import of `files` that the layer table does not allow, as `file: specifier`. */
+function layerOffences(files: { file: string; specifiers: string[] }[]): string[] {
+  return files.flatMap(({ file, specifiers: imported }) => {
+    const rule = LAYERS[layerOf(file)];
+    if (!rule) return [`${file}: in no layer`];
+    return imported
+      .filter((s) => {
+        const target = resolve(file, s);
+        if (target !== undefined) return !allows(rule.layers, layerOf(target));
+        if (s.startsWith('@runas-bootstrapper/')) return !allows(rule.layers, packageOf(s));
+        return !allows(rule.packages, packageOf(s));
+      })
+      .map((s) => `${file}: ${s}`);
+  });
+}
+
+describe('the layer table', () => {
+  it('finds core importing an adapter, and an adapter importing a handler (the check itself works)', () => {
+    // Prepare
+    const files = [
+      { file: 'core/vend/ledger.ts', specifiers: ['#adapters/vend-ledger.ts', '../shared/errors.ts'] },
+      { file: 'adapters/vend-ledger.ts', specifiers: ['#handlers/shared/schemas.ts', '@aws-sdk/client-ssm'] },
+      { file: 'core/shared/arn.ts', specifiers: ['../config/config.ts', 'node:fs'] },
+    ];
+
+    // Act / Assess
+    expect(layerOffences(files)).toEqual([
+      'core/vend/ledger.ts: #adapters/vend-ledger.ts',
+      'adapters/vend-ledger.ts: #handlers/shared/schemas.ts',
+      'core/shared/arn.ts: ../config/config.ts',
+      'core/shared/arn.ts: node:fs',
+    ]);
+  });
+
+  it('holds for every file of core, adapters, handlers, stacks, cli and local', () => {
+    // Prepare
+    const files = [...PRODUCTION, 'local']
+      .flatMap(sourceFiles)
+      .map((file) => ({ file, specifiers: specifiers(file) }));
+
+    // Act
+    const offences = layerOffences(files);
+
+    // Assess: every layer of the table has files, and no import breaks it.
+    expect(new Set(files.map((f) => layerOf(f.file)))).toEqual(new Set(Object.keys(LAYERS)));
+    expect(offences).toEqual([]);
+  });
+});
+
 describe('the local cloud package and the dev tools', () => {
   const PACKAGE = 'packages/local-cloud';
   const PUBLIC_ENTRIES = ['@runas-bootstrapper/local-cloud', '@runas-bootstrapper/local-cloud/testing'];
