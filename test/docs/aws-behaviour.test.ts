@@ -13,7 +13,7 @@ const PAGE = 'aws-behaviour.md';
 /** The name of the team file the citations used to point at, outside the repository. */
 const OLD_FACTS_FILE = ['aws', 'facts'].join('-');
 const CITATION = /aws-behaviour\.md#([\w-]+)/g;
-const NOT_SCANNED = /^(node_modules|cdk\.out|reports|coverage|dist)\//;
+const NOT_SCANNED = /(^|\/)(node_modules|cdk\.out|\.git)\/|^(reports|coverage|dist)\//;
 const BINARY = /\.(png|jpe?g|gif|ico|zip|gz|tgz|woff2?)$/;
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
@@ -84,8 +84,16 @@ function trackedFiles(): string[] {
       .filter(Boolean);
   } catch {
     // Not a git checkout (an exported tree): every file but the generated and installed ones.
-    return readdirSync(ROOT, { recursive: true, encoding: 'utf8' }).filter((f) => !f.startsWith('.git/'));
+    return walk('');
   }
+}
+
+function walk(folder: string): string[] {
+  return readdirSync(join(ROOT, folder), { withFileTypes: true }).flatMap((entry) => {
+    const path = folder === '' ? entry.name : `${folder}/${entry.name}`;
+    if (NOT_SCANNED.test(`${path}/`)) return [];
+    return entry.isDirectory() ? walk(path) : [path];
+  });
 }
 
 function readTracked(): { file: string; text: string }[] {
@@ -95,7 +103,7 @@ function readTracked(): { file: string; text: string }[] {
       try {
         return [{ file, text: readFileSync(join(ROOT, file), 'utf8') }];
       } catch {
-        return []; // a directory (in the fallback listing) or a file deleted but not yet staged
+        return []; // a file deleted but not yet staged
       }
     });
 }
