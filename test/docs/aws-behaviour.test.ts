@@ -120,6 +120,19 @@ describe('docs/aws-behaviour.md', () => {
     expect(missing).toEqual([]);
   });
 
+  it('resolves its own links to its headings', () => {
+    // Prepare
+    const known = anchors(page);
+
+    // Act
+    const broken = [...page.matchAll(/\]\(#([\w-]+)\)/g)].flatMap((m) =>
+      m[1] === undefined || known.has(m[1]) ? [] : [m[1]],
+    );
+
+    // Assess
+    expect(broken).toEqual([]);
+  });
+
   it('has no heading twice, so every anchor is stable', () => {
     // Prepare
     const headings = sections(page).map((s) => slug(s.heading));
