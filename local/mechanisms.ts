@@ -43,7 +43,7 @@ export function stackSetsSeconds(accountId: string, regions: readonly string[], 
 
 /**
  * When AFT's wait first finds a role that became assumable `roleSeconds` after the vend
- * (aws-facts §6, observed prior art): AssumeRole every 5 s for a minute, a 65 s sleep, then its
+ * (docs/aws-behaviour.md#aft-role-wait, observed prior art): AssumeRole every 5 s for a minute, a 65 s sleep, then its
  * state machine's retries after 60 s with back-off 1.5 (about 13 minutes in all).
  */
 export function aftRoleFoundSeconds(roleSeconds: number): number {

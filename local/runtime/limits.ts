@@ -2,7 +2,7 @@ import type { EventLog } from './state-machine-events.ts';
 
 /**
  * Step Functions limits the local engine enforces, so that tests see what AWS would do
- * (aws-facts.md §8): 256 KiB of payload per state, 25,000 history events per Standard
+ * (docs/aws-behaviour.md#step-functions-quotas): 256 KiB of payload per state, 25,000 history events per Standard
  * execution, 5 minutes per Express execution.
  */
 export const MAX_STATE_PAYLOAD_BYTES = 256 * 1024;

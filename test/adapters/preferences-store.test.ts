@@ -17,7 +17,7 @@ const ssm = mockClient(SSMClient);
 const runAs = { enabled: true, defaultUser: 'ec2-user' };
 const REGION = 'us-east-1';
 
-// LZA's shape (aws-facts §3): only the keys LZA writes, and one it may add in a later release.
+// LZA's shape (docs/aws-behaviour.md#what-lza-writes-into-the-document): only the keys LZA writes, and one it may add in a later release.
 const lza = sessionDocument({
   s3BucketName: 'central-logs',
   cloudWatchLogGroupName: 'sessions',

@@ -42,7 +42,7 @@ function states(execution: ExecutionRecord, type: string): string[] {
 
 /**
  * The execution CreateAccountResult started. Every CreateAccount also logs AccountJoinedOrganization
- * (aws-facts §8), which starts a second execution for the same vend; both are checked to be exactly that.
+ * (docs/aws-behaviour.md#accountjoinedorganization-event), which starts a second execution for the same vend; both are checked to be exactly that.
  */
 function vendExecution(runtime: DemoRun['runtime']): ExecutionRecord {
   const executions = runtime.executions();

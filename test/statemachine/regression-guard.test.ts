@@ -19,7 +19,7 @@ const MANAGEMENT = '999999999999';
 const ACCOUNT = '111111111111';
 const REGIONS = ['us-east-1', 'eu-west-1', 'us-west-2'];
 const RUN_AS = { enabled: true, defaultUser: 'ec2-user' } as const;
-/** The keys LZA's Security_Resources writes for its session logging (aws-facts §3). */
+/** The keys LZA's Security_Resources writes for its session logging (docs/aws-behaviour.md#what-lza-writes-into-the-document). */
 const LZA_LOGGING_KEYS = [
   'cloudWatchEncryptionEnabled',
   'cloudWatchLogGroupName',
@@ -299,7 +299,7 @@ describe('RunAs regression guard with failing LZA runs', () => {
     // Prepare + Act
     const { played, emf } = await play(
       '1.13.1',
-      // The second run changes the logging settings, so LZA's writer runs again (aws-facts §8).
+      // The second run changes the logging settings, so LZA's writer runs again (docs/aws-behaviour.md#lza-session-manager-writer).
       [
         { startAtSeconds: 0, failAt: 'Deploy/Customizations' },
         { startAtSeconds: 3000, changesSessionManagerSettings: true },

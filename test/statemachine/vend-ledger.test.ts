@@ -16,7 +16,7 @@ vi.hoisted(() => {
 });
 
 /**
- * The vend ledger end to end, on events as AWS sends them (aws-facts §1, §8): every CreateAccount
+ * The vend ledger end to end, on events as AWS sends them (docs/aws-behaviour.md#organizations, docs/aws-behaviour.md#control-tower): every CreateAccount
  * also logs AccountJoinedOrganization, Control Tower reports the same vend later, a landing-zone
  * update re-fires every enrolled account, invited accounts have no role, pipeline events get lost.
  */
@@ -304,7 +304,7 @@ describe('an invited account', () => {
 describe('LZA below 1.14 changing its session-manager settings', () => {
   it('resets RunAs in every account; the Security_Resources event starts a repair sweep that restores it', async () => {
     // Prepare + Act: two enrolled accounts made compliant earlier; the run changes the logging
-    // settings, so LZA 1.13.1's writer runs in every account and wipes RunAs (aws-facts §3, §8).
+    // settings, so LZA 1.13.1's writer runs in every account and wipes RunAs (docs/aws-behaviour.md#what-lza-writes-into-the-document).
     const compliant = createDefault({ enabled: true, defaultUser: 'ec2-user' }) as unknown as Record<
       string,
       unknown

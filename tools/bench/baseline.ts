@@ -2,7 +2,7 @@
  * The prior-art role waits the bench runs beside ours: the deployed ASL with only the role wait
  * replaced (AwaitRole's function and what follows it), so every other difference is held constant.
  *
- * - `aft`: AFT as it runs (aws-facts §6). Its account-provisioning Lambda polls AssumeRole every
+ * - `aft`: AFT as it runs (docs/aws-behaviour.md#aft-role-wait). Its account-provisioning Lambda polls AssumeRole every
  *   5 s for one minute (`_ensure_role_can_be_assumed`, timeout 1 minute, delay 5 s, in
  *   aws-ia/terraform-aws-control_tower_account_factory
  *   `sources/aft-lambda-layer/aft_common/account_provisioning_framework.py`, commit 0e0c00df), sleeps
@@ -19,7 +19,7 @@ import type { LambdaHandler } from '#local/runtime/state-machine.ts';
 
 export type BaselineName = 'aft' | 'aft-retrier';
 
-/** AFT's state-machine retrier (aws-facts §6): 60 s, ×1.5, no jitter; 5 retries is about 13 minutes. */
+/** AFT's state-machine retrier (docs/aws-behaviour.md#aft-role-wait): 60 s, ×1.5, no jitter; 5 retries is about 13 minutes. */
 export const AFT_STATE_MACHINE_RETRY = { IntervalSeconds: 60, BackoffRate: 1.5, MaxAttempts: 5 } as const;
 /** The retrier-only baseline keeps 9 retries (about 2.2 simulated hours): past any bench role delay. */
 export const AFT_RETRIER_ONLY = { IntervalSeconds: 60, BackoffRate: 1.5, MaxAttempts: 9 } as const;

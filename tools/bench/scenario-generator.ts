@@ -49,7 +49,7 @@ export interface GeneratorOptions {
   /** Fractions of account-regions seeded with each kind; the rest are missing. */
   mix?: { lzaLogging: number; compliant: number };
   /**
-   * Whether each CreateAccount also logs its join (AWS does: aws-facts §8). Off models one poller
+   * Whether each CreateAccount also logs its join (AWS does: docs/aws-behaviour.md#accountjoinedorganization-event). Off models one poller
    * per vend: the join's execution no longer polls once it stands down (issue 22).
    */
   joinEvents?: boolean;

@@ -1,7 +1,7 @@
 /**
  * Vends and Control Tower landing-zone updates in the simulated organization: accounts that
  * are created, invited or enrolled on the timeline or through the API, and the events
- * Organizations and Control Tower publish for them (aws-facts §1, §8).
+ * Organizations and Control Tower publish for them (docs/aws-behaviour.md#organizations, docs/aws-behaviour.md#control-tower).
  */
 import type { EventBus, EventEnvelope } from './bus.ts';
 import type { SimulatedClock, SimulatedScheduler } from './clock.ts';
@@ -115,7 +115,7 @@ function invite(world: VendWorld, account: ScenarioAccount, joinedMs: number): v
   const enrolledMs = joinedMs + vend.enrollSeconds * 1000;
   world.scheduler.at(world.clock.secondsAt(enrolledMs), () => {
     // The role Control Tower creates is assumable when the enrollment reports success
-    // (aws-facts §1: IAM may still lag in AWS; here a single instant).
+    // (docs/aws-behaviour.md#role-propagation: IAM may still lag in AWS; here a single instant).
     const existing = record.roles.get(CONTROL_TOWER_ROLE);
     if (existing === undefined || existing > enrolledMs)
       world.org.addRole(record.accountId, CONTROL_TOWER_ROLE, enrolledMs);
@@ -136,7 +136,7 @@ function invite(world: VendWorld, account: ScenarioAccount, joinedMs: number): v
   });
 }
 
-/** The Organizations join event for an account that joined at `joinedMs` (aws-facts §1, §8). */
+/** The Organizations join event for an account that joined at `joinedMs` (docs/aws-behaviour.md#accountjoinedorganization-event). */
 function joined(world: VendWorld, record: AccountRecord, joinedMs: number, deliveries: number): void {
   const { emitJoinEvents, joinEventDelaySeconds } = world.scenario.organizations;
   if (!emitJoinEvents) return;
@@ -160,7 +160,7 @@ function joined(world: VendWorld, record: AccountRecord, joinedMs: number, deliv
 /**
  * A Control Tower landing-zone update (or OU re-register) re-runs every enrolled account:
  * `UpdateManagedAccount` SUCCEEDED in the home region for each ACTIVE member that has
- * AWSControlTowerExecution at that moment (aws-facts §8). Returns how many accounts it touched.
+ * AWSControlTowerExecution at that moment (docs/aws-behaviour.md#landing-zone-updates-re-run-accounts). Returns how many accounts it touched.
  */
 export function landingZoneUpdate(world: VendWorld, atMs: number, deliveries = 1): number {
   let touched = 0;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ScenarioPipeline, ScenarioPipelineRun } from './scenario.ts';
 
 /**
- * The simulated LZA CodePipeline (aws-facts §2). A run is planned up front; the API answers
+ * The simulated LZA CodePipeline (docs/aws-behaviour.md#lza-pipeline-stages). A run is planned up front; the API answers
  * from the plan according to the simulated time, and the timeline publishes the state-change
  * events at the planned instants. Times are simulated epoch ms.
  */
@@ -52,7 +52,7 @@ export interface PlannedRun {
   status: 'Succeeded' | 'Failed';
   triggerType: string;
   regionByRegion: boolean;
-  /** The run changes LZA's session-manager logging settings (aws-facts §8): LZA writes everywhere. */
+  /** The run changes LZA's session-manager logging settings (docs/aws-behaviour.md#lza-session-manager-writer): LZA writes everywhere. */
   changesSessionManagerSettings: boolean;
   /** Final state-change events never delivered: `Stage/Action`, `Stage` or `pipeline`. */
   dropEvents: string[];
@@ -271,7 +271,7 @@ export interface LzaSessionManagerSettings {
 }
 
 /**
- * The content LZA's Security_Resources custom resource writes (aws-facts §3): the whole
+ * The content LZA's Security_Resources custom resource writes (docs/aws-behaviour.md#what-lza-writes-into-the-document): the whole
  * `inputs` map is rewritten; before 1.14.0 RunAs is forced off, from 1.14.0 the current
  * `runAsEnabled`/`runAsDefaultUser` are kept. Other keys are dropped.
  */

@@ -1,7 +1,7 @@
 /**
  * The LZA timeline: pipeline runs planned by `lza-pipeline.ts`, the CodePipeline state-change
  * events they publish, and the Security_Resources writer that rewrites the preferences
- * document where CloudFormation invokes it (aws-facts §8).
+ * document where CloudFormation invokes it (docs/aws-behaviour.md#lza-session-manager-writer).
  */
 
 import { PREFERENCES_DOCUMENT } from './account-vends.ts';
@@ -31,7 +31,7 @@ export interface LzaWriteRecord {
   region: string;
   outcome: 'updated' | 'created' | 'unchanged' | 'failed';
   /**
-   * Why LZA's custom resource ran here (aws-facts §8): the account's SecurityResources stack
+   * Why LZA's custom resource ran here (docs/aws-behaviour.md#lza-session-manager-writer): the account's SecurityResources stack
    * was created by this run, or the run changed the session-manager logging settings.
    */
   trigger: 'stack-created' | 'settings-changed';
@@ -94,7 +94,7 @@ export function startPipelineRun(world: LzaWorld, run: PipelineRunRequest, start
 }
 
 /**
- * CodePipeline's native state-change events (aws-facts §8): source `aws.codepipeline`, the
+ * CodePipeline's native state-change events (docs/aws-behaviour.md#pipeline-state-change-events): source `aws.codepipeline`, the
  * pipeline's region (the management account's home region for LZA), delivered at least once
  * (`pipeline.eventDeliveries` copies with the same id) unless the run drops it (`dropEvents`).
  */
@@ -209,7 +209,7 @@ function actionEvent(
 /**
  * LZA's Security_Resources: its `Custom::SsmSessionManagerSettings` resource writes the
  * preferences document in an account and region only when CloudFormation invokes it
- * (aws-facts §8): when this run creates the account's SecurityResources stack there (an
+ * (docs/aws-behaviour.md#lza-session-manager-writer): when this run creates the account's SecurityResources stack there (an
  * account that joined since the last deploy), or when the run changes the session-manager
  * logging settings (`runs[].changesSessionManagerSettings`: every ACTIVE account). Its
  * properties hold no run-unique value, so an unchanged stack is not touched.

@@ -129,7 +129,7 @@ const pipelineRunSchema = z.strictObject({
   /**
    * This run changes LZA's session-manager logging settings (bucket, prefix, log group,
    * encryption, key), so the Security_Resources custom resource is updated and rewrites the
-   * preferences document in EVERY account and region it deploys to (aws-facts §8). Without it
+   * preferences document in EVERY account and region it deploys to (docs/aws-behaviour.md#lza-session-manager-writer). Without it
    * the writer runs only where the account's SecurityResources stack is created by this run.
    */
   changesSessionManagerSettings: z.boolean().default(false),
@@ -300,7 +300,7 @@ export const scenarioSchema = z
         homeRegion: region.optional(),
       })
       .prefault({}),
-    /** At `atSeconds`: UpdateManagedAccount SUCCEEDED for every ACTIVE enrolled account (aws-facts §8). */
+    /** At `atSeconds`: UpdateManagedAccount SUCCEEDED for every ACTIVE enrolled account (docs/aws-behaviour.md#landing-zone-updates-re-run-accounts). */
     landingZoneUpdates: z
       .array(
         z.strictObject({

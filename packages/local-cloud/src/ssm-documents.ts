@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isMap, parseDocument as parseYaml, stringify as toYaml } from 'yaml';
 import { AwsServiceError } from './aws-error.ts';
 
-/** SSM documents, per account AND region, with numbered versions (aws-facts §5). */
+/** SSM documents, per account AND region, with numbered versions (docs/aws-behaviour.md#systems-manager). */
 
 export const MAX_DOCUMENT_BYTES = 64 * 1024;
 export type DocumentStatus = 'Creating' | 'Active' | 'Updating' | 'Failed' | 'Deleting';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type EventEnvelope, eventTime, makeEnvelope } from './bus.ts';
 
-/** CloudTrail-via-EventBridge vend events, shaped as aws-facts §1 describes. */
+/** CloudTrail-via-EventBridge vend events, shaped as docs/aws-behaviour.md#service-events-via-cloudtrail describes. */
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -154,11 +154,11 @@ export interface AccountJoinedFields {
 
 /**
  * Organizations `AccountJoinedOrganization`: logged for every created account (joined method
- * Created) and every accepted invitation (Invited) (aws-facts §1 "membership events", §8, from
+ * Created) and every accepted invitation (Invited) (docs/aws-behaviour.md#accountjoinedorganization-event, from
  * the CreateAccount API reference). Organizations is global: region us-east-1, like
  * CreateAccountResult.
  *
- * The detail's shape is UNCONFIRMED (no verbatim sample is public, aws-facts §1): this twin puts
+ * The detail's shape is UNCONFIRMED (no verbatim sample is public, docs/aws-behaviour.md#accountjoinedorganization-event): this twin puts
  * the member in `serviceEventDetails` as `{ accountId, accountName, joinedMethod,
  * joinedTimestamp }` (timestamp ISO 8601 UTC), the way CreateAccountResult carries its status.
  * Consumers should match on `detail.eventName` only, read the account id defensively, and take

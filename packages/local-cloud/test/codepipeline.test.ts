@@ -47,7 +47,7 @@ function lzaScenario(lzaVersion: string, extra: Partial<ScenarioInput['pipeline'
         documents: { 'us-east-1': customDocument, 'us-west-2': customDocument },
       },
     ],
-    // A run that changes the logging settings: LZA's writer runs in every account (aws-facts §8).
+    // A run that changes the logging settings: LZA's writer runs in every account (docs/aws-behaviour.md#lza-session-manager-writer).
     pipeline: {
       lzaVersion,
       regions: ['us-east-1', 'us-west-2'],

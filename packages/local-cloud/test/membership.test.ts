@@ -39,7 +39,7 @@ function joinDetails(event: EventEnvelope): Record<string, unknown> {
   return event.detail.serviceEventDetails as Record<string, unknown>;
 }
 
-describe('AccountJoinedOrganization (aws-facts §1, §8)', () => {
+describe('AccountJoinedOrganization (docs/aws-behaviour.md#accountjoinedorganization-event)', () => {
   it('publishes a Created join for every CreateAccount: organizations and controltower vends, and the API', async () => {
     // Prepare
     const cloud = await startCloud(
@@ -142,7 +142,7 @@ describe('AccountJoinedOrganization (aws-facts §1, §8)', () => {
   });
 });
 
-describe('DescribeAccount JoinedMethod and JoinedTimestamp (aws-facts §8)', () => {
+describe('DescribeAccount JoinedMethod and JoinedTimestamp (docs/aws-behaviour.md#join-method-and-join-time)', () => {
   it('reports the real join for the management account, old members and vended members', async () => {
     // Prepare
     const cloud = await startCloud(
@@ -267,7 +267,7 @@ describe('vend.via invited', () => {
   });
 });
 
-describe('landingZoneUpdates (aws-facts §8)', () => {
+describe('landingZoneUpdates (docs/aws-behaviour.md#landing-zone-updates-re-run-accounts)', () => {
   it('fires UpdateManagedAccount SUCCEEDED for every ACTIVE account that has AWSControlTowerExecution then', async () => {
     // Prepare
     const cloud = await startCloud(

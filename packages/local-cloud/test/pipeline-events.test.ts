@@ -63,7 +63,7 @@ function actionEvents(cloud: LocalCloud, stage: string, action: string): EventEn
     .filter((e) => e['detail-type'] === ACTION && e.detail.stage === stage && e.detail.action === action);
 }
 
-describe('CodePipeline state-change events (aws-facts §8)', () => {
+describe('CodePipeline state-change events (docs/aws-behaviour.md#pipeline-state-change-events)', () => {
   it("have AWS's envelope and detail fields", async () => {
     // Prepare
     const cloud = await startCloud(
@@ -192,7 +192,7 @@ describe('CodePipeline state-change events (aws-facts §8)', () => {
   });
 });
 
-describe("LZA's session-manager writer (aws-facts §8)", () => {
+describe("LZA's session-manager writer (docs/aws-behaviour.md#lza-session-manager-writer)", () => {
   const accounts: ScenarioInput['accounts'] = [
     { accountId: MEMBER, name: 'existing', roles: { OrganizationAccountAccessRole: 0 } },
     { accountId: OTHER_MEMBER, name: 'suspended', status: 'SUSPENDED', roles: {} },

@@ -103,7 +103,7 @@ describe('scenario vends', () => {
     await cloud.bus.waitFor((e) => e.detail.eventName === 'CreateManagedAccount', HOUR_MS);
     await elapse(20);
     // Assess
-    // Account Factory's CreateAccount also logs the Created join (aws-facts §8).
+    // Account Factory's CreateAccount also logs the Created join (docs/aws-behaviour.md#accountjoinedorganization-event).
     expect(events.map((e) => e.detail.eventName)).toEqual([
       'CreateAccountResult',
       'CreateAccountResult',

@@ -18,7 +18,7 @@ import { PreferencesDocumentInvalidError } from '#core/shared/errors.ts';
 
 const runAs = { enabled: true, defaultUser: 'ec2-user' };
 
-// LZA's shape (aws-facts §3): only the keys LZA writes, not the console's defaults.
+// LZA's shape (docs/aws-behaviour.md#what-lza-writes-into-the-document): only the keys LZA writes, not the console's defaults.
 const lzaLogging: SessionDocument = sessionDocument({
   s3BucketName: 'aws-accelerator-central-logs',
   s3KeyPrefix: 'session/111111111111/us-east-1',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { normalize } from '#core/vend/normalize.ts';
 
 /**
- * The local cloud's AccountJoinedOrganization (aws-facts §1, §8) is what the product's
+ * The local cloud's AccountJoinedOrganization (docs/aws-behaviour.md#accountjoinedorganization-event) is what the product's
  * normaliser takes as a join: the cloud sends what AWS sends, and the product reads it.
  */
 

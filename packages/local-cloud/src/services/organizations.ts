@@ -42,7 +42,7 @@ function account(ctx: OperationContext, record: AccountRecord) {
     // The deprecated Status knows ACTIVE, SUSPENDED and PENDING_CLOSURE only.
     Status: record.status === 'CLOSED' ? 'SUSPENDED' : record.status,
     State: record.status,
-    // aws-facts §8: the reliable way to tell a new vend from an old account, for every member.
+    // docs/aws-behaviour.md#join-method-and-join-time: the reliable way to tell a new vend from an old account, for every member.
     JoinedMethod: record.joinedMethod,
     JoinedTimestamp: epochSeconds((record.joinedMs ?? record.existsFromMs) as number),
   };
