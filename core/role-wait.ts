@@ -1,3 +1,4 @@
+import { errorMessage } from './error-text.ts';
 import { AwsTransientError, RoleNotAssumableError, RoleWaitTimeoutError, ThrottlingError } from './errors.ts';
 
 /**
@@ -21,7 +22,7 @@ export function roleWaitError(
   if (!waiting && !transient) return { error, waiting: false };
   const past = nowMs >= Date.parse(deadline);
   if (transient && past) return { error, waiting: false };
-  const message = (error as Error).message;
+  const message = errorMessage(error);
   if (past) {
     const timeout = `gave up waiting for a member role in account ${accountId} at ${deadline}: ${message}`;
     return { error: new RoleWaitTimeoutError(timeout, { cause: error }), waiting: false };

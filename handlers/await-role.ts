@@ -8,6 +8,7 @@ import type * as z from 'zod/mini';
 import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
 import { MemberSessions } from '#adapters/member-session.ts';
 import { OrganizationDirectory } from '#adapters/organizations.ts';
+import { errorName } from '#core/error-text.ts';
 import { AccountNotActiveError } from '#core/errors.ts';
 import {
   accountPhase,
@@ -75,7 +76,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       logger.debug('member role not assumable yet', {
         accountId: input.accountId,
         roles,
-        reason: (error as Error).name,
+        reason: errorName(error),
       });
       return { ...roleWaitAfter(attempt, elapsed(), total, schedule, phase), tried: roles };
     }

@@ -5,6 +5,7 @@ import { App, type AppProps, DefaultStackSynthesizer, type StackProps, Validatio
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config.ts';
+import { errorMessage } from '#core/error-text.ts';
 import { ConfigurationError } from '#core/errors.ts';
 import { hubAccount, MANAGEMENT_SUFFIX } from '#core/hub.ts';
 import { externalPipelineAccount, PIPELINE_ACCOUNT_SUFFIX } from '#core/pipeline-account.ts';
@@ -164,7 +165,7 @@ export function loadConfigFile(file: string): BootstrapperConfig {
   try {
     text = readFileSync(path.resolve(file), 'utf8');
   } catch (cause) {
-    throw new ConfigurationError(`Cannot read configuration file ${file}: ${(cause as Error).message}`, {
+    throw new ConfigurationError(`Cannot read configuration file ${file}: ${errorMessage(cause)}`, {
       cause,
     });
   }

@@ -6,6 +6,7 @@ import type {
 } from '#adapters/executions.ts';
 import { DEFAULT_STACK_NAME } from '#core/deployment.ts';
 import { secondsBetween } from '#core/enforcement.ts';
+import { describeError } from '#core/error-text.ts';
 import { SWEEP_MACHINE } from '#core/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep.ts';
 import { table } from '#core/text-table.ts';
@@ -146,7 +147,7 @@ async function follow(
         } catch (error) {
           // Progress is a nicety: an operator role without states:ListMapRuns still gets the result.
           progressAvailable = false;
-          io.err(`(no progress shown: ${(error as Error).name}: ${(error as Error).message})`);
+          io.err(`(no progress shown: ${describeError(error)})`);
         }
       }
       return !RUNNING.has(described.status);

@@ -124,7 +124,13 @@ export async function errorOf(
   try {
     await promise;
   } catch (error) {
-    return error as Error & { $metadata: { httpStatusCode?: number; attempts?: number } };
+    if (!(error instanceof Error)) throw new Error(`expected an Error, but the call threw ${String(error)}`);
+    // An SDK exception carries its $metadata; another Error (a refused scenario) gets an empty one.
+    const metadata =
+      '$metadata' in error && typeof error.$metadata === 'object' && error.$metadata !== null
+        ? error.$metadata
+        : {};
+    return Object.assign(error, { $metadata: metadata });
   }
   throw new Error('expected the call to fail, but it succeeded');
 }
