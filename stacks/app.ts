@@ -180,7 +180,7 @@ function iniRegion(text: string, profile: string): string | undefined {
     const line = raw.trim();
     const section = /^\[(.+)\]$/.exec(line);
     if (section) {
-      inProfile = wanted.has(section[1]!.trim());
+      inProfile = wanted.has((section[1] ?? '').trim());
       continue;
     }
     const setting = /^region\s*=\s*(\S+)/.exec(line);

@@ -113,8 +113,10 @@ export async function assumeRole(
       ...(options.durationSeconds ? { DurationSeconds: options.durationSeconds } : {}),
     }),
   );
-  const c = out.Credentials!;
-  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+  const { AccessKeyId, SecretAccessKey, SessionToken } = out.Credentials ?? {};
+  if (!AccessKeyId || !SecretAccessKey || !SessionToken)
+    throw new Error(`AssumeRole into ${accountId} answered without complete credentials`);
+  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
 }
 
 /** The error a promise rejects with (fails the test if it resolves). */
