@@ -18,7 +18,10 @@ export interface ReconcileFindings {
  * is looked for back to `lza.awaitTimeoutHours` ago, the window a vend is followed in.
  */
 export async function reconcileFindings(
-  reads: { pipeline: PipelineHistory; followedRuns: () => FollowedRuns },
+  reads: {
+    pipeline: Pick<PipelineHistory, 'exists' | 'misnamed' | 'runHistory'>;
+    followedRuns: Pick<FollowedRuns, 'unfollowed'>;
+  },
   config: { lza: { measureGap: boolean | 'auto'; version?: string | undefined; awaitTimeoutHours: number } },
   nowMs: number,
   known: { oldest: string | undefined; runs: RunHistory[] | undefined },
@@ -32,6 +35,6 @@ export async function reconcileFindings(
   const history =
     known.oldest !== undefined && known.oldest <= since ? known.runs : await pipeline.runHistory(since);
   const done = securityResourcesSince(history ?? [], since);
-  const unfollowed = done.length > 0 ? await reads.followedRuns().unfollowed(done) : [];
+  const unfollowed = done.length > 0 ? await reads.followedRuns.unfollowed(done) : [];
   return { misnamedPipelines, unfollowed };
 }

@@ -11,6 +11,7 @@ import {
   runAsSetting,
 } from '#core/config/config.ts';
 import { assertRegion, partitionOf } from '#core/shared/arn.ts';
+import { errorMessage } from '#core/shared/error-text.ts';
 import { BOOTSTRAP_MACHINE, type StateMachineRef } from '#core/shared/names.ts';
 import { chooseRegion, describeRegion, type RegionChoice, setTarget } from './aws-target.ts';
 import { type CliIo, CredentialsMissingError, type GlobalOptions, loadConfig, UserError } from './io.ts';
@@ -62,7 +63,7 @@ export class OperatorContext {
         const profile = globals.profile ?? env.AWS_PROFILE;
         throw new CredentialsMissingError(
           profile
-            ? `no AWS credentials for profile ${profile}: ${(error as Error).message.split('\n')[0]}; check the profile's name in ~/.aws/config, or run aws sso login --profile ${profile}`
+            ? `no AWS credentials for profile ${profile}: ${errorMessage(error).split('\n')[0]}; check the profile's name in ~/.aws/config, or run aws sso login --profile ${profile}`
             : 'no AWS credentials: set AWS_PROFILE or pass --profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
         );
       }

@@ -1,6 +1,7 @@
 import type { MemberSession } from '#adapters/member-session.ts';
 import type { RunAsReadout } from '#adapters/preferences-readout.ts';
 import { PreferencesStore } from '#adapters/preferences-store.ts';
+import { describeError, errorMessage } from '#core/shared/error-text.ts';
 import {
   CredentialsRejectedError,
   RoleNotAssumableError,
@@ -16,11 +17,6 @@ export type SurveyCell =
   | { accountId: string; region: string; kind: 'error'; reason: string };
 
 const CONCURRENCY = 8;
-
-function describeError(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(error)}`;
-}
 
 /**
  * Read the preferences document of every account in every region. Read sessions only: the
@@ -42,7 +38,7 @@ export async function surveyPreferences(
       // The management credentials or STS itself: every account would fail the same way. Stop.
       if (error instanceof CredentialsRejectedError || error instanceof StsRegionDisabledError) throw error;
       const kind = error instanceof RoleNotAssumableError ? 'role-unavailable' : 'error';
-      const reason = kind === 'role-unavailable' ? (error as Error).message : describeError(error);
+      const reason = kind === 'role-unavailable' ? errorMessage(error) : describeError(error);
       return regions.map((region) => {
         onCell();
         return { accountId, region, kind, reason };

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { networkErrorCode } from '#adapters/aws-errors.ts';
+import { describeError, errorMessage } from '#core/shared/error-text.ts';
 import { clearTarget, networkErrorLine } from './aws-target.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerConfig } from './commands/config.ts';
@@ -134,7 +135,7 @@ export async function runProgram(
       // Commander has already printed its message on stderr.
       return fail(EXIT.usage, 'usage', error.message.replace(/^error: /, ''), true);
     }
-    if (isUserError(error)) return fail(EXIT.usage, 'usage', (error as Error).message);
+    if (isUserError(error)) return fail(EXIT.usage, 'usage', errorMessage(error));
     if (error instanceof CredentialsMissingError) return fail(EXIT.credentials, 'credentials', error.message);
     const network = networkErrorCode(error);
     if (network)
@@ -144,11 +145,6 @@ export async function runProgram(
         networkErrorLine(network, program.opts<GlobalOptions>().endpointUrl),
       );
     const code = exitCodeForError(error);
-    const name = (error as Error)?.name ?? 'Error';
-    return fail(
-      code,
-      code === EXIT.credentials ? 'credentials' : 'aws',
-      `${name}: ${(error as Error)?.message ?? String(error)}`,
-    );
+    return fail(code, code === EXIT.credentials ? 'credentials' : 'aws', describeError(error));
   }
 }

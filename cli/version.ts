@@ -1,4 +1,5 @@
 import { DEFAULT_STACK_NAME, PRODUCT_VERSION, VERSION_OUTPUT } from '#core/deploy/deployment.ts';
+import { errorMessage } from '#core/shared/error-text.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope } from './io.ts';
 
 /** How long --version waits for the stack before saying it is not reachable. */
@@ -39,7 +40,7 @@ export async function printVersion(globals: GlobalOptions, io: CliIo): Promise<n
     if (version) report.stack.version = version;
     else report.stack.unavailable = `no ${VERSION_OUTPUT} output`;
   } catch (error) {
-    report.stack.unavailable = (error as Error).message.split('\n')[0] ?? String(error);
+    report.stack.unavailable = errorMessage(error).split('\n')[0] ?? '';
   }
   if (globals.json) io.out(jsonEnvelope('version', EXIT.ok, { ...report }));
   else {

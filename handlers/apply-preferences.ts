@@ -2,23 +2,26 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
-import { MemberSessions } from '#adapters/member-session.ts';
+import type { MemberSessions } from '#adapters/member-session.ts';
 import { prunedMetrics, versionLimitMetrics } from '#core/document/apply-outcome.ts';
 import type { ApplyResult } from '#core/document/region-result.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, logger, metrics } from './shared/observability.ts';
 import { openPreferencesStore } from './shared/preferences-store.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { memberSessions } from './shared/wiring/member-sessions.ts';
+
+export type ApplyPreferencesDependencies = Pick<HandlerEnvironment, 'config' | 'runAs'> & {
+  sessions: Pick<MemberSessions, 'open'>;
+};
 
 /**
  * Read, merge, write, wait for Active, then promote, in one account and region. A document we may
  * not merge into is refused by the store with PreferencesDocumentInvalidError, which propagates.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => ApplyPreferencesDependencies) {
   async function applyPreferences(input: RegionTaskInput, _context: Context): Promise<ApplyResult> {
     const { sessions, runAs, config } = dependencies();
     const store = await openPreferencesStore(sessions, input, 'write', config.documentVersionPruning);
@@ -44,6 +47,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(applyPreferences);
 }
 
-export const handler = createHandler(
-  fromProcessEnvironment({ STSClient, MemberSessions, SSMClient, assumedRoleCredentials }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): ApplyPreferencesDependencies {
+  return { ...environment, sessions: memberSessions(environment, SSMClient) };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -1,13 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
-import { MemberSessions } from '#adapters/member-session.ts';
-import { OrganizationDirectory } from '#adapters/organizations.ts';
+import type { MemberSessions } from '#adapters/member-session.ts';
+import type { OrganizationDirectory } from '#adapters/organizations.ts';
+import { errorName } from '#core/shared/error-text.ts';
 import { AccountNotActiveError } from '#core/shared/errors.ts';
 import {
   accountPhase,
@@ -21,9 +19,16 @@ import {
   roleWaitError,
   roleWaitTotalSeconds,
 } from '#core/vend/role-wait.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { awaitRoleInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { memberSessions } from './shared/wiring/member-sessions.ts';
+import { organization } from './shared/wiring/organization.ts';
+
+export type AwaitRoleDependencies = Pick<HandlerEnvironment, 'config' | 'now' | 'sleep'> & {
+  sessions: Pick<MemberSessions, 'open'>;
+  organization: Pick<OrganizationDirectory, 'stateOf'>;
+};
 
 export type AwaitRoleOutput =
   | { roleName: string; assumableAt: string }
@@ -39,7 +44,7 @@ export type AwaitRoleOutput =
  * the time since the wait began (core/vend/role-wait.ts); past the deadline, RoleWaitTimeoutError. The
  * sweep probes existing accounts with a deadline already reached: one attempt, then a verdict.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => AwaitRoleDependencies) {
   async function awaitRole(
     input: z.infer<typeof awaitRoleInput>,
     _context: Context,
@@ -75,7 +80,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
       logger.debug('member role not assumable yet', {
         accountId: input.accountId,
         roles,
-        reason: (error as Error).name,
+        reason: errorName(error),
       });
       return { ...roleWaitAfter(attempt, elapsed(), total, schedule, phase), tried: roles };
     }
@@ -86,12 +91,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(awaitRole);
 }
 
-export const handler = createHandler(
-  fromProcessEnvironment({
-    STSClient,
-    MemberSessions,
-    assumedRoleCredentials,
-    OrganizationsClient,
-    OrganizationDirectory,
-  }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): AwaitRoleDependencies {
+  return { ...environment, sessions: memberSessions(environment), organization: organization(environment) };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -1,11 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
-import { OrganizationDirectory } from '#adapters/organizations.ts';
+import type { OrganizationDirectory } from '#adapters/organizations.ts';
 import {
   emptySweepTotals,
   resolveSweepOptions,
@@ -14,7 +11,6 @@ import {
   sweepBatch,
   sweepBatchSize,
 } from '#core/sweep/sweep.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import {
   continuingSweep,
@@ -22,12 +18,21 @@ import {
   listAccountsInput,
   parseSweepRequest,
 } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { organization } from './shared/wiring/organization.ts';
+
+export type ListAccountsDependencies = Pick<HandlerEnvironment, 'config' | 'now'> & {
+  organization: Pick<OrganizationDirectory, 'batch'>;
+};
 
 /**
  * The sweep's listing step: resolves the options on the first call, then lists the next batch of
  * ACTIVE, non-excluded accounts (SUSPENDED and excluded ones are counted, not visited).
  */
-export function createHandler(dependencies: () => HandlerDependencies, options: { batchSize?: number } = {}) {
+export function createHandler(
+  dependencies: () => ListAccountsDependencies,
+  options: { batchSize?: number } = {},
+) {
   async function listAccounts(input: ListAccountsInput, _context: Context): Promise<SweepState> {
     const { config, organization, now } = dependencies();
     const state = continuingSweep(input.sweep);
@@ -57,6 +62,9 @@ export function createHandler(dependencies: () => HandlerDependencies, options: 
     .handler(listAccounts);
 }
 
-export const handler = createHandler(
-  fromProcessEnvironment({ OrganizationsClient, OrganizationDirectory, STSClient, assumedRoleCredentials }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): ListAccountsDependencies {
+  return { ...environment, organization: organization(environment) };
+}
+
+export const handler = createHandler(coldStart(wire));

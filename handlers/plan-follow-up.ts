@@ -1,28 +1,32 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
-import { FollowedRuns } from '#adapters/followed-runs.ts';
-import { PipelineHistory } from '#adapters/pipeline-history.ts';
+import type { FollowedRuns } from '#adapters/followed-runs.ts';
+import type { PipelineHistory } from '#adapters/pipeline-history.ts';
 import { reconcileFindings } from '#adapters/reconcile-findings.ts';
-import { VendLedger } from '#adapters/vend-ledger.ts';
+import type { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/follow-up/follow-up.ts';
 import { capPlan } from '#core/follow-up/plan.ts';
 import { planRedrives } from '#core/vend/redrive.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { type FollowUpPlanOutput, type PlanFollowUpInput, planFollowUpInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { followedRuns, vendLedger } from './shared/wiring/ledger.ts';
+import { pipelineHistory } from './shared/wiring/pipeline-history.ts';
+
+export type PlanFollowUpDependencies = Pick<HandlerEnvironment, 'config' | 'now' | 'region'> & {
+  ledger: Pick<VendLedger, 'openVends'>;
+  pipeline: Pick<PipelineHistory, 'runHistory' | 'exists' | 'misnamed'>;
+  followedRuns: Pick<FollowedRuns, 'unfollowed'>;
+};
 
 /**
  * What LZA's progress means for the open vends. Started by a Deploy-stage Security_Resources or
  * Customizations action event ("look now") or by the reconciler's schedule (catch what events
  * missed). Reads only: the ledger's open vends and the pipeline's history.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => PlanFollowUpDependencies) {
   async function planFollowUp(input: PlanFollowUpInput, _context: Context): Promise<FollowUpPlanOutput> {
     const { config, ledger, now } = dependencies();
     const trigger = decide.followUpTrigger(input.input, config.lza.pipelineName);
@@ -77,15 +81,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(planFollowUp);
 }
 
-export const handler = createHandler(
-  // STS only for an external pipeline account, whose reader role it assumes.
-  fromProcessEnvironment({
-    CodePipelineClient,
-    PipelineHistory,
-    DynamoDBClient,
-    VendLedger,
-    FollowedRuns,
-    STSClient,
-    assumedRoleCredentials,
-  }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): PlanFollowUpDependencies {
+  return {
+    ...environment,
+    ledger: vendLedger(environment),
+    pipeline: pipelineHistory(environment),
+    followedRuns: followedRuns(environment),
+  };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -1,24 +1,25 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { CodePipelineClient } from '@aws-sdk/client-codepipeline';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { PipelineHistory } from '#adapters/pipeline-history.ts';
-import { VendLedger } from '#adapters/vend-ledger.ts';
-import { recordVendVerification } from '#adapters/vend-measurement.ts';
+import { type MeasuringDependencies, recordVendVerification } from '#adapters/vend-measurement.ts';
 import { summarizeEnforcement } from '#core/vend/enforcement.ts';
 import * as decide from '#core/vend/enforcement-record.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordEnforcementInput, recordEnforcementInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { vendLedger } from './shared/wiring/ledger.ts';
+import { pipelineHistory } from './shared/wiring/pipeline-history.ts';
+
+/** The vend ledger, the clock, and (lza.measureGap auto) whether the LZA pipeline exists. */
+export type RecordEnforcementDependencies = MeasuringDependencies;
 
 /**
  * Emits the enforcement metrics (EMF) and records the verification in the vend ledger. Account
  * ids go to metadata, never to dimensions.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => RecordEnforcementDependencies) {
   async function recordEnforcement(input: RecordEnforcementInput, _context: Context) {
     const { request, role, regions } = input;
     const summary = summarizeEnforcement(request.vendedAt, role?.assumableAt, regions);
@@ -56,6 +57,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(recordEnforcement);
 }
 
-export const handler = createHandler(
-  fromProcessEnvironment({ DynamoDBClient, VendLedger, CodePipelineClient, PipelineHistory }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): RecordEnforcementDependencies {
+  return { ...environment, ledger: vendLedger(environment), pipeline: pipelineHistory(environment) };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -1,31 +1,36 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { FollowedRuns } from '#adapters/followed-runs.ts';
-import { VendLedger } from '#adapters/vend-ledger.ts';
+import type { FollowedRuns } from '#adapters/followed-runs.ts';
+import type { VendLedger } from '#adapters/vend-ledger.ts';
 import { measureUnownedVends } from '#adapters/vend-measurement.ts';
 import { recordVendRepairs } from '#adapters/vend-repairs.ts';
 import * as decide from '#core/follow-up/follow-up.ts';
 import { METRIC, type MetricPoint } from '#core/shared/metrics.ts';
 import { expiresAtFor } from '#core/vend/ledger.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, emitVendMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordFollowUpInput, recordFollowUpInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { followedRuns, vendLedger } from './shared/wiring/ledger.ts';
+
+export type RecordFollowUpDependencies = Pick<HandlerEnvironment, 'config' | 'now'> & {
+  ledger: VendLedger;
+  followedRuns: Pick<FollowedRuns, 'record'>;
+};
 
 /**
  * Writes the follow-up into the ledger and emits each metric once: repairs after LZA's
  * Security_Resources with the re-exposure they ended, and each vend's gap when its covering run
  * finished Customizations. Settling is a conditional write, so a duplicate event emits nothing.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => RecordFollowUpDependencies) {
   async function recordFollowUp(
     input: RecordFollowUpInput,
     _context: Context,
   ): Promise<decide.FollowUpTally> {
-    const { ledger, now } = dependencies();
+    const { ledger, now, config, followedRuns: followed } = dependencies();
     const nowIso = new Date(now()).toISOString();
     const tally = decide.emptyTally();
     // Shared-instance metrics are added at the end, with no await after them (see RecordEnforcement).
@@ -50,9 +55,7 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     }
     // The repair sweep started: its Security_Resources are followed (the reconciler skips them).
     if (input.plan.followed.length > 0)
-      await dependencies()
-        .followedRuns()
-        .record(input.plan.followed, nowIso, expiresAtFor(nowIso, dependencies().config.ledgerRetentionDays));
+      await followed.record(input.plan.followed, nowIso, expiresAtFor(nowIso, config.ledgerRetentionDays));
     // Re-driven MAX_REDRIVES times and still unverified: an operator must look (alarmed).
     if (input.plan.exhausted.length > 0) {
       logger.warn('vend re-drives exhausted', { vends: input.plan.exhausted });
@@ -76,4 +79,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(recordFollowUp);
 }
 
-export const handler = createHandler(fromProcessEnvironment({ DynamoDBClient, VendLedger, FollowedRuns }));
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): RecordFollowUpDependencies {
+  return { ...environment, ledger: vendLedger(environment), followedRuns: followedRuns(environment) };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -10,18 +10,18 @@ import {
   sweepBatchMetrics,
   tallySweepBatch,
 } from '#core/sweep/sweep.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { addMetrics, logger, metrics } from './shared/observability.ts';
 import { type RecordSweepInput, recordSweepInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
 
 /**
  * Tallies one batch of the sweep and emits its metrics (a sweep of several batches emits several
  * data points; CloudWatch sums them). Every finding is logged; the output keeps a capped list.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(environment: () => Pick<HandlerEnvironment, 'config'>) {
   async function recordSweep(input: RecordSweepInput, _context: Context): Promise<SweepState> {
-    // Built for its check of the environment at cold start; the tally needs none of it.
-    dependencies();
+    // Read for its check of the environment at cold start; the tally needs none of it.
+    environment();
     const failed = input.batchError ? { accounts: input.page.accountIds.length } : undefined;
     if (input.batchError) {
       logger.error('sweep batch failed as a whole; its accounts were not (all) swept', {
@@ -51,4 +51,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(recordSweep);
 }
 
-export const handler = createHandler(fromProcessEnvironment());
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): Pick<HandlerEnvironment, 'config'> {
+  return environment;
+}
+
+export const handler = createHandler(coldStart(wire));

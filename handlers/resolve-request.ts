@@ -1,28 +1,32 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
-import { ExecutionStatus } from '#adapters/execution-status.ts';
-import { OrganizationDirectory } from '#adapters/organizations.ts';
-import { VendLedger } from '#adapters/vend-ledger.ts';
+import type { ExecutionStatus } from '#adapters/execution-status.ts';
+import type { OrganizationDirectory } from '#adapters/organizations.ts';
+import type { VendLedger } from '#adapters/vend-ledger.ts';
 import * as decide from '#core/vend/bootstrap-request.ts';
 import { normalize } from '#core/vend/normalize.ts';
 import { ownerToCheck } from '#core/vend/transitions.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { type ResolveRequestInput, resolveRequestInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { executionStatus } from './shared/wiring/execution-status.ts';
+import { vendLedger } from './shared/wiring/ledger.ts';
+import { organization } from './shared/wiring/organization.ts';
+
+export type ResolveRequestDependencies = Pick<HandlerEnvironment, 'config' | 'now'> & {
+  organization: Pick<OrganizationDirectory, 'describe'>;
+  ledger: Pick<VendLedger, 'recordTrigger' | 'claim' | 'takeOver'>;
+  executions: Pick<ExecutionStatus, 'hasEnded'>;
+};
 
 /**
  * Turns the triggering event into a bootstrap request, or a logged reason to ignore it. Every
  * request is checked against Organizations: the account's join time, not the event, says
  * whether this is a vend. A vend is recorded in the ledger and its measurements claimed once.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => ResolveRequestDependencies) {
   async function resolveRequest(
     input: ResolveRequestInput,
     _context: Context,
@@ -61,16 +65,14 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(resolveRequest);
 }
 
-export const handler = createHandler(
-  fromProcessEnvironment({
-    OrganizationsClient,
-    OrganizationDirectory,
-    DynamoDBClient,
-    VendLedger,
-    SFNClient,
-    ExecutionStatus,
-    // A hub account reads the organization through the management account's hop role.
-    STSClient,
-    assumedRoleCredentials,
-  }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): ResolveRequestDependencies {
+  return {
+    ...environment,
+    organization: organization(environment),
+    ledger: vendLedger(environment),
+    executions: executionStatus(environment),
+  };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -1,23 +1,26 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { assumedRoleCredentials } from '#adapters/assumed-role-credentials.ts';
-import { MemberSessions } from '#adapters/member-session.ts';
+import type { MemberSessions } from '#adapters/member-session.ts';
 import type { VerifyResult } from '#core/document/region-result.ts';
-import { fromProcessEnvironment, type HandlerDependencies } from './shared/dependencies.ts';
 import { logger } from './shared/observability.ts';
 import { openPreferencesStore } from './shared/preferences-store.ts';
 import { type RegionTaskInput, regionTaskInput } from './shared/schemas.ts';
+import { coldStart, type HandlerEnvironment } from './shared/wiring/environment.ts';
+import { memberSessions } from './shared/wiring/member-sessions.ts';
+
+export type VerifyPreferencesDependencies = Pick<HandlerEnvironment, 'runAs' | 'now'> & {
+  sessions: Pick<MemberSessions, 'open'>;
+};
 
 /**
  * Read back `$LATEST` and `$DEFAULT` with a read-only session and judge them with the one rule
  * check and plan use: both Active and carrying the RunAs setting. A Failed version is drift
  * (apply repairs it), never compliant; the store throws whatever is not compliant.
  */
-export function createHandler(dependencies: () => HandlerDependencies) {
+export function createHandler(dependencies: () => VerifyPreferencesDependencies) {
   async function verifyPreferences(input: RegionTaskInput, _context: Context): Promise<VerifyResult> {
     const { sessions, runAs, now } = dependencies();
     const store = await openPreferencesStore(sessions, input, 'read');
@@ -32,6 +35,9 @@ export function createHandler(dependencies: () => HandlerDependencies) {
     .handler(verifyPreferences);
 }
 
-export const handler = createHandler(
-  fromProcessEnvironment({ STSClient, MemberSessions, SSMClient, assumedRoleCredentials }),
-);
+/** The Lambda's wiring: this handler's builders over its environment (read once per cold start). */
+export function wire(environment: HandlerEnvironment): VerifyPreferencesDependencies {
+  return { ...environment, sessions: memberSessions(environment, SSMClient) };
+}
+
+export const handler = createHandler(coldStart(wire));

@@ -7,6 +7,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { type BootstrapperConfig, DEFAULT_CONFIG_FILE, parseConfigText } from '#core/config/config.ts';
 import { hubAccount, MANAGEMENT_SUFFIX } from '#core/deploy/hub.ts';
 import { externalPipelineAccount, PIPELINE_ACCOUNT_SUFFIX } from '#core/deploy/pipeline-account.ts';
+import { errorMessage } from '#core/shared/error-text.ts';
 import { ConfigurationError } from '#core/shared/errors.ts';
 import { BootstrapperStack, DEFAULT_STACK_NAME } from './bootstrapper-stack.ts';
 import { FORWARDER_SUFFIX, ForwarderStack, forwarderRegionFor } from './forwarder-stack.ts';
@@ -164,7 +165,7 @@ export function loadConfigFile(file: string): BootstrapperConfig {
   try {
     text = readFileSync(path.resolve(file), 'utf8');
   } catch (cause) {
-    throw new ConfigurationError(`Cannot read configuration file ${file}: ${(cause as Error).message}`, {
+    throw new ConfigurationError(`Cannot read configuration file ${file}: ${errorMessage(cause)}`, {
       cause,
     });
   }
@@ -179,7 +180,7 @@ function iniRegion(text: string, profile: string): string | undefined {
     const line = raw.trim();
     const section = /^\[(.+)\]$/.exec(line);
     if (section) {
-      inProfile = wanted.has(section[1]!.trim());
+      inProfile = wanted.has((section[1] ?? '').trim());
       continue;
     }
     const setting = /^region\s*=\s*(\S+)/.exec(line);

@@ -195,7 +195,8 @@ export function distributedMapLabel(file: string): string {
       ([, state]) => state.Type === 'Map' && state.ItemProcessor?.ProcessorConfig?.Mode === 'DISTRIBUTED',
     )
     .map(([name, state]) => state.Label ?? name);
-  if (labels.length !== 1)
+  const [label, ...others] = labels;
+  if (label === undefined || others.length > 0)
     throw new Error(`${file}: expected one top-level distributed Map, found ${labels.length}`);
-  return labels[0]!;
+  return label;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { errorMessage } from '#core/shared/error-text.ts';
 import type { DemoReport } from '#local/report.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress, UserError } from '../io.ts';
 import { positiveSeconds } from '../options.ts';
@@ -16,7 +17,7 @@ async function writeHtmlReport(file: string, report: DemoReport): Promise<void> 
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, renderHtmlReport(report));
   } catch (error) {
-    throw new UserError(`cannot write the HTML report to ${file}: ${(error as Error).message}`);
+    throw new UserError(`cannot write the HTML report to ${file}: ${errorMessage(error)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { findMismatch } from '#core/deploy/event-pattern.ts';
+import { errorMessage, errorName } from '#core/shared/error-text.ts';
 import { normalize } from '#core/vend/normalize.ts';
 import { vendEventRules } from '#core/vend/rules.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, loadConfig, UserError } from '../io.ts';
@@ -39,7 +40,7 @@ export function explainEvents(
           ? { kind: 'bootstrap', request: result.request }
           : { kind: 'ignore', code: result.code, reason: result.reason };
     } catch (error) {
-      outcome = { kind: 'error', error: (error as Error).name, message: (error as Error).message };
+      outcome = { kind: 'error', error: errorName(error), message: errorMessage(error) };
     }
     return { index, matchedRules, unmatched, outcome };
   });
@@ -56,7 +57,7 @@ function readEvents(source: string): unknown[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`${source} is not JSON: ${(error as Error).message}`);
+    throw new UserError(`${source} is not JSON: ${errorMessage(error)}`);
   }
   return Array.isArray(parsed) ? parsed : [parsed];
 }

@@ -136,19 +136,22 @@ export function registerReplay(program: Command, io: CliIo): void {
 
       // Resolve the state machine first, so a missing stack stops us before anything is sent.
       const needsArn = options.via === 'sfn' || wait;
-      const stateMachineArn = needsArn
-        ? (options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName)))
+      const machine = needsArn
+        ? {
+            arn: options.stateMachineArn ?? (await ctx.stateMachineArnFromStack(options.stackName)),
+            sfn: ctx.aws.executions(),
+          }
         : undefined;
-      const sfn = needsArn ? ctx.aws.executions() : undefined;
 
       const sentAt = Date.now();
+      // --via sfn always has the machine (needsArn); --wait too.
       const results =
-        options.via === 'events'
+        options.via === 'events' || !machine
           ? await putReplayEvents(ctx, accountIds.map(detailOf))
-          : await startReplayExecutions(ctx, sfn!, stateMachineArn!, accountIds.map(detailOf), sentAt);
+          : await startReplayExecutions(ctx, machine.sfn, machine.arn, accountIds.map(detailOf), sentAt);
 
-      if (wait) {
-        await follow(io, sfn!, stateMachineArn!, results, {
+      if (wait && machine) {
+        await follow(io, machine.sfn, machine.arn, results, {
           since: sentAt - CLOCK_SKEW_MS,
           timeoutMs,
           pollMs,

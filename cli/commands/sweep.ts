@@ -6,6 +6,7 @@ import type {
 } from '#adapters/executions.ts';
 import { table } from '#cli/text-table.ts';
 import { DEFAULT_STACK_NAME } from '#core/deploy/deployment.ts';
+import { describeError } from '#core/shared/error-text.ts';
 import { SWEEP_MACHINE } from '#core/shared/names.ts';
 import { type SweepOptions, type SweepTotals, sweepIsClean } from '#core/sweep/sweep.ts';
 import { secondsBetween } from '#core/vend/enforcement.ts';
@@ -146,7 +147,7 @@ async function follow(
         } catch (error) {
           // Progress is a nicety: an operator role without states:ListMapRuns still gets the result.
           progressAvailable = false;
-          io.err(`(no progress shown: ${(error as Error).name}: ${(error as Error).message})`);
+          io.err(`(no progress shown: ${describeError(error)})`);
         }
       }
       return !RUNNING.has(described.status);

@@ -137,10 +137,10 @@ function isLiteral(value: unknown): value is PatternLiteral {
 function matcherMatches(matcher: unknown, leaves: unknown[]): boolean {
   if (isLiteral(matcher)) return leaves.some((leaf) => leaf === matcher);
   if (!isRecord(matcher)) return false;
-  const keys = Object.keys(matcher);
-  if (keys.length !== 1) return false;
-  const operator = keys[0]!;
-  const operand = matcher[operator];
+  const entries = Object.entries(matcher);
+  const [entry] = entries;
+  if (entries.length !== 1 || !entry) return false;
+  const [operator, operand] = entry;
   switch (operator) {
     case 'exists':
       if (typeof operand !== 'boolean') return false;
@@ -185,9 +185,9 @@ function wildcardMatches(pattern: string, leaf: unknown): boolean {
   if (typeof leaf !== 'string') return false;
   let source = '';
   for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index]!;
+    const char = pattern.charAt(index);
     if (char === '\\' && index + 1 < pattern.length) {
-      source += escapeRegExp(pattern[++index]!);
+      source += escapeRegExp(pattern.charAt(++index));
     } else if (char === '*') {
       source += '[\\s\\S]*';
     } else {
@@ -222,9 +222,12 @@ function numericMatches(operand: unknown, leaf: unknown): boolean {
   for (let index = 0; index < operand.length; index += 2) {
     const operator = operand[index];
     const bound = operand[index + 1];
-    if (typeof operator !== 'string' || !Object.hasOwn(NUMERIC_OPERATORS, operator)) return false;
-    if (typeof bound !== 'number' || !Number.isFinite(bound)) return false;
-    if (!NUMERIC_OPERATORS[operator]!(leaf, bound)) return false;
+    const compare =
+      typeof operator === 'string' && Object.hasOwn(NUMERIC_OPERATORS, operator)
+        ? NUMERIC_OPERATORS[operator]
+        : undefined;
+    if (!compare || typeof bound !== 'number' || !Number.isFinite(bound)) return false;
+    if (!compare(leaf, bound)) return false;
   }
   return true;
 }
@@ -234,8 +237,9 @@ function anythingButMatches(operand: unknown, leaf: unknown): boolean {
   if (isLiteral(operand)) return leaf !== operand;
   if (Array.isArray(operand))
     return operand.length > 0 && operand.every(isLiteral) && !operand.some((item) => item === leaf);
-  if (!isRecord(operand) || Object.keys(operand).length !== 1 || typeof leaf !== 'string') return false;
-  const [operator, value] = Object.entries(operand)[0]!;
+  const [entry, ...more] = isRecord(operand) ? Object.entries(operand) : [];
+  if (!entry || more.length > 0 || typeof leaf !== 'string') return false;
+  const [operator, value] = entry;
   const values = typeof value === 'string' ? [value] : Array.isArray(value) ? value : [];
   if (values.length === 0 || !values.every((item) => typeof item === 'string')) return false;
   switch (operator) {

@@ -158,18 +158,18 @@ function loopStates(states: Record<string, Json>): Set<string> {
       ...((state.Catch as Json[] | undefined) ?? []).map((c) => c.Next),
     ].filter((n): n is string => typeof n === 'string');
   const onCycle = new Set<string>();
-  for (const start of Object.keys(states)) {
+  for (const [start, first] of Object.entries(states)) {
     const seen = new Set<string>();
-    const stack = next(states[start]!);
-    while (stack.length > 0) {
-      const name = stack.pop()!;
+    const stack = next(first);
+    for (let name = stack.pop(); name !== undefined; name = stack.pop()) {
       if (name === start) {
         onCycle.add(start);
         break;
       }
-      if (seen.has(name) || !states[name]) continue;
+      const state = states[name];
+      if (seen.has(name) || !state) continue;
       seen.add(name);
-      stack.push(...next(states[name]!));
+      stack.push(...next(state));
     }
   }
   return onCycle;

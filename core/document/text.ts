@@ -1,5 +1,6 @@
 import { applyEdits, type Node as JsonNode, modify, parseTree } from 'jsonc-parser';
 import { isMap, isScalar, parseDocument as parseYaml, parse as parseYamlValue, Scalar } from 'yaml';
+import { errorMessage } from '../shared/error-text.ts';
 import { PreferencesDocumentInvalidError } from '../shared/errors.ts';
 
 /**
@@ -49,7 +50,7 @@ export function readDocumentText(text: string): DocumentText {
   try {
     return { format: 'JSON', text, value: JSON.parse(text) };
   } catch (error) {
-    jsonError = firstLine((error as Error).message);
+    jsonError = firstLine(errorMessage(error));
   }
   const yaml = parseYaml(text, { prettyErrors: false });
   const yamlError = yaml.errors[0];

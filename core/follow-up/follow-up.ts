@@ -220,20 +220,19 @@ export type RepairResult = PlannedRepair & RegionResult;
 
 /** The results grouped by vend, in first-seen order. */
 export function groupByVend<T extends VendKey>(results: readonly T[]): T[][] {
-  const byVend = new Map<string, T[]>();
-  for (const result of results) {
-    const id = `${result.accountId}|${result.joinedAt}`;
-    byVend.set(id, [...(byVend.get(id) ?? []), result]);
-  }
-  return [...byVend.values()];
+  return resultsByVend(results).map((group) => group.results);
 }
 
-/** The results grouped by vend, each group with its vend's key, in first-seen order. */
+/** The results grouped by vend, each group with its vend's key (from its first result), in first-seen order. */
 export function resultsByVend<T extends VendKey>(results: readonly T[]): { vend: VendKey; results: T[] }[] {
-  return groupByVend(results).map((group) => ({
-    vend: { accountId: group[0]!.accountId, joinedAt: group[0]!.joinedAt },
-    results: group,
-  }));
+  const byVend = new Map<string, { vend: VendKey; results: T[] }>();
+  for (const result of results) {
+    const { accountId, joinedAt } = result;
+    const group = byVend.get(`${accountId}|${joinedAt}`);
+    if (group) group.results.push(result);
+    else byVend.set(`${accountId}|${joinedAt}`, { vend: { accountId, joinedAt }, results: [result] });
+  }
+  return [...byVend.values()];
 }
 
 /**

@@ -23,17 +23,20 @@ export function parseEventTimestamp(value: unknown): string | undefined {
   if (iso) {
     const [, y, mo, d, h, mi, s, fraction, zone] = iso;
     const millis = Number((fraction ?? '0').padEnd(3, '0').slice(0, 3));
-    const offsetMinutes = zone === 'Z' ? 0 : zoneOffsetMinutes(zone!);
+    // The pattern requires a zone; the check only tells TypeScript so.
+    if (zone === undefined) return undefined;
+    const offsetMinutes = zone === 'Z' ? 0 : zoneOffsetMinutes(zone);
     if (offsetMinutes === undefined) return undefined;
     return utc(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), millis, offsetMinutes);
   }
   const locale = LOCALE.exec(text);
   if (locale) {
     const [, monthName, d, y, h, mi, s, meridiem] = locale;
-    const month = MONTHS.indexOf(monthName!.toLowerCase()) + 1;
+    if (monthName === undefined || meridiem === undefined) return undefined;
+    const month = MONTHS.indexOf(monthName.toLowerCase()) + 1;
     const hour12 = Number(h);
     if (month === 0 || hour12 < 1 || hour12 > 12) return undefined;
-    const hour = (hour12 % 12) + (meridiem!.toUpperCase() === 'PM' ? 12 : 0);
+    const hour = (hour12 % 12) + (meridiem.toUpperCase() === 'PM' ? 12 : 0);
     return utc(Number(y), month, Number(d), hour, Number(mi), Number(s), 0, 0);
   }
   return undefined;

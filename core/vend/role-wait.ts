@@ -1,4 +1,5 @@
 import { type PlannedAttempt, plannedAttempts, type RoleWaitSchedule } from '../config/role-wait-schedule.ts';
+import { errorMessage } from '../shared/error-text.ts';
 import {
   AwsTransientError,
   RoleNotAssumableError,
@@ -27,7 +28,7 @@ export function roleWaitError(
   if (!waiting && !transient) return { error, waiting: false };
   const past = nowMs >= Date.parse(deadline);
   if (transient && past) return { error, waiting: false };
-  const message = (error as Error).message;
+  const message = errorMessage(error);
   if (past) {
     const timeout = `gave up waiting for a member role in account ${accountId} at ${deadline}: ${message}`;
     return { error: new RoleWaitTimeoutError(timeout, { cause: error }), waiting: false };

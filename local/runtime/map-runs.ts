@@ -82,8 +82,8 @@ export function mapRunsOf(
   for (const event of events) {
     const topLevel = event.index === undefined;
     const stateName = event.state?.name;
-    if (event.type === 'StateEntered' && topLevel && stateName && byName.has(stateName)) {
-      const spec = byName.get(stateName)!;
+    const spec = event.type === 'StateEntered' && topLevel && stateName ? byName.get(stateName) : undefined;
+    if (spec) {
       const items = select(event.state?.input, spec.itemsPath);
       const concurrency = spec.maxConcurrencyPath
         ? select(event.state?.input, spec.maxConcurrencyPath)
@@ -100,7 +100,7 @@ export function mapRunsOf(
         failed: 0,
       };
       runs.push(run);
-      open.set(stateName, run);
+      open.set(spec.stateName, run);
       continue;
     }
     const parent = event.parentState?.name;
@@ -118,7 +118,7 @@ export function mapRunsOf(
         closing.succeeded = closing.total - closing.failed;
       }
       closing.stoppedAt = event.timestamp;
-      open.delete(stateName!);
+      open.delete(closing.spec.stateName);
     }
   }
   // An execution that ended while a Map was open ended that map run with it.

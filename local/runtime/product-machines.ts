@@ -12,8 +12,8 @@ import { createHandler as recordEnforcement } from '#handlers/record-enforcement
 import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
 import { createHandler as resolveRequest } from '#handlers/resolve-request.ts';
-import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { createHandler as verifyPreferences } from '#handlers/verify-preferences.ts';
+import type { LocalHandlerDependencies } from './handler-dependencies.ts';
 import type { LambdaService } from './lambda-service.ts';
 import { type LambdaHandler, LocalStateMachine } from './state-machine.ts';
 
@@ -21,9 +21,9 @@ type DefinitionTransform = (definition: Record<string, unknown>) => Record<strin
 
 /** Each ASL function placeholder, with the handler behind it; overrides replace one by name. */
 export function handlerFunctions(
-  deps: () => HandlerDependencies,
+  deps: () => LocalHandlerDependencies,
   options: {
-    functionOverrides?: Record<string, (dependencies: () => HandlerDependencies) => LambdaHandler>;
+    functionOverrides?: Record<string, (dependencies: () => LocalHandlerDependencies) => LambdaHandler>;
     sweepBatchSize?: number;
   },
 ): Record<string, LambdaHandler> {

@@ -20,11 +20,10 @@ import {
 } from '#core/shared/names.ts';
 import { FOLLOW_UP_RULE_ID, followUpEventPattern, LEDGER_TABLE_ENV_VAR } from '#core/vend/ledger.ts';
 import { matchingRules, vendEventRules } from '#core/vend/rules.ts';
-import { ALL_DEPENDENCY_MODULES } from '#handlers/shared/all-modules.ts';
-import { buildDependencies, type HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { localDeployment, ruleDelivers } from './deployment.ts';
 
 import type { ExecutionRecord } from './execution-record.ts';
+import { type LocalHandlerDependencies, localHandlerDependencies } from './handler-dependencies.ts';
 import { LambdaService } from './lambda-service.ts';
 import { createLedgerTable } from './ledger-table.ts';
 import {
@@ -67,7 +66,7 @@ export interface LocalRuntimeOptions {
   /** Change the bootstrap definition before it runs (benchmark baselines). */
   transformDefinition?: (definition: Record<string, unknown>) => Record<string, unknown>;
   /** Replace a function (benchmark baselines), by placeholder: a handler over the dependencies. */
-  functionOverrides?: Record<string, (dependencies: () => HandlerDependencies) => LambdaHandler>;
+  functionOverrides?: Record<string, (dependencies: () => LocalHandlerDependencies) => LambdaHandler>;
   /** Accounts per sweep batch (tests use a small one to exercise several batches). */
   sweepBatchSize?: number;
   /** Lambda's concurrent-execution quota for the account (DEFAULT_LAMBDA_CONCURRENCY, 1,000). */
@@ -84,7 +83,7 @@ export class LocalRuntime {
   readonly #machines = new Map<string, LocalStateMachine>();
   readonly #executions = new Map<string, ExecutionRecord>();
   readonly #unsubscribe: () => void;
-  readonly dependencies: HandlerDependencies;
+  readonly dependencies: LocalHandlerDependencies;
   /** Resolves once the runtime's resources (the vend ledger's table) exist on the local cloud. */
   readonly #ready: Promise<void>;
   readonly deployment: LocalDeployment;
@@ -108,7 +107,7 @@ export class LocalRuntime {
       accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(30).toString('base64'),
     };
-    this.dependencies = buildDependencies(
+    this.dependencies = localHandlerDependencies(
       {
         ...configToEnvironment(config),
         AWS_REGION: options.homeRegion,
@@ -126,7 +125,6 @@ export class LocalRuntime {
         maxSockets: 100_000,
         idleSocketMs: 1000,
       },
-      ALL_DEPENDENCY_MODULES,
     );
     const deps = () => this.dependencies;
     this.lambda = new LambdaService(

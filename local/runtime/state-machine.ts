@@ -31,7 +31,7 @@ export function readDefinition(name: string): string {
 
 /** The `${Name}` placeholders in a definition. */
 export function placeholdersOf(text: string): Set<string> {
-  return new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].map((m) => m[1]!));
+  return new Set([...text.matchAll(/\$\{([A-Za-z0-9]+)\}/g)].flatMap(([, name]) => (name ? [name] : [])));
 }
 
 /** The local stand-in ARN for a placeholder such as `ApplyPreferencesFunctionArn`. */
@@ -322,13 +322,18 @@ function splitExpressChildren(definition: Json): {
   for (const [mapName, state] of Object.entries((parent.States as Record<string, Json>) ?? {})) {
     const processor = state.ItemProcessor as Json | undefined;
     const config = processor?.ProcessorConfig as Json | undefined;
-    if (state.Type !== 'Map' || config?.Mode !== 'DISTRIBUTED' || config.ExecutionType !== 'EXPRESS')
+    if (
+      !processor ||
+      state.Type !== 'Map' ||
+      config?.Mode !== 'DISTRIBUTED' ||
+      config.ExecutionType !== 'EXPRESS'
+    )
       continue;
     const taskName = `${mapName}${EXPRESS_CHILD_TASK_SUFFIX}`;
     children.push({
       mapName,
       taskName,
-      definition: { StartAt: processor!.StartAt, States: processor!.States },
+      definition: { StartAt: processor.StartAt, States: processor.States },
     });
     state.ItemProcessor = {
       ProcessorConfig: config,

@@ -172,8 +172,9 @@ describe('Lambda bundles', () => {
       'verify-preferences': ['ssm', 'sts'],
       // STS assumes the reader role of LZA's external pipeline account, when there is one.
       'plan-follow-up': ['codepipeline', 'dynamodb', 'sts'],
-      // CodePipeline: under measureGap auto, whether the LZA pipeline exists once a vend is measured.
-      'record-enforcement': ['codepipeline', 'dynamodb'],
+      // CodePipeline: under measureGap auto, whether the LZA pipeline exists once a vend is measured;
+      // STS: a hub reads it through the hop role, an external pipeline account through its reader role.
+      'record-enforcement': ['codepipeline', 'dynamodb', 'sts'],
       'record-follow-up': ['dynamodb'],
       'record-sweep': [],
     };

@@ -5,11 +5,19 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { FAILURE_TOPIC_OUTPUT } from '#core/deploy/deployment.ts';
 import { emptySweepTotals } from '#core/sweep/sweep.ts';
-import { createHandler as applyPreferences } from '#handlers/apply-preferences.ts';
-import { createHandler as recordEnforcement } from '#handlers/record-enforcement.ts';
-import { createHandler as recordFollowUp } from '#handlers/record-follow-up.ts';
+import {
+  type ApplyPreferencesDependencies,
+  createHandler as applyPreferences,
+} from '#handlers/apply-preferences.ts';
+import {
+  type RecordEnforcementDependencies,
+  createHandler as recordEnforcement,
+} from '#handlers/record-enforcement.ts';
+import {
+  type RecordFollowUpDependencies,
+  createHandler as recordFollowUp,
+} from '#handlers/record-follow-up.ts';
 import { createHandler as recordSweep } from '#handlers/record-sweep.ts';
-import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
 import { buildApp } from '#stacks/app.ts';
 import { SERVICE_NAME } from '#stacks/bootstrapper-stack.ts';
 import { dashboardUrl } from '#stacks/dashboard.ts';
@@ -723,7 +731,7 @@ describe('Monitoring cdk-nag', () => {
  * A hand-written SSM fake at the version limit: three versions (1 old, 2 default, 3 latest);
  * the first UpdateDocument is refused with DocumentVersionLimitExceeded.
  */
-function versionLimitDependencies(pruningEnabled: boolean): () => HandlerDependencies {
+function versionLimitDependencies(pruningEnabled: boolean): () => ApplyPreferencesDependencies {
   const lza = JSON.stringify({
     schemaVersion: '1.0',
     sessionType: 'Standard_Stream',
@@ -761,7 +769,7 @@ function versionLimitDependencies(pruningEnabled: boolean): () => HandlerDepende
     config: { documentVersionPruning: { enabled: pruningEnabled, keepNewest: 1, deleteCount: 10 } },
     sessions: { open: async () => ({ ssm: () => ssm }) },
   };
-  return () => deps as unknown as HandlerDependencies;
+  return () => deps as unknown as ApplyPreferencesDependencies;
 }
 
 describe('Monitoring metric contract with the handlers', () => {
@@ -774,7 +782,7 @@ describe('Monitoring metric contract with the handlers', () => {
       now: () => Date.UTC(2026, 0, 1, 0, 8),
       // measureGap auto asks, once a vend is measured, whether the LZA pipeline exists: here it does.
       pipeline: { exists: async () => true, misnamed: async () => [] },
-    }) as unknown as HandlerDependencies;
+    }) as unknown as RecordEnforcementDependencies & RecordFollowUpDependencies;
   const emf: EmfRecord[] = [];
   const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString();
   const request = (isVend: boolean) => ({

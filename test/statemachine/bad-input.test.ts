@@ -13,7 +13,7 @@ import { MAX_DOCUMENT_BYTES } from '#core/document/preferences.ts';
 import { ConfigurationError, InvalidRequestError } from '#core/shared/errors.ts';
 import { BOOTSTRAP_STATE_MACHINE } from '#core/shared/names.ts';
 import { normalize } from '#core/vend/normalize.ts';
-import { buildDependencies } from '#handlers/shared/dependencies.ts';
+import { handlerEnvironment } from '#handlers/shared/wiring/environment.ts';
 import { type DemoRun, runScenario } from '#local/demo.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import type { ExecutionRecord } from '#local/runtime/execution-record.ts';
@@ -340,8 +340,8 @@ describe('bad configuration', () => {
   it.each(configFixture.cases)('$name fails a Lambda cold start with the same named field', (c) => {
     // Act + Assess: the environment carries the config; the handlers validate it at cold start.
     const env = { BOOTSTRAPPER_CONFIG: JSON.stringify(inputOf(c)), AWS_REGION: 'us-east-1' };
-    expect(() => buildDependencies(env)).toThrow(ConfigurationError);
-    expect(() => buildDependencies(env)).toThrow(`${c.field}: `);
+    expect(() => handlerEnvironment(env)).toThrow(ConfigurationError);
+    expect(() => handlerEnvironment(env)).toThrow(`${c.field}: `);
   });
 
   it('names the variable when the environment holds no config or no JSON', () => {

@@ -13,7 +13,7 @@
  */
 import { RoleNotAssumableError, RoleWaitTimeoutError } from '#core/shared/errors.ts';
 import { rolesInOrder } from '#core/vend/role-wait.ts';
-import type { HandlerDependencies } from '#handlers/shared/dependencies.ts';
+import type { AwaitRoleDependencies } from '#handlers/await-role.ts';
 import { awaitRoleInput } from '#handlers/shared/schemas.ts';
 import type { LambdaHandler } from '#local/runtime/state-machine.ts';
 
@@ -53,7 +53,7 @@ export const BASELINES: Record<
     label: string;
     retry: Json;
     transform: (definition: Json) => Json;
-    awaitRole: (dependencies: () => HandlerDependencies) => LambdaHandler;
+    awaitRole: (dependencies: () => AwaitRoleDependencies) => LambdaHandler;
   }
 > = {
   aft: {
@@ -73,7 +73,7 @@ export const BASELINES: Record<
 
 /** One invocation of the baseline's role wait: AFT's minute of polling, or a single attempt. */
 function aftAwaitRole(
-  dependencies: () => HandlerDependencies,
+  dependencies: () => AwaitRoleDependencies,
   poll: typeof AFT_POLL | undefined,
 ): LambdaHandler {
   return async (event: never) => {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { errorMessage } from '#core/shared/error-text.ts';
 
 type Options = Record<string, { type: 'string' | 'boolean'; description?: string }>;
 
@@ -26,7 +27,7 @@ export function benchCommandLine(usageLine: string, options: Options, argv: stri
     program.parse(argv);
   } catch (error) {
     if (error instanceof CommanderError && error.exitCode === 0) process.exit(0);
-    usage((error as Error).message.replace(/^error: /, ''));
+    usage(errorMessage(error).replace(/^error: /, ''));
   }
   const parsed = program.opts<Record<string, string | boolean | undefined>>();
   const values: Record<string, string | boolean | undefined> = {};

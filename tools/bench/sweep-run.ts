@@ -100,8 +100,10 @@ function accountDurationsMs(record: ExecutionRecord): number[] {
     const accountId = input?.page?.accountIds?.[event.index ?? -1];
     if (!accountId) continue;
     if (event.type === 'MapIterationStarted') started.set(accountId, event.timestamp);
-    else if (isIterationEnd(event) && started.has(accountId)) {
-      durations.push(event.timestamp - started.get(accountId)!);
+    else if (isIterationEnd(event)) {
+      const startedAt = started.get(accountId);
+      if (startedAt === undefined) continue;
+      durations.push(event.timestamp - startedAt);
       started.delete(accountId);
     }
   }
@@ -126,7 +128,10 @@ function cohortCalls(
   const byCohort = callsPerCohort(delta.values(), cells);
   const order: SweepRegionKind[] = ['compliant', 'lza-logging', 'missing', 'foreign', 'no-role'];
   return Object.fromEntries(
-    order.filter((kind) => byCohort.has(kind)).map((kind) => [kind, byCohort.get(kind)!]),
+    order.flatMap((kind) => {
+      const calls = byCohort.get(kind);
+      return calls ? [[kind, calls] as const] : [];
+    }),
   );
 }
 

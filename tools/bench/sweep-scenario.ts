@@ -5,6 +5,7 @@ import {
   SeededRandom,
 } from '@runas-bootstrapper/local-cloud';
 import type { BootstrapperConfig } from '#core/config/config.ts';
+import { required } from '#core/shared/required.ts';
 import { type FaultProfileName, faultProfile } from './fault-profiles.ts';
 import {
   BENCH_REGIONS,
@@ -88,10 +89,9 @@ export function kindCounts(
   const order = exact
     .map((x, i) => ({ i, rest: x - Math.floor(x) }))
     .sort((a, b) => b.rest - a.rest || a.i - b.i);
-  for (let left = n - counts.reduce((s, c) => s + c, 0), j = 0; left > 0; left -= 1, j += 1) {
-    const index = order[j % order.length]!.i;
-    counts[index] = (counts[index] ?? 0) + 1;
-  }
+  // What the floors left is the sum of the remainders, each below 1: fewer than the kinds.
+  const left = n - counts.reduce((s, c) => s + c, 0);
+  for (const { i } of order.slice(0, left)) counts[i] = (counts[i] ?? 0) + 1;
   return Object.fromEntries(KINDS.map((k, i) => [k, counts[i] ?? 0])) as Record<SweepAccountKind, number>;
 }
 
@@ -114,7 +114,7 @@ export function generateSweepOrganization(options: SweepOrgOptions): SweepOrgani
   // Fisher-Yates with the seeded generator: the kinds spread over the batches.
   for (let i = kinds.length - 1; i > 0; i -= 1) {
     const j = random.int(0, i);
-    [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
+    [kinds[i], kinds[j]] = [required(kinds[j], `kind ${j}`), required(kinds[i], `kind ${i}`)];
   }
   const accounts: SweepOrgAccount[] = [];
   const scenarioAccounts: NonNullable<ScenarioInput['accounts']> = [];

@@ -21,3 +21,10 @@ export class AwsServiceError extends Error {
     return this.status >= 500 ? 'Receiver' : 'Sender';
   }
 }
+
+/** The message of anything thrown (an Error's, a string itself, else String()); no cast needed. */
+export function thrownMessage(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string')
+    return error.message;
+  return String(error);
+}

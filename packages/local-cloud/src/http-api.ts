@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { AwsServiceError } from './aws-error.ts';
+import { AwsServiceError, thrownMessage } from './aws-error.ts';
 import type { CloudWorld } from './cloud-world.ts';
 import {
   evaluatePolicy,
@@ -431,9 +431,7 @@ export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Serve
         return;
       }
       console.error('local cloud: internal error', error);
-      fail(
-        new AwsServiceError('InternalFailure', `The local cloud failed: ${(error as Error).message}`, 500),
-      );
+      fail(new AwsServiceError('InternalFailure', `The local cloud failed: ${thrownMessage(error)}`, 500));
     }
   };
   return createServer((req, res) => {

@@ -138,8 +138,11 @@ function arnMatch(pattern: string, value: string, wildcards: boolean): boolean {
   };
   const p = split(pattern);
   const v = split(value);
-  if (!p || !v) return false;
-  return p.every((part, i) => (wildcards ? wildcardMatch(part, v[i]!) : part === v[i]));
+  if (!p || !v || p.length !== v.length) return false;
+  return p.every((part, i) => {
+    const other = v[i];
+    return other !== undefined && (wildcards ? wildcardMatch(part, other) : part === other);
+  });
 }
 
 type Matcher = (pattern: string, value: string) => boolean;

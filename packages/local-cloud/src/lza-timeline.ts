@@ -5,6 +5,7 @@
  */
 
 import { PREFERENCES_DOCUMENT } from './account-vends.ts';
+import { thrownMessage } from './aws-error.ts';
 import { type EventEnvelope, makeEnvelope } from './bus.ts';
 import type { SimulatedClock, SimulatedScheduler } from './clock.ts';
 import {
@@ -291,7 +292,7 @@ function lzaWrite(world: LzaWorld, plan: PlannedRun, stage: PlannedStage, writeM
         });
       } catch (error) {
         // e.g. DocumentVersionLimitExceeded: LZA's stack would fail here; record and go on.
-        world.lzaWrites.push({ ...base, outcome: 'failed', error: (error as Error).message });
+        world.lzaWrites.push({ ...base, outcome: 'failed', error: thrownMessage(error) });
       }
     }
   }

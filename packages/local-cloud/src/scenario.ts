@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { thrownMessage } from './aws-error.ts';
 import { ACCOUNT_ID_PATTERN, isKnownRegion, ROLE_NAME_PATTERN } from './aws-names.ts';
 
 /**
@@ -440,7 +441,7 @@ export async function loadScenarioFile(file: string): Promise<Scenario> {
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
-    throw new ScenarioError(`Invalid scenario in ${file}: ${(cause as Error).message}`, { cause });
+    throw new ScenarioError(`Invalid scenario in ${file}: ${thrownMessage(cause)}`, { cause });
   }
   return parseScenario(json, file);
 }

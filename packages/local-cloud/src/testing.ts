@@ -113,8 +113,10 @@ export async function assumeRole(
       ...(options.durationSeconds ? { DurationSeconds: options.durationSeconds } : {}),
     }),
   );
-  const c = out.Credentials!;
-  return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+  const { AccessKeyId, SecretAccessKey, SessionToken } = out.Credentials ?? {};
+  if (!AccessKeyId || !SecretAccessKey || !SessionToken)
+    throw new Error(`AssumeRole into ${accountId} answered without complete credentials`);
+  return { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken };
 }
 
 /** The error a promise rejects with (fails the test if it resolves). */
@@ -124,7 +126,13 @@ export async function errorOf(
   try {
     await promise;
   } catch (error) {
-    return error as Error & { $metadata: { httpStatusCode?: number; attempts?: number } };
+    if (!(error instanceof Error)) throw new Error(`expected an Error, but the call threw ${String(error)}`);
+    // An SDK exception carries its $metadata; another Error (a refused scenario) gets an empty one.
+    const metadata =
+      '$metadata' in error && typeof error.$metadata === 'object' && error.$metadata !== null
+        ? error.$metadata
+        : {};
+    return Object.assign(error, { $metadata: metadata });
   }
   throw new Error('expected the call to fail, but it succeeded');
 }

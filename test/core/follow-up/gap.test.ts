@@ -75,7 +75,7 @@ function reviveDates(key: string, value: unknown): unknown {
 }
 
 async function record(file: string): Promise<Recorded> {
-  const text = readFileSync(new URL(`../fixtures/pipeline-history/${file}`, import.meta.url), 'utf8');
+  const text = readFileSync(new URL(`../../fixtures/pipeline-history/${file}`, import.meta.url), 'utf8');
   const responses = JSON.parse(text, reviveDates) as RecordedResponses;
   const client = new CodePipelineClient({ region: 'us-east-1' });
   const mock = mockClient(client);

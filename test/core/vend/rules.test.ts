@@ -19,7 +19,7 @@ import {
   vendEventRules,
 } from '#core/vend/rules.ts';
 
-const FIXTURES = new URL('../fixtures/events/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/events/', import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: fixtures are mutated freely to build variants.
 type Json = Record<string, any>;
 
