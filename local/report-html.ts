@@ -60,43 +60,33 @@ function renderComparison(story: DemoStory): string {
   return `<section aria-labelledby="comparison-heading"><h2 id="comparison-heading">The same vends under other mechanisms</h2><div class="table-wrap"><table class="comparison"><caption>Exposure in minutes (simulated), vend to RunAs set in every governed region</caption><thead><tr><th scope="col">mechanism</th><th scope="col" class="num">vends</th><th scope="col" class="num">median</th><th scope="col" class="num">p95</th><th scope="col" class="num">worst</th><th scope="col">basis</th></tr></thead><tbody>${body}</tbody></table></div></section>`;
 }
 
-/** Render the demo report as one self-contained HTML page (inline CSS and SVG, no network). */
-export function renderHtmlReport(report: DemoReport): string {
-  const { rows } = buildRows(report);
-  // The headline figures and the comparison are the terminal's too (local/story.ts).
-  const story = demoStory(report);
-  const { medianExposure, medianWindow, share, repaired, repairedAccounts } = story;
-  const medianClosed = median(rows.flatMap((r) => (r.gap ? [r.gap.seconds] : [])));
-  const met = report.accounts.filter((a) => a.meetsExpectation).length;
-  const measured = story.measured;
-
-  const latest = Math.max(0, ...rows.flatMap((r) => Object.values(r.at)));
-  const overview = axisDomain(latest);
-  const early = Math.max(
-    0,
-    ...rows.flatMap((r) => [r.at.vend, r.at.role, r.at.verified].filter((v) => v !== undefined)),
-  );
-  const detail = axisDomain(early * 1.12);
-  const showZoom = rows.some((r) => r.at.verified !== undefined) && detail.seconds < overview.seconds / 3;
-
-  const name = report.scenario ?? 'demo scenario';
-  const meta = [
+function renderMeta(report: DemoReport, name: string): string {
+  return [
     `Scenario <code>${esc(name)}</code>`,
     esc(clockDescription(report)),
     report.lzaVersion ? `LZA ${esc(report.lzaVersion)}` : 'no LZA pipeline',
     `governed regions ${esc(report.governedRegions.join(', '))}`,
     'all times simulated',
   ].join(' · ');
+}
 
-  const headline =
-    medianExposure !== undefined && medianWindow !== undefined && share !== undefined
-      ? `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong> instead of <strong>${esc(duration(medianWindow))}</strong> with LZA alone: the bootstrapper closed <strong class="closed">${esc((share * 100).toFixed(1))}%</strong> of the window LZA alone leaves open (vend to Customizations, the PREPARE-to-CUSTOMIZATIONS gap).</p><div class="ratio" role="img" aria-label="${esc(`Share of the LZA-only window: ${((1 - share) * 100).toFixed(1)}% exposure remained, ${(share * 100).toFixed(1)}% closed`)}"><div class="r-exposure" style="width:${n((1 - share) * 100)}%"></div><div class="r-closed" style="width:${n(share * 100)}%">gap closed</div></div><div class="ratio-caption"><span>vend</span><span>exposure that remained ${esc(((1 - share) * 100).toFixed(1))}% · closed ${esc((share * 100).toFixed(1))}%</span><span>LZA Customizations finished</span></div>`
-      : medianExposure !== undefined
-        ? `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong>; the gap to LZA Customizations was not measured.</p>`
-        : '<p class="headline">No account was measured in this run.</p>';
+/** The headline sentence, with the ratio bar of the LZA-only window when the gap was measured. */
+function renderHeadline(story: DemoStory): string {
+  const { medianExposure, medianWindow, share } = story;
+  if (medianExposure !== undefined && medianWindow !== undefined && share !== undefined)
+    return `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong> instead of <strong>${esc(duration(medianWindow))}</strong> with LZA alone: the bootstrapper closed <strong class="closed">${esc((share * 100).toFixed(1))}%</strong> of the window LZA alone leaves open (vend to Customizations, the PREPARE-to-CUSTOMIZATIONS gap).</p><div class="ratio" role="img" aria-label="${esc(`Share of the LZA-only window: ${((1 - share) * 100).toFixed(1)}% exposure remained, ${(share * 100).toFixed(1)}% closed`)}"><div class="r-exposure" style="width:${n((1 - share) * 100)}%"></div><div class="r-closed" style="width:${n(share * 100)}%">gap closed</div></div><div class="ratio-caption"><span>vend</span><span>exposure that remained ${esc(((1 - share) * 100).toFixed(1))}% · closed ${esc((share * 100).toFixed(1))}%</span><span>LZA Customizations finished</span></div>`;
+  return medianExposure !== undefined
+    ? `<p class="headline">Median exposure <strong class="exposure">${esc(duration(medianExposure))}</strong>; the gap to LZA Customizations was not measured.</p>`
+    : '<p class="headline">No account was measured in this run.</p>';
+}
 
-  const cards = [
-    card('Accounts measured', `${measured}/${rows.length}`, 'vend → RunAs verified everywhere'),
+/** The totals, one card each. */
+function renderCards(report: DemoReport, rows: TimelineRow[], story: DemoStory): string {
+  const { medianExposure, medianWindow, repaired, repairedAccounts } = story;
+  const medianClosed = median(rows.flatMap((r) => (r.gap ? [r.gap.seconds] : [])));
+  const met = report.accounts.filter((a) => a.meetsExpectation).length;
+  return [
+    card('Accounts measured', `${story.measured}/${rows.length}`, 'vend → RunAs verified everywhere'),
     card(
       'Median exposure',
       medianExposure === undefined ? '–' : duration(medianExposure),
@@ -126,7 +116,18 @@ export function renderHtmlReport(report: DemoReport): string {
       report.ok ? 'all as expected' : 'some missed',
     ),
   ].join('');
+}
 
+/** The overview chart of the whole timeline, and the zoom's section when the early part is small. */
+function renderCharts(rows: TimelineRow[]): { overviewChart: string; zoomSection: string } {
+  const latest = Math.max(0, ...rows.flatMap((r) => Object.values(r.at)));
+  const overview = axisDomain(latest);
+  const early = Math.max(
+    0,
+    ...rows.flatMap((r) => [r.at.vend, r.at.role, r.at.verified].filter((v) => v !== undefined)),
+  );
+  const detail = axisDomain(early * 1.12);
+  const showZoom = rows.some((r) => r.at.verified !== undefined) && detail.seconds < overview.seconds / 3;
   const overviewChart =
     rows.length === 0
       ? '<p class="sub">The scenario vends no accounts.</p>'
@@ -152,6 +153,19 @@ export function renderHtmlReport(report: DemoReport): string {
         },
       )}</section>`
     : '';
+  return { overviewChart, zoomSection };
+}
+
+/** Render the demo report as one self-contained HTML page (inline CSS and SVG, no network). */
+export function renderHtmlReport(report: DemoReport): string {
+  const { rows } = buildRows(report);
+  // The headline figures and the comparison are the terminal's too (local/story.ts).
+  const story = demoStory(report);
+  const name = report.scenario ?? 'demo scenario';
+  const meta = renderMeta(report, name);
+  const headline = renderHeadline(story);
+  const cards = renderCards(report, rows, story);
+  const { overviewChart, zoomSection } = renderCharts(rows);
 
   return `<!doctype html>
 <html lang="en">

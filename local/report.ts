@@ -137,8 +137,7 @@ function bootstrapRunsByAccount(executions: readonly ExecutionRecord[]): Map<str
   return byAccount;
 }
 
-/** Build the demo report from the executions and the cloud's final state. */
-export function buildReport(options: {
+export interface ReportInputs {
   /** The local cloud's read-only views. */
   cloud: LocalCloudState;
   scenario: Scenario;
@@ -149,113 +148,166 @@ export function buildReport(options: {
   vends: readonly VendRecord[];
   /** The handlers' metrics, summed per name (local/runtime/emf-metrics.ts). */
   metrics?: Record<string, number>;
-}): DemoReport {
+}
+
+type ScenarioAccount = Scenario['accounts'][number];
+
+/** One account's bootstrap runs, the one that owned its measurements, and its ledger record. */
+interface AccountRuns {
+  runs: BootstrapRun[];
+  first: BootstrapRun | undefined;
+  /** The owner's last RecordEnforcement (or RecordRoleFailure) output. */
+  final: StateOutput | undefined;
+  vend: VendRecord | undefined;
+}
+
+const toSim = (iso: string | undefined) =>
+  iso === undefined ? undefined : new Date(Date.parse(iso)).toISOString();
+
+function accountRuns(runsOfAccount: BootstrapRun[] | undefined, vend: VendRecord | undefined): AccountRuns {
+  const runs = [...(runsOfAccount ?? [])].sort(
+    (a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime(),
+  );
+  // The ledger names the execution that owned the vend's measurements; duplicates only confirm it.
+  const first = runs.find((r) => r.execution.name === vend?.owner?.execution) ?? runs[0];
+  const final = first
+    ? (exitedOutput(first.execution, 'RecordEnforcement') ??
+      exitedOutput(first.execution, 'RecordRoleFailure'))
+    : undefined;
+  return { runs, first, final, vend };
+}
+
+/** One region of an account: the owner's outcome, the writing execution's action and the document. */
+function regionReport(
+  cloud: LocalCloudState,
+  accountId: string,
+  region: string,
+  owned: AccountRuns,
+): RegionReport {
+  const { first, final, vend } = owned;
+  const result = final?.regions?.find((r) => r.region === region);
+  const doc = cloud.document(accountId, region, PREFERENCES_DOCUMENT_NAME);
+  const error =
+    result?.status === 'compliant'
+      ? undefined
+      : (errorMessage(result?.cause) ??
+        (first?.execution.error
+          ? `${first.execution.error}: ${errorMessage(first.execution.cause)}`
+          : undefined));
+  return {
+    status: result?.status ?? (first ? 'failed' : 'skipped'),
+    // Whichever execution made the write (the ledger keeps it), else the owner's own action.
+    ...(vend?.writes?.[region]?.action
+      ? { action: vend.writes[region].action }
+      : result?.action
+        ? { action: result.action }
+        : {}),
+    ...(error ? { error } : {}),
+    document: {
+      latest: parsed(versionContent(doc, doc?.latestVersion)),
+      default: parsed(versionContent(doc, doc?.defaultVersion)),
+      ...(doc ? { latestVersion: doc.latestVersion, defaultVersion: doc.defaultVersion } : {}),
+    },
+  };
+}
+
+/** The repairs that wrote RunAs again after LZA's reset. */
+function rewritesOf(vend: VendRecord | undefined) {
+  return (vend?.repairs ?? []).filter((r) => r.reexposedSeconds !== undefined);
+}
+
+/** The account's timings, from the ledger first, else from the owner's run. */
+function timings(owned: AccountRuns): Partial<AccountReport> {
+  const { first, final, vend } = owned;
+  const request = first?.resolved?.request;
+  const vendedAt = toSim(vend?.joinedAt ?? request?.vendedAt);
+  const roleAssumableAt = toSim(vend?.roleAssumableAt ?? final?.role?.assumableAt);
+  const rewrites = rewritesOf(vend);
+  const securityResourcesCompletedAt = (vend?.repairs ?? [])
+    .map((r) => r.securityResourcesAt)
+    .sort()
+    .at(-1);
+  return {
+    ...(request ? { trigger: request.trigger } : {}),
+    ...(vendedAt ? { vendedAt } : {}),
+    ...(roleAssumableAt ? { roleAssumableAt } : {}),
+    ...(vend?.runAsVerifiedAt ? { runAsVerifiedAt: vend.runAsVerifiedAt } : {}),
+    // Like the VendToRunAsSeconds metric: stored once per vend, only when RunAs is in effect everywhere.
+    ...(vend?.exposureSeconds !== undefined ? { exposureSeconds: vend.exposureSeconds } : {}),
+    ...(vend?.roleWaitSeconds !== undefined
+      ? { roleWaitSeconds: vend.roleWaitSeconds }
+      : vendedAt && roleAssumableAt
+        ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
+        : {}),
+    ...(vend ? { measured: vend.measuredAt !== undefined } : {}),
+    ...(securityResourcesCompletedAt ? { securityResourcesCompletedAt } : {}),
+    ...(vend?.customizationsCompletedAt ? { customizationsCompletedAt: vend.customizationsCompletedAt } : {}),
+    ...(vend?.prepareToCustomizationsSeconds !== undefined
+      ? { prepareToCustomizationsSeconds: vend.prepareToCustomizationsSeconds }
+      : {}),
+    ...(vend?.gapClosedSeconds !== undefined ? { gapClosedSeconds: vend.gapClosedSeconds } : {}),
+    ...(rewrites.length > 0
+      ? { reexposedSeconds: Math.max(...rewrites.map((r) => r.reexposedSeconds as number)) }
+      : {}),
+  };
+}
+
+/** The ledger's view of the vend: its repairs, how the gap measurement ended, and its record. */
+function ledgerFields(vend: VendRecord | undefined): Partial<AccountReport> {
+  if (!vend) return {};
+  const followed = vend.state !== 'pending' && vend.state !== 'verified';
+  return {
+    regressionsRepaired: rewritesOf(vend).length,
+    gap: `${vend.state}${vend.note ? `: ${vend.note}` : followed ? '' : ': following LZA'}`,
+    vend: {
+      state: vend.state,
+      triggers: vend.triggers.map((t) => t.trigger),
+      ...(vend.owner ? { owner: vend.owner.execution } : {}),
+      ...(vend.note ? { note: vend.note } : {}),
+      // When the ledger closed the vend (its settling write).
+      ...(vend.state === 'closed' && vend.gapMeasuredAt ? { closedAt: vend.gapMeasuredAt } : {}),
+    },
+  };
+}
+
+function accountReport(
+  account: ScenarioAccount,
+  owned: AccountRuns,
+  cloud: LocalCloudState,
+  config: BootstrapperConfig,
+): AccountReport {
+  const expected: Record<string, ExpectedOutcome> = {};
+  const regions: Record<string, RegionReport> = {};
+  for (const region of config.governedRegions) {
+    expected[region] = expectedOutcome(account, region);
+    regions[region] = regionReport(cloud, account.accountId, region, owned);
+  }
+  return {
+    accountId: account.accountId,
+    name: account.name,
+    ...timings(owned),
+    ...ledgerFields(owned.vend),
+    executions: owned.runs.length,
+    regions,
+    expected,
+    meetsExpectation: config.governedRegions.every((r) => regions[r]?.status === expected[r]),
+  };
+}
+
+/** Build the demo report from the executions and the cloud's final state. */
+export function buildReport(options: ReportInputs): DemoReport {
   const { cloud, scenario, config } = options;
-  const toSim = (iso: string | undefined) =>
-    iso === undefined ? undefined : new Date(Date.parse(iso)).toISOString();
-  const accounts: AccountReport[] = [];
   // Each execution's request read once, and each account's ledger record found once: a burst has
   // thousands of accounts and executions.
   const runsByAccount = bootstrapRunsByAccount(options.executions);
   const vends = new Map<string, VendRecord>();
   for (const v of options.vends) if (!vends.has(v.accountId)) vends.set(v.accountId, v);
-  for (const account of scenario.accounts) {
-    if (account.accountId === scenario.managementAccountId) continue;
-    if (!account.vend || account.vend.via === 'none') continue;
-    const runs = [...(runsByAccount.get(account.accountId) ?? [])].sort(
-      (a, b) => a.execution.startDate.getTime() - b.execution.startDate.getTime(),
-    );
-    const finalOf = (e: ExecutionRecord) =>
-      exitedOutput(e, 'RecordEnforcement') ?? exitedOutput(e, 'RecordRoleFailure');
-    // The ledger names the execution that owned the vend's measurements; duplicates only confirm it.
-    const vend = vends.get(account.accountId);
-    const first = runs.find((r) => r.execution.name === vend?.owner?.execution) ?? runs[0];
-    const final = first ? finalOf(first.execution) : undefined;
-    const expected: Record<string, ExpectedOutcome> = {};
-    const regions: Record<string, RegionReport> = {};
-    for (const region of config.governedRegions) {
-      expected[region] = expectedOutcome(account, region);
-      const result = final?.regions?.find((r) => r.region === region);
-      const doc = cloud.document(account.accountId, region, PREFERENCES_DOCUMENT_NAME);
-      const error =
-        result?.status === 'compliant'
-          ? undefined
-          : (errorMessage(result?.cause) ??
-            (first?.execution.error
-              ? `${first.execution.error}: ${errorMessage(first.execution.cause)}`
-              : undefined));
-      regions[region] = {
-        status: result?.status ?? (first ? 'failed' : 'skipped'),
-        // Whichever execution made the write (the ledger keeps it), else the owner's own action.
-        ...(vend?.writes?.[region]?.action
-          ? { action: vend.writes[region].action }
-          : result?.action
-            ? { action: result.action }
-            : {}),
-        ...(error ? { error } : {}),
-        document: {
-          latest: parsed(versionContent(doc, doc?.latestVersion)),
-          default: parsed(versionContent(doc, doc?.defaultVersion)),
-          ...(doc ? { latestVersion: doc.latestVersion, defaultVersion: doc.defaultVersion } : {}),
-        },
-      };
-    }
-    const request = first?.resolved?.request;
-    const vendedAt = toSim(vend?.joinedAt ?? request?.vendedAt);
-    const roleAssumableAt = toSim(vend?.roleAssumableAt ?? final?.role?.assumableAt);
-    const rewrites = (vend?.repairs ?? []).filter((r) => r.reexposedSeconds !== undefined);
-    const securityResourcesCompletedAt = (vend?.repairs ?? [])
-      .map((r) => r.securityResourcesAt)
-      .sort()
-      .at(-1);
-    const followed = vend && vend.state !== 'pending' && vend.state !== 'verified';
-    const report: AccountReport = {
-      accountId: account.accountId,
-      name: account.name,
-      ...(request ? { trigger: request.trigger } : {}),
-      ...(vendedAt ? { vendedAt } : {}),
-      ...(roleAssumableAt ? { roleAssumableAt } : {}),
-      ...(vend?.runAsVerifiedAt ? { runAsVerifiedAt: vend.runAsVerifiedAt } : {}),
-      // Like the VendToRunAsSeconds metric: stored once per vend, only when RunAs is in effect everywhere.
-      ...(vend?.exposureSeconds !== undefined ? { exposureSeconds: vend.exposureSeconds } : {}),
-      ...(vend?.roleWaitSeconds !== undefined
-        ? { roleWaitSeconds: vend.roleWaitSeconds }
-        : vendedAt && roleAssumableAt
-          ? { roleWaitSeconds: Math.max(0, secondsBetween(vendedAt, roleAssumableAt)) }
-          : {}),
-      ...(vend ? { measured: vend.measuredAt !== undefined } : {}),
-      ...(securityResourcesCompletedAt ? { securityResourcesCompletedAt } : {}),
-      ...(vend?.customizationsCompletedAt
-        ? { customizationsCompletedAt: vend.customizationsCompletedAt }
-        : {}),
-      ...(vend?.prepareToCustomizationsSeconds !== undefined
-        ? { prepareToCustomizationsSeconds: vend.prepareToCustomizationsSeconds }
-        : {}),
-      ...(vend?.gapClosedSeconds !== undefined ? { gapClosedSeconds: vend.gapClosedSeconds } : {}),
-      ...(rewrites.length > 0
-        ? { reexposedSeconds: Math.max(...rewrites.map((r) => r.reexposedSeconds as number)) }
-        : {}),
-      ...(vend
-        ? {
-            regressionsRepaired: rewrites.length,
-            gap: `${vend.state}${vend.note ? `: ${vend.note}` : followed ? '' : ': following LZA'}`,
-            vend: {
-              state: vend.state,
-              triggers: vend.triggers.map((t) => t.trigger),
-              ...(vend.owner ? { owner: vend.owner.execution } : {}),
-              ...(vend.note ? { note: vend.note } : {}),
-              // When the ledger closed the vend (its settling write).
-              ...(vend.state === 'closed' && vend.gapMeasuredAt ? { closedAt: vend.gapMeasuredAt } : {}),
-            },
-          }
-        : {}),
-      executions: runs.length,
-      regions,
-      expected,
-      meetsExpectation: config.governedRegions.every((r) => regions[r]?.status === expected[r]),
-    };
-    accounts.push(report);
-  }
+  const accounts = scenario.accounts
+    .filter((a) => a.accountId !== scenario.managementAccountId && a.vend && a.vend.via !== 'none')
+    .map((account) => {
+      const owned = accountRuns(runsByAccount.get(account.accountId), vends.get(account.accountId));
+      return accountReport(account, owned, cloud, config);
+    });
   return {
     ...(options.scenarioName ? { scenario: options.scenarioName } : {}),
     timeScale: scenario.timeScale,

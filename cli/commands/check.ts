@@ -4,14 +4,7 @@ import { table } from '#cli/text-table.ts';
 import type { RunAsSetting } from '#core/config/config.ts';
 import { type JudgementStatus, runAsDifferences } from '#core/document/preferences.ts';
 import { type AccountSelectionOptions, surveySelection } from '../account-selection.ts';
-import {
-  type CliIo,
-  exitCodeForCells,
-  type GlobalOptions,
-  jsonEnvelope,
-  outputWidth,
-  progress,
-} from '../io.ts';
+import { type CliIo, exitCodeForCells, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
 import type { SurveyCell } from '../preferences-survey.ts';
 
 export type CheckStatus = JudgementStatus | 'role-unavailable' | 'error';

@@ -4,7 +4,7 @@ import { textDiff } from '#cli/text-diff.ts';
 import type { RunAsSetting } from '#core/config/config.ts';
 import { type KeyChange, planChange, type SessionDocument } from '#core/document/preferences.ts';
 import { type AccountSelectionOptions, surveySelection } from '../account-selection.ts';
-import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, progress } from '../io.ts';
+import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope } from '../io.ts';
 import type { SurveyCell } from '../preferences-survey.ts';
 
 export type PlanAction =

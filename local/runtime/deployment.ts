@@ -73,21 +73,50 @@ export interface LocalDeploymentOptions {
   memberSessionKeys?: { accessKeyId: string; secretAccessKey: string };
 }
 
-/** The installation the CDK app would deploy for this config, as the local cloud serves it. */
-export function localDeployment(options: LocalDeploymentOptions): LocalDeployment {
+/** What every part of the deployment derives from the options. */
+interface DeploymentContext {
+  options: LocalDeploymentOptions;
+  config: BootstrapperConfig;
+  /** The management account. */
+  account: string;
+  hub: string | undefined;
+  /** Where the product's own stack, rules, topic and alarms live: the hub when there is one. */
+  home: string;
+  homeRegion: string;
+  stackName: string;
+  nowMs: number;
+  topicArn: string;
+}
+
+function deploymentContext(options: LocalDeploymentOptions): DeploymentContext {
   const { config, managementAccountId: account, homeRegion, nowMs } = options;
   const hub = hubAccount({ managementAccountId: account, hubAccountId: config.hubAccountId });
-  // The product's own stack, rules, topic and alarms live in the hub when there is one.
   const home = hub ?? account;
   const stackName = options.stackName ?? DEFAULT_STACK_NAME;
-  const stackId = (region: string, name: string, owner = home) =>
-    `arn:aws:cloudformation:${region}:${owner}:stack/${name}/${crypto.randomUUID()}`;
   const topicArn = `arn:aws:sns:${homeRegion}:${home}:${stackName}-failures`;
+  return { options, config, account, hub, home, homeRegion, stackName, nowMs, topicArn };
+}
+
+function stackId(region: string, name: string, owner: string): string {
+  return `arn:aws:cloudformation:${region}:${owner}:stack/${name}/${crypto.randomUUID()}`;
+}
+
+/** `account-created` -> `AccountCreated`, as CDK names the rules from their ids. */
+function pascal(id: string): string {
+  return id
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+}
+
+/** The home stack with its outputs, and the guardrail stack when the SCP is on. */
+function homeStacks(c: DeploymentContext): DeployedStack[] {
+  const { options, stackName, homeRegion, nowMs } = c;
   const stacks: DeployedStack[] = [
     {
       name: stackName,
       region: homeRegion,
-      stackId: stackId(homeRegion, stackName),
+      stackId: stackId(homeRegion, stackName, c.home),
       status: 'CREATE_COMPLETE',
       description: 'runas-bootstrapper: sets Session Manager RunAs preferences in newly vended accounts',
       createdMs: nowMs,
@@ -96,47 +125,45 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         [SWEEP_STATE_MACHINE_OUTPUT]: options.stateMachineArns.sweep,
         [FOLLOW_UP_STATE_MACHINE_OUTPUT]: options.stateMachineArns.followUp,
         [VEND_LEDGER_TABLE_OUTPUT]: options.ledgerTableName,
-        [FAILURE_TOPIC_OUTPUT]: topicArn,
+        [FAILURE_TOPIC_OUTPUT]: c.topicArn,
         [VERSION_OUTPUT]: PRODUCT_VERSION,
-        [CONFIG_DIGEST_OUTPUT]: configDigest(config),
+        [CONFIG_DIGEST_OUTPUT]: configDigest(c.config),
       },
     },
   ];
-  if (config.guardrail.scp.enabled) {
+  if (c.config.guardrail.scp.enabled) {
     const name = `${stackName}${GUARDRAIL_SUFFIX}`;
     stacks.push({
       name,
       region: homeRegion,
-      stackId: stackId(homeRegion, name, account),
+      stackId: stackId(homeRegion, name, c.account),
       status: 'CREATE_COMPLETE',
       description: 'runas-bootstrapper (SCP guardrail on the preferences document)',
       createdMs: nowMs,
       outputs: {},
     });
   }
-  const rules: DeployedRule[] = [];
-  const pascal = (id: string) =>
-    id
-      .split('-')
-      .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-      .join('');
-  for (const rule of vendEventRules({ managementAccountId: account })) {
-    rules.push({
-      name: `${stackName}-${pascal(rule.id)}Rule`,
-      region: homeRegion,
-      labels: { ruleId: rule.id, role: 'home' },
-      state: 'ENABLED',
-      description: rule.description.slice(0, 512),
-      eventPattern: JSON.stringify(rule.pattern),
-      targets: [
-        {
-          Id: 'Target0',
-          Arn: options.stateMachineArns.bootstrap,
-          RoleArn: `arn:aws:iam::${home}:role/${stackName}-${pascal(rule.id)}RuleEventsRole`,
-        },
-      ],
-    });
-  }
+  return stacks;
+}
+
+/** The home stack's rules: one per vend event, and the LZA follow-up's when the gap is measured. */
+function homeRules(c: DeploymentContext): DeployedRule[] {
+  const { config, stackName, homeRegion, home } = c;
+  const rules: DeployedRule[] = vendEventRules({ managementAccountId: c.account }).map((rule) => ({
+    name: `${stackName}-${pascal(rule.id)}Rule`,
+    region: homeRegion,
+    labels: { ruleId: rule.id, role: 'home' },
+    state: 'ENABLED',
+    description: rule.description.slice(0, 512),
+    eventPattern: JSON.stringify(rule.pattern),
+    targets: [
+      {
+        Id: 'Target0',
+        Arn: c.options.stateMachineArns.bootstrap,
+        RoleArn: `arn:aws:iam::${home}:role/${stackName}-${pascal(rule.id)}RuleEventsRole`,
+      },
+    ],
+  }));
   if (config.lza.measureGap) {
     rules.push({
       name: `${stackName}-LzaFollowUpRule`,
@@ -148,26 +175,34 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
       targets: [
         {
           Id: 'Target0',
-          Arn: options.stateMachineArns.followUp,
+          Arn: c.options.stateMachineArns.followUp,
           RoleArn: `arn:aws:iam::${home}:role/${stackName}-LzaFollowUpRuleEventsRole`,
         },
       ],
     });
   }
+  return rules;
+}
+
+/** The us-east-1 forwarder stack and its rules, when home is elsewhere. */
+function forwarderParts(c: DeploymentContext): { stacks: DeployedStack[]; rules: DeployedRule[] } {
+  const { account, homeRegion } = c;
   const forwarderRegion = forwarderRegionFor(homeRegion);
-  if (forwarderRegion) {
-    const name = `${stackName}${FORWARDER_SUFFIX}`;
-    stacks.push({
-      name,
-      region: forwarderRegion,
-      stackId: stackId(forwarderRegion, name, account),
-      status: 'CREATE_COMPLETE',
-      description: `runas-bootstrapper (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
-      createdMs: nowMs,
-      outputs: { [VERSION_OUTPUT]: PRODUCT_VERSION },
-    });
-    for (const rule of vendEventRules().filter((r) => r.deliveredIn === 'us-east-1')) {
-      rules.push({
+  if (!forwarderRegion) return { stacks: [], rules: [] };
+  const name = `${c.stackName}${FORWARDER_SUFFIX}`;
+  const stack: DeployedStack = {
+    name,
+    region: forwarderRegion,
+    stackId: stackId(forwarderRegion, name, account),
+    status: 'CREATE_COMPLETE',
+    description: `runas-bootstrapper (forwards Organizations events from ${forwarderRegion} to ${homeRegion})`,
+    createdMs: c.nowMs,
+    outputs: { [VERSION_OUTPUT]: PRODUCT_VERSION },
+  };
+  const rules = vendEventRules()
+    .filter((r) => r.deliveredIn === 'us-east-1')
+    .map(
+      (rule): DeployedRule => ({
         name: `${name}-${pascal(rule.id)}Forward`,
         region: forwarderRegion,
         labels: { ruleId: rule.id, role: 'forward' },
@@ -177,93 +212,122 @@ export function localDeployment(options: LocalDeploymentOptions): LocalDeploymen
         targets: [
           {
             Id: 'Target0',
-            Arn: `arn:aws:events:${homeRegion}:${hub ?? account}:event-bus/default`,
+            Arn: `arn:aws:events:${homeRegion}:${c.hub ?? account}:event-bus/default`,
             RoleArn: `arn:aws:iam::${account}:role/${name}-ForwardRole`,
           },
         ],
-      });
-    }
-  }
-  const stateMachines = (['bootstrap', 'sweep', 'followUp'] as const).map((id) => ({
+      }),
+    );
+  return { stacks: [stack], rules };
+}
+
+function stateMachinesOf(c: DeploymentContext): LocalDeployment['stateMachines'] {
+  const { options } = c;
+  return (['bootstrap', 'sweep', 'followUp'] as const).map((id) => ({
     arn: options.stateMachineArns[id],
     name: options.stateMachineArns[id].split(':').pop() as string,
     definition: options.definitions[id],
-    region: homeRegion,
+    region: c.homeRegion,
     status: 'ACTIVE' as const,
-    createdMs: nowMs,
-    roleArn: `arn:aws:iam::${home}:role/${stackName}-${pascal(id)}Role`,
+    createdMs: c.nowMs,
+    roleArn: `arn:aws:iam::${c.home}:role/${c.stackName}-${pascal(id)}Role`,
   }));
-  // Locally an e-mail subscription counts as confirmed at once: nobody can click the link.
-  const email = config.notifications.email;
-  const topics: DeployedTopic[] = [
+}
+
+/** The failure topic. Locally an e-mail subscription counts as confirmed at once: nobody can click the link. */
+function topicsOf(c: DeploymentContext): DeployedTopic[] {
+  const email = c.config.notifications.email;
+  return [
     {
-      arn: topicArn,
-      region: homeRegion,
+      arn: c.topicArn,
+      region: c.homeRegion,
       subscriptions: email
-        ? [{ SubscriptionArn: `${topicArn}:${crypto.randomUUID()}`, Protocol: 'email', Endpoint: email }]
+        ? [{ SubscriptionArn: `${c.topicArn}:${crypto.randomUUID()}`, Protocol: 'email', Endpoint: email }]
         : [],
     },
   ];
-  const alarms: DeployedAlarm[] = DEPLOYED_ALARM_NAMES.map((name) => ({
+}
+
+function alarmsOf(c: DeploymentContext): DeployedAlarm[] {
+  const { stackName, homeRegion } = c;
+  return DEPLOYED_ALARM_NAMES.map((name) => ({
     name: `${stackName}-${name}`,
     region: homeRegion,
-    arn: `arn:aws:cloudwatch:${homeRegion}:${home}:alarm:${stackName}-${name}`,
+    arn: `arn:aws:cloudwatch:${homeRegion}:${c.home}:alarm:${stackName}-${name}`,
     state: 'OK',
     reason: 'Threshold Crossed: no datapoints were breaching',
-    updatedMs: nowMs,
+    updatedMs: c.nowMs,
   }));
+}
+
+/**
+ * The member-role grant the stack gives its Lambdas (stacks/tasks.ts), enforced by the cloud on
+ * the keys the runtime's member sessions call STS with.
+ */
+function memberSessionRoleKeys(c: DeploymentContext): LocalDeployment['roleKeys'] {
+  const { config, options } = c;
+  if (!options.memberSessionKeys) return [];
+  const grant = memberRoleGrantStatement({
+    partition: 'aws',
+    roleNames: config.memberRoleNames,
+    organizationId: config.organizationId,
+    managementAccountId: config.managementAccountId ?? c.account,
+  });
+  return [
+    {
+      name: `${c.stackName}-MemberSessions`,
+      policies: [parsePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: [grant] }))],
+      ...options.memberSessionKeys,
+    },
+  ];
+}
+
+/**
+ * PipelineAccountStack's forward rule: a target on the home bus, whose policy allows the
+ * pipeline account.
+ */
+function pipelineForwardRule(c: DeploymentContext, pipelineAccount: string): DeployedRule {
+  const { config, account, homeRegion } = c;
+  const name = `${c.stackName}${PIPELINE_ACCOUNT_SUFFIX}`;
+  return {
+    name: `${name}-PipelineActionsForward`,
+    region: homeRegion,
+    labels: { ruleId: FOLLOW_UP_RULE_ID, role: 'forward' },
+    state: 'ENABLED',
+    description: `Forward to ${account}/${homeRegion}: ${config.lza.pipelineName} Deploy-stage Security_Resources and Customizations succeeded`,
+    eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
+    targets: [
+      {
+        Id: 'Target0',
+        Arn: `arn:aws:events:${homeRegion}:${account}:event-bus/default`,
+        RoleArn: `arn:aws:iam::${pipelineAccount}:role/${name}-ForwardRole`,
+      },
+    ],
+  };
+}
+
+/** The installation the CDK app would deploy for this config, as the local cloud serves it. */
+export function localDeployment(options: LocalDeploymentOptions): LocalDeployment {
+  const c = deploymentContext(options);
+  const { config, account, homeRegion } = c;
+  const stacks = homeStacks(c);
+  const rules = homeRules(c);
+  const forwarder = forwarderParts(c);
+  stacks.push(...forwarder.stacks);
+  rules.push(...forwarder.rules);
+  const stateMachines = stateMachinesOf(c);
+  const topics = topicsOf(c);
+  const alarms = alarmsOf(c);
   const serviceControlPolicies = config.guardrail.scp.enabled
     ? [parsePolicyDocument(JSON.stringify(guardrailPolicyDocument(config)))]
     : [];
-  // The member-role grant the stack gives its Lambdas (stacks/tasks.ts), enforced by the cloud on
-  // the keys the runtime's member sessions call STS with.
-  const roleKeys = options.memberSessionKeys
-    ? [
-        {
-          name: `${stackName}-MemberSessions`,
-          policies: [
-            parsePolicyDocument(
-              JSON.stringify({
-                Version: '2012-10-17',
-                Statement: [
-                  memberRoleGrantStatement({
-                    partition: 'aws',
-                    roleNames: config.memberRoleNames,
-                    organizationId: config.organizationId,
-                    managementAccountId: config.managementAccountId ?? account,
-                  }),
-                ],
-              }),
-            ),
-          ],
-          ...options.memberSessionKeys,
-        },
-      ]
-    : [];
+  const roleKeys = memberSessionRoleKeys(c);
   // A hub account: RunAsBootstrapperManagement forwards to the hub's bus and holds the hop role.
-  const hubParts = hub ? managementAccountParts(options, hub) : undefined;
+  const hubParts = c.hub ? managementAccountParts(options, c.hub) : undefined;
   if (hubParts) rules.push(...hubParts.rules);
   const pipelineAccount = externalPipelineAccount({ managementAccountId: account, lza: config.lza });
-  if (pipelineAccount && config.lza.measureGap) {
-    // PipelineAccountStack: its forward rule (a target on the home bus, whose policy allows the
-    // pipeline account) and its reader role.
-    const name = `${stackName}${PIPELINE_ACCOUNT_SUFFIX}`;
-    rules.push({
-      name: `${name}-PipelineActionsForward`,
-      region: homeRegion,
-      labels: { ruleId: FOLLOW_UP_RULE_ID, role: 'forward' },
-      state: 'ENABLED',
-      description: `Forward to ${account}/${homeRegion}: ${config.lza.pipelineName} Deploy-stage Security_Resources and Customizations succeeded`,
-      eventPattern: JSON.stringify(followUpEventPattern(config.lza.pipelineName)),
-      targets: [
-        {
-          Id: 'Target0',
-          Arn: `arn:aws:events:${homeRegion}:${account}:event-bus/default`,
-          RoleArn: `arn:aws:iam::${pipelineAccount}:role/${name}-ForwardRole`,
-        },
-      ],
-    });
-  }
+  // PipelineAccountStack: its forward rule and its reader role.
+  if (pipelineAccount && config.lza.measureGap) rules.push(pipelineForwardRule(c, pipelineAccount));
   return {
     stacks,
     rules,

@@ -1,5 +1,4 @@
 import { cpus } from 'node:os';
-import { table } from '#cli/text-table.ts';
 import { type AnchorExposures, anchorExposures } from './anchors.ts';
 import { BASELINES } from './baseline.ts';
 import { type BundleFigures, measureBundles } from './bundles.ts';
@@ -8,7 +7,9 @@ import { STS_QUOTA_PER_SECOND } from './measure.ts';
 import { type PlayedFigures, playGenerated } from './play.ts';
 import { generateScenario } from './scenario-generator.ts';
 import { type Distribution, distribution } from './stats.ts';
-import { formatSweepBench, runSweepBench, type SweepBenchResult } from './sweep-bench.ts';
+import { runSweepBench, type SweepBenchResult } from './sweep-bench.ts';
+
+export { formatBench } from './bench-format.ts';
 
 export interface BenchOptions {
   accounts: number;
@@ -96,6 +97,133 @@ export interface BenchResult {
 
 const ratio = (a: number, b: number) => Number((a / b).toFixed(3));
 
+type Generated = ReturnType<typeof generateScenario>;
+/** The progress callback of one run, by its label. */
+type RunProgress = (label: string) => (finished: number, startedCount: number) => void;
+
+/** The options as the result echoes them (without the progress callback). */
+function echoedOptions(options: BenchOptions): BenchResult['options'] {
+  return {
+    accounts: options.accounts,
+    regions: options.regions,
+    faults: options.faults,
+    seed: options.seed,
+    baseline: options.baseline,
+    burst: options.burst,
+    burstAccounts: options.burstAccounts,
+    bundles: options.bundles,
+    sweep: options.sweep,
+    sweepAccounts: options.sweepAccounts,
+    coldRuns: options.coldRuns,
+    joinEvents: options.joinEvents,
+    roleWaitCurve: options.roleWaitCurve,
+  };
+}
+
+/**
+ * The same vends under AFT's wait (polling + retrier) and its retrier alone, our ratios to the
+ * former, and the modelled anchors (StackSets, LZA Customizations).
+ */
+async function baselineFigures(
+  generated: Generated,
+  options: BenchOptions,
+  bootstrapper: PlayedFigures,
+  progress: RunProgress,
+): Promise<Pick<BenchResult, 'baseline' | 'retrierBaseline' | 'ratios' | 'anchors' | 'exposureSamples'>> {
+  const say = options.progress ?? (() => {});
+  const runBaseline = async (name: keyof typeof BASELINES) => {
+    const spec = BASELINES[name];
+    say(`baseline run (${spec.label})`);
+    const figures = await playGenerated(generated, {
+      label: `baseline-${name}`,
+      transformDefinition: spec.transform,
+      functionOverrides: { AwaitRoleFunctionArn: spec.awaitRole },
+      onProgress: progress(name),
+    });
+    return { ...figures, roleWait: spec.retry };
+  };
+  const baseline = await runBaseline('aft');
+  const retrierBaseline = await runBaseline('aft-retrier');
+  const o = bootstrapper.roleWaitOvershootSeconds;
+  const bo = baseline.roleWaitOvershootSeconds;
+  const e = bootstrapper.exposureSeconds;
+  const be = baseline.exposureSeconds;
+  const models = anchorExposures(generated, options.seed);
+  const anchors = {
+    bootstrapper: e,
+    aftStyleWait: be,
+    stackSets: distribution(models.stackSets),
+    lzaCustomizations: distribution(models.lzaCustomizations),
+  };
+  const versus = (d: Distribution) => ({ p50: ratio(e.p50, d.p50), p95: ratio(e.p95, d.p95) });
+  return {
+    baseline,
+    retrierBaseline,
+    ratios: {
+      roleWaitOvershoot: { p50: ratio(o.p50, bo.p50), p95: ratio(o.p95, bo.p95), max: ratio(o.max, bo.max) },
+      exposure: { p50: ratio(e.p50, be.p50), p95: ratio(e.p95, be.p95), max: ratio(e.max, be.max) },
+    },
+    anchors: {
+      exposureSeconds: anchors,
+      bootstrapperRatio: {
+        aftStyleWait: versus(be),
+        stackSets: versus(anchors.stackSets),
+        lzaCustomizations: versus(anchors.lzaCustomizations),
+      },
+      models: models.models,
+    },
+    exposureSamples: {
+      bootstrapper: bootstrapper.exposureSamples,
+      aftStyleWait: baseline.exposureSamples,
+      stackSets: models.stackSets,
+      lzaCustomizations: models.lzaCustomizations,
+    },
+  };
+}
+
+/** Calls per vend against overshoot for each schedule of CURVE_SCHEDULES, one poller per vend. */
+async function roleWaitCurve(options: BenchOptions, progress: RunProgress): Promise<CurvePoint[]> {
+  const say = options.progress ?? (() => {});
+  const points: CurvePoint[] = [];
+  for (const schedule of CURVE_SCHEDULES) {
+    say(`role-wait curve: ${JSON.stringify(schedule)}`);
+    const curve = generateScenario({
+      accounts: options.accounts,
+      regions: options.regions,
+      faults: options.faults,
+      seed: options.seed,
+      joinEvents: false,
+      config: { roleWaitSchedule: schedule },
+    });
+    const played = await playGenerated(curve, { label: 'curve', onProgress: progress('curve') });
+    points.push({
+      schedule: { ...schedule },
+      callsPerVend: played.assumeRole.callsPerVend,
+      roleWaitOvershootSeconds: played.roleWaitOvershootSeconds,
+      exposureSeconds: played.exposureSeconds,
+      awaitRoleAttempts: played.awaitRoleAttempts,
+    });
+  }
+  return points;
+}
+
+/** Every vend at once, against the management account's STS quota. */
+function burstRun(options: BenchOptions, progress: RunProgress): Promise<PlayedFigures> {
+  const burst = generateScenario({
+    accounts: options.burstAccounts,
+    regions: options.regions,
+    faults: options.faults,
+    seed: options.seed,
+    // A landing-zone-update-sized burst: every vend within a second, roles ready within one.
+    meanVendGapSeconds: 1 / options.burstAccounts,
+    createSeconds: 1,
+    roleDelaySeconds: { min: 0, max: 1 },
+    // A burst meets the STS request quota of the management account: enforce it.
+    rateLimits: { 'sts:AssumeRole': { perSecond: STS_QUOTA_PER_SECOND, burst: STS_QUOTA_PER_SECOND } },
+  });
+  return playGenerated(burst, { label: 'burst', onProgress: progress('burst') });
+}
+
 /** Play the generated scenario with the deployed ASL and with the AFT-style role wait, and more. */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
@@ -107,7 +235,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     seed: options.seed,
     joinEvents: options.joinEvents,
   });
-  const progress = (label: string) => (finished: number, startedCount: number) =>
+  const progress: RunProgress = (label) => (finished, startedCount) =>
     say(`${label}: ${finished}/${startedCount} executions finished of ${options.accounts} accounts`);
 
   // Virtual time (packages/local-cloud/src/virtual-time.ts): no warm-up needed, JIT and load cost no simulated time.
@@ -119,110 +247,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const result: BenchResult = {
     generatedAt: new Date().toISOString(),
     host: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' },
-    options: {
-      accounts: options.accounts,
-      regions: options.regions,
-      faults: options.faults,
-      seed: options.seed,
-      baseline: options.baseline,
-      burst: options.burst,
-      burstAccounts: options.burstAccounts,
-      bundles: options.bundles,
-      sweep: options.sweep,
-      sweepAccounts: options.sweepAccounts,
-      coldRuns: options.coldRuns,
-      joinEvents: options.joinEvents,
-      roleWaitCurve: options.roleWaitCurve,
-    },
+    options: echoedOptions(options),
     bootstrapper,
     deniedPerStuckHour: await stuckHour(options),
     peakRssMb: 0,
     wallSeconds: 0,
   };
-  if (options.baseline) {
-    const runBaseline = async (name: keyof typeof BASELINES) => {
-      const spec = BASELINES[name];
-      say(`baseline run (${spec.label})`);
-      const figures = await playGenerated(generated, {
-        label: `baseline-${name}`,
-        transformDefinition: spec.transform,
-        functionOverrides: { AwaitRoleFunctionArn: spec.awaitRole },
-        onProgress: progress(name),
-      });
-      return { ...figures, roleWait: spec.retry };
-    };
-    const baseline = await runBaseline('aft');
-    result.baseline = baseline;
-    result.retrierBaseline = await runBaseline('aft-retrier');
-    const o = bootstrapper.roleWaitOvershootSeconds;
-    const bo = baseline.roleWaitOvershootSeconds;
-    const e = bootstrapper.exposureSeconds;
-    const be = baseline.exposureSeconds;
-    result.ratios = {
-      roleWaitOvershoot: { p50: ratio(o.p50, bo.p50), p95: ratio(o.p95, bo.p95), max: ratio(o.max, bo.max) },
-      exposure: { p50: ratio(e.p50, be.p50), p95: ratio(e.p95, be.p95), max: ratio(e.max, be.max) },
-    };
-    const models = anchorExposures(generated, options.seed);
-    const anchors = {
-      bootstrapper: e,
-      aftStyleWait: be,
-      stackSets: distribution(models.stackSets),
-      lzaCustomizations: distribution(models.lzaCustomizations),
-    };
-    const versus = (d: Distribution) => ({ p50: ratio(e.p50, d.p50), p95: ratio(e.p95, d.p95) });
-    result.anchors = {
-      exposureSeconds: anchors,
-      bootstrapperRatio: {
-        aftStyleWait: versus(be),
-        stackSets: versus(anchors.stackSets),
-        lzaCustomizations: versus(anchors.lzaCustomizations),
-      },
-      models: models.models,
-    };
-    result.exposureSamples = {
-      bootstrapper: bootstrapper.exposureSamples,
-      aftStyleWait: baseline.exposureSamples,
-      stackSets: models.stackSets,
-      lzaCustomizations: models.lzaCustomizations,
-    };
-  }
-  if (options.roleWaitCurve) {
-    result.roleWaitCurve = [];
-    for (const schedule of CURVE_SCHEDULES) {
-      say(`role-wait curve: ${JSON.stringify(schedule)}`);
-      const curve = generateScenario({
-        accounts: options.accounts,
-        regions: options.regions,
-        faults: options.faults,
-        seed: options.seed,
-        joinEvents: false,
-        config: { roleWaitSchedule: schedule },
-      });
-      const played = await playGenerated(curve, { label: 'curve', onProgress: progress('curve') });
-      result.roleWaitCurve.push({
-        schedule: { ...schedule },
-        callsPerVend: played.assumeRole.callsPerVend,
-        roleWaitOvershootSeconds: played.roleWaitOvershootSeconds,
-        exposureSeconds: played.exposureSeconds,
-        awaitRoleAttempts: played.awaitRoleAttempts,
-      });
-    }
-  }
+  if (options.baseline)
+    Object.assign(result, await baselineFigures(generated, options, bootstrapper, progress));
+  if (options.roleWaitCurve) result.roleWaitCurve = await roleWaitCurve(options, progress);
   if (options.burst) {
     say('burst run (every vend at once)');
-    const burst = generateScenario({
-      accounts: options.burstAccounts,
-      regions: options.regions,
-      faults: options.faults,
-      seed: options.seed,
-      // A landing-zone-update-sized burst: every vend within a second, roles ready within one.
-      meanVendGapSeconds: 1 / options.burstAccounts,
-      createSeconds: 1,
-      roleDelaySeconds: { min: 0, max: 1 },
-      // A burst meets the STS request quota of the management account: enforce it.
-      rateLimits: { 'sts:AssumeRole': { perSecond: STS_QUOTA_PER_SECOND, burst: STS_QUOTA_PER_SECOND } },
-    });
-    result.burst = await playGenerated(burst, { label: 'burst', onProgress: progress('burst') });
+    result.burst = await burstRun(options, progress);
   }
   if (options.sweep) {
     say('sweep');
@@ -242,165 +278,6 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   result.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   result.wallSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
   return result;
-}
-
-function dist(d: { p50: number; p95: number; max: number }): string {
-  return `${d.p50} / ${d.p95} / ${d.max}`;
-}
-
-function dist2(d: { p50: number; p95: number }): string {
-  return `${d.p50} / ${d.p95}`;
-}
-
-/** The human report. */
-export function formatBench(result: BenchResult): string {
-  const { bootstrapper: ours, baseline, ratios, burst, bundles, sweep, options } = result;
-  const lines: string[] = [];
-  lines.push(
-    `bench: ${options.accounts} accounts x ${options.regions} regions, faults ${options.faults}, seed ${options.seed}, virtual time, AWS latency model (${result.host.cpus} CPUs, node ${result.host.node})`,
-    '',
-    'simulated seconds, p50 / p95 / max',
-  );
-  const retrier = result.retrierBaseline;
-  const header = [
-    '',
-    'bootstrapper',
-    ...(baseline ? ['AFT (polling + retrier)', 'ours / AFT'] : []),
-    ...(retrier ? ["AFT's retrier alone"] : []),
-  ];
-  const rows: string[][] = [];
-  const row = (label: string, pick: (f: PlayedFigures) => string, ratioText = '') =>
-    rows.push([
-      label,
-      pick(ours),
-      ...(baseline ? [pick(baseline), ratioText] : []),
-      ...(retrier ? [pick(retrier)] : []),
-    ]);
-  row(
-    'role-wait overshoot',
-    (f) => dist(f.roleWaitOvershootSeconds),
-    ratios ? dist(ratios.roleWaitOvershoot) : '',
-  );
-  row('exposure (VendToRunAs)', (f) => dist(f.exposureSeconds), ratios ? dist(ratios.exposure) : '');
-  row('role assumable to verified', (f) => dist(f.assumableToVerifiedSeconds));
-  row('AwaitRole attempts', (f) => dist(f.awaitRoleAttempts));
-  row('AssumeRole calls per vend', (f) => dist(f.assumeRole.callsPerVend));
-  row('compliant accounts', (f) => `${f.outcomes.accountsCompliant}/${f.accounts}`);
-  lines.push(table(header, rows), '');
-  if (result.anchors) {
-    const a = result.anchors;
-    lines.push(
-      'exposure of the same vends under each mechanism, simulated seconds (p50 / p95 / max; ours as a fraction)',
-    );
-    lines.push(
-      table(
-        ['mechanism', 'exposure', 'bootstrapper / it (p50, p95)'],
-        [
-          ['bootstrapper', dist(a.exposureSeconds.bootstrapper), ''],
-          [
-            'AFT, first-minute polling then its retrier (run)',
-            dist(a.exposureSeconds.aftStyleWait),
-            dist2(a.bootstrapperRatio.aftStyleWait),
-          ],
-          [
-            'StackSets auto-deployment (model)',
-            dist(a.exposureSeconds.stackSets),
-            dist2(a.bootstrapperRatio.stackSets),
-          ],
-          [
-            'LZA Customizations alone (model)',
-            dist(a.exposureSeconds.lzaCustomizations),
-            dist2(a.bootstrapperRatio.lzaCustomizations),
-          ],
-        ],
-      ),
-      '',
-    );
-  }
-
-  lines.push(
-    `a role that never appears: ${result.deniedPerStuckHour.onePoller} denied AssumeRole calls in an hour with one poller per vend, ${result.deniedPerStuckHour.withJoinPoller} with the join's execution polling too`,
-    '',
-  );
-  if (result.roleWaitCurve) {
-    lines.push('role-wait schedules, one poller per vend (no join events): p50 / p95 / max');
-    lines.push(
-      table(
-        ['schedule', 'AssumeRole per vend', 'overshoot', 'exposure', 'AwaitRole attempts'],
-        result.roleWaitCurve.map((point) => [
-          JSON.stringify(point.schedule),
-          dist(point.callsPerVend),
-          dist(point.roleWaitOvershootSeconds),
-          dist(point.exposureSeconds),
-          dist(point.awaitRoleAttempts),
-        ]),
-      ),
-      '',
-    );
-  }
-  lines.push('API calls per account-region (mean attempts, member account)');
-  const ops = [...new Set(Object.values(ours.calls).flatMap((c) => Object.keys(c.perAccountRegion)))].sort();
-  const callHeader = [
-    'cohort',
-    'n',
-    ...ops.map((o) => o.replace(/^ssm:/, '')),
-    'versions created (mean/max)',
-  ];
-  const callRows: string[][] = [];
-  for (const [kind, cohort] of Object.entries(ours.calls)) {
-    callRows.push([
-      kind === 'missing'
-        ? 'fresh (no document)'
-        : kind === 'compliant'
-          ? 'already compliant'
-          : 'LZA logging doc',
-      String(cohort.accountRegions),
-      ...ops.map((o) => String(cohort.perAccountRegion[o] ?? 0)),
-      `${cohort.versionsCreated.mean} / ${cohort.versionsCreated.max}`,
-    ]);
-  }
-  lines.push(table(callHeader, callRows));
-  lines.push(
-    `management account, per account: ${Object.entries(ours.managementCallsPerAccount)
-      .map(([op, n]) => `${op} ${n}`)
-      .join(', ')}`,
-    '',
-  );
-  lines.push(
-    `throughput: ${ours.accountsPerWallSecond} accounts/wall-s over the timeline (${ours.wallSeconds} s wall, ${ours.simulatedSeconds} s simulated)` +
-      (burst
-        ? `; burst of ${burst.accounts}: ${burst.accountsPerActiveWallSecond} accounts/wall-s (${burst.activeWallSeconds} s, ${burst.outcomes.accountsCompliant}/${burst.accounts} compliant)`
-        : ''),
-    `AssumeRole per vend ${dist(ours.assumeRole.callsPerVend)}; busiest second ${ours.assumeRole.peakPerSecond}/s of an assumed ${ours.assumeRole.quotaPerSecond}/s STS quota (headroom x${ours.assumeRole.headroom})` +
-      (burst
-        ? `; burst: ${dist(burst.assumeRole.callsPerVend)} per vend, busiest second ${burst.assumeRole.peakPerSecond}/s (headroom x${burst.assumeRole.headroom})`
-        : ''),
-    `Lambda: ${ours.lambda.invocations} invocations, ${ours.lambda.coldStarts} cold starts, ${ours.lambda.throttled} refused by the 1,000 concurrency quota; ${ours.timersFired ?? 0} instants on the virtual clock`,
-    `peak RSS: ${result.peakRssMb} MB (bootstrapper run ${ours.peakRssMb} MB); bench wall time ${result.wallSeconds} s`,
-  );
-  if (sweep) lines.push('', formatSweepBench(sweep));
-  if (bundles) {
-    lines.push(
-      '',
-      `Lambda bundles (esbuild, CDK settings; cold import = median of ${bundles[0]?.runs ?? 0} fresh node processes)`,
-    );
-    lines.push(
-      table(
-        ['handler', 'KB', 'map KB', 'import ms', 'process ms', 'largest parts (KB)'],
-        bundles.map((b) => [
-          b.handler,
-          String(b.sizeKb),
-          String(b.sourceMapKb),
-          String(b.coldImportMs),
-          String(b.coldProcessMs),
-          Object.entries(b.largest)
-            .map(([name, kb]) => `${name} ${kb}`)
-            .join(', '),
-        ]),
-      ),
-    );
-  }
-  return lines.join('\n');
 }
 
 /**

@@ -1,12 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { authError, authorize, isQuery } from './authorization.ts';
 import { AwsServiceError, thrownMessage } from './aws-error.ts';
 import type { CloudWorld } from './cloud-world.ts';
-import {
-  evaluatePolicy,
-  evaluateServiceControlPolicies,
-  parsePolicyDocument,
-  type RequestContext,
-} from './iam-policy.ts';
 import type { Principal } from './identity.ts';
 import type { Input, OperationContext, ServiceDefinition, ServiceId } from './service-definition.ts';
 import { cloudFormationService } from './services/cloudformation.ts';
@@ -20,7 +15,7 @@ import { snsService } from './services/sns.ts';
 import { ssmService } from './services/ssm.ts';
 import { stepFunctionsService } from './services/step-functions.ts';
 import { stsService } from './services/sts.ts';
-import { parseAuthorization, verifySignature } from './sigv4.ts';
+import { parseAuthorization, type SigV4Authorization, verifySignature } from './sigv4.ts';
 import { actorDrawFor, modelledDelay } from './virtual-time.ts';
 import { newRequestId, sendJson, sendJsonError, sendQueryError, sendQueryResult } from './wire.ts';
 
@@ -143,123 +138,6 @@ function route(req: IncomingMessage, body: Buffer, scopeService: string | undefi
   );
 }
 
-function isQuery(service: ServiceDefinition | undefined): boolean {
-  return !service || service.protocol === 'query';
-}
-
-function authError(query: boolean, kind: 'missing' | 'unknown' | 'expired' | 'signature'): AwsServiceError {
-  switch (kind) {
-    case 'missing':
-      return query
-        ? new AwsServiceError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403)
-        : new AwsServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token', 400);
-    case 'unknown':
-      return query
-        ? new AwsServiceError(
-            'InvalidClientTokenId',
-            'The security token included in the request is invalid.',
-            403,
-          )
-        : new AwsServiceError(
-            'UnrecognizedClientException',
-            'The security token included in the request is invalid.',
-            400,
-          );
-    case 'expired':
-      return query
-        ? new AwsServiceError('ExpiredToken', 'The security token included in the request is expired', 400)
-        : new AwsServiceError(
-            'ExpiredTokenException',
-            'The security token included in the request is expired',
-            400,
-          );
-    case 'signature':
-      return query
-        ? new AwsServiceError(
-            'SignatureDoesNotMatch',
-            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-            403,
-          )
-        : new AwsServiceError(
-            'InvalidSignatureException',
-            'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-            400,
-          );
-  }
-}
-
-/** The account an ARN names (its fifth field), or undefined for `*` and account-less ARNs. */
-function arnAccount(arn: string): string | undefined {
-  const account = arn.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-}
-
-/**
- * The global condition keys of a request that the local cloud knows (IAM User Guide, "AWS global
- * condition context keys"): the principal's ARN, account and organization, and the resource's
- * account and organization. An account outside the organization has no organization id, so a
- * condition on it fails, as in IAM.
- */
-export function requestContext(ctx: OperationContext, resource: string): RequestContext {
-  const { world, principal } = ctx;
-  const nowMs = world.clock.nowMs();
-  const orgOf = (accountId: string | undefined) =>
-    accountId !== undefined &&
-    (accountId === world.managementAccountId || world.org.member(accountId, nowMs) !== undefined)
-      ? world.org.organizationId
-      : undefined;
-  const resourceAccount = arnAccount(resource) ?? ctx.accountId;
-  return {
-    'aws:PrincipalArn': principal.roleArn ?? principal.arn,
-    'aws:PrincipalAccount': principal.accountId,
-    'aws:PrincipalOrgID': orgOf(principal.accountId),
-    'aws:ResourceAccount': resourceAccount,
-    'aws:ResourceOrgID': orgOf(resourceAccount),
-  };
-}
-
-/** A principal with identity policies needs an Allow from one of them and no explicit Deny. */
-function identityPolicyDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
-  const policies = ctx.principal.identityPolicies;
-  if (!policies) return undefined;
-  const context = requestContext(ctx, resource);
-  const decisions = policies.map((policy) => evaluatePolicy(policy, action, resource, context));
-  if (decisions.includes('explicit-deny')) return 'with an explicit deny in an identity-based policy';
-  return decisions.includes('allow') ? undefined : 'because no identity-based policy allows the action';
-}
-
-function sessionPolicyDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
-  const policy = ctx.principal.sessionPolicy;
-  if (!policy) return undefined;
-  const decision = evaluatePolicy(policy, action, resource);
-  if (decision === 'allow') return undefined;
-  return decision === 'explicit-deny'
-    ? 'with an explicit deny in a session policy'
-    : `because no session policy allows the ${action} action`;
-}
-
-/** FullAWSAccess, which Organizations attaches everywhere unless someone detaches it. */
-const FULL_AWS_ACCESS = parsePolicyDocument(
-  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }),
-);
-
-/**
- * Service control policies bind every principal of a member account, never the management
- * account. `aws:PrincipalArn` of a role session is the role's ARN.
- */
-function scpDenies(ctx: OperationContext, action: string, resource: string): string | undefined {
-  const scps = ctx.world.deployment?.serviceControlPolicies ?? [];
-  if (scps.length === 0 || ctx.accountId === ctx.world.managementAccountId) return undefined;
-  const principalArn = ctx.principal.roleArn ?? ctx.principal.arn;
-  const decision = evaluateServiceControlPolicies(
-    [[FULL_AWS_ACCESS], [FULL_AWS_ACCESS, ...scps]],
-    action,
-    resource,
-    { 'aws:PrincipalArn': principalArn },
-  );
-  return decision === 'allow' ? undefined : 'with an explicit deny in a service control policy';
-}
-
 /** What a call is about, for keyed latency draws: its IAM resource, and a DynamoDB call's item. */
 function resourceKey(
   service: ServiceDefinition,
@@ -284,154 +162,174 @@ function resourceKey(
   return `${resource}|${JSON.stringify(about)}`;
 }
 
-function authorize(
-  service: ServiceDefinition,
-  operation: string,
-  ctx: OperationContext,
-  input: Input,
-): AwsServiceError | undefined {
-  const definition = service.operations[operation];
-  if (!definition || definition.unauthorized) return undefined;
-  const action = `${service.id}:${operation}`;
-  const resource = definition.resource ? definition.resource(ctx, input) : '*';
-  const reason =
-    identityPolicyDenies(ctx, action, resource) ??
-    sessionPolicyDenies(ctx, action, resource) ??
-    scpDenies(ctx, action, resource);
-  if (!reason) return undefined;
-  const message = `User: ${ctx.principal.arn} is not authorized to perform: ${action} on resource: ${resource} ${reason}`;
-  return isQuery(service)
-    ? new AwsServiceError('AccessDenied', message, 403)
-    : new AwsServiceError('AccessDeniedException', message, service.accessDeniedStatus);
-}
-
 export interface LocalRoutes {
   state(): unknown;
   events(): unknown;
 }
 
+/** `GET /_local/...`: the state, the events and a health check. False when `req` is not one. */
+function serveLocalRoute(
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  routes: LocalRoutes,
+): boolean {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' || !path?.startsWith('/_local/')) return false;
+  const body =
+    path === '/_local/state'
+      ? routes.state()
+      : path === '/_local/events'
+        ? routes.events()
+        : path === '/_local/health'
+          ? { ok: true }
+          : undefined;
+  if (body === undefined) {
+    res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ message: 'not found' }));
+    return true;
+  }
+  sendJson(res, requestId, 'application/json', body);
+  return true;
+}
+
+/** One AWS API call in flight: what is known of it so far, for its latency and its error answer. */
+interface Exchange {
+  world: CloudWorld;
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  service?: ServiceDefinition;
+  counted?: { accountId: string; region: string; operation: string };
+  latencyKey?: string;
+}
+
+/**
+ * The service's own time to answer (modelled), keyed by operation, caller, region and the
+ * resource the call is about, so that one vend's draws do not depend on other vends' order.
+ */
+async function answerLatency(x: Exchange): Promise<void> {
+  const { counted, world } = x;
+  if (!counted || !world.latency.enabled) return;
+  const actor = actorDrawFor(x.req.socket.remotePort);
+  const ms = world.latency.api(
+    counted.operation,
+    actor ?? `${counted.accountId}|${counted.region}|${x.latencyKey ?? ''}`,
+  );
+  await modelledDelay(world.clock.simSecondsToWallMs(ms / 1000));
+}
+
+function fail(x: Exchange, error: AwsServiceError): void {
+  if (x.counted) x.world.recordError(x.counted.accountId, x.counted.region, x.counted.operation, error.code);
+  if (isQuery(x.service)) sendQueryError(x.res, x.requestId, error);
+  else sendJsonError(x.res, x.requestId, contentTypeOf(x.service as ServiceDefinition), error);
+}
+
+/** The caller: a known key, its session token, a valid signature when the scenario checks them. */
+function authenticate(
+  world: CloudWorld,
+  req: IncomingMessage,
+  body: Buffer,
+  auth: SigV4Authorization | undefined,
+  query: boolean,
+): { auth: SigV4Authorization; principal: Principal } {
+  if (!auth) throw authError(query, 'missing');
+  const credential = world.credentials.find(auth.accessKeyId);
+  if (!credential) throw authError(query, 'unknown');
+  if (credential.sessionToken && header(req, 'x-amz-security-token') !== credential.sessionToken) {
+    throw authError(query, 'unknown');
+  }
+  if (
+    world.scenario.verifySignatures &&
+    !verifySignature(
+      { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
+      auth,
+      credential.secretAccessKey,
+    )
+  ) {
+    throw authError(query, 'signature');
+  }
+  return { auth, principal: credential.principal };
+}
+
+/** The operation's definition, or the protocol's unknown-operation error. */
+function operationDefinition(routed: Routed, operationName: string, query: boolean) {
+  const definition = routed.service.operations[routed.operation];
+  if (definition) return definition;
+  throw query
+    ? new AwsServiceError(
+        'InvalidAction',
+        `Could not find operation ${routed.operation} for version 2011-06-15`,
+      )
+    : new AwsServiceError(
+        'UnknownOperationException',
+        `The local cloud does not implement ${operationName}.`,
+      );
+}
+
+/** Route, authenticate, limit, fault, authorize and run one call, and send its answer. */
+async function serve(x: Exchange): Promise<void> {
+  const { world, req, res, requestId } = x;
+  const body = await readBody(req);
+  const parsedAuth = parseAuthorization(header(req, 'authorization'));
+  // The target header names JSON services before we know anything else.
+  const target = header(req, 'x-amz-target');
+  x.service = target
+    ? BY_TARGET.get(target.slice(0, target.lastIndexOf('.')))
+    : BY_ID.get(parsedAuth?.service ?? 'sts');
+  const routed = route(req, body, parsedAuth?.service);
+  const service = routed.service;
+  x.service = service;
+  const query = isQuery(service);
+
+  const { auth, principal } = authenticate(world, req, body, parsedAuth, query);
+  const operationName = `${service.id}:${routed.operation}`;
+  x.counted = { accountId: principal.accountId, region: auth.region, operation: operationName };
+  world.recordCall(principal.accountId, auth.region, operationName);
+
+  if (principal.expiresAtMs !== undefined && world.clock.nowMs() >= principal.expiresAtMs) {
+    throw authError(query, 'expired');
+  }
+  // An opt-in region the account has not enabled rejects every credential of that account.
+  if (world.regionDisabled(principal.accountId, auth.region)) throw authError(query, 'unknown');
+  const definition = operationDefinition(routed, operationName, query);
+
+  world.rateLimits.take(operationName, principal.accountId);
+  const fault = world.faults.decide(operationName, `${principal.accountId}/${auth.region}`);
+  if (fault.latencyMs > 0) await modelledDelay(fault.latencyMs);
+  if (fault.error) throw fault.error;
+
+  const ctx: OperationContext = {
+    world,
+    principal,
+    accountId: principal.accountId,
+    region: auth.region,
+    requestId,
+  };
+  x.latencyKey = resourceKey(service, routed.operation, ctx, routed.input);
+  const denied = authorize(service, routed.operation, ctx, routed.input);
+  if (denied) throw denied;
+
+  const output = await definition.handle(ctx, routed.input);
+  await answerLatency(x);
+  if (query) sendQueryResult(res, requestId, routed.operation, output as string);
+  else sendJson(res, requestId, contentTypeOf(service), output);
+}
+
 export function createCloudServer(world: CloudWorld, routes: LocalRoutes): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = newRequestId();
-    const path = (req.url ?? '/').split('?')[0];
-    if (req.method === 'GET' && path?.startsWith('/_local/')) {
-      const body =
-        path === '/_local/state'
-          ? routes.state()
-          : path === '/_local/events'
-            ? routes.events()
-            : path === '/_local/health'
-              ? { ok: true }
-              : undefined;
-      if (body === undefined) {
-        res
-          .writeHead(404, { 'Content-Type': 'application/json' })
-          .end(JSON.stringify({ message: 'not found' }));
-        return;
-      }
-      sendJson(res, requestId, 'application/json', body);
-      return;
-    }
-
-    let service: ServiceDefinition | undefined;
-    let counted: { accountId: string; region: string; operation: string } | undefined;
-    let latencyKey: string | undefined;
-    // The service's own time to answer (modelled), keyed by operation, caller, region and the
-    // resource the call is about, so that one vend's draws do not depend on other vends' order.
-    const answerLatency = async () => {
-      if (!counted || !world.latency.enabled) return;
-      const actor = actorDrawFor(req.socket.remotePort);
-      const ms = world.latency.api(
-        counted.operation,
-        actor ?? `${counted.accountId}|${counted.region}|${latencyKey ?? ''}`,
-      );
-      await modelledDelay(world.clock.simSecondsToWallMs(ms / 1000));
-    };
-    const fail = (error: AwsServiceError) => {
-      if (counted) world.recordError(counted.accountId, counted.region, counted.operation, error.code);
-      if (isQuery(service)) sendQueryError(res, requestId, error);
-      else sendJsonError(res, requestId, contentTypeOf(service as ServiceDefinition), error);
-    };
-
+    if (serveLocalRoute(req, res, requestId, routes)) return;
+    const x: Exchange = { world, req, res, requestId };
     try {
-      const body = await readBody(req);
-      const auth = parseAuthorization(header(req, 'authorization'));
-      // The target header names JSON services before we know anything else.
-      const target = header(req, 'x-amz-target');
-      service = target
-        ? BY_TARGET.get(target.slice(0, target.lastIndexOf('.')))
-        : BY_ID.get(auth?.service ?? 'sts');
-      const routed = route(req, body, auth?.service);
-      service = routed.service;
-      const query = isQuery(service);
-
-      if (!auth) throw authError(query, 'missing');
-      const credential = world.credentials.find(auth.accessKeyId);
-      if (!credential) throw authError(query, 'unknown');
-      if (credential.sessionToken && header(req, 'x-amz-security-token') !== credential.sessionToken) {
-        throw authError(query, 'unknown');
-      }
-      if (
-        world.scenario.verifySignatures &&
-        !verifySignature(
-          { method: req.method ?? 'POST', url: req.url ?? '/', headers: req.headers, body },
-          auth,
-          credential.secretAccessKey,
-        )
-      ) {
-        throw authError(query, 'signature');
-      }
-      const principal: Principal = credential.principal;
-      const operationName = `${service.id}:${routed.operation}`;
-      counted = { accountId: principal.accountId, region: auth.region, operation: operationName };
-      world.recordCall(principal.accountId, auth.region, operationName);
-
-      if (principal.expiresAtMs !== undefined && world.clock.nowMs() >= principal.expiresAtMs) {
-        throw authError(query, 'expired');
-      }
-      // An opt-in region the account has not enabled rejects every credential of that account.
-      if (world.regionDisabled(principal.accountId, auth.region)) throw authError(query, 'unknown');
-      const definition = service.operations[routed.operation];
-      if (!definition) {
-        throw query
-          ? new AwsServiceError(
-              'InvalidAction',
-              `Could not find operation ${routed.operation} for version 2011-06-15`,
-            )
-          : new AwsServiceError(
-              'UnknownOperationException',
-              `The local cloud does not implement ${operationName}.`,
-            );
-      }
-
-      world.rateLimits.take(operationName, principal.accountId);
-      const fault = world.faults.decide(operationName, `${principal.accountId}/${auth.region}`);
-      if (fault.latencyMs > 0) await modelledDelay(fault.latencyMs);
-      if (fault.error) throw fault.error;
-
-      const ctx: OperationContext = {
-        world,
-        principal,
-        accountId: principal.accountId,
-        region: auth.region,
-        requestId,
-      };
-      latencyKey = resourceKey(service, routed.operation, ctx, routed.input);
-      const denied = authorize(service, routed.operation, ctx, routed.input);
-      if (denied) throw denied;
-
-      const output = await definition.handle(ctx, routed.input);
-      await answerLatency();
-      if (query) sendQueryResult(res, requestId, routed.operation, output as string);
-      else sendJson(res, requestId, contentTypeOf(service), output);
+      await serve(x);
     } catch (error) {
       if (error instanceof AwsServiceError) {
-        await answerLatency();
-        fail(error);
+        await answerLatency(x);
+        fail(x, error);
         return;
       }
       console.error('local cloud: internal error', error);
-      fail(new AwsServiceError('InternalFailure', `The local cloud failed: ${thrownMessage(error)}`, 500));
+      fail(x, new AwsServiceError('InternalFailure', `The local cloud failed: ${thrownMessage(error)}`, 500));
     }
   };
   return createServer((req, res) => {

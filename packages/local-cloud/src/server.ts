@@ -1,19 +1,28 @@
 import type { AddressInfo } from 'node:net';
 import type { EventBus, EventEnvelope } from './bus.ts';
 import type { SimulatedClock } from './clock.ts';
-import { type CallStats, CloudWorld, type PipelineDefaults } from './cloud-world.ts';
+import { createState, type LocalCloudState } from './cloud-state.ts';
+import { CloudWorld, type PipelineDefaults } from './cloud-world.ts';
 import type { LocalDeployment } from './deployment.ts';
 import { eventReaches } from './event-forwarding.ts';
 import type { FaultRule } from './faults.ts';
 import { createCloudServer } from './http-api.ts';
 import type { LatencyModel } from './latency.ts';
-import { compareVersions } from './lza-pipeline.ts';
-import type { LzaWriteRecord } from './lza-timeline.ts';
-import type { AccountRecord } from './organization.ts';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario, type ScenarioInput } from './scenario.ts';
-import type { DocumentRecord } from './ssm-documents.ts';
 import type { StepFunctionsExecutor } from './step-functions-executor.ts';
 import { LISTEN_BACKLOG } from './wire.ts';
+
+// The views live in cloud-state.ts; the package's entry point exports them from here.
+export {
+  type AccountView,
+  type CallFilter,
+  type DocumentVersionView,
+  type DocumentView,
+  type LocalCloudSnapshot,
+  type LocalCloudState,
+  type PipelineExecutionView,
+  versionContent,
+} from './cloud-state.ts';
 
 export interface LocalCloudOptions {
   /** 0 (the default) picks a free port. */
@@ -22,124 +31,6 @@ export interface LocalCloudOptions {
   scenario?: Scenario | ScenarioInput;
   /** The LZA pipeline's name and regions when the scenario leaves them out. */
   pipelineDefaults?: PipelineDefaults;
-}
-
-export interface DocumentVersionView {
-  version: string;
-  status: string;
-  createdDate: string;
-  writer: string;
-  documentFormat: string;
-  content: string;
-  versionName?: string;
-}
-
-/** The content of one version of a document view, by version number. */
-export function versionContent(
-  doc: DocumentView | undefined,
-  version: string | undefined,
-): string | undefined {
-  return doc?.versions.find((v) => v.version === version)?.content;
-}
-
-export interface DocumentView {
-  accountId: string;
-  region: string;
-  name: string;
-  documentType: string;
-  status: string;
-  latestVersion: string;
-  defaultVersion: string;
-  createdDate: string;
-  versions: DocumentVersionView[];
-}
-
-export interface AccountView {
-  accountId: string;
-  name: string;
-  email: string;
-  status: string;
-  isManagement: boolean;
-  origin: string;
-  organizationalUnit: string;
-  /** Whether the account is in the organization now. */
-  exists: boolean;
-  /** DescribeAccount's JoinedTimestamp (ISO) and JoinedMethod. */
-  joinedAt?: string;
-  joinedMethod: 'CREATED' | 'INVITED';
-  roles: { name: string; assumableAt?: string; assumable: boolean }[];
-  expect?: Scenario['accounts'][number]['expect'];
-}
-
-export interface CallFilter {
-  operation?: string;
-  accountId?: string;
-  region?: string;
-}
-
-export interface PipelineExecutionView {
-  executionId: string;
-  status: string;
-  startTime: string;
-  endTime: string;
-  regionByRegion: boolean;
-  actions: {
-    stage: string;
-    action: string;
-    runOrder: number;
-    status: string;
-    startTime: string;
-    endTime: string;
-  }[];
-}
-
-/** Read-only views of the simulated world; the same data as `GET /_local/state`. */
-export interface LocalCloudState {
-  accounts(): AccountView[];
-  account(accountId: string): AccountView | undefined;
-  /** Every document with all its versions; optionally filtered. */
-  documents(filter?: { accountId?: string; region?: string; name?: string }): DocumentView[];
-  document(accountId: string, region: string, name?: string): DocumentView | undefined;
-  /** API calls per account, region and operation (IAM action name), including failed attempts. */
-  calls(filter?: CallFilter): CallStats[];
-  callCount(filter?: CallFilter): number;
-  lzaWrites(): LzaWriteRecord[];
-  pipelineExecutions(): PipelineExecutionView[];
-  /**
-   * sts:AssumeRole calls (any caller) for a role in `targetAccountId` that reached STS: refused ones
-   * count, but not those a rate limit or an injected fault answered first (`calls()` counts those).
-   */
-  assumeRoleCallsFor(targetAccountId: string): number;
-  /** The busiest simulated second of `operation` called by `accountId` (all regions), and its count. */
-  peakRate(accountId: string, operation: string): { perSecond: number; atMs?: number };
-  /** Calls refused by the scenario's `rateLimits`, per service. */
-  throttled(): Record<string, number>;
-  /** Calls answered with an injected fault (scenario `faults` and `addFaultRule` rules). */
-  faultsInjected(): number;
-  /** Timeline tasks (vends, events, pipeline actions) still scheduled; 0 once the scenario has played out. */
-  pendingTimelineTasks(): number;
-  snapshot(): LocalCloudSnapshot;
-}
-
-export interface LocalCloudSnapshot {
-  now: string;
-  elapsedSimulatedSeconds: number;
-  timeScale: number;
-  timelineStarted: boolean;
-  organization: { id: string; managementAccountId: string; homeRegion: string };
-  accounts: AccountView[];
-  documents: DocumentView[];
-  calls: CallStats[];
-  pipeline: {
-    name: string;
-    lzaVersion: string;
-    wipesRunAs: boolean;
-    regions: string[];
-    executions: PipelineExecutionView[];
-  };
-  lzaWrites: LzaWriteRecord[];
-  eventsPublished: number;
-  faultsInjected: number;
 }
 
 export interface LocalCloud {
@@ -196,147 +87,6 @@ export interface LocalCloud {
   atTimelineSeconds(seconds: number, fn: () => void): boolean;
   /** Stop timers and the server. */
   close(): Promise<void>;
-}
-
-function iso(ms: number | undefined): string | undefined {
-  return ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
-}
-
-function createState(world: CloudWorld): LocalCloudState {
-  const accountView = (a: AccountRecord, now = world.clock.nowMs()): AccountView => {
-    const exists = a.existsFromMs !== undefined && a.existsFromMs <= now;
-    const expect = world.scenario.accounts.find((s) => s.accountId === a.accountId)?.expect;
-    const joinedAt = iso(a.joinedMs ?? a.existsFromMs);
-    return {
-      accountId: a.accountId,
-      name: a.name,
-      email: a.email,
-      status: a.status,
-      isManagement: a.isManagement,
-      origin: a.origin,
-      organizationalUnit: a.organizationalUnit,
-      exists,
-      ...(joinedAt && exists ? { joinedAt } : {}),
-      joinedMethod: a.joinedMethod,
-      roles: [...a.roles.entries()].map(([name, readyAt]) => {
-        const assumableAt = iso(readyAt);
-        return { name, ...(assumableAt ? { assumableAt } : {}), assumable: exists && readyAt <= now };
-      }),
-      ...(expect ? { expect } : {}),
-    };
-  };
-  const accounts = (): AccountView[] => {
-    const now = world.clock.nowMs();
-    return world.org.records().map((a) => accountView(a, now));
-  };
-  const documentView = (d: DocumentRecord): DocumentView => ({
-    accountId: d.accountId,
-    region: d.region,
-    name: d.name,
-    documentType: d.documentType,
-    status: world.documents.status(d),
-    latestVersion: d.latestVersion,
-    defaultVersion: d.defaultVersion,
-    createdDate: new Date(d.createdMs).toISOString(),
-    versions: [...d.versions.values()].map((v) => ({
-      version: v.version,
-      status: world.documents.versionStatus(d, v),
-      createdDate: new Date(v.createdMs).toISOString(),
-      writer: v.writer,
-      documentFormat: v.documentFormat,
-      content: v.content,
-      ...(v.versionName ? { versionName: v.versionName } : {}),
-    })),
-  });
-  const documents = (filter: { accountId?: string; region?: string; name?: string } = {}): DocumentView[] =>
-    world.documents
-      .all()
-      .filter(
-        (d) =>
-          (!filter.accountId || d.accountId === filter.accountId) &&
-          (!filter.region || d.region === filter.region) &&
-          (!filter.name || d.name === filter.name),
-      )
-      .map(documentView);
-  const calls = (filter: CallFilter = {}) =>
-    world
-      .calls()
-      .filter(
-        (c) =>
-          (!filter.operation || c.operation === filter.operation) &&
-          (!filter.accountId || c.accountId === filter.accountId) &&
-          (!filter.region || c.region === filter.region),
-      );
-  const pipelineExecutions = (): PipelineExecutionView[] => {
-    const now = world.clock.nowMs();
-    return world.runs
-      .filter((r) => r.startMs <= now)
-      .map((r) => ({
-        executionId: r.executionId,
-        status: now < r.endMs ? 'InProgress' : r.status,
-        startTime: new Date(r.startMs).toISOString(),
-        endTime: new Date(r.endMs).toISOString(),
-        regionByRegion: r.regionByRegion,
-        actions: r.stages.flatMap((s) =>
-          s.actions
-            .filter((a) => a.startMs <= now)
-            .map((a) => ({
-              stage: s.name,
-              action: a.actionName,
-              runOrder: a.runOrder,
-              status: now < a.endMs ? 'InProgress' : a.status,
-              startTime: new Date(a.startMs).toISOString(),
-              endTime: new Date(a.endMs).toISOString(),
-            })),
-        ),
-      }));
-  };
-  const state: LocalCloudState = {
-    accounts,
-    account: (accountId) => {
-      const record = world.org.record(accountId);
-      return record ? accountView(record) : undefined;
-    },
-    documents,
-    document: (accountId, region, name = 'SSM-SessionManagerRunShell') => {
-      const found = world.documents.find(accountId, region, name);
-      return found ? documentView(found) : undefined;
-    },
-    calls,
-    callCount: (filter) => calls(filter).reduce((sum, c) => sum + c.count, 0),
-    lzaWrites: () => [...world.lzaWrites],
-    pipelineExecutions,
-    assumeRoleCallsFor: (targetAccountId) => world.assumeRoleCallsFor(targetAccountId),
-    peakRate: (accountId, operation) => world.peakRate(accountId, operation),
-    throttled: () => Object.fromEntries(world.rateLimits.throttled),
-    faultsInjected: () => world.faults.injected,
-    pendingTimelineTasks: () => world.scheduler.pending,
-    snapshot: () => ({
-      now: world.clock.now().toISOString(),
-      elapsedSimulatedSeconds: world.clock.elapsedSeconds(),
-      timeScale: world.clock.timeScale,
-      timelineStarted: world.timelineStartSeconds !== undefined,
-      organization: {
-        id: world.org.organizationId,
-        managementAccountId: world.managementAccountId,
-        homeRegion: world.scenario.homeRegion,
-      },
-      accounts: accounts(),
-      documents: documents(),
-      calls: calls(),
-      pipeline: {
-        name: world.pipelineName,
-        lzaVersion: world.scenario.pipeline.lzaVersion,
-        wipesRunAs: compareVersions(world.scenario.pipeline.lzaVersion, '1.14.0') < 0,
-        regions: world.lzaRegions,
-        executions: pipelineExecutions(),
-      },
-      lzaWrites: [...world.lzaWrites],
-      eventsPublished: world.bus.history().length,
-      faultsInjected: world.faults.injected,
-    }),
-  };
-  return state;
 }
 
 /** Start the local cloud on 127.0.0.1. The timeline waits for `startTimeline()`. */
