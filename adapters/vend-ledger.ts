@@ -13,11 +13,10 @@ import {
   type VendOwner,
   type VendRecord,
   type VendSettlement,
-  type VendState,
 } from '#core/vend/ledger.ts';
-import { statesLeadingTo } from '#core/vend/transitions.ts';
 import { classifyAwsError, hasName } from './aws-errors.ts';
 import { openVends, vendsOf, vendsSince, withoutMarker } from './vend-ledger-reads.ts';
+import { appendRepairsUpdate, key, leavingFor, settleUpdate } from './vend-ledger-updates.ts';
 
 export type { VendKey, VendSettlement };
 
@@ -349,35 +348,8 @@ export class VendLedger {
     return [];
   }
 
-  async #appendRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<boolean> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {
-      ':repairs': repairs.slice(0, MAX_RECORDED_REPAIRS),
-      ':failed': repairsFailed,
-      ':empty': [],
-      ':max': MAX_RECORDED_REPAIRS,
-    };
-    const sets = [
-      'repairs = list_append(if_not_exists(repairs, :empty), :repairs)',
-      'repairsFailed = :failed',
-    ];
-    const conditions = ['size(repairs) < :max'];
-    repairs.forEach((r, i) => {
-      names[`#r${i}`] = r.region;
-      values[`:sr${i}`] = r.securityResourcesAt;
-      conditions.push(
-        `(attribute_not_exists(regions.#r${i}.reverifiedAfter) OR regions.#r${i}.reverifiedAfter < :sr${i})`,
-      );
-      if (r.action !== 'failed') sets.push(`regions.#r${i}.reverifiedAfter = :sr${i}`);
-    });
-    return this.#conditional({
-      TableName: this.#table,
-      Key: key(vend),
-      UpdateExpression: `SET ${sets.join(', ')}`,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
+  #appendRepairs(vend: VendKey, repairs: RepairRecord[], repairsFailed: string[]): Promise<boolean> {
+    return this.#conditional(appendRepairsUpdate(this.#table, key(vend), repairs, repairsFailed));
   }
 
   /**
@@ -385,45 +357,8 @@ export class VendLedger {
    * gap metrics), false when another event or the reconciler already had.
    */
   async settle(vend: VendKey, settlement: VendSettlement, atIso: string): Promise<boolean> {
-    const leaving = leavingFor(settlement.state);
-    const values: Record<string, unknown> = {
-      ...leaving.values,
-      ':state': settlement.state,
-      ':at': atIso,
-      ':open': OPEN_MARKER,
-      ':pending': 'pending',
-      ':running': 'running',
-    };
-    const sets = ['#state = :state', 'gapMeasuredAt = :at'];
-    for (const field of [
-      'note',
-      'pipelineExecutionId',
-      'customizationsCompletedAt',
-      'prepareToCustomizationsSeconds',
-      'gapClosedSeconds',
-    ] as const) {
-      if (settlement[field] === undefined) continue;
-      values[`:${field}`] = settlement[field];
-      sets.push(`${field} = :${field}`);
-    }
     try {
-      await this.#db.send(
-        new UpdateCommand({
-          TableName: this.#table,
-          Key: key(vend),
-          UpdateExpression: `SET ${sets.join(', ')} REMOVE #open`,
-          // Leaves only the states the transition table allows, and never a pending vend whose
-          // owner still runs within its lease (core/vend/transitions.ts mayMove).
-          ConditionExpression: `#open = :open AND attribute_not_exists(gapMeasuredAt) AND ${leaving.expression} AND (#state <> :pending OR attribute_not_exists(#owner) OR #owner.#ostate <> :running OR #owner.leaseUntil < :at)`,
-          ExpressionAttributeNames: {
-            '#state': 'state',
-            '#open': 'open',
-            '#owner': 'owner',
-            '#ostate': 'state',
-          },
-          ExpressionAttributeValues: values,
-        }),
-      );
+      await this.#db.send(new UpdateCommand(settleUpdate(this.#table, key(vend), settlement, atIso)));
       return true;
     } catch (error) {
       if (hasName(error, 'ConditionalCheckFailedException')) return false;
@@ -445,19 +380,4 @@ export class VendLedger {
   vendsSince(sinceIso: string): Promise<VendRecord[]> {
     return vendsSince(this.#db, this.#table, sinceIso);
   }
-}
-
-/**
- * The condition that a write to `to` leaves only a state the transition table allows
- * (`#state IN (...)`, with `#state` naming the record's state). DynamoDB evaluates it with the
- * write, atomically (Developer Guide, "Condition expressions").
- */
-function leavingFor(to: VendState): { expression: string; values: Record<string, string> } {
-  const from = statesLeadingTo(to);
-  const values = Object.fromEntries(from.map((state, i) => [`:from${i}`, state]));
-  return { expression: `#state IN (${Object.keys(values).join(', ')})`, values };
-}
-
-function key(vend: VendKey): VendKey {
-  return { accountId: vend.accountId, joinedAt: vend.joinedAt };
 }
