@@ -3,6 +3,7 @@ import type { ManagementAccount } from '#adapters/management-account.ts';
 import { hopRoleArn, hubAccount } from '#core/deploy/hub.ts';
 import { landingZoneRegion, type Standing, standingOf } from '#core/deploy/organization-shape.ts';
 import { externalPipelineAccount } from '#core/deploy/pipeline-account.ts';
+import { describeError } from '#core/shared/error-text.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import type { OperatorContext } from './operator-context.ts';
 
@@ -31,18 +32,13 @@ export type LzaFacts =
   | { kind: 'missing'; name: string; found: string[]; others: string[]; error: string }
   | { kind: 'unreadable'; name: string; error: string };
 
-function errorText(error: unknown): string {
-  const e = error as { name?: string; message?: string };
-  return `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
-}
-
 async function standing(ctx: OperatorContext): Promise<ShapeFacts['standing']> {
   try {
     const caller = await ctx.aws.callerAccount();
     const management = await ctx.aws.shape().managementAccountId();
     return standingOf(caller, management, ctx.config.managementAccountId, hubAccount(ctx.config));
   } catch (error) {
-    return { kind: 'unknown', error: errorText(error) };
+    return { kind: 'unknown', error: describeError(error) };
   }
 }
 
@@ -56,7 +52,7 @@ async function lzaFacts(ctx: OperatorContext, aws: ManagementAccount): Promise<L
     return { kind: 'configured', name };
   } catch (error) {
     if (!hasName(error, 'PipelineNotFoundException'))
-      return { kind: 'unreadable', name, error: errorText(error) };
+      return { kind: 'unreadable', name, error: describeError(error) };
     // List the account's pipelines, and look inside those LZA's installer could have named.
     const { found, others } = await aws.shape().lzaShaped();
     return {
@@ -64,7 +60,7 @@ async function lzaFacts(ctx: OperatorContext, aws: ManagementAccount): Promise<L
       name,
       found,
       others,
-      error: errorText(error),
+      error: describeError(error),
     };
   }
 }
@@ -78,7 +74,7 @@ async function controlTowerFacts(aws: ManagementAccount): Promise<ControlTowerFa
     const zone = await reader.landingZone(arn);
     return { kind: 'landing-zone', arn, homeRegion, ...(zone.version ? { version: zone.version } : {}) };
   } catch (error) {
-    return { kind: 'unreadable', error: errorText(error) };
+    return { kind: 'unreadable', error: describeError(error) };
   }
 }
 
@@ -95,7 +91,7 @@ export async function inspectShape(ctx: OperatorContext): Promise<ShapeFacts> {
     access = ctx.aws.throughRole(roleArn, 'runas-bootstrapper-doctor');
     hop = await access.callerAccount().then(
       () => ({ roleArn }),
-      (error: unknown) => ({ roleArn, error: errorText(error) }),
+      (error: unknown) => ({ roleArn, error: describeError(error) }),
     );
   }
   const [lza, controlTower] = await Promise.all([lzaFacts(ctx, access), controlTowerFacts(access)]);

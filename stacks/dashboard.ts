@@ -103,163 +103,188 @@ export class MonitoringDashboard extends cw.Dashboard {
   }
 
   #layOut({ metrics, alarms, exposureP90AlarmSeconds, deadLetterQueue }: MonitoringDashboardProps): void {
-    this.addWidgets(
-      new cw.TextWidget({
-        width: 6,
-        height: 5,
-        markdown: [
-          '## runas-bootstrapper',
-          'How long new accounts accept `ssm-user` sessions, and how much of the LZA',
-          'PREPARE-to-CUSTOMIZATIONS gap the bootstrapper closes.',
-          '',
-          'Latencies: daily p50 / p90 / max (gap closed, which can be negative: average / min / max).',
-          'Counts: per hour. Alarms notify the failure topic.',
-        ].join('\n'),
-      }),
-      // The live list: alarms added later by monitorStateMachine appear here too.
-      new cw.AlarmStatusWidget({
-        title: 'Alarms',
-        alarms,
-        width: 10,
-        height: 5,
-        sortBy: cw.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
-      }),
-      new cw.SingleValueWidget({
-        title: 'Exposure p90, latest day (seconds)',
-        width: 4,
-        height: 5,
-        metrics: [metrics.emf('VendToRunAsSeconds', 'vend', 'p90', LATENCY_PERIOD, 'Vend to RunAs p90')],
-        sparkline: true,
-      }),
-      new cw.SingleValueWidget({
-        title: 'Gap closed, average of the latest day (minutes)',
-        width: 4,
-        height: 5,
-        metrics: [
-          inMinutes(
-            metrics.emf('GapClosedSeconds', undefined, 'Average', LATENCY_PERIOD, 'Gap closed, average'),
-            'average',
-            'Gap closed, average',
-          ),
-        ],
-        sparkline: true,
-      }),
-    );
+    this.addWidgets(...headlineRow(metrics, alarms));
     // Two full rows of three (24 columns each): no graph alone on a row.
-    this.addWidgets(
-      latencyGraph(
-        metrics,
-        'VendToRunAsSeconds',
-        'Exposure: vend to RunAs verified (seconds)',
-        [
-          {
-            value: exposureP90AlarmSeconds,
-            label: `p90 alarm (${exposureP90AlarmSeconds} s)`,
-            color: '#d62728',
-          },
-        ],
-        LATENCY_STATISTICS,
-        8,
-      ),
-      latencyGraph(
-        metrics,
-        'RoleWaitSeconds',
-        'Vend to member role assumable (seconds)',
-        [],
-        LATENCY_STATISTICS,
-        8,
-      ),
-      latencyGraph(
-        metrics,
-        'PrepareToCustomizationsSeconds',
-        'LZA: vend to Customizations done (minutes)',
-        [],
-        LATENCY_STATISTICS,
-        8,
-        'minutes',
-      ),
-    );
-    this.addWidgets(
-      latencyGraph(
-        metrics,
-        'GapClosedSeconds',
-        'Gap closed: Customizations done minus RunAs verified (minutes)',
-        [],
-        SIGNED_STATISTICS,
-        8,
-        'minutes',
-      ),
-      latencyGraph(
-        metrics,
-        'RunAsReexposedSeconds',
-        'RunAs off again after LZA reset it, until repaired, at least (seconds)',
-        [],
-        LATENCY_STATISTICS,
-        8,
-      ),
-      new cw.SingleValueWidget({
-        title: 'LZA window closed, latest day (%)',
-        width: 8,
-        height: 6,
-        // The demo's headline share: the gap closed over the window LZA alone leaves open (vend to
-        // Customizations), summed over the day's vends.
-        metrics: [
-          new cw.MathExpression({
-            expression: '100 * closed / window',
-            usingMetrics: {
-              closed: metrics.emf('GapClosedSeconds', undefined, 'Sum', LATENCY_PERIOD, 'Gap closed, sum'),
-              window: metrics.emf(
-                'PrepareToCustomizationsSeconds',
-                METRIC_TRIGGERS.PrepareToCustomizationsSeconds?.[0],
-                'Sum',
-                LATENCY_PERIOD,
-                'LZA window, sum',
-              ),
-            },
-            label: '% of the LZA window closed',
-            period: LATENCY_PERIOD,
-          }),
-        ],
-        sparkline: true,
-      }),
-    );
-    this.addWidgets(
-      countGraph('Regions enforced, by outcome (count per hour)', 8, 'regions', [
-        metrics.sum('RegionsCompliant', COUNT_PERIOD, 'Compliant'),
-        metrics.sum('RegionsFailed', COUNT_PERIOD, 'Failed'),
-        metrics.sum('RegionsRefused', COUNT_PERIOD, 'Refused'),
-      ]),
-      countGraph('LZA follow-up (count per hour)', 8, 'count', [
-        metrics.sum('RunAsRegressionsRepaired', COUNT_PERIOD, 'RunAs regressions repaired'),
-        metrics.sum('GapMeasurementTimedOut', COUNT_PERIOD, 'Gap measurements timed out'),
-      ]),
-      countGraph('Vend events in the dead-letter queue (messages)', 8, 'messages', [
-        deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          statistic: 'Maximum',
-          period: COUNT_PERIOD,
-          label: 'Messages visible (max)',
-        }),
-      ]),
-    );
+    this.addWidgets(...latencyRow(metrics, exposureP90AlarmSeconds));
+    this.addWidgets(...gapRow(metrics));
+    this.addWidgets(...outcomeRow(metrics, deadLetterQueue));
     this.addWidgets(this.#executionsCompleted, this.#executionsFailed);
-    this.addWidgets(
-      new cw.TextWidget({
-        width: 6,
-        height: 6,
-        markdown: [
-          '### Drift sweep',
-          'Per day, summed over the batches of every sweep (scheduled or on demand).',
-          'Drift detected but not repaired: the sweep ran in check mode, or the region was refused.',
-        ].join('\n'),
-      }),
-      countGraph('Sweep: accounts checked, drift detected and repaired (count per day)', 18, 'count', [
-        metrics.sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
-        metrics.sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
-        metrics.sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
-        metrics.sum('SweepFailures', SWEEP_PERIOD, 'Failures (regions, accounts)'),
-      ]),
-    );
+    this.addWidgets(...sweepRow(metrics));
   }
+}
+
+/** What the dashboard shows, the alarms, and the two headline figures. */
+function headlineRow(metrics: HandlerMetrics, alarms: cw.Alarm[]): cw.IWidget[] {
+  return [
+    new cw.TextWidget({
+      width: 6,
+      height: 5,
+      markdown: [
+        '## runas-bootstrapper',
+        'How long new accounts accept `ssm-user` sessions, and how much of the LZA',
+        'PREPARE-to-CUSTOMIZATIONS gap the bootstrapper closes.',
+        '',
+        'Latencies: daily p50 / p90 / max (gap closed, which can be negative: average / min / max).',
+        'Counts: per hour. Alarms notify the failure topic.',
+      ].join('\n'),
+    }),
+    // The live list: alarms added later by monitorStateMachine appear here too.
+    new cw.AlarmStatusWidget({
+      title: 'Alarms',
+      alarms,
+      width: 10,
+      height: 5,
+      sortBy: cw.AlarmStatusWidgetSortBy.STATE_UPDATED_TIMESTAMP,
+    }),
+    new cw.SingleValueWidget({
+      title: 'Exposure p90, latest day (seconds)',
+      width: 4,
+      height: 5,
+      metrics: [metrics.emf('VendToRunAsSeconds', 'vend', 'p90', LATENCY_PERIOD, 'Vend to RunAs p90')],
+      sparkline: true,
+    }),
+    new cw.SingleValueWidget({
+      title: 'Gap closed, average of the latest day (minutes)',
+      width: 4,
+      height: 5,
+      metrics: [
+        inMinutes(
+          metrics.emf('GapClosedSeconds', undefined, 'Average', LATENCY_PERIOD, 'Gap closed, average'),
+          'average',
+          'Gap closed, average',
+        ),
+      ],
+      sparkline: true,
+    }),
+  ];
+}
+
+/** Exposure, the member role wait and LZA's own window. */
+function latencyRow(metrics: HandlerMetrics, exposureP90AlarmSeconds: number): cw.IWidget[] {
+  return [
+    latencyGraph(
+      metrics,
+      'VendToRunAsSeconds',
+      'Exposure: vend to RunAs verified (seconds)',
+      [
+        {
+          value: exposureP90AlarmSeconds,
+          label: `p90 alarm (${exposureP90AlarmSeconds} s)`,
+          color: '#d62728',
+        },
+      ],
+      LATENCY_STATISTICS,
+      8,
+    ),
+    latencyGraph(
+      metrics,
+      'RoleWaitSeconds',
+      'Vend to member role assumable (seconds)',
+      [],
+      LATENCY_STATISTICS,
+      8,
+    ),
+    latencyGraph(
+      metrics,
+      'PrepareToCustomizationsSeconds',
+      'LZA: vend to Customizations done (minutes)',
+      [],
+      LATENCY_STATISTICS,
+      8,
+      'minutes',
+    ),
+  ];
+}
+
+/** The gap closed, RunAs re-exposed after LZA, and the share of LZA's window closed. */
+function gapRow(metrics: HandlerMetrics): cw.IWidget[] {
+  return [
+    latencyGraph(
+      metrics,
+      'GapClosedSeconds',
+      'Gap closed: Customizations done minus RunAs verified (minutes)',
+      [],
+      SIGNED_STATISTICS,
+      8,
+      'minutes',
+    ),
+    latencyGraph(
+      metrics,
+      'RunAsReexposedSeconds',
+      'RunAs off again after LZA reset it, until repaired, at least (seconds)',
+      [],
+      LATENCY_STATISTICS,
+      8,
+    ),
+    new cw.SingleValueWidget({
+      title: 'LZA window closed, latest day (%)',
+      width: 8,
+      height: 6,
+      // The demo's headline share: the gap closed over the window LZA alone leaves open (vend to
+      // Customizations), summed over the day's vends.
+      metrics: [
+        new cw.MathExpression({
+          expression: '100 * closed / window',
+          usingMetrics: {
+            closed: metrics.emf('GapClosedSeconds', undefined, 'Sum', LATENCY_PERIOD, 'Gap closed, sum'),
+            window: metrics.emf(
+              'PrepareToCustomizationsSeconds',
+              METRIC_TRIGGERS.PrepareToCustomizationsSeconds?.[0],
+              'Sum',
+              LATENCY_PERIOD,
+              'LZA window, sum',
+            ),
+          },
+          label: '% of the LZA window closed',
+          period: LATENCY_PERIOD,
+        }),
+      ],
+      sparkline: true,
+    }),
+  ];
+}
+
+/** Regions by outcome, the LZA follow-up, and the dead letters. */
+function outcomeRow(metrics: HandlerMetrics, deadLetterQueue: sqs.IQueue): cw.IWidget[] {
+  return [
+    countGraph('Regions enforced, by outcome (count per hour)', 8, 'regions', [
+      metrics.sum('RegionsCompliant', COUNT_PERIOD, 'Compliant'),
+      metrics.sum('RegionsFailed', COUNT_PERIOD, 'Failed'),
+      metrics.sum('RegionsRefused', COUNT_PERIOD, 'Refused'),
+    ]),
+    countGraph('LZA follow-up (count per hour)', 8, 'count', [
+      metrics.sum('RunAsRegressionsRepaired', COUNT_PERIOD, 'RunAs regressions repaired'),
+      metrics.sum('GapMeasurementTimedOut', COUNT_PERIOD, 'Gap measurements timed out'),
+    ]),
+    countGraph('Vend events in the dead-letter queue (messages)', 8, 'messages', [
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: COUNT_PERIOD,
+        label: 'Messages visible (max)',
+      }),
+    ]),
+  ];
+}
+
+/** The drift sweep, per day. */
+function sweepRow(metrics: HandlerMetrics): cw.IWidget[] {
+  return [
+    new cw.TextWidget({
+      width: 6,
+      height: 6,
+      markdown: [
+        '### Drift sweep',
+        'Per day, summed over the batches of every sweep (scheduled or on demand).',
+        'Drift detected but not repaired: the sweep ran in check mode, or the region was refused.',
+      ].join('\n'),
+    }),
+    countGraph('Sweep: accounts checked, drift detected and repaired (count per day)', 18, 'count', [
+      metrics.sum('AccountsChecked', SWEEP_PERIOD, 'Accounts checked'),
+      metrics.sum('DriftDetected', SWEEP_PERIOD, 'Drift detected'),
+      metrics.sum('DriftRepaired', SWEEP_PERIOD, 'Drift repaired'),
+      metrics.sum('SweepFailures', SWEEP_PERIOD, 'Failures (regions, accounts)'),
+    ]),
+  ];
 }
 
 /**

@@ -76,126 +76,13 @@ export class Monitoring extends Construct {
     this.topicKey = topic.key;
     this.#topicAction = new SnsAction(this.topic);
 
-    this.regionsFailedAlarm = this.#addAlarm(
-      'RegionsFailedAlarm',
-      metrics.sum('RegionsFailed', FAILURE_ALARM_PERIOD, 'Regions failed'),
-      {
-        alarmName: 'RegionsFailed',
-        threshold: 0,
-        // No data means no enforcement was recorded in the window: nothing can have failed.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          'At least one governed region could not be given the RunAs preferences in the last 5 minutes ' +
-          '(vend or replay). Find the account in the RecordEnforcement log ("enforcement recorded", failed > 0) ' +
-          'or in the failed execution, run `runas-bootstrapper check --account-id <id>` to see each region, fix ' +
-          'the cause (member role, region opt-in, throttling), then `runas-bootstrapper replay --account-id <id> --wait`.',
-      },
-    );
-
-    this.sweepFailuresAlarm = this.#addAlarm(
-      'SweepFailuresAlarm',
-      metrics.sum('SweepFailures', SWEEP_ALARM_PERIOD, 'Sweep failures'),
-      {
-        alarmName: 'SweepFailures',
-        threshold: 0,
-        // No data means no sweep batch was recorded in the window: nothing can have failed.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          'The sweep could not check or repair at least one account × region, could not assume the member role ' +
-          'of an account, or left a batch of accounts unswept (it catches per-account failures, so its execution ' +
-          'may still succeed). The RecordSweep log lists each "sweep finding" with its account and regions; run ' +
-          '`runas-bootstrapper check --account-id <id>` to see why, fix the cause (member role, region opt-in, ' +
-          'throttling), then `runas-bootstrapper sweep --repair` or `replay --account-id <id> --wait`.',
-      },
-    );
-
-    this.redrivesExhaustedAlarm = this.#addAlarm(
-      'VendRedrivesExhaustedAlarm',
-      metrics.sum('VendRedrivesExhausted', Duration.hours(1), 'Vends past their re-drives'),
-      {
-        alarmName: 'VendRedrivesExhausted',
-        threshold: 0,
-        // No data: no reconcile found a vend past its re-drives.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          'The reconciler re-drove a vend whose owner ended with a governed region unverified three times, and ' +
-          'the region is still unverified. The RecordFollowUp log ("vend re-drives exhausted") names the vends; ' +
-          'run `runas-bootstrapper check --account-id <id>` to see why, fix the cause, then ' +
-          '`runas-bootstrapper replay --account-id <id> --wait`.',
-      },
-    );
-
-    this.lzaPipelineMisnamedAlarm = this.#addAlarm(
-      'LzaPipelineMisnamedAlarm',
-      metrics.sum('LzaPipelineMisnamed', Duration.hours(1), 'Misnamed LZA pipelines'),
-      {
-        alarmName: 'LzaPipelineMisnamed',
-        threshold: 0,
-        // No data: no reconcile found LZA's pipeline under another name.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          "lza.measureGap is auto and the configured LZA pipeline does not exist, but a pipeline with LZA's stages " +
-          'does (LZA installed with a qualifier: <qualifier>-pipeline). That is a configuration error, not an ' +
-          'organization without LZA: vends stay open and no gap is measured. The PlanFollowUp log ("LZA pipeline ' +
-          'misnamed") and `runas-bootstrapper doctor` name the pipeline found; set lza.pipelineName to it and deploy.',
-      },
-    );
-
-    this.exposureAlarm = this.#addAlarm(
-      'ExposureP90Alarm',
-      metrics.emf('VendToRunAsSeconds', 'vend', 'p90', EXPOSURE_ALARM_PERIOD, 'Vend to RunAs p90'),
-      {
-        alarmName: 'VendToRunAsP90',
-        threshold: props.exposureP90AlarmSeconds,
-        // No data means no vend was measured in the hour: there is no exposure to judge.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          `The p90 of VendToRunAsSeconds (vend to RunAs verified in every governed region) over the last hour ` +
-          `is above ${props.exposureP90AlarmSeconds} s: new accounts accepted ssm-user sessions for longer. ` +
-          'On the dashboard, compare RoleWaitSeconds: if the role wait dominates, the vend itself was slow. ' +
-          'Otherwise look in the Bootstrap executions for ApplyPreferences retries (DocumentBusyError, ' +
-          'throttling). If the threshold is too tight, raise notifications.exposureP90AlarmSeconds.',
-      },
-    );
-
-    this.versionLimitAlarm = this.#addAlarm(
-      'DocumentVersionLimitAlarm',
-      metrics.sum('DocumentVersionLimitReached', FAILURE_ALARM_PERIOD, 'Version limit reached'),
-      {
-        alarmName: 'DocumentVersionLimitReached',
-        threshold: 0,
-        // No data means no write hit the limit in the window.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        alarmDescription:
-          "A write of SSM-SessionManagerRunShell hit SSM's 1,000-version limit and no version was pruned " +
-          '(documentVersionPruning.enabled is false, or every old version is the default or among the newest ' +
-          'keepNewest). The ApplyPreferences log names the account and region (DocumentVersionLimitError). ' +
-          'Delete old versions there by hand (aws ssm delete-document --name SSM-SessionManagerRunShell ' +
-          '--document-version <n>), or turn pruning on, then `runas-bootstrapper replay --account-id <id> --wait`.',
-      },
-    );
-
-    this.deadLetterAlarm = this.#addAlarm(
-      'DeadLetterAlarm',
-      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        statistic: 'Maximum',
-        period: FAILURE_ALARM_PERIOD,
-        label: 'Vend events in the dead-letter queue',
-      }),
-      {
-        alarmName: 'VendEventDeadLetters',
-        threshold: 0,
-        // SQS stops reporting a queue that is empty and untouched: no data means no dead letters.
-        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
-        // A queue stays non-empty until someone acts, so OK is news: the dead letters were handled.
-        notifyOnOk: true,
-        alarmDescription:
-          'A vend event could not start the Bootstrap state machine after every EventBridge retry and is in the ' +
-          `dead-letter queue ${props.deadLetterQueue.queueName}. Read the message: its ERROR_CODE and ` +
-          'ERROR_MESSAGE attributes say why, and the event names the account. Fix the cause, run ' +
-          '`runas-bootstrapper replay --account-id <id> --wait`, then delete the message.',
-      },
-    );
+    this.regionsFailedAlarm = this.#regionsFailedAlarm(metrics);
+    this.sweepFailuresAlarm = this.#sweepFailuresAlarm(metrics);
+    this.redrivesExhaustedAlarm = this.#redrivesExhaustedAlarm(metrics);
+    this.lzaPipelineMisnamedAlarm = this.#lzaPipelineMisnamedAlarm(metrics);
+    this.exposureAlarm = this.#exposureAlarm(metrics, props.exposureP90AlarmSeconds);
+    this.versionLimitAlarm = this.#versionLimitAlarm(metrics);
+    this.deadLetterAlarm = this.#deadLetterAlarm(props.deadLetterQueue);
 
     const dashboardName = stack.stackName;
     this.dashboard = new MonitoringDashboard(this, 'Dashboard', {
@@ -274,6 +161,148 @@ export class Monitoring extends Construct {
     },
   ): cw.Alarm {
     return this.#addAlarm(id, metric, options);
+  }
+
+  /** Some governed region of a vend or replay could not be given the preferences. */
+  #regionsFailedAlarm(metrics: HandlerMetrics): cw.Alarm {
+    return this.#addAlarm(
+      'RegionsFailedAlarm',
+      metrics.sum('RegionsFailed', FAILURE_ALARM_PERIOD, 'Regions failed'),
+      {
+        alarmName: 'RegionsFailed',
+        threshold: 0,
+        // No data means no enforcement was recorded in the window: nothing can have failed.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'At least one governed region could not be given the RunAs preferences in the last 5 minutes ' +
+          '(vend or replay). Find the account in the RecordEnforcement log ("enforcement recorded", failed > 0) ' +
+          'or in the failed execution, run `runas-bootstrapper check --account-id <id>` to see each region, fix ' +
+          'the cause (member role, region opt-in, throttling), then `runas-bootstrapper replay --account-id <id> --wait`.',
+      },
+    );
+  }
+
+  /** The sweep could not check or repair some account × region. */
+  #sweepFailuresAlarm(metrics: HandlerMetrics): cw.Alarm {
+    return this.#addAlarm(
+      'SweepFailuresAlarm',
+      metrics.sum('SweepFailures', SWEEP_ALARM_PERIOD, 'Sweep failures'),
+      {
+        alarmName: 'SweepFailures',
+        threshold: 0,
+        // No data means no sweep batch was recorded in the window: nothing can have failed.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'The sweep could not check or repair at least one account × region, could not assume the member role ' +
+          'of an account, or left a batch of accounts unswept (it catches per-account failures, so its execution ' +
+          'may still succeed). The RecordSweep log lists each "sweep finding" with its account and regions; run ' +
+          '`runas-bootstrapper check --account-id <id>` to see why, fix the cause (member role, region opt-in, ' +
+          'throttling), then `runas-bootstrapper sweep --repair` or `replay --account-id <id> --wait`.',
+      },
+    );
+  }
+
+  /** The reconciler gave up re-driving a vend. */
+  #redrivesExhaustedAlarm(metrics: HandlerMetrics): cw.Alarm {
+    return this.#addAlarm(
+      'VendRedrivesExhaustedAlarm',
+      metrics.sum('VendRedrivesExhausted', Duration.hours(1), 'Vends past their re-drives'),
+      {
+        alarmName: 'VendRedrivesExhausted',
+        threshold: 0,
+        // No data: no reconcile found a vend past its re-drives.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          'The reconciler re-drove a vend whose owner ended with a governed region unverified three times, and ' +
+          'the region is still unverified. The RecordFollowUp log ("vend re-drives exhausted") names the vends; ' +
+          'run `runas-bootstrapper check --account-id <id>` to see why, fix the cause, then ' +
+          '`runas-bootstrapper replay --account-id <id> --wait`.',
+      },
+    );
+  }
+
+  /** LZA is installed under a pipeline name the config does not give. */
+  #lzaPipelineMisnamedAlarm(metrics: HandlerMetrics): cw.Alarm {
+    return this.#addAlarm(
+      'LzaPipelineMisnamedAlarm',
+      metrics.sum('LzaPipelineMisnamed', Duration.hours(1), 'Misnamed LZA pipelines'),
+      {
+        alarmName: 'LzaPipelineMisnamed',
+        threshold: 0,
+        // No data: no reconcile found LZA's pipeline under another name.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          "lza.measureGap is auto and the configured LZA pipeline does not exist, but a pipeline with LZA's stages " +
+          'does (LZA installed with a qualifier: <qualifier>-pipeline). That is a configuration error, not an ' +
+          'organization without LZA: vends stay open and no gap is measured. The PlanFollowUp log ("LZA pipeline ' +
+          'misnamed") and `runas-bootstrapper doctor` name the pipeline found; set lza.pipelineName to it and deploy.',
+      },
+    );
+  }
+
+  /** New accounts accepted ssm-user sessions for longer than the config allows. */
+  #exposureAlarm(metrics: HandlerMetrics, exposureP90AlarmSeconds: number): cw.Alarm {
+    return this.#addAlarm(
+      'ExposureP90Alarm',
+      metrics.emf('VendToRunAsSeconds', 'vend', 'p90', EXPOSURE_ALARM_PERIOD, 'Vend to RunAs p90'),
+      {
+        alarmName: 'VendToRunAsP90',
+        threshold: exposureP90AlarmSeconds,
+        // No data means no vend was measured in the hour: there is no exposure to judge.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          `The p90 of VendToRunAsSeconds (vend to RunAs verified in every governed region) over the last hour ` +
+          `is above ${exposureP90AlarmSeconds} s: new accounts accepted ssm-user sessions for longer. ` +
+          'On the dashboard, compare RoleWaitSeconds: if the role wait dominates, the vend itself was slow. ' +
+          'Otherwise look in the Bootstrap executions for ApplyPreferences retries (DocumentBusyError, ' +
+          'throttling). If the threshold is too tight, raise notifications.exposureP90AlarmSeconds.',
+      },
+    );
+  }
+
+  /** A document write hit SSM's version limit with nothing to prune. */
+  #versionLimitAlarm(metrics: HandlerMetrics): cw.Alarm {
+    return this.#addAlarm(
+      'DocumentVersionLimitAlarm',
+      metrics.sum('DocumentVersionLimitReached', FAILURE_ALARM_PERIOD, 'Version limit reached'),
+      {
+        alarmName: 'DocumentVersionLimitReached',
+        threshold: 0,
+        // No data means no write hit the limit in the window.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        alarmDescription:
+          "A write of SSM-SessionManagerRunShell hit SSM's 1,000-version limit and no version was pruned " +
+          '(documentVersionPruning.enabled is false, or every old version is the default or among the newest ' +
+          'keepNewest). The ApplyPreferences log names the account and region (DocumentVersionLimitError). ' +
+          'Delete old versions there by hand (aws ssm delete-document --name SSM-SessionManagerRunShell ' +
+          '--document-version <n>), or turn pruning on, then `runas-bootstrapper replay --account-id <id> --wait`.',
+      },
+    );
+  }
+
+  /** A vend event could not start the bootstrap and waits in the dead-letter queue. */
+  #deadLetterAlarm(deadLetterQueue: sqs.IQueue): cw.Alarm {
+    return this.#addAlarm(
+      'DeadLetterAlarm',
+      deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        statistic: 'Maximum',
+        period: FAILURE_ALARM_PERIOD,
+        label: 'Vend events in the dead-letter queue',
+      }),
+      {
+        alarmName: 'VendEventDeadLetters',
+        threshold: 0,
+        // SQS stops reporting a queue that is empty and untouched: no data means no dead letters.
+        treatMissingData: cw.TreatMissingData.NOT_BREACHING,
+        // A queue stays non-empty until someone acts, so OK is news: the dead letters were handled.
+        notifyOnOk: true,
+        alarmDescription:
+          'A vend event could not start the Bootstrap state machine after every EventBridge retry and is in the ' +
+          `dead-letter queue ${deadLetterQueue.queueName}. Read the message: its ERROR_CODE and ` +
+          'ERROR_MESSAGE attributes say why, and the event names the account. Fix the cause, run ' +
+          '`runas-bootstrapper replay --account-id <id> --wait`, then delete the message.',
+      },
+    );
   }
 
   #addAlarm(

@@ -98,6 +98,12 @@ export const HANDLERS: readonly HandlerSpec[] = [
   { name: 'record-sweep', id: 'RecordSweep', access: 'none', timeout: Duration.seconds(30) },
 ];
 
+interface GrantContext {
+  stack: Stack;
+  role: iam.Role;
+  config: BootstrapperConfig;
+}
+
 /**
  * Grant a task's role exactly what its spec says, each statement naming its resources; the
  * acknowledgements name the few that cannot.
@@ -108,142 +114,154 @@ export function grantTaskAccess(
   spec: HandlerSpec,
   { config, ledger }: { config: BootstrapperConfig; ledger: dynamodb.ITable },
 ): void {
+  const grant: GrantContext = { stack, role, config };
   // In a hub account every read of the organization goes through the management account's hop
   // role: the hub's Lambdas may assume that role and nothing else outside the hub.
   const hub = hubAccount(config) !== undefined;
-  if (hub && spec.access !== 'none' && config.managementAccountId) {
+  if (hub && spec.access !== 'none' && config.managementAccountId)
+    grantHopRole(grant, config.managementAccountId);
+  if ((spec.access === 'describe-account' || spec.describesAccount) && !hub) grantDescribeAccount(grant);
+  if (spec.access === 'list-accounts' && !hub) grantListAccounts(grant);
+  if (spec.access === 'read-pipeline' && !hub) grantReadPipeline(grant);
+  if (spec.ledger) grantLedger(role, spec.ledger, ledger);
+  if (spec.access === 'assume-member-role' && !hub) grantMemberRoles(grant);
+}
+
+function grantHopRole({ stack, role }: GrantContext, managementAccountId: string): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'AssumeHopRole',
+      actions: ['sts:AssumeRole'],
+      resources: [
+        stack.formatArn({
+          service: 'iam',
+          region: '',
+          account: managementAccountId,
+          resource: 'role',
+          resourceName: HOP_ROLE_NAME,
+        }),
+      ],
+    }),
+  );
+}
+
+function grantDescribeAccount({ stack, role }: GrantContext): void {
+  const accounts = stack.formatArn({
+    service: 'organizations',
+    region: '',
+    resource: 'account',
+    resourceName: 'o-*/*',
+  });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DescribeMemberAccount',
+      actions: ['organizations:DescribeAccount'],
+      resources: [accounts],
+    }),
+  );
+  const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+  Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::${account}:account/o-*/*]`,
+    reason: NAG_REASONS.describeAccount,
+  });
+}
+
+function grantListAccounts({ role }: GrantContext): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListOrganizationAccounts',
+      actions: ['organizations:ListAccounts'],
+      resources: ['*'],
+    }),
+  );
+  Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: NAG_REASONS.listAccounts,
+  });
+}
+
+function grantReadPipeline({ stack, role, config }: GrantContext): void {
+  const pipelineAccount = externalPipelineAccount({
+    managementAccountId: config.managementAccountId ?? stack.account,
+    lza: config.lza,
+  });
+  if (pipelineAccount) {
+    // LZA's external pipeline account: only through the read-only role of its stack there.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'AssumeHopRole',
+        sid: 'AssumePipelineReader',
         actions: ['sts:AssumeRole'],
         resources: [
           stack.formatArn({
             service: 'iam',
             region: '',
-            account: config.managementAccountId,
+            account: pipelineAccount,
             resource: 'role',
-            resourceName: HOP_ROLE_NAME,
+            resourceName: PIPELINE_READER_ROLE_NAME,
           }),
         ],
       }),
     );
+    return;
   }
-  if ((spec.access === 'describe-account' || spec.describesAccount) && !hub) {
-    const accounts = stack.formatArn({
-      service: 'organizations',
-      region: '',
-      resource: 'account',
-      resourceName: 'o-*/*',
-    });
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadLzaPipelineHistory',
+      actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
+      resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
+    }),
+  );
+  // lza.measureGap auto: a pipeline with LZA's stages under another name is not "no LZA".
+  if (config.lza.measureGap === 'auto') {
+    for (const statement of pipelineLayoutStatements(stack)) role.addToPrincipalPolicy(statement);
+    acknowledgePipelineLayouts(stack, role.node.findChild('DefaultPolicy'));
+  }
+}
+
+/** Exactly the item actions each step uses (no Scan, no Delete, no wildcard index). */
+function grantLedger(role: iam.Role, use: NonNullable<HandlerSpec['ledger']>, ledger: dynamodb.ITable): void {
+  const actions = {
+    record: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    claim: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    'open-vends': ['dynamodb:Query'],
+  }[use];
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'VendLedger',
+      actions,
+      resources: [use === 'open-vends' ? `${ledger.tableArn}/index/${OPEN_VENDS_INDEX}` : ledger.tableArn],
+    }),
+  );
+  // The reconciler reads which LZA Security_Resources a repair sweep followed (marker items).
+  if (use === 'open-vends')
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'DescribeMemberAccount',
-        actions: ['organizations:DescribeAccount'],
-        resources: [accounts],
+        sid: 'FollowedSecurityResources',
+        actions: ['dynamodb:GetItem'],
+        resources: [ledger.tableArn],
       }),
     );
-    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+}
+
+function grantMemberRoles({ stack, role, config }: GrantContext): void {
+  const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));
+  // Fenced by IAM, not only by code: roles in the organization, never in the management account.
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'AssumeMemberRoles',
+      actions: ['sts:AssumeRole'],
+      resources: roleArns,
+      conditions: memberRoleGrantCondition(
+        config.organizationId,
+        config.managementAccountId ?? stack.account,
+      ),
+    }),
+  );
+  for (const name of config.memberRoleNames) {
     Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::${account}:account/o-*/*]`,
-      reason: NAG_REASONS.describeAccount,
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${name}]`,
+      reason: NAG_REASONS.memberRole,
     });
-  }
-  if (spec.access === 'list-accounts' && !hub) {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'ListOrganizationAccounts',
-        actions: ['organizations:ListAccounts'],
-        resources: ['*'],
-      }),
-    );
-    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: NAG_REASONS.listAccounts,
-    });
-  }
-  if (spec.access === 'read-pipeline' && !hub) {
-    const pipelineAccount = externalPipelineAccount({
-      managementAccountId: config.managementAccountId ?? stack.account,
-      lza: config.lza,
-    });
-    if (pipelineAccount) {
-      // LZA's external pipeline account: only through the read-only role of its stack there.
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'AssumePipelineReader',
-          actions: ['sts:AssumeRole'],
-          resources: [
-            stack.formatArn({
-              service: 'iam',
-              region: '',
-              account: pipelineAccount,
-              resource: 'role',
-              resourceName: PIPELINE_READER_ROLE_NAME,
-            }),
-          ],
-        }),
-      );
-    } else {
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'ReadLzaPipelineHistory',
-          actions: ['codepipeline:ListPipelineExecutions', 'codepipeline:ListActionExecutions'],
-          resources: [stack.formatArn({ service: 'codepipeline', resource: config.lza.pipelineName })],
-        }),
-      );
-      // lza.measureGap auto: a pipeline with LZA's stages under another name is not "no LZA".
-      if (config.lza.measureGap === 'auto') {
-        for (const statement of pipelineLayoutStatements(stack)) role.addToPrincipalPolicy(statement);
-        acknowledgePipelineLayouts(stack, role.node.findChild('DefaultPolicy'));
-      }
-    }
-  }
-  if (spec.ledger) {
-    // Exactly the item actions each step uses (no Scan, no Delete, no wildcard index).
-    const actions = {
-      record: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
-      claim: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      'open-vends': ['dynamodb:Query'],
-    }[spec.ledger];
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'VendLedger',
-        actions,
-        resources: [
-          spec.ledger === 'open-vends' ? `${ledger.tableArn}/index/${OPEN_VENDS_INDEX}` : ledger.tableArn,
-        ],
-      }),
-    );
-    // The reconciler reads which LZA Security_Resources a repair sweep followed (marker items).
-    if (spec.ledger === 'open-vends')
-      role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          sid: 'FollowedSecurityResources',
-          actions: ['dynamodb:GetItem'],
-          resources: [ledger.tableArn],
-        }),
-      );
-  }
-  if (spec.access === 'assume-member-role' && !hub) {
-    const roleArns = config.memberRoleNames.map((name) => memberRoleArn(stack, name));
-    // Fenced by IAM, not only by code: roles in the organization, never in the management account.
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'AssumeMemberRoles',
-        actions: ['sts:AssumeRole'],
-        resources: roleArns,
-        conditions: memberRoleGrantCondition(
-          config.organizationId,
-          config.managementAccountId ?? stack.account,
-        ),
-      }),
-    );
-    for (const name of config.memberRoleNames) {
-      Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${name}]`,
-        reason: NAG_REASONS.memberRole,
-      });
-    }
   }
 }
 

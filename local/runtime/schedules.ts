@@ -1,7 +1,7 @@
 /**
  * The stack's EventBridge Scheduler schedules, fired on simulated time: the vend reconciler
  * (`lza.reconcileSchedule`, on while gap measurement is) and the sweep (`sweep.schedule`, on
- * while `sweep.enabled`), with the inputs stacks/bootstrapper-stack.ts gives them. A rate-based
+ * while `sweep.enabled`), with the inputs stacks/follow-up-workflow.ts and sweep-workflow.ts give them. A rate-based
  * schedule without a start date invokes its target at once and then at its rate (EventBridge
  * Scheduler User Guide, "Schedule types": rate-based schedules); here "at once" is the timeline's
  * start, and invocations stop at the scenario's `playUntilSeconds`. Cron expressions are not

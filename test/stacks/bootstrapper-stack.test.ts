@@ -19,6 +19,7 @@ import {
   STATE_MACHINE_HANDLERS,
   STATE_MACHINES,
 } from '#stacks/bootstrapper-stack.ts';
+import type { FileStateMachine } from '#stacks/file-state-machine.ts';
 import { HANDLERS } from '#stacks/tasks.ts';
 import {
   allStatements,
@@ -42,6 +43,16 @@ let template: Template;
 
 function logicalId(construct: Parameters<SynthesizedApp['bootstrapper']['getLogicalId']>[0]): string {
   return built.bootstrapper.getLogicalId(construct);
+}
+
+/** The stack's state machine with this construct id (a key of STATE_MACHINES). */
+function stateMachineOf(id: string) {
+  const machines: Record<string, FileStateMachine> = {
+    Bootstrap: built.bootstrapper.stateMachine,
+    Sweep: built.bootstrapper.sweepStateMachine,
+    FollowUp: built.bootstrapper.followUpStateMachine,
+  };
+  return required(machines[id], `state machine ${id}`);
 }
 
 function functionLogicalId(name: (typeof HANDLERS)[number]['name']): string {
@@ -165,7 +176,7 @@ describe('BootstrapperStack state machine', () => {
     for (const [constructId, file] of deployed) {
       const text = readFileSync(path.join(STATE_MACHINE_DIR, file), 'utf8');
       const placeholders = new Set([...text.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]));
-      const stateMachine = built.bootstrapper.node.findChild(constructId);
+      const stateMachine = stateMachineOf(constructId);
       const resource = resourceById(
         template,
         'AWS::StepFunctions::StateMachine',
@@ -181,7 +192,7 @@ describe('BootstrapperStack state machine', () => {
 
   it.each(Object.keys(STATE_MACHINES))('%s maps each placeholder to the ARN of its own function', (id) => {
     // Prepare
-    const stateMachine = built.bootstrapper.node.findChild(id);
+    const stateMachine = stateMachineOf(id);
     const handlers = HANDLERS.filter((spec) =>
       STATE_MACHINE_HANDLERS[id as keyof typeof STATE_MACHINES].includes(spec.name),
     );

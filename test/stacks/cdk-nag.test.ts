@@ -82,7 +82,7 @@ describe('cdk-nag AwsSolutions', () => {
     const unacknowledged = findings(app);
     // Assess
     expect(unacknowledged).toEqual([
-      'AwsSolutions-IAM5[Resource::*] at RunAsBootstrapper/ApplyPreferencesRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::*] at RunAsBootstrapper/Tasks/ApplyPreferencesRole/DefaultPolicy/Resource',
     ]);
   });
 
@@ -110,7 +110,7 @@ describe('cdk-nag AwsSolutions', () => {
     const unacknowledged = findings(app);
     // Assess
     expect(unacknowledged).toEqual([
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/Admin] at RunAsBootstrapper/AwaitRoleRole/DefaultPolicy/Resource',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/Admin] at RunAsBootstrapper/Tasks/AwaitRoleRole/DefaultPolicy/Resource',
     ]);
   });
 });

@@ -53,7 +53,7 @@ describe('partitions', () => {
       defaultAccount: MANAGEMENT_ACCOUNT,
       nag: false,
     });
-    const followUp = built.bootstrapper.node.findChild('FollowUp');
+    const followUp = built.bootstrapper.followUpStateMachine;
     const id = built.bootstrapper.getLogicalId(followUp.node.defaultChild as never);
     // Act
     const machine = built.templates.bootstrapper.findResources('AWS::StepFunctions::StateMachine')[id];
