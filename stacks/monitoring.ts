@@ -39,6 +39,14 @@ export interface MonitoringProps {
   stateMachines: Readonly<Record<string, sfn.IStateMachine>>;
 }
 
+/** What names and triggers one alarm on the failure topic. */
+interface AlarmOptions {
+  alarmName: string;
+  threshold: number;
+  treatMissingData: cw.TreatMissingData;
+  alarmDescription: string;
+}
+
 /**
  * The alarms, the failure topic they notify (failure-topic.ts) and the dashboard (dashboard.ts).
  * Alarm names start with the stack name, which is what the topic and key policies allow CloudWatch
@@ -150,16 +158,7 @@ export class Monitoring extends Construct {
   }
 
   /** A further alarm on the failure topic, named after the stack like the others. */
-  addFailureAlarm(
-    id: string,
-    metric: cw.IMetric,
-    options: {
-      alarmName: string;
-      threshold: number;
-      treatMissingData: cw.TreatMissingData;
-      alarmDescription: string;
-    },
-  ): cw.Alarm {
+  addFailureAlarm(id: string, metric: cw.IMetric, options: AlarmOptions): cw.Alarm {
     return this.#addAlarm(id, metric, options);
   }
 
@@ -305,17 +304,7 @@ export class Monitoring extends Construct {
     );
   }
 
-  #addAlarm(
-    id: string,
-    metric: cw.IMetric,
-    options: {
-      alarmName: string;
-      threshold: number;
-      treatMissingData: cw.TreatMissingData;
-      alarmDescription: string;
-      notifyOnOk?: boolean;
-    },
-  ): cw.Alarm {
+  #addAlarm(id: string, metric: cw.IMetric, options: AlarmOptions & { notifyOnOk?: boolean }): cw.Alarm {
     const alarm = new cw.Alarm(this, id, {
       metric,
       alarmName: `${this.#alarmNamePrefix}${options.alarmName}`,
