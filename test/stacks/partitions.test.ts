@@ -16,7 +16,10 @@ function templatesOf(region: string): Record<string, string> {
     },
   );
   return Object.fromEntries(
-    Object.entries(built.templates).map(([name, template]) => [name, JSON.stringify(template?.toJSON())]),
+    Object.entries(built.templates).map(([name, template]) => {
+      if (!template) throw new Error(`the app synthesized no template for ${name}`);
+      return [name, JSON.stringify(template.toJSON())];
+    }),
   );
 }
 
