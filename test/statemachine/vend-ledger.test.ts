@@ -348,41 +348,6 @@ describe('LZA below 1.14 changing its session-manager settings', () => {
   });
 });
 
-describe('a follow-up larger than one execution', () => {
-  it('repairs 108 regions after one Security_Resources by continuing in a new execution, each repair once', async () => {
-    // Prepare + Act: 36 vends in three regions, all wiped by LZA 1.13.1 at Security_Resources: more
-    // repairs than one execution carries (FOLLOW_UP_CAPS.repairs).
-    const regions = ['us-east-1', 'eu-west-1', 'us-west-2'];
-    const accounts = Array.from({ length: 36 }, (_, i) => ({
-      accountId: String(380_000_000_000 + i),
-      name: `wave-${i}`,
-      roles: { OrganizationAccountAccessRole: 5 },
-      vend: { atSeconds: 1 + (i % 6), via: 'organizations' as const, createSeconds: 10 },
-    }));
-    const played = await play(
-      { pipeline: { lzaVersion: '1.13.1', runs: [{ startAtSeconds: 0 }] }, accounts },
-      { governedRegions: regions },
-      240,
-    );
-    // Assess
-    const followUps = played.runtime
-      .executions()
-      .filter((e) => e.stateMachineArn.endsWith(`:${FOLLOW_UP_STATE_MACHINE}`));
-    const continued = followUps.filter((e) => e.startedBy === 'follow-up');
-    expect(continued.length).toBeGreaterThan(0);
-    expect(followUps.every((e) => e.status === 'SUCCEEDED')).toBe(true);
-    let rewrites = 0;
-    for (const { accountId } of accounts) {
-      const [vend] = await vendsOf(played, accountId);
-      const mine = vend?.repairs.filter((r) => r.reexposedSeconds !== undefined) ?? [];
-      expect(mine.map((r) => r.region).sort(), accountId).toEqual([...regions].sort());
-      expect(vend?.state, accountId).toBe('closed');
-      rewrites += mine.length;
-    }
-    expect(rewrites).toBe(108);
-  });
-});
-
 describe('the reconciler', () => {
   it("settles a vend whose Customizations event was lost, from the pipeline's history, once", async () => {
     // Prepare + Act: the run's Deploy/Customizations SUCCEEDED event never arrives.
