@@ -223,15 +223,27 @@ export function regionFromEnvironment(
   return configured ? fromCdk : undefined;
 }
 
+/**
+ * What `cdk synth` builds: the config file the app's context or environment names, deployed to
+ * the account and region the environment gives (regionFromEnvironment). Throws
+ * ConfigurationError for a bad config or no region.
+ */
+export function buildAppFromEnvironment(
+  app: App,
+  env: Record<string, string | undefined> = process.env,
+): BootstrapperApp {
+  const config = loadConfigFile(configFilePath(app, env));
+  return buildApp(config, {
+    app,
+    defaultAccount: env.CDK_DEFAULT_ACCOUNT,
+    defaultRegion: regionFromEnvironment(env),
+  });
+}
+
 function main(): void {
   const app = new App();
   try {
-    const config = loadConfigFile(configFilePath(app));
-    buildApp(config, {
-      app,
-      defaultAccount: process.env.CDK_DEFAULT_ACCOUNT,
-      defaultRegion: regionFromEnvironment(process.env),
-    });
+    buildAppFromEnvironment(app);
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     console.error(error.message);

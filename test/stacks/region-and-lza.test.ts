@@ -8,7 +8,12 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigurationError } from '#core/shared/errors.ts';
-import { buildApp, MISSING_REGION_MESSAGE, regionFromEnvironment } from '#stacks/app.ts';
+import {
+  buildApp,
+  buildAppFromEnvironment,
+  MISSING_REGION_MESSAGE,
+  regionFromEnvironment,
+} from '#stacks/app.ts';
 import { PROJECT_ROOT } from '#stacks/task-function.ts';
 import {
   CDK_JSON_CONTEXT,
@@ -122,25 +127,16 @@ describe('the home region', () => {
     expect(region).toBe(expected);
   });
 
-  it('takes AWS_REGION when CDK_DEFAULT_REGION is not set', async () => {
-    // Prepare
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      CDK_CONTEXT_JSON: JSON.stringify(CDK_JSON_CONTEXT),
-      AWS_REGION: 'eu-west-1',
-    };
-    delete env.CDK_DEFAULT_REGION;
-    env.CDK_OUTDIR = path.join(scratch, 'from-aws-region');
-    // Act: no bundling, so this only checks the region wiring.
-    env.CDK_CONTEXT_JSON = JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] });
-    await run('npx', ['tsx', 'stacks/app.ts'], { cwd: PROJECT_ROOT, env });
+  it('takes AWS_REGION when CDK_DEFAULT_REGION is not set (what `cdk synth` builds)', () => {
+    // Prepare: the environment the CDK CLI gives the app when only AWS_REGION names a region.
+    const env = { AWS_REGION: 'eu-west-1', HOME: scratch };
+    // No bundling: this checks only the region wiring.
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+    // Act
+    buildAppFromEnvironment(app, env);
+    const stacks = app.synth().stacks;
     // Assess
-    const manifest = (await import(path.join(env.CDK_OUTDIR!, 'manifest.json'), { with: { type: 'json' } }))
-      .default as { artifacts: Record<string, { type: string; environment?: string }> };
-    const environments = Object.entries(manifest.artifacts)
-      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
-      .map(([name, a]) => [name, a.environment]);
-    expect(Object.fromEntries(environments)).toEqual({
+    expect(Object.fromEntries(stacks.map((stack) => [stack.stackName, stack.environment.name]))).toEqual({
       RunAsBootstrapper: 'aws://unknown-account/eu-west-1',
       RunAsBootstrapperForwarder: 'aws://unknown-account/us-east-1',
     });
