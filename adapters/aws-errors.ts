@@ -1,3 +1,4 @@
+import { describeError } from '#core/shared/error-text.ts';
 import {
   AwsTransientError,
   CredentialsRejectedError,
@@ -19,12 +20,8 @@ function asSdkError(error: unknown): SdkError {
   return typeof error === 'object' && error !== null ? (error as SdkError) : {};
 }
 
-export function errorName(error: unknown): string | undefined {
-  return asSdkError(error).name;
-}
-
 export function hasName(error: unknown, ...names: string[]): boolean {
-  const name = errorName(error);
+  const name = asSdkError(error).name;
   return name !== undefined && names.includes(name);
 }
 
@@ -97,8 +94,7 @@ export function classifyAwsError(error: unknown, context: string): unknown {
  * means something else: the member account has not enabled that opt-in region.)
  */
 export function classifyManagementError(error: unknown, context: string): unknown {
-  const e = asSdkError(error);
-  const message = `${context}: ${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  const message = `${context}: ${describeError(error)}`;
   if (isCredentialsRejected(error)) return new CredentialsRejectedError(message, { cause: error });
   if (hasName(error, 'RegionDisabledException')) return new StsRegionDisabledError(message, { cause: error });
   return classifyAwsError(error, context);
@@ -131,7 +127,7 @@ export function networkErrorCode(error: unknown): string | undefined {
 
 /** The SDK found no credentials anywhere in its chain (or not in the named profile). */
 export function isCredentialsMissing(error: unknown): boolean {
-  return (error as { name?: unknown })?.name === 'CredentialsProviderError';
+  return hasName(error, 'CredentialsProviderError');
 }
 
 /**

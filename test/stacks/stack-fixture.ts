@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BootstrapperConfig, overlayConfig, parseConfig } from '#core/config/config.ts';
+import { required } from '#core/shared/required.ts';
 import { type BootstrapperApp, type BuildAppOptions, buildApp } from '#stacks/app.ts';
 import { PROJECT_ROOT } from '#stacks/task-function.ts';
 
@@ -88,10 +89,7 @@ export function partitionArn(rest: string) {
  * A value the test needs, or a failed test naming what is missing: assertions never read a
  * template through `?.`, which would let them pass when the resource they check is absent.
  */
-export function required<T>(value: T | null | undefined, what: string): T {
-  if (value === undefined || value === null) throw new Error(`expected ${what}, but there is none`);
-  return value;
-}
+export { required };
 
 /** The synthesized template of an optional stack; the test fails when the app has no such stack. */
 export function templateOf(app: SynthesizedApp, stack: 'forwarder' | 'guardrail'): Template {
