@@ -40,8 +40,9 @@ export type AwaitRoleOutput =
 
 /**
  * One attempt to assume the member role, with one role (the trigger's, or a fallback's turn; every
- * configured role at the deadline). Which attempt this is, and the wait to the next, follow from
- * the time since the wait began (core/vend/role-wait.ts); past the deadline, RoleWaitTimeoutError. The
+ * configured role at the deadline). The attempt is the one the previous refusal planned (carried in
+ * `$.role.next`; the first from the time since the wait began), and a refusal plans the next and the
+ * wait to it (core/vend/role-wait.ts); past the deadline, RoleWaitTimeoutError. The
  * sweep probes existing accounts with a deadline already reached: one attempt, then a verdict.
  */
 export function createHandler(dependencies: () => AwaitRoleDependencies) {

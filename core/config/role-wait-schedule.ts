@@ -6,8 +6,9 @@
 
 /**
  * How AwaitRole spaces its attempts (config `roleWaitSchedule`). Step Functions waits whole
- * seconds, so a fractional interval is kept on average: the attempts aim at instants on a grid of
- * that interval and each wait is rounded to the second (a 2.5 s grid waits 2, 3, 2, 3 …).
+ * seconds (docs/aws-behaviour.md#wait-states-wait-whole-seconds), so a fractional interval is
+ * kept exactly: the attempts aim at instants on a grid of that interval, the Wait is rounded
+ * down, and AwaitRole sleeps the fraction left.
  */
 export interface RoleWaitSchedule {
   /** From the start of the wait, this long at `fastIntervalSeconds`: while a role is likely to appear. */

@@ -8,9 +8,9 @@ import {
 } from '../shared/errors.ts';
 
 /**
- * What one failed attempt to assume the member role means for the wait. The state machine retries
- * RoleNotAssumableError with a short, capped, jittered interval until the deadline; the error
- * returned here is the one to throw.
+ * What one failed attempt to assume the member role means for the wait. While waiting, AwaitRole
+ * returns the wait to its next planned attempt (roleWaitAfter) and the Wait state loops back until
+ * the deadline; otherwise the error returned here is the one to throw.
  * - During the wait, a throttled or failed STS call is one more "not yet": the deadline, not a
  *   separate retry budget, bounds the wait.
  * - Past the deadline, a role still not assumable is RoleWaitTimeoutError, and a throttled STS
@@ -66,7 +66,10 @@ export function roleAttempt(
   phase = 0,
 ): RoleAttempt {
   if (elapsedSeconds >= totalSeconds) return { at: elapsedSeconds, final: true };
-  return planned ?? nextAttempt(undefined, elapsedSeconds, totalSeconds, schedule, phase);
+  // A carried attempt stands only if it still fits this wait: a config deployed mid-wait may have
+  // shortened it, and a final attempt is made at the deadline, not before.
+  const fits = planned !== undefined && !planned.final && planned.at < totalSeconds;
+  return fits ? planned : nextAttempt(undefined, elapsedSeconds, totalSeconds, schedule, phase);
 }
 
 /**
@@ -123,7 +126,7 @@ const ARRIVAL_SLACK_SECONDS = 0.25;
 /**
  * An upper bound on the attempts of a wait of `totalSeconds`: each attempt is aimed at a distinct
  * planned instant before the deadline, plus the one at the deadline. The state machine's history
- * bound (core/deploy/limits.ts) and the stuck-hour price are read from it.
+ * bound at synth (stacks/service-limits.ts) reads it.
  */
 export function maxAttempts(totalSeconds: number, schedule: RoleWaitSchedule): number {
   let instants = 0;
@@ -196,7 +199,7 @@ export function roleWaitTotalSeconds(
 export const INACTIVE_ACCOUNT_STATES: readonly string[] = ['SUSPENDED', 'PENDING_CLOSURE', 'CLOSED'];
 
 /** From this far into the wait, a denied attempt asks for the account's state once per window. */
-export const ACCOUNT_STATE_CHECK = { afterSeconds: 30, everySeconds: 30 } as const;
+const ACCOUNT_STATE_CHECK = { afterSeconds: 30, everySeconds: 30 } as const;
 
 /**
  * Whether the denied attempt at `at` (seconds into the wait) also asks Organizations for the

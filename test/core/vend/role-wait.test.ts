@@ -93,6 +93,22 @@ describe('the role-wait schedule', () => {
     expect(attempt).toEqual(planned);
   });
 
+  it('plans afresh when the carried attempt no longer fits the wait: no final attempt before the deadline', () => {
+    // Prepare: a final attempt planned for a 30-minute deadline, and one planned past a wait
+    // shortened to 5 minutes by a config deployed mid-wait.
+    const final = { at: 30 * 60, final: true };
+    const beyond = { at: 400, final: false };
+    // Act
+    const afterFinal = roleAttempt(final, 100, 30 * 60, S, 0.5);
+    const afterShortening = roleAttempt(beyond, 100, 5 * 60, S, 0.5);
+    // Assess: a planned attempt of this wait, not the carried ones: the next instant still ahead,
+    // or a fallback turn already missed, made now.
+    expect(afterFinal.final).toBe(false);
+    expect(afterFinal.at >= 100 - 0.25 || afterFinal.fallback !== undefined).toBe(true);
+    expect(afterFinal.at).toBeLessThan(100 + S.slowIntervalSeconds);
+    expect(afterShortening.at).toBeLessThan(5 * 60);
+  });
+
   it('skips the instants a stalled call missed, but not the fallback turn among them', () => {
     // Prepare: an attempt just before the first fallback turn whose call took 6 s.
     const turn = firstFallback(0.5);
@@ -169,6 +185,7 @@ describe('the role-wait schedule', () => {
     // Assess
     expect(firstHour).toBeLessThanOrEqual(MAX_DENIED_CALLS_PER_HOUR);
     expect(firstHour).toBeLessThanOrEqual(deniedCallsPerStuckHour(S));
+    expect(deniedCallsPerStuckHour(S)).toBeLessThanOrEqual(MAX_DENIED_CALLS_PER_HOUR);
     expect(secondHour).toBe(3600 / S.slowIntervalSeconds);
   });
 
@@ -230,9 +247,5 @@ describe('the account-state check of a denied role wait', () => {
     }
     expect(checksAccountState({ at: 5, final: true }, S)).toBe(true);
     expect(checksAccountState({ at: 0, final: false }, S)).toBe(false);
-  });
-
-  it('adds no AssumeRole call: the stuck hour still costs what the schedule allows', () => {
-    expect(deniedCallsPerStuckHour(S)).toBeLessThanOrEqual(MAX_DENIED_CALLS_PER_HOUR);
   });
 });
