@@ -28,8 +28,6 @@ import { doctorHealthy, renderDoctor } from '../doctor-output.ts';
 import { type CliIo, EXIT, type GlobalOptions, jsonEnvelope, outputWidth } from '../io.ts';
 import type { OperatorContext } from '../operator-context.ts';
 
-export type { DoctorCheck } from '../doctor-check.ts';
-
 /**
  * Doctor's checks, in report order. Each is independent of the others' failures: a missing stack
  * fails its own line and skips only what needs its outputs. The organization's shape comes first,

@@ -82,7 +82,7 @@ export const forwarderStackCheck: DoctorStep = {
               check: 'forwarder stack',
               status: 'fail',
               detail: `${name} in ${forwarderRegion}: ${status}`,
-              fix: 'see its stack events, then redeploy it to us-east-1',
+              fix: `see its stack events, then redeploy it to ${forwarderRegion}`,
             },
       ];
     } catch (error) {

@@ -6,7 +6,7 @@ import {
   startLocalCloud,
 } from '@runas-bootstrapper/local-cloud';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DoctorCheck } from '#cli/commands/doctor.ts';
+import type { DoctorCheck } from '#cli/doctor-check.ts';
 import { resolveScenarioConfig } from '#cli/scenario-file.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';

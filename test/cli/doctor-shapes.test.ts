@@ -8,7 +8,7 @@ import {
   VirtualTime,
 } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DoctorCheck } from '#cli/commands/doctor.ts';
+import type { DoctorCheck } from '#cli/doctor-check.ts';
 import { parseConfig } from '#core/config/config.ts';
 import { pipelineDefaultsFor } from '#local/runtime/deployment.ts';
 import { LocalRuntime } from '#local/runtime/runtime.ts';

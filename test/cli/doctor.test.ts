@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { type LocalCloud, startLocalCloud } from '@runas-bootstrapper/local-cloud';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DoctorCheck } from '#cli/commands/doctor.ts';
+import type { DoctorCheck } from '#cli/doctor-check.ts';
 import { parseConfig } from '#core/config/config.ts';
 import { PRODUCT_VERSION } from '#core/deploy/deployment.ts';
 import { VEND_LEDGER_TABLE } from '#core/shared/names.ts';
